@@ -1,1 +1,20 @@
+"""Telegram adapters, one module per role or flow, composed by `register_all`."""
 
+from __future__ import annotations
+
+from handlers import general, onboarding, organisers
+from handlers.context import AidApplication
+from handlers.errors import on_error
+
+
+def register_all(application: AidApplication) -> None:
+    """Register every handler in its group.
+
+    Group -2 and -1 hold gatekeepers (groups, consent) that may stop an update. Group 0 holds
+    the features, then the fallbacks, which only run when no feature handler matched.
+    """
+    general.register_gatekeepers(application)
+    onboarding.register(application)
+    organisers.register(application)
+    general.register_fallbacks(application)
+    application.add_error_handler(on_error)

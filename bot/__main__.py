@@ -1,0 +1,7 @@
+"""`python -m bot` does what the `mutual-aid-bot` command does."""
+
+import sys
+
+from bot.cli import main
+
+sys.exit(main())

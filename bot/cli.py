@@ -1,0 +1,130 @@
+"""The `mutual-aid-bot` command: run, check-config, migrate, backup."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from config.settings import ConfigError, Settings, load_settings
+from storage.database import Database, DatabaseTooNewError
+
+EXIT_CONFIG = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mutual-aid-bot",
+        description="A Telegram bot that coordinates neighbourhood mutual aid.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run the bot (long polling)")
+    commands.add_parser("check-config", help="validate settings and database, secrets masked")
+    commands.add_parser("migrate", help="apply database migrations and print the schema version")
+    backup = commands.add_parser("backup", help="write a consistent copy of the live database")
+    backup.add_argument("path", type=Path, help="where to write the copy")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line, run the command, and return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        logging.basicConfig(
+            level=settings.log_level,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        if args.command == "run":
+            return run(settings)
+        if args.command == "check-config":
+            return asyncio.run(check_config(settings))
+        if args.command == "migrate":
+            return asyncio.run(migrate(settings))
+        return asyncio.run(backup(settings, args.path))
+    except ConfigError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except DatabaseTooNewError as error:
+        print(f"configuration error: DATABASE_PATH: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def run(settings: Settings) -> int:
+    """Run the bot by long polling until interrupted."""
+    from telegram import Update
+    from telegram.error import InvalidToken
+
+    from bot.app import build_application
+
+    settings.require_token()
+    asyncio.run(_refuse_newer_database(settings))
+    application = build_application(settings)
+    try:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        raise ConfigError(
+            "BOT_TOKEN", "was rejected by Telegram; check it with @BotFather"
+        ) from None
+    return 0
+
+
+async def _refuse_newer_database(settings: Settings) -> None:
+    db = Database(settings.database_path)
+    await db.open()
+    try:
+        await db.pending_migrations()
+    finally:
+        await db.close()
+
+
+async def check_config(settings: Settings) -> int:
+    """Print the settings (secrets masked) and the database's state."""
+    width = max(len(name) for name, _ in settings.summary())
+    for name, value in settings.summary():
+        print(f"{name.ljust(width)}  {value}")
+    db = Database(settings.database_path)
+    await db.open()
+    try:
+        pending = await db.pending_migrations()
+        version = await db.schema_version()
+    finally:
+        await db.close()
+    state = "up to date" if pending == 0 else f"{pending} migration(s) to apply (run migrate)"
+    print(f"{'database'.ljust(width)}  {settings.database_path}: schema version {version}, {state}")
+    settings.require_token()
+    print("configuration OK")
+    return 0
+
+
+async def migrate(settings: Settings) -> int:
+    """Apply the missing migrations and print the schema version."""
+    db = Database(settings.database_path)
+    await db.open()
+    try:
+        version = await db.migrate()
+    finally:
+        await db.close()
+    print(f"schema version {version}")
+    return 0
+
+
+async def backup(settings: Settings, target: Path) -> int:
+    """Copy the live database to target with SQLite's online backup API."""
+    if not settings.database_path.exists():
+        raise ConfigError("DATABASE_PATH", f"no database at {settings.database_path}")
+    if target.exists():
+        print(f"backup: {target} already exists; choose a new path", file=sys.stderr)
+        return 1
+    db = Database(settings.database_path)
+    await db.open()
+    try:
+        await db.backup_to(target)
+    finally:
+        await db.close()
+    print(f"backed up {settings.database_path} to {target}")
+    return 0

@@ -1,0 +1,154 @@
+"""The scheduler store: jobs live in the database and are armed on a timer from it.
+
+A job fires by claiming its row (pending -> fired) and running its handler in the same
+transaction, so a crash mid-way leaves it pending and it fires again after restart; handlers
+write their effects idempotently. Timers are only a wake-up: the database decides.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from bot.clock import Clock
+from storage import jobs
+from storage.database import Connection, Database
+from storage.jobs import ScheduledJob
+
+log = logging.getLogger(__name__)
+
+JobHandler = Callable[[Connection, ScheduledJob, datetime], Awaitable[None]]
+AfterCommit = Callable[[], Awaitable[None]]
+
+MAX_RETRY_DELAY = timedelta(hours=1)
+
+
+class TimerArmer(Protocol):
+    """Something that calls back `Scheduler.fire(job_id)` after a delay (PTB's JobQueue)."""
+
+    def arm(self, job_id: int, delay_seconds: float) -> None:
+        """Wake the scheduler for this job after the delay."""
+        ...
+
+    def disarm(self, job_id: int) -> None:
+        """Forget the timer for this job, if any."""
+        ...
+
+
+class Scheduler:
+    """Stores, arms and fires scheduled jobs by kind."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+        self._handlers: dict[str, JobHandler] = {}
+        self._armer: TimerArmer | None = None
+        self._after_commit: list[AfterCommit] = []
+
+    def register(self, kind: str, handler: JobHandler) -> None:
+        """Say which handler runs jobs of this kind."""
+        self._handlers[kind] = handler
+
+    def after_commit(self, hook: AfterCommit) -> None:
+        """Run this hook after a job's transaction commits (for example, drain the outbox)."""
+        self._after_commit.append(hook)
+
+    async def attach(self, armer: TimerArmer) -> int:
+        """Arm a timer for every pending job in the store; returns how many were armed."""
+        self._armer = armer
+        async with self._db.read() as conn:
+            pending = await jobs.pending(conn)
+        for job in pending:
+            self._arm(job)
+        return len(pending)
+
+    def detach(self) -> None:
+        """Stop arming timers (at shutdown)."""
+        self._armer = None
+
+    async def schedule(
+        self,
+        conn: Connection,
+        *,
+        kind: str,
+        due_at: datetime,
+        target: str = "",
+        payload: dict[str, Any] | None = None,
+    ) -> ScheduledJob:
+        """Store a job inside the caller's transaction and arm its timer."""
+        if kind not in self._handlers:
+            raise ValueError(f"no handler registered for job kind {kind!r}")
+        job = await jobs.insert(
+            conn,
+            kind=kind,
+            target=target,
+            due_at=due_at,
+            payload=payload or {},
+            now=self._clock.now(),
+        )
+        # A timer armed for a transaction that rolls back finds no pending row and does nothing.
+        self._arm(job)
+        return job
+
+    async def cancel_for(self, conn: Connection, kind: str, target: str) -> int:
+        """Cancel the pending jobs of one kind for one target; returns how many."""
+        cancelled = 0
+        for job in await jobs.pending_for(conn, kind, target):
+            if await jobs.cancel(conn, job.id):
+                cancelled += 1
+                if self._armer is not None:
+                    self._armer.disarm(job.id)
+        return cancelled
+
+    async def fire(self, job_id: int) -> bool:
+        """Fire one job if it is still pending and due; True if its effects committed."""
+        now = self._clock.now()
+        try:
+            async with self._db.transaction() as conn:
+                job = await jobs.by_id(conn, job_id)
+                if job is None or job.state != "pending":
+                    return False
+                if job.due_at > now:
+                    self._arm(job)  # woken early (clock skew): wait for the real due time
+                    return False
+                handler = self._handlers.get(job.kind)
+                if handler is None:
+                    log.error("job %s has unknown kind %r; left pending", job.id, job.kind)
+                    return False
+                if not await jobs.claim(conn, job.id, now):
+                    return False
+                await handler(conn, job, now)
+        except Exception:
+            log.exception("job %s failed; it stays pending and will be retried", job_id)
+            await self._retry_later(job_id)
+            return False
+        for hook in self._after_commit:
+            await hook()
+        return True
+
+    async def run_due(self) -> int:
+        """Fire every pending job that is due by the clock; returns how many fired."""
+        async with self._db.read() as conn:
+            due = await jobs.pending_due(conn, self._clock.now())
+        fired = 0
+        for job in due:
+            if await self.fire(job.id):
+                fired += 1
+        return fired
+
+    async def _retry_later(self, job_id: int) -> None:
+        async with self._db.transaction() as conn:
+            await jobs.count_failed_attempt(conn, job_id)
+            job = await jobs.by_id(conn, job_id)
+        if job is None or self._armer is None:
+            return
+        delay = min(timedelta(seconds=5 * 2 ** min(job.attempts, 12)), MAX_RETRY_DELAY)
+        self._armer.arm(job.id, delay.total_seconds())
+
+    def _arm(self, job: ScheduledJob) -> None:
+        if self._armer is None:
+            return
+        delay = (job.due_at - self._clock.now()).total_seconds()
+        self._armer.arm(job.id, max(delay, 0.0))

@@ -1,0 +1,49 @@
+"""The outbox's Sender on top of PTB's Bot: maps Telegram errors to transient or permanent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.dispatch import PermanentSendError, TransientSendError
+
+
+class TelegramSender:
+    """Makes outbox calls through the (rate-limited) Bot, with the bot's Defaults applied."""
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def call(self, method: str, params: dict[str, Any]) -> int | None:
+        """Make one Bot API call and return the message id it produced, if any."""
+        markup = params.get("reply_markup")
+        reply_markup = InlineKeyboardMarkup.de_json(markup, self._bot) if markup else None
+        try:
+            if method == "sendMessage":
+                result: Message | bool = await self._bot.send_message(
+                    params["chat_id"], params["text"], reply_markup=reply_markup
+                )
+            elif method == "editMessageText":
+                result = await self._bot.edit_message_text(
+                    params["text"],
+                    chat_id=params["chat_id"],
+                    message_id=params["message_id"],
+                    reply_markup=reply_markup,
+                )
+            elif method == "editMessageReplyMarkup":
+                result = await self._bot.edit_message_reply_markup(
+                    chat_id=params["chat_id"],
+                    message_id=params["message_id"],
+                    reply_markup=reply_markup,
+                )
+            else:
+                raise PermanentSendError(f"the outbox cannot send {method}")
+        except Forbidden as error:
+            raise PermanentSendError(str(error), unreachable=True) from error
+        except BadRequest as error:
+            raise PermanentSendError(str(error)) from error
+        except TelegramError as error:  # RetryAfter, TimedOut, NetworkError, server errors
+            raise TransientSendError(str(error)) from error
+        return result.message_id if isinstance(result, Message) else None

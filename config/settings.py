@@ -1,0 +1,424 @@
+"""One typed, validated settings object built from the environment and an optional TOML file."""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+import tomllib
+import zoneinfo
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import phonenumbers
+
+DEFAULT_API_URL = "https://api.telegram.org"
+DEFAULT_DATABASE_PATH = "data/mutual-aid.sqlite3"
+DEFAULT_TIMEZONE = "Europe/London"
+DEFAULT_REGION = "GB"
+DEFAULT_LOG_LEVEL = "INFO"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+_TOKEN_LIKE_RE = re.compile(r"\d+:[A-Za-z0-9_-]{20,}")
+_DURATION_PART_RE = re.compile(r"(\d+(?:\.\d+)?)\s*([wdhms])")
+_DURATION_RE = re.compile(r"(?:\s*\d+(?:\.\d+)?\s*[wdhms])+\s*")
+_PLAIN_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
+_CLOCK_RE = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+_UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+_MAX_USER_ID = 2**63 - 1
+_DURATION_HELP = "use seconds or a form like 90s, 20m, 1h30m, 2h, 7d, 1w or '1d 2h'"
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; str() is one line naming the setting and the problem."""
+
+    def __init__(self, setting: str, problem: str) -> None:
+        super().__init__(setting, problem)
+        self.setting = setting
+        self.problem = problem
+
+    def __str__(self) -> str:
+        return " ".join(f"{self.setting}: {self.problem}".split())
+
+
+class Secret:
+    """A string that never shows itself in repr() or str(); call reveal() to use it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        if not isinstance(value, str):
+            raise TypeError("Secret wraps a str")
+        self._value = value
+
+    def reveal(self) -> str:
+        """Return the wrapped value."""
+        return self._value
+
+    def masked(self) -> str:
+        """Return only the part before the first colon followed by ':****'."""
+        prefix, colon, _ = self._value.partition(":")
+        return f"{prefix}:****" if colon else "****"
+
+    def __repr__(self) -> str:
+        return "Secret('****')"
+
+    def __str__(self) -> str:
+        return "****"
+
+
+def parse_duration(value: int | float | str) -> timedelta:
+    """Parse seconds (a number) or a string like '90', '20m', '1h30m', '1d 2h' into a timedelta."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+    elif isinstance(value, str) and _PLAIN_NUMBER_RE.fullmatch(value.strip()):
+        seconds = float(value.strip())
+    elif isinstance(value, str) and _DURATION_RE.fullmatch(value.lower()):
+        parts = _DURATION_PART_RE.findall(value.lower())
+        if len({unit for _, unit in parts}) != len(parts):
+            raise ValueError(f"{value!r} repeats a unit; {_DURATION_HELP}")
+        seconds = sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
+    else:
+        raise ValueError(f"{value!r} is not a duration; {_DURATION_HELP}")
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"{value!r} is not a duration; give a non-negative number of seconds")
+    try:
+        return timedelta(seconds=seconds)
+    except OverflowError:
+        raise ValueError(f"{value!r} is too long to be a duration") from None
+
+
+def format_duration(value: timedelta) -> str:
+    """Format a timedelta compactly for people, e.g. '20m', '1h30m', '7d', '45s'."""
+    total = value.total_seconds()
+    if total == 0:
+        return "0s"
+    sign = "-" if total < 0 else ""
+    whole, fraction = divmod(abs(value) // timedelta(microseconds=1), 1_000_000)
+    parts: list[str] = []
+    for unit in ("d", "h", "m"):
+        count, whole = divmod(whole, _UNIT_SECONDS[unit])
+        if count:
+            parts.append(f"{count}{unit}")
+    if fraction:
+        parts.append(f"{whole + fraction / 1_000_000:g}s")
+    elif whole:
+        parts.append(f"{whole}s")
+    return sign + "".join(parts)
+
+
+def parse_clock_time(value: str) -> time:
+    """Parse a 24-hour 'HH:MM' string into a datetime.time."""
+    match = _CLOCK_RE.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(
+            f"{value!r} is not a time of day; use 24-hour HH:MM such as 08:00 or 21:30"
+        )
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def _to_duration(value: object) -> timedelta:
+    result = value if isinstance(value, timedelta) else parse_duration(value)  # type: ignore[arg-type]
+    if result <= timedelta(0):
+        raise ValueError(f"{value!r} must be longer than zero; {_DURATION_HELP}")
+    return result
+
+
+def _to_count(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"{value!r} is not a whole number greater than zero")
+    return value
+
+
+def _to_clock(value: object) -> time:
+    if isinstance(value, time):
+        if value.tzinfo is not None or value.second or value.microsecond:
+            raise ValueError(f"{value.isoformat()!r} is not a plain time of day; use HH:MM")
+        return value
+    return parse_clock_time(value)  # type: ignore[arg-type]
+
+
+def _to_optional_path(value: object) -> Path | None:
+    if value is None or isinstance(value, Path):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a folder path; give a string (empty means no backups)")
+    return Path(value.strip()) if value.strip() else None
+
+
+_CONVERTERS: dict[type, Callable[[Any], object]] = {
+    timedelta: _to_duration,
+    time: _to_clock,
+    int: _to_count,
+}
+
+
+@dataclass(frozen=True)
+class Tunables:
+    """Operational knobs; durations are timedeltas, clock times are datetime.time."""
+
+    invite_ttl: timedelta = timedelta(days=7)
+    alert_batch_size: int = 5
+    alert_widening_delay: timedelta = timedelta(minutes=20)
+    escalation_delay: timedelta = timedelta(hours=2)
+    max_open_tasks: int = 2
+    reminder_before: timedelta = timedelta(hours=1)
+    overdue_after: timedelta = timedelta(hours=3)
+    followup_after: timedelta = timedelta(days=1)
+    checkin_grace: timedelta = timedelta(hours=1)
+    escalation_resend: timedelta = timedelta(hours=2)
+    retention: timedelta = timedelta(days=90)
+    quiet_hours_start: time = time(21, 0)
+    quiet_hours_end: time = time(8, 0)
+    digest_time: time = time(18, 0)
+    fairness_window: timedelta = timedelta(days=14)
+    requests_per_hour: int = 5
+    messages_per_minute: int = 20
+    max_text_length: int = 1000
+    backup_dir: Path | None = None
+    backup_keep: int = 7
+    backup_interval: timedelta = timedelta(days=1)
+
+    def __post_init__(self) -> None:
+        for item in fields(self):
+            converter = _CONVERTERS.get(type(item.default), _to_optional_path)
+            try:
+                converted = converter(getattr(self, item.name))
+            except ValueError as exc:
+                raise ConfigError(f"tunables.{item.name}", str(exc)) from None
+            object.__setattr__(self, item.name, converted)
+
+    @classmethod
+    def from_mapping(cls, table: Mapping[str, Any]) -> Tunables:
+        """Build Tunables from a TOML [tunables] table (keys case-insensitive), rejecting typos."""
+        known = [item.name for item in fields(cls)]
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            name = key.lower()
+            if name not in known or name in values:
+                problem = "is given twice" if name in values else _unknown_key_problem(key, known)
+                raise ConfigError(f"CONFIG_FILE [tunables].{key}", problem)
+            values[name] = value
+        return cls(**values)
+
+    def summary(self) -> list[tuple[str, str]]:
+        """Return (name, readable value) rows for every tunable."""
+        return [(f"tunables.{item.name}", _show(getattr(self, item.name))) for item in fields(self)]
+
+
+def _show(value: object) -> str:
+    if isinstance(value, timedelta):
+        return format_duration(value)
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    return "not set" if value is None else str(value)
+
+
+def _unknown_key_problem(key: str, known: list[str]) -> str:
+    guess = difflib.get_close_matches(key.lower(), known, n=1)
+    hint = f"did you mean {guess[0]}? " if guess else ""
+    return f"is not a known setting ({hint}known settings: {', '.join(known)})"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot needs to start, already parsed and validated."""
+
+    bot_token: Secret | None = None
+    telegram_api_url: str = DEFAULT_API_URL
+    database_path: Path = Path(DEFAULT_DATABASE_PATH)
+    organiser_ids: frozenset[int] = frozenset()
+    timezone: zoneinfo.ZoneInfo = field(default_factory=lambda: zoneinfo.ZoneInfo(DEFAULT_TIMEZONE))
+    default_region: str = DEFAULT_REGION
+    log_level: str = DEFAULT_LOG_LEVEL
+    config_file: Path | None = None
+    tunables: Tunables = field(default_factory=Tunables)
+
+    def require_token(self) -> Secret:
+        """Return the bot token, or raise ConfigError when it is not set."""
+        if self.bot_token is None:
+            raise ConfigError(
+                "BOT_TOKEN", "is not set; it is required to run the bot (get one from @BotFather)"
+            )
+        return self.bot_token
+
+    def summary(self) -> list[tuple[str, str]]:
+        """Return (name, value) rows for a check-config printout, with the token masked."""
+        rows = [
+            ("BOT_TOKEN", self.bot_token.masked() if self.bot_token else "not set"),
+            ("TELEGRAM_API_URL", self.telegram_api_url),
+            ("DATABASE_PATH", str(self.database_path)),
+            ("ORGANISER_IDS", ", ".join(map(str, sorted(self.organiser_ids))) or "none"),
+            ("TIMEZONE", self.timezone.key),
+            ("DEFAULT_REGION", self.default_region),
+            ("LOG_LEVEL", self.log_level),
+            ("CONFIG_FILE", str(self.config_file) if self.config_file else "not set"),
+        ]
+        return rows + self.tunables.summary()
+
+
+def _expect_str(name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(name, f"must be a string in CONFIG_FILE, got {type(value).__name__}")
+    return value.strip()
+
+
+def _parse_token(value: object) -> Secret | None:
+    text = _expect_str("BOT_TOKEN", value)
+    if not text:
+        return None
+    if not _TOKEN_RE.fullmatch(text):
+        raise ConfigError(
+            "BOT_TOKEN",
+            "does not look like a token from @BotFather (digits, a colon, then letters)",
+        )
+    return Secret(text)
+
+
+def _parse_api_url(value: object) -> str:
+    text = _expect_str("TELEGRAM_API_URL", value).rstrip("/") or DEFAULT_API_URL
+    expected = f"give the Bot API server root, for example {DEFAULT_API_URL}"
+    if _TOKEN_LIKE_RE.search(text):
+        raise ConfigError("TELEGRAM_API_URL", f"must not contain the bot token; {expected}")
+    try:
+        parts = urlsplit(text)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        valid = valid and (parts.port is None or parts.port > 0)
+    except ValueError:
+        valid = False
+    if "@" in text or "?" in text or "#" in text:
+        problem = "must not contain a user name, password, query or fragment"
+        raise ConfigError("TELEGRAM_API_URL", f"{problem}; {expected}")
+    if not valid or any(char.isspace() for char in text):
+        problem = f"{text!r} is not an http(s) URL with a host"
+        raise ConfigError("TELEGRAM_API_URL", f"{problem}; {expected}")
+    return text
+
+
+def _parse_database_path(value: object) -> Path:
+    text = _expect_str("DATABASE_PATH", value)
+    return Path(text) if text else Path(DEFAULT_DATABASE_PATH)
+
+
+def _parse_organiser_ids(value: object) -> frozenset[int]:
+    problem = "is not a Telegram user id; give whole numbers separated by commas"
+    if isinstance(value, str):
+        items: list[object] = [piece.strip() for piece in value.split(",") if piece.strip()]
+    elif isinstance(value, list):
+        items = list(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        items = [value]
+    else:
+        raise ConfigError("ORGANISER_IDS", f"{value!r} {problem}")
+    ids: set[int] = set()
+    for item in items:
+        if isinstance(item, str) and re.fullmatch(r"\d+", item.strip()):
+            number = int(item.strip())
+        elif isinstance(item, int) and not isinstance(item, bool):
+            number = item
+        else:
+            raise ConfigError("ORGANISER_IDS", f"{item!r} {problem}")
+        if not 0 < number <= _MAX_USER_ID:
+            raise ConfigError("ORGANISER_IDS", f"{item!r} {problem}")
+        ids.add(number)
+    return frozenset(ids)
+
+
+def _parse_timezone(value: object) -> zoneinfo.ZoneInfo:
+    text = _expect_str("TIMEZONE", value) or DEFAULT_TIMEZONE
+    try:
+        return zoneinfo.ZoneInfo(text)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        pass
+    hint = "for example Europe/London"
+    if not zoneinfo.available_timezones():
+        hint += "; no time zone data was found, so install the system tzdata or the tzdata package"
+    raise ConfigError("TIMEZONE", f"{text!r} is not a known IANA time zone ({hint})")
+
+
+def _parse_region(value: object) -> str:
+    text = _expect_str("DEFAULT_REGION", value).upper() or DEFAULT_REGION
+    if text not in phonenumbers.SUPPORTED_REGIONS:
+        hint = " (did you mean GB?)" if text == "UK" else ""
+        raise ConfigError(
+            "DEFAULT_REGION",
+            f"{text!r} is not a supported region{hint}; give a two-letter ISO 3166 code such as GB",
+        )
+    return text
+
+
+def _parse_log_level(value: object) -> str:
+    text = _expect_str("LOG_LEVEL", value).upper() or DEFAULT_LOG_LEVEL
+    if text not in LOG_LEVELS:
+        raise ConfigError(
+            "LOG_LEVEL", f"{text!r} is not a log level; use one of {', '.join(LOG_LEVELS)}"
+        )
+    return text
+
+
+# Variables read from the environment and (lower-cased) from the top level of the TOML file.
+_PARSERS: dict[str, Callable[[object], object]] = {
+    "BOT_TOKEN": _parse_token,
+    "TELEGRAM_API_URL": _parse_api_url,
+    "DATABASE_PATH": _parse_database_path,
+    "ORGANISER_IDS": _parse_organiser_ids,
+    "TIMEZONE": _parse_timezone,
+    "DEFAULT_REGION": _parse_region,
+    "LOG_LEVEL": _parse_log_level,
+}
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ConfigError("CONFIG_FILE", f"file not found: {path}")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("CONFIG_FILE", f"is not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError("CONFIG_FILE", f"is not valid TOML: {path} is not UTF-8 text") from None
+    except OSError as exc:
+        raise ConfigError("CONFIG_FILE", f"cannot be read: {path} ({exc.strerror})") from None
+
+
+def _split_file(data: Mapping[str, Any]) -> tuple[dict[str, object], Mapping[str, Any]]:
+    values: dict[str, object] = {}
+    tunables: Mapping[str, Any] = {}
+    known = [name.lower() for name in _PARSERS] + ["tunables"]
+    for key, value in data.items():
+        lowered = key.lower()
+        if lowered == "tunables":
+            if not isinstance(value, dict):
+                raise ConfigError("CONFIG_FILE tunables", "must be a [tunables] table")
+            tunables = value
+            continue
+        name = lowered.upper()
+        if lowered not in known or name in values:
+            problem = "is given twice" if name in values else _unknown_key_problem(key, known)
+            raise ConfigError(f"CONFIG_FILE {key}", problem)
+        values[name] = value
+    return values, tunables
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from environment variables over an optional CONFIG_FILE over defaults."""
+    env = os.environ if environ is None else environ
+    config_text = env.get("CONFIG_FILE", "").strip()
+    config_file = Path(config_text) if config_text else None
+    raw: dict[str, object] = {}
+    tunables = Tunables()
+    if config_file is not None:
+        raw, table = _split_file(_read_config_file(config_file))
+        tunables = Tunables.from_mapping(table)
+    for name in _PARSERS:
+        value = env.get(name, "")
+        if value.strip():
+            raw[name] = value
+
+    values = {name.lower(): parse(raw.get(name, "")) for name, parse in _PARSERS.items()}
+    return Settings(**values, config_file=config_file, tunables=tunables)  # type: ignore[arg-type]

@@ -1,0 +1,160 @@
+"""User-facing texts (HTML parse mode). Anything a person typed is escaped by the caller."""
+
+from __future__ import annotations
+
+PRIVACY_NOTICE_VERSION = "2026-11-26"
+
+PRIVACY_SHORT = (
+    "👋 <b>Hello {name}!</b> This bot helps neighbours ask for and offer help.\n\n"
+    "<b>Before we start, a word about your data.</b>\n"
+    "• We store your Telegram name and id, the neighbourhood you join, and what you "
+    "choose to tell us when you ask for or offer help.\n"
+    "• Your address, phone number and any health details are shown only to the one volunteer "
+    "who takes your request and to your neighbourhood's organisers, and only in private chats. "
+    "Group chats see a short summary without them.\n"
+    "• You can see everything we hold with /mydata and erase it with /forgetme.\n\n"
+    "Read the full notice with /privacy. Do you agree to us storing this?"
+)
+
+PRIVACY_FULL = (
+    "<b>Privacy notice</b> (version {version})\n\n"
+    "<b>Who we are.</b> A volunteer-run mutual-aid group. The organisers of your neighbourhood "
+    "are responsible for the data in this bot.\n\n"
+    "<b>What we store.</b> Your Telegram id and name; your language; the neighbourhoods you "
+    "join; requests you make (what you need, when, your phone number and address if you give "
+    "them); what you offer as a volunteer; and a log of changes so that nothing gets lost.\n\n"
+    "<b>Who sees it.</b> Private details (address, phone, health notes such as prescriptions) "
+    "are shown only to the volunteer who takes your request and to your neighbourhood's "
+    "organisers, in private chats. Volunteers' group chats only ever see the kind of help, the "
+    "neighbourhood, the time and a reference.\n\n"
+    "<b>How long.</b> Personal details of finished requests are removed after a set period. "
+    "Your consent and this notice's version are recorded.\n\n"
+    "<b>Your rights.</b> /mydata shows what we hold about you; /forgetme erases it. "
+    "You can also ask an organiser."
+)
+
+CONSENT_YES = "✅ I agree"
+CONSENT_NO = "No thanks"
+CONSENT_DECLINED = (
+    "That's fine: we have stored nothing about you except that you said no. "
+    "If you change your mind, send /start at any time."
+)
+CONSENT_THANKS = "Thank you, {name}. You're in."
+CONSENT_NEEDED = (
+    "Before we go on, please read the short privacy notice and say whether you agree: /start"
+)
+
+CHOOSE_NEIGHBOURHOOD = (
+    "Which neighbourhood are you in?\n\n"
+    "If an organiser sent you an invite link, open it and you'll join straight away. "
+    "Or pick one of the neighbourhoods open to everyone:"
+)
+NO_OPEN_NEIGHBOURHOODS = (
+    "Which neighbourhood are you in?\n\n"
+    "None is open to join without an invite yet. Please ask your local organiser for an "
+    "invite link and open it: you'll join straight away."
+)
+
+JOINED = "🏡 Welcome to <b>{neighbourhood}</b>!"
+ALREADY_MEMBER = "You're already part of <b>{neighbourhood}</b>."
+INVITE_MALFORMED = (
+    "That invite link doesn't look right. Please check you copied all of it, or ask your "
+    "organiser for a new one."
+)
+INVITE_UNKNOWN = "We couldn't find that invite. Please ask your organiser for a new link."
+INVITE_EXPIRED = (
+    "That invite to <b>{neighbourhood}</b> has expired. Please ask your organiser for a new link."
+)
+INVITE_REVOKED = (
+    "That invite to <b>{neighbourhood}</b> is no longer valid. "
+    "Please ask your organiser for a new link."
+)
+NEIGHBOURHOOD_NOT_OPEN = (
+    "That neighbourhood can only be joined with an invite now. Please ask its organiser for one."
+)
+
+MENU = "What would you like to do?"
+MENU_REQUEST = "🙋 Ask for help"
+MENU_VOLUNTEER = "🤝 Offer help"
+MENU_MY_REQUESTS = "📋 My requests"
+MENU_DIRECTORY = "📚 Community directory"
+COMING_SOON = "That part of the bot is coming soon. Thank you for your patience!"
+
+HELP_PRIVATE = (
+    "<b>What I can do</b>\n"
+    "/start – the main menu\n"
+    "/help – this list\n"
+    "/privacy – what we store and who sees it\n"
+    "/cancel – stop what you're doing"
+)
+HELP_ORGANISER = (
+    "\n\n<b>For organisers</b>\n"
+    "/neighbourhood NAME – create a neighbourhood\n"
+    "/invite – make an invite link\n"
+    "/revoke CODE – cancel an invite link\n"
+    "/selfjoin on|off – let people join from the list, or by invite only\n"
+    "/linkgroup – run inside your volunteers' group to link it"
+)
+HELP_GROUP = (
+    "I only answer organisers' commands here. To ask for or offer help, message me privately."
+)
+
+CANCELLED = "Okay, stopped. Nothing was changed."
+NOTHING_TO_CANCEL = "There's nothing to cancel. Send /start for the menu."
+UNKNOWN_COMMAND = "Sorry, I don't know that command. Here's what I can do:\n\n{help}"
+STRAY_MESSAGE = "I'm not sure what you mean. Send /start for the menu or /help for the commands."
+STALE_BUTTON = "That button no longer works. Send /start for the menu."
+
+NOT_ORGANISER = "Sorry, only organisers can do that."
+NOT_ORGANISER_HERE = "Sorry, only organisers of that neighbourhood can do that."
+NEIGHBOURHOOD_USAGE = (
+    "Please give the new neighbourhood a name, for example:\n/neighbourhood Elm Park"
+)
+NEIGHBOURHOOD_BAD_NAME = "A neighbourhood name needs 1 to {limit} characters."
+NEIGHBOURHOOD_CREATED = (
+    "🏡 <b>{neighbourhood}</b> is ready, and you're its organiser.\n"
+    "Next: /invite to make an invite link, and /linkgroup inside your volunteers' group."
+)
+NEIGHBOURHOOD_TAKEN = "There is already a neighbourhood called <b>{neighbourhood}</b>."
+NO_NEIGHBOURHOODS_ORGANISED = (
+    "You don't organise a neighbourhood yet. Create one with /neighbourhood NAME."
+)
+CHOOSE_NEIGHBOURHOOD_FOR = "Which neighbourhood is this for?"
+INVITE_CREATED = (
+    "Here is an invite link for <b>{neighbourhood}</b>:\n{link}\n\n"
+    "It works until {expires}. To cancel it early: /revoke {code}"
+)
+REVOKE_USAGE = "Please give the invite code, for example:\n/revoke AbCdEfGhIjKlMnOp"
+REVOKED = "That invite link no longer works."
+REVOKE_NOT_FOUND = "There's no active invite with that code."
+SELFJOIN_USAGE = "Use /selfjoin on or /selfjoin off."
+SELFJOIN_ON = "Anyone can now join <b>{neighbourhood}</b> from the list."
+SELFJOIN_OFF = "<b>{neighbourhood}</b> can now be joined only with an invite link."
+LINKGROUP_PRIVATE = "Run /linkgroup inside your volunteers' group, not here."
+LINKGROUP_DONE = (
+    "✅ This group is now the volunteers' chat for <b>{neighbourhood}</b>. "
+    "I'll post short summaries of requests here, never anyone's private details."
+)
+
+ERROR_FOR_PERSON = (
+    "Sorry, something went wrong on our side. Nothing you entered has been lost, and the "
+    "organisers have been told. Please try again in a moment."
+)
+ERROR_REPORT = "⚠️ <b>Bot error</b>\n{error}\n\nWhile handling: {update}"
+
+# Command menus: (command, description) in the order Telegram shows them.
+PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "Main menu"),
+    ("help", "What I can do"),
+    ("privacy", "What we store and who sees it"),
+    ("cancel", "Stop what you're doing"),
+)
+ORGANISER_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("neighbourhood", "Create a neighbourhood"),
+    ("invite", "Make an invite link"),
+    ("revoke", "Cancel an invite link"),
+    ("selfjoin", "Open or close joining from the list"),
+)
+GROUP_ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("linkgroup", "Link this group as the volunteers' chat"),
+)

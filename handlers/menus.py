@@ -1,0 +1,51 @@
+"""Telegram's command menus, scoped so each person sees exactly the commands they may use."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+)
+from telegram.error import TelegramError
+
+from bot.services import Services
+from config import texts
+
+log = logging.getLogger(__name__)
+
+
+def _commands(*groups: tuple[tuple[str, str], ...]) -> list[BotCommand]:
+    return [BotCommand(name, description) for group in groups for name, description in group]
+
+
+PRIVATE_MENU = _commands(texts.PRIVATE_COMMANDS)
+ORGANISER_MENU = _commands(texts.PRIVATE_COMMANDS, texts.ORGANISER_COMMANDS)
+GROUP_ADMIN_MENU = _commands(texts.GROUP_ADMIN_COMMANDS)
+
+
+async def set_command_menus(bot: Bot, services: Services) -> None:
+    """Set the menus for private chats, group admins, groups and each organiser's own chat."""
+    await bot.set_my_commands(PRIVATE_MENU, scope=BotCommandScopeAllPrivateChats())
+    await bot.set_my_commands(GROUP_ADMIN_MENU, scope=BotCommandScopeAllChatAdministrators())
+    await bot.delete_my_commands(scope=BotCommandScopeAllGroupChats())
+    for telegram_id in await services.community.organiser_telegram_ids():
+        await refresh_organiser_menu(bot, services, telegram_id)
+
+
+async def refresh_organiser_menu(bot: Bot, services: Services, telegram_id: int) -> None:
+    """Give one person the organiser menu in their private chat, or take it away."""
+    scope = BotCommandScopeChat(chat_id=telegram_id)
+    try:
+        if await services.community.is_organiser(telegram_id):
+            await bot.set_my_commands(ORGANISER_MENU, scope=scope)
+        else:
+            await bot.delete_my_commands(scope=scope)
+    except TelegramError as error:
+        # A bootstrap organiser who never opened the bot has no chat yet.
+        log.warning("could not set the organiser menu for %s: %s", telegram_id, error)

@@ -1,0 +1,217 @@
+"""Neighbourhoods, memberships (member or organiser) and invite codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.database import Connection, Row
+from storage.timefmt import optional_from_db, to_db
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """A neighbourhood group with its optional volunteers' chat."""
+
+    id: int
+    name: str
+    open_to_self_join: bool
+    volunteers_chat_id: int | None
+
+
+@dataclass(frozen=True)
+class Invite:
+    """An invite code for joining one neighbourhood."""
+
+    code: str
+    neighbourhood_id: int
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    uses: int
+
+
+_NB_COLUMNS = "id, name, open_to_self_join, volunteers_chat_id"
+
+
+def _neighbourhood(r: Row) -> Neighbourhood:
+    return Neighbourhood(
+        id=r["id"],
+        name=r["name"],
+        open_to_self_join=bool(r["open_to_self_join"]),
+        volunteers_chat_id=r["volunteers_chat_id"],
+    )
+
+
+async def create(
+    conn: Connection, *, name: str, created_by: int | None, now: datetime
+) -> Neighbourhood | None:
+    """Create a neighbourhood; None if the name (case-insensitively) is taken."""
+    cursor = await conn.execute(
+        "INSERT INTO neighbourhoods (name, created_by, created_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (name) DO NOTHING",
+        (name, created_by, to_db(now)),
+    )
+    if cursor.rowcount == 0:
+        return None
+    return await by_id(conn, int(cursor.lastrowid or 0))
+
+
+async def by_id(conn: Connection, neighbourhood_id: int) -> Neighbourhood | None:
+    """The neighbourhood with this id, if any."""
+    async with conn.execute(
+        f"SELECT {_NB_COLUMNS} FROM neighbourhoods WHERE id = ?", (neighbourhood_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return _neighbourhood(row) if row else None
+
+
+async def by_name(conn: Connection, name: str) -> Neighbourhood | None:
+    """The neighbourhood with this name (case-insensitive), if any."""
+    async with conn.execute(
+        f"SELECT {_NB_COLUMNS} FROM neighbourhoods WHERE name = ?", (name,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return _neighbourhood(row) if row else None
+
+
+async def by_volunteers_chat(conn: Connection, chat_id: int) -> Neighbourhood | None:
+    """The neighbourhood whose volunteers' chat this is, if any."""
+    async with conn.execute(
+        f"SELECT {_NB_COLUMNS} FROM neighbourhoods WHERE volunteers_chat_id = ?", (chat_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return _neighbourhood(row) if row else None
+
+
+async def list_all(conn: Connection) -> list[Neighbourhood]:
+    """Every neighbourhood, by name."""
+    async with conn.execute(f"SELECT {_NB_COLUMNS} FROM neighbourhoods ORDER BY name") as cur:
+        return [_neighbourhood(r) for r in await cur.fetchall()]
+
+
+async def list_open_to_self_join(conn: Connection, limit: int = 50) -> list[Neighbourhood]:
+    """Neighbourhoods anyone may join without an invite, by name."""
+    async with conn.execute(
+        f"SELECT {_NB_COLUMNS} FROM neighbourhoods WHERE open_to_self_join = 1 "
+        "ORDER BY name LIMIT ?",
+        (limit,),
+    ) as cursor:
+        return [_neighbourhood(r) for r in await cursor.fetchall()]
+
+
+async def set_open_to_self_join(conn: Connection, neighbourhood_id: int, is_open: bool) -> None:
+    """Open or close a neighbourhood to joining without an invite."""
+    await conn.execute(
+        "UPDATE neighbourhoods SET open_to_self_join = ? WHERE id = ?",
+        (int(is_open), neighbourhood_id),
+    )
+
+
+async def link_volunteers_chat(conn: Connection, neighbourhood_id: int, chat_id: int) -> None:
+    """Make chat_id this neighbourhood's volunteers' chat, unlinking it from any other."""
+    await conn.execute(
+        "UPDATE neighbourhoods SET volunteers_chat_id = NULL WHERE volunteers_chat_id = ?",
+        (chat_id,),
+    )
+    await conn.execute(
+        "UPDATE neighbourhoods SET volunteers_chat_id = ? WHERE id = ?",
+        (chat_id, neighbourhood_id),
+    )
+
+
+async def add_member(
+    conn: Connection, *, person_id: int, neighbourhood_id: int, role: str, now: datetime
+) -> bool:
+    """Add a membership, or raise member to organiser; True if anything changed."""
+    cursor = await conn.execute(
+        """
+        INSERT INTO memberships (person_id, neighbourhood_id, role, joined_at)
+        VALUES (?, ?, ?, ?)
+        ON CONFLICT (person_id, neighbourhood_id) DO UPDATE SET role = excluded.role
+        WHERE memberships.role = 'member' AND excluded.role = 'organiser'
+        """,
+        (person_id, neighbourhood_id, role, to_db(now)),
+    )
+    return cursor.rowcount > 0
+
+
+async def memberships_of(conn: Connection, person_id: int) -> list[tuple[Neighbourhood, str]]:
+    """The neighbourhoods a person belongs to, with their role in each."""
+    async with conn.execute(
+        """
+        SELECT n.id, n.name, n.open_to_self_join, n.volunteers_chat_id, m.role
+        FROM memberships m JOIN neighbourhoods n ON n.id = m.neighbourhood_id
+        WHERE m.person_id = ? ORDER BY n.name
+        """,
+        (person_id,),
+    ) as cursor:
+        return [(_neighbourhood(r), r["role"]) for r in await cursor.fetchall()]
+
+
+async def role_in(conn: Connection, person_id: int, neighbourhood_id: int) -> str | None:
+    """The person's role in the neighbourhood, or None if not a member."""
+    async with conn.execute(
+        "SELECT role FROM memberships WHERE person_id = ? AND neighbourhood_id = ?",
+        (person_id, neighbourhood_id),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return row["role"] if row else None
+
+
+async def organiser_telegram_ids(conn: Connection) -> list[int]:
+    """Telegram ids of everyone who organises at least one neighbourhood."""
+    async with conn.execute(
+        "SELECT DISTINCT p.telegram_id FROM memberships m JOIN people p ON p.id = m.person_id "
+        "WHERE m.role = 'organiser' ORDER BY p.telegram_id"
+    ) as cursor:
+        return [r["telegram_id"] for r in await cursor.fetchall()]
+
+
+async def create_invite(
+    conn: Connection,
+    *,
+    code: str,
+    neighbourhood_id: int,
+    created_by: int | None,
+    expires_at: datetime | None,
+    now: datetime,
+) -> Invite:
+    """Store a new invite code."""
+    await conn.execute(
+        "INSERT INTO invites (code, neighbourhood_id, created_by, created_at, expires_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (code, neighbourhood_id, created_by, to_db(now), to_db(expires_at) if expires_at else None),
+    )
+    return Invite(code, neighbourhood_id, expires_at, None, 0)
+
+
+async def invite_by_code(conn: Connection, code: str) -> Invite | None:
+    """The invite with this code, if any."""
+    async with conn.execute(
+        "SELECT code, neighbourhood_id, expires_at, revoked_at, uses FROM invites WHERE code = ?",
+        (code,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return None
+    return Invite(
+        code=row["code"],
+        neighbourhood_id=row["neighbourhood_id"],
+        expires_at=optional_from_db(row["expires_at"]),
+        revoked_at=optional_from_db(row["revoked_at"]),
+        uses=row["uses"],
+    )
+
+
+async def revoke_invite(conn: Connection, code: str, now: datetime) -> bool:
+    """Revoke an invite that is not revoked yet; True if it was."""
+    cursor = await conn.execute(
+        "UPDATE invites SET revoked_at = ? WHERE code = ? AND revoked_at IS NULL",
+        (to_db(now), code),
+    )
+    return cursor.rowcount > 0
+
+
+async def count_invite_use(conn: Connection, code: str) -> None:
+    """Count one more join through this invite."""
+    await conn.execute("UPDATE invites SET uses = uses + 1 WHERE code = ?", (code,))

@@ -1,0 +1,131 @@
+"""People: one row per Telegram user who has started the bot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.database import Connection, Row
+from storage.timefmt import optional_from_db, to_db
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person as stored; names and phone exist only after consent."""
+
+    id: int
+    telegram_id: int
+    display_name: str | None
+    language: str | None
+    phone_e164: str | None
+    consent_at: datetime | None
+    consent_version: str | None
+    declined_at: datetime | None
+    unreachable: bool
+
+    @property
+    def has_consented(self) -> bool:
+        """Whether the person agreed to the privacy notice."""
+        return self.consent_at is not None
+
+
+_COLUMNS = (
+    "id, telegram_id, display_name, language, phone_e164, consent_at, consent_version, "
+    "declined_at, unreachable"
+)
+
+
+def _person(r: Row) -> Person:
+    return Person(
+        id=r["id"],
+        telegram_id=r["telegram_id"],
+        display_name=r["display_name"],
+        language=r["language"],
+        phone_e164=r["phone_e164"],
+        consent_at=optional_from_db(r["consent_at"]),
+        consent_version=r["consent_version"],
+        declined_at=optional_from_db(r["declined_at"]),
+        unreachable=bool(r["unreachable"]),
+    )
+
+
+async def by_telegram_id(conn: Connection, telegram_id: int) -> Person | None:
+    """The person with this Telegram id, if any."""
+    async with conn.execute(
+        f"SELECT {_COLUMNS} FROM people WHERE telegram_id = ?", (telegram_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return _person(row) if row else None
+
+
+async def by_id(conn: Connection, person_id: int) -> Person | None:
+    """The person with this row id, if any."""
+    async with conn.execute(f"SELECT {_COLUMNS} FROM people WHERE id = ?", (person_id,)) as cur:
+        row = await cur.fetchone()
+    return _person(row) if row else None
+
+
+async def record_consent(
+    conn: Connection,
+    *,
+    telegram_id: int,
+    display_name: str,
+    language: str | None,
+    notice_version: str,
+    now: datetime,
+) -> Person:
+    """Create or update the person with their consent; never duplicates a Telegram id."""
+    stamp = to_db(now)
+    await conn.execute(
+        """
+        INSERT INTO people (telegram_id, display_name, language, consent_at, consent_version,
+                            declined_at, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, NULL, ?, ?)
+        ON CONFLICT (telegram_id) DO UPDATE SET
+            display_name = excluded.display_name,
+            language = COALESCE(people.language, excluded.language),
+            consent_at = excluded.consent_at,
+            consent_version = excluded.consent_version,
+            declined_at = NULL,
+            updated_at = excluded.updated_at
+        """,
+        (telegram_id, display_name, language, stamp, notice_version, stamp, stamp),
+    )
+    person = await by_telegram_id(conn, telegram_id)
+    assert person is not None
+    return person
+
+
+async def record_refusal(
+    conn: Connection, *, telegram_id: int, notice_version: str, now: datetime
+) -> None:
+    """Store only the refusal: the Telegram id, the notice version and when; no names."""
+    stamp = to_db(now)
+    await conn.execute(
+        """
+        INSERT INTO people (telegram_id, consent_version, declined_at, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (telegram_id) DO UPDATE SET
+            display_name = NULL, language = NULL, phone_e164 = NULL,
+            consent_at = NULL, consent_version = excluded.consent_version,
+            declined_at = excluded.declined_at, updated_at = excluded.updated_at
+        """,
+        (telegram_id, notice_version, stamp, stamp, stamp),
+    )
+
+
+async def set_phone(
+    conn: Connection, person_id: int, phone_e164: str | None, now: datetime
+) -> None:
+    """Store the person's phone number in E.164 form."""
+    await conn.execute(
+        "UPDATE people SET phone_e164 = ?, updated_at = ? WHERE id = ?",
+        (phone_e164, to_db(now), person_id),
+    )
+
+
+async def set_unreachable(conn: Connection, telegram_id: int, unreachable: bool) -> None:
+    """Mark whether the person has blocked the bot."""
+    await conn.execute(
+        "UPDATE people SET unreachable = ? WHERE telegram_id = ?", (int(unreachable), telegram_id)
+    )

@@ -1,0 +1,144 @@
+"""The offline test kit: the real Application on a temporary SQLite file, fake network only."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from telegram import Update
+
+from bot.app import build_application, services_of, start_application, stop_application
+from bot.clock import Clock, FakeClock
+from bot.offline import FakeTelegram
+from bot.offline_updates import FakeUser, UpdateBuilder
+from bot.services import Services
+from config.settings import Settings, load_settings
+from handlers.context import AidApplication, AidContext
+
+TEST_TOKEN = "1000:TEST-token-not-real-0123456789abcdef"
+ORGANISER = FakeUser(1001, "Olive", "Organiser")
+RESIDENT = FakeUser(1002, "Rita", "Resident")
+NEIGHBOUR = FakeUser(1003, "Ned", "Neighbour")
+VOLUNTEERS_CHAT = -1001000000001
+
+
+def make_settings(tmp_path: Path, **extra_env: str) -> Settings:
+    """Settings for a test deployment on a database file under tmp_path."""
+    environ = {
+        "BOT_TOKEN": TEST_TOKEN,
+        "DATABASE_PATH": str(tmp_path / "data" / "test.sqlite3"),
+        "ORGANISER_IDS": str(ORGANISER.id),
+        "TIMEZONE": "Europe/London",
+    }
+    environ.update(extra_env)
+    return load_settings(environ)
+
+
+@dataclass
+class BotHarness:
+    """A running Application with its fake Telegram, update builder and recorded errors."""
+
+    settings: Settings
+    clock: Clock
+    fake: FakeTelegram = field(default_factory=FakeTelegram)
+    errors: list[BaseException] = field(default_factory=list)
+    app: AidApplication | None = None
+    updates: UpdateBuilder | None = None
+    before_start: list[Callable[[AidApplication], None]] = field(default_factory=list)
+
+    @property
+    def services(self) -> Services:
+        """The running application's services."""
+        assert self.app is not None
+        return services_of(self.app)
+
+    @property
+    def build(self) -> UpdateBuilder:
+        """The update builder bound to the running bot."""
+        assert self.updates is not None
+        return self.updates
+
+    async def start(self) -> None:
+        """Build and start a fresh Application on the same database and fake network."""
+        self.app = build_application(self.settings, request=self.fake, clock=self.clock)
+        for hook in self.before_start:
+            hook(self.app)
+        self.app.add_error_handler(self._record_error)
+        await start_application(self.app)
+        self.updates = UpdateBuilder(self.app.bot, self.fake)
+
+    async def stop(self) -> None:
+        """Stop the Application as a shutdown would."""
+        if self.app is not None:
+            await stop_application(self.app)
+            self.app = None
+
+    async def restart(self) -> None:
+        """Stop and start again, as after a process restart."""
+        await self.stop()
+        await self.start()
+
+    async def send(self, update: Update) -> None:
+        """Hand one update to the real Application and wait for its handlers."""
+        assert self.app is not None
+        await self.app.process_update(update)
+
+    def message_with_button(self, chat_id: int, data: str) -> int | None:
+        """The id of the newest bot message in a chat that carries a button with this data."""
+        for call in reversed(self.fake.calls_to("sendMessage", chat_id)):
+            rows = (call.params.get("reply_markup") or {}).get("inline_keyboard", [])
+            if any(button.get("callback_data") == data for row in rows for button in row):
+                return int(call.result["message_id"])
+        return None
+
+    async def press(
+        self,
+        user: FakeUser,
+        data: str,
+        *,
+        chat_id: int | None = None,
+        message_id: int | None = None,
+    ) -> None:
+        """Press a button: on the message that shows it, else (a forged press) the newest one."""
+        chat = user.id if chat_id is None else chat_id
+        if message_id is None:
+            message_id = self.message_with_button(chat, data)
+        if message_id is None:
+            sent = self.fake.calls_to("sendMessage", chat)
+            message_id = int(sent[-1].result["message_id"]) if sent else 1
+        await self.send(self.build.callback(user, data, chat_id=chat, message_id=message_id))
+
+    async def _record_error(self, update: object, context: AidContext) -> None:
+        if context.error is not None:
+            self.errors.append(context.error)
+
+    def take_errors(self) -> list[BaseException]:
+        """Return and forget the recorded handler errors (for tests that expect one)."""
+        taken, self.errors = self.errors, []
+        return taken
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A clock the test moves by hand."""
+    return FakeClock()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings for a throwaway deployment."""
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+async def harness(settings: Settings, clock: FakeClock) -> AsyncIterator[BotHarness]:
+    """The real bot, started on a temporary database; fails the test on any handler error."""
+    bot = BotHarness(settings=settings, clock=clock)
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        await bot.stop()
+    assert not bot.errors, f"handler errors: {bot.errors!r}"
