@@ -59,8 +59,15 @@ class OutboxDispatcher:
                 if not batch:
                     return sent
                 for item in batch:
+                    params = await self._resolve(item.params)
+                    if params is None:
+                        async with self._db.transaction() as conn:
+                            await outbox.mark_failed(
+                                conn, item.id, "the message to edit was not sent"
+                            )
+                        continue
                     try:
-                        message_id = await self._sender.call(item.method, item.params)
+                        message_id = await self._sender.call(item.method, params)
                     except PermanentSendError as error:
                         log.warning(
                             "outbox %s (%s to %s) refused: %s",
@@ -80,3 +87,15 @@ class OutboxDispatcher:
                     async with self._db.transaction() as conn:
                         await outbox.mark_sent(conn, item.id, message_id, self._clock.now())
                     sent += 1
+
+    async def _resolve(self, params: dict[str, Any]) -> dict[str, Any] | None:
+        """Fill in the Telegram message id of an edit whose target was sent by the outbox."""
+        if "edit_of_outbox" not in params:
+            return params
+        async with self._db.read() as conn:
+            message_id = await outbox.sent_message_id(conn, int(params["edit_of_outbox"]))
+        if message_id is None:
+            return None
+        resolved = {k: v for k, v in params.items() if k != "edit_of_outbox"}
+        resolved["message_id"] = message_id
+        return resolved

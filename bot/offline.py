@@ -27,7 +27,12 @@ from bot.offline_updates import (
 )
 
 __all__ = [
-    "ApiCall", "ApiError", "FakeTelegram", "FakeUser", "UpdateBuilder", "parse_telegram_html",
+    "ApiCall",
+    "ApiError",
+    "FakeTelegram",
+    "FakeUser",
+    "UpdateBuilder",
+    "parse_telegram_html",
 ]
 
 JSONDict = dict[str, Any]
@@ -42,8 +47,17 @@ NOT_MODIFIED = (
     " exactly the same as a current content and reply markup of the message"
 )
 _JSON_PARAMS = frozenset(
-    {"reply_markup", "scope", "commands", "entities", "caption_entities", "menu_button",
-     "link_preview_options", "reply_parameters", "allowed_updates"}
+    {
+        "reply_markup",
+        "scope",
+        "commands",
+        "entities",
+        "caption_entities",
+        "menu_button",
+        "link_preview_options",
+        "reply_parameters",
+        "allowed_updates",
+    }
 )
 _SEND_METHODS = frozenset(
     {"copyMessage", "forwardMessage", "editMessageText", "editMessageReplyMarkup"}
@@ -56,10 +70,22 @@ _ENTITY_REF = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6})
 _NAMED_REFS = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 _SIMPLE_TAGS = {
-    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
-    "ins": "underline", "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough",
-    "tg-spoiler": "spoiler", "span": "spoiler", "code": "code", "pre": "pre",
-    "a": "text_link", "tg-emoji": "custom_emoji", "blockquote": "blockquote",
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+    "code": "code",
+    "pre": "pre",
+    "a": "text_link",
+    "tg-emoji": "custom_emoji",
+    "blockquote": "blockquote",
 }
 
 
@@ -123,8 +149,9 @@ class _TelegramHtml(HTMLParser):
         """Raise a parse error located at the parser's current position."""
         line, column = self.getpos()
         byte_offset = len(self.raw[: self.line_starts[line - 1] + column].encode())
-        raise ApiError(400, f"Bad Request: can't parse entities: {reason} at byte offset "
-                       f"{byte_offset}")
+        raise ApiError(
+            400, f"Bad Request: can't parse entities: {reason} at byte offset {byte_offset}"
+        )
 
     def add_text(self, text: str) -> None:
         """Append visible text."""
@@ -173,8 +200,11 @@ class _TelegramHtml(HTMLParser):
         self, tag: str, attributes: dict[str, str | None], start: int, first_chunk: int
     ) -> JSONDict:
         """Return the MessageEntity dict for a closed tag."""
-        entity: JSONDict = {"type": _SIMPLE_TAGS[tag], "offset": start,
-                            "length": self.utf16_offset - start}
+        entity: JSONDict = {
+            "type": _SIMPLE_TAGS[tag],
+            "offset": start,
+            "length": self.utf16_offset - start,
+        }
         if tag == "a":
             entity["url"] = attributes.get("href") or "".join(self.visible[first_chunk:])
         elif tag == "tg-emoji":
@@ -182,7 +212,7 @@ class _TelegramHtml(HTMLParser):
         elif tag == "blockquote" and "expandable" in attributes:
             entity["type"] = "expandable_blockquote"
         elif tag == "code" and (attributes.get("class") or "").startswith("language-"):
-            entity["language"] = (attributes["class"] or "")[len("language-"):]
+            entity["language"] = (attributes["class"] or "")[len("language-") :]
         elif tag == "pre" and self.entities:
             inner = self.entities[-1]
             same_span = (inner["offset"], inner["length"]) == (start, entity["length"])
@@ -201,20 +231,24 @@ def parse_telegram_html(text: str) -> tuple[str, list[JSONDict]]:
             if match.group() == "&":
                 reason = 'Character "&" must be escaped as "&amp;"'
             else:
-                name = re.match(r"[^\s>]*", text[position + 1:])
+                name = re.match(r"[^\s>]*", text[position + 1 :])
                 tag_name = name.group() if name else ""
                 if position + 1 + len(tag_name) == len(text):
                     reason = "Unclosed start tag"
                 else:
                     reason = f'Unsupported start tag "{tag_name}"'
-            raise ApiError(400, f"Bad Request: can't parse entities: {reason} at byte offset "
-                           f"{byte_offset}")
+            raise ApiError(
+                400, f"Bad Request: can't parse entities: {reason} at byte offset {byte_offset}"
+            )
     parser = _TelegramHtml(text)
     parser.feed(text)
     parser.close()
     if parser.open_tags:
-        raise ApiError(400, "Bad Request: can't parse entities: Can't find end tag corresponding "
-                       f"to start tag \"{parser.open_tags[-1][0]}\"")
+        raise ApiError(
+            400,
+            "Bad Request: can't parse entities: Can't find end tag corresponding "
+            f'to start tag "{parser.open_tags[-1][0]}"',
+        )
     for entity in parser.entities:
         if entity["type"] == "code":  # a language only counts on <pre><code class=...>
             entity.pop("language", None)
@@ -252,10 +286,16 @@ def _raise_fault(fault: _Fault) -> None:
     if fault.error == "timeout":
         raise TimedOut()
     if fault.error == "429":
-        raise ApiError(429, f"Too Many Requests: retry after {fault.retry_after}",
-                       {"retry_after": fault.retry_after})
-    defaults = {"400": "Bad Request: chat not found",
-                "403": "Forbidden: bot was blocked by the user", "500": "Internal Server Error"}
+        raise ApiError(
+            429,
+            f"Too Many Requests: retry after {fault.retry_after}",
+            {"retry_after": fault.retry_after},
+        )
+    defaults = {
+        "400": "Bad Request: chat not found",
+        "403": "Forbidden: bot was blocked by the user",
+        "500": "Internal Server Error",
+    }
     raise ApiError(int(fault.error), fault.description or defaults[fault.error])
 
 
@@ -312,9 +352,14 @@ class FakeTelegram(BaseRequest):
         bot_first_name: str = "Mutual Aid",
     ) -> None:
         self.bot_user: JSONDict = {
-            "id": bot_id, "is_bot": True, "first_name": bot_first_name, "username": bot_username,
-            "can_join_groups": True, "can_read_all_group_messages": False,
-            "supports_inline_queries": False, "can_connect_to_business": False,
+            "id": bot_id,
+            "is_bot": True,
+            "first_name": bot_first_name,
+            "username": bot_username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
             "has_main_web_app": False,
         }
         self.calls: list[ApiCall] = []
@@ -361,8 +406,10 @@ class FakeTelegram(BaseRequest):
             self._apply_faults(api_method, params)
             if api_method == "getUpdates":
                 call.result = await self.updates.get(
-                    int(params.get("offset", 0)), int(params.get("limit", 100)),
-                    float(params.get("timeout") or 0))
+                    int(params.get("offset", 0)),
+                    int(params.get("limit", 100)),
+                    float(params.get("timeout") or 0),
+                )
                 if not call.result:
                     self.calls.remove(call)
             elif api_method in _ALWAYS_TRUE:
@@ -382,14 +429,21 @@ class FakeTelegram(BaseRequest):
 
     def calls_to(self, method: str | None = None, chat_id: int | None = None) -> list[ApiCall]:
         """Return the successful calls, optionally only of one method and/or to one chat."""
-        return [call for call in self.calls if call.error is None
-                and (method is None or call.method == method)
-                and (chat_id is None or _chat_id_of(call.params) == chat_id)]
+        return [
+            call
+            for call in self.calls
+            if call.error is None
+            and (method is None or call.method == method)
+            and (chat_id is None or _chat_id_of(call.params) == chat_id)
+        ]
 
     def texts_to(self, chat_id: int) -> list[str]:
         """Return the text parameters of successful sendMessage/editMessageText calls, in order."""
-        return [call.params["text"] for call in self.calls_to(chat_id=chat_id)
-                if call.method in ("sendMessage", "editMessageText")]
+        return [
+            call.params["text"]
+            for call in self.calls_to(chat_id=chat_id)
+            if call.method in ("sendMessage", "editMessageText")
+        ]
 
     def last_text_to(self, chat_id: int) -> str | None:
         """Return the last text sent or edited into the chat, or None."""
@@ -444,8 +498,9 @@ class FakeTelegram(BaseRequest):
     def push_update(self, update: JSONDict) -> int:
         """Queue a raw update dict for getUpdates; return its update_id."""
         update = copy.deepcopy(update)
+        update_id = self.updates.push(update)
         self.remember_update(update)
-        return self.updates.push(update)
+        return update_id
 
     def next_message_id(self, chat_id: int) -> int:
         """Reserve and return the next message id of a chat (ids start at 1 per chat)."""
@@ -454,6 +509,7 @@ class FakeTelegram(BaseRequest):
 
     def remember_update(self, update: JSONDict) -> None:
         """Learn the users, chats and incoming messages an update mentions."""
+        update = copy.deepcopy(update)
         for key in ("message", "edited_message", "callback_query"):
             if not isinstance(item := update.get(key), dict):
                 continue
@@ -465,7 +521,7 @@ class FakeTelegram(BaseRequest):
                 self._chats[chat_id] = message["chat"]
                 self._next_ids[chat_id] = max(self._next_ids.get(chat_id, 0), message_id)
                 if key != "callback_query":
-                    self._messages[(chat_id, message_id)] = copy.deepcopy(message)
+                    self._messages[(chat_id, message_id)] = message
 
     def _apply_faults(self, method: str, params: JSONDict) -> None:
         """Raise the injected failure or the block that applies to this call, if any."""
@@ -477,16 +533,21 @@ class FakeTelegram(BaseRequest):
                     self._faults.remove(fault)
                 _raise_fault(fault)
         if chat_id in self._blocked and (method.startswith("send") or method in _SEND_METHODS):
-            reason = {"private": "bot was blocked by the user",
-                      "group": "bot was kicked from the group chat",
-                      "supergroup": "bot was kicked from the supergroup chat"}
+            reason = {
+                "private": "bot was blocked by the user",
+                "group": "bot was kicked from the group chat",
+                "supergroup": "bot was kicked from the supergroup chat",
+            }
             raise ApiError(403, f"Forbidden: {reason[chat_type_for(chat_id)]}")
 
     def _store_new_message(self, chat_id: int, content: JSONDict) -> JSONDict:
         """Create, store and return a new message from the bot (empty fields left out)."""
-        message = {"message_id": self.next_message_id(chat_id), "from": self._bot_sender(),
-                   "chat": copy.deepcopy(self._chats.get(chat_id) or default_chat_dict(chat_id)),
-                   "date": int(time.time())}
+        message = {
+            "message_id": self.next_message_id(chat_id),
+            "from": self._bot_sender(),
+            "chat": copy.deepcopy(self._chats.get(chat_id) or default_chat_dict(chat_id)),
+            "date": int(time.time()),
+        }
         message.update({key: value for key, value in content.items() if value})
         self._messages[(chat_id, message["message_id"])] = message
         return copy.deepcopy(message)
@@ -516,7 +577,8 @@ class FakeTelegram(BaseRequest):
         text, entities = _render(params, "text", MAX_TEXT_LENGTH)
         markup = _inline_markup(params)
         return self._store_new_message(
-            chat_id, {"text": text, "entities": entities, "reply_markup": markup})
+            chat_id, {"text": text, "entities": entities, "reply_markup": markup}
+        )
 
     def _api_editMessageText(self, params: JSONDict, files: FileDict) -> JSONDict | bool:
         """Answer editMessageText with the edited Message (True for inline messages)."""
@@ -572,12 +634,22 @@ class FakeTelegram(BaseRequest):
             raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
         caption, caption_entities = _render(params, "caption", MAX_CAPTION_LENGTH)
         markup = _inline_markup(params)
-        document = {"file_id": file_id, "file_unique_id": "AgAD" + file_id[-6:],
-                    "file_name": file_name, "file_size": len(content)}
+        document = {
+            "file_id": file_id,
+            "file_unique_id": "AgAD" + file_id[-6:],
+            "file_name": file_name,
+            "file_size": len(content),
+        }
         self._documents.setdefault(chat_id, []).append((file_name, content))
-        return self._store_new_message(chat_id, {"document": document, "caption": caption,
-                                                 "caption_entities": caption_entities,
-                                                 "reply_markup": markup})
+        return self._store_new_message(
+            chat_id,
+            {
+                "document": document,
+                "caption": caption,
+                "caption_entities": caption_entities,
+                "reply_markup": markup,
+            },
+        )
 
     def _api_setMyCommands(self, params: JSONDict, files: FileDict) -> bool:
         """Answer setMyCommands, storing the commands per scope and language."""
@@ -600,8 +672,9 @@ class FakeTelegram(BaseRequest):
         """Answer getChatMember with the status set by set_chat_member_status (else member)."""
         chat_id, user_id = _require_chat(params), int(params.get("user_id", 0))
         fallback = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
-        user = self.bot_user if user_id == self.bot_user["id"] else self._users.get(
-            user_id, fallback)
+        user = (
+            self.bot_user if user_id == self.bot_user["id"] else self._users.get(user_id, fallback)
+        )
         return chat_member_dict(self._members.get((chat_id, user_id), "member"), user)
 
     def _api_getChat(self, params: JSONDict, files: FileDict) -> JSONDict:

@@ -44,9 +44,18 @@ def chat_member_dict(status: str, user: JSONDict) -> JSONDict:
     if status == "creator":
         member["is_anonymous"] = False
     elif status == "administrator":
-        rights = ("can_manage_chat", "can_delete_messages", "can_manage_video_chats",
-                  "can_restrict_members", "can_change_info", "can_invite_users",
-                  "can_post_stories", "can_edit_stories", "can_delete_stories", "can_pin_messages")
+        rights = (
+            "can_manage_chat",
+            "can_delete_messages",
+            "can_manage_video_chats",
+            "can_restrict_members",
+            "can_change_info",
+            "can_invite_users",
+            "can_post_stories",
+            "can_edit_stories",
+            "can_delete_stories",
+            "can_pin_messages",
+        )
         member.update(dict.fromkeys(rights, True))
         member.update(can_be_edited=False, is_anonymous=False, can_promote_members=False)
     elif status == "kicked":
@@ -56,10 +65,22 @@ def chat_member_dict(status: str, user: JSONDict) -> JSONDict:
 
 def chat_full_info_dict(chat: JSONDict) -> JSONDict:
     """Return the Bot API ChatFullInfo dict getChat answers for a Chat dict."""
-    gift_types = dict.fromkeys(("unlimited_gifts", "limited_gifts", "unique_gifts",
-                                "premium_subscription", "gifts_from_channels"), False)
-    return {**chat, "accent_color_id": 0, "max_reaction_count": 11,
-            "accepted_gift_types": gift_types}
+    gift_types = dict.fromkeys(
+        (
+            "unlimited_gifts",
+            "limited_gifts",
+            "unique_gifts",
+            "premium_subscription",
+            "gifts_from_channels",
+        ),
+        False,
+    )
+    return {
+        **chat,
+        "accent_color_id": 0,
+        "max_reaction_count": 11,
+        "accepted_gift_types": gift_types,
+    }
 
 
 class UpdateQueue:

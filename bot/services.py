@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.alerting import Alerting
 from bot.clock import Clock
 from bot.community import Community
 from bot.dispatch import OutboxDispatcher, Sender
+from bot.help_requests import HelpRequests
 from bot.scheduler import Scheduler
+from bot.volunteering import Volunteering
 from config.settings import Settings
 from config.texts import PRIVACY_NOTICE_VERSION
 from storage.database import Database
@@ -23,6 +26,8 @@ class Services:
     scheduler: Scheduler
     dispatcher: OutboxDispatcher
     community: Community
+    requests: HelpRequests
+    volunteering: Volunteering
 
 
 def build_services(settings: Settings, clock: Clock, sender: Sender) -> Services:
@@ -31,6 +36,7 @@ def build_services(settings: Settings, clock: Clock, sender: Sender) -> Services
     scheduler = Scheduler(db, clock)
     dispatcher = OutboxDispatcher(db, clock, sender)
     scheduler.after_commit(dispatcher.drain_quietly)
+    alerting = Alerting(settings, clock, scheduler)
     return Services(
         settings=settings,
         clock=clock,
@@ -38,4 +44,6 @@ def build_services(settings: Settings, clock: Clock, sender: Sender) -> Services
         scheduler=scheduler,
         dispatcher=dispatcher,
         community=Community(db, clock, settings, PRIVACY_NOTICE_VERSION),
+        requests=HelpRequests(db, clock, settings, alerting, dispatcher.drain_quietly),
+        volunteering=Volunteering(db, clock, settings, dispatcher.drain_quietly),
     )

@@ -13,7 +13,7 @@ from telegram.ext import (
 )
 
 from config import texts
-from handlers.callback_data import unpack
+from bot.callback_data import unpack
 from handlers.context import AidApplication, AidContext
 
 # Commands a person may use before agreeing to the privacy notice.

@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.community import JoinOutcome, JoinResult
 from config import texts
-from handlers.callback_data import pack, pattern, unpack
+from bot.callback_data import pack, pattern, unpack
 from handlers.context import AidApplication, AidContext
 from handlers.replies import remove_buttons
 

@@ -99,4 +99,113 @@ MIGRATION_1_FOUNDATION: tuple[str, ...] = (
     "CREATE INDEX audit_by_subject ON audit_log (subject, id)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (MIGRATION_1_FOUNDATION,)
+MIGRATION_2_CORE_LOOP: tuple[str, ...] = (
+    # Neighbourhood settings; NULL means "use the deployment's tunable".
+    "ALTER TABLE neighbourhoods ADD COLUMN volunteers_need_approval INTEGER NOT NULL DEFAULT 1",
+    "ALTER TABLE neighbourhoods ADD COLUMN alert_batch_size INTEGER",
+    "ALTER TABLE neighbourhoods ADD COLUMN spending_cap_pence INTEGER NOT NULL DEFAULT 3000",
+    """
+    ALTER TABLE memberships ADD COLUMN volunteer_status TEXT
+        CHECK (volunteer_status IN ('pending', 'approved', 'suspended'))
+    """,
+    "CREATE INDEX memberships_volunteers ON memberships (neighbourhood_id, volunteer_status)",
+    """
+    CREATE TABLE volunteers (
+        person_id INTEGER PRIMARY KEY REFERENCES people(id) ON DELETE CASCADE,
+        availability INTEGER NOT NULL DEFAULT 7,
+        max_open_tasks INTEGER NOT NULL DEFAULT 2,
+        paused_until TEXT,
+        share_phone INTEGER NOT NULL DEFAULT 0,
+        last_alerted_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE volunteer_categories (
+        person_id INTEGER NOT NULL REFERENCES volunteers(person_id) ON DELETE CASCADE,
+        category TEXT NOT NULL,
+        PRIMARY KEY (person_id, category)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX volunteer_categories_by_category ON volunteer_categories (category, person_id)",
+    """
+    CREATE TABLE volunteer_languages (
+        person_id INTEGER NOT NULL REFERENCES volunteers(person_id) ON DELETE CASCADE,
+        language TEXT NOT NULL,
+        PRIMARY KEY (person_id, language)
+    ) WITHOUT ROWID
+    """,
+    # The asset register; the asset issue extends it. Volunteers' offers are individual
+    # and cultural assets with source 'volunteer_offer', kept in step with the offer.
+    """
+    CREATE TABLE assets (
+        id INTEGER PRIMARY KEY,
+        neighbourhood_id INTEGER REFERENCES neighbourhoods(id) ON DELETE CASCADE,
+        owner_person_id INTEGER REFERENCES people(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('individual', 'associational', 'organisational',
+                                           'physical', 'economic', 'cultural')),
+        title TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        tags TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL DEFAULT 'proposed',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX assets_by_owner ON assets (owner_person_id, source)",
+    """
+    CREATE TABLE help_requests (
+        id INTEGER PRIMARY KEY,
+        ref TEXT NOT NULL UNIQUE,
+        neighbourhood_id INTEGER NOT NULL REFERENCES neighbourhoods(id),
+        requester_person_id INTEGER REFERENCES people(id) ON DELETE SET NULL,
+        category TEXT NOT NULL,
+        description TEXT,
+        when_kind TEXT NOT NULL,
+        starts_at TEXT NOT NULL,
+        ends_at TEXT NOT NULL,
+        contact_phone TEXT,
+        telegram_only INTEGER NOT NULL DEFAULT 0,
+        address TEXT,
+        payment_method TEXT,
+        pharmacy TEXT,
+        for_name TEXT,
+        for_phone TEXT,
+        status TEXT NOT NULL
+            CHECK (status IN ('open', 'assigned', 'done', 'closed', 'cancelled')),
+        assignee_person_id INTEGER REFERENCES people(id) ON DELETE SET NULL,
+        escalated INTEGER NOT NULL DEFAULT 0,
+        alert_round INTEGER NOT NULL DEFAULT 0,
+        amount_spent_pence INTEGER,
+        thanked INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        accepted_at TEXT,
+        done_at TEXT,
+        closed_at TEXT
+    )
+    """,
+    "CREATE INDEX help_requests_by_status ON help_requests (neighbourhood_id, status, created_at)",
+    """
+    CREATE INDEX help_requests_by_assignee
+        ON help_requests (assignee_person_id, status, accepted_at)
+    """,
+    "CREATE INDEX help_requests_by_requester ON help_requests (requester_person_id, created_at)",
+    """
+    CREATE TABLE request_alerts (
+        id INTEGER PRIMARY KEY,
+        request_id INTEGER NOT NULL REFERENCES help_requests(id) ON DELETE CASCADE,
+        person_id INTEGER REFERENCES people(id) ON DELETE CASCADE,
+        chat_id INTEGER NOT NULL,
+        outbox_id INTEGER NOT NULL,
+        round INTEGER NOT NULL,
+        response TEXT CHECK (response IN ('declined', 'released')),
+        live INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX request_alerts_by_request ON request_alerts (request_id, person_id)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (MIGRATION_1_FOUNDATION, MIGRATION_2_CORE_LOOP)

@@ -215,3 +215,70 @@ async def revoke_invite(conn: Connection, code: str, now: datetime) -> bool:
 async def count_invite_use(conn: Connection, code: str) -> None:
     """Count one more join through this invite."""
     await conn.execute("UPDATE invites SET uses = uses + 1 WHERE code = ?", (code,))
+
+
+@dataclass(frozen=True)
+class NeighbourhoodSettings:
+    """A neighbourhood's own settings (None means the deployment's tunable)."""
+
+    volunteers_need_approval: bool
+    alert_batch_size: int | None
+    spending_cap_pence: int
+
+
+async def settings_of(conn: Connection, neighbourhood_id: int) -> NeighbourhoodSettings:
+    """The neighbourhood's settings."""
+    async with conn.execute(
+        "SELECT volunteers_need_approval, alert_batch_size, spending_cap_pence "
+        "FROM neighbourhoods WHERE id = ?",
+        (neighbourhood_id,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        raise LookupError(f"no neighbourhood {neighbourhood_id}")
+    return NeighbourhoodSettings(
+        volunteers_need_approval=bool(row["volunteers_need_approval"]),
+        alert_batch_size=row["alert_batch_size"],
+        spending_cap_pence=row["spending_cap_pence"],
+    )
+
+
+async def alert_batch_size(conn: Connection, neighbourhood_id: int) -> int | None:
+    """The neighbourhood's alert batch size, if it set one."""
+    return (await settings_of(conn, neighbourhood_id)).alert_batch_size
+
+
+async def update_settings(
+    conn: Connection,
+    neighbourhood_id: int,
+    *,
+    volunteers_need_approval: bool | None = None,
+    alert_batch_size: int | None = None,
+    spending_cap_pence: int | None = None,
+) -> None:
+    """Change some of a neighbourhood's settings."""
+    current = await settings_of(conn, neighbourhood_id)
+    await conn.execute(
+        "UPDATE neighbourhoods SET volunteers_need_approval = ?, alert_batch_size = ?, "
+        "spending_cap_pence = ? WHERE id = ?",
+        (
+            int(
+                current.volunteers_need_approval
+                if volunteers_need_approval is None
+                else volunteers_need_approval
+            ),
+            alert_batch_size if alert_batch_size is not None else current.alert_batch_size,
+            spending_cap_pence if spending_cap_pence is not None else current.spending_cap_pence,
+            neighbourhood_id,
+        ),
+    )
+
+
+async def organisers_of(conn: Connection, neighbourhood_id: int) -> list[int]:
+    """Telegram ids of the neighbourhood's organisers."""
+    async with conn.execute(
+        "SELECT p.telegram_id FROM memberships m JOIN people p ON p.id = m.person_id "
+        "WHERE m.neighbourhood_id = ? AND m.role = 'organiser' ORDER BY p.telegram_id",
+        (neighbourhood_id,),
+    ) as cursor:
+        return [r["telegram_id"] for r in await cursor.fetchall()]

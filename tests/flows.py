@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.offline_updates import FakeUser
-from handlers.callback_data import pack
+from bot.callback_data import pack
 from tests.conftest import BotHarness
 
 INVITE_LINK = re.compile(r"start=join-([A-Za-z0-9_-]+)")

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.clock import FakeClock
 from config import texts
-from handlers.callback_data import pack
+from bot.callback_data import pack
 from storage import people
 from tests.conftest import NEIGHBOUR, ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, create_neighbourhood, invite_code

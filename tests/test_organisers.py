@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram.ext import CommandHandler
 
 from config import texts
-from handlers.callback_data import pack
+from bot.callback_data import pack
 from handlers.context import AidContext
 from storage import audit, neighbourhoods
 from tests.conftest import NEIGHBOUR, ORGANISER, RESIDENT, VOLUNTEERS_CHAT, BotHarness

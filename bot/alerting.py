@@ -1,0 +1,255 @@
+"""Fair, progressive alerting: who hears about a request, when, and what their alerts say.
+
+Matching ranks eligible volunteers fairly (see storage.volunteers.match_candidates) and alerts
+the top K by DM. If nobody accepts within the widening delay the next K are alerted and the
+volunteers' group gets a non-identifying summary; by the escalation delay the organisers are
+told. Timers are scheduler-store jobs, so a restart loses none of them.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+
+from bot import notify
+from bot.callback_data import pack
+from bot.clock import Clock
+from bot.scheduler import Scheduler
+from bot.when import TimeWindow, WhenKind
+from config import request_texts as t
+from config.settings import Settings
+from storage import help_requests, neighbourhoods, people, volunteers
+from storage.database import Connection
+from storage.help_requests import HelpRequest
+from storage.jobs import ScheduledJob
+from storage.neighbourhoods import Neighbourhood
+
+WIDEN_JOB = "request.widen"
+ESCALATE_JOB = "request.escalate"
+
+
+def when_text(request: HelpRequest, settings: Settings) -> str:
+    """The request's time window in words, in the configured zone."""
+    window = TimeWindow(WhenKind(request.when_kind), request.starts_at, request.ends_at)
+    return window.describe(settings.timezone)
+
+
+def category_text(category: str) -> str:
+    """A category's label."""
+    return t.CATEGORY_LABELS.get(category, category)
+
+
+class Alerting:
+    """Decides and queues alerts; runs the widening and escalation jobs."""
+
+    def __init__(self, settings: Settings, clock: Clock, scheduler: Scheduler) -> None:
+        self._settings = settings
+        self._clock = clock
+        self._scheduler = scheduler
+        scheduler.register(WIDEN_JOB, self._widen_job)
+        scheduler.register(ESCALATE_JOB, self._escalate_job)
+
+    async def batch_size(self, conn: Connection, neighbourhood: Neighbourhood) -> int:
+        """Volunteers per alert round: the neighbourhood's setting or the tunable."""
+        configured = await neighbourhoods.alert_batch_size(conn, neighbourhood.id)
+        return configured or self._settings.tunables.alert_batch_size
+
+    async def start(
+        self, conn: Connection, request: HelpRequest, now: datetime, *, include_alerted: bool
+    ) -> int:
+        """Alert the first round and arm widening and escalation; returns how many alerted."""
+        await self._scheduler.cancel_for(conn, WIDEN_JOB, str(request.id))
+        await self._scheduler.cancel_for(conn, ESCALATE_JOB, str(request.id))
+        alerted = await self.alert_round(conn, request, now, include_alerted=include_alerted)
+        tunables = self._settings.tunables
+        target = str(request.id)
+        if alerted == 0:
+            await self.post_to_group(conn, request, now)
+        await self._scheduler.schedule(
+            conn, kind=WIDEN_JOB, target=target, due_at=now + tunables.alert_widening_delay
+        )
+        await self._scheduler.schedule(
+            conn, kind=ESCALATE_JOB, target=target, due_at=now + tunables.escalation_delay
+        )
+        return alerted
+
+    async def stop(self, conn: Connection, request_id: int) -> None:
+        """Cancel the request's pending widening and escalation."""
+        await self._scheduler.cancel_for(conn, WIDEN_JOB, str(request_id))
+        await self._scheduler.cancel_for(conn, ESCALATE_JOB, str(request_id))
+
+    async def alert_round(
+        self, conn: Connection, request: HelpRequest, now: datetime, *, include_alerted: bool
+    ) -> int:
+        """DM the next K eligible volunteers with Accept and Not-for-me buttons."""
+        neighbourhood = await neighbourhoods.by_id(conn, request.neighbourhood_id)
+        assert neighbourhood is not None
+        requester = (
+            await people.by_id(conn, request.requester_person_id)
+            if request.requester_person_id
+            else None
+        )
+        window = TimeWindow(WhenKind(request.when_kind), request.starts_at, request.ends_at)
+        candidates = await volunteers.match_candidates(
+            conn,
+            request_id=request.id,
+            neighbourhood_id=request.neighbourhood_id,
+            category=request.category,
+            slots=window.slots(self._settings.timezone),
+            requester_person_id=request.requester_person_id,
+            language=_base_language(requester.language if requester else None),
+            now=now,
+            since=now - self._settings.tunables.fairness_window,
+            limit=await self.batch_size(conn, neighbourhood),
+            include_alerted=include_alerted,
+        )
+        if not candidates:
+            return 0
+        round_number = await help_requests.next_round(conn, request.id)
+        text = t.ALERT.format(
+            ref=request.ref,
+            category=category_text(request.category),
+            neighbourhood=html.escape(neighbourhood.name),
+            when=when_text(request, self._settings),
+        )
+        for candidate in candidates:
+            outbox_id = await notify.send(
+                conn,
+                candidate.telegram_id,
+                text,
+                now,
+                buttons=alert_buttons(request.id),
+                purpose="alert",
+            )
+            await help_requests.add_alert(
+                conn,
+                request_id=request.id,
+                person_id=candidate.person_id,
+                chat_id=candidate.telegram_id,
+                outbox_id=outbox_id,
+                round_number=round_number,
+                now=now,
+            )
+        await volunteers.mark_alerted(conn, [c.person_id for c in candidates], now)
+        return len(candidates)
+
+    async def post_to_group(self, conn: Connection, request: HelpRequest, now: datetime) -> bool:
+        """Post a non-identifying summary with Accept to the volunteers' group, once."""
+        neighbourhood = await neighbourhoods.by_id(conn, request.neighbourhood_id)
+        if neighbourhood is None or neighbourhood.volunteers_chat_id is None:
+            return False
+        if any(a.person_id is None for a in await help_requests.live_alerts(conn, request.id)):
+            return False
+        chat_id = neighbourhood.volunteers_chat_id
+        text = t.GROUP_ALERT.format(
+            ref=request.ref,
+            category=category_text(request.category),
+            neighbourhood=html.escape(neighbourhood.name),
+            when=when_text(request, self._settings),
+        )
+        buttons = [[(t.BUTTON_ACCEPT, pack("accept", request.id))]]
+        outbox_id = await notify.send(conn, chat_id, text, now, buttons=buttons, purpose="group")
+        await help_requests.add_alert(
+            conn,
+            request_id=request.id,
+            person_id=None,
+            chat_id=chat_id,
+            outbox_id=outbox_id,
+            round_number=request.alert_round,
+            now=now,
+        )
+        return True
+
+    async def close_alerts(
+        self,
+        conn: Connection,
+        request: HelpRequest,
+        now: datetime,
+        *,
+        winner_person_id: int | None = None,
+        cancelled: bool = False,
+    ) -> None:
+        """Edit every live alert of a request (taken, yours or cancelled) and drop its buttons."""
+        category = category_text(request.category)
+        for alert in await help_requests.live_alerts(conn, request.id):
+            if alert.response is not None:
+                continue  # declined alerts were already edited
+            if cancelled:
+                text = t.ALERT_CANCELLED
+            elif alert.person_id is None:
+                text = t.GROUP_TAKEN
+            elif alert.person_id == winner_person_id:
+                text = t.ALERT_YOURS
+            else:
+                text = t.ALERT_TAKEN
+            await notify.edit(
+                conn,
+                alert.chat_id,
+                alert.outbox_id,
+                text.format(ref=request.ref, category=category),
+                now,
+                purpose="alert-edit",
+            )
+        await help_requests.retire_alerts(conn, request.id)
+
+    async def tell_organisers(
+        self, conn: Connection, neighbourhood_id: int, text: str, now: datetime
+    ) -> int:
+        """Message the neighbourhood's organisers (else the bootstrap ones); returns how many."""
+        organisers = await neighbourhoods.organisers_of(conn, neighbourhood_id)
+        recipients = organisers or sorted(self._settings.organiser_ids)
+        for telegram_id in recipients:
+            await notify.send(conn, telegram_id, text, now, purpose="organiser")
+        return len(recipients)
+
+    async def _widen_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
+        request = await help_requests.by_id(conn, int(job.target))
+        if request is None or request.status != "open":
+            return
+        alerted = await self.alert_round(conn, request, now, include_alerted=False)
+        await self.post_to_group(conn, request, now)
+        if alerted:  # keep widening while there is anyone new to ask
+            await self._scheduler.schedule(
+                conn,
+                kind=WIDEN_JOB,
+                target=job.target,
+                due_at=now + self._settings.tunables.alert_widening_delay,
+            )
+
+    async def _escalate_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
+        request = await help_requests.by_id(conn, int(job.target))
+        if request is None or not await help_requests.set_escalated(conn, request.id, now):
+            return
+        neighbourhood = await neighbourhoods.by_id(conn, request.neighbourhood_id)
+        waited = now - request.created_at
+        text = t.ORGANISER_ESCALATION.format(
+            ref=request.ref,
+            category=category_text(request.category),
+            when=when_text(request, self._settings),
+            neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
+            waited=_duration_words(waited.total_seconds()),
+            alerted=await help_requests.alerted_count(conn, request.id),
+        )
+        await self.tell_organisers(conn, request.neighbourhood_id, text, now)
+
+
+def alert_buttons(request_id: int) -> notify.Buttons:
+    """Accept and Not-for-me buttons for a volunteer's alert."""
+    return [
+        [
+            (t.BUTTON_ACCEPT, pack("accept", request_id)),
+            (t.BUTTON_NOT_FOR_ME, pack("decline", request_id)),
+        ]
+    ]
+
+
+def _base_language(code: str | None) -> str | None:
+    return code.split("-")[0].lower() if code else None
+
+
+def _duration_words(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"

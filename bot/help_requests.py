@@ -1,0 +1,525 @@
+"""The request lifecycle: create, accept, decline, done, hand back, confirm, cancel.
+
+Every change is one conditional write inside one transaction that also writes the audit entry
+and the outbox messages it causes; the outbox is drained after commit.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from bot import notify
+from bot.alerting import Alerting, category_text, when_text
+from bot.callback_data import pack
+from bot.clock import Clock
+from bot.phones import format_for_display
+from bot.when import TimeWindow
+from config import request_texts as t
+from config.settings import Settings
+from storage import audit, help_requests, neighbourhoods, people, volunteers
+from storage.database import Connection, Database
+from storage.help_requests import HelpRequest, NewRequest
+from storage.people import Person
+
+AfterCommit = Callable[[], Awaitable[None]]
+
+
+class Outcome(StrEnum):
+    """How a press on a request or task ended."""
+
+    OK = "ok"
+    TAKEN = "taken"
+    CANCELLED = "cancelled"
+    NOT_ELIGIBLE = "not_eligible"
+    AT_LIMIT = "at_limit"
+    OWN_REQUEST = "own_request"
+    NOT_YOURS = "not_yours"
+    NO_LONGER_POSSIBLE = "no_longer_possible"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Result:
+    """An outcome with the request it concerned (None when there was no such request)."""
+
+    outcome: Outcome
+    request: HelpRequest | None = None
+
+
+@dataclass(frozen=True)
+class RequestDraft:
+    """Everything the request conversation collected, ready to confirm."""
+
+    neighbourhood_id: int
+    category: str
+    description: str
+    window: TimeWindow
+    contact_phone: str | None
+    telegram_only: bool
+    address: str | None
+    payment_method: str | None = None
+    pharmacy: str | None = None
+    for_name: str | None = None
+    for_phone: str | None = None
+
+
+@dataclass(frozen=True)
+class Created:
+    """A confirmed request: its reference and how many volunteers were alerted."""
+
+    request_id: int
+    ref: str
+    alerted: int
+
+
+class HelpRequests:
+    """The request lifecycle service."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        settings: Settings,
+        alerting: Alerting,
+        after_commit: AfterCommit,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._settings = settings
+        self._alerting = alerting
+        self._after_commit = after_commit
+
+    async def create(self, requester_telegram_id: int, draft: RequestDraft) -> Created:
+        """Store a confirmed request and alert the first volunteers."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            requester = await _person(conn, requester_telegram_id)
+            role = await neighbourhoods.role_in(conn, requester.id, draft.neighbourhood_id)
+            if role is None:
+                raise PermissionError("the requester is not a member of that neighbourhood")
+            request = await help_requests.insert(
+                conn,
+                NewRequest(
+                    neighbourhood_id=draft.neighbourhood_id,
+                    requester_person_id=requester.id,
+                    category=draft.category,
+                    description=draft.description,
+                    when_kind=draft.window.kind.value,
+                    starts_at=draft.window.starts_at,
+                    ends_at=draft.window.ends_at,
+                    contact_phone=draft.contact_phone,
+                    telegram_only=draft.telegram_only,
+                    address=draft.address,
+                    payment_method=draft.payment_method,
+                    pharmacy=draft.pharmacy,
+                    for_name=draft.for_name,
+                    for_phone=draft.for_phone,
+                ),
+                now,
+            )
+            await self._audit(conn, requester_telegram_id, "request.created", request, None)
+            alerted = await self._alerting.start(conn, request, now, include_alerted=False)
+            await self._audit_alerted(conn, request, alerted)
+        await self._after_commit()
+        return Created(request.id, request.ref, alerted)
+
+    async def accept(self, telegram_id: int, request_id: int) -> Result:
+        """Give the task to the first eligible volunteer who presses Accept."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            request = await help_requests.by_id(conn, request_id)
+            presser = await people.by_telegram_id(conn, telegram_id)
+            if request is None:
+                return Result(Outcome.UNKNOWN)
+            if request.status == "cancelled":
+                return Result(Outcome.CANCELLED, request)
+            if request.status != "open":
+                return Result(Outcome.TAKEN, request)
+            if presser is None or not presser.has_consented:
+                return Result(Outcome.NOT_ELIGIBLE, request)
+            if presser.id == request.requester_person_id:
+                return Result(Outcome.OWN_REQUEST, request)
+            if not await volunteers.eligible_for_request(
+                conn,
+                person_id=presser.id,
+                neighbourhood_id=request.neighbourhood_id,
+                category=request.category,
+                now=now,
+            ):
+                return Result(Outcome.NOT_ELIGIBLE, request)
+            profile = await volunteers.profile(conn, presser.id)
+            limit = profile.max_open_tasks if profile else 0
+            if await volunteers.open_task_count(conn, presser.id) >= limit:
+                return Result(Outcome.AT_LIMIT, request)
+            if not await help_requests.try_accept(conn, request.id, presser.id, now):
+                return Result(Outcome.TAKEN, request)
+            accepted = await help_requests.by_id(conn, request.id)
+            assert accepted is not None
+            await self._audit(conn, telegram_id, "request.accepted", request, accepted)
+            await self._alerting.stop(conn, request.id)
+            await self._alerting.close_alerts(conn, accepted, now, winner_person_id=presser.id)
+            await self._send_task_details(conn, accepted, presser, now)
+            await self._tell_requester_who_is_coming(conn, accepted, presser, profile, now)
+        await self._after_commit()
+        return Result(Outcome.OK, accepted)
+
+    async def decline(self, telegram_id: int, request_id: int) -> Result:
+        """Not for me: leave this volunteer out of the request's future alerts."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            request = await help_requests.by_id(conn, request_id)
+            presser = await people.by_telegram_id(conn, telegram_id)
+            if request is None or presser is None:
+                return Result(Outcome.UNKNOWN)
+            alerts = await help_requests.live_alerts(conn, request.id)
+            mine = [a for a in alerts if a.person_id == presser.id and a.response is None]
+            await help_requests.set_response(conn, request.id, presser.id, "declined", now)
+            for alert in mine:
+                await notify.edit(
+                    conn,
+                    alert.chat_id,
+                    alert.outbox_id,
+                    t.ALERT_DECLINED.format(ref=request.ref),
+                    now,
+                    purpose="alert-edit",
+                )
+            await self._audit(conn, telegram_id, "request.declined", request, None)
+        await self._after_commit()
+        return Result(Outcome.OK, request)
+
+    async def mark_done(self, telegram_id: int, request_id: int) -> Result:
+        """The assignee says the task is done; the resident is asked to confirm."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            request, presser = await self._assignee_check(conn, telegram_id, request_id)
+            if presser is None or request is None or request.status != "assigned":
+                return _refusal(request, presser)
+            await help_requests.mark_done(conn, request.id, presser.id, now)
+            done = await help_requests.by_id(conn, request.id)
+            assert done is not None
+            await self._audit(conn, telegram_id, "request.done", request, done)
+            requester_chat = await self._requester_chat(conn, done)
+            if requester_chat is not None:
+                await notify.send(
+                    conn,
+                    requester_chat,
+                    t.RESIDENT_ASK_DONE.format(volunteer=_first_name(presser), ref=done.ref),
+                    now,
+                    buttons=[
+                        [
+                            (t.BUTTON_YES_THANKS, pack("confirm", done.id, "yes")),
+                            (t.BUTTON_NOT_YET, pack("confirm", done.id, "no")),
+                        ]
+                    ],
+                    purpose="resident",
+                )
+        await self._after_commit()
+        return Result(Outcome.OK, done)
+
+    async def record_amount(self, telegram_id: int, request_id: int, pence: int) -> Result:
+        """Record what the assignee spent on a finished task."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            presser = await people.by_telegram_id(conn, telegram_id)
+            request = await help_requests.by_id(conn, request_id)
+            if presser is None or request is None:
+                return Result(Outcome.UNKNOWN)
+            if not await help_requests.record_amount(conn, request.id, presser.id, pence, now):
+                return Result(Outcome.NOT_YOURS, request)
+            await self._audit(conn, telegram_id, "request.amount_recorded", request, None)
+        return Result(Outcome.OK, request)
+
+    async def release(self, telegram_id: int, request_id: int) -> Result:
+        """Can't do it after all: reopen, re-alert without this volunteer, tell the resident."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            request, presser = await self._assignee_check(conn, telegram_id, request_id)
+            if presser is None or request is None or request.status != "assigned":
+                return _refusal(request, presser)
+            await help_requests.release(conn, request.id, presser.id, now)
+            await help_requests.set_response(conn, request.id, presser.id, "released", now)
+            reopened = await help_requests.by_id(conn, request.id)
+            assert reopened is not None
+            await self._audit(conn, telegram_id, "request.released", request, reopened)
+            requester_chat = await self._requester_chat(conn, reopened)
+            if requester_chat is not None:
+                await notify.send(
+                    conn,
+                    requester_chat,
+                    t.RESIDENT_VOLUNTEER_WITHDREW.format(
+                        volunteer=_first_name(presser), ref=reopened.ref
+                    ),
+                    now,
+                    purpose="resident",
+                )
+            alerted = await self._alerting.start(conn, reopened, now, include_alerted=True)
+            await self._audit_alerted(conn, reopened, alerted)
+        await self._after_commit()
+        return Result(Outcome.OK, reopened)
+
+    async def confirm(self, telegram_id: int, request_id: int, satisfied: bool) -> Result:
+        """The resident answers: yes (close, pass on thanks) or not yet (reopen, organisers)."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            request = await help_requests.by_id(conn, request_id)
+            presser = await people.by_telegram_id(conn, telegram_id)
+            if request is None or presser is None:
+                return Result(Outcome.UNKNOWN)
+            if presser.id != request.requester_person_id:
+                return Result(Outcome.NOT_YOURS, request)
+            if request.status != "done":
+                return Result(Outcome.NO_LONGER_POSSIBLE, request)
+            if satisfied:
+                await help_requests.close(conn, request.id, thanked=True, now=now)
+                assignee = await _person_by_id(conn, request.assignee_person_id)
+                if assignee is not None:
+                    await notify.send(
+                        conn,
+                        assignee.telegram_id,
+                        t.VOLUNTEER_THANKED.format(ref=request.ref),
+                        now,
+                        purpose="thanks",
+                    )
+                action = "request.closed"
+            else:
+                await help_requests.reopen_after_done(conn, request.id, now)
+                neighbourhood = await neighbourhoods.by_id(conn, request.neighbourhood_id)
+                await self._alerting.tell_organisers(
+                    conn,
+                    request.neighbourhood_id,
+                    t.ORGANISER_NOT_YET.format(
+                        ref=request.ref,
+                        category=category_text(request.category),
+                        neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
+                    ),
+                    now,
+                )
+                action = "request.reopened"
+            after = await help_requests.by_id(conn, request.id)
+            await self._audit(conn, telegram_id, action, request, after)
+        await self._after_commit()
+        return Result(Outcome.OK, after)
+
+    async def cancel(self, telegram_id: int, request_id: int) -> Result:
+        """The resident cancels: the assignee and every alert are updated."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            request = await help_requests.by_id(conn, request_id)
+            presser = await people.by_telegram_id(conn, telegram_id)
+            if request is None or presser is None:
+                return Result(Outcome.UNKNOWN)
+            if presser.id != request.requester_person_id:
+                return Result(Outcome.NOT_YOURS, request)
+            if not await help_requests.cancel(conn, request.id, now):
+                return Result(Outcome.NO_LONGER_POSSIBLE, request)
+            cancelled = await help_requests.by_id(conn, request.id)
+            assert cancelled is not None
+            await self._alerting.stop(conn, request.id)
+            await self._alerting.close_alerts(conn, cancelled, now, cancelled=True)
+            assignee = await _person_by_id(conn, request.assignee_person_id)
+            if assignee is not None:
+                await notify.send(
+                    conn,
+                    assignee.telegram_id,
+                    t.VOLUNTEER_REQUEST_CANCELLED.format(ref=request.ref),
+                    now,
+                    purpose="task",
+                )
+            await self._audit(conn, telegram_id, "request.cancelled", request, cancelled)
+        await self._after_commit()
+        return Result(Outcome.OK, cancelled)
+
+    async def contact_organiser(self, telegram_id: int, request_id: int) -> Result:
+        """The assignee asks an organiser to get in touch about their task."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            request, presser = await self._assignee_check(conn, telegram_id, request_id)
+            if presser is None or request is None:
+                return _refusal(request, presser)
+            volunteer = (
+                f'<a href="tg://user?id={presser.telegram_id}">'
+                f"{html.escape(presser.display_name or 'A volunteer')}</a>"
+            )
+            told = await self._alerting.tell_organisers(
+                conn,
+                request.neighbourhood_id,
+                t.ORGANISER_CONTACT.format(
+                    volunteer=volunteer,
+                    ref=request.ref,
+                    category=category_text(request.category),
+                ),
+                now,
+            )
+        await self._after_commit()
+        return Result(Outcome.OK if told else Outcome.NO_LONGER_POSSIBLE, request)
+
+    async def for_requester(self, telegram_id: int) -> list[HelpRequest]:
+        """The person's open and recent requests."""
+        async with self._db.read() as conn:
+            person = await people.by_telegram_id(conn, telegram_id)
+            if person is None:
+                return []
+            since = self._clock.now() - self._settings.tunables.fairness_window
+            return await help_requests.for_requester(conn, person.id, since)
+
+    async def for_assignee(self, telegram_id: int) -> list[HelpRequest]:
+        """The volunteer's current and recent tasks."""
+        async with self._db.read() as conn:
+            person = await people.by_telegram_id(conn, telegram_id)
+            if person is None:
+                return []
+            since = self._clock.now() - self._settings.tunables.fairness_window
+            return await help_requests.for_assignee(conn, person.id, since)
+
+    async def neighbourhood_name(self, neighbourhood_id: int) -> str:
+        """A neighbourhood's name, for listings."""
+        async with self._db.read() as conn:
+            neighbourhood = await neighbourhoods.by_id(conn, neighbourhood_id)
+        return neighbourhood.name if neighbourhood else "?"
+
+    async def spending_cap_pence(self, neighbourhood_id: int) -> int:
+        """The neighbourhood's shopping spending cap, in pence."""
+        async with self._db.read() as conn:
+            return (await neighbourhoods.settings_of(conn, neighbourhood_id)).spending_cap_pence
+
+    def when_text(self, request: HelpRequest) -> str:
+        """The request's time window in words."""
+        return when_text(request, self._settings)
+
+    async def _assignee_check(
+        self, conn: Connection, telegram_id: int, request_id: int
+    ) -> tuple[HelpRequest | None, Person | None]:
+        request = await help_requests.by_id(conn, request_id)
+        presser = await people.by_telegram_id(conn, telegram_id)
+        if request is None or presser is None:
+            return request, None
+        if request.assignee_person_id != presser.id:
+            return request, None
+        return request, presser
+
+    async def _send_task_details(
+        self, conn: Connection, request: HelpRequest, assignee: Person, now: datetime
+    ) -> None:
+        """Private details go to the assignee's private chat only."""
+        neighbourhood = await neighbourhoods.by_id(conn, request.neighbourhood_id)
+        requester = await _person_by_id(conn, request.requester_person_id)
+        settings = await neighbourhoods.settings_of(conn, request.neighbourhood_id)
+        extra = ""
+        if request.payment_method:
+            extra += t.TASK_PAYMENT.format(
+                payment=t.PAYMENT_LABELS.get(request.payment_method, request.payment_method),
+                cap=f"{settings.spending_cap_pence / 100:.2f}",
+            )
+        if request.pharmacy:
+            extra += t.TASK_PHARMACY.format(pharmacy=html.escape(request.pharmacy))
+        name = request.for_name or (_first_name(requester) if requester else "the resident")
+        phone = request.for_phone or request.contact_phone
+        text = t.TASK_DETAILS.format(
+            ref=request.ref,
+            category=category_text(request.category),
+            neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
+            when=when_text(request, self._settings),
+            name=html.escape(name) if request.for_name else name,
+            phone=html.escape(format_for_display(phone)) if phone else t.TELEGRAM_ONLY,
+            address=html.escape(request.address or "–"),
+            description=html.escape(request.description or "–"),
+            extra=extra,
+        )
+        buttons = [
+            [
+                (t.BUTTON_DONE, pack("done", request.id)),
+                (t.BUTTON_CANT_DO, pack("release", request.id)),
+            ],
+            [(t.BUTTON_CONTACT_ORGANISER, pack("contact", request.id))],
+        ]
+        await notify.send(conn, assignee.telegram_id, text, now, buttons=buttons, purpose="task")
+
+    async def _tell_requester_who_is_coming(
+        self,
+        conn: Connection,
+        request: HelpRequest,
+        volunteer: Person,
+        profile: volunteers.VolunteerProfile | None,
+        now: datetime,
+    ) -> None:
+        chat = await self._requester_chat(conn, request)
+        if chat is None:
+            return
+        phone = ""
+        if profile is not None and profile.share_phone and volunteer.phone_e164:
+            phone = t.RESIDENT_VOLUNTEER_PHONE.format(
+                phone=html.escape(format_for_display(volunteer.phone_e164))
+            )
+        text = t.RESIDENT_VOLUNTEER_COMING.format(
+            volunteer=_first_name(volunteer), ref=request.ref, phone=phone
+        )
+        await notify.send(conn, chat, text, now, purpose="resident")
+
+    async def _requester_chat(self, conn: Connection, request: HelpRequest) -> int | None:
+        requester = await _person_by_id(conn, request.requester_person_id)
+        return requester.telegram_id if requester else None
+
+    async def _audit(
+        self,
+        conn: Connection,
+        actor: int | None,
+        action: str,
+        before: HelpRequest | None,
+        after: HelpRequest | None,
+    ) -> None:
+        subject = before or after
+        assert subject is not None
+        await audit.record(
+            conn,
+            actor_telegram_id=actor,
+            action=action,
+            subject=f"request:{subject.ref}",
+            now=self._clock.now(),
+            before=_state(before) if before and after else None,
+            after=_state(after or before),
+        )
+
+    async def _audit_alerted(self, conn: Connection, request: HelpRequest, alerted: int) -> None:
+        await audit.record(
+            conn,
+            actor_telegram_id=None,
+            action="request.alerted",
+            subject=f"request:{request.ref}",
+            now=self._clock.now(),
+            after={"volunteers": alerted},
+        )
+
+
+def _state(request: HelpRequest | None) -> dict[str, object] | None:
+    if request is None:
+        return None
+    return {"status": request.status, "assignee_person_id": request.assignee_person_id}
+
+
+def _refusal(request: HelpRequest | None, presser: Person | None) -> Result:
+    if request is None:
+        return Result(Outcome.UNKNOWN)
+    if presser is None:
+        return Result(Outcome.NOT_YOURS, request)
+    return Result(Outcome.NO_LONGER_POSSIBLE, request)
+
+
+def _first_name(person: Person) -> str:
+    """The first word of the person's name, escaped."""
+    name = (person.display_name or "A volunteer").split()[0]
+    return html.escape(name)
+
+
+async def _person(conn: Connection, telegram_id: int) -> Person:
+    person = await people.by_telegram_id(conn, telegram_id)
+    if person is None or not person.has_consented:
+        raise PermissionError("the person has not agreed to the privacy notice")
+    return person
+
+
+async def _person_by_id(conn: Connection, person_id: int | None) -> Person | None:
+    return await people.by_id(conn, person_id) if person_id is not None else None

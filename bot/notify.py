@@ -1,0 +1,90 @@
+"""Build outbox entries: messages and edits decided inside a transaction, sent after commit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from storage import outbox
+from storage.database import Connection
+
+Buttons = list[list[tuple[str, str]]]
+
+MESSAGE_LIMIT = 4096
+
+
+def inline_keyboard(buttons: Buttons | None) -> dict[str, Any] | None:
+    """Bot API inline keyboard markup from rows of (label, callback data)."""
+    if not buttons:
+        return None
+    return {
+        "inline_keyboard": [
+            [{"text": label, "callback_data": data} for label, data in row] for row in buttons
+        ]
+    }
+
+
+def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split a long text at line breaks into parts Telegram accepts (each at most `limit`)."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # a single overlong line: hard cut
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not parts:
+        parts.append(current)
+    return parts
+
+
+async def send(
+    conn: Connection,
+    chat_id: int,
+    text: str,
+    now: datetime,
+    *,
+    buttons: Buttons | None = None,
+    purpose: str = "",
+) -> int:
+    """Queue a message (split if long; buttons go on the last part); returns the last outbox id."""
+    parts = split_text(text)
+    outbox_id = 0
+    for index, part in enumerate(parts):
+        params: dict[str, Any] = {"chat_id": chat_id, "text": part}
+        markup = inline_keyboard(buttons) if index == len(parts) - 1 else None
+        if markup:
+            params["reply_markup"] = markup
+        outbox_id = await outbox.enqueue(
+            conn, chat_id=chat_id, method="sendMessage", params=params, now=now, purpose=purpose
+        )
+    return outbox_id
+
+
+async def edit(
+    conn: Connection,
+    chat_id: int,
+    sent_outbox_id: int,
+    text: str,
+    now: datetime,
+    *,
+    buttons: Buttons | None = None,
+    purpose: str = "",
+) -> int:
+    """Queue an edit of a message the outbox sent earlier (its id is resolved when sending)."""
+    params: dict[str, Any] = {"chat_id": chat_id, "text": text[:MESSAGE_LIMIT]}
+    params["edit_of_outbox"] = sent_outbox_id
+    markup = inline_keyboard(buttons)
+    if markup:
+        params["reply_markup"] = markup
+    return await outbox.enqueue(
+        conn, chat_id=chat_id, method="editMessageText", params=params, now=now, purpose=purpose
+    )

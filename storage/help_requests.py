@@ -1,0 +1,348 @@
+"""Help requests and the alerts sent about them; every state change is one conditional write."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.database import Connection, Row
+from storage.timefmt import from_db, optional_from_db, to_db
+
+REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: easy to read over the phone
+
+
+@dataclass(frozen=True)
+class HelpRequest:
+    """One request as stored."""
+
+    id: int
+    ref: str
+    neighbourhood_id: int
+    requester_person_id: int | None
+    category: str
+    description: str | None
+    when_kind: str
+    starts_at: datetime
+    ends_at: datetime
+    contact_phone: str | None
+    telegram_only: bool
+    address: str | None
+    payment_method: str | None
+    pharmacy: str | None
+    for_name: str | None
+    for_phone: str | None
+    status: str
+    assignee_person_id: int | None
+    escalated: bool
+    alert_round: int
+    amount_spent_pence: int | None
+    thanked: bool
+    created_at: datetime
+    accepted_at: datetime | None
+    done_at: datetime | None
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """What a confirmed draft stores."""
+
+    neighbourhood_id: int
+    requester_person_id: int | None
+    category: str
+    description: str
+    when_kind: str
+    starts_at: datetime
+    ends_at: datetime
+    contact_phone: str | None
+    telegram_only: bool
+    address: str | None
+    payment_method: str | None
+    pharmacy: str | None
+    for_name: str | None
+    for_phone: str | None
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One alert message about a request: to a volunteer's DM, or (person None) to the group."""
+
+    person_id: int | None
+    chat_id: int
+    outbox_id: int
+    response: str | None
+
+
+def _request(r: Row) -> HelpRequest:
+    return HelpRequest(
+        id=r["id"],
+        ref=r["ref"],
+        neighbourhood_id=r["neighbourhood_id"],
+        requester_person_id=r["requester_person_id"],
+        category=r["category"],
+        description=r["description"],
+        when_kind=r["when_kind"],
+        starts_at=from_db(r["starts_at"]),
+        ends_at=from_db(r["ends_at"]),
+        contact_phone=r["contact_phone"],
+        telegram_only=bool(r["telegram_only"]),
+        address=r["address"],
+        payment_method=r["payment_method"],
+        pharmacy=r["pharmacy"],
+        for_name=r["for_name"],
+        for_phone=r["for_phone"],
+        status=r["status"],
+        assignee_person_id=r["assignee_person_id"],
+        escalated=bool(r["escalated"]),
+        alert_round=r["alert_round"],
+        amount_spent_pence=r["amount_spent_pence"],
+        thanked=bool(r["thanked"]),
+        created_at=from_db(r["created_at"]),
+        accepted_at=optional_from_db(r["accepted_at"]),
+        done_at=optional_from_db(r["done_at"]),
+    )
+
+
+async def insert(conn: Connection, new: NewRequest, now: datetime) -> HelpRequest:
+    """Store an open request under a fresh short reference such as R-7K3Q."""
+    stamp = to_db(now)
+    for attempt in range(20):
+        length = 4 if attempt < 10 else 6  # widen the space if short codes keep colliding
+        ref = "R-" + "".join(secrets.choice(REF_ALPHABET) for _ in range(length))
+        try:
+            cursor = await conn.execute(
+                """
+                INSERT INTO help_requests (ref, neighbourhood_id, requester_person_id, category,
+                    description, when_kind, starts_at, ends_at, contact_phone, telegram_only,
+                    address, payment_method, pharmacy, for_name, for_phone, status,
+                    created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)
+                """,
+                (
+                    ref,
+                    new.neighbourhood_id,
+                    new.requester_person_id,
+                    new.category,
+                    new.description,
+                    new.when_kind,
+                    to_db(new.starts_at),
+                    to_db(new.ends_at),
+                    new.contact_phone,
+                    int(new.telegram_only),
+                    new.address,
+                    new.payment_method,
+                    new.pharmacy,
+                    new.for_name,
+                    new.for_phone,
+                    stamp,
+                    stamp,
+                ),
+            )
+        except sqlite3.IntegrityError:
+            continue
+        created = await by_id(conn, int(cursor.lastrowid or 0))
+        assert created is not None
+        return created
+    raise RuntimeError("could not find a free request reference")
+
+
+async def by_id(conn: Connection, request_id: int) -> HelpRequest | None:
+    """The request with this id, if any."""
+    async with conn.execute("SELECT * FROM help_requests WHERE id = ?", (request_id,)) as cursor:
+        row = await cursor.fetchone()
+    return _request(row) if row else None
+
+
+async def by_ref(conn: Connection, ref: str) -> HelpRequest | None:
+    """The request with this reference (case-insensitive), if any."""
+    async with conn.execute(
+        "SELECT * FROM help_requests WHERE ref = ?", (ref.strip().upper(),)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return _request(row) if row else None
+
+
+async def try_accept(conn: Connection, request_id: int, person_id: int, now: datetime) -> bool:
+    """Assign an open request to one volunteer; False if someone else already has it."""
+    stamp = to_db(now)
+    cursor = await conn.execute(
+        "UPDATE help_requests SET status = 'assigned', assignee_person_id = ?, accepted_at = ?, "
+        "updated_at = ? WHERE id = ? AND status = 'open'",
+        (person_id, stamp, stamp, request_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def release(conn: Connection, request_id: int, person_id: int, now: datetime) -> bool:
+    """Hand an assigned task back (open again); only its assignee can."""
+    cursor = await conn.execute(
+        "UPDATE help_requests SET status = 'open', assignee_person_id = NULL, accepted_at = NULL, "
+        "updated_at = ? WHERE id = ? AND status = 'assigned' AND assignee_person_id = ?",
+        (to_db(now), request_id, person_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def mark_done(conn: Connection, request_id: int, person_id: int, now: datetime) -> bool:
+    """Mark an assigned task done; only its assignee can."""
+    stamp = to_db(now)
+    cursor = await conn.execute(
+        "UPDATE help_requests SET status = 'done', done_at = ?, updated_at = ? "
+        "WHERE id = ? AND status = 'assigned' AND assignee_person_id = ?",
+        (stamp, stamp, request_id, person_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def record_amount(
+    conn: Connection, request_id: int, person_id: int, pence: int, now: datetime
+) -> bool:
+    """Record what the assignee spent, while the task is done or closed."""
+    cursor = await conn.execute(
+        "UPDATE help_requests SET amount_spent_pence = ?, updated_at = ? "
+        "WHERE id = ? AND assignee_person_id = ? AND status IN ('done', 'closed')",
+        (pence, to_db(now), request_id, person_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def close(conn: Connection, request_id: int, thanked: bool, now: datetime) -> bool:
+    """Close a done request, with or without thanks."""
+    stamp = to_db(now)
+    cursor = await conn.execute(
+        "UPDATE help_requests SET status = 'closed', thanked = ?, closed_at = ?, updated_at = ? "
+        "WHERE id = ? AND status = 'done'",
+        (int(thanked), stamp, stamp, request_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def reopen_after_done(conn: Connection, request_id: int, now: datetime) -> bool:
+    """The resident says the help did not happen: the request is open again."""
+    cursor = await conn.execute(
+        "UPDATE help_requests SET status = 'open', assignee_person_id = NULL, accepted_at = NULL, "
+        "done_at = NULL, updated_at = ? WHERE id = ? AND status = 'done'",
+        (to_db(now), request_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def cancel(conn: Connection, request_id: int, now: datetime) -> bool:
+    """Cancel a request that is still open or assigned."""
+    cursor = await conn.execute(
+        "UPDATE help_requests SET status = 'cancelled', updated_at = ? "
+        "WHERE id = ? AND status IN ('open', 'assigned')",
+        (to_db(now), request_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def set_escalated(conn: Connection, request_id: int, now: datetime) -> bool:
+    """Flag an open request as escalated to organisers; False if not open or already flagged."""
+    cursor = await conn.execute(
+        "UPDATE help_requests SET escalated = 1, updated_at = ? "
+        "WHERE id = ? AND status = 'open' AND escalated = 0",
+        (to_db(now), request_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def next_round(conn: Connection, request_id: int) -> int:
+    """Count one more round of alerts and return its number."""
+    await conn.execute(
+        "UPDATE help_requests SET alert_round = alert_round + 1 WHERE id = ?", (request_id,)
+    )
+    async with conn.execute(
+        "SELECT alert_round FROM help_requests WHERE id = ?", (request_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def add_alert(
+    conn: Connection,
+    *,
+    request_id: int,
+    person_id: int | None,
+    chat_id: int,
+    outbox_id: int,
+    round_number: int,
+    now: datetime,
+) -> None:
+    """Remember an alert message so it can be edited when the request changes."""
+    await conn.execute(
+        "INSERT INTO request_alerts (request_id, person_id, chat_id, outbox_id, round, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (request_id, person_id, chat_id, outbox_id, round_number, to_db(now)),
+    )
+
+
+async def live_alerts(conn: Connection, request_id: int) -> list[Alert]:
+    """Alerts whose buttons still show, oldest first."""
+    async with conn.execute(
+        "SELECT person_id, chat_id, outbox_id, response FROM request_alerts "
+        "WHERE request_id = ? AND live = 1 ORDER BY id",
+        (request_id,),
+    ) as cursor:
+        return [
+            Alert(r["person_id"], r["chat_id"], r["outbox_id"], r["response"])
+            for r in await cursor.fetchall()
+        ]
+
+
+async def retire_alerts(conn: Connection, request_id: int) -> None:
+    """Mark every alert of a request as no longer showing buttons."""
+    await conn.execute("UPDATE request_alerts SET live = 0 WHERE request_id = ?", (request_id,))
+
+
+async def set_response(
+    conn: Connection, request_id: int, person_id: int, response: str, now: datetime
+) -> None:
+    """Record that a volunteer declined or handed back a request (excluded from re-alerts)."""
+    cursor = await conn.execute(
+        "UPDATE request_alerts SET response = ? WHERE request_id = ? AND person_id = ?",
+        (response, request_id, person_id),
+    )
+    if cursor.rowcount == 0:
+        await conn.execute(
+            "INSERT INTO request_alerts (request_id, person_id, chat_id, outbox_id, round, "
+            "response, live, created_at) VALUES (?, ?, 0, 0, 0, ?, 0, ?)",
+            (request_id, person_id, response, to_db(now)),
+        )
+
+
+async def alerted_count(conn: Connection, request_id: int) -> int:
+    """How many volunteers were alerted about the request in their DMs."""
+    async with conn.execute(
+        "SELECT COUNT(*) FROM request_alerts WHERE request_id = ? AND person_id IS NOT NULL "
+        "AND outbox_id != 0",
+        (request_id,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def for_requester(
+    conn: Connection, person_id: int, since: datetime, limit: int = 20
+) -> list[HelpRequest]:
+    """The person's requests that are unfinished or changed since a time, newest first."""
+    async with conn.execute(
+        "SELECT * FROM help_requests WHERE requester_person_id = ? "
+        "AND (status IN ('open', 'assigned', 'done') OR updated_at >= ?) "
+        "ORDER BY created_at DESC LIMIT ?",
+        (person_id, to_db(since), limit),
+    ) as cursor:
+        return [_request(r) for r in await cursor.fetchall()]
+
+
+async def for_assignee(
+    conn: Connection, person_id: int, since: datetime, limit: int = 20
+) -> list[HelpRequest]:
+    """The volunteer's current tasks and those finished since a time, newest first."""
+    async with conn.execute(
+        "SELECT * FROM help_requests WHERE assignee_person_id = ? "
+        "AND (status = 'assigned' OR updated_at >= ?) ORDER BY accepted_at DESC LIMIT ?",
+        (person_id, to_db(since), limit),
+    ) as cursor:
+        return [_request(r) for r in await cursor.fetchall()]

@@ -1,0 +1,284 @@
+"""Volunteers: what they offer, when, how many tasks, and their status per neighbourhood."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.database import Connection, Row
+from storage.timefmt import optional_from_db, to_db
+
+
+@dataclass(frozen=True)
+class VolunteerProfile:
+    """A volunteer's offer, as stored."""
+
+    person_id: int
+    categories: frozenset[str]
+    availability: int
+    max_open_tasks: int
+    languages: tuple[str, ...]
+    share_phone: bool
+    paused_until: datetime | None
+
+
+@dataclass(frozen=True)
+class MatchCandidate:
+    """One eligible volunteer, with the numbers matching ranked them by."""
+
+    person_id: int
+    telegram_id: int
+    recent_tasks: int
+    helped_before: bool
+    shares_language: bool
+
+
+async def profile(conn: Connection, person_id: int) -> VolunteerProfile | None:
+    """The person's volunteer offer, if they made one."""
+    async with conn.execute(
+        "SELECT availability, max_open_tasks, share_phone, paused_until FROM volunteers "
+        "WHERE person_id = ?",
+        (person_id,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return None
+    async with conn.execute(
+        "SELECT category FROM volunteer_categories WHERE person_id = ? ORDER BY category",
+        (person_id,),
+    ) as cursor:
+        categories = frozenset(r["category"] for r in await cursor.fetchall())
+    async with conn.execute(
+        "SELECT language FROM volunteer_languages WHERE person_id = ? ORDER BY language",
+        (person_id,),
+    ) as cursor:
+        languages = tuple(r["language"] for r in await cursor.fetchall())
+    return VolunteerProfile(
+        person_id=person_id,
+        categories=categories,
+        availability=row["availability"],
+        max_open_tasks=row["max_open_tasks"],
+        languages=languages,
+        share_phone=bool(row["share_phone"]),
+        paused_until=optional_from_db(row["paused_until"]),
+    )
+
+
+async def save_offer(
+    conn: Connection,
+    *,
+    person_id: int,
+    categories: frozenset[str],
+    availability: int,
+    max_open_tasks: int,
+    languages: tuple[str, ...],
+    share_phone: bool,
+    now: datetime,
+) -> None:
+    """Create or replace a volunteer's offer (keeps pause and alert history)."""
+    stamp = to_db(now)
+    await conn.execute(
+        """
+        INSERT INTO volunteers (person_id, availability, max_open_tasks, share_phone,
+                                created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (person_id) DO UPDATE SET
+            availability = excluded.availability, max_open_tasks = excluded.max_open_tasks,
+            share_phone = excluded.share_phone, updated_at = excluded.updated_at
+        """,
+        (person_id, availability, max_open_tasks, int(share_phone), stamp, stamp),
+    )
+    await conn.execute("DELETE FROM volunteer_categories WHERE person_id = ?", (person_id,))
+    await conn.executemany(
+        "INSERT INTO volunteer_categories (person_id, category) VALUES (?, ?)",
+        [(person_id, c) for c in sorted(categories)],
+    )
+    await conn.execute("DELETE FROM volunteer_languages WHERE person_id = ?", (person_id,))
+    await conn.executemany(
+        "INSERT OR IGNORE INTO volunteer_languages (person_id, language) VALUES (?, ?)",
+        [(person_id, language) for language in languages],
+    )
+
+
+async def set_status(
+    conn: Connection, person_id: int, neighbourhood_id: int, status: str | None
+) -> None:
+    """Set the volunteer status of one membership."""
+    await conn.execute(
+        "UPDATE memberships SET volunteer_status = ? WHERE person_id = ? AND neighbourhood_id = ?",
+        (status, person_id, neighbourhood_id),
+    )
+
+
+async def statuses(conn: Connection, person_id: int) -> dict[int, str | None]:
+    """The volunteer status in each of the person's neighbourhoods."""
+    async with conn.execute(
+        "SELECT neighbourhood_id, volunteer_status FROM memberships WHERE person_id = ?",
+        (person_id,),
+    ) as cursor:
+        return {r["neighbourhood_id"]: r["volunteer_status"] for r in await cursor.fetchall()}
+
+
+async def set_paused_until(conn: Connection, person_id: int, until: datetime | None) -> bool:
+    """Pause alerts until a time (None resumes); False if the person is not a volunteer."""
+    cursor = await conn.execute(
+        "UPDATE volunteers SET paused_until = ? WHERE person_id = ?",
+        (to_db(until) if until else None, person_id),
+    )
+    return cursor.rowcount > 0
+
+
+async def mark_alerted(conn: Connection, person_ids: list[int], now: datetime) -> None:
+    """Remember when these volunteers were last alerted (for fairness)."""
+    await conn.executemany(
+        "UPDATE volunteers SET last_alerted_at = ? WHERE person_id = ?",
+        [(to_db(now), person_id) for person_id in person_ids],
+    )
+
+
+async def open_task_count(conn: Connection, person_id: int) -> int:
+    """How many tasks the person holds now."""
+    async with conn.execute(
+        "SELECT COUNT(*) FROM help_requests WHERE assignee_person_id = ? AND status = 'assigned'",
+        (person_id,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+# The matching query. Eligible: an approved volunteer of the neighbourhood, not paused,
+# offering the category, free in one of the request's slots, under their open-task limit,
+# reachable, not the requester, and not already alerted (or, when re-alerting, not one who
+# declined or handed it back). Ranked: fewest recent tasks, longest since last alert, helped
+# this resident before and was thanked, shares the resident's language.
+_CANDIDATES = """
+SELECT v.person_id, p.telegram_id,
+    (SELECT COUNT(*) FROM help_requests h
+      WHERE h.assignee_person_id = v.person_id AND h.accepted_at >= :since) AS recent_tasks,
+    EXISTS (SELECT 1 FROM help_requests t
+      WHERE t.assignee_person_id = v.person_id AND t.requester_person_id = :requester
+        AND t.thanked = 1) AS helped_before,
+    EXISTS (SELECT 1 FROM volunteer_languages l
+      WHERE l.person_id = v.person_id AND l.language = :language) AS shares_language
+FROM volunteer_categories c
+JOIN memberships m ON m.person_id = c.person_id AND m.neighbourhood_id = :neighbourhood
+JOIN volunteers v ON v.person_id = c.person_id
+JOIN people p ON p.id = c.person_id
+WHERE c.category = :category
+  AND m.volunteer_status = 'approved'
+  AND (v.paused_until IS NULL OR v.paused_until <= :now)
+  AND (v.availability & :slots) != 0
+  AND c.person_id != :requester
+  AND p.unreachable = 0
+  AND NOT EXISTS (SELECT 1 FROM request_alerts a
+      WHERE a.request_id = :request AND a.person_id = c.person_id
+        AND (a.response IS NOT NULL OR :include_alerted = 0))
+  AND (SELECT COUNT(*) FROM help_requests o
+      WHERE o.assignee_person_id = c.person_id AND o.status = 'assigned') < v.max_open_tasks
+ORDER BY recent_tasks ASC, v.last_alerted_at ASC NULLS FIRST, helped_before DESC,
+    shares_language DESC, v.person_id ASC
+LIMIT :limit
+"""
+
+
+async def match_candidates(
+    conn: Connection,
+    *,
+    request_id: int,
+    neighbourhood_id: int,
+    category: str,
+    slots: int,
+    requester_person_id: int | None,
+    language: str | None,
+    now: datetime,
+    since: datetime,
+    limit: int,
+    include_alerted: bool = False,
+) -> list[MatchCandidate]:
+    """The best eligible volunteers for a request, best first."""
+    params = {
+        "request": request_id,
+        "neighbourhood": neighbourhood_id,
+        "category": category,
+        "slots": slots,
+        "requester": requester_person_id if requester_person_id is not None else -1,
+        "language": language or "",
+        "now": to_db(now),
+        "since": to_db(since),
+        "limit": limit,
+        "include_alerted": int(include_alerted),
+    }
+    async with conn.execute(_CANDIDATES, params) as cursor:
+        return [_candidate(r) for r in await cursor.fetchall()]
+
+
+async def explain_match(conn: Connection) -> list[str]:
+    """EXPLAIN QUERY PLAN of the matching query (for benchmarks and index work)."""
+    params = dict.fromkeys(
+        ("request", "neighbourhood", "slots", "requester", "limit", "include_alerted"), 0
+    )
+    params.update(category="shopping", language="", now="", since="")
+    async with conn.execute("EXPLAIN QUERY PLAN " + _CANDIDATES, params) as cursor:
+        return [r["detail"] for r in await cursor.fetchall()]
+
+
+def _candidate(r: Row) -> MatchCandidate:
+    return MatchCandidate(
+        person_id=r["person_id"],
+        telegram_id=r["telegram_id"],
+        recent_tasks=r["recent_tasks"],
+        helped_before=bool(r["helped_before"]),
+        shares_language=bool(r["shares_language"]),
+    )
+
+
+async def eligible_for_request(
+    conn: Connection, *, person_id: int, neighbourhood_id: int, category: str, now: datetime
+) -> bool:
+    """Whether the person may take a request of this category here (ignoring task limits)."""
+    async with conn.execute(
+        """
+        SELECT 1 FROM memberships m
+        JOIN volunteers v ON v.person_id = m.person_id
+        JOIN volunteer_categories c ON c.person_id = m.person_id AND c.category = ?
+        WHERE m.person_id = ? AND m.neighbourhood_id = ? AND m.volunteer_status = 'approved'
+          AND (v.paused_until IS NULL OR v.paused_until <= ?)
+        """,
+        (category, person_id, neighbourhood_id, to_db(now)),
+    ) as cursor:
+        return await cursor.fetchone() is not None
+
+
+async def sync_offer_assets(
+    conn: Connection,
+    *,
+    person_id: int,
+    neighbourhood_ids: list[int],
+    entries: list[tuple[str, str, str]],
+    now: datetime,
+) -> None:
+    """Replace the person's offer-derived assets with (kind, title, tags) in each neighbourhood."""
+    await conn.execute(
+        "DELETE FROM assets WHERE owner_person_id = ? AND source = 'volunteer_offer'",
+        (person_id,),
+    )
+    stamp = to_db(now)
+    await conn.executemany(
+        "INSERT INTO assets (neighbourhood_id, owner_person_id, kind, title, tags, source, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'volunteer_offer', ?, ?)",
+        [
+            (nid, person_id, kind, title, tags, stamp, stamp)
+            for nid in neighbourhood_ids
+            for kind, title, tags in entries
+        ],
+    )
+
+
+async def offer_assets(conn: Connection, person_id: int) -> list[tuple[str, str]]:
+    """(kind, title) of the person's offer-derived assets, one per distinct entry."""
+    async with conn.execute(
+        "SELECT DISTINCT kind, title FROM assets WHERE owner_person_id = ? "
+        "AND source = 'volunteer_offer' ORDER BY kind, title",
+        (person_id,),
+    ) as cursor:
+        return [(r["kind"], r["title"]) for r in await cursor.fetchall()]
