@@ -75,6 +75,7 @@ class Offer:
     languages: tuple[str, ...] = ()
     skills: tuple[str, ...] = ()
     share_phone: bool = False
+    phone_e164: str | None = None
 
 
 def language_code(text: str) -> str:
@@ -137,6 +138,8 @@ class Volunteering:
                 share_phone=offer.share_phone,
                 now=now,
             )
+            if offer.phone_e164:
+                await people.set_phone(conn, person.id, offer.phone_e164, now)
             memberships = await neighbourhoods.memberships_of(conn, person.id)
             current = await volunteers.statuses(conn, person.id)
             result: dict[str, str] = {}
@@ -173,7 +176,7 @@ class Volunteering:
     async def approve(
         self, organiser_telegram_id: int, person_id: int, neighbourhood_id: int
     ) -> str | None:
-        """Approve a pending volunteer (that neighbourhood's organisers only); their name or None."""
+        """Approve a pending volunteer (its organisers only); returns their name or None."""
         now = self._clock.now()
         async with self._db.transaction() as conn:
             if not await self._organises(conn, organiser_telegram_id, neighbourhood_id):
