@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 VERSION = "v1"
 SEPARATOR = "|"
 MAX_BYTES = 64
@@ -28,3 +30,8 @@ def unpack(data: str | None) -> tuple[str, list[str]] | None:
 def pattern(kind: str) -> str:
     """A regular expression matching button data of one kind, for CallbackQueryHandler."""
     return rf"^{VERSION}\|{kind}(\||$)"
+
+
+def exact(kind: str, *args: str | int) -> str:
+    """A regular expression matching exactly this button data."""
+    return "^" + re.escape(pack(kind, *args)) + "$"

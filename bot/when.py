@@ -264,20 +264,20 @@ def _try_date(year: int, month: int, day: int) -> date | None:
 def _calendar_date(spec: _DateSpec, today: date) -> date:
     """The date a day-and-month means; without a year, the next occurrence.
 
-    A yearless date earlier this year whose next occurrence is too far off is taken as the
-    recent past, so "yesterday's date" reads as IN_THE_PAST rather than TOO_FAR.
+    A yearless date that has passed this year is taken as this year's when that is nearer
+    than next year's, so "yesterday's date" reads as IN_THE_PAST rather than TOO_FAR.
     """
     if spec.year is not None:
         found = _try_date(spec.year, spec.month, spec.day)
     else:
         this_year = _try_date(today.year, spec.month, spec.day)
         next_year = _try_date(today.year + 1, spec.month, spec.day)
-        if this_year is not None and this_year >= today:
+        if this_year is not None and (
+            this_year >= today or next_year is None or today - this_year < next_year - today
+        ):
             found = this_year
-        elif next_year is not None and (next_year - today).days <= MAX_DAYS_AHEAD:
-            found = next_year
         else:
-            found = this_year or next_year
+            found = next_year
     if found is None or (spec.weekday is not None and found.weekday() != spec.weekday):
         raise WhenError(WhenProblem.UNREADABLE)
     return found

@@ -83,6 +83,11 @@ COMING_SOON = "That part of the bot is coming soon. Thank you for your patience!
 HELP_PRIVATE = (
     "<b>What I can do</b>\n"
     "/start – the main menu\n"
+    "/request – ask for help\n"
+    "/myrequests – your requests\n"
+    "/volunteer – offer help, or change what you offer\n"
+    "/tasks – tasks you've taken on\n"
+    "/pause [days] and /resume – pause or restart volunteer alerts\n"
     "/help – this list\n"
     "/privacy – what we store and who sees it\n"
     "/cancel – stop what you're doing"
@@ -145,6 +150,12 @@ ERROR_REPORT = "⚠️ <b>Bot error</b>\n{error}\n\nWhile handling: {update}"
 # Command menus: (command, description) in the order Telegram shows them.
 PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Main menu"),
+    ("request", "Ask for help"),
+    ("volunteer", "Offer help, or change what you offer"),
+    ("myrequests", "Your requests"),
+    ("tasks", "Tasks you've taken on"),
+    ("pause", "Pause volunteer alerts (optionally for some days)"),
+    ("resume", "Restart volunteer alerts"),
     ("help", "What I can do"),
     ("privacy", "What we store and who sees it"),
     ("cancel", "Stop what you're doing"),

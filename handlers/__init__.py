@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from handlers import general, onboarding, organisers
+import warnings
+
+from telegram.warnings import PTBUserWarning
+
+from handlers import general, onboarding, organisers, request_flow, tasks
 from handlers.context import AidApplication
 from handlers.errors import on_error
+
+# Our conversations mix message and button steps per chat and user, by design.
+warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
 
 def register_all(application: AidApplication) -> None:
@@ -16,5 +23,8 @@ def register_all(application: AidApplication) -> None:
     general.register_gatekeepers(application)
     onboarding.register(application)
     organisers.register(application)
+    request_flow.register(application)
+    tasks.register(application)
+    onboarding.register_menu_fallback(application)
     general.register_fallbacks(application)
     application.add_error_handler(on_error)

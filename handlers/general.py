@@ -12,8 +12,8 @@ from telegram.ext import (
     filters,
 )
 
-from config import texts
 from bot.callback_data import unpack
+from config import texts
 from handlers.context import AidApplication, AidContext
 
 # Commands a person may use before agreeing to the privacy notice.

@@ -7,9 +7,9 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.callback_data import pack, pattern, unpack
 from bot.community import JoinOutcome, JoinResult
 from config import texts
-from bot.callback_data import pack, pattern, unpack
 from handlers.context import AidApplication, AidContext
 from handlers.replies import remove_buttons
 
@@ -178,4 +178,8 @@ def register(application: AidApplication) -> None:
     application.add_handler(CommandHandler("privacy", privacy, filters=private))
     application.add_handler(CallbackQueryHandler(consent_answer, pattern=pattern("consent")))
     application.add_handler(CallbackQueryHandler(join_from_list, pattern=pattern("join")))
+
+
+def register_menu_fallback(application: AidApplication) -> None:
+    """Answer menu buttons no feature claimed; added after every feature handler."""
     application.add_handler(CallbackQueryHandler(menu_choice, pattern=pattern("menu")))

@@ -9,9 +9,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from telegram.helpers import create_deep_linked_url
 
+from bot.callback_data import pack, pattern, unpack
 from bot.community import NAME_MAX_LENGTH, CreateOutcome, NotAllowedError
 from config import texts
-from bot.callback_data import pack, pattern, unpack
 from handlers.context import AidApplication, AidContext
 from handlers.menus import refresh_organiser_menu
 from handlers.onboarding import JOIN_PREFIX

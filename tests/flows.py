@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bot.offline_updates import FakeUser
 from bot.callback_data import pack
+from bot.offline_updates import FakeUser
 from tests.conftest import BotHarness
 
 INVITE_LINK = re.compile(r"start=join-([A-Za-z0-9_-]+)")
@@ -38,3 +38,46 @@ async def invite_code(bot: BotHarness, organiser: FakeUser, neighbourhood_id: in
     match = INVITE_LINK.search(bot.fake.texts_to(organiser.id)[-1])
     assert match, bot.fake.texts_to(organiser.id)[-1]
     return match.group(1)
+
+
+async def neighbourhood_with_invite(bot: BotHarness, name: str = "Elm Park") -> tuple[int, str]:
+    """The bootstrap organiser agrees, creates a neighbourhood and an invite."""
+    from tests.conftest import ORGANISER
+
+    if not await bot.services.community.person(ORGANISER.id):
+        await agree(bot, ORGANISER)
+    nid = await create_neighbourhood(bot, ORGANISER, name)
+    return nid, await invite_code(bot, ORGANISER, nid)
+
+
+async def make_volunteer(
+    bot: BotHarness,
+    user: FakeUser,
+    code: str,
+    *,
+    categories: frozenset[str] = frozenset({"shopping"}),
+    availability: int = 7,
+    max_open_tasks: int = 2,
+    languages: tuple[str, ...] = (),
+    approve: bool = True,
+) -> int:
+    """Join through an invite, offer help and (by default) get approved; returns person id."""
+    from bot.volunteering import Offer
+    from tests.conftest import ORGANISER
+
+    await agree(bot, user, code)
+    await bot.services.volunteering.save_offer(
+        user.id,
+        Offer(
+            categories=categories,
+            availability=availability,
+            max_open_tasks=max_open_tasks,
+            languages=languages,
+        ),
+    )
+    person = await bot.services.community.person(user.id)
+    assert person is not None
+    if approve:
+        for neighbourhood, _ in await bot.services.community.memberships(user.id):
+            await bot.services.volunteering.approve(ORGANISER.id, person.id, neighbourhood.id)
+    return person.id

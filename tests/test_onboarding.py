@@ -172,6 +172,6 @@ async def test_privacy_cancel_unknown_and_stray_input(harness: BotHarness) -> No
 
 async def test_menu_buttons_answer_coming_soon(harness: BotHarness) -> None:
     await agree(harness, RESIDENT)
-    await harness.press(RESIDENT, pack("menu", "request"))
+    await harness.press(RESIDENT, pack("menu", "directory"))
     answer = harness.fake.calls_to("answerCallbackQuery")[-1]
     assert answer.params["text"] == texts.COMING_SOON

@@ -1,0 +1,327 @@
+"""Buttons on alerts and tasks, the resident's confirmation, /myrequests and /tasks."""
+
+from __future__ import annotations
+
+import html
+import re
+from decimal import Decimal, InvalidOperation
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.alerting import category_text
+from bot.callback_data import exact, pack, pattern, unpack
+from bot.help_requests import Outcome, Result
+from config import request_texts as t
+from config import texts
+from handlers.context import AidApplication, AidContext
+from handlers.replies import remove_buttons
+
+AMOUNT = 1
+AMOUNT_PATTERN = re.compile(r"^£?\s*(\d{1,4}(?:[.,]\d{1,2})?)$")
+MAX_AMOUNT_PENCE = 100_000
+
+REFUSALS: dict[Outcome, str] = {
+    Outcome.TAKEN: t.ACCEPT_TAKEN,
+    Outcome.CANCELLED: t.ACCEPT_CANCELLED,
+    Outcome.NOT_ELIGIBLE: t.ACCEPT_NOT_ELIGIBLE,
+    Outcome.AT_LIMIT: t.ACCEPT_AT_LIMIT,
+    Outcome.OWN_REQUEST: t.ACCEPT_OWN,
+    Outcome.NOT_YOURS: t.NOT_YOURS,
+    Outcome.UNKNOWN: texts.STALE_BUTTON,
+}
+
+
+def _request_id(data: str | None) -> tuple[int | None, list[str]]:
+    """The request id in button data, and any further arguments; None if malformed."""
+    parsed = unpack(data)
+    if parsed is None or not parsed[1] or not parsed[1][0].isdigit():
+        return None, []
+    return int(parsed[1][0]), parsed[1][1:]
+
+
+async def _refuse(update: Update, result: Result) -> None:
+    """Answer a press that changed nothing, kindly and briefly."""
+    query = update.callback_query
+    assert query is not None
+    if result.outcome is Outcome.NO_LONGER_POSSIBLE and result.request is not None:
+        status = t.STATUS_LABELS.get(result.request.status, result.request.status)
+        text = t.NO_LONGER_POSSIBLE.format(ref=result.request.ref, status=status)
+    else:
+        text = REFUSALS.get(result.outcome, texts.STALE_BUTTON)
+    await query.answer(text, show_alert=True)
+
+
+async def accept(update: Update, context: AidContext) -> None:
+    """Accept: the first eligible presser gets the task; everyone else is told kindly."""
+    query, user = update.callback_query, update.effective_user
+    request_id, _ = _request_id(query.data if query else None)
+    if query is None or user is None or request_id is None:
+        return
+    result = await context.services.requests.accept(user.id, request_id)
+    if result.outcome is Outcome.OK:
+        await query.answer()
+    else:
+        await _refuse(update, result)
+
+
+async def decline(update: Update, context: AidContext) -> None:
+    """Not for me: this volunteer hears no more about the request."""
+    query, user = update.callback_query, update.effective_user
+    request_id, _ = _request_id(query.data if query else None)
+    if query is None or user is None or request_id is None:
+        return
+    result = await context.services.requests.decline(user.id, request_id)
+    if result.outcome is Outcome.OK:
+        await query.answer(t.DECLINED_OK)
+    else:
+        await _refuse(update, result)
+
+
+async def done(update: Update, context: AidContext) -> int:
+    """Done: mark the task done; for shopping, offer to record the amount spent."""
+    query, user = update.callback_query, update.effective_user
+    request_id, _ = _request_id(query.data if query else None)
+    if query is None or user is None or request_id is None:
+        return ConversationHandler.END
+    result = await context.services.requests.mark_done(user.id, request_id)
+    if result.outcome is not Outcome.OK or result.request is None:
+        await _refuse(update, result)
+        return ConversationHandler.END
+    await query.answer()
+    await remove_buttons(query)
+    message = query.message
+    if not isinstance(message, Message):
+        return ConversationHandler.END
+    await message.reply_text(t.VOLUNTEER_DONE.format(ref=result.request.ref))
+    if result.request.category != "shopping":
+        return ConversationHandler.END
+    context.chat_data["amount_request"] = request_id  # type: ignore[index]
+    await message.reply_text(
+        t.ASK_AMOUNT,
+        reply_markup=InlineKeyboardMarkup(
+            [[InlineKeyboardButton(t.BUTTON_SKIP, callback_data=pack("skipamount", request_id))]]
+        ),
+    )
+    return AMOUNT
+
+
+def parse_amount(text: str) -> int | None:
+    """Pence from '12.50', '£12', '12,5'; None if unreadable or over £1,000."""
+    match = AMOUNT_PATTERN.match(text.strip())
+    if match is None:
+        return None
+    try:
+        pence = int(Decimal(match.group(1).replace(",", ".")) * 100)
+    except InvalidOperation:
+        return None
+    return pence if 0 <= pence <= MAX_AMOUNT_PENCE else None
+
+
+async def amount_typed(update: Update, context: AidContext) -> int:
+    """Record the amount the volunteer typed, or ask again."""
+    message, user = update.effective_message, update.effective_user
+    request_id = (context.chat_data or {}).get("amount_request")
+    if message is None or user is None or not isinstance(request_id, int):
+        return ConversationHandler.END
+    pence = parse_amount(message.text or "")
+    if pence is None:
+        await message.reply_text(t.AMOUNT_INVALID)
+        return AMOUNT
+    result = await context.services.requests.record_amount(user.id, request_id, pence)
+    if result.outcome is Outcome.OK and result.request is not None:
+        await message.reply_text(
+            t.AMOUNT_RECORDED.format(amount=f"{pence / 100:.2f}", ref=result.request.ref)
+        )
+    else:
+        await message.reply_text(texts.CANCELLED)
+    return ConversationHandler.END
+
+
+async def amount_skipped(update: Update, context: AidContext) -> int:
+    """Skip recording an amount."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        await remove_buttons(update.callback_query)
+    return ConversationHandler.END
+
+
+async def amount_cancelled(update: Update, context: AidContext) -> int:
+    """/cancel while asked for an amount."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(texts.CANCELLED)
+    return ConversationHandler.END
+
+
+async def release(update: Update, context: AidContext) -> None:
+    """Can't do it after all: hand the task back."""
+    query, user = update.callback_query, update.effective_user
+    request_id, _ = _request_id(query.data if query else None)
+    if query is None or user is None or request_id is None:
+        return
+    result = await context.services.requests.release(user.id, request_id)
+    if result.outcome is not Outcome.OK or result.request is None:
+        await _refuse(update, result)
+        return
+    await query.answer()
+    await remove_buttons(query)
+    if isinstance(query.message, Message):
+        await query.message.reply_text(t.VOLUNTEER_RELEASED.format(ref=result.request.ref))
+
+
+async def contact_organiser(update: Update, context: AidContext) -> None:
+    """Contact organiser: ask the neighbourhood's organisers to get in touch."""
+    query, user = update.callback_query, update.effective_user
+    request_id, _ = _request_id(query.data if query else None)
+    if query is None or user is None or request_id is None:
+        return
+    result = await context.services.requests.contact_organiser(user.id, request_id)
+    if result.outcome is Outcome.OK:
+        await query.answer(t.CONTACT_SENT, show_alert=True)
+    elif result.outcome is Outcome.NO_LONGER_POSSIBLE:
+        await query.answer(t.NO_ORGANISERS, show_alert=True)
+    else:
+        await _refuse(update, result)
+
+
+async def confirm(update: Update, context: AidContext) -> None:
+    """The resident's answer to "did you get the help you needed?"."""
+    query, user = update.callback_query, update.effective_user
+    request_id, args = _request_id(query.data if query else None)
+    if query is None or user is None or request_id is None:
+        return
+    satisfied = args[:1] == ["yes"]
+    result = await context.services.requests.confirm(user.id, request_id, satisfied)
+    if result.outcome is not Outcome.OK or result.request is None:
+        await _refuse(update, result)
+        return
+    await query.answer()
+    await remove_buttons(query)
+    if isinstance(query.message, Message):
+        reply = t.RESIDENT_CLOSED if satisfied else t.RESIDENT_NOT_YET
+        await query.message.reply_text(reply.format(ref=result.request.ref))
+
+
+async def cancel_request(update: Update, context: AidContext) -> None:
+    """The resident cancels one of their requests."""
+    query, user = update.callback_query, update.effective_user
+    request_id, _ = _request_id(query.data if query else None)
+    if query is None or user is None or request_id is None:
+        return
+    result = await context.services.requests.cancel(user.id, request_id)
+    if result.outcome is not Outcome.OK or result.request is None:
+        await _refuse(update, result)
+        return
+    await query.answer()
+    await remove_buttons(query)
+    if isinstance(query.message, Message):
+        await query.message.reply_text(t.REQUEST_CANCELLED_OK.format(ref=result.request.ref))
+
+
+async def my_requests(update: Update, context: AidContext) -> None:
+    """/myrequests: open and recent requests, with the buttons that still apply."""
+    user, message = update.effective_user, update.effective_message
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    if user is None or message is None:
+        return
+    service = context.services.requests
+    items = await service.for_requester(user.id)
+    if not items:
+        await message.reply_text(t.MY_REQUESTS_NONE)
+        return
+    for item in items:
+        text = t.MY_REQUESTS_ITEM.format(
+            ref=item.ref,
+            category=category_text(item.category),
+            when=service.when_text(item),
+            status=t.STATUS_LABELS.get(item.status, item.status),
+        )
+        rows: list[list[InlineKeyboardButton]] = []
+        if item.status in ("open", "assigned"):
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        t.BUTTON_CANCEL_REQUEST, callback_data=pack("cancelreq", item.id)
+                    )
+                ]
+            )
+        elif item.status == "done":
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        t.BUTTON_YES_THANKS, callback_data=pack("confirm", item.id, "yes")
+                    ),
+                    InlineKeyboardButton(
+                        t.BUTTON_NOT_YET, callback_data=pack("confirm", item.id, "no")
+                    ),
+                ]
+            )
+        await message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+
+
+async def my_tasks(update: Update, context: AidContext) -> None:
+    """/tasks: the volunteer's current and recent tasks, with the buttons that still apply."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    service = context.services.requests
+    items = await service.for_assignee(user.id)
+    if not items:
+        await message.reply_text(t.TASKS_NONE)
+        return
+    for item in items:
+        text = t.TASKS_ITEM.format(
+            ref=item.ref,
+            category=category_text(item.category),
+            neighbourhood=html.escape(await service.neighbourhood_name(item.neighbourhood_id)),
+            when=service.when_text(item),
+            status=t.STATUS_LABELS.get(item.status, item.status),
+        )
+        markup = None
+        if item.status == "assigned":
+            markup = InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(t.BUTTON_DONE, callback_data=pack("done", item.id)),
+                        InlineKeyboardButton(
+                            t.BUTTON_CANT_DO, callback_data=pack("release", item.id)
+                        ),
+                    ]
+                ]
+            )
+        await message.reply_text(text, reply_markup=markup)
+
+
+def register(application: AidApplication) -> None:
+    """Add the task and request-tracking handlers."""
+    private = filters.ChatType.PRIVATE
+    application.add_handler(
+        ConversationHandler(
+            entry_points=[CallbackQueryHandler(done, pattern=pattern("done"))],
+            states={
+                AMOUNT: [
+                    MessageHandler(private & filters.TEXT & ~filters.COMMAND, amount_typed),
+                    CallbackQueryHandler(amount_skipped, pattern=pattern("skipamount")),
+                ]
+            },
+            fallbacks=[CommandHandler("cancel", amount_cancelled)],
+            name="done_amount",
+            allow_reentry=True,
+        )
+    )
+    application.add_handler(CallbackQueryHandler(accept, pattern=pattern("accept")))
+    application.add_handler(CallbackQueryHandler(decline, pattern=pattern("decline")))
+    application.add_handler(CallbackQueryHandler(release, pattern=pattern("release")))
+    application.add_handler(CallbackQueryHandler(contact_organiser, pattern=pattern("contact")))
+    application.add_handler(CallbackQueryHandler(confirm, pattern=pattern("confirm")))
+    application.add_handler(CallbackQueryHandler(cancel_request, pattern=pattern("cancelreq")))
+    application.add_handler(CallbackQueryHandler(my_requests, pattern=exact("menu", "mine")))
+    application.add_handler(CommandHandler("myrequests", my_requests, private))
+    application.add_handler(CommandHandler("tasks", my_tasks, private))
