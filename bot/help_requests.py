@@ -9,14 +9,13 @@ from __future__ import annotations
 import html
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 
-from bot import notify
-from bot.alerting import Alerting, category_text, when_text
+from bot import notify, task_messages
+from bot.alerting import Alerting, category_text
 from bot.callback_data import pack
 from bot.clock import Clock
-from bot.phones import format_for_display
+from bot.request_views import RequestViews
 from bot.when import TimeWindow
 from config import request_texts as t
 from config.settings import Settings
@@ -76,8 +75,8 @@ class Created:
     alerted: int
 
 
-class HelpRequests:
-    """The request lifecycle service."""
+class HelpRequests(RequestViews):
+    """The request lifecycle service (its read-only views come from RequestViews)."""
 
     def __init__(
         self,
@@ -162,8 +161,12 @@ class HelpRequests:
             await self._audit(conn, telegram_id, "request.accepted", request, accepted)
             await self._alerting.stop(conn, request.id)
             await self._alerting.close_alerts(conn, accepted, now, winner_person_id=presser.id)
-            await self._send_task_details(conn, accepted, presser, now)
-            await self._tell_requester_who_is_coming(conn, accepted, presser, profile, now)
+            await task_messages.send_task_details(conn, self._settings, accepted, presser, now)
+            requester = await _person_by_id(conn, accepted.requester_person_id)
+            if requester is not None:
+                await task_messages.tell_requester_who_is_coming(
+                    conn, requester.telegram_id, accepted, presser, profile, now
+                )
         await self._after_commit()
         return Result(Outcome.OK, accepted)
 
@@ -207,7 +210,9 @@ class HelpRequests:
                 await notify.send(
                     conn,
                     requester_chat,
-                    t.RESIDENT_ASK_DONE.format(volunteer=_first_name(presser), ref=done.ref),
+                    t.RESIDENT_ASK_DONE.format(
+                        volunteer=task_messages.first_name(presser), ref=done.ref
+                    ),
                     now,
                     buttons=[
                         [
@@ -251,7 +256,7 @@ class HelpRequests:
                     conn,
                     requester_chat,
                     t.RESIDENT_VOLUNTEER_WITHDREW.format(
-                        volunteer=_first_name(presser), ref=reopened.ref
+                        volunteer=task_messages.first_name(presser), ref=reopened.ref
                     ),
                     now,
                     purpose="resident",
@@ -357,39 +362,6 @@ class HelpRequests:
         await self._after_commit()
         return Result(Outcome.OK if told else Outcome.NO_LONGER_POSSIBLE, request)
 
-    async def for_requester(self, telegram_id: int) -> list[HelpRequest]:
-        """The person's open and recent requests."""
-        async with self._db.read() as conn:
-            person = await people.by_telegram_id(conn, telegram_id)
-            if person is None:
-                return []
-            since = self._clock.now() - self._settings.tunables.fairness_window
-            return await help_requests.for_requester(conn, person.id, since)
-
-    async def for_assignee(self, telegram_id: int) -> list[HelpRequest]:
-        """The volunteer's current and recent tasks."""
-        async with self._db.read() as conn:
-            person = await people.by_telegram_id(conn, telegram_id)
-            if person is None:
-                return []
-            since = self._clock.now() - self._settings.tunables.fairness_window
-            return await help_requests.for_assignee(conn, person.id, since)
-
-    async def neighbourhood_name(self, neighbourhood_id: int) -> str:
-        """A neighbourhood's name, for listings."""
-        async with self._db.read() as conn:
-            neighbourhood = await neighbourhoods.by_id(conn, neighbourhood_id)
-        return neighbourhood.name if neighbourhood else "?"
-
-    async def spending_cap_pence(self, neighbourhood_id: int) -> int:
-        """The neighbourhood's shopping spending cap, in pence."""
-        async with self._db.read() as conn:
-            return (await neighbourhoods.settings_of(conn, neighbourhood_id)).spending_cap_pence
-
-    def when_text(self, request: HelpRequest) -> str:
-        """The request's time window in words."""
-        return when_text(request, self._settings)
-
     async def _assignee_check(
         self, conn: Connection, telegram_id: int, request_id: int
     ) -> tuple[HelpRequest | None, Person | None]:
@@ -400,64 +372,6 @@ class HelpRequests:
         if request.assignee_person_id != presser.id:
             return request, None
         return request, presser
-
-    async def _send_task_details(
-        self, conn: Connection, request: HelpRequest, assignee: Person, now: datetime
-    ) -> None:
-        """Private details go to the assignee's private chat only."""
-        neighbourhood = await neighbourhoods.by_id(conn, request.neighbourhood_id)
-        requester = await _person_by_id(conn, request.requester_person_id)
-        settings = await neighbourhoods.settings_of(conn, request.neighbourhood_id)
-        extra = ""
-        if request.payment_method:
-            extra += t.TASK_PAYMENT.format(
-                payment=t.PAYMENT_LABELS.get(request.payment_method, request.payment_method),
-                cap=f"{settings.spending_cap_pence / 100:.2f}",
-            )
-        if request.pharmacy:
-            extra += t.TASK_PHARMACY.format(pharmacy=html.escape(request.pharmacy))
-        name = request.for_name or (_first_name(requester) if requester else "the resident")
-        phone = request.for_phone or request.contact_phone
-        text = t.TASK_DETAILS.format(
-            ref=request.ref,
-            category=category_text(request.category),
-            neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
-            when=when_text(request, self._settings),
-            name=html.escape(name) if request.for_name else name,
-            phone=html.escape(format_for_display(phone)) if phone else t.TELEGRAM_ONLY,
-            address=html.escape(request.address or "–"),
-            description=html.escape(request.description or "–"),
-            extra=extra,
-        )
-        buttons = [
-            [
-                (t.BUTTON_DONE, pack("done", request.id)),
-                (t.BUTTON_CANT_DO, pack("release", request.id)),
-            ],
-            [(t.BUTTON_CONTACT_ORGANISER, pack("contact", request.id))],
-        ]
-        await notify.send(conn, assignee.telegram_id, text, now, buttons=buttons, purpose="task")
-
-    async def _tell_requester_who_is_coming(
-        self,
-        conn: Connection,
-        request: HelpRequest,
-        volunteer: Person,
-        profile: volunteers.VolunteerProfile | None,
-        now: datetime,
-    ) -> None:
-        chat = await self._requester_chat(conn, request)
-        if chat is None:
-            return
-        phone = ""
-        if profile is not None and profile.share_phone and volunteer.phone_e164:
-            phone = t.RESIDENT_VOLUNTEER_PHONE.format(
-                phone=html.escape(format_for_display(volunteer.phone_e164))
-            )
-        text = t.RESIDENT_VOLUNTEER_COMING.format(
-            volunteer=_first_name(volunteer), ref=request.ref, phone=phone
-        )
-        await notify.send(conn, chat, text, now, purpose="resident")
 
     async def _requester_chat(self, conn: Connection, request: HelpRequest) -> int | None:
         requester = await _person_by_id(conn, request.requester_person_id)
@@ -506,12 +420,6 @@ def _refusal(request: HelpRequest | None, presser: Person | None) -> Result:
     if presser is None:
         return Result(Outcome.NOT_YOURS, request)
     return Result(Outcome.NO_LONGER_POSSIBLE, request)
-
-
-def _first_name(person: Person) -> str:
-    """The first word of the person's name, escaped."""
-    name = (person.display_name or "A volunteer").split()[0]
-    return html.escape(name)
 
 
 async def _person(conn: Connection, telegram_id: int) -> Person:

@@ -81,3 +81,34 @@ async def make_volunteer(
         for neighbourhood, _ in await bot.services.community.memberships(user.id):
             await bot.services.volunteering.approve(ORGANISER.id, person.id, neighbourhood.id)
     return person.id
+
+
+async def ask_for_shopping(
+    bot: BotHarness, user: FakeUser, *, description: str, address: str, phone: str
+) -> tuple[int, str]:
+    """Ask for shopping through the /request conversation; returns (request id, reference)."""
+    from handlers import request_flow
+    from handlers.request_steps import Step
+    from storage import help_requests
+
+    async def press(step: Step, value: str) -> None:
+        await bot.press(user, pack(request_flow.KIND, step.token, value))
+
+    async def say(text: str) -> None:
+        await bot.send(bot.build.text(user, text))
+
+    await bot.send(bot.build.command(user, "request"))
+    await press(Step.CATEGORY, "shopping")
+    await say(description)
+    await press(Step.WHEN, "today")
+    await say(phone)
+    await say(address)
+    await press(Step.PAYMENT, "doorstep")
+    await press(Step.FOR_WHOM, "me")
+    await press(Step.SUMMARY, "confirm")
+    match = re.search(r"R-[0-9A-Z]{4,6}", bot.fake.texts_to(user.id)[-1])
+    assert match, bot.fake.texts_to(user.id)[-1]
+    async with bot.services.db.read() as conn:
+        request = await help_requests.by_ref(conn, match.group(0))
+    assert request is not None
+    return request.id, request.ref

@@ -7,13 +7,13 @@ from datetime import timedelta
 
 from bot.callback_data import pack
 from bot.clock import FakeClock
-from bot.help_requests import RequestDraft
+from bot.help_requests import Created, RequestDraft
 from bot.offline_updates import FakeUser
 from bot.when import WhenKind, window_for
 from config import request_texts as t
 from storage import audit, help_requests, neighbourhoods
 from tests.conftest import ORGANISER, RESIDENT, VOLUNTEERS_CHAT, BotHarness
-from tests.flows import agree, make_volunteer, neighbourhood_with_invite
+from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite
 
 PHONE = "+447700100123"
 ADDRESS = "12 Test Street, Flat <b>2</b> & co"
@@ -76,14 +76,15 @@ async def test_full_loop_alerts_exactly_k_eligible_and_finishes(harness: BotHarn
         )
     harness.fake.clear()
 
-    created = await harness.services.requests.create(RESIDENT.id, await draft(harness, nid))
-    assert created.alerted == harness.settings.tunables.alert_batch_size == 5
+    request_id, ref = await ask_for_shopping(
+        harness, RESIDENT, description=DESCRIPTION, address=ADDRESS, phone="07700 100123"
+    )
+    assert "alerted 5 volunteers" in (harness.fake.last_text_to(RESIDENT.id) or "")
+    created = Created(request_id, ref, 5)
     chats = await alerted_chats(harness, created.request_id)
     assert len(chats) == 5 and chats <= {u.id for u in eligible}
     for outsider in (volunteer(20), volunteer(21), volunteer(22), volunteer(23), busy, RESIDENT):
-        assert not any(
-            c.params.get("reply_markup") for c in harness.fake.calls_to("sendMessage", outsider.id)
-        ), outsider
+        assert not any("Can you help" in x for x in harness.fake.texts_to(outsider.id)), outsider
     alert = harness.fake.calls_to("sendMessage", min(chats))[-1]
     assert created.ref in alert.params["text"] and "Shopping" in alert.params["text"]
 
@@ -160,13 +161,17 @@ async def test_private_details_only_reach_the_assignee(harness: BotHarness) -> N
     for user in people:
         await make_volunteer(harness, user, code)
     await agree(harness, RESIDENT, code)
-    created = await harness.services.requests.create(RESIDENT.id, await draft(harness, nid))
+    request_id, ref = await ask_for_shopping(
+        harness, RESIDENT, description=DESCRIPTION, address=ADDRESS, phone="07700 100123"
+    )
+    created = Created(request_id, ref, 3)
     harness.clock.advance(harness.settings.tunables.alert_widening_delay)  # type: ignore[attr-defined]
     await harness.services.scheduler.run_due()
     assert any("Request" in x for x in harness.fake.texts_to(VOLUNTEERS_CHAT))
     await harness.press(people[0], pack("accept", created.request_id))
     await harness.press(people[0], pack("release", created.request_id))
     await harness.press(people[1], pack("accept", created.request_id))
+    await harness.send(harness.build.command(people[1], "tasks"))
     await harness.press(people[1], pack("done", created.request_id))
     await harness.press(RESIDENT, pack("confirm", created.request_id, "yes"))
     secrets = ("7700 100123", "7700100123", "Test Street", "Milk, bread")

@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from telegram.ext import ConversationHandler
 
 from bot.callback_data import pack
-from bot.clock import FakeClock
 from bot.offline_updates import FakeUser
 from bot.phones import PhoneProblem
 from bot.volunteering import Offer
 from config import request_flow_texts as t
 from config import texts
-from config.settings import Settings
 from handlers import request_flow
-from handlers.context import AidApplication
 from handlers.request_steps import Step
 from storage import help_requests
 from storage.help_requests import HelpRequest
@@ -30,24 +25,10 @@ VOLUNTEERS = (FakeUser(2001, "Vera", "Volunteer"), FakeUser(2002, "Vic", "Volunt
 REF = re.compile(r"R-[0-9A-Z]{4,6}")
 
 
-def install_request_flow(app: AidApplication) -> None:
-    """Put the conversation first in group 0 unless the lead has wired it already."""
-    group = app.handlers.setdefault(0, [])
-    wired = [h for h in group if isinstance(h, ConversationHandler) and h.name == "request_flow"]
-    if not wired:
-        group.insert(0, request_flow.build_conversation())
-
-
 @pytest.fixture
-async def bot(settings: Settings, clock: FakeClock) -> AsyncIterator[BotHarness]:
-    harness = BotHarness(settings=settings, clock=clock)
-    harness.before_start.append(install_request_flow)
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
-    assert not harness.errors, f"handler errors: {harness.errors!r}"
+def bot(harness: BotHarness) -> BotHarness:
+    """The running bot (the conversation is registered by handlers.register_all)."""
+    return harness
 
 
 async def seed(bot: BotHarness, volunteers: int = 0, name: str = "Elm Park") -> int:

@@ -1,0 +1,87 @@
+"""Messages about a taken task: the assignee's private details and the resident's news."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+
+from bot import notify
+from bot.alerting import category_text, when_text
+from bot.callback_data import pack
+from bot.phones import format_for_display
+from config import request_texts as t
+from config.settings import Settings
+from storage import neighbourhoods, people
+from storage.database import Connection
+from storage.help_requests import HelpRequest
+from storage.people import Person
+from storage.volunteers import VolunteerProfile
+
+
+def first_name(person: Person) -> str:
+    """The first word of the person's name, escaped."""
+    name = (person.display_name or "A volunteer").split()[0]
+    return html.escape(name)
+
+
+async def people_by_id(conn: Connection, person_id: int | None) -> Person | None:
+    """The person with this id, passing None through."""
+    return await people.by_id(conn, person_id) if person_id is not None else None
+
+
+async def send_task_details(
+    conn: Connection, settings: Settings, request: HelpRequest, assignee: Person, now: datetime
+) -> None:
+    """Private details go to the assignee's private chat only."""
+    neighbourhood = await neighbourhoods.by_id(conn, request.neighbourhood_id)
+    requester = await people_by_id(conn, request.requester_person_id)
+    local = await neighbourhoods.settings_of(conn, request.neighbourhood_id)
+    extra = ""
+    if request.payment_method:
+        extra += t.TASK_PAYMENT.format(
+            payment=t.PAYMENT_LABELS.get(request.payment_method, request.payment_method),
+            cap=f"{local.spending_cap_pence / 100:.2f}",
+        )
+    if request.pharmacy:
+        extra += t.TASK_PHARMACY.format(pharmacy=html.escape(request.pharmacy))
+    name = request.for_name or (first_name(requester) if requester else "the resident")
+    phone = request.for_phone or request.contact_phone
+    text = t.TASK_DETAILS.format(
+        ref=request.ref,
+        category=category_text(request.category),
+        neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
+        when=when_text(request, settings),
+        name=html.escape(name) if request.for_name else name,
+        phone=html.escape(format_for_display(phone)) if phone else t.TELEGRAM_ONLY,
+        address=html.escape(request.address or "–"),
+        description=html.escape(request.description or "–"),
+        extra=extra,
+    )
+    buttons = [
+        [
+            (t.BUTTON_DONE, pack("done", request.id)),
+            (t.BUTTON_CANT_DO, pack("release", request.id)),
+        ],
+        [(t.BUTTON_CONTACT_ORGANISER, pack("contact", request.id))],
+    ]
+    await notify.send(conn, assignee.telegram_id, text, now, buttons=buttons, purpose="task")
+
+
+async def tell_requester_who_is_coming(
+    conn: Connection,
+    chat: int,
+    request: HelpRequest,
+    volunteer: Person,
+    profile: VolunteerProfile | None,
+    now: datetime,
+) -> None:
+    """Tell the resident who is coming: first name, and phone only if the volunteer shares it."""
+    phone = ""
+    if profile is not None and profile.share_phone and volunteer.phone_e164:
+        phone = t.RESIDENT_VOLUNTEER_PHONE.format(
+            phone=html.escape(format_for_display(volunteer.phone_e164))
+        )
+    text = t.RESIDENT_VOLUNTEER_COMING.format(
+        volunteer=first_name(volunteer), ref=request.ref, phone=phone
+    )
+    await notify.send(conn, chat, text, now, purpose="resident")
