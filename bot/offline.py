@@ -3,18 +3,34 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import copy
 import json
-import re
 import time
-from dataclasses import dataclass
-from html.parser import HTMLParser
-from typing import Any, Literal
+from typing import Any
 
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.offline_support import (
+    ALWAYS_TRUE,
+    COMMAND_NAME,
+    MAX_CAPTION_LENGTH,
+    MAX_TEXT_LENGTH,
+    NOT_MODIFIED,
+    SEND_METHODS,
+    ApiCall,
+    Fault,
+    FaultKind,
+    FileDict,
+    JSONDict,
+    chat_id_of,
+    decode,
+    inline_markup,
+    raise_fault,
+    render,
+    require_chat,
+    scope_key,
+)
 from bot.offline_updates import (
     CHAT_MEMBER_STATUSES,
     FakeUser,
@@ -25,6 +41,7 @@ from bot.offline_updates import (
     chat_type_for,
     default_chat_dict,
 )
+from bot.telegram_html import ApiError, parse_telegram_html
 
 __all__ = [
     "ApiCall",
@@ -34,308 +51,6 @@ __all__ = [
     "UpdateBuilder",
     "parse_telegram_html",
 ]
-
-JSONDict = dict[str, Any]
-FileDict = dict[str, tuple[str, bytes]]
-FaultKind = Literal["400", "403", "429", "500", "timeout"]
-
-MAX_TEXT_LENGTH = 4096
-MAX_CAPTION_LENGTH = 1024
-MAX_CALLBACK_DATA_BYTES = 64
-NOT_MODIFIED = (
-    "Bad Request: message is not modified: specified new message content and reply markup are"
-    " exactly the same as a current content and reply markup of the message"
-)
-_JSON_PARAMS = frozenset(
-    {
-        "reply_markup",
-        "scope",
-        "commands",
-        "entities",
-        "caption_entities",
-        "menu_button",
-        "link_preview_options",
-        "reply_parameters",
-        "allowed_updates",
-    }
-)
-_SEND_METHODS = frozenset(
-    {"copyMessage", "forwardMessage", "editMessageText", "editMessageReplyMarkup"}
-)
-_ALWAYS_TRUE = frozenset(
-    {"answerCallbackQuery", "sendChatAction", "setChatMenuButton", "close", "logOut"}
-)
-_TAG_START = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?>")
-_ENTITY_REF = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
-_NAMED_REFS = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-_COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
-_SIMPLE_TAGS = {
-    "b": "bold",
-    "strong": "bold",
-    "i": "italic",
-    "em": "italic",
-    "u": "underline",
-    "ins": "underline",
-    "s": "strikethrough",
-    "strike": "strikethrough",
-    "del": "strikethrough",
-    "tg-spoiler": "spoiler",
-    "span": "spoiler",
-    "code": "code",
-    "pre": "pre",
-    "a": "text_link",
-    "tg-emoji": "custom_emoji",
-    "blockquote": "blockquote",
-}
-
-
-@dataclass
-class ApiCall:
-    """One Bot API call the fake received, with its result or its error description."""
-
-    method: str
-    params: dict[str, Any]
-    result: Any = None
-    error: str | None = None
-
-
-@dataclass
-class _Fault:
-    """A pending injected failure for the next calls of one method."""
-
-    method: str
-    error: FaultKind
-    remaining: int
-    retry_after: int
-    chat_id: int | None
-    description: str | None
-
-
-class ApiError(Exception):
-    """A Bot API error answer (HTTP status, description and optional parameters)."""
-
-    def __init__(self, code: int, description: str, parameters: JSONDict | None = None) -> None:
-        super().__init__(description)
-        self.code = code
-        self.description = description
-        self.parameters = parameters
-
-    def payload(self) -> bytes:
-        """Return the JSON body Telegram sends for this error."""
-        body: JSONDict = {"ok": False, "error_code": self.code, "description": self.description}
-        if self.parameters:
-            body["parameters"] = self.parameters
-        return json.dumps(body).encode()
-
-
-def _utf16_len(text: str) -> int:
-    """Return the length of ``text`` in UTF-16 code units, as Telegram counts offsets."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-class _TelegramHtml(HTMLParser):
-    """Check Telegram-flavoured HTML and collect its visible text and message entities."""
-
-    def __init__(self, raw: str) -> None:
-        super().__init__(convert_charrefs=False)
-        self.raw = raw
-        self.visible: list[str] = []
-        self.utf16_offset = 0
-        self.open_tags: list[tuple[str, dict[str, str | None], int, int]] = []
-        self.entities: list[JSONDict] = []
-        self.line_starts = [0] + [m.end() for m in re.finditer("\n", raw)]
-
-    def fail(self, reason: str) -> None:
-        """Raise a parse error located at the parser's current position."""
-        line, column = self.getpos()
-        byte_offset = len(self.raw[: self.line_starts[line - 1] + column].encode())
-        raise ApiError(
-            400, f"Bad Request: can't parse entities: {reason} at byte offset {byte_offset}"
-        )
-
-    def add_text(self, text: str) -> None:
-        """Append visible text."""
-        self.visible.append(text)
-        self.utf16_offset += _utf16_len(text)
-
-    def handle_data(self, data: str) -> None:
-        """Collect plain text."""
-        self.add_text(data)
-
-    def handle_entityref(self, name: str) -> None:
-        """Decode one of the four named entities Telegram supports."""
-        self.add_text(_NAMED_REFS[name])
-
-    def handle_charref(self, name: str) -> None:
-        """Decode a numeric character reference."""
-        code = int(name[1:], 16) if name[0] in "xX" else int(name)
-        if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-            self.fail(f'Invalid character reference "&#{name};"')
-        self.add_text(chr(code))
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        """Open an entity, rejecting tags and spans Telegram does not support."""
-        attributes = dict(attrs)
-        if tag not in _SIMPLE_TAGS:
-            self.fail(f'Unsupported start tag "{tag}"')
-        if tag == "span" and attributes.get("class") != "tg-spoiler":
-            self.fail('Tag "span" must have class "tg-spoiler"')
-        self.open_tags.append((tag, attributes, self.utf16_offset, len(self.visible)))
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        """Reject self-closing tags, which Telegram reads as an unknown tag name."""
-        self.fail(f'Unsupported start tag "{tag}/"')
-
-    def handle_endtag(self, tag: str) -> None:
-        """Close the innermost entity, rejecting unexpected or mismatched end tags."""
-        if not self.open_tags:
-            self.fail("Unexpected end tag")
-        open_tag, attributes, start, first_chunk = self.open_tags.pop()
-        if tag != open_tag:
-            self.fail(f'Unmatched end tag, expected "</{open_tag}>", found "</{tag}>"')
-        if self.utf16_offset > start:
-            self.entities.append(self.entity(tag, attributes, start, first_chunk))
-
-    def entity(
-        self, tag: str, attributes: dict[str, str | None], start: int, first_chunk: int
-    ) -> JSONDict:
-        """Return the MessageEntity dict for a closed tag."""
-        entity: JSONDict = {
-            "type": _SIMPLE_TAGS[tag],
-            "offset": start,
-            "length": self.utf16_offset - start,
-        }
-        if tag == "a":
-            entity["url"] = attributes.get("href") or "".join(self.visible[first_chunk:])
-        elif tag == "tg-emoji":
-            entity["custom_emoji_id"] = attributes.get("emoji-id") or ""
-        elif tag == "blockquote" and "expandable" in attributes:
-            entity["type"] = "expandable_blockquote"
-        elif tag == "code" and (attributes.get("class") or "").startswith("language-"):
-            entity["language"] = (attributes["class"] or "")[len("language-") :]
-        elif tag == "pre" and self.entities:
-            inner = self.entities[-1]
-            same_span = (inner["offset"], inner["length"]) == (start, entity["length"])
-            if inner["type"] == "code" and same_span and "language" in inner:
-                entity["language"] = self.entities.pop()["language"]
-        return entity
-
-
-def parse_telegram_html(text: str) -> tuple[str, list[JSONDict]]:
-    """Parse HTML the way Telegram does; return visible text and entities, or raise ApiError."""
-    for match in re.finditer(r"[<&]", text):
-        position = match.start()
-        pattern = _TAG_START if match.group() == "<" else _ENTITY_REF
-        if not pattern.match(text, position):
-            byte_offset = len(text[:position].encode())
-            if match.group() == "&":
-                reason = 'Character "&" must be escaped as "&amp;"'
-            else:
-                name = re.match(r"[^\s>]*", text[position + 1 :])
-                tag_name = name.group() if name else ""
-                if position + 1 + len(tag_name) == len(text):
-                    reason = "Unclosed start tag"
-                else:
-                    reason = f'Unsupported start tag "{tag_name}"'
-            raise ApiError(
-                400, f"Bad Request: can't parse entities: {reason} at byte offset {byte_offset}"
-            )
-    parser = _TelegramHtml(text)
-    parser.feed(text)
-    parser.close()
-    if parser.open_tags:
-        raise ApiError(
-            400,
-            "Bad Request: can't parse entities: Can't find end tag corresponding "
-            f'to start tag "{parser.open_tags[-1][0]}"',
-        )
-    for entity in parser.entities:
-        if entity["type"] == "code":  # a language only counts on <pre><code class=...>
-            entity.pop("language", None)
-    entities = sorted(parser.entities, key=lambda e: (e["offset"], -e["length"]))
-    return "".join(parser.visible), entities
-
-
-def _chat_id_of(params: JSONDict) -> int | None:
-    """Return the numeric chat_id parameter, or None if absent or not numeric."""
-    try:
-        return int(params["chat_id"])
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def _decode(request_data: RequestData | None) -> tuple[JSONDict, FileDict]:
-    """Return a call's parameters as plain JSON values, and its uploaded files' bytes."""
-    if request_data is None:
-        return {}, {}
-    params: JSONDict = {}
-    for name, value in request_data.parameters.items():
-        if isinstance(value, str) and name in _JSON_PARAMS:
-            with contextlib.suppress(ValueError):
-                value = json.loads(value)
-        params[name] = value
-    files = {
-        name: (file_name, content if isinstance(content, bytes) else content.read())
-        for name, (file_name, content, _mime) in request_data.multipart_data.items()
-    }
-    return json.loads(json.dumps(params)), files
-
-
-def _raise_fault(fault: _Fault) -> None:
-    """Raise the error an injected fault stands for."""
-    if fault.error == "timeout":
-        raise TimedOut()
-    if fault.error == "429":
-        raise ApiError(
-            429,
-            f"Too Many Requests: retry after {fault.retry_after}",
-            {"retry_after": fault.retry_after},
-        )
-    defaults = {
-        "400": "Bad Request: chat not found",
-        "403": "Forbidden: bot was blocked by the user",
-        "500": "Internal Server Error",
-    }
-    raise ApiError(int(fault.error), fault.description or defaults[fault.error])
-
-
-def _scope_key(scope: JSONDict | None, language_code: str | None) -> str:
-    """Return the storage key of a command scope and language."""
-    return json.dumps(scope or {"type": "default"}, sort_keys=True) + "|" + (language_code or "")
-
-
-def _require_chat(params: JSONDict) -> int:
-    """Return the call's numeric chat_id or answer 400 "chat not found"."""
-    chat_id = _chat_id_of(params)
-    if not chat_id:
-        raise ApiError(400, "Bad Request: chat not found")
-    return chat_id
-
-
-def _render(params: JSONDict, field: str, limit: int) -> tuple[str, list[JSONDict]]:
-    """Return the visible text and entities of a text or caption, validated like Telegram."""
-    raw = params.get(field) or ""
-    if str(params.get("parse_mode", "")).upper() == "HTML":
-        visible, entities = parse_telegram_html(raw)
-    else:
-        entities_field = "entities" if field == "text" else "caption_entities"
-        visible, entities = raw, list(params.get(entities_field) or [])
-    if field == "text" and not visible.strip():
-        raise ApiError(400, "Bad Request: message text is empty")
-    if len(visible) > limit:
-        what = "message" if field == "text" else "message caption"
-        raise ApiError(400, f"Bad Request: {what} is too long")
-    return visible, entities
-
-
-def _inline_markup(params: JSONDict) -> JSONDict | None:
-    """Return the inline keyboard to echo (None for other markups), checking button data."""
-    markup = params.get("reply_markup")
-    rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
-    for button in (button for row in rows for button in row):
-        if len(str(button.get("callback_data", "")).encode()) > MAX_CALLBACK_DATA_BYTES:
-            raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
-    return markup if rows else None
 
 
 class FakeTelegram(BaseRequest):
@@ -372,7 +87,7 @@ class FakeTelegram(BaseRequest):
         self._members: dict[tuple[int, int], str] = {}
         self._chats: dict[int, JSONDict] = {}
         self._users: dict[int, JSONDict] = {}
-        self._faults: list[_Fault] = []
+        self._faults: list[Fault] = []
         self._blocked: set[int] = set()
 
     @property
@@ -398,7 +113,7 @@ class FakeTelegram(BaseRequest):
     ) -> tuple[int, bytes]:
         """Answer one Bot API request as (HTTP status, JSON body) and record it."""
         api_method = url.rstrip("/").rsplit("/", 1)[-1]
-        params, files = _decode(request_data)
+        params, files = decode(request_data)
         await asyncio.sleep(0)  # let concurrent callers interleave, as a network would
         call = ApiCall(api_method, params)
         self.calls.append(call)
@@ -412,7 +127,7 @@ class FakeTelegram(BaseRequest):
                 )
                 if not call.result:
                     self.calls.remove(call)
-            elif api_method in _ALWAYS_TRUE:
+            elif api_method in ALWAYS_TRUE:
                 call.result = True
             elif handler := getattr(self, f"_api_{api_method}", None):
                 call.result = handler(params, files)
@@ -434,7 +149,7 @@ class FakeTelegram(BaseRequest):
             for call in self.calls
             if call.error is None
             and (method is None or call.method == method)
-            and (chat_id is None or _chat_id_of(call.params) == chat_id)
+            and (chat_id is None or chat_id_of(call.params) == chat_id)
         ]
 
     def texts_to(self, chat_id: int) -> list[str]:
@@ -462,7 +177,7 @@ class FakeTelegram(BaseRequest):
         self, scope: JSONDict | None = None, language_code: str = ""
     ) -> list[JSONDict]:
         """Return the commands last set for a scope dict (the default scope when None)."""
-        return copy.deepcopy(self._commands.get(_scope_key(scope, language_code), []))
+        return copy.deepcopy(self._commands.get(scope_key(scope, language_code), []))
 
     def clear(self) -> None:
         """Forget the recorded calls (chat state, faults and queued updates are kept)."""
@@ -479,7 +194,7 @@ class FakeTelegram(BaseRequest):
         description: str | None = None,
     ) -> None:
         """Make the next ``times`` calls of ``method`` (optionally only to one chat) fail."""
-        self._faults.append(_Fault(method, error, times, retry_after, chat_id, description))
+        self._faults.append(Fault(method, error, times, retry_after, chat_id, description))
 
     def block(self, chat_id: int) -> None:
         """Answer every send to the chat with 403 until unblock()."""
@@ -525,14 +240,14 @@ class FakeTelegram(BaseRequest):
 
     def _apply_faults(self, method: str, params: JSONDict) -> None:
         """Raise the injected failure or the block that applies to this call, if any."""
-        chat_id = _chat_id_of(params)
+        chat_id = chat_id_of(params)
         for fault in self._faults:
             if fault.method == method and fault.chat_id in (None, chat_id):
                 fault.remaining -= 1
                 if fault.remaining <= 0:
                     self._faults.remove(fault)
-                _raise_fault(fault)
-        if chat_id in self._blocked and (method.startswith("send") or method in _SEND_METHODS):
+                raise_fault(fault)
+        if chat_id in self._blocked and (method.startswith("send") or method in SEND_METHODS):
             reason = {
                 "private": "bot was blocked by the user",
                 "group": "bot was kicked from the group chat",
@@ -558,7 +273,7 @@ class FakeTelegram(BaseRequest):
 
     def _editable(self, params: JSONDict) -> JSONDict:
         """Return the stored bot message an edit targets, or answer 400."""
-        stored = self._messages.get((_require_chat(params), int(params.get("message_id", 0))))
+        stored = self._messages.get((require_chat(params), int(params.get("message_id", 0))))
         if stored is None:
             raise ApiError(400, "Bad Request: message to edit not found")
         if stored.get("from", {}).get("id") != self.bot_user["id"]:
@@ -573,17 +288,17 @@ class FakeTelegram(BaseRequest):
 
     def _api_sendMessage(self, params: JSONDict, files: FileDict) -> JSONDict:
         """Answer sendMessage with the new Message."""
-        chat_id = _require_chat(params)
-        text, entities = _render(params, "text", MAX_TEXT_LENGTH)
-        markup = _inline_markup(params)
+        chat_id = require_chat(params)
+        text, entities = render(params, "text", MAX_TEXT_LENGTH)
+        markup = inline_markup(params)
         return self._store_new_message(
             chat_id, {"text": text, "entities": entities, "reply_markup": markup}
         )
 
     def _api_editMessageText(self, params: JSONDict, files: FileDict) -> JSONDict | bool:
         """Answer editMessageText with the edited Message (True for inline messages)."""
-        text, entities = _render(params, "text", MAX_TEXT_LENGTH)
-        markup = _inline_markup(params)
+        text, entities = render(params, "text", MAX_TEXT_LENGTH)
+        markup = inline_markup(params)
         if "inline_message_id" in params:
             return True
         stored = self._editable(params)
@@ -600,7 +315,7 @@ class FakeTelegram(BaseRequest):
 
     def _api_editMessageReplyMarkup(self, params: JSONDict, files: FileDict) -> JSONDict | bool:
         """Answer editMessageReplyMarkup with the edited Message (True for inline messages)."""
-        markup = _inline_markup(params)
+        markup = inline_markup(params)
         if "inline_message_id" in params:
             return True
         stored = self._editable(params)
@@ -614,14 +329,14 @@ class FakeTelegram(BaseRequest):
 
     def _api_deleteMessage(self, params: JSONDict, files: FileDict) -> bool:
         """Answer deleteMessage, forgetting the message."""
-        key = (_require_chat(params), int(params.get("message_id", 0)))
+        key = (require_chat(params), int(params.get("message_id", 0)))
         if self._messages.pop(key, None) is None:
             raise ApiError(400, "Bad Request: message to delete not found")
         return True
 
     def _api_sendDocument(self, params: JSONDict, files: FileDict) -> JSONDict:
         """Answer sendDocument, keeping the uploaded bytes (or reusing a known file_id)."""
-        chat_id = _require_chat(params)
+        chat_id = require_chat(params)
         if "document" in files:
             file_name, content = files["document"]
             if not content:
@@ -632,8 +347,8 @@ class FakeTelegram(BaseRequest):
             file_name, content = self._files[file_id]
         else:
             raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
-        caption, caption_entities = _render(params, "caption", MAX_CAPTION_LENGTH)
-        markup = _inline_markup(params)
+        caption, caption_entities = render(params, "caption", MAX_CAPTION_LENGTH)
+        markup = inline_markup(params)
         document = {
             "file_id": file_id,
             "file_unique_id": "AgAD" + file_id[-6:],
@@ -654,14 +369,14 @@ class FakeTelegram(BaseRequest):
     def _api_setMyCommands(self, params: JSONDict, files: FileDict) -> bool:
         """Answer setMyCommands, storing the commands per scope and language."""
         commands = params.get("commands") or []
-        if not all(_COMMAND_NAME.fullmatch(str(c.get("command", ""))) for c in commands):
+        if not all(COMMAND_NAME.fullmatch(str(c.get("command", ""))) for c in commands):
             raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
-        self._commands[_scope_key(params.get("scope"), params.get("language_code"))] = commands
+        self._commands[scope_key(params.get("scope"), params.get("language_code"))] = commands
         return True
 
     def _api_deleteMyCommands(self, params: JSONDict, files: FileDict) -> bool:
         """Answer deleteMyCommands."""
-        self._commands.pop(_scope_key(params.get("scope"), params.get("language_code")), None)
+        self._commands.pop(scope_key(params.get("scope"), params.get("language_code")), None)
         return True
 
     def _api_getMyCommands(self, params: JSONDict, files: FileDict) -> list[JSONDict]:
@@ -670,7 +385,7 @@ class FakeTelegram(BaseRequest):
 
     def _api_getChatMember(self, params: JSONDict, files: FileDict) -> JSONDict:
         """Answer getChatMember with the status set by set_chat_member_status (else member)."""
-        chat_id, user_id = _require_chat(params), int(params.get("user_id", 0))
+        chat_id, user_id = require_chat(params), int(params.get("user_id", 0))
         fallback = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
         user = (
             self.bot_user if user_id == self.bot_user["id"] else self._users.get(user_id, fallback)
@@ -679,7 +394,7 @@ class FakeTelegram(BaseRequest):
 
     def _api_getChat(self, params: JSONDict, files: FileDict) -> JSONDict:
         """Answer getChat with a ChatFullInfo of the right type."""
-        chat_id = _require_chat(params)
+        chat_id = require_chat(params)
         return chat_full_info_dict(self._chats.get(chat_id) or default_chat_dict(chat_id))
 
     def _api_deleteWebhook(self, params: JSONDict, files: FileDict) -> bool:
