@@ -53,8 +53,7 @@ GROUP_TAKEN = "✔️ {ref} ({category}) has been taken. Thank you, everyone!"
 ACCEPT_TAKEN = "Someone got there first. Thank you for offering – there'll be another chance soon!"
 ACCEPT_CANCELLED = "That request was cancelled, so there's nothing to do. Thank you!"
 ACCEPT_NOT_ELIGIBLE = (
-    "Sorry, only approved volunteers of this neighbourhood who offer this kind of help can "
-    "take it."
+    "Sorry, only approved volunteers of this neighbourhood who offer this kind of help can take it."
 )
 ACCEPT_AT_LIMIT = "You already have as many tasks as you asked for. Finish one first – thank you!"
 ACCEPT_OWN = "That's your own request, so you can't take it."
@@ -93,8 +92,7 @@ VOLUNTEER_THANKED = "💐 The resident says thank you for {ref}. You made a diff
 
 VOLUNTEER_DONE = "Thank you! {ref} is marked done. We've asked the resident to confirm."
 ASK_AMOUNT = (
-    "If you'd like to record what you spent, type the amount (for example 12.50), "
-    "or press Skip."
+    "If you'd like to record what you spent, type the amount (for example 12.50), or press Skip."
 )
 BUTTON_SKIP = "Skip"
 AMOUNT_RECORDED = "Recorded £{amount} for {ref}. Thank you!"

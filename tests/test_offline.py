@@ -105,8 +105,12 @@ async def test_start_reply_arrives_in_the_users_chat(app, fake, builder, errors)
     assert fake.texts_to(ANN.id) == ["Welcome, <b>Ann</b>!"]
     assert fake.texts_to(BOB.id) == []
     sent = fake.calls_to("sendMessage", chat_id=ANN.id)[0].result
-    assert sent["chat"] == {"id": ANN.id, "type": "private", "first_name": "Ann",
-                            "username": "ann_test"}
+    assert sent["chat"] == {
+        "id": ANN.id,
+        "type": "private",
+        "first_name": "Ann",
+        "username": "ann_test",
+    }
     stored = fake.message(ANN.id, sent["message_id"])
     assert stored["text"] == "Welcome, Ann!"
     assert stored["entities"] == [{"type": "bold", "offset": 9, "length": 3}]
@@ -221,12 +225,16 @@ def test_html_parser_reasons(bad_html: str, reason: str) -> None:
 def test_html_parser_accepts_telegram_markup() -> None:
     text, entities = parse_telegram_html(
         '<b>1 &lt; 2</b> <span class="tg-spoiler">s</span> <a href="https://example.org/?a=1&amp;b=2">'
-        'link</a> &#128512; <blockquote expandable>q</blockquote>'
+        "link</a> &#128512; <blockquote expandable>q</blockquote>"
         ' <pre><code class="language-python">x = 1</code></pre>'
     )
     assert text == "1 < 2 s link 😀 q x = 1"
     assert {e["type"] for e in entities} == {
-        "bold", "spoiler", "text_link", "expandable_blockquote", "pre"
+        "bold",
+        "spoiler",
+        "text_link",
+        "expandable_blockquote",
+        "pre",
     }
     link = next(e for e in entities if e["type"] == "text_link")
     assert link["url"] == "https://example.org/?a=1&b=2"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.callback_data import pack
 from bot.clock import FakeClock
 from config import texts
-from bot.callback_data import pack
 from storage import people
 from tests.conftest import NEIGHBOUR, ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, create_neighbourhood, invite_code

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram.ext import CommandHandler
 
-from config import texts
 from bot.callback_data import pack
+from config import texts
 from handlers.context import AidContext
 from storage import audit, neighbourhoods
 from tests.conftest import NEIGHBOUR, ORGANISER, RESIDENT, VOLUNTEERS_CHAT, BotHarness
@@ -90,8 +90,16 @@ async def test_creator_becomes_organiser_with_menu(harness: BotHarness) -> None:
 async def test_command_menus_are_scoped(harness: BotHarness) -> None:
     private = [c["command"] for c in harness.fake.commands_for({"type": "all_private_chats"})]
     assert private == [
-        "start", "request", "volunteer", "myrequests", "tasks", "pause", "resume",
-        "help", "privacy", "cancel",
+        "start",
+        "request",
+        "volunteer",
+        "myrequests",
+        "tasks",
+        "pause",
+        "resume",
+        "help",
+        "privacy",
+        "cancel",
     ]
     admins = [c["command"] for c in harness.fake.commands_for({"type": "all_chat_administrators"})]
     assert admins == ["linkgroup"]
