@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Awaitable, Callable
 from decimal import Decimal, InvalidOperation
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -159,20 +160,60 @@ async def amount_cancelled(update: Update, context: AidContext) -> int:
     return ConversationHandler.END
 
 
-async def release(update: Update, context: AidContext) -> None:
-    """Can't do it after all: hand the task back."""
+async def _settle_press(
+    update: Update,
+    context: AidContext,
+    action: Callable[[int, int, list[str]], Awaitable[Result]],
+    reply: Callable[[list[str]], str],
+) -> None:
+    """Run a task or request action for a press; on success drop the buttons and reply."""
     query, user = update.callback_query, update.effective_user
-    request_id, _ = _request_id(query.data if query else None)
+    request_id, args = _request_id(query.data if query else None)
     if query is None or user is None or request_id is None:
         return
-    result = await context.services.requests.release(user.id, request_id)
+    result = await action(user.id, request_id, args)
     if result.outcome is not Outcome.OK or result.request is None:
         await _refuse(update, result)
         return
     await query.answer()
     await remove_buttons(query)
     if isinstance(query.message, Message):
-        await query.message.reply_text(t.VOLUNTEER_RELEASED.format(ref=result.request.ref))
+        await query.message.reply_text(reply(args).format(ref=result.request.ref))
+
+
+async def release(update: Update, context: AidContext) -> None:
+    """Can't do it after all: hand the task back."""
+    requests = context.services.requests
+    await _settle_press(
+        update,
+        context,
+        lambda user_id, request_id, _: requests.release(user_id, request_id),
+        lambda _: t.VOLUNTEER_RELEASED,
+    )
+
+
+async def confirm(update: Update, context: AidContext) -> None:
+    """The resident's answer to "did you get the help you needed?"."""
+    requests = context.services.requests
+    await _settle_press(
+        update,
+        context,
+        lambda user_id, request_id, args: requests.confirm(
+            user_id, request_id, args[:1] == ["yes"]
+        ),
+        lambda args: t.RESIDENT_CLOSED if args[:1] == ["yes"] else t.RESIDENT_NOT_YET,
+    )
+
+
+async def cancel_request(update: Update, context: AidContext) -> None:
+    """The resident cancels one of their requests."""
+    requests = context.services.requests
+    await _settle_press(
+        update,
+        context,
+        lambda user_id, request_id, _: requests.cancel(user_id, request_id),
+        lambda _: t.REQUEST_CANCELLED_OK,
+    )
 
 
 async def contact_organiser(update: Update, context: AidContext) -> None:
@@ -188,40 +229,6 @@ async def contact_organiser(update: Update, context: AidContext) -> None:
         await query.answer(t.NO_ORGANISERS, show_alert=True)
     else:
         await _refuse(update, result)
-
-
-async def confirm(update: Update, context: AidContext) -> None:
-    """The resident's answer to "did you get the help you needed?"."""
-    query, user = update.callback_query, update.effective_user
-    request_id, args = _request_id(query.data if query else None)
-    if query is None or user is None or request_id is None:
-        return
-    satisfied = args[:1] == ["yes"]
-    result = await context.services.requests.confirm(user.id, request_id, satisfied)
-    if result.outcome is not Outcome.OK or result.request is None:
-        await _refuse(update, result)
-        return
-    await query.answer()
-    await remove_buttons(query)
-    if isinstance(query.message, Message):
-        reply = t.RESIDENT_CLOSED if satisfied else t.RESIDENT_NOT_YET
-        await query.message.reply_text(reply.format(ref=result.request.ref))
-
-
-async def cancel_request(update: Update, context: AidContext) -> None:
-    """The resident cancels one of their requests."""
-    query, user = update.callback_query, update.effective_user
-    request_id, _ = _request_id(query.data if query else None)
-    if query is None or user is None or request_id is None:
-        return
-    result = await context.services.requests.cancel(user.id, request_id)
-    if result.outcome is not Outcome.OK or result.request is None:
-        await _refuse(update, result)
-        return
-    await query.answer()
-    await remove_buttons(query)
-    if isinstance(query.message, Message):
-        await query.message.reply_text(t.REQUEST_CANCELLED_OK.format(ref=result.request.ref))
 
 
 async def my_requests(update: Update, context: AidContext) -> None:
