@@ -6,9 +6,10 @@ import warnings
 
 from telegram.warnings import PTBUserWarning
 
-from handlers import general, onboarding, organisers, request_flow, tasks
+from handlers import general, onboarding, organisers, request_flow, tasks, volunteer_flow
 from handlers.context import AidApplication
 from handlers.errors import on_error
+from handlers.flow_switch import guard_flow
 
 # Our conversations mix message and button steps per chat and user, by design.
 warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
@@ -21,10 +22,19 @@ def register_all(application: AidApplication) -> None:
     the features, then the fallbacks, which only run when no feature handler matched.
     """
     general.register_gatekeepers(application)
+    # Guided flows come first, so that /start, /request or /volunteer sent mid-flow reach the
+    # flow's own fallbacks, which end it and hand the update on.
+    active_flows = application.bot_data.active_flows
+    for conversation in (
+        request_flow.build_conversation(),
+        volunteer_flow.build_conversation(),
+        tasks.build_amount_conversation(),
+    ):
+        application.add_handler(guard_flow(conversation, active_flows))
     onboarding.register(application)
     organisers.register(application)
-    request_flow.register(application)
     tasks.register(application)
+    volunteer_flow.register(application)
     onboarding.register_menu_fallback(application)
     general.register_fallbacks(application)
     application.add_error_handler(on_error)

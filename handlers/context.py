@@ -12,6 +12,8 @@ class BotData:
 
     def __init__(self) -> None:
         self._services: Services | None = None
+        # Telegram user id -> the guided flow they started last (see handlers.flow_switch).
+        self.active_flows: dict[int, str] = {}
 
     @property
     def services(self) -> Services:

@@ -36,7 +36,8 @@ from bot.services import Services
 from config import request_flow_texts as t
 from config.request_texts import CATEGORY_LABELS, PAYMENT_LABELS
 from handlers import request_steps as steps
-from handlers.context import AidApplication, AidContext
+from handlers.context import AidContext
+from handlers.flow_switch import switch_fallbacks
 from handlers.onboarding import menu_keyboard
 from handlers.replies import remove_buttons
 from handlers.request_steps import Answer, Draft, Move, Reask, Step
@@ -361,13 +362,8 @@ def build_conversation() -> ConversationHandler[AidContext]:
                 CallbackQueryHandler(start, pattern=f"^{re.escape(ENTRY_DATA)}$"),
             ],
             states=states,
-            fallbacks=[CommandHandler("cancel", cancel, PRIVATE)],
+            fallbacks=[*switch_fallbacks("request"), CommandHandler("cancel", cancel, PRIVATE)],
             name=NAME,
             persistent=False,
             allow_reentry=True,
         )
-
-
-def register(application: AidApplication) -> None:
-    """Add the request conversation (before the menu catch-all and the fallbacks of group 0)."""
-    application.add_handler(build_conversation())

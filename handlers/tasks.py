@@ -306,23 +306,26 @@ async def my_tasks(update: Update, context: AidContext) -> None:
         await message.reply_text(text, reply_markup=markup)
 
 
+def build_amount_conversation() -> ConversationHandler[AidContext]:
+    """Done, then (for shopping) the amount spent: a one-question conversation."""
+    private = filters.ChatType.PRIVATE
+    return ConversationHandler(
+        entry_points=[CallbackQueryHandler(done, pattern=pattern("done"))],
+        states={
+            AMOUNT: [
+                MessageHandler(private & filters.TEXT & ~filters.COMMAND, amount_typed),
+                CallbackQueryHandler(amount_skipped, pattern=pattern("skipamount")),
+            ]
+        },
+        fallbacks=[CommandHandler("cancel", amount_cancelled)],
+        name="done_amount",
+        allow_reentry=True,
+    )
+
+
 def register(application: AidApplication) -> None:
     """Add the task and request-tracking handlers."""
     private = filters.ChatType.PRIVATE
-    application.add_handler(
-        ConversationHandler(
-            entry_points=[CallbackQueryHandler(done, pattern=pattern("done"))],
-            states={
-                AMOUNT: [
-                    MessageHandler(private & filters.TEXT & ~filters.COMMAND, amount_typed),
-                    CallbackQueryHandler(amount_skipped, pattern=pattern("skipamount")),
-                ]
-            },
-            fallbacks=[CommandHandler("cancel", amount_cancelled)],
-            name="done_amount",
-            allow_reentry=True,
-        )
-    )
     application.add_handler(CallbackQueryHandler(accept, pattern=pattern("accept")))
     application.add_handler(CallbackQueryHandler(decline, pattern=pattern("decline")))
     application.add_handler(CallbackQueryHandler(release, pattern=pattern("release")))

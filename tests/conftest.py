@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,6 +85,17 @@ class BotHarness:
         """Hand one update to the real Application and wait for its handlers."""
         assert self.app is not None
         await self.app.process_update(update)
+        await self._settle()
+
+    async def _settle(self) -> None:
+        """Wait for updates the bot handed back to itself (a flow switch re-dispatches one)."""
+        current = asyncio.current_task()
+        while pending := [
+            task
+            for task in asyncio.all_tasks()
+            if task is not current and "create_task_callback" in task.get_coro().__qualname__
+        ]:
+            await asyncio.gather(*pending)
 
     def message_with_button(self, chat_id: int, data: str) -> int | None:
         """The id of the newest bot message in a chat that carries a button with this data."""
