@@ -20,6 +20,7 @@ class VolunteerProfile:
     languages: tuple[str, ...]
     share_phone: bool
     paused_until: datetime | None
+    skills: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,12 @@ async def profile(conn: Connection, person_id: int) -> VolunteerProfile | None:
         (person_id,),
     ) as cursor:
         languages = tuple(r["language"] for r in await cursor.fetchall())
+    async with conn.execute(
+        "SELECT DISTINCT title FROM assets WHERE owner_person_id = ? "
+        "AND source = 'volunteer_offer' AND tags = 'skill' ORDER BY title",
+        (person_id,),
+    ) as cursor:
+        skills = tuple(r["title"] for r in await cursor.fetchall())
     return VolunteerProfile(
         person_id=person_id,
         categories=categories,
@@ -61,6 +68,7 @@ async def profile(conn: Connection, person_id: int) -> VolunteerProfile | None:
         languages=languages,
         share_phone=bool(row["share_phone"]),
         paused_until=optional_from_db(row["paused_until"]),
+        skills=skills,
     )
 
 
