@@ -1,0 +1,1 @@
+"""Benchmarks: show that Telegram's limits, not the bot, are the bottleneck."""
