@@ -180,6 +180,8 @@ class HelpRequests(RequestViews):
                 return Result(Outcome.UNKNOWN)
             alerts = await help_requests.live_alerts(conn, request.id)
             mine = [a for a in alerts if a.person_id == presser.id and a.response is None]
+            if not mine:  # only someone who was asked (and hasn't answered) can decline
+                return Result(Outcome.NOT_ELIGIBLE, request)
             await help_requests.set_response(conn, request.id, presser.id, "declined", now)
             for alert in mine:
                 await notify.edit(
