@@ -6,7 +6,15 @@ import warnings
 
 from telegram.warnings import PTBUserWarning
 
-from handlers import general, onboarding, organisers, request_flow, tasks, volunteer_flow
+from handlers import (
+    general,
+    onboarding,
+    organisers,
+    request_flow,
+    tasks,
+    volunteer_commands,
+    volunteer_flow,
+)
 from handlers.context import AidApplication
 from handlers.errors import on_error
 from handlers.flow_switch import guard_flow
@@ -34,7 +42,7 @@ def register_all(application: AidApplication) -> None:
     onboarding.register(application)
     organisers.register(application)
     tasks.register(application)
-    volunteer_flow.register(application)
+    volunteer_commands.register(application)
     onboarding.register_menu_fallback(application)
     general.register_fallbacks(application)
     application.add_error_handler(on_error)

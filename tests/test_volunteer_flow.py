@@ -14,7 +14,7 @@ from bot.offline_updates import FakeUser
 from config import request_texts as rt
 from config import texts
 from config import volunteer_texts as vt
-from handlers import volunteer_flow
+from handlers import volunteer_flow, volunteer_steps
 from storage import neighbourhoods, volunteers
 from tests.conftest import NEIGHBOUR, ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, create_neighbourhood, invite_code
@@ -29,7 +29,7 @@ def bot(harness: BotHarness) -> BotHarness:
 
 
 def data(*parts: str | int) -> str:
-    return pack(volunteer_flow.KIND, *parts)
+    return pack(volunteer_steps.KIND, *parts)
 
 
 async def neighbourhood(bot: BotHarness, *, approval: bool = True) -> int:
@@ -310,6 +310,48 @@ async def test_changing_an_offer_starts_from_it_and_keeps_approval(bot: BotHarne
     assert profile is not None and profile.categories == {"shopping", "prescription"}
     assert (profile.availability, profile.max_open_tasks, profile.languages) == (2, 3, ("cy",))
     assert len(bot.fake.texts_to(ORGANISER.id)) == organiser_texts  # not asked again
+
+
+async def test_changing_an_offer_starts_from_the_skills_and_keep_keeps_them(
+    bot: BotHarness,
+) -> None:
+    await neighbourhood(bot)
+    await sign_up(bot, RESIDENT, skills="DIY, gardening")
+
+    async def change_skills() -> None:
+        await bot.send(bot.build.command(RESIDENT, "volunteer"))
+        await tap(bot, RESIDENT, "next", "cat")
+        await tap(bot, RESIDENT, "next", "when")
+        await tap(bot, RESIDENT, "pick", "tasks", 2)
+        await tap(bot, RESIDENT, "next", "langs")
+
+    await change_skills()
+    assert (bot.fake.last_text_to(RESIDENT.id) or "").endswith("Now: DIY, gardening")
+    shown = labels(bot, RESIDENT, data("next", "skills"))
+    assert shown[:2] == [vt.BUTTON_KEEP, vt.BUTTON_CLEAR]
+    await tap(bot, RESIDENT, "next", "skills")  # Keep these
+    await say(bot, RESIDENT, vt.BUTTON_NO_PHONE)
+    assert "Skills: DIY, gardening" in visible(bot, RESIDENT)
+    await tap(bot, RESIDENT, "confirm")
+    profile = await bot.services.volunteering.profile(RESIDENT.id)
+    assert profile is not None and profile.skills == ("DIY", "gardening")
+    assert {("individual", "DIY"), ("individual", "gardening")} <= set(
+        await assets_of(bot, RESIDENT)
+    )
+
+    await change_skills()
+    await say(bot, RESIDENT, "Cooking")  # typed skills replace the current ones
+    await say(bot, RESIDENT, vt.BUTTON_NO_PHONE)
+    await tap(bot, RESIDENT, "confirm")
+    profile = await bot.services.volunteering.profile(RESIDENT.id)
+    assert profile is not None and profile.skills == ("Cooking",)
+
+    await change_skills()
+    await tap(bot, RESIDENT, "clear", "skills")  # None
+    await say(bot, RESIDENT, vt.BUTTON_NO_PHONE)
+    await tap(bot, RESIDENT, "confirm")
+    profile = await bot.services.volunteering.profile(RESIDENT.id)
+    assert profile is not None and profile.skills == ()
 
 
 async def test_pause_and_resume(bot: BotHarness, clock: FakeClock) -> None:
