@@ -16,13 +16,14 @@ from bot.telegram_sender import TelegramSender
 from config.settings import Settings
 from handlers import register_all
 from handlers.context import CONTEXT_TYPES, AidApplication, AidContext
-from handlers.menus import set_command_menus
+from handlers.menus import set_command_menus, set_organiser_menus
 
 log = logging.getLogger(__name__)
 
 OUTBOX_RETRY_INTERVAL = timedelta(seconds=10)
 RATE_LIMIT_RETRIES = 5
 FIRE_JOB_PREFIX = "scheduled-job-"
+SWEEP_JOB_NAME = "scheduled-jobs-sweep"
 
 
 class JobQueueArmer:
@@ -92,15 +93,29 @@ async def _post_init(application: AidApplication) -> None:
     job_queue = application.job_queue
     if job_queue is None:
         raise RuntimeError("the job-queue extra of python-telegram-bot is not installed")
-    armed = await services.scheduler.attach(JobQueueArmer(job_queue, services.scheduler))
-    log.info("armed %s stored jobs", armed)
+    scheduler = services.scheduler
+    armed = await scheduler.attach(JobQueueArmer(job_queue, scheduler))
+    log.info("armed %s stored jobs due within %s", armed, scheduler.horizon)
     job_queue.run_repeating(
         _drain_outbox, interval=OUTBOX_RETRY_INTERVAL, first=0, name="outbox-retry"
     )
+    # Later jobs get their timer when their due time comes within the horizon.
+    interval = scheduler.sweep_interval
+    job_queue.run_repeating(_sweep_jobs, interval=interval, first=interval, name=SWEEP_JOB_NAME)
+    # One call per organiser: done once polling has started, so it never delays start-up.
+    job_queue.run_once(_set_organiser_menus, when=0, name="organiser-menus")
 
 
 async def _drain_outbox(context: AidContext) -> None:
     await context.services.dispatcher.drain_quietly()
+
+
+async def _set_organiser_menus(context: AidContext) -> None:
+    await set_organiser_menus(context.bot, context.services)
+
+
+async def _sweep_jobs(context: AidContext) -> None:
+    await context.services.scheduler.sweep()
 
 
 async def _post_shutdown(application: AidApplication) -> None:

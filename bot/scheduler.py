@@ -3,6 +3,11 @@
 A job fires by claiming its row (pending -> fired) and running its handler in the same
 transaction, so a crash mid-way leaves it pending and it fires again after restart; handlers
 write their effects idempotently. Timers are only a wake-up: the database decides.
+
+Only jobs due within a horizon hold a timer. Start-up arms those (including any that fell due
+while the bot was down), a job scheduled within the horizon is armed at once, and a periodic
+sweep, run at least twice per horizon, arms each later job as its due time comes within reach.
+So start-up time and timer memory follow the next few minutes' jobs, not the whole store.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ JobHandler = Callable[[Connection, ScheduledJob, datetime], Awaitable[None]]
 AfterCommit = Callable[[], Awaitable[None]]
 
 MAX_RETRY_DELAY = timedelta(hours=1)
+ARMING_HORIZON = timedelta(minutes=10)
 
 
 class TimerArmer(Protocol):
@@ -40,12 +46,20 @@ class TimerArmer(Protocol):
 class Scheduler:
     """Stores, arms and fires scheduled jobs by kind."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, horizon: timedelta = ARMING_HORIZON) -> None:
         self._db = db
         self._clock = clock
         self._handlers: dict[str, JobHandler] = {}
         self._armer: TimerArmer | None = None
         self._after_commit: list[AfterCommit] = []
+        self.horizon = horizon
+        # Every pending job due at or before this has a timer (None: not attached).
+        self._armed_until: datetime | None = None
+
+    @property
+    def sweep_interval(self) -> timedelta:
+        """How often `sweep` must run so that every job is armed before it is due."""
+        return self.horizon / 2
 
     def register(self, kind: str, handler: JobHandler) -> None:
         """Say which handler runs jobs of this kind."""
@@ -56,17 +70,35 @@ class Scheduler:
         self._after_commit.append(hook)
 
     async def attach(self, armer: TimerArmer) -> int:
-        """Arm a timer for every pending job in the store; returns how many were armed."""
-        self._armer = armer
-        async with self._db.read() as conn:
-            pending = await jobs.pending(conn)
-        for job in pending:
+        """Arm every pending job due within the horizon (or overdue); returns how many."""
+        async with self._db.read() as conn:  # no transaction can schedule a job meanwhile
+            until = self._clock.now() + self.horizon
+            due = await jobs.pending_due(conn, until)
+            self._armer = armer
+            self._armed_until = until
+        for job in due:
             self._arm(job)
-        return len(pending)
+        return len(due)
+
+    async def sweep(self) -> int:
+        """Arm the pending jobs that came within the horizon since the last sweep; how many."""
+        if self._armer is None or self._armed_until is None:
+            return 0
+        async with self._db.read() as conn:
+            until = self._clock.now() + self.horizon
+            if until <= self._armed_until:
+                return 0
+            due = await jobs.pending_due(conn, until)
+            previous, self._armed_until = self._armed_until, until
+        newly = [job for job in due if job.due_at > previous]
+        for job in newly:
+            self._arm(job)
+        return len(newly)
 
     def detach(self) -> None:
         """Stop arming timers (at shutdown)."""
         self._armer = None
+        self._armed_until = None
 
     async def schedule(
         self,
@@ -77,7 +109,7 @@ class Scheduler:
         target: str = "",
         payload: dict[str, Any] | None = None,
     ) -> ScheduledJob:
-        """Store a job inside the caller's transaction and arm its timer."""
+        """Store a job inside the caller's transaction; arm it if due within the horizon."""
         if kind not in self._handlers:
             raise ValueError(f"no handler registered for job kind {kind!r}")
         job = await jobs.insert(
@@ -89,7 +121,9 @@ class Scheduler:
             now=self._clock.now(),
         )
         # A timer armed for a transaction that rolls back finds no pending row and does nothing.
-        self._arm(job)
+        # A later job is armed by the sweep that brings its due time within the horizon.
+        if self._armed_until is not None and job.due_at <= self._armed_until:
+            self._arm(job)
         return job
 
     async def cancel_for(self, conn: Connection, kind: str, target: str) -> int:

@@ -30,10 +30,14 @@ GROUP_ADMIN_MENU = _commands(texts.GROUP_ADMIN_COMMANDS)
 
 
 async def set_command_menus(bot: Bot, services: Services) -> None:
-    """Set the menus for private chats, group admins, groups and each organiser's own chat."""
+    """Set the shared menus: private chats, group admins and groups."""
     await bot.set_my_commands(PRIVATE_MENU, scope=BotCommandScopeAllPrivateChats())
     await bot.set_my_commands(GROUP_ADMIN_MENU, scope=BotCommandScopeAllChatAdministrators())
     await bot.delete_my_commands(scope=BotCommandScopeAllGroupChats())
+
+
+async def set_organiser_menus(bot: Bot, services: Services) -> None:
+    """Give every organiser the organiser menu in their own chat (one call each)."""
     for telegram_id in await services.community.organiser_telegram_ids():
         await refresh_organiser_menu(bot, services, telegram_id)
 

@@ -208,4 +208,28 @@ MIGRATION_2_CORE_LOOP: tuple[str, ...] = (
     "CREATE INDEX request_alerts_by_request ON request_alerts (request_id, person_id)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (MIGRATION_1_FOUNDATION, MIGRATION_2_CORE_LOOP)
+MIGRATION_3_MATCHING_INDEXES: tuple[str, ...] = (
+    # Matching starts from a neighbourhood's approved volunteers: covering, and a superset of
+    # the two-column index it replaces.
+    "DROP INDEX memberships_volunteers",
+    """
+    CREATE INDEX memberships_volunteers
+        ON memberships (neighbourhood_id, volunteer_status, person_id)
+    """,
+    # Fairness: a volunteer's tasks accepted since a time, as a range rather than all of them.
+    """
+    CREATE INDEX help_requests_by_assignee_accepted
+        ON help_requests (assignee_person_id, accepted_at)
+    """,
+    # "Helped this resident before and was thanked": one probe, not every request of theirs.
+    """
+    CREATE INDEX help_requests_thanked
+        ON help_requests (assignee_person_id, requester_person_id) WHERE thanked = 1
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    MIGRATION_1_FOUNDATION,
+    MIGRATION_2_CORE_LOOP,
+    MIGRATION_3_MATCHING_INDEXES,
+)

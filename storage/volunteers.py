@@ -159,6 +159,12 @@ async def open_task_count(conn: Connection, person_id: int) -> int:
 # reachable, not the requester, and not already alerted (or, when re-alerting, not one who
 # declined or handed it back). Ranked: fewest recent tasks, longest since last alert, helped
 # this resident before and was thanked, shares the resident's language.
+#
+# It starts from the neighbourhood's approved volunteers (a covering index, about a hundred
+# rows in a city-sized deployment) and probes everything else by key, so its cost follows the
+# neighbourhood's size, not the city's. The category is an EXISTS (at most one row per person,
+# as (person_id, category) is the key) so the planner cannot start from every volunteer of the
+# category instead. Indexes: migration 3.
 _CANDIDATES = """
 SELECT v.person_id, p.telegram_id,
     (SELECT COUNT(*) FROM help_requests h
@@ -168,21 +174,22 @@ SELECT v.person_id, p.telegram_id,
         AND t.thanked = 1) AS helped_before,
     EXISTS (SELECT 1 FROM volunteer_languages l
       WHERE l.person_id = v.person_id AND l.language = :language) AS shares_language
-FROM volunteer_categories c
-JOIN memberships m ON m.person_id = c.person_id AND m.neighbourhood_id = :neighbourhood
-JOIN volunteers v ON v.person_id = c.person_id
-JOIN people p ON p.id = c.person_id
-WHERE c.category = :category
+FROM memberships m
+JOIN volunteers v ON v.person_id = m.person_id
+JOIN people p ON p.id = m.person_id
+WHERE m.neighbourhood_id = :neighbourhood
   AND m.volunteer_status = 'approved'
+  AND m.person_id != :requester
+  AND EXISTS (SELECT 1 FROM volunteer_categories c
+      WHERE c.person_id = m.person_id AND c.category = :category)
   AND (v.paused_until IS NULL OR v.paused_until <= :now)
   AND (v.availability & :slots) != 0
-  AND c.person_id != :requester
   AND p.unreachable = 0
   AND NOT EXISTS (SELECT 1 FROM request_alerts a
-      WHERE a.request_id = :request AND a.person_id = c.person_id
+      WHERE a.request_id = :request AND a.person_id = m.person_id
         AND (a.response IS NOT NULL OR :include_alerted = 0))
   AND (SELECT COUNT(*) FROM help_requests o
-      WHERE o.assignee_person_id = c.person_id AND o.status = 'assigned') < v.max_open_tasks
+      WHERE o.assignee_person_id = m.person_id AND o.status = 'assigned') < v.max_open_tasks
 ORDER BY recent_tasks ASC, v.last_alerted_at ASC NULLS FIRST, helped_before DESC,
     shares_language DESC, v.person_id ASC
 LIMIT :limit

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -102,11 +103,20 @@ def _handler_for(api: LoopbackBotApi) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Ignores clients that hang up mid-answer (the bot stopping during a long poll)."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @contextmanager
 def serve_bot_api() -> Iterator[tuple[LoopbackBotApi, str]]:
     """Run a LoopbackBotApi on 127.0.0.1; yields it and its root URL."""
     api = LoopbackBotApi()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(api))
+    server = _QuietServer(("127.0.0.1", 0), _handler_for(api))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram.ext import CommandHandler
 
 from bot.callback_data import pack
@@ -88,6 +90,11 @@ async def test_creator_becomes_organiser_with_menu(harness: BotHarness) -> None:
 
 
 async def test_command_menus_are_scoped(harness: BotHarness) -> None:
+    organiser_scope = {"type": "chat", "chat_id": ORGANISER.id}
+    for _ in range(100):  # organiser menus are set by a job just after start-up
+        if harness.fake.commands_for(organiser_scope):
+            break
+        await asyncio.sleep(0.01)
     private = [c["command"] for c in harness.fake.commands_for({"type": "all_private_chats"})]
     assert private == [
         "start",
