@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import timedelta
 
+from apscheduler.jobstores.base import JobLookupError
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults, JobQueue
+from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults, Job, JobQueue
 from telegram.request import BaseRequest
 
 from bot.clock import Clock, SystemClock
@@ -32,20 +34,29 @@ class JobQueueArmer:
     def __init__(self, job_queue: JobQueue[AidContext], scheduler: Scheduler) -> None:
         self._job_queue = job_queue
         self._scheduler = scheduler
+        # Our own index of timers: JobQueue.get_jobs_by_name scans every job.
+        self._timers: dict[int, list[Job[AidContext]]] = {}
 
     def arm(self, job_id: int, delay_seconds: float) -> None:
         """Call the scheduler back for this job after the delay."""
-        self._job_queue.run_once(
+        timer = self._job_queue.run_once(
             self._fire, when=delay_seconds, data=job_id, name=f"{FIRE_JOB_PREFIX}{job_id}"
         )
+        self._timers.setdefault(job_id, []).append(timer)
 
     def disarm(self, job_id: int) -> None:
-        """Drop the timer for this job."""
-        for job in self._job_queue.get_jobs_by_name(f"{FIRE_JOB_PREFIX}{job_id}"):
-            job.schedule_removal()
+        """Drop the timers for this job."""
+        for timer in self._timers.pop(job_id, []):
+            with contextlib.suppress(JobLookupError):  # it may have run already
+                timer.schedule_removal()
 
     async def _fire(self, context: AidContext) -> None:
         if context.job is not None and isinstance(context.job.data, int):
+            timers = self._timers.get(context.job.data, [])
+            if context.job in timers:
+                timers.remove(context.job)
+                if not timers:
+                    self._timers.pop(context.job.data, None)
             await self._scheduler.fire(context.job.data)
 
 
