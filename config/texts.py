@@ -12,7 +12,7 @@ PRIVACY_SHORT = (
     "• Your address, phone number and any health details are shown only to the one volunteer "
     "who takes your request and to your neighbourhood's organisers, and only in private chats. "
     "Group chats see a short summary without them.\n"
-    "• You can see everything we hold with /mydata and erase it with /forgetme.\n\n"
+    "• You can ask your organisers to show you everything we hold, or to erase it.\n\n"
     "Read the full notice with /privacy. Do you agree to us storing this?"
 )
 
@@ -27,10 +27,11 @@ PRIVACY_FULL = (
     "are shown only to the volunteer who takes your request and to your neighbourhood's "
     "organisers, in private chats. Volunteers' group chats only ever see the kind of help, the "
     "neighbourhood, the time and a reference.\n\n"
-    "<b>How long.</b> Personal details of finished requests are removed after a set period. "
+    "<b>How long.</b> Personal details of finished requests are kept no longer than needed; "
+    "an automatic clean-up after a set period is being added. "
     "Your consent and this notice's version are recorded.\n\n"
-    "<b>Your rights.</b> /mydata shows what we hold about you; /forgetme erases it. "
-    "You can also ask an organiser."
+    "<b>Your rights.</b> You can see what we hold about you and have it erased: ask your "
+    "neighbourhood's organisers, who can do both."
 )
 
 CONSENT_YES = "✅ I agree"
