@@ -84,11 +84,7 @@ class Alerting:
         """DM the next K eligible volunteers with Accept and Not-for-me buttons."""
         neighbourhood = await neighbourhoods.by_id(conn, request.neighbourhood_id)
         assert neighbourhood is not None
-        requester = (
-            await people.by_id(conn, request.requester_person_id)
-            if request.requester_person_id
-            else None
-        )
+        requester = await people.by_id(conn, request.requester_person_id)
         window = TimeWindow(WhenKind(request.when_kind), request.starts_at, request.ends_at)
         candidates = await volunteers.match_candidates(
             conn,
@@ -193,13 +189,19 @@ class Alerting:
         await help_requests.retire_alerts(conn, request.id)
 
     async def tell_organisers(
-        self, conn: Connection, neighbourhood_id: int, text: str, now: datetime
+        self,
+        conn: Connection,
+        neighbourhood_id: int,
+        text: str,
+        now: datetime,
+        *,
+        buttons: notify.Buttons | None = None,
     ) -> int:
         """Message the neighbourhood's organisers (else the bootstrap ones); returns how many."""
         organisers = await neighbourhoods.organisers_of(conn, neighbourhood_id)
         recipients = organisers or sorted(self._settings.organiser_ids)
         for telegram_id in recipients:
-            await notify.send(conn, telegram_id, text, now, purpose="organiser")
+            await notify.send(conn, telegram_id, text, now, buttons=buttons, purpose="organiser")
         return len(recipients)
 
     async def _widen_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:

@@ -145,6 +145,10 @@ class Community:
             if role == "organiser"
         ]
 
+    async def organises(self, conn: Connection, telegram_id: int, neighbourhood_id: int) -> bool:
+        """Whether the person organises this neighbourhood, inside the caller's transaction."""
+        return any(n.id == neighbourhood_id for n in await self._organised(conn, telegram_id))
+
     async def _require_organiser_of(
         self, conn: Connection, telegram_id: int, neighbourhood_id: int
     ) -> Neighbourhood:

@@ -162,7 +162,7 @@ class HelpRequests(RequestViews):
             await self._alerting.stop(conn, request.id)
             await self._alerting.close_alerts(conn, accepted, now, winner_person_id=presser.id)
             await task_messages.send_task_details(conn, self._settings, accepted, presser, now)
-            requester = await _person_by_id(conn, accepted.requester_person_id)
+            requester = await people.by_id(conn, accepted.requester_person_id)
             if requester is not None:
                 await task_messages.tell_requester_who_is_coming(
                     conn, requester.telegram_id, accepted, presser, profile, now
@@ -282,7 +282,7 @@ class HelpRequests(RequestViews):
                 return Result(Outcome.NO_LONGER_POSSIBLE, request)
             if satisfied:
                 await help_requests.close(conn, request.id, thanked=True, now=now)
-                assignee = await _person_by_id(conn, request.assignee_person_id)
+                assignee = await people.by_id(conn, request.assignee_person_id)
                 if assignee is not None:
                     await notify.send(
                         conn,
@@ -327,7 +327,7 @@ class HelpRequests(RequestViews):
             assert cancelled is not None
             await self._alerting.stop(conn, request.id)
             await self._alerting.close_alerts(conn, cancelled, now, cancelled=True)
-            assignee = await _person_by_id(conn, request.assignee_person_id)
+            assignee = await people.by_id(conn, request.assignee_person_id)
             if assignee is not None:
                 await notify.send(
                     conn,
@@ -376,7 +376,7 @@ class HelpRequests(RequestViews):
         return request, presser
 
     async def _requester_chat(self, conn: Connection, request: HelpRequest) -> int | None:
-        requester = await _person_by_id(conn, request.requester_person_id)
+        requester = await people.by_id(conn, request.requester_person_id)
         return requester.telegram_id if requester else None
 
     async def _audit(
@@ -429,7 +429,3 @@ async def _person(conn: Connection, telegram_id: int) -> Person:
     if person is None or not person.has_consented:
         raise PermissionError("the person has not agreed to the privacy notice")
     return person
-
-
-async def _person_by_id(conn: Connection, person_id: int | None) -> Person | None:
-    return await people.by_id(conn, person_id) if person_id is not None else None

@@ -37,13 +37,14 @@ def build_services(settings: Settings, clock: Clock, sender: Sender) -> Services
     dispatcher = OutboxDispatcher(db, clock, sender)
     scheduler.after_commit(dispatcher.drain_quietly)
     alerting = Alerting(settings, clock, scheduler)
+    community = Community(db, clock, settings, PRIVACY_NOTICE_VERSION)
     return Services(
         settings=settings,
         clock=clock,
         db=db,
         scheduler=scheduler,
         dispatcher=dispatcher,
-        community=Community(db, clock, settings, PRIVACY_NOTICE_VERSION),
+        community=community,
         requests=HelpRequests(db, clock, settings, alerting, dispatcher.drain_quietly),
-        volunteering=Volunteering(db, clock, settings, dispatcher.drain_quietly),
+        volunteering=Volunteering(db, clock, community, alerting, dispatcher.drain_quietly),
     )

@@ -24,17 +24,12 @@ def first_name(person: Person) -> str:
     return html.escape(name)
 
 
-async def people_by_id(conn: Connection, person_id: int | None) -> Person | None:
-    """The person with this id, passing None through."""
-    return await people.by_id(conn, person_id) if person_id is not None else None
-
-
 async def send_task_details(
     conn: Connection, settings: Settings, request: HelpRequest, assignee: Person, now: datetime
 ) -> None:
     """Private details go to the assignee's private chat only."""
     neighbourhood = await neighbourhoods.by_id(conn, request.neighbourhood_id)
-    requester = await people_by_id(conn, request.requester_person_id)
+    requester = await people.by_id(conn, request.requester_person_id)
     local = await neighbourhoods.settings_of(conn, request.neighbourhood_id)
     extra = ""
     if request.payment_method:

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot import notify
-from bot.alerting import category_text
+from bot.alerting import Alerting, category_text
 from bot.callback_data import pack
 from bot.clock import Clock
+from bot.community import Community
 from config import request_texts as t
-from config.settings import Settings
 from storage import audit, neighbourhoods, people, volunteers
 from storage.database import Connection, Database
 from storage.volunteers import VolunteerProfile
@@ -88,11 +88,17 @@ class Volunteering:
     """The volunteering service."""
 
     def __init__(
-        self, db: Database, clock: Clock, settings: Settings, after_commit: AfterCommit
+        self,
+        db: Database,
+        clock: Clock,
+        community: Community,
+        alerting: Alerting,
+        after_commit: AfterCommit,
     ) -> None:
         self._db = db
         self._clock = clock
-        self._bootstrap_organisers = settings.organiser_ids
+        self._community = community
+        self._alerting = alerting
         self._after_commit = after_commit
 
     async def profile(self, telegram_id: int) -> VolunteerProfile | None:
@@ -179,7 +185,7 @@ class Volunteering:
         """Approve a pending volunteer (its organisers only); returns their name or None."""
         now = self._clock.now()
         async with self._db.transaction() as conn:
-            if not await self._organises(conn, organiser_telegram_id, neighbourhood_id):
+            if not await self._community.organises(conn, organiser_telegram_id, neighbourhood_id):
                 raise PermissionError("only the neighbourhood's organisers can approve")
             statuses = await volunteers.statuses(conn, person_id)
             if statuses.get(neighbourhood_id) != "pending":
@@ -242,14 +248,6 @@ class Volunteering:
             )
         return True
 
-    async def _organises(self, conn: Connection, telegram_id: int, neighbourhood_id: int) -> bool:
-        if telegram_id in self._bootstrap_organisers:
-            return True
-        person = await people.by_telegram_id(conn, telegram_id)
-        if person is None:
-            return False
-        return await neighbourhoods.role_in(conn, person.id, neighbourhood_id) == "organiser"
-
     async def _ask_organisers(
         self, conn: Connection, person_id: int, neighbourhood_id: int, offer: Offer, now: datetime
     ) -> None:
@@ -262,6 +260,4 @@ class Volunteering:
             categories=", ".join(category_text(c) for c in sorted(offer.categories)),
         )
         buttons = [[(t.BUTTON_APPROVE, pack("approve", person_id, neighbourhood_id))]]
-        recipients = await neighbourhoods.organisers_of(conn, neighbourhood_id)
-        for telegram_id in recipients or sorted(self._bootstrap_organisers):
-            await notify.send(conn, telegram_id, text, now, buttons=buttons, purpose="organiser")
+        await self._alerting.tell_organisers(conn, neighbourhood_id, text, now, buttons=buttons)

@@ -8,8 +8,6 @@ stored until the person presses Confirm on the summary. Every step has Back and 
 from __future__ import annotations
 
 import html
-import re
-import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -29,9 +27,8 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
-from bot.callback_data import pack, pattern, unpack
+from bot.callback_data import exact, pack, pattern, unpack
 from bot.services import Services
 from config import request_flow_texts as t
 from config.request_texts import CATEGORY_LABELS, PAYMENT_LABELS
@@ -352,18 +349,15 @@ def build_conversation() -> ConversationHandler[AidContext]:
         ]
         for step in Step
     }
-    with warnings.catch_warnings():
-        # One form per person and chat, whichever message a button is on: per_message=False
-        # is intended, so PTB's note that presses are not tracked per message is not news.
-        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
-        return ConversationHandler(
-            entry_points=[
-                CommandHandler("request", start, PRIVATE),
-                CallbackQueryHandler(start, pattern=f"^{re.escape(ENTRY_DATA)}$"),
-            ],
-            states=states,
-            fallbacks=[*switch_fallbacks("request"), CommandHandler("cancel", cancel, PRIVATE)],
-            name=NAME,
-            persistent=False,
-            allow_reentry=True,
-        )
+    # One form per person and chat, whichever message a button is on (per_message=False).
+    return ConversationHandler(
+        entry_points=[
+            CommandHandler("request", start, PRIVATE),
+            CallbackQueryHandler(start, pattern=exact("menu", "request")),
+        ],
+        states=states,
+        fallbacks=[*switch_fallbacks("request"), CommandHandler("cancel", cancel, PRIVATE)],
+        name=NAME,
+        persistent=False,
+        allow_reentry=True,
+    )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -24,10 +23,9 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot import volunteering as vol
-from bot.callback_data import pack
+from bot.callback_data import exact
 from bot.phones import parse_phone, parse_shared_contact
 from bot.when import ANY_TIME
 from config import request_texts as rt
@@ -42,6 +40,7 @@ from handlers.volunteer_steps import (
     CHOOSING_MAX_TASKS,
     CHOOSING_TIMES,
     CONFIRMING,
+    KIND,
     LISTS,
     ORDER,
     SHARING_PHONE,
@@ -315,8 +314,8 @@ def build_conversation() -> ConversationHandler[AidContext]:
     for state in LISTS:
         states[state].append(list_typed(state))
     states[CONFIRMING] += [
-        press(confirm, "^" + re.escape(button_data("confirm")) + "$"),
-        press(go_back, "^" + re.escape(button_data("edit")) + "$"),
+        press(confirm, exact(KIND, "confirm")),
+        press(go_back, exact(KIND, "edit")),
     ]
     phone_buttons = [vt.BUTTON_NO_PHONE, vt.BUTTON_BACK, vt.BUTTON_CANCEL]
     states[SHARING_PHONE] = [
@@ -324,23 +323,21 @@ def build_conversation() -> ConversationHandler[AidContext]:
         MessageHandler(filters.CONTACT | (filters.TEXT & ~filters.COMMAND), phone_given),
     ]
     states[ConversationHandler.TIMEOUT] = [TypeHandler(Update, timed_out)]
-    with warnings.catch_warnings():
-        # Buttons are tracked per chat and user, not per message, on purpose: every button
-        # names its step, so one left on an older message matches nothing here.
-        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        return ConversationHandler(
-            entry_points=[
-                CommandHandler("volunteer", start_offer, filters.ChatType.PRIVATE),
-                press(start_offer, "^" + re.escape(pack("menu", "volunteer")) + "$"),
-            ],
-            states=states,
-            fallbacks=[
-                *switch_fallbacks("volunteer"),
-                CommandHandler("cancel", cancel),
-                press(cancel, "^" + re.escape(button_data("cancel")) + "$"),
-                MessageHandler(filters.TEXT & ~filters.COMMAND, use_buttons),
-            ],
-            name="volunteer_flow",
-            allow_reentry=True,
-            conversation_timeout=CONVERSATION_TIMEOUT,
-        )
+    # Buttons are tracked per chat and user, not per message, on purpose: every button
+    # names its step, so one left on an older message matches nothing here.
+    return ConversationHandler(
+        entry_points=[
+            CommandHandler("volunteer", start_offer, filters.ChatType.PRIVATE),
+            press(start_offer, exact("menu", "volunteer")),
+        ],
+        states=states,
+        fallbacks=[
+            *switch_fallbacks("volunteer"),
+            CommandHandler("cancel", cancel),
+            press(cancel, exact(KIND, "cancel")),
+            MessageHandler(filters.TEXT & ~filters.COMMAND, use_buttons),
+        ],
+        name="volunteer_flow",
+        allow_reentry=True,
+        conversation_timeout=CONVERSATION_TIMEOUT,
+    )

@@ -56,31 +56,28 @@ async def create(
     return await by_id(conn, int(cursor.lastrowid or 0))
 
 
-async def by_id(conn: Connection, neighbourhood_id: int) -> Neighbourhood | None:
-    """The neighbourhood with this id, if any."""
+async def _one(conn: Connection, column: str, value: object) -> Neighbourhood | None:
+    """The neighbourhood whose (unique) column has this value, if any."""
     async with conn.execute(
-        f"SELECT {_NB_COLUMNS} FROM neighbourhoods WHERE id = ?", (neighbourhood_id,)
+        f"SELECT {_NB_COLUMNS} FROM neighbourhoods WHERE {column} = ?", (value,)
     ) as cursor:
         row = await cursor.fetchone()
     return _neighbourhood(row) if row else None
+
+
+async def by_id(conn: Connection, neighbourhood_id: int) -> Neighbourhood | None:
+    """The neighbourhood with this id, if any."""
+    return await _one(conn, "id", neighbourhood_id)
 
 
 async def by_name(conn: Connection, name: str) -> Neighbourhood | None:
     """The neighbourhood with this name (case-insensitive), if any."""
-    async with conn.execute(
-        f"SELECT {_NB_COLUMNS} FROM neighbourhoods WHERE name = ?", (name,)
-    ) as cursor:
-        row = await cursor.fetchone()
-    return _neighbourhood(row) if row else None
+    return await _one(conn, "name", name)
 
 
 async def by_volunteers_chat(conn: Connection, chat_id: int) -> Neighbourhood | None:
     """The neighbourhood whose volunteers' chat this is, if any."""
-    async with conn.execute(
-        f"SELECT {_NB_COLUMNS} FROM neighbourhoods WHERE volunteers_chat_id = ?", (chat_id,)
-    ) as cursor:
-        row = await cursor.fetchone()
-    return _neighbourhood(row) if row else None
+    return await _one(conn, "volunteers_chat_id", chat_id)
 
 
 async def list_all(conn: Connection) -> list[Neighbourhood]:

@@ -58,8 +58,10 @@ async def by_telegram_id(conn: Connection, telegram_id: int) -> Person | None:
     return _person(row) if row else None
 
 
-async def by_id(conn: Connection, person_id: int) -> Person | None:
-    """The person with this row id, if any."""
+async def by_id(conn: Connection, person_id: int | None) -> Person | None:
+    """The person with this row id, if any (None passes through, for optional links)."""
+    if person_id is None:
+        return None
     async with conn.execute(f"SELECT {_COLUMNS} FROM people WHERE id = ?", (person_id,)) as cur:
         row = await cur.fetchone()
     return _person(row) if row else None
