@@ -15,6 +15,7 @@ from bot import notify, task_messages
 from bot.alerting import Alerting, category_text
 from bot.callback_data import pack
 from bot.clock import Clock
+from bot.request_events import RequestEvents
 from bot.request_views import RequestViews
 from bot.when import TimeWindow
 from config import request_texts as t
@@ -85,8 +86,10 @@ class HelpRequests(RequestViews):
         settings: Settings,
         alerting: Alerting,
         after_commit: AfterCommit,
+        events: RequestEvents | None = None,
     ) -> None:
         self._db = db
+        self.events = events or RequestEvents()
         self._clock = clock
         self._settings = settings
         self._alerting = alerting
@@ -398,6 +401,7 @@ class HelpRequests(RequestViews):
             before=_state(before) if before and after else None,
             after=_state(after or before),
         )
+        await self.events.publish(conn, action, before, after, self._clock.now())
 
     async def _audit_alerted(self, conn: Connection, request: HelpRequest, alerted: int) -> None:
         await audit.record(

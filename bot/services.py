@@ -5,11 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.alerting import Alerting
+from bot.assets import AssetRegister
+from bot.care import Care
 from bot.clock import Clock
 from bot.community import Community
+from bot.core import Core
 from bot.dispatch import OutboxDispatcher, Sender
 from bot.help_requests import HelpRequests
+from bot.oversight import Oversight
+from bot.privacy import Privacy
+from bot.request_events import RequestEvents
 from bot.scheduler import Scheduler
+from bot.vetting import Vetting
 from bot.volunteering import Volunteering
 from config.settings import Settings
 from config.texts import PRIVACY_NOTICE_VERSION
@@ -28,6 +35,12 @@ class Services:
     community: Community
     requests: HelpRequests
     volunteering: Volunteering
+    core: Core
+    assets: AssetRegister
+    care: Care
+    vetting: Vetting
+    oversight: Oversight
+    privacy: Privacy
 
 
 def build_services(settings: Settings, clock: Clock, sender: Sender) -> Services:
@@ -38,6 +51,23 @@ def build_services(settings: Settings, clock: Clock, sender: Sender) -> Services
     scheduler.after_commit(dispatcher.drain_quietly)
     alerting = Alerting(settings, clock, scheduler)
     community = Community(db, clock, settings, PRIVACY_NOTICE_VERSION)
+    events = RequestEvents()
+    after_commit = dispatcher.drain_quietly
+    requests = HelpRequests(db, clock, settings, alerting, after_commit, events)
+    volunteering = Volunteering(db, clock, community, alerting, after_commit)
+    core = Core(
+        settings=settings,
+        clock=clock,
+        db=db,
+        scheduler=scheduler,
+        dispatcher=dispatcher,
+        community=community,
+        alerting=alerting,
+        requests=requests,
+        volunteering=volunteering,
+        events=events,
+        after_commit=after_commit,
+    )
     return Services(
         settings=settings,
         clock=clock,
@@ -45,6 +75,12 @@ def build_services(settings: Settings, clock: Clock, sender: Sender) -> Services
         scheduler=scheduler,
         dispatcher=dispatcher,
         community=community,
-        requests=HelpRequests(db, clock, settings, alerting, dispatcher.drain_quietly),
-        volunteering=Volunteering(db, clock, community, alerting, dispatcher.drain_quietly),
+        requests=requests,
+        volunteering=volunteering,
+        core=core,
+        assets=AssetRegister(core),
+        care=Care(core),
+        vetting=Vetting(core),
+        oversight=Oversight(core),
+        privacy=Privacy(core),
     )

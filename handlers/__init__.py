@@ -7,11 +7,16 @@ import warnings
 from telegram.warnings import PTBUserWarning
 
 from handlers import (
+    assets,
+    care,
     general,
     onboarding,
     organisers,
+    oversight,
+    privacy,
     request_flow,
     tasks,
+    vetting,
     volunteer_commands,
     volunteer_flow,
 )
@@ -21,6 +26,9 @@ from handlers.flow_switch import guard_flow
 
 # Our conversations mix message and button steps per chat and user, by design.
 warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
+
+# Later features, each with conversations() and register(application).
+FEATURES = (assets, care, vetting, oversight, privacy)
 
 
 def register_all(application: AidApplication) -> None:
@@ -37,12 +45,15 @@ def register_all(application: AidApplication) -> None:
         request_flow.build_conversation(),
         volunteer_flow.build_conversation(),
         tasks.build_amount_conversation(),
+        *(conv for feature in FEATURES for conv in feature.conversations()),
     ):
         application.add_handler(guard_flow(conversation, active_flows))
     onboarding.register(application)
     organisers.register(application)
     tasks.register(application)
     volunteer_commands.register(application)
+    for feature in FEATURES:
+        feature.register(application)
     onboarding.register_menu_fallback(application)
     general.register_fallbacks(application)
     application.add_error_handler(on_error)

@@ -17,7 +17,8 @@ from telegram.ext import (
 from bot.callback_data import exact
 from handlers.context import AidContext
 
-FLOW_COMMANDS = ("request", "volunteer", "start")
+# Commands that start a guided flow; sent mid-flow, they end the current flow and start theirs.
+FLOW_COMMANDS = ("request", "volunteer", "start", "offer", "checkin", "log", "broadcast")
 FLOW_MENU_BUTTONS = ("request", "volunteer")
 
 

@@ -13,7 +13,7 @@ from telegram.ext import (
 )
 
 from bot.callback_data import unpack
-from config import texts
+from config import commands, texts
 from handlers.context import AidApplication, AidContext
 
 # Commands a person may use before agreeing to the privacy notice.
@@ -23,8 +23,8 @@ OPEN_COMMANDS = frozenset({"start", "help", "privacy", "cancel"})
 async def help_text_for(user_id: int, context: AidContext) -> str:
     """The command list for this person's role."""
     if await context.services.community.is_organiser(user_id):
-        return texts.HELP_PRIVATE + texts.HELP_ORGANISER
-    return texts.HELP_PRIVATE
+        return commands.HELP_PRIVATE + commands.HELP_ORGANISER
+    return commands.HELP_PRIVATE
 
 
 async def help_command(update: Update, context: AidContext) -> None:

@@ -15,7 +15,7 @@ from telegram import (
 from telegram.error import TelegramError
 
 from bot.services import Services
-from config import texts
+from config import commands
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +24,9 @@ def _commands(*groups: tuple[tuple[str, str], ...]) -> list[BotCommand]:
     return [BotCommand(name, description) for group in groups for name, description in group]
 
 
-PRIVATE_MENU = _commands(texts.PRIVATE_COMMANDS)
-ORGANISER_MENU = _commands(texts.PRIVATE_COMMANDS, texts.ORGANISER_COMMANDS)
-GROUP_ADMIN_MENU = _commands(texts.GROUP_ADMIN_COMMANDS)
+PRIVATE_MENU = _commands(commands.PRIVATE_COMMANDS)
+ORGANISER_MENU = _commands(commands.PRIVATE_COMMANDS, commands.ORGANISER_COMMANDS)
+GROUP_ADMIN_MENU = _commands(commands.GROUP_ADMIN_COMMANDS)
 
 
 async def set_command_menus(bot: Bot, services: Services) -> None:

@@ -6,6 +6,13 @@ Times are stored as UTC text in the fixed format of storage.timefmt, so they sor
 
 from __future__ import annotations
 
+from storage.schema_assets import MIGRATION_4_ASSETS
+from storage.schema_care import MIGRATION_5_CARE
+from storage.schema_oversight import MIGRATION_7_OVERSIGHT
+from storage.schema_privacy import MIGRATION_9_PRIVACY
+from storage.schema_reliability import MIGRATION_8_RELIABILITY
+from storage.schema_vetting import MIGRATION_6_VETTING
+
 MIGRATION_1_FOUNDATION: tuple[str, ...] = (
     """
     CREATE TABLE people (
@@ -232,4 +239,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     MIGRATION_1_FOUNDATION,
     MIGRATION_2_CORE_LOOP,
     MIGRATION_3_MATCHING_INDEXES,
+    MIGRATION_4_ASSETS,
+    MIGRATION_5_CARE,
+    MIGRATION_6_VETTING,
+    MIGRATION_7_OVERSIGHT,
+    MIGRATION_8_RELIABILITY,
+    MIGRATION_9_PRIVACY,
 )

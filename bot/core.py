@@ -1,0 +1,36 @@
+"""The shared parts every feature service is built from."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.alerting import Alerting
+from bot.clock import Clock
+from bot.community import Community
+from bot.dispatch import OutboxDispatcher
+from bot.help_requests import HelpRequests
+from bot.request_events import RequestEvents
+from bot.scheduler import Scheduler
+from bot.volunteering import Volunteering
+from config.settings import Settings
+from storage.database import Database
+
+AfterCommit = Callable[[], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Core:
+    """Settings, storage, scheduling, delivery and the core-loop services."""
+
+    settings: Settings
+    clock: Clock
+    db: Database
+    scheduler: Scheduler
+    dispatcher: OutboxDispatcher
+    community: Community
+    alerting: Alerting
+    requests: HelpRequests
+    volunteering: Volunteering
+    events: RequestEvents
+    after_commit: AfterCommit

@@ -1,0 +1,37 @@
+"""Request lifecycle events: features react to request changes inside the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from storage.database import Connection
+from storage.help_requests import HelpRequest
+
+# (conn, action such as "request.accepted", state before, state after, now)
+RequestListener = Callable[
+    [Connection, str, HelpRequest | None, HelpRequest | None, datetime], Awaitable[None]
+]
+
+
+class RequestEvents:
+    """Tells every subscribed listener about each audited request change, in its transaction."""
+
+    def __init__(self) -> None:
+        self._listeners: list[RequestListener] = []
+
+    def subscribe(self, listener: RequestListener) -> None:
+        """Call this listener for every request change from now on."""
+        self._listeners.append(listener)
+
+    async def publish(
+        self,
+        conn: Connection,
+        action: str,
+        before: HelpRequest | None,
+        after: HelpRequest | None,
+        now: datetime,
+    ) -> None:
+        """Run every listener in the caller's transaction (a failure rolls the change back)."""
+        for listener in self._listeners:
+            await listener(conn, action, before, after, now)
