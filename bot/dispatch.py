@@ -17,7 +17,7 @@ from enum import Enum
 from typing import Any, Protocol
 
 from bot.clock import Clock
-from storage import outbox
+from storage import outbox, people
 from storage.database import Database
 from storage.outbox import OutboxMessage
 
@@ -64,6 +64,7 @@ class _Attempt:
     outcome: _Outcome
     message_id: int | None = None
     error: str = ""
+    unreachable: bool = False
 
 
 class OutboxDispatcher:
@@ -124,7 +125,7 @@ class OutboxDispatcher:
             log.warning(
                 "outbox %s (%s to %s) refused: %s", item.id, item.method, item.chat_id, error
             )
-            return _Attempt(item, _Outcome.FAILED, error=str(error))
+            return _Attempt(item, _Outcome.FAILED, error=str(error), unreachable=error.unreachable)
         except Exception as error:  # TransientSendError, or a fault of ours: retry later
             if isinstance(error, TransientSendError):
                 log.info("outbox %s will be retried: %s", item.id, error)
@@ -143,6 +144,8 @@ class OutboxDispatcher:
                     await outbox.mark_sent(conn, item_id, attempt.message_id, now)
                 elif attempt.outcome is _Outcome.FAILED:
                     await outbox.mark_failed(conn, item_id, attempt.error)
+                    if attempt.unreachable:  # they blocked the bot: stop alerting them
+                        await people.set_unreachable(conn, attempt.item.chat_id, True)
                 else:
                     await outbox.count_attempt(conn, item_id, attempt.error)
 

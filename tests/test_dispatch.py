@@ -15,7 +15,7 @@ import pytest
 from bot import notify
 from bot.clock import FakeClock
 from bot.dispatch import OutboxDispatcher, PermanentSendError, TransientSendError
-from storage import outbox
+from storage import outbox, people
 from storage.database import Database
 
 GROUP = -1001000000001
@@ -222,3 +222,28 @@ async def test_an_edit_of_a_message_that_was_not_sent(
         assert await outbox.pending(conn) != []
     assert await dispatcher.drain() == 2
     assert [m for m, _, _ in sender.calls] == ["sendMessage", "editMessageText"]
+
+
+async def test_a_person_who_blocked_the_bot_is_marked_unreachable(
+    db: Database, sender: FakeSender, dispatcher: OutboxDispatcher
+) -> None:
+    now = FakeClock().now()
+    async with db.transaction() as conn:
+        for telegram_id in (40, 41):
+            await people.record_consent(
+                conn,
+                telegram_id=telegram_id,
+                display_name=f"P{telegram_id}",
+                language=None,
+                notice_version="test",
+                now=now,
+            )
+    sender.errors[40].append(PermanentSendError("Forbidden: blocked", unreachable=True))
+    sender.errors[41].append(PermanentSendError("Bad Request: can't parse entities"))
+    await enqueue(db, (40, "hello"), (41, "hello"))
+    await dispatcher.drain()
+    async with db.read() as conn:
+        blocked = await people.by_telegram_id(conn, 40)
+        refused = await people.by_telegram_id(conn, 41)
+    assert blocked is not None and blocked.unreachable
+    assert refused is not None and not refused.unreachable
