@@ -5,27 +5,48 @@ from __future__ import annotations
 import contextlib
 import logging
 from datetime import timedelta
+from typing import Any
 
 from apscheduler.jobstores.base import JobLookupError
 from telegram.constants import ParseMode
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults, Job, JobQueue
 from telegram.request import BaseRequest
 
 from bot.clock import Clock, SystemClock
+from bot.persistence import SqlitePersistence
 from bot.scheduler import Scheduler
 from bot.services import Services, build_services
 from bot.telegram_sender import TelegramSender
+from bot.updates_poller import Backoff, UpdateInbox
 from config.settings import Settings
-from handlers import register_all
+from handlers import chat_migration, register_all
 from handlers.context import CONTEXT_TYPES, AidApplication, AidContext
 from handlers.menus import set_command_menus, set_organiser_menus
 
 log = logging.getLogger(__name__)
 
-OUTBOX_RETRY_INTERVAL = timedelta(seconds=10)
+# How often the outbox is looked at for calls whose back-off has passed (a cheap query).
+OUTBOX_RETRY_INTERVAL = timedelta(seconds=2)
 RATE_LIMIT_RETRIES = 5
 FIRE_JOB_PREFIX = "scheduled-job-"
 SWEEP_JOB_NAME = "scheduled-jobs-sweep"
+MENUS_JOB_NAME = "command-menus"
+
+
+class LateJobsRunQueue(JobQueue[AidContext]):
+    """PTB's JobQueue, except that a job that fell due while start-up was slow still runs.
+
+    APScheduler drops a run more than a second late by default; a start-up that waits for the
+    Bot API (or migrates a large database) would then silently skip jobs set for `when=0`.
+    """
+
+    @property
+    def scheduler_configuration(self) -> dict[str, Any]:
+        """The scheduler's settings, with late runs kept (and collapsed into one)."""
+        configuration = dict(super().scheduler_configuration)
+        configuration["job_defaults"] = {"misfire_grace_time": None, "coalesce": True}
+        return configuration
 
 
 class JobQueueArmer:
@@ -69,6 +90,7 @@ def build_application(
     """Build the Application for these settings; `request` replaces the network (tests, demo)."""
     token = settings.require_token().reveal()
     root = settings.telegram_api_url
+    persistence = SqlitePersistence()
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -79,14 +101,33 @@ def build_application(
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        .persistence(persistence)
+        .job_queue(LateJobsRunQueue())
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application: AidApplication = builder.build()  # type: ignore[assignment]
     services = build_services(settings, clock or SystemClock(), TelegramSender(application.bot))
     application.bot_data.attach(services)
+    persistence.attach(services.db, lambda: _open_database(services))
+    chat_migration.register(application)
     register_all(application)
     return application
+
+
+def update_inbox(application: AidApplication) -> UpdateInbox:
+    """The exactly-once inbox that handles this application's updates (bot.updates_poller)."""
+    services = services_of(application)
+    persistence = application.persistence
+    if not isinstance(persistence, SqlitePersistence):
+        raise RuntimeError("the application was not built by build_application")
+    return UpdateInbox(application, services.db, persistence, services.clock)
+
+
+async def _open_database(services: Services) -> None:
+    """Open and migrate the database (idempotent: persistence needs it before post_init)."""
+    await services.db.open()
+    await services.db.migrate()
 
 
 def services_of(application: AidApplication) -> Services:
@@ -97,13 +138,14 @@ def services_of(application: AidApplication) -> Services:
 async def _post_init(application: AidApplication) -> None:
     """Open the database, migrate, set menus, re-arm stored jobs and flush the outbox."""
     services = services_of(application)
-    await services.db.open()
-    version = await services.db.migrate()
+    await _open_database(services)
+    version = await services.db.schema_version()
     log.info("database %s at schema version %s", services.db.path, version)
-    await set_command_menus(application.bot, services)
     job_queue = application.job_queue
     if job_queue is None:
         raise RuntimeError("the job-queue extra of python-telegram-bot is not installed")
+    if not await _try_command_menus(application.bot, services):
+        job_queue.run_once(_retry_command_menus, when=0, data=Backoff(), name=MENUS_JOB_NAME)
     scheduler = services.scheduler
     armed = await scheduler.attach(JobQueueArmer(job_queue, scheduler))
     log.info("armed %s stored jobs due within %s", armed, scheduler.horizon)
@@ -115,6 +157,33 @@ async def _post_init(application: AidApplication) -> None:
     job_queue.run_repeating(_sweep_jobs, interval=interval, first=interval, name=SWEEP_JOB_NAME)
     # One call per organiser: done once polling has started, so it never delays start-up.
     job_queue.run_once(_set_organiser_menus, when=0, name="organiser-menus")
+
+
+async def _try_command_menus(bot: object, services: Services) -> bool:
+    """Set the command menus; False (logged) while the Bot API is down or failing."""
+    try:
+        await set_command_menus(bot, services)  # type: ignore[arg-type]
+    except InvalidToken:
+        raise
+    except TelegramError as error:
+        log.warning("could not set the command menus (%s); will retry", error)
+        return False
+    return True
+
+
+async def _retry_command_menus(context: AidContext) -> None:
+    """Retry setting the menus with back-off until the Bot API accepts them."""
+    backoff = context.job.data if context.job is not None else None
+    if not isinstance(backoff, Backoff):
+        backoff = Backoff()
+    delay = backoff.next_delay()
+    if await _try_command_menus(context.bot, context.services):
+        log.info("command menus set")
+        return
+    if context.job_queue is not None:
+        context.job_queue.run_once(
+            _retry_command_menus, when=delay, data=backoff, name=MENUS_JOB_NAME
+        )
 
 
 async def _drain_outbox(context: AidContext) -> None:
@@ -145,9 +214,9 @@ async def start_application(application: AidApplication) -> None:
 
 
 async def stop_application(application: AidApplication) -> None:
-    """Stop an application started with start_application."""
+    """Stop an application started with start_application (persistence flushed, then closed)."""
     if application.running:
         await application.stop()
+    await application.shutdown()
     if application.post_shutdown is not None:
         await application.post_shutdown(application)
-    await application.shutdown()

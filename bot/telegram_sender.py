@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, Message
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
-from bot.dispatch import PermanentSendError, TransientSendError
+from bot.dispatch import ChatMovedError, PermanentSendError, TransientSendError
 
 
 class TelegramSender:
@@ -40,6 +40,10 @@ class TelegramSender:
                 )
             else:
                 raise PermanentSendError(f"the outbox cannot send {method}")
+        except ChatMigrated as error:
+            raise ChatMovedError(error.new_chat_id) from error
+        except RetryAfter as error:  # still limited after the rate limiter's own retries
+            raise TransientSendError(str(error), retry_after=_seconds(error)) from error
         except Forbidden as error:
             raise PermanentSendError(str(error), unreachable=True) from error
         except BadRequest as error:
@@ -47,3 +51,9 @@ class TelegramSender:
         except TelegramError as error:  # RetryAfter, TimedOut, NetworkError, server errors
             raise TransientSendError(str(error)) from error
         return result.message_id if isinstance(result, Message) else None
+
+
+def _seconds(error: RetryAfter) -> float:
+    """Telegram's retry_after in seconds (an int or a timedelta, depending on PTB settings)."""
+    value = error.retry_after
+    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)

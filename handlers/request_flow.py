@@ -358,6 +358,6 @@ def build_conversation() -> ConversationHandler[AidContext]:
         states=states,
         fallbacks=[*switch_fallbacks("request"), CommandHandler("cancel", cancel, PRIVATE)],
         name=NAME,
-        persistent=False,
+        persistent=True,  # a person half-way through continues after a restart
         allow_reentry=True,
     )

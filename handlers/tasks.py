@@ -18,7 +18,7 @@ from telegram.ext import (
 
 from bot.alerting import category_text
 from bot.callback_data import exact, pack, pattern, unpack
-from bot.help_requests import Outcome, Result
+from bot.request_types import Outcome, Result
 from config import request_texts as t
 from config import texts
 from handlers.context import AidApplication, AidContext
@@ -319,6 +319,7 @@ def build_amount_conversation() -> ConversationHandler[AidContext]:
         },
         fallbacks=[CommandHandler("cancel", amount_cancelled)],
         name="done_amount",
+        persistent=True,  # the amount question survives a restart
         allow_reentry=True,
     )
 

@@ -338,6 +338,7 @@ def build_conversation() -> ConversationHandler[AidContext]:
             MessageHandler(filters.TEXT & ~filters.COMMAND, use_buttons),
         ],
         name="volunteer_flow",
+        persistent=True,  # a person half-way through continues after a restart
         allow_reentry=True,
         conversation_timeout=CONVERSATION_TIMEOUT,
     )

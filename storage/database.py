@@ -6,13 +6,33 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import aiosqlite
 
 from storage.migrations import MIGRATIONS
+from storage.timefmt import to_db
 
 BUSY_TIMEOUT_MS = 5000
+
+
+@dataclass
+class HandlingUpdate:
+    """The Telegram update a task is handling, and when; inactive once its handling ended."""
+
+    update_id: int
+    now: datetime
+    active: bool = True
+
+
+# The update being handled, if any (set by bot.updates_poller). Every transaction opened while
+# handling it also marks it handled in the inbox, so its effects and the mark commit together:
+# a replay after a crash finds it handled and changes nothing. Timers set meanwhile may carry
+# this context on; `active` is cleared when the handling ends, so they mark nothing.
+HANDLING_UPDATE: ContextVar[HandlingUpdate | None] = ContextVar("handling_update", default=None)
 
 
 class DatabaseTooNewError(Exception):
@@ -41,6 +61,8 @@ class Database:
 
     async def open(self) -> None:
         """Open the file (creating its folder) and set the pragmas every connection needs."""
+        if self._conn is not None:
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves.
         self._conn = await aiosqlite.connect(self.path, isolation_level=None)
@@ -70,6 +92,9 @@ class Database:
             conn = self.conn
             await conn.execute("BEGIN IMMEDIATE")
             try:
+                handling = HANDLING_UPDATE.get()
+                if handling is not None and handling.active:
+                    await _mark_update_handled(conn, handling.update_id, handling.now)
                 yield conn
             except BaseException:
                 await conn.execute("ROLLBACK")
@@ -121,6 +146,15 @@ class Database:
         async with self._lock:
             await self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
             await asyncio.to_thread(_backup_file, self.path, target)
+
+
+async def _mark_update_handled(conn: aiosqlite.Connection, update_id: int, now: datetime) -> None:
+    """Mark the inbox row of the update being handled (storage.inbox.mark_handled, inlined)."""
+    await conn.execute(
+        "UPDATE inbox SET handled_at = ?, payload = '{}' "
+        "WHERE update_id = ? AND handled_at IS NULL",
+        (to_db(now), update_id),
+    )
 
 
 def _backup_file(source: Path, target: Path) -> None:

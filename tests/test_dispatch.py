@@ -7,6 +7,7 @@ import itertools
 import random
 from collections import defaultdict
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,12 @@ import pytest
 
 from bot import notify
 from bot.clock import FakeClock
-from bot.dispatch import OutboxDispatcher, PermanentSendError, TransientSendError
+from bot.dispatch import (
+    OutboxDispatcher,
+    PermanentSendError,
+    TransientSendError,
+    retry_delay,
+)
 from storage import outbox, people
 from storage.database import Database
 
@@ -74,8 +80,13 @@ def sender() -> FakeSender:
 
 
 @pytest.fixture
-def dispatcher(db: Database, sender: FakeSender) -> OutboxDispatcher:
-    return OutboxDispatcher(db, FakeClock(), sender, max_lanes=4, max_buffered=20)
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def dispatcher(db: Database, sender: FakeSender, clock: FakeClock) -> OutboxDispatcher:
+    return OutboxDispatcher(db, clock, sender, max_lanes=4, max_buffered=20)
 
 
 async def enqueue(db: Database, *messages: tuple[int, str]) -> list[int]:
@@ -121,10 +132,12 @@ async def test_a_slow_chat_does_not_hold_up_the_others(
     assert sender.texts_to(GROUP) == ["g0", "g1", "g2"]
 
 
-async def test_a_transient_failure_holds_only_its_chat_until_the_next_drain(
-    db: Database, sender: FakeSender, dispatcher: OutboxDispatcher
+async def test_a_transient_failure_holds_only_its_chat_until_its_back_off_passes(
+    db: Database, sender: FakeSender, dispatcher: OutboxDispatcher, clock: FakeClock
 ) -> None:
-    sender.errors[GROUP].append(TransientSendError("Too Many Requests: retry after 5"))
+    sender.errors[GROUP].append(
+        TransientSendError("Too Many Requests: retry after 5", retry_after=5)
+    )
     sender.errors[31].append(PermanentSendError("Forbidden: bot was blocked by the user"))
     ids = await enqueue(
         db, (GROUP, "g0"), (30, "a0"), (GROUP, "g1"), (31, "b0"), (31, "b1"), (30, "a1")
@@ -134,18 +147,22 @@ async def test_a_transient_failure_holds_only_its_chat_until_the_next_drain(
     first = await states(db)
     assert first[ids[0]] == ("pending", 1) and first[ids[2]] == ("pending", 0)
     assert first[ids[3]] == ("failed", 1)
+    clock.advance(timedelta(seconds=4))
+    assert await dispatcher.drain() == 0  # Telegram said to wait 5 seconds
+    clock.advance(timedelta(seconds=1))
     assert await dispatcher.drain() == 2  # retried, still in order
     assert sender.texts_to(GROUP) == ["g0", "g1"]
     assert (await states(db))[ids[0]] == ("sent", 2)
 
 
 async def test_a_fault_of_ours_in_one_chat_is_retried_without_holding_up_others(
-    db: Database, sender: FakeSender, dispatcher: OutboxDispatcher
+    db: Database, sender: FakeSender, dispatcher: OutboxDispatcher, clock: FakeClock
 ) -> None:
     sender.errors[35].append(KeyError("text"))
     ids = await enqueue(db, (35, "x0"), (35, "x1"), (36, "y0"))
     assert await dispatcher.drain() == 1
     assert (await states(db))[ids[0]] == ("pending", 1)
+    clock.advance(retry_delay(1))
     assert await dispatcher.drain() == 2
     assert sender.texts_to(35) == ["x0", "x1"]
 
@@ -207,7 +224,7 @@ async def test_an_edit_waits_for_its_original(
 
 
 async def test_an_edit_of_a_message_that_was_not_sent(
-    db: Database, sender: FakeSender, dispatcher: OutboxDispatcher
+    db: Database, sender: FakeSender, dispatcher: OutboxDispatcher, clock: FakeClock
 ) -> None:
     sender.errors[70].append(PermanentSendError("Forbidden: bot was blocked by the user"))
     sender.errors[72].append(TransientSendError("Timed out"))
@@ -220,6 +237,7 @@ async def test_an_edit_of_a_message_that_was_not_sent(
     assert after[delayed] == ("pending", 1) and after[waiting_edit] == ("pending", 0)
     async with db.read() as conn:
         assert await outbox.pending(conn) != []
+    clock.advance(retry_delay(1))
     assert await dispatcher.drain() == 2
     assert [m for m, _, _ in sender.calls] == ["sendMessage", "editMessageText"]
 

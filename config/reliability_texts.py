@@ -1,0 +1,23 @@
+"""Texts of the delivery safeguards: what organisers are told when a message cannot arrive."""
+
+from __future__ import annotations
+
+BLOCKED_THE_BOT = (
+    "⚠️ <b>{name}</b> has blocked the bot, so they did not get {missed}. "
+    "Please reach them another way."
+)
+
+# Outbox purposes whose loss an organiser must hear about, by prefix, with what was missed.
+MISSED_BY_PURPOSE = {
+    "task": "the details of a task they accepted",
+    "checkin": "a welfare check-in",
+    "check-in": "a welfare check-in",
+}
+
+
+def missed_purpose(purpose: str) -> str | None:
+    """What a blocked person missed, if it is something organisers must know about."""
+    for prefix, missed in MISSED_BY_PURPOSE.items():
+        if purpose.startswith(prefix):
+            return missed
+    return None

@@ -1,0 +1,93 @@
+"""The inbox: updates stored before they are confirmed to Telegram, marked once handled."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from storage.database import Connection
+from storage.timefmt import to_db
+
+
+@dataclass(frozen=True)
+class StoredUpdate:
+    """One update as Telegram sent it, waiting to be handled."""
+
+    update_id: int
+    payload: dict[str, Any]
+
+
+async def store(conn: Connection, updates: list[dict[str, Any]], now: datetime) -> int:
+    """Store updates not seen before (a redelivered one is ignored); returns how many are new."""
+    before = conn.total_changes
+    await conn.executemany(
+        "INSERT OR IGNORE INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
+        [(int(u["update_id"]), json.dumps(u), to_db(now)) for u in updates],
+    )
+    return conn.total_changes - before
+
+
+async def next_offset(conn: Connection) -> int | None:
+    """The getUpdates offset that confirms everything stored (None for an empty inbox)."""
+    async with conn.execute("SELECT MAX(update_id) FROM inbox") as cursor:
+        row = await cursor.fetchone()
+    return None if row is None or row[0] is None else int(row[0]) + 1
+
+
+async def unhandled(conn: Connection, after: int = -1, limit: int = 100) -> list[StoredUpdate]:
+    """The oldest stored updates not handled yet past an id, in the order Telegram numbered them."""
+    async with conn.execute(
+        "SELECT update_id, payload FROM inbox WHERE handled_at IS NULL AND update_id > ? "
+        "ORDER BY update_id LIMIT ?",
+        (after, limit),
+    ) as cursor:
+        return [
+            StoredUpdate(r["update_id"], json.loads(r["payload"])) for r in await cursor.fetchall()
+        ]
+
+
+async def is_handled(conn: Connection, update_id: int) -> bool:
+    """Whether this update's effects have committed."""
+    async with conn.execute(
+        "SELECT handled_at FROM inbox WHERE update_id = ?", (update_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return row is not None and row["handled_at"] is not None
+
+
+async def mark_handled(conn: Connection, update_id: int, now: datetime) -> None:
+    """Mark an update handled and drop its content (idempotent)."""
+    await conn.execute(
+        "UPDATE inbox SET handled_at = ?, payload = '{}' "
+        "WHERE update_id = ? AND handled_at IS NULL",
+        (to_db(now), update_id),
+    )
+
+
+async def mark_finished(conn: Connection, update_id: int, now: datetime) -> None:
+    """Record that the update's conversation state is stored too (its last transaction)."""
+    await conn.execute(
+        "UPDATE inbox SET finished_at = ? WHERE update_id = ? AND finished_at IS NULL",
+        (to_db(now), update_id),
+    )
+
+
+async def unfinished(conn: Connection) -> int:
+    """Updates whose effects committed but whose conversation state was not stored after."""
+    async with conn.execute(
+        "SELECT COUNT(*) FROM inbox WHERE handled_at IS NOT NULL AND finished_at IS NULL"
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def prune(conn: Connection, handled_before: datetime) -> int:
+    """Forget handled updates older than a time, keeping the newest id for the offset."""
+    cursor = await conn.execute(
+        "DELETE FROM inbox WHERE handled_at IS NOT NULL AND handled_at < ? "
+        "AND update_id < (SELECT MAX(update_id) FROM inbox)",
+        (to_db(handled_before),),
+    )
+    return cursor.rowcount

@@ -1,0 +1,251 @@
+"""The scripted people of the fault tests: residents asking, volunteers racing, figures kept."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from bot.callback_data import pack
+from bot.offline_updates import FakeUser
+from handlers import request_flow
+from handlers.request_steps import Step
+from tests.bot_api_server import Call, LoopbackBotApi
+from tests.flows_reliability import JSON, BotProcess, Db, press_update, text_update, wait_for
+
+RESIDENTS = [FakeUser(2001 + n, f"Resident{n}") for n in range(6)]
+VOLUNTEERS = [FakeUser(3001 + n, f"Volunteer{n}") for n in range(3)]
+REF = re.compile(r"R-[0-9A-Z]{4,6}")
+STREAM_LENGTH = 300
+KILLS = 20
+HANDLED_TIMEOUT = 60.0
+KILLED_STEP_TIMEOUT = 15.0
+FAULTS_STREAM_LENGTH = 150
+
+
+@dataclass
+class Figures:
+    """What a fault test counts, printed with -s and asserted."""
+
+    figures: dict[str, int] = field(default_factory=dict)
+
+    def __setitem__(self, name: str, value: int) -> None:
+        self.figures[name] = value
+
+    def __getitem__(self, name: str) -> int:
+        return self.figures[name]
+
+    def show(self, title: str) -> None:
+        """Print the figures on one line each, for the lead to quote."""
+        print(f"\n{title}")
+        for name, value in self.figures.items():
+            print(f"  {name}: {value}")
+
+
+class Stream:
+    """Feeds scripted updates to the running bot one by one, waiting until each is handled."""
+
+    def __init__(
+        self, api: LoopbackBotApi, bot: BotProcess, db: Db, length: int = STREAM_LENGTH
+    ) -> None:
+        self.length = length
+        self.api = api
+        self.bot = bot
+        self.db = db
+        self.next_id = 1
+        self.pushed: list[int] = []
+        self.kill_at: set[int] = set()
+        self.killed_during: list[int] = []  # stream positions at which a kill happened
+        self.unfinished: set[int] = set()  # positions killed after effects, before state
+        self._random = random.Random(20)
+
+    def push(self, update: JSON) -> int:
+        """Send one update; maybe kill and restart the bot meanwhile; wait until handled."""
+        position = len(self.pushed)
+        update_id = int(update["update_id"])
+        self.api.push_update(update)
+        self.pushed.append(update_id)
+        killed = position in self.kill_at
+        if killed:
+            time.sleep(self._random.uniform(0.0, 0.25))
+            self.bot.kill()
+            self.killed_during.append(position)
+            self.bot.start()
+        # Wait until the bot stored the state the update left, as a person waits for the answer.
+        finished = wait_for(
+            lambda: self.db.finished(update_id), KILLED_STEP_TIMEOUT if killed else HANDLED_TIMEOUT
+        )
+        if not finished:  # killed between the update's effects and its conversation state
+            assert killed and self.db.handled(update_id), (
+                f"update {update_id} was never handled:\n{self.bot.logs()[-4000:]}"
+            )
+            self.unfinished.add(position)
+        assert self.bot.alive(), self.bot.logs()[-4000:]
+        return update_id
+
+    def new_id(self) -> int:
+        """The next update id."""
+        self.next_id += 1
+        return self.next_id - 1
+
+    def text(self, user: FakeUser, text: str) -> int:
+        """The person types a message."""
+        return self.push(text_update(self.new_id(), user, text))
+
+    def press(self, user: FakeUser, data: str) -> int:
+        """The person presses a button on the newest message the bot sent them."""
+        sent = [c for c in self.api.delivered() if int(c.params["chat_id"]) == user.id]
+        message_id = sent[-1].message_id if sent and sent[-1].message_id else 1
+        return self.push(press_update(self.new_id(), user, data, message_id))
+
+    @property
+    def full(self) -> bool:
+        """Whether the scripted stream has reached its length."""
+        return len(self.pushed) >= self.length
+
+
+def ask_for_help(stream: Stream, resident: FakeUser, number: int) -> bool:
+    """The whole request conversation; True if it reached Confirm before the stream ended."""
+
+    def step(token: Step, value: str) -> str:
+        return pack(request_flow.KIND, token.token, value)
+
+    actions = [
+        lambda: stream.text(resident, "/request"),
+        lambda: stream.press(resident, step(Step.CATEGORY, "shopping")),
+        lambda: stream.text(resident, f"Milk, bread and eggs, order {number}"),
+        lambda: stream.press(resident, step(Step.WHEN, "today")),
+        lambda: stream.text(resident, "07700 100123"),
+        lambda: stream.text(resident, f"{number} Elm Road"),
+        lambda: stream.press(resident, step(Step.PAYMENT, "doorstep")),
+        lambda: stream.press(resident, step(Step.FOR_WHOM, "me")),
+        lambda: stream.press(resident, step(Step.SUMMARY, "confirm")),
+    ]
+    for action in actions:
+        if stream.full:
+            return False
+        action()
+    return True
+
+
+def latest_request(db: Db, resident: FakeUser) -> int | None:
+    return db.value(
+        "SELECT r.id FROM help_requests r JOIN people p ON p.id = r.requester_person_id "
+        "WHERE p.telegram_id = ? ORDER BY r.id DESC LIMIT 1",
+        resident.id,
+    )
+
+
+def help_out(stream: Stream, request_id: int) -> None:
+    """Two alerted volunteers race to accept; the winner marks it done and types the amount."""
+    alerted = [
+        row["chat_id"]
+        for row in stream.db.rows(
+            "SELECT DISTINCT chat_id FROM request_alerts WHERE request_id = ? AND chat_id > 0 "
+            "ORDER BY chat_id",
+            request_id,
+        )
+    ]
+    racers = [v for v in VOLUNTEERS if v.id in alerted][:2] or VOLUNTEERS[:1]
+    for racer in racers:
+        if stream.full:
+            return
+        stream.press(racer, pack("accept", request_id))
+    assignee_id = stream.db.value(
+        "SELECT p.telegram_id FROM help_requests r JOIN people p ON p.id = r.assignee_person_id "
+        "WHERE r.id = ?",
+        request_id,
+    )
+    assignee = next((v for v in VOLUNTEERS if v.id == assignee_id), None)
+    assert assignee is not None, f"request {request_id} has no assignee after the race"
+    if not stream.full:
+        stream.press(assignee, pack("done", request_id))
+    if not stream.full:
+        stream.text(assignee, "12.50")
+
+
+def notification_figures(api: LoopbackBotApi, db: Db, after_id: int) -> tuple[int, int, int, int]:
+    """(outbox messages sent, re-sent before being marked sent, re-sent after, retried).
+
+    Only messages decided after `after_id` count (the seeding went to an offline fake).
+    """
+    rows = db.rows(
+        "SELECT chat_id, params, sent_message_id, attempts FROM outbox "
+        "WHERE method = 'sendMessage' AND state = 'sent' AND id > ?",
+        after_id,
+    )
+    by_key: dict[tuple[int, str], list[Call]] = defaultdict(list)
+    for call in api.delivered():
+        by_key[(int(call.params["chat_id"]), call.params["text"])].append(call)
+    marked: dict[tuple[int, str], set[int]] = defaultdict(set)
+    for row in rows:
+        params = json.loads(row["params"])
+        marked[(row["chat_id"], params["text"])].add(row["sent_message_id"])
+    missing = before = after = 0
+    for key, ids in marked.items():
+        calls = by_key.get(key, [])
+        delivered_ids = {c.message_id for c in calls}
+        missing += len(ids - delivered_ids)
+        last_marked = max((c.at for c in calls if c.message_id in ids), default=0.0)
+        for call in calls:
+            if call.message_id in ids:
+                continue
+            if call.at <= last_marked:
+                before += 1
+            else:
+                after += 1
+    assert missing == 0, f"{missing} outbox messages marked sent never reached Telegram"
+    retried = sum(max(row["attempts"] - 1, 0) for row in rows)
+    return len(rows), before, after, retried
+
+
+def flow_state(db: Db, user: FakeUser) -> bytes | None:
+    """The stored state of a person's request conversation (None: not in it)."""
+    key = json.dumps([user.id, user.id])
+    return db.value(
+        "SELECT state FROM conversation_states WHERE name = ? AND conversation_key = ?",
+        request_flow.NAME,
+        key,
+    )
+
+
+def request_with_retries(stream: Stream, resident: FakeUser, number: int) -> int | None:
+    """Ask for help; a step whose answer was lost (the bot did not move on) is sent again."""
+
+    def step(token: Step, value: str) -> str:
+        return pack(request_flow.KIND, token.token, value)
+
+    before = latest_request(stream.db, resident)
+    actions = [
+        lambda: stream.text(resident, "/request"),
+        lambda: stream.press(resident, step(Step.CATEGORY, "shopping")),
+        lambda: stream.text(resident, f"Milk, bread and eggs, order {number}"),
+        lambda: stream.press(resident, step(Step.WHEN, "today")),
+        lambda: stream.text(resident, "07700 100123"),
+        lambda: stream.text(resident, f"{number} Elm Road"),
+        lambda: stream.press(resident, step(Step.PAYMENT, "doorstep")),
+        lambda: stream.press(resident, step(Step.FOR_WHOM, "me")),
+        lambda: stream.press(resident, step(Step.SUMMARY, "confirm")),
+    ]
+    for action in actions:
+        state = flow_state(stream.db, resident)
+        for _ in range(4):
+            if stream.full:
+                return None
+            action()
+            if flow_state(stream.db, resident) != state:
+                break
+    latest = latest_request(stream.db, resident)
+    return latest if latest != before else None
+
+
+def press_until(stream: Stream, user: FakeUser, data: str, done: str, request_id: int) -> None:
+    """Press a button again (as a person would) until the request reaches a state."""
+    for _ in range(4):
+        stream.press(user, data)
+        status = stream.db.value("SELECT status FROM help_requests WHERE id = ?", request_id)
+        if status == done:
+            return

@@ -1,0 +1,213 @@
+"""Helpers for the fault tests: the real `mutual-aid-bot run` process, raw updates, the DB."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bot.clock import Clock, SystemClock
+from bot.offline_updates import FakeUser
+from tests.bot_api_server import BOT_USER
+from tests.conftest import ORGANISER, TEST_TOKEN, BotHarness, make_settings
+from tests.flows import make_volunteer, neighbourhood_with_invite
+
+REPO = Path(__file__).resolve().parents[1]
+JSON = dict[str, Any]
+
+
+def database_path(tmp_path: Path) -> Path:
+    """Where make_settings puts the test database (shared by seeding and the real process)."""
+    return tmp_path / "data" / "test.sqlite3"
+
+
+async def seed_community(
+    tmp_path: Path,
+    residents: list[FakeUser],
+    volunteers: list[FakeUser],
+    clock: Clock | None = None,
+) -> None:
+    """In-process: an organiser, a neighbourhood, residents who joined, approved volunteers."""
+    from tests.flows import agree
+
+    harness = BotHarness(settings=make_settings(tmp_path), clock=clock or SystemClock())
+    await harness.start()
+    try:
+        _, code = await neighbourhood_with_invite(harness)
+        for resident in residents:
+            await agree(harness, resident, code)
+        for volunteer in volunteers:
+            await make_volunteer(harness, volunteer, code, max_open_tasks=100)
+        assert not harness.errors, harness.errors
+    finally:
+        await harness.stop()
+
+
+class BotProcess:
+    """The installed command run as a child process against the loopback Bot API."""
+
+    def __init__(self, tmp_path: Path, api_root: str, **env: str) -> None:
+        self._tmp_path = tmp_path
+        self._env = {
+            **{k: v for k, v in os.environ.items() if k not in {"CONFIG_FILE", "TIMEZONE"}},
+            "BOT_TOKEN": TEST_TOKEN,
+            "TELEGRAM_API_URL": api_root,
+            "DATABASE_PATH": str(database_path(tmp_path)),
+            "ORGANISER_IDS": str(ORGANISER.id),
+            "LOG_LEVEL": "INFO",
+            **env,
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+        self.kills = 0
+
+    @property
+    def log_path(self) -> Path:
+        """The log of the current (or last) run."""
+        return self._tmp_path / f"bot-run-{self.starts}.log"
+
+    def start(self) -> None:
+        """Start a new process."""
+        self.starts += 1
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bot", "run"],
+                env=self._env,
+                cwd=REPO,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def alive(self) -> bool:
+        """Whether the process is still running."""
+        return self.process is not None and self.process.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up of any kind."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+        self.kills += 1
+
+    def stop(self, timeout: float = 30) -> int:
+        """SIGINT, as an operator stopping it; returns the exit status."""
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=timeout)
+
+    def wait_exit(self, timeout: float) -> int | None:
+        """The exit status, or None if it is still running after the timeout."""
+        assert self.process is not None
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def logs(self) -> str:
+        """Every run's log, concatenated (for failure messages)."""
+        parts = [
+            (self._tmp_path / f"bot-run-{n}.log").read_text(errors="replace")
+            for n in range(1, self.starts + 1)
+        ]
+        return "\n".join(parts)
+
+
+class Db:
+    """Read-only looks at the bot's SQLite file while the process runs."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def rows(self, sql: str, *args: object) -> list[sqlite3.Row]:
+        """Run one SELECT."""
+        conn = sqlite3.connect(self._path, timeout=10)
+        conn.row_factory = sqlite3.Row
+        try:
+            return conn.execute(sql, args).fetchall()
+        finally:
+            conn.close()
+
+    def value(self, sql: str, *args: object) -> Any:
+        """The first column of the first row."""
+        found = self.rows(sql, *args)
+        return found[0][0] if found else None
+
+    def handled(self, update_id: int) -> bool:
+        """Whether the bot has handled this update (its effects committed)."""
+        return bool(
+            self.rows(
+                "SELECT 1 FROM inbox WHERE update_id = ? AND handled_at IS NOT NULL", update_id
+            )
+        )
+
+    def finished(self, update_id: int) -> bool:
+        """Whether the bot has finished this update (its conversation state stored too)."""
+        return bool(
+            self.rows(
+                "SELECT 1 FROM inbox WHERE update_id = ? AND finished_at IS NOT NULL", update_id
+            )
+        )
+
+    def pending_outbox(self) -> int:
+        """Calls the outbox has not sent or given up yet."""
+        return int(self.value("SELECT COUNT(*) FROM outbox WHERE state = 'pending'") or 0)
+
+
+def wait_for(check: Callable[[], bool], timeout: float, step: float = 0.01) -> bool:
+    """Poll until check() is true or the timeout passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(step)
+    return check()
+
+
+def _user(user: FakeUser) -> JSON:
+    return {"id": user.id, "is_bot": False, "first_name": user.first_name}
+
+
+def _private_chat(user: FakeUser) -> JSON:
+    return {"id": user.id, "type": "private", "first_name": user.first_name}
+
+
+def text_update(update_id: int, user: FakeUser, text: str) -> JSON:
+    """A private message (a command if it starts with /)."""
+    message: JSON = {
+        "message_id": update_id,
+        "date": int(time.time()),
+        "text": text,
+        "chat": _private_chat(user),
+        "from": _user(user),
+    }
+    if text.startswith("/"):
+        length = len(text.split()[0])
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+    return {"update_id": update_id, "message": message}
+
+
+def press_update(update_id: int, user: FakeUser, data: str, message_id: int = 1) -> JSON:
+    """A button press on a bot message in the person's private chat."""
+    return {
+        "update_id": update_id,
+        "callback_query": {
+            "id": str(update_id),
+            "from": _user(user),
+            "chat_instance": f"ci-{user.id}",
+            "data": data,
+            "message": {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "chat": _private_chat(user),
+                "from": BOT_USER,
+                "text": "…",
+            },
+        },
+    }

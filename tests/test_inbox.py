@@ -1,0 +1,139 @@
+"""Exactly-once updates in-process: stored before handling, replays skipped, leftovers run."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.callback_data import pack
+from config import request_flow_texts as flow_texts
+from handlers import request_flow
+from handlers.request_steps import Step
+from storage import inbox
+from tests.conftest import RESIDENT, BotHarness
+from tests.flows import agree, neighbourhood_with_invite
+from tests.flows_inbox import InboxFeeder
+
+
+async def _requests(harness: BotHarness) -> int:
+    async with (
+        harness.services.db.read() as conn,
+        conn.execute("SELECT COUNT(*) FROM help_requests") as cursor,
+    ):
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def _handled(harness: BotHarness, update_id: int) -> bool:
+    async with harness.services.db.read() as conn:
+        return await inbox.is_handled(conn, update_id)
+
+
+async def _ask_until_summary(harness: BotHarness, feeder: InboxFeeder) -> None:
+    """Fill in a shopping request through the inbox, up to its summary."""
+
+    def step(token: Step, value: str) -> str:
+        return pack(request_flow.KIND, token.token, value)
+
+    b = harness.build
+    await feeder.feed(b.command(RESIDENT, "request"))
+    await feeder.feed(b.callback(RESIDENT, step(Step.CATEGORY, "shopping")))
+    await feeder.feed(b.text(RESIDENT, "Milk and eggs"))
+    await feeder.feed(b.callback(RESIDENT, step(Step.WHEN, "today")))
+    await feeder.feed(b.text(RESIDENT, "07700 100123"))
+    await feeder.feed(b.text(RESIDENT, "1 Elm Road"))
+    await feeder.feed(b.callback(RESIDENT, step(Step.PAYMENT, "doorstep")))
+    await feeder.feed(b.callback(RESIDENT, step(Step.FOR_WHOM, "me")))
+
+
+@pytest.fixture
+async def joined(harness: BotHarness) -> BotHarness:
+    """A neighbourhood the resident has joined."""
+    _, code = await neighbourhood_with_invite(harness)
+    await agree(harness, RESIDENT, code)
+    return harness
+
+
+async def test_a_replayed_update_changes_nothing(joined: BotHarness) -> None:
+    feeder = InboxFeeder(joined)
+    await _ask_until_summary(joined, feeder)
+    confirm = pack(request_flow.KIND, Step.SUMMARY.token, "confirm")
+    payload = await feeder.feed(joined.build.callback(RESIDENT, confirm))
+    assert await _requests(joined) == 1
+    answers = len(joined.fake.calls)
+    assert not await feeder.replay(payload)
+    assert await _requests(joined) == 1
+    assert len(joined.fake.calls) == answers  # not even an answer went out again
+    assert feeder.inbox.replays_skipped >= 1
+
+
+async def test_updates_stored_before_a_crash_are_handled_at_start_up(
+    joined: BotHarness,
+) -> None:
+    feeder = InboxFeeder(joined)
+    first = await feeder.store(joined.build.command(RESIDENT, "request"))
+    shopping = pack(request_flow.KIND, Step.CATEGORY.token, "shopping")
+    second = await feeder.store(joined.build.callback(RESIDENT, shopping))
+    assert not await _handled(joined, first["update_id"])
+    await joined.restart()
+    handled = await InboxFeeder(joined).inbox.handle_pending()
+    assert handled == 2
+    assert await _handled(joined, first["update_id"]) and await _handled(
+        joined, second["update_id"]
+    )
+    # Handled in order: the category press found the conversation /request started.
+    assert "What do you need?" in joined.fake.last_text_to(RESIDENT.id)
+
+
+async def test_effects_and_the_handled_mark_commit_together(
+    joined: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash after the effects commit leaves the update handled; before, it is replayed."""
+    feeder = InboxFeeder(joined)
+    await _ask_until_summary(joined, feeder)
+    persistence = feeder.inbox._persistence  # noqa: SLF001 - the crash point under test
+
+    async def crash(conn: object) -> int:
+        raise RuntimeError("killed before the last transaction")
+
+    monkeypatch.setattr(persistence, "commit", crash)
+    # A step with no database effects: nothing committed, so it stays to be handled again.
+    edit = pack(request_flow.KIND, Step.SUMMARY.token, "edit")
+    stored = await feeder.store(joined.build.callback(RESIDENT, edit))
+    assert await feeder.inbox.handle_pending() == 0  # it failed: logged and kept
+    assert not await _handled(joined, stored["update_id"])
+    monkeypatch.undo()
+    assert await InboxFeeder(joined).inbox.handle_pending() == 1  # as at the next start
+    assert await _handled(joined, stored["update_id"])
+    assert joined.fake.last_text_to(RESIDENT.id) == flow_texts.ASK_EDIT
+    # Confirm creates the request: its transaction also marked the update handled.
+    await _ask_until_summary(joined, feeder)
+    monkeypatch.setattr(persistence, "commit", crash)
+    confirm = pack(request_flow.KIND, Step.SUMMARY.token, "confirm")
+    payload = await feeder.store(joined.build.callback(RESIDENT, confirm))
+    assert await feeder.inbox.handle_pending() == 0  # it failed: logged and kept
+    assert await _handled(joined, payload["update_id"])
+    assert await _requests(joined) == 1
+    monkeypatch.undo()
+    assert await feeder.inbox.handle_pending() == 0  # nothing left: no second request
+    assert await _requests(joined) == 1
+
+
+async def test_handled_updates_keep_no_content_and_are_pruned(joined: BotHarness) -> None:
+    feeder = InboxFeeder(joined)
+    older = await feeder.feed(joined.build.text(RESIDENT, "my address is 1 Elm Road"))
+    newer = await feeder.feed(joined.build.text(RESIDENT, "hello"))
+    db = joined.services.db
+    async with (
+        db.read() as conn,
+        conn.execute("SELECT payload FROM inbox ORDER BY update_id") as cursor,
+    ):
+        payloads = [row["payload"] for row in await cursor.fetchall()]
+    assert payloads == ["{}", "{}"]
+    joined.clock.advance(timedelta(days=3))  # type: ignore[attr-defined]
+    assert await feeder.inbox.prune() == 1
+    async with db.read() as conn:
+        assert not await inbox.is_handled(conn, older["update_id"])  # forgotten
+        assert await inbox.is_handled(conn, newer["update_id"])
+        assert await inbox.next_offset(conn) == newer["update_id"] + 1
