@@ -12,7 +12,8 @@ PRIVACY_SHORT = (
     "• Your address, phone number and any health details are shown only to the one volunteer "
     "who takes your request and to your neighbourhood's organisers, and only in private chats. "
     "Group chats see a short summary without them.\n"
-    "• You can ask your organisers to show you everything we hold, or to erase it.\n\n"
+    "• Send /mydata at any time for a copy of everything we hold about you, and /forgetme to "
+    "erase it.\n\n"
     "Read the full notice with /privacy. Do you agree to us storing this?"
 )
 
@@ -27,11 +28,18 @@ PRIVACY_FULL = (
     "are shown only to the volunteer who takes your request and to your neighbourhood's "
     "organisers, in private chats. Volunteers' group chats only ever see the kind of help, the "
     "neighbourhood, the time and a reference.\n\n"
-    "<b>How long.</b> Personal details of finished requests are kept no longer than needed; "
-    "an automatic clean-up after a set period is being added. "
-    "Your consent and this notice's version are recorded.\n\n"
-    "<b>Your rights.</b> You can see what we hold about you and have it erased: ask your "
-    "neighbourhood's organisers, who can do both."
+    "<b>How long.</b> Once a request is finished or cancelled, a daily clean-up removes its "
+    "personal details (what was needed, address, phone numbers, pharmacy, who it was for) "
+    "after the retention period, normally 90 days. What stays is anonymous: the kind of help, "
+    "the neighbourhood and the dates, for counts. Copies of messages the bot sent are "
+    "cleared after the same period. If backups are kept, only the latest few are (normally a "
+    "week's worth); older ones are deleted, so erased data disappears from them too. "
+    "Your consent and this notice's version are recorded; when the notice changes, we ask you "
+    "again.\n\n"
+    "<b>Your rights.</b> Send /mydata for a file with everything we hold about you. Send "
+    "/forgetme to erase it: after you confirm, your open requests are cancelled (any volunteer "
+    "is told), tasks you took on are offered to other volunteers, and your name, phone, "
+    "addresses, offers and memberships are deleted, keeping only anonymous counts."
 )
 
 CONSENT_YES = "✅ I agree"

@@ -16,8 +16,10 @@ from bot.callback_data import unpack
 from config import commands, texts
 from handlers.context import AidApplication, AidContext
 
-# Commands a person may use before agreeing to the privacy notice.
-OPEN_COMMANDS = frozenset({"start", "help", "privacy", "cancel"})
+# Commands a person may use before agreeing to the privacy notice (seeing and erasing their
+# data included), and the buttons of those that ask for confirmation.
+OPEN_COMMANDS = frozenset({"start", "help", "privacy", "cancel", "mydata", "forgetme"})
+OPEN_BUTTON_KINDS = frozenset({"consent", "forget"})
 
 
 async def help_text_for(user_id: int, context: AidContext) -> str:
@@ -89,7 +91,7 @@ async def consent_gate(update: Update, context: AidContext) -> None:
     query = update.callback_query
     if query is not None:
         parsed = unpack(query.data)
-        if parsed is not None and parsed[0] == "consent":
+        if parsed is not None and parsed[0] in OPEN_BUTTON_KINDS:
             return
     elif update.message is not None and _command_name(update.message.text or "") in OPEN_COMMANDS:
         return

@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callback_data import pack, pattern, unpack
-from bot.community import JoinOutcome, JoinResult
+from bot.community import INVITE_CODE_PATTERN, JoinOutcome, JoinResult
 from config import texts
 from handlers.context import AidApplication, AidContext
 from handlers.replies import remove_buttons
@@ -42,9 +42,11 @@ def consent_keyboard(join_code: str | None) -> InlineKeyboardMarkup:
 
 
 def join_code_from(args: list[str] | None) -> str | None:
-    """The invite code in a `/start join-CODE` deep link, if there is one."""
+    """The invite code in a `/start join-CODE` deep link, if there is one that looks right."""
     if args and args[0].startswith(JOIN_PREFIX):
-        return args[0][len(JOIN_PREFIX) :]
+        code = args[0][len(JOIN_PREFIX) :]
+        # Only a well-formed code rides on the consent button (button data is 64 bytes at most).
+        return code if INVITE_CODE_PATTERN.match(code) else None
     return None
 
 

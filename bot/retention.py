@@ -1,0 +1,71 @@
+"""The daily retention job: personal details of finished requests go after the retention period.
+
+A request that is done, closed or cancelled and unchanged for longer than Tunables.retention
+loses its description, phone numbers, address, pharmacy and the name of whom it was for; the
+text of outbox messages older than that is forgotten too. What stays is anonymous: category,
+neighbourhood, status and times, so the counts organisers see still add up.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from bot.core import Core
+from storage import audit, jobs, retention
+from storage.database import Connection
+from storage.jobs import ScheduledJob
+
+log = logging.getLogger(__name__)
+
+RETENTION_JOB = "privacy.retention"
+JOB_TARGET = "daily"
+EVERY = timedelta(days=1)
+# Rows purged per run; a run that fills a batch comes back soon for the rest.
+BATCH = 1000
+CATCH_UP_DELAY = timedelta(minutes=1)
+
+
+class Retention:
+    """Runs the retention job from the scheduler store, once a day."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+        core.scheduler.register(RETENTION_JOB, self.run)
+
+    async def ensure_scheduled(self, conn: Connection, now: datetime) -> bool:
+        """Store the first run (a day from now) unless one is pending; True if it stored one."""
+        if await jobs.pending_for(conn, RETENTION_JOB, JOB_TARGET):
+            return False
+        await self._core.scheduler.schedule(
+            conn, kind=RETENTION_JOB, due_at=now + EVERY, target=JOB_TARGET
+        )
+        return True
+
+    async def purge(self, conn: Connection, now: datetime) -> tuple[int, int]:
+        """Purge one batch of requests and messages past retention; how many of each."""
+        cutoff = now - self._core.settings.tunables.retention
+        requests = await retention.purge_finished_requests(conn, cutoff, now, BATCH)
+        messages = await retention.purge_sent_messages(conn, cutoff, BATCH)
+        if requests or messages:
+            await audit.record(
+                conn,
+                actor_telegram_id=None,
+                action="retention.purged",
+                subject="retention",
+                now=now,
+                after={"requests": requests, "messages": messages},
+            )
+            log.info("retention purged %s requests and %s messages", requests, messages)
+        return requests, messages
+
+    async def run(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
+        """Purge, then store the next run: tomorrow, or in a minute if a batch was full."""
+        requests, messages = await self.purge(conn, now)
+        if BATCH in (requests, messages):
+            due = now + CATCH_UP_DELAY
+        else:
+            due = job.due_at + EVERY
+            if due <= now:  # the bot was down for days: one run caught up, next in a day
+                due = now + EVERY
+        await self._core.scheduler.schedule(conn, kind=RETENTION_JOB, due_at=due, target=JOB_TARGET)

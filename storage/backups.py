@@ -1,0 +1,17 @@
+"""Checking a backup file: SQLite's own integrity check and the schema version it holds."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+
+def check_file(path: Path) -> tuple[bool, int]:
+    """Whether the database file passes `PRAGMA integrity_check`, and its schema version."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        ok = conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        conn.close()
+    return ok, version

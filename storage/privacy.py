@@ -1,0 +1,270 @@
+"""A person's stored data: everything about them for /mydata, and its erasure for /forgetme.
+
+Tables that link to a person are found from the schema's foreign keys to people(id), so a
+feature that adds such a table is covered without changes here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from storage.database import Connection
+from storage.retention import personal_request_columns
+from storage.timefmt import to_db
+
+# Tables handled on their own: requests hold other people's details in the assignee's view.
+_SPECIAL_TABLES = frozenset({"people", "help_requests"})
+# Columns holding a Telegram id (not a people row id), by table.
+TELEGRAM_ID_COLUMNS = {"audit_log": "actor_telegram_id", "broadcasts": "organiser_telegram_id"}
+# What a volunteer's export shows of a task: nothing about the resident.
+TASK_COLUMNS = (
+    "ref",
+    "category",
+    "status",
+    "created_at",
+    "accepted_at",
+    "done_at",
+    "closed_at",
+    "amount_spent_pence",
+)
+
+
+@dataclass(frozen=True)
+class PersonLink:
+    """One column of one table that holds a person's row id.
+
+    It is a foreign key to people, or to a table keyed by the person such as volunteers.
+    """
+
+    table: str
+    column: str
+    on_delete: str
+    nullable: bool
+
+
+async def _tables(conn: Connection) -> list[str]:
+    async with conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "ORDER BY name"
+    ) as cursor:
+        return [r["name"] for r in await cursor.fetchall()]
+
+
+async def _table_info(conn: Connection, table: str) -> tuple[set[str], list[str]]:
+    """The table's NOT NULL columns and its primary-key columns."""
+    async with conn.execute(f"PRAGMA table_info({table})") as cursor:
+        rows = await cursor.fetchall()
+    return {r["name"] for r in rows if r["notnull"]}, [r["name"] for r in rows if r["pk"]]
+
+
+async def _not_null_columns(conn: Connection, table: str) -> set[str]:
+    return (await _table_info(conn, table))[0]
+
+
+async def person_links(conn: Connection) -> list[PersonLink]:
+    """Every column of the schema that refers to a person's row id.
+
+    Found directly, or through a table whose primary key is the person's id (volunteers ->
+    volunteer_categories), so a feature's new table is covered without changes here.
+    """
+    foreign_keys: dict[str, list[Any]] = {}
+    for table in await _tables(conn):
+        async with conn.execute(f"PRAGMA foreign_key_list({table})") as cursor:
+            foreign_keys[table] = list(await cursor.fetchall())
+    keyed_by_person = {"people": "id"}  # table -> its column holding the person's id
+    links: dict[tuple[str, str], PersonLink] = {}
+    changed = True
+    while changed:
+        changed = False
+        for table, keys in foreign_keys.items():
+            for key in keys:
+                target_column = keyed_by_person.get(key["table"])
+                if target_column is None or key["to"] not in (None, target_column):
+                    continue
+                if (table, key["from"]) in links:
+                    continue
+                not_null, primary = await _table_info(conn, table)
+                on_delete = str(key["on_delete"]).upper()
+                links[(table, key["from"])] = PersonLink(
+                    table, key["from"], on_delete, key["from"] not in not_null
+                )
+                if primary == [key["from"]] and table not in keyed_by_person:
+                    keyed_by_person[table] = key["from"]
+                changed = True
+    return list(links.values())
+
+
+async def _rows(conn: Connection, sql: str, args: tuple[Any, ...]) -> list[dict[str, Any]]:
+    async with conn.execute(sql, args) as cursor:
+        return [dict(r) for r in await cursor.fetchall()]
+
+
+async def export_person(conn: Connection, telegram_id: int) -> dict[str, Any] | None:
+    """Everything stored about the person with this Telegram id, as plain data; None if nothing."""
+    person = await _rows(conn, "SELECT * FROM people WHERE telegram_id = ?", (telegram_id,))
+    if not person:
+        return None
+    person_id = person[0]["id"]
+    linked: dict[str, list[dict[str, Any]]] = {}
+    for link in await person_links(conn):
+        if link.table in _SPECIAL_TABLES:
+            continue
+        rows = await _rows(
+            conn, f"SELECT * FROM {link.table} WHERE {link.column} = ?", (person_id,)
+        )
+        if rows:
+            linked.setdefault(link.table, []).extend(rows)
+    tables = await _tables(conn)
+    for table, column in TELEGRAM_ID_COLUMNS.items():
+        if table in tables:
+            rows = await _rows(conn, f"SELECT * FROM {table} WHERE {column} = ?", (telegram_id,))
+            if rows:
+                linked.setdefault(table, []).extend(rows)
+    about_you = await _rows(
+        conn, "SELECT * FROM audit_log WHERE subject = ? ORDER BY id", (f"person:{person_id}",)
+    )
+    if about_you:
+        linked.setdefault("audit_log", []).extend(about_you)
+    return {
+        "person": person[0],
+        "requests_you_made": await _rows(
+            conn,
+            "SELECT * FROM help_requests WHERE requester_person_id = ? ORDER BY created_at",
+            (person_id,),
+        ),
+        "tasks_you_took": await _rows(
+            conn,
+            f"SELECT {', '.join(TASK_COLUMNS)} FROM help_requests "
+            "WHERE assignee_person_id = ? ORDER BY accepted_at",
+            (person_id,),
+        ),
+        "linked_records": linked,
+        "messages_to_you": await _rows(
+            conn,
+            "SELECT created_at, purpose, state, sent_at FROM outbox WHERE chat_id = ? ORDER BY id",
+            (telegram_id,),
+        ),
+    }
+
+
+async def open_requests_of(conn: Connection, telegram_id: int) -> list[int]:
+    """Ids of the person's own requests that are still open or assigned."""
+    rows = await _rows(
+        conn,
+        "SELECT r.id FROM help_requests r JOIN people p ON p.id = r.requester_person_id "
+        "WHERE p.telegram_id = ? AND r.status IN ('open', 'assigned') ORDER BY r.id",
+        (telegram_id,),
+    )
+    return [r["id"] for r in rows]
+
+
+async def open_tasks_of(conn: Connection, telegram_id: int) -> list[int]:
+    """Ids of the tasks assigned to the person and not done yet."""
+    rows = await _rows(
+        conn,
+        "SELECT r.id FROM help_requests r JOIN people p ON p.id = r.assignee_person_id "
+        "WHERE p.telegram_id = ? AND r.status = 'assigned' ORDER BY r.id",
+        (telegram_id,),
+    )
+    return [r["id"] for r in rows]
+
+
+async def erase_person(conn: Connection, telegram_id: int, now: datetime) -> bool:
+    """Erase the person with this Telegram id and their personal data; False if unknown.
+
+    Their requests stay as anonymous counts (category, status, times) without any details.
+    """
+    found = await _rows(conn, "SELECT id FROM people WHERE telegram_id = ?", (telegram_id,))
+    if not found:
+        return False
+    person_id = found[0]["id"]
+    # Copies of sent messages about their requests and tasks (to volunteers, residents,
+    # organisers) hold their details: forget the texts; Telegram chats keep what was read.
+    refs = await _rows(
+        conn,
+        "SELECT ref FROM help_requests WHERE requester_person_id = ? OR assignee_person_id = ?",
+        (person_id, person_id),
+    )
+    for ref in refs:
+        await conn.execute(
+            "UPDATE outbox SET params = '{}' WHERE state != 'pending' AND params LIKE ?",
+            (f"%{ref['ref']}%",),
+        )
+    cleared = "".join(f"{c} = NULL, " for c in await personal_request_columns(conn))
+    await conn.execute(
+        f"UPDATE help_requests SET {cleared}requester_person_id = NULL, personal_purged_at = ? "
+        "WHERE requester_person_id = ?",
+        (to_db(now), person_id),
+    )
+    for link in await person_links(conn):
+        if link.on_delete in ("CASCADE", "SET NULL"):
+            continue  # deleting the person (or their volunteer row) takes care of it
+        if link.nullable:
+            sql = f"UPDATE {link.table} SET {link.column} = NULL WHERE {link.column} = ?"
+        else:
+            sql = f"DELETE FROM {link.table} WHERE {link.column} = ?"
+        await conn.execute(sql, (person_id,))
+    await conn.execute(
+        "UPDATE audit_log SET subject = 'person:erased', before = NULL, after = NULL "
+        "WHERE subject = ?",
+        (f"person:{person_id}",),
+    )
+    # Request states in the audit name the assignee by row id, which a new person could reuse.
+    for column in ("before", "after"):
+        await conn.execute(
+            f"UPDATE audit_log SET {column} = NULL WHERE {column} LIKE ?",
+            (f'%"assignee_person_id": {person_id}}}%',),
+        )
+    tables = await _tables(conn)
+    for table, column in TELEGRAM_ID_COLUMNS.items():
+        if table in tables:
+            null = "NULL" if column not in await _not_null_columns(conn, table) else "0"
+            await conn.execute(
+                f"UPDATE {table} SET {column} = {null} WHERE {column} = ?", (telegram_id,)
+            )
+    await conn.execute("DELETE FROM outbox WHERE chat_id = ?", (telegram_id,))
+    # Sent messages to others that linked to the person by their Telegram id.
+    await conn.execute(
+        "UPDATE outbox SET params = '{}' WHERE state != 'pending' AND params LIKE ?",
+        (f'%tg://user?id={telegram_id}\\"%',),
+    )
+    if "persisted_data" in tables:  # drafts kept by the conversation persistence
+        await conn.execute(
+            "DELETE FROM persisted_data WHERE scope IN ('user', 'chat') AND owner_id = ?",
+            (telegram_id,),
+        )
+    if "conversation_states" in tables:  # keys are JSON lists such as [chat_id, user_id]
+        await conn.execute(
+            "DELETE FROM conversation_states WHERE conversation_key LIKE ? "
+            "OR conversation_key LIKE ?",
+            (f"[{telegram_id},%", f"%, {telegram_id}]"),
+        )
+    await conn.execute("DELETE FROM people WHERE id = ?", (person_id,))
+    return True
+
+
+async def count_erasure(
+    conn: Connection, now: datetime, requests_cancelled: int, tasks_reoffered: int
+) -> None:
+    """Add one forgotten person to the day's anonymised counts."""
+    await conn.execute(
+        "INSERT INTO erasure_counts (day, people, requests_cancelled, tasks_reoffered) "
+        "VALUES (?, 1, ?, ?) ON CONFLICT (day) DO UPDATE SET people = people + 1, "
+        "requests_cancelled = requests_cancelled + excluded.requests_cancelled, "
+        "tasks_reoffered = tasks_reoffered + excluded.tasks_reoffered",
+        (to_db(now)[:10], requests_cancelled, tasks_reoffered),
+    )
+
+
+async def erasure_totals(conn: Connection) -> dict[str, int]:
+    """The anonymised counts of forgotten people, summed over all days."""
+    rows = await _rows(
+        conn,
+        "SELECT COALESCE(SUM(people), 0) AS people, "
+        "COALESCE(SUM(requests_cancelled), 0) AS requests_cancelled, "
+        "COALESCE(SUM(tasks_reoffered), 0) AS tasks_reoffered FROM erasure_counts",
+        (),
+    )
+    return {k: int(v) for k, v in rows[0].items()}

@@ -1,0 +1,138 @@
+"""Scheduled online backups: made by the real Application's scheduler, rotated, restored."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.backups import BACKUP_JOB
+from bot.clock import FakeClock
+from config import request_texts as rt
+from config.settings import Settings
+from storage import jobs
+from storage.backups import check_file
+from storage.migrations import MIGRATIONS
+from tests.conftest import RESIDENT, BotHarness, make_settings
+from tests.flows import agree, ask_for_shopping, neighbourhood_with_invite
+from tests.flows_privacy import ADDRESS, DESCRIPTION, PHONE, request_row, with_tunables
+
+EVERY = timedelta(hours=6)
+KEEP = 3
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Backups every six hours into tmp_path/backups, keeping three."""
+    return with_tunables(
+        make_settings(tmp_path),
+        backup_dir=tmp_path / "backups",
+        backup_keep=KEEP,
+        backup_interval=EVERY,
+    )
+
+
+async def backup_job(bot: BotHarness) -> jobs.ScheduledJob:
+    """The pending backup job, once start-up has stored it."""
+    for _ in range(100):
+        async with bot.services.db.read() as conn:
+            pending = await jobs.pending_for(conn, BACKUP_JOB, "interval")
+        if pending:
+            [job] = pending
+            return job
+        await asyncio.sleep(0.02)
+    raise AssertionError("no backup job was stored")
+
+
+def backups(settings: Settings) -> list[Path]:
+    folder = settings.tunables.backup_dir
+    assert folder is not None
+    return sorted(folder.glob("mutual-aid-*.sqlite3"))
+
+
+async def test_backups_are_made_on_schedule_and_only_the_newest_kept(
+    harness: BotHarness, clock: FakeClock
+) -> None:
+    # The first backup is due at start-up: its timer fires at once, as in production.
+    start = clock.now()
+    for _ in range(100):
+        if backups(harness.settings):
+            break
+        await asyncio.sleep(0.02)
+    made = backups(harness.settings)
+    assert len(made) == 1
+    assert check_file(made[0]) == (True, len(MIGRATIONS))
+    assert (await backup_job(harness)).due_at == start + EVERY
+    names = [p.name for p in made]
+    for _ in range(5):
+        clock.advance(EVERY)
+        await harness.services.scheduler.run_due()
+        names.append(backups(harness.settings)[-1].name)
+    assert len(set(names)) == 6
+    assert [p.name for p in backups(harness.settings)] == names[-KEEP:]
+    assert not list(harness.settings.tunables.backup_dir.glob("*.partial"))  # type: ignore[union-attr]
+    # One pending job, due one interval after the last.
+    assert (await backup_job(harness)).due_at == clock.now() + EVERY
+
+
+async def test_a_backup_restores_into_a_fresh_database_that_works(
+    harness: BotHarness, clock: FakeClock, tmp_path: Path
+) -> None:
+    await backup_job(harness)
+    _, code = await neighbourhood_with_invite(harness)
+    await agree(harness, RESIDENT, code)
+    rid, ref = await ask_for_shopping(
+        harness, RESIDENT, description=DESCRIPTION, address=ADDRESS, phone=PHONE
+    )
+    clock.advance(EVERY)
+    await harness.services.scheduler.run_due()  # the next backup, taken while the bot runs
+    later_rid, later_ref = await ask_for_shopping(
+        harness, RESIDENT, description="After the backup", address=ADDRESS, phone=PHONE
+    )
+    await harness.stop()
+
+    restored_settings = make_settings(tmp_path / "restored")
+    restored_settings.database_path.parent.mkdir(parents=True)
+    shutil.copyfile(backups(harness.settings)[-1], restored_settings.database_path)
+    assert check_file(restored_settings.database_path) == (True, len(MIGRATIONS))
+    restored = BotHarness(settings=restored_settings, clock=clock)
+    await restored.start()
+    try:
+        assert await restored.services.db.pending_migrations() == 0
+        row = await request_row(restored, rid)
+        assert (row.ref, row.address, row.description, row.status) == (
+            ref,
+            ADDRESS,
+            DESCRIPTION,
+            "open",
+        )
+        person = await restored.services.community.person(RESIDENT.id)
+        assert person is not None and person.has_consented
+        await restored.send(restored.build.command(RESIDENT, "myrequests"))
+        listed = "\n".join(restored.fake.texts_to(RESIDENT.id))
+        assert ref in listed and later_ref not in listed
+        assert rt.MY_REQUESTS_NONE not in listed
+        async with (
+            restored.services.db.read() as conn,
+            conn.execute("SELECT COUNT(*) FROM help_requests WHERE id = ?", (later_rid,)) as cursor,
+        ):
+            assert (await cursor.fetchone())[0] == 0
+    finally:
+        await restored.stop()
+    assert not restored.errors
+
+
+async def test_no_backup_job_without_a_backup_folder(tmp_path: Path, clock: FakeClock) -> None:
+    bot = BotHarness(settings=make_settings(tmp_path), clock=clock)
+    await bot.start()
+    try:
+        await bot.services.privacy.ensure_scheduled()
+        async with bot.services.db.read() as conn:
+            assert await jobs.pending_for(conn, BACKUP_JOB, "interval") == []
+        with pytest.raises(RuntimeError, match="backup_dir"):
+            await bot.services.privacy.backups.backup_now()
+    finally:
+        await bot.stop()
