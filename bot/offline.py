@@ -43,6 +43,8 @@ from bot.offline_updates import (
 )
 from bot.telegram_html import ApiError, parse_telegram_html
 
+FILE_URL_MARK = "/file/bot"  # Bot API file downloads live under <root>/file/bot<token>/
+
 __all__ = [
     "ApiCall",
     "ApiError",
@@ -112,6 +114,8 @@ class FakeTelegram(BaseRequest):
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """Answer one Bot API request as (HTTP status, JSON body) and record it."""
+        if FILE_URL_MARK in url:  # a file download (File.download_*), not an API method
+            return self._download(url)
         api_method = url.rstrip("/").rsplit("/", 1)[-1]
         params, files = decode(request_data)
         await asyncio.sleep(0)  # let concurrent callers interleave, as a network would
@@ -365,6 +369,36 @@ class FakeTelegram(BaseRequest):
                 "reply_markup": markup,
             },
         )
+
+    def add_file(self, file_name: str, content: bytes) -> JSONDict:
+        """Keep a file a user sends (see UpdateBuilder.document); returns its Document dict."""
+        file_id = f"BQACAgQAAxkBAAFake{len(self._files) + 1:06d}"
+        self._files[file_id] = (file_name, content)
+        return {
+            "file_id": file_id,
+            "file_unique_id": "AgAD" + file_id[-6:],
+            "file_name": file_name,
+            "file_size": len(content),
+        }
+
+    def _api_getFile(self, params: JSONDict, files: FileDict) -> JSONDict:
+        """Answer getFile for a known file with a path that _download serves."""
+        file_id = str(params.get("file_id"))
+        if file_id not in self._files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        return {
+            "file_id": file_id,
+            "file_unique_id": "AgAD" + file_id[-6:],
+            "file_size": len(self._files[file_id][1]),
+            "file_path": f"documents/{file_id}",
+        }
+
+    def _download(self, url: str) -> tuple[int, bytes]:
+        """Serve a known file's bytes at its download URL; 404 for anything else."""
+        file_id = url.rstrip("/").rsplit("/", 1)[-1]
+        if file_id not in self._files:
+            return 404, json.dumps({"ok": False, "error_code": 404}).encode()
+        return 200, self._files[file_id][1]
 
     def _api_setMyCommands(self, params: JSONDict, files: FileDict) -> bool:
         """Answer setMyCommands, storing the commands per scope and language."""

@@ -229,6 +229,15 @@ class UpdateBuilder:
             contact["user_id"] = contact_user_id
         return self._message_update(user, user.private_chat(), contact=contact)
 
+    def document(
+        self, user: FakeUser, file_name: str, content: bytes, *, mime_type: str = "text/csv"
+    ) -> Update:
+        """Return a private message carrying a document (the fake serves its bytes)."""
+        if self.fake is None:
+            raise ValueError("documents need the FakeTelegram, to serve the file")
+        document = {**self.fake.add_file(file_name, content), "mime_type": mime_type}
+        return self._message_update(user, user.private_chat(), document=document)
+
     def raw(self, update_dict: JSONDict) -> Update:
         """Return an Update from a raw Bot API dict, adding an update_id if it lacks one."""
         update = dict(update_dict)

@@ -1,0 +1,203 @@
+"""Directory search at scale: the register's real search against 1,000 to 100,000 assets.
+
+Each size gets a fresh SQLite file, migrated by the bot's own code (so the FTS5 index and its
+triggers are the real ones) and bulk-loaded with the stdlib sqlite3 module: 1,000
+neighbourhoods, assets spread over them with titles, tags and descriptions drawn from a
+Zipf-distributed vocabulary (a few words are very common, most are rare), a third of them
+public. Then `storage.asset_search.search` is timed through aiosqlite and `Database.read()`,
+as the bot runs it, for a member of one neighbourhood searching one or two words (the
+directory), for the related-assets lookup of a new request (any of a category's words, one
+neighbourhood), and, as the baseline measured in the same run, the LIKE fallback the bot uses
+where SQLite lacks FTS5.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import print_table, summarise
+from config.asset_texts import CATEGORY_KEYWORDS
+from storage import asset_search
+from storage.asset_search import Scope
+from storage.database import Database
+from storage.timefmt import to_db
+
+NEIGHBOURHOODS = 1_000
+FULL_SIZES = (1_000, 10_000, 100_000)
+QUICK_SIZES = (1_000, 10_000)
+FULL_QUERIES = 500
+QUICK_QUERIES = 100
+LIKE_QUERIES_FULL = 50  # the baseline scans every row: fewer queries keep the run short
+LIKE_QUERIES_QUICK = 20
+WARMUP_QUERIES = 20
+PAGE = 6  # the directory asks for one page of five plus one, to know if there is a next
+VOCABULARY = 3_000
+KINDS = ("individual", "associational", "organisational", "physical", "economic", "cultural")
+VISIBILITIES = ("public", "members", "members", "organisers")
+TARGET_SIZE = 100_000
+# A directory answer within a tenth of a second stays well under Telegram's own round trip.
+TARGET_P99_MS = 100.0
+
+
+def _vocabulary(rng: random.Random) -> tuple[list[str], list[float]]:
+    """Words (the category keywords among the commonest) and Zipf weights, commonest first."""
+    keywords = sorted({w for words in CATEGORY_KEYWORDS.values() for w in words})
+    made = [
+        "".join(rng.choice("bcdfghjklmnprstvwz") + rng.choice("aeiou") for _ in range(3))
+        for _ in range(VOCABULARY)
+    ]
+    words = list(dict.fromkeys([*made[:20], *keywords, *made[20:]]))
+    return words, [1.0 / (rank + 1) for rank in range(len(words))]
+
+
+def seed_database(path: Path, assets: int, seed: int = 4) -> float:
+    """Bulk-load neighbourhoods and assets (the FTS triggers index them); returns seconds."""
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    words, weights = _vocabulary(rng)
+    stamp = to_db(datetime.now(UTC))
+
+    def text(count: int) -> str:
+        return " ".join(rng.choices(words, weights, k=count))
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute("BEGIN")
+        conn.executemany(
+            "INSERT INTO neighbourhoods (id, name, created_at) VALUES (?, ?, ?)",
+            ((n, f"Neighbourhood {n}", stamp) for n in range(1, NEIGHBOURHOODS + 1)),
+        )
+        conn.executemany(
+            "INSERT INTO assets (neighbourhood_id, kind, title, description, tags, visibility, "
+            "status, source, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'published', 'import', ?, ?)",
+            (
+                (rng.randint(1, NEIGHBOURHOODS), rng.choice(KINDS), text(rng.randint(2, 4)).title(),
+                 text(rng.randint(8, 25)), ", ".join(rng.choices(words, weights, k=3)),
+                 rng.choice(VISIBILITIES), stamp, stamp)
+                for _ in range(assets)
+            ),
+        )  # fmt: skip
+        conn.execute("COMMIT")
+        conn.execute("PRAGMA optimize")
+    finally:
+        conn.close()
+    return time.perf_counter() - started
+
+
+async def _time(
+    db: Database, queries: int, rng: random.Random, words: list[str], weights: list[float], *,
+    related: bool = False, like: bool = False,
+) -> dict[str, Any]:  # fmt: skip
+    """Time `queries` searches (after a warm-up); the mean number of results found."""
+    durations: list[float] = []
+    found = 0
+    categories = [c for c, keywords in CATEGORY_KEYWORDS.items() if keywords]
+    original = asset_search.fts_enabled
+    if like:
+
+        async def no_fts(conn: object) -> bool:
+            return False
+
+        asset_search.fts_enabled = no_fts  # type: ignore[assignment]
+    try:
+        for n in range(WARMUP_QUERIES + queries):
+            home = rng.randint(1, NEIGHBOURHOODS)
+            scope = Scope(member_of=frozenset({home}))
+            if related:
+                query = list(CATEGORY_KEYWORDS[rng.choice(categories)])
+                options: dict[str, Any] = {"neighbourhood_id": home, "any_word": True}
+            else:
+                query = rng.choices(words, weights, k=rng.choice((1, 1, 2)))
+                options = {}
+            started = time.perf_counter()
+            async with db.read() as conn:
+                results = await asset_search.search(conn, scope, query, limit=PAGE, **options)
+            if n >= WARMUP_QUERIES:
+                durations.append(time.perf_counter() - started)
+                found += len(results)
+    finally:
+        asset_search.fts_enabled = original  # type: ignore[assignment]
+    return {**summarise(durations), "mean_found": found / max(1, queries)}
+
+
+async def run(quick: bool) -> dict[str, Any]:
+    """Seed each size, time FTS5 search, related assets and the LIKE baseline; print growth."""
+    sizes = QUICK_SIZES if quick else FULL_SIZES
+    queries = QUICK_QUERIES if quick else FULL_QUERIES
+    like_queries = LIKE_QUERIES_QUICK if quick else LIKE_QUERIES_FULL
+    per_size: list[dict[str, Any]] = []
+    words, weights = _vocabulary(random.Random(4))
+    with tempfile.TemporaryDirectory(prefix="bench-directory-") as folder:
+        for size in sizes:
+            path = Path(folder) / f"directory-{size}.sqlite3"
+            db = Database(path)
+            await db.open()
+            await db.migrate()
+            await db.close()
+            seconds = seed_database(path, size)
+            await db.open()
+            try:
+                rng = random.Random(5)
+                search = await _time(db, queries, rng, words, weights)
+                related = await _time(db, queries, rng, words, weights, related=True)
+                like = await _time(db, like_queries, rng, words, weights, like=True)
+            finally:
+                await db.close()
+            per_size.append(
+                {
+                    "assets": size,
+                    "seed_seconds": round(seconds, 1),
+                    "db_mb": round(path.stat().st_size / 1e6, 1),
+                    "search": search,
+                    "related": related,
+                    "like_baseline": like,
+                }
+            )
+            path.unlink()
+    smallest, largest = per_size[0], per_size[-1]
+    growth = _ratio(largest["search"]["p99_ms"], smallest["search"]["p99_ms"])
+    print_table(
+        f"directory search, {NEIGHBOURHOODS:,} neighbourhoods, a member of one searching",
+        ("assets", "seed s", "p50 ms", "p99 ms", "found", "related p99", "LIKE p50", "LIKE/FTS"),
+        [
+            (
+                f"{r['assets']:,}",
+                r["seed_seconds"],
+                r["search"]["p50_ms"],
+                r["search"]["p99_ms"],
+                round(r["search"]["mean_found"], 1),
+                r["related"]["p99_ms"],
+                r["like_baseline"]["p50_ms"],
+                f"x{_ratio(r['like_baseline']['p50_ms'], r['search']['p50_ms']):.1f}",
+            )
+            for r in per_size
+        ],
+    )
+    print(
+        f"p99 growth {smallest['assets']:,} -> {largest['assets']:,} assets: x{growth:.2f} "
+        f"while the register grows x{largest['assets'] / smallest['assets']:.0f}; the LIKE "
+        f"baseline is a full scan and grows with it"
+    )
+    return {
+        "neighbourhoods": NEIGHBOURHOODS,
+        "sizes": per_size,
+        "p99_growth": round(growth, 2),
+        "target": {"assets": TARGET_SIZE, "p99_ms": TARGET_P99_MS},
+        "meets_target": (
+            largest["search"]["p99_ms"] < TARGET_P99_MS
+            if largest["assets"] >= TARGET_SIZE
+            else None
+        ),
+    }
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else 0.0

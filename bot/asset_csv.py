@@ -1,0 +1,139 @@
+"""The register's CSV format: reading an organiser's spreadsheet and writing an export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from storage.assets import Asset
+
+COLUMNS: tuple[str, ...] = (
+    "id",
+    "neighbourhood",
+    "kind",
+    "title",
+    "description",
+    "tags",
+    "availability",
+    "visibility",
+    "status",
+    "contact_name",
+    "contact_details",
+    "verified_on",
+)
+REQUIRED = ("title", "kind")
+MAX_BYTES = 1_000_000
+MAX_ROWS = 5_000
+# Spreadsheets run cells starting with these as formulas; exports prefix them with a quote.
+_FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+class MalformedCsvError(ValueError):
+    """The file cannot be read as a register CSV; the message says why, in plain words."""
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    """One data row: its first line number in the file and its cells by column name."""
+
+    line: int
+    cells: dict[str, str]
+    extra_cells: bool = False
+
+
+@dataclass(frozen=True)
+class CsvFile:
+    """A readable file: its rows and the header's columns the register does not know."""
+
+    rows: list[CsvRow]
+    ignored_columns: list[str]
+
+
+def _column_name(header: str) -> str:
+    return "_".join(header.strip().lower().replace("-", " ").split())
+
+
+def _unquote(value: str) -> str:
+    """Undo the export's formula guard ('=x -> =x) and trim."""
+    value = value.strip()
+    if value.startswith("'") and value[1:2] in _FORMULA_STARTS:
+        return value[1:]
+    return value
+
+
+def parse(data: bytes) -> CsvFile:
+    """Read a register CSV; raises MalformedCsvError if any part of the file is unreadable."""
+    if len(data) > MAX_BYTES:
+        raise MalformedCsvError(f"it is larger than {MAX_BYTES // 1000} KB")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise MalformedCsvError("it is not UTF-8 text (save it as “CSV UTF-8”)") from error
+    if "\x00" in text:
+        raise MalformedCsvError("it contains binary data, not text")
+    # Some spreadsheets write ';' or tabs: take the delimiter from the header, quoting as Excel.
+    try:
+        delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t").delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader, None)
+        if not header or not any(h.strip() for h in header):
+            raise MalformedCsvError("it is empty (the first row must name the columns)")
+        names = [_column_name(h) for h in header]
+        known = [n for n in names if n in COLUMNS]
+        if len(set(known)) != len(known):
+            raise MalformedCsvError("a column is named twice in the first row")
+        missing = [c for c in REQUIRED if c not in names]
+        if missing:
+            raise MalformedCsvError(f"the first row has no {' or '.join(missing)} column")
+        rows: list[CsvRow] = []
+        line = reader.line_num
+        for record in reader:
+            start, line = line + 1, reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(rows) >= MAX_ROWS:
+                raise MalformedCsvError(f"it has more than {MAX_ROWS} rows")
+            cells = {n: _unquote(v) for n, v in zip(names, record, strict=False) if n in COLUMNS}
+            rows.append(CsvRow(start, cells, extra_cells=len(record) > len(names)))
+    except csv.Error as error:
+        raise MalformedCsvError(f"line {reader.line_num} is not valid CSV ({error})") from error
+    ignored = [h.strip() for h, n in zip(header, names, strict=True) if n not in COLUMNS and n]
+    return CsvFile(rows, ignored)
+
+
+def _guard(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def export(register: list[Asset]) -> bytes:
+    """The assets as a CSV document (UTF-8 with a BOM, so spreadsheets read it correctly)."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for asset in register:
+        writer.writerow(
+            [
+                str(asset.id),
+                asset.neighbourhood_name,
+                asset.kind,
+                *(
+                    _guard(v)
+                    for v in (
+                        asset.title,
+                        asset.description,
+                        asset.tags,
+                        asset.availability,
+                    )
+                ),
+                asset.visibility,
+                asset.status,
+                _guard(asset.contact_name),
+                _guard(asset.contact_details),
+                asset.verified_at.date().isoformat() if asset.verified_at else "",
+            ]
+        )
+    return out.getvalue().encode("utf-8-sig")

@@ -1,0 +1,169 @@
+"""Organisers' register tools: /gaps [days], /export assets and /import assets (a CSV)."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+
+from bot.asset_csv import COLUMNS, MAX_BYTES, MalformedCsvError
+from bot.asset_gaps import DEFAULT_DAYS, MAX_DAYS
+from bot.asset_transfer import ImportReport
+from bot.notify import split_text
+from config import asset_texts as t
+from handlers.context import AidApplication, AidContext
+from handlers.flow_switch import switch_fallbacks
+
+NAME = "asset_import"
+END = ConversationHandler.END
+WAIT_FILE = "wait_file"
+PRIVATE = filters.ChatType.PRIVATE
+EXPORT_ASSETS = filters.Regex(r"^/export(@\w+)?\s+assets\b")
+IMPORT_ASSETS = filters.Regex(r"^/import(@\w+)?\s+assets\b")
+MAX_ERRORS_LISTED = 50
+
+
+async def _reply_long(update: Update, text: str) -> None:
+    if update.effective_message is not None:
+        for part in split_text(text):
+            await update.effective_message.reply_text(part)
+
+
+async def gaps(update: Update, context: AidContext) -> None:
+    """/gaps [days]: per category, needs and what is offered, for each organised neighbourhood."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    args = context.args or []
+    if args and not (args[0].isdigit() and 1 <= int(args[0]) <= MAX_DAYS):
+        await message.reply_text(t.GAPS_BAD_DAYS.format(limit=MAX_DAYS))
+        return
+    days = int(args[0]) if args else DEFAULT_DAYS
+    reports = await context.services.assets.gaps.report(user.id, days)
+    if reports is None:
+        await message.reply_text(t.GAPS_NOT_ORGANISER)
+        return
+    await _reply_long(update, "\n\n".join(reports))
+
+
+async def export_assets(update: Update, context: AidContext) -> None:
+    """/export assets: the organiser's register as a CSV document, in private only."""
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    if message is None or user is None or chat is None:
+        return
+    if chat.type != "private":
+        await message.reply_text(t.IO_PRIVATE_ONLY)
+        return
+    export = await context.services.assets.transfer.export_csv(user.id)
+    if export is None:
+        await message.reply_text(t.IO_NOT_ORGANISER)
+        return
+    if export.count == 0:
+        await message.reply_text(t.EXPORT_NOTHING)
+        return
+    await message.reply_document(
+        export.content,
+        filename=export.file_name,
+        caption=t.EXPORT_CAPTION.format(count=export.count),
+    )
+
+
+async def import_usage(update: Update, context: AidContext) -> None:
+    """/import without 'assets': say how to use it."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(t.IO_USAGE_IMPORT)
+
+
+async def start_import(update: Update, context: AidContext) -> str | int:
+    """/import assets: organisers only; wait for the CSV document."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return END
+    if not await context.services.community.is_organiser(user.id):
+        await message.reply_text(t.IO_NOT_ORGANISER)
+        return END
+    await message.reply_text(t.IMPORT_ASK.format(columns=", ".join(COLUMNS)))
+    return WAIT_FILE
+
+
+async def on_document(update: Update, context: AidContext) -> str | int:
+    """The CSV: download it, import it and report per-row errors by line."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or message.document is None:
+        return END
+    document = message.document
+    if (document.file_size or 0) > MAX_BYTES:
+        await message.reply_text(t.IMPORT_TOO_BIG.format(limit=MAX_BYTES // 1000))
+        return WAIT_FILE
+    data = bytes(await (await document.get_file()).download_as_bytearray())
+    try:
+        report = await context.services.assets.transfer.import_csv(user.id, data)
+    except MalformedCsvError as error:
+        await message.reply_text(
+            t.IMPORT_MALFORMED.format(reason=html.escape(str(error), quote=False))
+        )
+        return WAIT_FILE
+    except PermissionError:
+        await message.reply_text(t.IO_NOT_ORGANISER)
+        return END
+    await _reply_long(update, report_text(report))
+    return END
+
+
+def report_text(report: ImportReport) -> str:
+    """What an import did, with the skipped rows by line number."""
+    text = t.IMPORT_DONE.format(
+        added=report.added, updated=report.updated, unchanged=report.unchanged
+    )
+    if report.ignored_columns:
+        text += "\n" + t.IMPORT_IGNORED.format(
+            columns=html.escape(", ".join(report.ignored_columns))
+        )
+    if report.errors:
+        listed = [
+            t.IMPORT_ERROR_LINE.format(line=line, error=html.escape(error, quote=False))
+            for line, error in report.errors[:MAX_ERRORS_LISTED]
+        ]
+        if len(report.errors) > MAX_ERRORS_LISTED:
+            listed.append(t.IMPORT_MORE_ERRORS.format(count=len(report.errors) - MAX_ERRORS_LISTED))
+        text += t.IMPORT_ERRORS.format(count=len(report.errors), lines="\n".join(listed))
+    return text
+
+
+async def not_a_file(update: Update, context: AidContext) -> str:
+    """Anything but a document while waiting for the CSV."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(t.IMPORT_NOT_A_FILE)
+    return WAIT_FILE
+
+
+async def cancel_import(update: Update, context: AidContext) -> int:
+    """/cancel while waiting for the CSV."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(t.IMPORT_CANCELLED)
+    return END
+
+
+def build_import_conversation() -> ConversationHandler[AidContext]:
+    """/import assets, then the CSV document."""
+    return ConversationHandler(
+        entry_points=[CommandHandler("import", start_import, PRIVATE & IMPORT_ASSETS)],
+        states={
+            WAIT_FILE: [
+                MessageHandler(PRIVATE & filters.Document.ALL, on_document),
+                MessageHandler(PRIVATE & ~filters.COMMAND, not_a_file),
+            ]
+        },
+        fallbacks=[*switch_fallbacks(""), CommandHandler("cancel", cancel_import, PRIVATE)],
+        name=NAME,
+        persistent=True,
+        allow_reentry=True,
+    )
+
+
+def register(application: AidApplication) -> None:
+    """Register /gaps, /export assets and the /import usage hint."""
+    application.add_handler(CommandHandler("gaps", gaps, PRIVATE))
+    application.add_handler(CommandHandler("export", export_assets, filters=EXPORT_ASSETS))
+    application.add_handler(CommandHandler("import", import_usage, PRIVATE))
