@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+import html
+
+from bot import notify, quiet_hours
+from bot.care_outcomes import CareOutcome
+from bot.checkin_requests import CHAT_CATEGORY
+from bot.checkin_schedule import schedule_text
+from bot.checkins import CheckIns
 from bot.core import Core
+from bot.digest import Digest
+from bot.escalations import Escalations
+from bot.reminders import TaskReminders
+from bot.task_messages import first_name
+from config import care_texts as ct
+from storage import checkins, people, volunteers
 
 
 class Care:
@@ -10,3 +23,112 @@ class Care:
 
     def __init__(self, core: Core) -> None:
         self._core = core
+        tunables = core.settings.tunables
+        quiet_hours.install(
+            tunables.quiet_hours_start, tunables.quiet_hours_end, core.settings.timezone
+        )
+        self.reminders = TaskReminders(core)
+        self.escalations = Escalations(core)
+        self.checkins = CheckIns(core, self.escalations)
+        self.digest = Digest(core)
+
+    async def start(self) -> None:
+        """At start-up: make sure the daily digest is armed."""
+        await self.digest.ensure_armed()
+
+    async def set_buddy(
+        self, organiser: int, person_number: int, buddy_number: int | None
+    ) -> tuple[CareOutcome, str, str]:
+        """Set (or clear) a member's regular check-in volunteer; returns (outcome, names)."""
+        now = self._core.clock.now()
+        async with self._core.db.transaction() as conn:
+            person = await people.by_id(conn, person_number)
+            found = await checkins.by_person(conn, person_number) if person else None
+            if person is None:
+                return CareOutcome.UNKNOWN, "", ""
+            if found is None or not found.active:
+                return CareOutcome.NO_CHECKIN, first_name(person), ""
+            if not await self._core.community.organises(conn, organiser, found.neighbourhood_id):
+                return CareOutcome.NOT_ALLOWED, "", ""
+            buddy = await people.by_id(conn, buddy_number) if buddy_number else None
+            if buddy_number is not None:
+                eligible = buddy is not None and await volunteers.eligible_for_request(
+                    conn,
+                    person_id=buddy.id,
+                    neighbourhood_id=found.neighbourhood_id,
+                    category=CHAT_CATEGORY,
+                    now=now,
+                )
+                if buddy is None or not eligible or buddy.id == person.id:
+                    return CareOutcome.NOT_VOLUNTEER, first_name(person), ""
+            await checkins.set_buddy(conn, found.id, buddy.id if buddy else None, now)
+            if buddy is not None:
+                await notify.send(
+                    conn,
+                    buddy.telegram_id,
+                    ct.BUDDY_TOLD.format(name=first_name(person)),
+                    now,
+                    purpose="buddy",
+                )
+        await self._core.after_commit()
+        return CareOutcome.OK, first_name(person), first_name(buddy) if buddy else ""
+
+    async def overview(self, organiser: int) -> str | None:
+        """/checkins: active check-ins and open escalations of the organiser's neighbourhoods."""
+        organised = await self._core.community.organised_neighbourhoods(organiser)
+        if not organised and not self._core.community.is_bootstrap_organiser(organiser):
+            return None
+        names = {n.id: n.name for n in organised}
+        ids = list(names)
+        zone = self._core.settings.timezone
+        async with self._core.db.read() as conn:
+            active = await checkins.active_in(conn, ids)
+            lines = [ct.CHECKINS_HEADER.format(count=len(active))]
+            if not active:
+                lines.append(ct.CHECKINS_NONE)
+            for item in active:
+                person = await people.by_id(conn, item.person_id)
+                buddy = await people.by_id(conn, item.buddy_person_id)
+                paused = ""
+                if item.paused_until is not None:
+                    paused = ct.CHECKINS_ITEM_PAUSED.format(until=f"{item.paused_until:%a %d %b}")
+                lines.append(
+                    ct.CHECKINS_ITEM.format(
+                        number=item.person_id,
+                        name=first_name(person) if person else "?",
+                        neighbourhood=html.escape(names.get(item.neighbourhood_id, "?")),
+                        schedule=schedule_text(item),
+                        paused=paused,
+                        buddy=ct.CHECKINS_ITEM_BUDDY.format(buddy=first_name(buddy))
+                        if buddy
+                        else "",
+                    )
+                )
+            open_ones = await checkins.open_escalations(conn, ids)
+            lines.append(
+                ct.ESCALATIONS_HEADER.format(count=len(open_ones))
+                if open_ones
+                else ct.ESCALATIONS_NONE
+            )
+            for escalation in open_ones:
+                found = await checkins.by_id(conn, escalation.checkin_id)
+                person = await people.by_id(conn, found.person_id) if found else None
+                handler = (
+                    await people.by_telegram_id(conn, escalation.acknowledged_by)
+                    if escalation.acknowledged_by
+                    else None
+                )
+                if escalation.acknowledged_at is None:
+                    state = ct.ESC_STATE_WAITING
+                else:
+                    who = first_name(handler) if handler else "someone"
+                    state = ct.ESC_STATE_HANDLED.format(who=who)
+                asked = escalation.created_at.astimezone(zone)
+                lines.append(
+                    ct.ESCALATIONS_ITEM.format(
+                        name=first_name(person) if person else "?",
+                        asked=f"{asked:%a %d %b %H:%M}",
+                        state=state,
+                    )
+                )
+        return "\n".join(lines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot import quiet_hours
 from storage import outbox
 from storage.database import Connection
 
@@ -54,9 +55,15 @@ async def send(
     *,
     buttons: Buttons | None = None,
     purpose: str = "",
+    neighbourhood_id: int | None = None,
 ) -> int:
-    """Queue a message (split if long; buttons go on the last part); returns the last outbox id."""
+    """Queue a message (split if long; buttons go on the last part); returns the last outbox id.
+
+    Non-urgent purposes (quiet_hours.HELD_PURPOSES) wait for the end of the recipient's quiet
+    hours (those of `neighbourhood_id` when given).
+    """
     parts = split_text(text)
+    not_before = await quiet_hours.hold_until(conn, chat_id, purpose, now, neighbourhood_id)
     outbox_id = 0
     for index, part in enumerate(parts):
         params: dict[str, Any] = {"chat_id": chat_id, "text": part}
@@ -64,7 +71,13 @@ async def send(
         if markup:
             params["reply_markup"] = markup
         outbox_id = await outbox.enqueue(
-            conn, chat_id=chat_id, method="sendMessage", params=params, now=now, purpose=purpose
+            conn,
+            chat_id=chat_id,
+            method="sendMessage",
+            params=params,
+            now=now,
+            purpose=purpose,
+            not_before=not_before,
         )
     return outbox_id
 
@@ -79,7 +92,18 @@ async def edit(
     buttons: Buttons | None = None,
     purpose: str = "",
 ) -> int:
-    """Queue an edit of a message the outbox sent earlier (its id is resolved when sending)."""
+    """Queue an edit of a message the outbox sent earlier (its id is resolved when sending).
+
+    A message still held for quiet hours is rewritten in place instead: it has not been seen.
+    """
+    held = await outbox.held_params(conn, sent_outbox_id, now)
+    if held is not None:
+        held["text"] = text[:MESSAGE_LIMIT]
+        held.pop("reply_markup", None)
+        if markup := inline_keyboard(buttons):
+            held["reply_markup"] = markup
+        await outbox.replace_params(conn, sent_outbox_id, held)
+        return sent_outbox_id
     params: dict[str, Any] = {"chat_id": chat_id, "text": text[:MESSAGE_LIMIT]}
     params["edit_of_outbox"] = sent_outbox_id
     markup = inline_keyboard(buttons)

@@ -42,23 +42,76 @@ async def enqueue(
     params: dict[str, Any],
     now: datetime,
     purpose: str = "",
+    not_before: datetime | None = None,
 ) -> int:
-    """Store a call to make once the surrounding transaction commits; returns its id."""
+    """Store a call to make once the surrounding transaction commits; returns its id.
+
+    A call with `not_before` (quiet hours) is held until that UTC time.
+    """
     cursor = await conn.execute(
-        "INSERT INTO outbox (chat_id, method, params, purpose, created_at) VALUES (?, ?, ?, ?, ?)",
-        (chat_id, method, json.dumps(params), purpose, to_db(now)),
+        "INSERT INTO outbox (chat_id, method, params, purpose, created_at, not_before) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            chat_id,
+            method,
+            json.dumps(params),
+            purpose,
+            to_db(now),
+            to_db(not_before) if not_before else None,
+        ),
     )
     return int(cursor.lastrowid or 0)
 
 
-async def pending(conn: Connection, limit: int = 100) -> list[OutboxMessage]:
-    """The oldest pending calls, in the order they were decided."""
+async def pending(
+    conn: Connection, limit: int = 100, now: datetime | None = None
+) -> list[OutboxMessage]:
+    """The oldest pending calls, in the order they were decided; held ones once `now` passes.
+
+    Without `now`, calls held for quiet hours are left out until a caller passes the time.
+    """
     async with conn.execute(
         "SELECT id, chat_id, method, params, purpose, attempts FROM outbox "
-        "WHERE state = 'pending' ORDER BY id LIMIT ?",
-        (limit,),
+        "WHERE state = 'pending' AND (not_before IS NULL OR not_before <= ?) ORDER BY id LIMIT ?",
+        (to_db(now) if now else "", limit),
     ) as cursor:
         return [_message(r) for r in await cursor.fetchall()]
+
+
+async def held_params(conn: Connection, outbox_id: int, now: datetime) -> dict[str, Any] | None:
+    """The parameters of a call still held for quiet hours at `now`; None if not held."""
+    async with conn.execute(
+        "SELECT params FROM outbox WHERE id = ? AND state = 'pending' AND not_before > ?",
+        (outbox_id, to_db(now)),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return json.loads(row["params"]) if row else None
+
+
+async def replace_params(conn: Connection, outbox_id: int, params: dict[str, Any]) -> None:
+    """Rewrite a call that has not been sent yet (an edit of a held message)."""
+    await conn.execute(
+        "UPDATE outbox SET params = ? WHERE id = ? AND state = 'pending'",
+        (json.dumps(params), outbox_id),
+    )
+
+
+async def release_held(conn: Connection, outbox_ids: list[int]) -> None:
+    """Send these held calls at the next drain after all (they turned out to be urgent)."""
+    await conn.executemany(
+        "UPDATE outbox SET not_before = NULL WHERE id = ? AND state = 'pending'",
+        [(outbox_id,) for outbox_id in outbox_ids],
+    )
+
+
+async def held_count(conn: Connection, chat_id: int, now: datetime) -> int:
+    """How many calls to a chat are held for quiet hours at `now`."""
+    async with conn.execute(
+        "SELECT COUNT(*) FROM outbox WHERE chat_id = ? AND state = 'pending' AND not_before > ?",
+        (chat_id, to_db(now)),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 async def mark_sent(

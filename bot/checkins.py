@@ -1,0 +1,278 @@
+"""Welfare check-ins: set up, pause, change or stop; ask, ask again and take the answer.
+
+Each active check-in has one pending ASK job for its next occurrence. Firing it asks the
+question (recorded as that day's occurrence, once), arms the repeat after the grace period
+and arms the next occurrence after the actual sending time, so after downtime a missed day is
+asked once and its grace periods run from when it was really sent. An unanswered repeat hands
+over to the escalation ladder (bot.escalations).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot import checkin_requests, notify
+from bot.callback_data import pack
+from bot.care_outcomes import CareOutcome
+from bot.checkin_schedule import next_occurrence
+from bot.core import Core
+from bot.escalations import MISSED_JOB, Escalations
+from config import care_texts as ct
+from storage import audit, checkins, neighbourhoods, people
+from storage.checkins import CheckIn
+from storage.database import Connection
+from storage.jobs import ScheduledJob
+from storage.people import Person
+
+ASK_JOB = "checkin.ask"
+REASK_JOB = "checkin.reask"
+ANSWERS = ("ok", "chat", "help")
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    """An outcome with the check-in, the next time it asks and any request it created."""
+
+    outcome: CareOutcome
+    checkin: CheckIn | None = None
+    next_at: datetime | None = None
+    request_ref: str | None = None
+
+
+def answer_buttons(occurrence_id: int) -> notify.Buttons:
+    """I'm OK / I'd like a chat / I need help."""
+    return [
+        [(ct.BUTTON_OK, pack("ci", occurrence_id, "ok"))],
+        [(ct.BUTTON_CHAT, pack("ci", occurrence_id, "chat"))],
+        [(ct.BUTTON_HELP, pack("ci", occurrence_id, "help"))],
+    ]
+
+
+class CheckIns:
+    """The check-in schedules, questions and answers."""
+
+    def __init__(self, core: Core, escalations: Escalations) -> None:
+        self._core = core
+        self._escalations = escalations
+        core.scheduler.register(ASK_JOB, self._ask_job)
+        core.scheduler.register(REASK_JOB, self._reask_job)
+
+    # Setting up (the person themselves, or an organiser of their neighbourhood)
+
+    async def _subject(
+        self, conn: Connection, actor: int, person_number: int | None
+    ) -> tuple[Person | None, int | None, CareOutcome]:
+        """The person a check-in is for, and the neighbourhood it belongs to."""
+        if person_number is None:
+            person = await people.by_telegram_id(conn, actor)
+            memberships = await neighbourhoods.memberships_of(conn, person.id) if person else []
+            if person is None or not memberships:
+                return None, None, CareOutcome.NOT_MEMBER
+            existing = await checkins.by_person(conn, person.id)
+            nid = existing.neighbourhood_id if existing else memberships[0][0].id
+            return person, nid, CareOutcome.OK
+        person = await people.by_id(conn, person_number)
+        if person is None:
+            return None, None, CareOutcome.UNKNOWN
+        for neighbourhood, _ in await neighbourhoods.memberships_of(conn, person.id):
+            if await self._core.community.organises(conn, actor, neighbourhood.id):
+                return person, neighbourhood.id, CareOutcome.OK
+        return None, None, CareOutcome.NOT_ALLOWED
+
+    async def current(self, actor: int, person_number: int | None = None) -> CheckInResult:
+        """The check-in of the actor (or of a member an organiser looks after)."""
+        async with self._core.db.read() as conn:
+            person, _, outcome = await self._subject(conn, actor, person_number)
+            if person is None:
+                return CheckInResult(outcome)
+            found = await checkins.by_person(conn, person.id)
+        if found is None or not found.active:
+            return CheckInResult(CareOutcome.NO_CHECKIN)
+        return CheckInResult(CareOutcome.OK, found)
+
+    async def display_name(self, person_number: int) -> str | None:
+        """A member's display name (for the organiser's prompts)."""
+        async with self._core.db.read() as conn:
+            person = await people.by_id(conn, person_number)
+        return person.display_name if person else None
+
+    async def save(
+        self,
+        actor: int,
+        person_number: int | None,
+        days: int,
+        at: str,
+        emergency_contact: str | None,
+    ) -> CheckInResult:
+        """Create or change a check-in and arm its next question."""
+        now = self._core.clock.now()
+        async with self._core.db.transaction() as conn:
+            person, nid, outcome = await self._subject(conn, actor, person_number)
+            if person is None or nid is None:
+                return CheckInResult(outcome)
+            saved = await checkins.save(
+                conn,
+                person_id=person.id,
+                neighbourhood_id=nid,
+                days=days,
+                at_time=at,
+                created_by=(await people.by_telegram_id(conn, actor) or person).id,
+                now=now,
+            )
+            if emergency_contact is not None:
+                await checkins.set_emergency_contact(conn, saved.id, emergency_contact, now)
+            next_at = await self.arm(conn, saved, now)
+            await self._audit(conn, actor, "checkin.saved", saved, {"days": days, "at": at})
+        await self._core.after_commit()
+        return CheckInResult(CareOutcome.OK, saved, next_at)
+
+    async def pause(
+        self, actor: int, person_number: int | None, until: date | None
+    ) -> CheckInResult:
+        """Pause until a local date inclusive (a holiday), or resume with None."""
+        return await self._change(actor, person_number, "paused", until)
+
+    async def stop(self, actor: int, person_number: int | None) -> CheckInResult:
+        """Stop the check-in and its pending questions."""
+        return await self._change(actor, person_number, "stopped", None)
+
+    async def _change(
+        self, actor: int, person_number: int | None, what: str, until: date | None
+    ) -> CheckInResult:
+        now = self._core.clock.now()
+        async with self._core.db.transaction() as conn:
+            person, _, outcome = await self._subject(conn, actor, person_number)
+            if person is None:
+                return CheckInResult(outcome)
+            found = await checkins.by_person(conn, person.id)
+            if found is None or not found.active:
+                return CheckInResult(CareOutcome.NO_CHECKIN)
+            if what == "stopped":
+                await checkins.stop(conn, found.id, now)
+            else:
+                await checkins.set_paused_until(conn, found.id, until, now)
+            changed = await checkins.by_id(conn, found.id)
+            assert changed is not None
+            next_at = await self.arm(conn, changed, now)
+            after = {"until": until.isoformat() if until else None}
+            await self._audit(conn, actor, f"checkin.{what}", changed, after)
+        return CheckInResult(CareOutcome.OK, changed, next_at)
+
+    async def arm(self, conn: Connection, checkin: CheckIn, now: datetime) -> datetime | None:
+        """Replace the pending question job with one for the next occurrence; when it is."""
+        target = str(checkin.id)
+        await self._core.scheduler.cancel_for(conn, ASK_JOB, target)
+        found = next_occurrence(checkin, now, self._core.settings.timezone)
+        if found is None:
+            return None
+        day, moment = found
+        await self._core.scheduler.schedule(
+            conn, kind=ASK_JOB, due_at=moment, target=target, payload={"date": day.isoformat()}
+        )
+        return moment
+
+    # Asking
+
+    async def _ask_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
+        checkin = await checkins.by_id(conn, int(job.target))
+        if checkin is None or not checkin.active:
+            return
+        day = date.fromisoformat(job.payload["date"])
+        person = await people.by_id(conn, checkin.person_id)
+        paused = checkin.paused_until is not None and day <= checkin.paused_until
+        if person is not None and not paused:
+            occurrence = await checkins.add_occurrence(conn, checkin.id, day, job.due_at, now)
+            if occurrence is not None:  # None: that day was already asked
+                outbox_id = await notify.send(
+                    conn,
+                    person.telegram_id,
+                    ct.CHECKIN_QUESTION,
+                    now,
+                    buttons=answer_buttons(occurrence.id),
+                    purpose="checkin",
+                )
+                await checkins.set_asked_message(
+                    conn, occurrence.id, outbox_id, again=False, now=now
+                )
+                # The grace period runs from when it was really sent (late after downtime).
+                await self._core.scheduler.schedule(
+                    conn,
+                    kind=REASK_JOB,
+                    due_at=now + self._core.settings.tunables.checkin_grace,
+                    target=str(occurrence.id),
+                )
+        await self.arm(conn, checkin, now)
+
+    async def _reask_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
+        occurrence = await checkins.occurrence(conn, int(job.target))
+        if occurrence is None or occurrence.state != "asked":
+            return
+        checkin = await checkins.by_id(conn, occurrence.checkin_id)
+        person = await people.by_id(conn, checkin.person_id) if checkin else None
+        if checkin is None or not checkin.active or person is None:
+            return
+        outbox_id = await notify.send(
+            conn,
+            person.telegram_id,
+            ct.CHECKIN_QUESTION_AGAIN,
+            now,
+            buttons=answer_buttons(occurrence.id),
+            purpose="checkin",
+        )
+        await checkins.set_asked_message(conn, occurrence.id, outbox_id, again=True, now=now)
+        await self._core.scheduler.schedule(
+            conn,
+            kind=MISSED_JOB,
+            due_at=now + self._core.settings.tunables.checkin_grace,
+            target=str(occurrence.id),
+        )
+
+    # Answering
+
+    async def answer(self, telegram_id: int, occurrence_id: int, reply: str) -> CheckInResult:
+        """The resident pressed I'm OK, I'd like a chat or I need help."""
+        if reply not in ANSWERS:
+            return CheckInResult(CareOutcome.UNKNOWN)
+        now = self._core.clock.now()
+        async with self._core.db.transaction() as conn:
+            occurrence = await checkins.occurrence(conn, occurrence_id)
+            checkin = await checkins.by_id(conn, occurrence.checkin_id) if occurrence else None
+            person = await people.by_telegram_id(conn, telegram_id)
+            if occurrence is None or checkin is None or person is None:
+                return CheckInResult(CareOutcome.UNKNOWN)
+            if checkin.person_id != person.id:
+                return CheckInResult(CareOutcome.NOT_ALLOWED)
+            late = occurrence.state == "missed"
+            if not await checkins.answer(conn, occurrence.id, reply, now, late=True):
+                return CheckInResult(CareOutcome.ALREADY, checkin)
+            label = ct.ANSWER_LABELS[reply]
+            for outbox_id in await checkins.question_messages(conn, occurrence.id):
+                text = ct.CHECKIN_ANSWERED.format(answer=label)
+                await notify.edit(conn, telegram_id, outbox_id, text, now, purpose="checkin")
+            ref = None
+            if reply == "chat":
+                request = await checkin_requests.chat_request(self._core, conn, person, checkin)
+                await checkins.set_request(conn, occurrence.id, request.id)
+                ref = request.ref
+            elif reply == "help":
+                request = await checkin_requests.help_request(self._core, conn, person, checkin)
+                await checkins.set_request(conn, occurrence.id, request.id)
+                ref = request.ref
+            if late:
+                await self._escalations.late_answer(conn, occurrence, checkin, person, label, now)
+            await self._audit(conn, telegram_id, "checkin.answered", checkin, {"answer": reply})
+        await self._core.after_commit()
+        return CheckInResult(CareOutcome.OK, checkin, request_ref=ref)
+
+    async def _audit(
+        self, conn: Connection, actor: int, action: str, checkin: CheckIn, after: dict[str, object]
+    ) -> None:
+        await audit.record(
+            conn,
+            actor_telegram_id=actor,
+            action=action,
+            subject=f"checkin:{checkin.id}",
+            now=self._core.clock.now(),
+            after=after,
+        )

@@ -1,0 +1,230 @@
+"""The escalation ladder for a missed check-in: buddy or organisers, then all organisers.
+
+An escalation is opened once per missed occurrence, goes first to the resident's buddy (or,
+without one, to the neighbourhood's organisers) with the agreed steps, and is re-sent to all
+organisers every `escalation_resend` until someone acknowledges it. Only a person recording
+an outcome closes it; no timer ever does.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+
+from bot import notify
+from bot.callback_data import pack
+from bot.care_outcomes import CareOutcome, duration_words
+from bot.core import Core
+from bot.phones import format_for_display
+from bot.task_messages import first_name
+from config import care_texts as ct
+from storage import audit, checkins, neighbourhoods, people
+from storage.checkins import CheckIn, Escalation, Occurrence
+from storage.database import Connection
+from storage.jobs import ScheduledJob
+from storage.people import Person
+
+MISSED_JOB = "checkin.missed"
+RESEND_JOB = "checkin.escalation_resend"
+OUTCOMES = ("reached", "visited", "services")
+
+
+def acknowledge_buttons(escalation_id: int) -> notify.Buttons:
+    """The single Acknowledge button of an escalation alert."""
+    return [[(ct.BUTTON_ACKNOWLEDGE, pack("esc", escalation_id, "ack"))]]
+
+
+def outcome_buttons(escalation_id: int) -> notify.Buttons:
+    """Reached them / Visited / Escalated to services."""
+    return [
+        [(ct.BUTTON_REACHED, pack("esc", escalation_id, "out", "reached"))],
+        [(ct.BUTTON_VISITED, pack("esc", escalation_id, "out", "visited"))],
+        [(ct.BUTTON_SERVICES, pack("esc", escalation_id, "out", "services"))],
+    ]
+
+
+class Escalations:
+    """Opens, re-sends, acknowledges and closes escalations of missed check-ins."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+        core.scheduler.register(MISSED_JOB, self._missed_job)
+        core.scheduler.register(RESEND_JOB, self._resend_job)
+
+    async def _missed_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
+        occurrence = await checkins.occurrence(conn, int(job.target))
+        if occurrence is None or not await checkins.mark_missed(conn, occurrence.id):
+            return  # answered meanwhile
+        checkin = await checkins.by_id(conn, occurrence.checkin_id)
+        if checkin is None:
+            return
+        buddy = await people.by_id(conn, checkin.buddy_person_id)
+        if buddy is not None and buddy.unreachable:
+            buddy = None
+        escalation = await checkins.add_escalation(
+            conn, occurrence, checkin, "buddy" if buddy else "organisers", now
+        )
+        if escalation is None:
+            return
+        text = await self._alert_text(conn, occurrence, checkin)
+        buttons = acknowledge_buttons(escalation.id)
+        if buddy is not None:
+            await notify.send(
+                conn, buddy.telegram_id, text, now, buttons=buttons, purpose="escalation"
+            )
+        else:
+            await self._core.alerting.tell_organisers(
+                conn, checkin.neighbourhood_id, text, now, buttons=buttons
+            )
+        await self._core.scheduler.schedule(
+            conn,
+            kind=RESEND_JOB,
+            due_at=now + self._core.settings.tunables.escalation_resend,
+            target=str(escalation.id),
+        )
+        await self._audit(
+            conn, None, "checkin.escalated", escalation, {"to": escalation.first_told}
+        )
+
+    async def _resend_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
+        escalation = await checkins.escalation(conn, int(job.target))
+        if escalation is None or escalation.acknowledged_at is not None:
+            return
+        occurrence = await checkins.occurrence(conn, escalation.occurrence_id)
+        checkin = await checkins.by_id(conn, escalation.checkin_id)
+        if occurrence is None or checkin is None:
+            return
+        await checkins.count_resend(conn, escalation.id)
+        waited = duration_words((now - escalation.created_at).total_seconds())
+        text = ct.ESCALATION_RESENT.format(waited=waited)
+        text += await self._alert_text(conn, occurrence, checkin)
+        for telegram_id in await self._all_organisers(conn, escalation.neighbourhood_id):
+            await notify.send(
+                conn,
+                telegram_id,
+                text,
+                now,
+                buttons=acknowledge_buttons(escalation.id),
+                purpose="escalation",
+            )
+        await self._core.scheduler.schedule(
+            conn,
+            kind=RESEND_JOB,
+            due_at=now + self._core.settings.tunables.escalation_resend,
+            target=job.target,
+        )
+
+    async def _all_organisers(self, conn: Connection, neighbourhood_id: int) -> list[int]:
+        """The neighbourhood's organisers and the bootstrap organisers."""
+        local = await neighbourhoods.organisers_of(conn, neighbourhood_id)
+        return sorted(set(local) | set(self._core.settings.organiser_ids))
+
+    async def _alert_text(self, conn: Connection, occurrence: Occurrence, checkin: CheckIn) -> str:
+        person = await people.by_id(conn, checkin.person_id)
+        neighbourhood = await neighbourhoods.by_id(conn, checkin.neighbourhood_id)
+        asked = occurrence.asked_at.astimezone(self._core.settings.timezone)
+        phone = person.phone_e164 if person else None
+        return ct.ESCALATION.format(
+            name=html.escape(person.display_name or "?") if person else "?",
+            neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
+            asked=f"{asked:%H:%M}",
+            phone=html.escape(format_for_display(phone)) if phone else "–",
+            contact=html.escape(checkin.emergency_contact or "–"),
+        )
+
+    async def _may_handle(self, conn: Connection, telegram_id: int, escalation: Escalation) -> bool:
+        """The resident's buddy or an organiser of their neighbourhood."""
+        checkin = await checkins.by_id(conn, escalation.checkin_id)
+        buddy = await people.by_id(conn, checkin.buddy_person_id) if checkin else None
+        if buddy is not None and buddy.telegram_id == telegram_id:
+            return True
+        return await self._core.community.organises(conn, telegram_id, escalation.neighbourhood_id)
+
+    async def acknowledge(self, telegram_id: int, escalation_id: int) -> CareOutcome:
+        """Someone is dealing with it: stop re-sending and tell the organisers who."""
+        now = self._core.clock.now()
+        async with self._core.db.transaction() as conn:
+            escalation = await checkins.escalation(conn, escalation_id)
+            if escalation is None:
+                return CareOutcome.UNKNOWN
+            if not await self._may_handle(conn, telegram_id, escalation):
+                return CareOutcome.NOT_ALLOWED
+            if escalation.outcome is not None:
+                return CareOutcome.CLOSED
+            if not await checkins.acknowledge(conn, escalation.id, telegram_id, now):
+                return CareOutcome.ALREADY  # someone else acknowledged first
+            await self._core.scheduler.cancel_for(conn, RESEND_JOB, str(escalation.id))
+            who = await people.by_telegram_id(conn, telegram_id)
+            name = await self._resident_name(conn, escalation)
+            text = ct.ACKNOWLEDGED_BY.format(who=first_name(who) if who else "Someone", name=name)
+            for organiser in await neighbourhoods.organisers_of(conn, escalation.neighbourhood_id):
+                if organiser != telegram_id:
+                    await notify.send(conn, organiser, text, now, purpose="organiser")
+            await self._audit(conn, telegram_id, "checkin.acknowledged", escalation, {})
+        await self._core.after_commit()
+        return CareOutcome.OK
+
+    async def record_outcome(
+        self, telegram_id: int, escalation_id: int, outcome: str
+    ) -> tuple[CareOutcome, str]:
+        """Close an acknowledged escalation with what happened; also returns the resident's name."""
+        if outcome not in OUTCOMES:
+            return CareOutcome.UNKNOWN, ""
+        now = self._core.clock.now()
+        async with self._core.db.transaction() as conn:
+            escalation = await checkins.escalation(conn, escalation_id)
+            if escalation is None:
+                return CareOutcome.UNKNOWN, ""
+            if not await self._may_handle(conn, telegram_id, escalation):
+                return CareOutcome.NOT_ALLOWED, ""
+            name = await self._resident_name(conn, escalation)
+            if escalation.outcome is not None:
+                return CareOutcome.CLOSED, name
+            if escalation.acknowledged_at is None:
+                return CareOutcome.NEEDS_ACK, name
+            if not await checkins.record_outcome(conn, escalation.id, outcome, telegram_id, now):
+                return CareOutcome.CLOSED, name
+            await self._audit(
+                conn, telegram_id, "checkin.outcome", escalation, {"outcome": outcome}
+            )
+        return CareOutcome.OK, name
+
+    async def late_answer(
+        self,
+        conn: Connection,
+        occurrence: Occurrence,
+        checkin: CheckIn,
+        person: Person,
+        label: str,
+        now: datetime,
+    ) -> None:
+        """The resident answered after all: tell whoever is dealing with it (it stays open)."""
+        text = ct.LATE_ANSWER.format(name=first_name(person), answer=label)
+        recipients = set(await self._all_organisers(conn, checkin.neighbourhood_id))
+        buddy = await people.by_id(conn, checkin.buddy_person_id)
+        if buddy is not None:
+            recipients.add(buddy.telegram_id)
+        for telegram_id in sorted(recipients):
+            await notify.send(conn, telegram_id, text, now, purpose="escalation")
+
+    async def _resident_name(self, conn: Connection, escalation: Escalation) -> str:
+        checkin = await checkins.by_id(conn, escalation.checkin_id)
+        person = await people.by_id(conn, checkin.person_id) if checkin else None
+        return first_name(person) if person else "them"
+
+    async def _audit(
+        self,
+        conn: Connection,
+        actor: int | None,
+        action: str,
+        escalation: Escalation,
+        after: dict[str, object],
+    ) -> None:
+        await audit.record(
+            conn,
+            actor_telegram_id=actor,
+            action=action,
+            subject=f"checkin:{escalation.checkin_id}",
+            now=self._core.clock.now(),
+            after={"escalation": escalation.id, **after},
+        )

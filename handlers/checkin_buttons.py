@@ -1,0 +1,87 @@
+"""Check-in answers (I'm OK / chat / help) and the escalation buttons (acknowledge, outcome)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+
+from bot.callback_data import unpack
+from bot.care_outcomes import CareOutcome
+from bot.escalations import outcome_buttons
+from config import care_texts as ct
+from config import texts
+from handlers.context import AidContext
+from handlers.replies import remove_buttons
+
+
+def _args(update: Update) -> list[str]:
+    query = update.callback_query
+    parsed = unpack(query.data if query else None)
+    return parsed[1] if parsed else []
+
+
+def _markup(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+async def checkin_answer(update: Update, context: AidContext) -> None:
+    """The resident's answer to the check-in question."""
+    query, user = update.callback_query, update.effective_user
+    args = _args(update)
+    if query is None or user is None or len(args) != 2 or not args[0].isdigit():
+        return
+    result = await context.services.care.checkins.answer(user.id, int(args[0]), args[1])
+    if result.outcome is CareOutcome.ALREADY:
+        await query.answer(ct.REPLY_ALREADY, show_alert=True)
+        await remove_buttons(query)
+        return
+    if result.outcome is not CareOutcome.OK:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    if args[1] == "chat":
+        await query.message.reply_text(ct.REPLY_CHAT.format(ref=result.request_ref))
+    elif args[1] == "help":
+        await query.message.reply_text(ct.REPLY_HELP.format(ref=result.request_ref))
+    else:
+        await query.message.reply_text(ct.REPLY_OK)
+
+
+async def escalation_button(update: Update, context: AidContext) -> None:
+    """Acknowledge an escalation, or record its outcome."""
+    query, user = update.callback_query, update.effective_user
+    args = _args(update)
+    if query is None or user is None or not args or not args[0].isdigit():
+        return
+    escalation_id = int(args[0])
+    service = context.services.care.escalations
+    if args[1:2] == ["ack"]:
+        outcome = await service.acknowledge(user.id, escalation_id)
+        if outcome in (CareOutcome.OK, CareOutcome.ALREADY):
+            await query.answer(ct.ALREADY_ACKNOWLEDGED if outcome is CareOutcome.ALREADY else None)
+            if isinstance(query.message, Message):
+                await query.message.reply_text(
+                    ct.ACKNOWLEDGED, reply_markup=_markup(outcome_buttons(escalation_id))
+                )
+            await remove_buttons(query)
+            return
+    elif args[1:2] == ["out"] and len(args) == 3:
+        outcome, name = await service.record_outcome(user.id, escalation_id, args[2])
+        if outcome is CareOutcome.OK:
+            await query.answer()
+            await remove_buttons(query)
+            if isinstance(query.message, Message):
+                label = ct.OUTCOME_LABELS[args[2]]
+                await query.message.reply_text(ct.OUTCOME_RECORDED.format(outcome=label, name=name))
+            return
+    else:
+        outcome = CareOutcome.UNKNOWN
+    answers = {
+        CareOutcome.NOT_ALLOWED: ct.ESCALATION_NOT_YOURS,
+        CareOutcome.CLOSED: ct.OUTCOME_ALREADY,
+        CareOutcome.NEEDS_ACK: ct.OUTCOME_NEEDS_ACK,
+    }
+    await query.answer(answers.get(outcome, texts.STALE_BUTTON), show_alert=True)

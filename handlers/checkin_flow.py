@@ -1,0 +1,286 @@
+"""/checkin: set up, change, pause (holiday) or stop a welfare check-in, guided by buttons.
+
+An organiser may add a member's number (/checkin #12) to do the same for that member.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.callback_data import pack, pattern, unpack
+from bot.care_outcomes import CareOutcome
+from bot.checkin_schedule import ALL_DAYS, WEEKDAYS, hhmm, parse_time_of_day, schedule_text
+from bot.when import WhenError, parse_when
+from config import care_texts as ct
+from config import texts
+from handlers.context import AidContext
+from handlers.flow_switch import switch_fallbacks
+
+KIND = "cif"
+NAME = "checkin_flow"
+MENU, DAYS, TIME, CONTACT, PAUSE = range(5)
+END = ConversationHandler.END
+PRIVATE = filters.ChatType.PRIVATE
+TYPED = PRIVATE & filters.TEXT & ~filters.COMMAND
+MAX_CONTACT = 200
+
+REFUSALS = {
+    CareOutcome.NOT_MEMBER: ct.CHECKIN_NO_NEIGHBOURHOOD,
+    CareOutcome.NOT_ALLOWED: ct.CHECKIN_NOT_ALLOWED,
+    CareOutcome.UNKNOWN: ct.MEMBER_UNKNOWN,
+}
+
+
+def person_number(args: list[str] | None) -> int | None:
+    """A member's number from '#12' or '12'; None when absent or not a number."""
+    if not args:
+        return None
+    text = args[0].lstrip("#")
+    return int(text) if text.isdigit() else None
+
+
+def _data(context: AidContext) -> dict[str, Any]:
+    assert context.user_data is not None
+    return context.user_data
+
+
+def _days_keyboard(days: int) -> InlineKeyboardMarkup:
+    toggles = [
+        InlineKeyboardButton(
+            ("✅ " if days & (1 << bit) else "") + name, callback_data=pack(KIND, "day", bit)
+        )
+        for bit, name in enumerate(ct.DAY_NAMES)
+    ]
+    return InlineKeyboardMarkup(
+        [
+            toggles[:4],
+            toggles[4:],
+            [
+                InlineKeyboardButton(
+                    ct.BUTTON_EVERY_DAY, callback_data=pack(KIND, "days", ALL_DAYS)
+                ),
+                InlineKeyboardButton(
+                    ct.BUTTON_WEEKDAYS, callback_data=pack(KIND, "days", WEEKDAYS)
+                ),
+            ],
+            [InlineKeyboardButton(ct.BUTTON_DAYS_DONE, callback_data=pack(KIND, "next"))],
+        ]
+    )
+
+
+def _menu_keyboard(paused: bool) -> InlineKeyboardMarkup:
+    pause = (
+        (ct.BUTTON_RESUME, pack(KIND, "resume"))
+        if paused
+        else (ct.BUTTON_PAUSE, pack(KIND, "pause"))
+    )
+    rows = [
+        [(ct.BUTTON_CHANGE, pack(KIND, "change"))],
+        [pause],
+        [(ct.BUTTON_STOP, pack(KIND, "stop"))],
+    ]
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+async def start(update: Update, context: AidContext) -> int:
+    """/checkin [#member]: show the current check-in, or start setting one up."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return END
+    number = person_number(context.args)
+    if context.args and number is None:
+        await message.reply_text(ct.MEMBER_UNKNOWN)
+        return END
+    data = _data(context)
+    data.update(ci_for=number, ci_days=0)
+    service = context.services.care.checkins
+    result = await service.current(user.id, number)
+    if result.outcome in REFUSALS:
+        await message.reply_text(REFUSALS[result.outcome])
+        return END
+    name = html.escape(await service.display_name(number) or "?") if number else ""
+    if result.checkin is None:
+        intro = ct.CHECKIN_FOR_INTRO.format(name=name) if number else ct.CHECKIN_INTRO
+        await message.reply_text(intro, reply_markup=_days_keyboard(0))
+        return DAYS
+    checkin = result.checkin
+    data["ci_days"] = checkin.days
+    paused = (
+        ct.CHECKIN_PAUSED.format(until=f"{checkin.paused_until:%a %d %b}")
+        if checkin.paused_until
+        else ""
+    )
+    buddy = ""
+    if checkin.buddy_person_id is not None:
+        buddy_name = (await service.display_name(checkin.buddy_person_id) or "?").split()[0]
+        buddy = ct.CHECKIN_BUDDY.format(buddy=html.escape(buddy_name))
+    template = ct.CHECKIN_CURRENT_FOR if number else ct.CHECKIN_CURRENT
+    text = template.format(name=name, schedule=schedule_text(checkin), paused=paused, buddy=buddy)
+    await message.reply_text(text, reply_markup=_menu_keyboard(checkin.paused_until is not None))
+    return MENU
+
+
+def _press(update: Update) -> list[str]:
+    query = update.callback_query
+    parsed = unpack(query.data if query else None)
+    return parsed[1] if parsed else []
+
+
+async def on_menu(update: Update, context: AidContext) -> int:
+    """Change, pause, resume or stop."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None or not isinstance(query.message, Message):
+        return END
+    await query.answer()
+    action = _press(update)[:1]
+    number = _data(context).get("ci_for")
+    service = context.services.care.checkins
+    if action == ["change"]:
+        await query.message.reply_text(
+            ct.CHECKIN_INTRO, reply_markup=_days_keyboard(_data(context)["ci_days"])
+        )
+        return DAYS
+    if action == ["pause"]:
+        await query.message.reply_text(ct.ASK_PAUSE_UNTIL)
+        return PAUSE
+    if action == ["resume"]:
+        result = await service.pause(user.id, number, None)
+        if result.checkin is not None:
+            await query.message.reply_text(
+                ct.RESUMED_OK.format(schedule=schedule_text(result.checkin))
+            )
+        return END
+    if action == ["stop"]:
+        await service.stop(user.id, number)
+        await query.message.reply_text(ct.STOPPED_OK)
+        return END
+    return MENU
+
+
+async def on_days(update: Update, context: AidContext) -> int:
+    """Toggle days, pick every day or weekdays, or go on to the time."""
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        return END
+    args = _press(update)
+    data = _data(context)
+    if args[:1] == ["next"]:
+        if not data.get("ci_days"):
+            await query.answer(ct.DAYS_NONE, show_alert=True)
+            return DAYS
+        await query.answer()
+        await query.message.reply_text(ct.ASK_TIME)
+        return TIME
+    if args[:1] == ["day"] and args[1:2] and args[1].isdigit() and int(args[1]) < 7:
+        data["ci_days"] = data.get("ci_days", 0) ^ (1 << int(args[1]))
+    elif args[:1] == ["days"] and args[1:2] and args[1].isdigit():
+        data["ci_days"] = int(args[1]) & ALL_DAYS
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=_days_keyboard(data["ci_days"]))
+    return DAYS
+
+
+async def on_time(update: Update, context: AidContext) -> int:
+    """The typed time of day."""
+    message = update.effective_message
+    if message is None:
+        return END
+    at = parse_time_of_day(message.text or "")
+    if at is None:
+        await message.reply_text(ct.TIME_INVALID)
+        return TIME
+    _data(context)["ci_time"] = hhmm(at)
+    skip = InlineKeyboardButton(ct.BUTTON_SKIP, callback_data=pack(KIND, "skip"))
+    await message.reply_text(ct.ASK_CONTACT, reply_markup=InlineKeyboardMarkup([[skip]]))
+    return CONTACT
+
+
+async def on_contact(update: Update, context: AidContext) -> int:
+    """The emergency contact (typed) or Skip; then save."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return END
+    contact: str | None = None
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        if _press(update)[:1] != ["skip"]:
+            return CONTACT  # a stale button from an earlier step
+    else:
+        contact = " ".join((message.text or "").split())
+        if len(contact) > MAX_CONTACT:
+            await message.reply_text(ct.CONTACT_TOO_LONG)
+            return CONTACT
+    data = _data(context)
+    result = await context.services.care.checkins.save(
+        user.id, data.get("ci_for"), data["ci_days"], data["ci_time"], contact or None
+    )
+    if result.checkin is None:
+        await message.reply_text(REFUSALS.get(result.outcome, texts.STALE_BUTTON))
+        return END
+    zone = context.services.settings.timezone
+    first = result.next_at.astimezone(zone) if result.next_at else None
+    await message.reply_text(
+        ct.CHECKIN_SAVED.format(
+            schedule=schedule_text(result.checkin),
+            first=f"{first:%a %d %b at %H:%M}" if first else "–",
+        )
+    )
+    return END
+
+
+async def on_pause(update: Update, context: AidContext) -> int:
+    """The typed last day of the holiday."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return END
+    zone = context.services.settings.timezone
+    try:
+        window = parse_when(message.text or "", context.services.clock.now(), zone)
+    except WhenError:
+        await message.reply_text(ct.PAUSE_INVALID)
+        return PAUSE
+    until = window.starts_at.astimezone(zone).date()
+    await context.services.care.checkins.pause(user.id, _data(context).get("ci_for"), until)
+    await message.reply_text(ct.PAUSED_OK.format(until=f"{until:%a %d %b}"))
+    return END
+
+
+async def cancel(update: Update, context: AidContext) -> int:
+    """/cancel: stop without changing anything."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(texts.CANCELLED)
+    return END
+
+
+def build_conversation() -> ConversationHandler[AidContext]:
+    """The /checkin conversation."""
+    buttons = pattern(KIND)
+    return ConversationHandler(
+        entry_points=[CommandHandler("checkin", start, PRIVATE)],
+        states={
+            MENU: [CallbackQueryHandler(on_menu, pattern=buttons)],
+            DAYS: [CallbackQueryHandler(on_days, pattern=buttons)],
+            TIME: [MessageHandler(TYPED, on_time)],
+            CONTACT: [
+                MessageHandler(TYPED, on_contact),
+                CallbackQueryHandler(on_contact, pattern=buttons),
+            ],
+            PAUSE: [MessageHandler(TYPED, on_pause)],
+        },
+        fallbacks=[*switch_fallbacks("checkin"), CommandHandler("cancel", cancel, PRIVATE)],
+        name=NAME,
+        persistent=True,
+        allow_reentry=True,
+    )

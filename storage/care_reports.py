@@ -1,0 +1,128 @@
+"""Read-only queries for care: quiet-hours settings, task timing and the organiser digest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.database import Connection
+from storage.timefmt import from_db, to_db
+
+
+@dataclass(frozen=True)
+class WaitingRequest:
+    """A request in a digest: reference, category and a time (created or due)."""
+
+    ref: str
+    category: str
+    since: datetime
+
+
+@dataclass(frozen=True)
+class DayTotals:
+    """Tasks completed in a period and how many of them were thanked."""
+
+    done: int
+    thanked: int
+
+
+async def quiet_hours_of(conn: Connection, neighbourhood_id: int) -> tuple[str | None, str | None]:
+    """A neighbourhood's quiet-hours override ('HH:MM' each; None: the deployment default)."""
+    async with conn.execute(
+        "SELECT quiet_hours_start, quiet_hours_end FROM neighbourhoods WHERE id = ?",
+        (neighbourhood_id,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return (row[0], row[1]) if row else (None, None)
+
+
+async def quiet_hours_for_chat(conn: Connection, chat_id: int) -> tuple[str | None, str | None]:
+    """The quiet-hours override that applies to a chat ((None, None): the deployment default).
+
+    A volunteers' group takes its neighbourhood's; a person their first neighbourhood's.
+    """
+    if chat_id < 0:
+        sql = (
+            "SELECT quiet_hours_start, quiet_hours_end FROM neighbourhoods "
+            "WHERE volunteers_chat_id = ?"
+        )
+    else:
+        sql = (
+            "SELECT n.quiet_hours_start, n.quiet_hours_end FROM people p "
+            "JOIN memberships m ON m.person_id = p.id "
+            "JOIN neighbourhoods n ON n.id = m.neighbourhood_id "
+            "WHERE p.telegram_id = ? AND n.quiet_hours_start IS NOT NULL "
+            "AND n.quiet_hours_end IS NOT NULL ORDER BY m.joined_at LIMIT 1"
+        )
+    async with conn.execute(sql, (chat_id,)) as cursor:
+        row = await cursor.fetchone()
+    return (row[0], row[1]) if row else (None, None)
+
+
+async def organiser_neighbourhoods(conn: Connection) -> dict[int, list[int]]:
+    """Organiser Telegram id -> the neighbourhood ids they organise by membership."""
+    found: dict[int, list[int]] = {}
+    async with conn.execute(
+        "SELECT p.telegram_id, m.neighbourhood_id FROM memberships m "
+        "JOIN people p ON p.id = m.person_id WHERE m.role = 'organiser' "
+        "ORDER BY p.telegram_id, m.neighbourhood_id"
+    ) as cursor:
+        for row in await cursor.fetchall():
+            found.setdefault(row[0], []).append(row[1])
+    return found
+
+
+async def neighbourhoods_without_organiser(conn: Connection) -> list[int]:
+    """Neighbourhoods no member organises (the bootstrap organisers look after them)."""
+    async with conn.execute(
+        "SELECT id FROM neighbourhoods n WHERE NOT EXISTS (SELECT 1 FROM memberships m "
+        "WHERE m.neighbourhood_id = n.id AND m.role = 'organiser') ORDER BY id"
+    ) as cursor:
+        return [r[0] for r in await cursor.fetchall()]
+
+
+async def unassigned(conn: Connection, neighbourhood_id: int) -> list[WaitingRequest]:
+    """Open requests, longest waiting first (since = when they were created)."""
+    async with conn.execute(
+        "SELECT ref, category, created_at FROM help_requests "
+        "WHERE neighbourhood_id = ? AND status = 'open' ORDER BY created_at LIMIT 50",
+        (neighbourhood_id,),
+    ) as cursor:
+        return [WaitingRequest(r[0], r[1], from_db(r[2])) for r in await cursor.fetchall()]
+
+
+async def overdue(
+    conn: Connection, neighbourhood_id: int, due_before: datetime
+) -> list[WaitingRequest]:
+    """Assigned tasks whose window ended before a time (since = when they were due)."""
+    async with conn.execute(
+        "SELECT ref, category, ends_at FROM help_requests "
+        "WHERE neighbourhood_id = ? AND status = 'assigned' AND ends_at < ? "
+        "ORDER BY ends_at LIMIT 50",
+        (neighbourhood_id, to_db(due_before)),
+    ) as cursor:
+        return [WaitingRequest(r[0], r[1], from_db(r[2])) for r in await cursor.fetchall()]
+
+
+async def volunteers_awaiting_approval(conn: Connection, neighbourhood_id: int) -> int:
+    """How many volunteers wait for an organiser's approval."""
+    async with conn.execute(
+        "SELECT COUNT(*) FROM memberships WHERE neighbourhood_id = ? "
+        "AND volunteer_status = 'pending'",
+        (neighbourhood_id,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def completed_between(
+    conn: Connection, neighbourhood_id: int, start: datetime, end: datetime
+) -> DayTotals:
+    """Tasks marked done in [start, end) and how many of them were thanked."""
+    async with conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(thanked), 0) FROM help_requests "
+        "WHERE neighbourhood_id = ? AND done_at >= ? AND done_at < ?",
+        (neighbourhood_id, to_db(start), to_db(end)),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return DayTotals(int(row[0]), int(row[1])) if row else DayTotals(0, 0)
