@@ -221,13 +221,35 @@ class NeighbourhoodSettings:
     volunteers_need_approval: bool
     alert_batch_size: int | None
     spending_cap_pence: int
+    alert_widening_delay_s: int | None = None
+    escalation_delay_s: int | None = None
+    quiet_hours_start: str | None = None  # 'HH:MM' local; equal start and end: no quiet hours
+    quiet_hours_end: str | None = None
+    assets_self_publish: bool = False
+
+
+class _Keep:
+    """Marks a setting update_settings leaves as it is (None is a real value: the default)."""
+
+
+KEEP = _Keep()
+
+_SETTING_COLUMNS = (
+    "volunteers_need_approval",
+    "alert_batch_size",
+    "spending_cap_pence",
+    "alert_widening_delay_s",
+    "escalation_delay_s",
+    "quiet_hours_start",
+    "quiet_hours_end",
+    "assets_self_publish",
+)
 
 
 async def settings_of(conn: Connection, neighbourhood_id: int) -> NeighbourhoodSettings:
     """The neighbourhood's settings."""
     async with conn.execute(
-        "SELECT volunteers_need_approval, alert_batch_size, spending_cap_pence "
-        "FROM neighbourhoods WHERE id = ?",
+        f"SELECT {', '.join(_SETTING_COLUMNS)} FROM neighbourhoods WHERE id = ?",
         (neighbourhood_id,),
     ) as cursor:
         row = await cursor.fetchone()
@@ -237,6 +259,11 @@ async def settings_of(conn: Connection, neighbourhood_id: int) -> NeighbourhoodS
         volunteers_need_approval=bool(row["volunteers_need_approval"]),
         alert_batch_size=row["alert_batch_size"],
         spending_cap_pence=row["spending_cap_pence"],
+        alert_widening_delay_s=row["alert_widening_delay_s"],
+        escalation_delay_s=row["escalation_delay_s"],
+        quiet_hours_start=row["quiet_hours_start"],
+        quiet_hours_end=row["quiet_hours_end"],
+        assets_self_publish=bool(row["assets_self_publish"]),
     )
 
 
@@ -250,25 +277,40 @@ async def update_settings(
     neighbourhood_id: int,
     *,
     volunteers_need_approval: bool | None = None,
-    alert_batch_size: int | None = None,
+    alert_batch_size: int | None | _Keep = KEEP,
     spending_cap_pence: int | None = None,
+    alert_widening_delay_s: int | None | _Keep = KEEP,
+    escalation_delay_s: int | None | _Keep = KEEP,
+    quiet_hours: tuple[str, str] | None | _Keep = KEEP,
+    assets_self_publish: bool | None = None,
 ) -> None:
-    """Change some of a neighbourhood's settings."""
-    current = await settings_of(conn, neighbourhood_id)
-    await conn.execute(
-        "UPDATE neighbourhoods SET volunteers_need_approval = ?, alert_batch_size = ?, "
-        "spending_cap_pence = ? WHERE id = ?",
-        (
-            int(
-                current.volunteers_need_approval
-                if volunteers_need_approval is None
-                else volunteers_need_approval
-            ),
-            alert_batch_size if alert_batch_size is not None else current.alert_batch_size,
-            spending_cap_pence if spending_cap_pence is not None else current.spending_cap_pence,
-            neighbourhood_id,
-        ),
+    """Change some of a neighbourhood's settings; nullable ones take None for the default."""
+    changes: dict[str, object] = {}
+    if volunteers_need_approval is not None:
+        changes["volunteers_need_approval"] = int(volunteers_need_approval)
+    if not isinstance(alert_batch_size, _Keep):
+        changes["alert_batch_size"] = alert_batch_size
+    if spending_cap_pence is not None:
+        changes["spending_cap_pence"] = spending_cap_pence
+    if not isinstance(alert_widening_delay_s, _Keep):
+        changes["alert_widening_delay_s"] = alert_widening_delay_s
+    if not isinstance(escalation_delay_s, _Keep):
+        changes["escalation_delay_s"] = escalation_delay_s
+    if not isinstance(quiet_hours, _Keep):
+        changes["quiet_hours_start"] = quiet_hours[0] if quiet_hours else None
+        changes["quiet_hours_end"] = quiet_hours[1] if quiet_hours else None
+    if assets_self_publish is not None:
+        changes["assets_self_publish"] = int(assets_self_publish)
+    if not changes:
+        return
+    # Column names come from the fixed list above, never from input.
+    assignments = ", ".join(f"{column} = ?" for column in changes)
+    cursor = await conn.execute(
+        f"UPDATE neighbourhoods SET {assignments} WHERE id = ?",
+        (*changes.values(), neighbourhood_id),
     )
+    if cursor.rowcount == 0:
+        raise LookupError(f"no neighbourhood {neighbourhood_id}")
 
 
 async def organisers_of(conn: Connection, neighbourhood_id: int) -> list[int]:

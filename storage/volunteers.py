@@ -156,9 +156,10 @@ async def open_task_count(conn: Connection, person_id: int) -> int:
 
 # The matching query. Eligible: an approved volunteer of the neighbourhood, not paused,
 # offering the category, free in one of the request's slots, under their open-task limit,
-# reachable, not the requester, and not already alerted (or, when re-alerting, not one who
-# declined or handed it back). Ranked: fewest recent tasks, longest since last alert, helped
-# this resident before and was thanked, shares the resident's language.
+# reachable, not the requester, not already alerted (or, when re-alerting, not one who
+# declined or handed it back), and holding the checks the neighbourhood requires for the
+# category. Ranked: fewest recent tasks, longest since last alert, helped this resident
+# before and was thanked, shares the resident's language.
 #
 # It starts from the neighbourhood's approved volunteers (a covering index, about a hundred
 # rows in a city-sized deployment) and probes everything else by key, so its cost follows the
@@ -190,10 +191,20 @@ WHERE m.neighbourhood_id = :neighbourhood
         AND (a.response IS NOT NULL OR :include_alerted = 0))
   AND (SELECT COUNT(*) FROM help_requests o
       WHERE o.assignee_person_id = m.person_id AND o.status = 'assigned') < v.max_open_tasks
+  AND {missing_checks}
 ORDER BY recent_tasks ASC, v.last_alerted_at ASC NULLS FIRST, helped_before DESC,
     shares_language DESC, v.person_id ASC
 LIMIT :limit
 """
+
+# Every check the neighbourhood requires for the category must be recorded for the volunteer
+# there (migration 6). Usually no requirement exists, so this costs one index probe.
+_HOLDS_REQUIRED_CHECKS = """NOT EXISTS (SELECT 1 FROM required_checks r
+      WHERE r.neighbourhood_id = :neighbourhood AND r.category = :category
+        AND NOT EXISTS (SELECT 1 FROM volunteer_checks k
+            WHERE k.person_id = m.person_id AND k.neighbourhood_id = :neighbourhood
+              AND k.check_kind = r.check_kind))"""
+_CANDIDATES = _CANDIDATES.replace("{missing_checks}", _HOLDS_REQUIRED_CHECKS)
 
 
 async def match_candidates(
@@ -255,11 +266,18 @@ async def eligible_for_request(
         """
         SELECT 1 FROM memberships m
         JOIN volunteers v ON v.person_id = m.person_id
-        JOIN volunteer_categories c ON c.person_id = m.person_id AND c.category = ?
-        WHERE m.person_id = ? AND m.neighbourhood_id = ? AND m.volunteer_status = 'approved'
-          AND (v.paused_until IS NULL OR v.paused_until <= ?)
-        """,
-        (category, person_id, neighbourhood_id, to_db(now)),
+        JOIN volunteer_categories c ON c.person_id = m.person_id AND c.category = :category
+        WHERE m.person_id = :person AND m.neighbourhood_id = :neighbourhood
+          AND m.volunteer_status = 'approved'
+          AND (v.paused_until IS NULL OR v.paused_until <= :now)
+          AND """
+        + _HOLDS_REQUIRED_CHECKS,
+        {
+            "category": category,
+            "person": person_id,
+            "neighbourhood": neighbourhood_id,
+            "now": to_db(now),
+        },
     ) as cursor:
         return await cursor.fetchone() is not None
 

@@ -1,0 +1,214 @@
+"""Organisers' /pending: approve or turn down new volunteers, with an optional note."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from telegram import Message, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.alerting import category_text
+from bot.callback_data import pack, pattern
+from bot.community import NotAllowedError
+from bot.roles import name_of
+from bot.vetting import NOTE_MAX_LENGTH, VetOutcome, VetResult
+from config import texts
+from config import vetting_texts as vt
+from handlers.context import AidApplication, AidContext
+from handlers.flow_switch import switch_fallbacks
+from handlers.replies import remove_buttons
+from handlers.vetting_common import (
+    action,
+    button_values,
+    ids,
+    is_organiser_of,
+    keyboard,
+    refuse_press,
+    start_for_neighbourhood,
+)
+
+DECIDE_KIND = "vet"
+NO_NOTE_KIND = "vetnote"
+APPROVE, REJECT = "a", "r"
+NOTE = 0
+END = ConversationHandler.END
+NAME = "vetting-note"
+PRIVATE = filters.ChatType.PRIVATE
+
+
+@dataclass(frozen=True)
+class PendingDecision:
+    """The decision an organiser is adding a note to."""
+
+    neighbourhood_id: int
+    person_id: int
+    approve: bool
+    name: str
+
+
+_DECISION_KEY = "vetting_decision"
+
+
+async def pending(update: Update, context: AidContext) -> None:
+    """/pending: list volunteers waiting for approval, with Approve and Turn down buttons."""
+    await start_for_neighbourhood(update, context, "pending")
+
+
+@action("pending")
+async def _list_pending(
+    message: Message, user_id: int, neighbourhood_id: int, context: AidContext, _: list[str]
+) -> None:
+    try:
+        where, waiting = await context.services.vetting.volunteers(
+            user_id, neighbourhood_id, "pending"
+        )
+    except NotAllowedError:
+        await message.reply_text(texts.NOT_ORGANISER_HERE)
+        return
+    place = html.escape(where.name)
+    if not waiting:
+        await message.reply_text(vt.PENDING_NONE.format(neighbourhood=place))
+        return
+    lines, rows = [vt.PENDING_HEADER.format(neighbourhood=place)], []
+    for volunteer in waiting:
+        name = volunteer.display_name or f"#{volunteer.person_id}"
+        languages = ", ".join(volunteer.languages)
+        lines.append(
+            vt.PENDING_LINE.format(
+                number=volunteer.person_id,
+                name=html.escape(name),
+                categories=", ".join(category_text(c) for c in volunteer.categories) or "–",
+                languages=vt.PENDING_LANGUAGES.format(languages=html.escape(languages))
+                if languages
+                else "",
+            )
+        )
+        data = (where.id, volunteer.person_id)
+        rows.append(
+            [
+                (vt.BUTTON_APPROVE.format(name=name), pack(DECIDE_KIND, APPROVE, *data)),
+                (vt.BUTTON_REJECT.format(name=name), pack(DECIDE_KIND, REJECT, *data)),
+            ]
+        )
+    await message.reply_text("\n".join(lines), reply_markup=keyboard(rows))
+
+
+async def decision_pressed(update: Update, context: AidContext) -> int:
+    """Approve or Turn down pressed: re-check, then ask for an optional note."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None or not isinstance(query.message, Message):
+        return END
+    values = button_values(query.data)
+    numbers = ids(values[1:], 2)
+    if not values or values[0] not in (APPROVE, REJECT) or numbers is None:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return END
+    neighbourhood_id, person_id = numbers
+    if not await is_organiser_of(update, context, neighbourhood_id):
+        await refuse_press(update)
+        return END
+    _, member = await context.services.vetting.member(user.id, neighbourhood_id, person_id)
+    if member is None or member.volunteer_status != "pending":
+        await query.answer(vt.ALREADY_DECIDED, show_alert=True)
+        return END
+    await query.answer()
+    approve = values[0] == APPROVE
+    decision = PendingDecision(neighbourhood_id, person_id, approve, name_of(member))
+    if context.user_data is not None:  # always set for private chats
+        context.user_data[_DECISION_KEY] = decision
+    prompt = vt.NOTE_PROMPT_APPROVE if approve else vt.NOTE_PROMPT_REJECT
+    await query.message.reply_text(
+        prompt.format(name=html.escape(decision.name)),
+        reply_markup=keyboard([[(vt.BUTTON_NO_NOTE, pack(NO_NOTE_KIND))]]),
+    )
+    return NOTE
+
+
+async def note_sent(update: Update, context: AidContext) -> int:
+    """The organiser's note: decide and send it to the volunteer."""
+    message = update.effective_message
+    if message is None:
+        return NOTE
+    note = (message.text or "").strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        await message.reply_text(vt.NOTE_TOO_LONG.format(limit=NOTE_MAX_LENGTH))
+        return NOTE
+    return await _decide(update, context, message, note or None)
+
+
+async def no_note(update: Update, context: AidContext) -> int:
+    """Go on without a note."""
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        return END
+    await query.answer()
+    await remove_buttons(query)
+    return await _decide(update, context, query.message, None)
+
+
+async def _decide(update: Update, context: AidContext, message: Message, note: str | None) -> int:
+    user = update.effective_user
+    decision = (context.user_data or {}).pop(_DECISION_KEY, None)
+    if user is None or not isinstance(decision, PendingDecision):
+        await message.reply_text(vt.NO_LONGER_POSSIBLE)
+        return END
+    try:
+        result = await context.services.vetting.decide(
+            user.id,
+            decision.neighbourhood_id,
+            decision.person_id,
+            approve=decision.approve,
+            note=note,
+        )
+    except NotAllowedError:
+        await message.reply_text(texts.NOT_ORGANISER_HERE)
+        return END
+    await message.reply_text(_outcome_text(result, decision.approve))
+    return END
+
+
+def _outcome_text(result: VetResult, approve: bool) -> str:
+    place = html.escape(result.neighbourhood.name)
+    if result.outcome is VetOutcome.NOT_FOUND or result.member is None:
+        return vt.PERSON_NOT_FOUND.format(neighbourhood=place)
+    if result.outcome is VetOutcome.WRONG_STATUS:
+        return vt.ALREADY_DECIDED
+    template = vt.APPROVED_DONE if approve else vt.REJECTED_DONE
+    return template.format(name=html.escape(name_of(result.member)), neighbourhood=place)
+
+
+async def cancel(update: Update, context: AidContext) -> int:
+    """/cancel while adding a note: nothing is decided."""
+    (context.user_data or {}).pop(_DECISION_KEY, None)
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(vt.DONE_CANCELLED)
+    return END
+
+
+def build_conversation() -> ConversationHandler[AidContext]:
+    """Approve/Turn down, then an optional note (text or the no-note button)."""
+    return ConversationHandler(
+        entry_points=[CallbackQueryHandler(decision_pressed, pattern=pattern(DECIDE_KIND))],
+        states={
+            NOTE: [
+                MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, note_sent),
+                CallbackQueryHandler(no_note, pattern=pattern(NO_NOTE_KIND)),
+            ]
+        },
+        fallbacks=[*switch_fallbacks("pending"), CommandHandler("cancel", cancel, PRIVATE)],
+        name=NAME,
+        persistent=True,
+        allow_reentry=True,
+    )
+
+
+def register(application: AidApplication) -> None:
+    """Add /pending (the decision conversation is added by handlers.vetting.conversations)."""
+    application.add_handler(CommandHandler("pending", pending, PRIVATE))
