@@ -9,20 +9,25 @@ told. Timers are scheduler-store jobs, so a restart loses none of them.
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 from bot import notify
 from bot.callback_data import pack
 from bot.clock import Clock
 from bot.scheduler import Scheduler
 from bot.when import TimeWindow, WhenKind
+from config import oversight_texts
 from config import request_texts as t
 from config.settings import Settings
-from storage import help_requests, neighbourhoods, people, volunteers
+from storage import audit, help_requests, neighbourhoods, people, volunteers
 from storage.database import Connection
 from storage.help_requests import HelpRequest
 from storage.jobs import ScheduledJob
 from storage.neighbourhoods import Neighbourhood
+
+# Adds text to a volunteer alert about a request, inside the alerting transaction.
+AlertExtra = Callable[[Connection, HelpRequest], Awaitable[str]]
 
 WIDEN_JOB = "request.widen"
 ESCALATE_JOB = "request.escalate"
@@ -48,11 +53,27 @@ class Alerting:
         self._scheduler = scheduler
         scheduler.register(WIDEN_JOB, self._widen_job)
         scheduler.register(ESCALATE_JOB, self._escalate_job)
+        self._alert_extras: list[AlertExtra] = []
+
+    def add_alert_extra(self, extra: AlertExtra) -> None:
+        """Append what `extra` returns to every volunteer alert (e.g. related local assets)."""
+        self._alert_extras.append(extra)
 
     async def batch_size(self, conn: Connection, neighbourhood: Neighbourhood) -> int:
         """Volunteers per alert round: the neighbourhood's setting or the tunable."""
         configured = await neighbourhoods.alert_batch_size(conn, neighbourhood.id)
         return configured or self._settings.tunables.alert_batch_size
+
+    async def delays(self, conn: Connection, neighbourhood_id: int) -> tuple[timedelta, timedelta]:
+        """Widening and escalation delays: the neighbourhood's overrides or the tunables."""
+        local = await neighbourhoods.settings_of(conn, neighbourhood_id)
+        tunables = self._settings.tunables
+        widen = local.alert_widening_delay_s
+        escalate = local.escalation_delay_s
+        return (
+            timedelta(seconds=widen) if widen else tunables.alert_widening_delay,
+            timedelta(seconds=escalate) if escalate else tunables.escalation_delay,
+        )
 
     async def start(
         self, conn: Connection, request: HelpRequest, now: datetime, *, include_alerted: bool
@@ -61,15 +82,15 @@ class Alerting:
         await self._scheduler.cancel_for(conn, WIDEN_JOB, str(request.id))
         await self._scheduler.cancel_for(conn, ESCALATE_JOB, str(request.id))
         alerted = await self.alert_round(conn, request, now, include_alerted=include_alerted)
-        tunables = self._settings.tunables
         target = str(request.id)
         if alerted == 0:
             await self.post_to_group(conn, request, now)
+        widen_after, escalate_after = await self.delays(conn, request.neighbourhood_id)
         await self._scheduler.schedule(
-            conn, kind=WIDEN_JOB, target=target, due_at=now + tunables.alert_widening_delay
+            conn, kind=WIDEN_JOB, target=target, due_at=now + widen_after
         )
         await self._scheduler.schedule(
-            conn, kind=ESCALATE_JOB, target=target, due_at=now + tunables.escalation_delay
+            conn, kind=ESCALATE_JOB, target=target, due_at=now + escalate_after
         )
         return alerted
 
@@ -108,6 +129,10 @@ class Alerting:
             neighbourhood=html.escape(neighbourhood.name),
             when=when_text(request, self._settings),
         )
+        if request.phone_in:  # logged by an organiser: the neighbour has no Telegram
+            text += oversight_texts.ALERT_PHONE_IN
+        for extra in self._alert_extras:  # extras only add to the alert, never replace it
+            text += await extra(conn, request)
         for candidate in candidates:
             outbox_id = await notify.send(
                 conn,
@@ -210,12 +235,14 @@ class Alerting:
             return
         alerted = await self.alert_round(conn, request, now, include_alerted=False)
         await self.post_to_group(conn, request, now)
+        if alerted:
+            await _audit(conn, request, "request.alerted", now, {"volunteers": alerted})
         if alerted:  # keep widening while there is anyone new to ask
             await self._scheduler.schedule(
                 conn,
                 kind=WIDEN_JOB,
                 target=job.target,
-                due_at=now + self._settings.tunables.alert_widening_delay,
+                due_at=now + (await self.delays(conn, request.neighbourhood_id))[0],
             )
 
     async def _escalate_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
@@ -233,6 +260,21 @@ class Alerting:
             alerted=await help_requests.alerted_count(conn, request.id),
         )
         await self.tell_organisers(conn, request.neighbourhood_id, text, now)
+        await _audit(conn, request, "request.escalated", now, {"escalated": True})
+
+
+async def _audit(
+    conn: Connection, request: HelpRequest, action: str, now: datetime, after: dict[str, object]
+) -> None:
+    """Record a timer's change to a request (the actor is the bot)."""
+    await audit.record(
+        conn,
+        actor_telegram_id=None,
+        action=action,
+        subject=f"request:{request.ref}",
+        now=now,
+        after=after,
+    )
 
 
 def alert_buttons(request_id: int) -> notify.Buttons:

@@ -9,6 +9,7 @@ from bot import notify
 from bot.alerting import category_text, when_text
 from bot.callback_data import pack
 from bot.phones import format_for_display
+from config import oversight_texts
 from config import request_texts as t
 from config.settings import Settings
 from storage import neighbourhoods, people
@@ -39,6 +40,8 @@ async def send_task_details(
         )
     if request.pharmacy:
         extra += t.TASK_PHARMACY.format(pharmacy=html.escape(request.pharmacy))
+    if request.phone_in:  # logged by an organiser: the neighbour has no Telegram
+        extra += oversight_texts.TASK_PHONE_IN
     name = request.for_name or (first_name(requester) if requester else "the resident")
     phone = request.for_phone or request.contact_phone
     text = t.TASK_DETAILS.format(

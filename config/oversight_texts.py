@@ -4,7 +4,186 @@ from __future__ import annotations
 
 # Menu entries: (command, description), merged into the scoped menus by config.commands.
 PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = ()
-ORGANISER_COMMANDS: tuple[tuple[str, str], ...] = ()
+ORGANISER_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("log", "Log a request taken by phone"),
+    ("open", "Requests still waiting for a volunteer"),
+    ("assign", "Give a request to a volunteer"),
+    ("reassign", "Move a task to another volunteer"),
+    ("broadcast", "Message your volunteers"),
+    ("stats", "How the community is doing"),
+    ("export", "Download requests or volunteers as CSV"),
+    ("audit", "A request's history"),
+)
 # Lines appended to /help ("/command – what it does\n"), for everyone and for organisers.
 HELP_PRIVATE = ""
-HELP_ORGANISER = ""
+HELP_ORGANISER = (
+    "/log – log a request taken by phone for a neighbour without Telegram\n"
+    "/open – requests still waiting for a volunteer, oldest first\n"
+    "/assign REF – give a request to a volunteer you choose\n"
+    "/reassign REF – move a task to another volunteer\n"
+    "/broadcast – send a message to a neighbourhood's volunteers\n"
+    "/stats [days] – what the community did lately\n"
+    "/export requests|volunteers|assets [days] – CSV files, in this private chat\n"
+    "/audit REF – the history of a request\n"
+)
+
+# Shared refusals.
+NOT_ORGANISER = "Sorry, only organisers can do that."
+NOT_ORGANISER_HERE = "Sorry, only organisers of that neighbourhood can do that."
+NO_NEIGHBOURHOODS = "You don't organise any neighbourhood yet."
+UNKNOWN_REF = "I can't find a request {ref}. References look like R-7K3Q."
+STALE_BUTTON = "That button is out of date."
+PRIVATE_ONLY = "Please use this command in your private chat with me."
+CHOOSE_NEIGHBOURHOOD = "Which neighbourhood is this for?"
+
+# Phone-in requests (/log).
+LOG_CHOOSE_NEIGHBOURHOOD = (
+    "📞 <b>Log a request taken by phone</b>\n\nWhich neighbourhood is the neighbour in?"
+)
+LOG_CHOOSE_CATEGORY = (
+    "📞 <b>Phone-in request</b> in {neighbourhood}\n\nWhat kind of help does the neighbour need?"
+)
+LOG_INTRO = (
+    "📞 <b>Logging a request taken by phone.</b> I'll ask the same questions as a resident's "
+    "request, then the neighbour's name and phone number. Volunteers will phone them, and "
+    "you'll get the updates the neighbour would. /cancel stops at any time."
+)
+LOG_SUMMARY_HEAD = "📞 <b>Phone-in request</b> – please check with the neighbour:\n\n"
+LOG_CREATED = (
+    "📞 Logged as <b>{ref}</b> for {name}. {count} {volunteers} alerted; they'll phone "
+    "{name} on {phone}. I'll keep you posted here."
+)
+LOG_CREATED_NOBODY_FREE = (
+    "📞 Logged as <b>{ref}</b> for {name}. Nobody is free to alert right now; I've told "
+    "the volunteers' group if there is one, and I'll keep you posted here."
+)
+LOG_CANCELLED = "Okay, nothing was logged."
+LOG_EXPIRED = "That form has expired. Send /log to start again."
+ALERT_PHONE_IN = "\n📞 Taken by phone: the neighbour has no Telegram, so you'd phone them."
+TASK_PHONE_IN = (
+    "\n\n📞 <b>Phone-in request:</b> this neighbour has no Telegram. Please phone them on "
+    "the number above to arrange things. An organiser logged it and gets the updates."
+)
+
+# /open
+OPEN_NONE = "🎉 Nothing is waiting: every request has a volunteer."
+OPEN_HEAD = "<b>Waiting for a volunteer</b> (oldest first):\n"
+OPEN_LINE = "• <b>{ref}</b> {category}, {neighbourhood}: waiting {waited}, {alerted} alerted{flag}"
+OPEN_ESCALATED = " ⚠️"
+OPEN_PHONE_IN = " 📞"
+OPEN_MORE = "\n…and {more} more."
+OPEN_FOOTER = "\n\nTo give one to a volunteer: /assign REF"
+
+# /assign and /reassign
+ASSIGN_USAGE = "Please give the request's reference, for example:\n/assign R-7K3Q"
+REASSIGN_USAGE = "Please give the task's reference, for example:\n/reassign R-7K3Q"
+ASSIGN_NOT_OPEN = "{ref} isn't waiting for a volunteer any more (it is {status})."
+REASSIGN_NOT_ASSIGNED = "{ref} isn't held by a volunteer right now (it is {status})."
+ASSIGN_NOBODY = (
+    "Nobody eligible is free for {ref} right now (approved, offering this kind of help, "
+    "available then and under their task limit)."
+)
+ASSIGN_CHOOSE = (
+    "<b>{ref}</b> {category} in {neighbourhood}.\n"
+    "Eligible volunteers, in the order matching would ask them:"
+)
+REASSIGN_CHOOSE = (
+    "<b>{ref}</b> {category} is held by <b>{current}</b>.\nMove it to (best match first):"
+)
+CANDIDATE_LABEL = "{name} · {recent} recent · {open} open"
+BUTTON_CANCEL = "✖️ Cancel"
+ASSIGN_CANCELLED = "Okay, nothing changed."
+ASSIGNED = "✅ {ref} is now with <b>{volunteer}</b>. They have the details and can hand it back."
+REASSIGNED = "✅ {ref} moved from <b>{old}</b> to <b>{new}</b>. Both have been told."
+ASSIGN_NOT_ELIGIBLE = "{volunteer} can't take {ref} any more. Try /assign {ref} again."
+ASSIGN_CHANGED = "{ref} changed in the meantime; nothing was moved. Try again."
+VOLUNTEER_ASSIGNED = (
+    "🙋 An organiser has asked you to take <b>{ref}</b>. The details follow. If you can't do "
+    "it, press “Can't do it” and it goes back to the other volunteers."
+)
+VOLUNTEER_REASSIGNED_AWAY = (
+    "🔁 An organiser has moved <b>{ref}</b> to another volunteer, so you don't need to do "
+    "it. Thank you for holding it!"
+)
+
+# /broadcast
+BROADCAST_CHOOSE = "📣 Which neighbourhood's volunteers should get the message?"
+BROADCAST_ASK = (
+    "📣 <b>Message to {neighbourhood}'s volunteers</b> ({count} will get it).\n\n"
+    "Type the message (up to {limit} characters), or /cancel."
+)
+BROADCAST_NOBODY = "{neighbourhood} has no approved volunteers to message yet."
+BROADCAST_TOO_LONG = "That's {length} characters; please keep it to {limit}."
+BROADCAST_TEXT_ONLY = "Please type the message as text."
+BROADCAST_PREVIEW = (
+    "📣 <b>Preview</b> – to {count} volunteers of {neighbourhood}{skipped}:\n\n{message}"
+)
+BROADCAST_SKIPPED = " ({skipped} who blocked the bot are left out)"
+BROADCAST_MESSAGE = "📣 <b>From your organisers in {neighbourhood}</b>\n\n{message}"
+BUTTON_SEND = "📣 Send"
+BROADCAST_CANCELLED = "Okay, the message was not sent."
+BROADCAST_PROGRESS = "📣 Sending… {done} of {total} done."
+BROADCAST_DONE = (
+    "📣 <b>Broadcast finished</b> ({total} volunteers of {neighbourhood}):\n"
+    "✅ delivered: {delivered}\n"
+    "🚫 blocked the bot: {blocked}\n"
+    "⚠️ failed: {failed}{pending}"
+)
+BROADCAST_PENDING = "\n⏳ still queued (they'll go out shortly): {pending}"
+BROADCAST_EXPIRED = "That broadcast has expired. Send /broadcast to start again."
+
+# /stats
+STATS_USAGE = "Please give a number of days from 1 to 366, for example: /stats 30"
+STATS_HEAD = "📊 <b>The last {days} days in {where}</b>\n"
+STATS_NO_REQUESTS = "\nNo requests were made in this period."
+STATS_REQUESTS = "\n<b>{total} {requests}</b> from neighbours:\n{categories}\n"
+STATS_CATEGORY_LINE = "• {category}: {count}"
+STATS_OUTCOMES = (
+    "<b>Outcomes</b>: 🎉 {helped} helped, 🚶 {in_progress} in progress, "
+    "⏳ {waiting} waiting, ✖️ {cancelled} cancelled\n"
+)
+STATS_SPEED = (
+    "<b>How quickly neighbours stepped in</b>: half of the accepted requests within {median}, "
+    "nine in ten within {p90}; {within_hour}% of requests were accepted within an hour.\n"
+)
+STATS_NO_SPEED = "<b>How quickly neighbours stepped in</b>: no request was accepted yet.\n"
+STATS_VOLUNTEERS = (
+    "\n💪 <b>{active} {volunteers}</b> took on {tasks} tasks (of {approved} approved). "
+    "{most} of them did more than half of the work.{top}\n"
+)
+STATS_NO_VOLUNTEERS = "\n💪 No tasks were taken on in this period ({approved} approved).\n"
+STATS_TOP = " Busiest: {counts} tasks."
+STATS_CHECKINS = "☎️ <b>Check-ins kept</b>: {kept} of {due} answered.\n"
+STATS_NO_CHECKINS = "☎️ No welfare check-ins were due in this period.\n"
+STATS_THANKS = "💐 <b>{thanks} {words}</b> passed on to volunteers. Thank you, everyone!"
+
+# /export
+EXPORT_USAGE = (
+    "Please say what to export, and optionally how many days back, for example:\n"
+    "/export requests 30\n/export volunteers"
+)
+EXPORT_CAPTION = "{kind}: {rows} rows, last {days} days. Personal columns for: {scope}."
+EXPORT_CAPTION_ALL_TIME = "{kind}: {rows} rows. Personal columns for: {scope}."
+EXPORT_SCOPE_NONE = "none (you don't organise these neighbourhoods)"
+
+# /audit
+AUDIT_USAGE = "Please give the request's reference, for example:\n/audit R-7K3Q"
+AUDIT_HEAD = "🧾 <b>History of {ref}</b> ({status}):\n"
+AUDIT_LINE = "• {at} – {action} by {actor}{change}"
+AUDIT_CHANGE = ": {before} → {after}"
+AUDIT_BOT = "the bot"
+AUDIT_ACTIONS = {
+    "request.created": "created",
+    "request.alerted": "volunteers alerted",
+    "request.accepted": "accepted",
+    "request.assigned": "assigned by an organiser",
+    "request.reassigned": "moved to another volunteer",
+    "request.declined": "declined by a volunteer",
+    "request.released": "handed back",
+    "request.done": "marked done",
+    "request.amount_recorded": "amount recorded",
+    "request.closed": "closed with thanks",
+    "request.reopened": "reopened",
+    "request.cancelled": "cancelled",
+    "request.escalated": "escalated to organisers",
+}

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from telegram.ext import ConversationHandler
 
+from handlers import oversight_assign, oversight_broadcast, oversight_reports, phone_in
 from handlers.context import AidApplication, AidContext
 
 
 def conversations() -> list[ConversationHandler[AidContext]]:
     """The feature's guided flows (registered first, guarded by the flow switch)."""
-    return []
+    return [phone_in.build_conversation(), oversight_broadcast.build_conversation()]
 
 
 def register(application: AidApplication) -> None:
     """Register this feature's commands and buttons."""
+    oversight_assign.register(application)
+    oversight_reports.register(application)

@@ -13,8 +13,8 @@ from enum import Enum, IntEnum
 
 from telegram import Message
 
-from bot.help_requests import RequestDraft
 from bot.phones import PhoneResult, format_for_display, parse_phone, parse_shared_contact
+from bot.request_types import RequestDraft
 from bot.services import Services
 from bot.when import (
     MAX_DAYS_AHEAD,
@@ -116,6 +116,8 @@ _TYPED_STEPS = frozenset(
         Step.FOR_PHONE,
     }
 )
+# A phone-in request is always for the neighbour on the phone, who gave the number themselves.
+_NOT_FOR_PHONE_IN = frozenset({Step.PHONE, Step.FOR_WHOM, Step.FOR_AGREED})
 _EDITABLE = (
     Step.WHAT,
     Step.WHEN,
@@ -147,6 +149,7 @@ class Draft:
     agreed: bool = False
     editing: Step | None = None  # the field being changed from the summary
     reply_keyboard: bool = False  # the phone step's keyboard is showing
+    phone_in: bool = False  # an organiser logging a neighbour's request (handlers.phone_in)
 
     @property
     def neighbourhood_name(self) -> str:
@@ -197,6 +200,8 @@ class Draft:
 
 def applies(step: Step, draft: Draft) -> bool:
     """Whether this question is asked for this draft."""
+    if draft.phone_in and step in _NOT_FOR_PHONE_IN:
+        return False
     if step is Step.NEIGHBOURHOOD:
         return len(draft.neighbourhoods) > 1
     if step is Step.PAYMENT:

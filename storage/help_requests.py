@@ -42,6 +42,7 @@ class HelpRequest:
     created_at: datetime
     accepted_at: datetime | None
     done_at: datetime | None
+    phone_in: bool = False  # logged by an organiser for a neighbour without Telegram
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class NewRequest:
     pharmacy: str | None
     for_name: str | None
     for_phone: str | None
+    phone_in: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ def _request(r: Row) -> HelpRequest:
         created_at=from_db(r["created_at"]),
         accepted_at=optional_from_db(r["accepted_at"]),
         done_at=optional_from_db(r["done_at"]),
+        phone_in=bool(r["phone_in"]),
     )
 
 
@@ -115,9 +118,9 @@ async def insert(conn: Connection, new: NewRequest, now: datetime) -> HelpReques
                 """
                 INSERT INTO help_requests (ref, neighbourhood_id, requester_person_id, category,
                     description, when_kind, starts_at, ends_at, contact_phone, telegram_only,
-                    address, payment_method, pharmacy, for_name, for_phone, status,
+                    address, payment_method, pharmacy, for_name, for_phone, phone_in, status,
                     created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)
                 """,
                 (
                     ref,
@@ -135,6 +138,7 @@ async def insert(conn: Connection, new: NewRequest, now: datetime) -> HelpReques
                     new.pharmacy,
                     new.for_name,
                     new.for_phone,
+                    int(new.phone_in),
                     stamp,
                     stamp,
                 ),
@@ -180,6 +184,19 @@ async def release(conn: Connection, request_id: int, person_id: int, now: dateti
         "UPDATE help_requests SET status = 'open', assignee_person_id = NULL, accepted_at = NULL, "
         "updated_at = ? WHERE id = ? AND status = 'assigned' AND assignee_person_id = ?",
         (to_db(now), request_id, person_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def reassign(
+    conn: Connection, request_id: int, from_person_id: int, to_person_id: int, now: datetime
+) -> bool:
+    """Move an assigned task from one volunteer to another; False if it changed meanwhile."""
+    # accepted_at stays: stats measure how long the request waited for its first taker.
+    cursor = await conn.execute(
+        "UPDATE help_requests SET assignee_person_id = ?, updated_at = ? "
+        "WHERE id = ? AND status = 'assigned' AND assignee_person_id = ?",
+        (to_person_id, to_db(now), request_id, from_person_id),
     )
     return cursor.rowcount == 1
 

@@ -1,0 +1,127 @@
+"""Broadcasts: an organiser's message to a neighbourhood's volunteers, through the outbox.
+
+Every message is queued in one transaction (so a crash loses none), then sent by the outbox
+dispatcher, which keeps to Telegram's limits and marks people who blocked the bot unreachable.
+The organiser sees progress while it drains and the final counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot import notify
+from bot.core import Core
+from config import oversight_texts as t
+from storage import audit, broadcasts, neighbourhoods
+from storage.broadcasts import Delivery
+
+MAX_LENGTH = 3000
+PROGRESS_SECONDS = 2.0
+Progress = Callable[[Delivery, int], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a broadcast would reach in a neighbourhood."""
+
+    neighbourhood_id: int
+    neighbourhood_name: str
+    reachable: int
+    unreachable: int
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A broadcast whose messages are queued."""
+
+    broadcast_id: int
+    total: int
+    neighbourhood_name: str
+
+
+def purpose_of(broadcast_id: int) -> str:
+    """The outbox purpose that marks a broadcast's messages."""
+    return f"broadcast:{broadcast_id}"
+
+
+class Broadcasts:
+    """Queues, sends and counts broadcasts; only the neighbourhood's organisers may."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+
+    async def audience(self, telegram_id: int, neighbourhood_id: int) -> Audience | None:
+        """Who would get a broadcast (None when the person does not organise it)."""
+        async with self._core.db.read() as conn:
+            if not await self._core.community.organises(conn, telegram_id, neighbourhood_id):
+                return None
+            neighbourhood = await neighbourhoods.by_id(conn, neighbourhood_id)
+            found = await broadcasts.recipients(conn, neighbourhood_id)
+        name = neighbourhood.name if neighbourhood else "?"
+        return Audience(neighbourhood_id, name, len(found.telegram_ids), found.unreachable)
+
+    async def queue(self, telegram_id: int, neighbourhood_id: int, text: str) -> Queued | None:
+        """Queue the message to every reachable volunteer (None when not allowed)."""
+        core = self._core
+        now = core.clock.now()
+        async with core.db.transaction() as conn:
+            if not await core.community.organises(conn, telegram_id, neighbourhood_id):
+                return None
+            neighbourhood = await neighbourhoods.by_id(conn, neighbourhood_id)
+            name = neighbourhood.name if neighbourhood else "?"
+            found = await broadcasts.recipients(conn, neighbourhood_id)
+            broadcast_id = await broadcasts.create(
+                conn,
+                neighbourhood_id=neighbourhood_id,
+                organiser_telegram_id=telegram_id,
+                text=text,
+                recipients=len(found.telegram_ids),
+                skipped_unreachable=found.unreachable,
+                now=now,
+            )
+            message = t.BROADCAST_MESSAGE.format(
+                neighbourhood=html.escape(name), message=html.escape(text)
+            )
+            ids = [
+                await notify.send(conn, chat, message, now, purpose=purpose_of(broadcast_id))
+                for chat in found.telegram_ids
+            ]
+            if ids:
+                await broadcasts.set_outbox_range(conn, broadcast_id, min(ids), max(ids))
+            await audit.record(
+                conn,
+                actor_telegram_id=telegram_id,
+                action="broadcast.sent",
+                subject=f"neighbourhood:{neighbourhood_id}",
+                now=now,
+                after={
+                    "broadcast": broadcast_id,
+                    "recipients": len(found.telegram_ids),
+                    "skipped_unreachable": found.unreachable,
+                },
+            )
+        return Queued(broadcast_id, len(found.telegram_ids), name)
+
+    async def delivery(self, broadcast_id: int) -> Delivery:
+        """How the broadcast's messages have ended so far."""
+        async with self._core.db.read() as conn:
+            broadcast = await broadcasts.by_id(conn, broadcast_id)
+            if broadcast is None:
+                return Delivery(0, 0, 0, 0)
+            return await broadcasts.delivery(conn, broadcast, purpose_of(broadcast_id))
+
+    async def send(self, queued: Queued, progress: Progress) -> Delivery:
+        """Drain the outbox, reporting progress every few seconds; returns the final counts."""
+        drain = asyncio.create_task(self._core.dispatcher.drain_quietly())
+        shown = -1
+        while not drain.done():
+            await asyncio.wait({drain}, timeout=PROGRESS_SECONDS)
+            counts = await self.delivery(queued.broadcast_id)
+            done = counts.delivered + counts.blocked + counts.failed
+            if not drain.done() and done != shown:
+                shown = done
+                await progress(counts, queued.total)
+        return await self.delivery(queued.broadcast_id)

@@ -1,0 +1,86 @@
+"""Organiser reports: /stats [days] and /export requests|volunteers [days].
+
+`/export assets` belongs to the asset register, whose handler is registered before this one
+and claims that argument; this one answers the other kinds and bad arguments.
+"""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import CommandHandler
+
+from bot.exports import ExportKind
+from bot.stats import DEFAULT_DAYS, MAX_DAYS, describe
+from config import oversight_texts as t
+from handlers.context import AidApplication, AidContext
+
+
+def _days(args: list[str], default: int | None) -> int | None | str:
+    """The optional day count argument: a number of days, the default, or "bad"."""
+    if not args:
+        return default
+    if len(args) > 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= MAX_DAYS:
+        return "bad"
+    return int(args[0])
+
+
+async def stats_command(update: Update, context: AidContext) -> None:
+    """/stats [days]: what the organiser's neighbourhoods asked for and gave lately."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    if not await context.services.community.is_organiser(user.id):
+        await message.reply_text(t.NOT_ORGANISER)
+        return
+    days = _days(context.args or [], DEFAULT_DAYS)
+    if not isinstance(days, int):
+        await message.reply_text(t.STATS_USAGE)
+        return
+    report = await context.services.oversight.stats.report(user.id, days)
+    if report is None:
+        await message.reply_text(t.NO_NEIGHBOURHOODS)
+        return
+    await message.reply_text(describe(report))
+
+
+async def export_command(update: Update, context: AidContext) -> None:
+    """/export requests|volunteers [days]: a CSV file, in the organiser's private chat only."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    if not await context.services.community.is_organiser(user.id):
+        await message.reply_text(t.NOT_ORGANISER)
+        return
+    if message.chat.type != ChatType.PRIVATE:
+        await message.reply_text(t.PRIVATE_ONLY)
+        return
+    args = context.args or []
+    kinds = {kind.value: kind for kind in ExportKind}
+    days = _days(args[1:], None)
+    if not args or args[0].lower() not in kinds or days == "bad":
+        await message.reply_text(t.EXPORT_USAGE)
+        return
+    kind = kinds[args[0].lower()]
+    export = await context.services.oversight.exports.export(
+        user.id, kind, days if isinstance(days, int) else None
+    )
+    if export is None:
+        await message.reply_text(t.NO_NEIGHBOURHOODS)
+        return
+    scope = ", ".join(html.escape(name) for name in export.personal_neighbourhoods)
+    caption_text = t.EXPORT_CAPTION if isinstance(days, int) else t.EXPORT_CAPTION_ALL_TIME
+    caption = caption_text.format(
+        kind=kind.value.capitalize(), rows=export.rows, days=days, scope=scope
+    )
+    await message.reply_document(
+        document=export.content, filename=export.filename, caption=caption[:1024]
+    )
+
+
+def register(application: AidApplication) -> None:
+    """Register /stats and /export."""
+    application.add_handler(CommandHandler("stats", stats_command))
+    application.add_handler(CommandHandler("export", export_command))

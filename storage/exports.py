@@ -1,0 +1,53 @@
+"""Rows for CSV exports of requests and volunteers (personal columns are the caller's choice)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from storage.database import Connection
+from storage.timefmt import to_db
+
+_REQUESTS = """
+SELECT h.ref, h.neighbourhood_id, n.name AS neighbourhood, h.category, h.status, h.phone_in,
+    h.created_at, h.accepted_at, h.done_at, h.closed_at, h.escalated, h.thanked,
+    h.amount_spent_pence,
+    (SELECT COUNT(*) FROM request_alerts a WHERE a.request_id = h.id
+       AND a.person_id IS NOT NULL AND a.outbox_id != 0) AS alerted,
+    r.display_name AS requester_name, h.contact_phone, h.address, h.description, h.pharmacy,
+    h.for_name, h.for_phone, v.display_name AS assignee_name
+FROM help_requests h
+JOIN neighbourhoods n ON n.id = h.neighbourhood_id
+LEFT JOIN people r ON r.id = h.requester_person_id
+LEFT JOIN people v ON v.id = h.assignee_person_id
+WHERE h.created_at >= ?
+ORDER BY h.created_at, h.id
+"""
+
+_VOLUNTEERS = """
+SELECT m.neighbourhood_id, n.name AS neighbourhood, m.volunteer_status, m.joined_at,
+    p.display_name, p.telegram_id, p.phone_e164, p.unreachable,
+    v.availability, v.max_open_tasks, v.paused_until,
+    (SELECT group_concat(c.category, ' ') FROM volunteer_categories c
+       WHERE c.person_id = p.id) AS categories,
+    (SELECT COUNT(*) FROM help_requests h WHERE h.assignee_person_id = p.id
+       AND h.neighbourhood_id = m.neighbourhood_id AND h.accepted_at >= ?) AS tasks
+FROM memberships m
+JOIN people p ON p.id = m.person_id
+JOIN neighbourhoods n ON n.id = m.neighbourhood_id
+LEFT JOIN volunteers v ON v.person_id = p.id
+WHERE m.volunteer_status IS NOT NULL
+ORDER BY n.name, p.display_name, p.id
+"""
+
+
+async def request_rows(conn: Connection, since: datetime) -> list[dict[str, Any]]:
+    """Every request made since the time, with all its columns."""
+    async with conn.execute(_REQUESTS, (to_db(since),)) as cursor:
+        return [dict(r) for r in await cursor.fetchall()]
+
+
+async def volunteer_rows(conn: Connection, since: datetime) -> list[dict[str, Any]]:
+    """Every volunteer membership, with tasks taken on since the time."""
+    async with conn.execute(_VOLUNTEERS, (to_db(since),)) as cursor:
+        return [dict(r) for r in await cursor.fetchall()]
