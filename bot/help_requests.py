@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import html
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from enum import StrEnum
+from datetime import datetime
 
 from bot import notify, task_messages
 from bot.alerting import Alerting, category_text
 from bot.callback_data import pack
 from bot.clock import Clock
 from bot.request_events import RequestEvents
+from bot.request_types import Created, Outcome, RequestDraft, Result
 from bot.request_views import RequestViews
-from bot.when import TimeWindow
 from config import request_texts as t
 from config.settings import Settings
 from storage import audit, help_requests, neighbourhoods, people, volunteers
@@ -26,54 +25,6 @@ from storage.help_requests import HelpRequest, NewRequest
 from storage.people import Person
 
 AfterCommit = Callable[[], Awaitable[None]]
-
-
-class Outcome(StrEnum):
-    """How a press on a request or task ended."""
-
-    OK = "ok"
-    TAKEN = "taken"
-    CANCELLED = "cancelled"
-    NOT_ELIGIBLE = "not_eligible"
-    AT_LIMIT = "at_limit"
-    OWN_REQUEST = "own_request"
-    NOT_YOURS = "not_yours"
-    NO_LONGER_POSSIBLE = "no_longer_possible"
-    UNKNOWN = "unknown"
-
-
-@dataclass(frozen=True)
-class Result:
-    """An outcome with the request it concerned (None when there was no such request)."""
-
-    outcome: Outcome
-    request: HelpRequest | None = None
-
-
-@dataclass(frozen=True)
-class RequestDraft:
-    """Everything the request conversation collected, ready to confirm."""
-
-    neighbourhood_id: int
-    category: str
-    description: str
-    window: TimeWindow
-    contact_phone: str | None
-    telegram_only: bool
-    address: str | None
-    payment_method: str | None = None
-    pharmacy: str | None = None
-    for_name: str | None = None
-    for_phone: str | None = None
-
-
-@dataclass(frozen=True)
-class Created:
-    """A confirmed request: its reference and how many volunteers were alerted."""
-
-    request_id: int
-    ref: str
-    alerted: int
 
 
 class HelpRequests(RequestViews):
@@ -125,7 +76,7 @@ class HelpRequests(RequestViews):
             )
             await self._audit(conn, requester_telegram_id, "request.created", request, None)
             alerted = await self._alerting.start(conn, request, now, include_alerted=False)
-            await self._audit_alerted(conn, request, alerted)
+            await self.audit_alerted(conn, request, alerted)
         await self._after_commit()
         return Created(request.id, request.ref, alerted)
 
@@ -250,26 +201,16 @@ class HelpRequests(RequestViews):
             request, presser = await self._assignee_check(conn, telegram_id, request_id)
             if presser is None or request is None or request.status != "assigned":
                 return _refusal(request, presser)
-            await help_requests.release(conn, request.id, presser.id, now)
-            await help_requests.set_response(conn, request.id, presser.id, "released", now)
-            reopened = await help_requests.by_id(conn, request.id)
-            assert reopened is not None
-            await self._audit(conn, telegram_id, "request.released", request, reopened)
-            requester_chat = await self._requester_chat(conn, reopened)
-            if requester_chat is not None:
-                await notify.send(
-                    conn,
-                    requester_chat,
-                    t.RESIDENT_VOLUNTEER_WITHDREW.format(
-                        volunteer=task_messages.first_name(presser), ref=reopened.ref
-                    ),
-                    now,
-                    purpose="resident",
-                )
-            alerted = await self._alerting.start(conn, reopened, now, include_alerted=True)
-            await self._audit_alerted(conn, reopened, alerted)
+            first_name = task_messages.first_name(presser)
+            reopened = await self._reopen(
+                conn,
+                telegram_id,
+                request,
+                t.RESIDENT_VOLUNTEER_WITHDREW.format(volunteer=first_name, ref=request.ref),
+                now,
+            )
         await self._after_commit()
-        return Result(Outcome.OK, reopened)
+        return Result(Outcome.OK, reopened) if reopened else _refusal(request, presser)
 
     async def confirm(self, telegram_id: int, request_id: int, satisfied: bool) -> Result:
         """The resident answers: yes (close, pass on thanks) or not yet (reopen, organisers)."""
@@ -382,6 +323,17 @@ class HelpRequests(RequestViews):
         requester = await people.by_id(conn, request.requester_person_id)
         return requester.telegram_id if requester else None
 
+    async def record_change(
+        self,
+        conn: Connection,
+        actor: int | None,
+        action: str,
+        before: HelpRequest | None,
+        after: HelpRequest | None,
+    ) -> None:
+        """Audit a change made by another lifecycle module (bot.assignment) and publish it."""
+        await self._audit(conn, actor, action, before, after)
+
     async def _audit(
         self,
         conn: Connection,
@@ -403,7 +355,8 @@ class HelpRequests(RequestViews):
         )
         await self.events.publish(conn, action, before, after, self._clock.now())
 
-    async def _audit_alerted(self, conn: Connection, request: HelpRequest, alerted: int) -> None:
+    async def audit_alerted(self, conn: Connection, request: HelpRequest, alerted: int) -> None:
+        """Record how many volunteers a round of alerts reached."""
         await audit.record(
             conn,
             actor_telegram_id=None,
@@ -412,6 +365,50 @@ class HelpRequests(RequestViews):
             now=self._clock.now(),
             after={"volunteers": alerted},
         )
+
+    async def take_back(
+        self,
+        conn: Connection,
+        actor_telegram_id: int,
+        request_id: int,
+        now: datetime,
+        resident_text: str,
+    ) -> HelpRequest | None:
+        """An organiser takes a task from its assignee: reopen and re-alert without them.
+
+        Runs in the caller's transaction; the resident gets resident_text (with {ref}).
+        Returns the reopened request, or None if it was no longer assigned.
+        """
+        request = await help_requests.by_id(conn, request_id)
+        if request is None or request.status != "assigned":
+            return None
+        message = resident_text.format(ref=request.ref)
+        return await self._reopen(conn, actor_telegram_id, request, message, now)
+
+    async def _reopen(
+        self,
+        conn: Connection,
+        actor_telegram_id: int,
+        request: HelpRequest,
+        resident_message: str,
+        now: datetime,
+    ) -> HelpRequest | None:
+        """Hand an assigned task back: reopen, tell the resident, re-alert without the assignee."""
+        assignee_id = request.assignee_person_id
+        if assignee_id is None or not await help_requests.release(
+            conn, request.id, assignee_id, now
+        ):
+            return None
+        await help_requests.set_response(conn, request.id, assignee_id, "released", now)
+        reopened = await help_requests.by_id(conn, request.id)
+        assert reopened is not None
+        await self._audit(conn, actor_telegram_id, "request.released", request, reopened)
+        requester_chat = await self._requester_chat(conn, reopened)
+        if requester_chat is not None:
+            await notify.send(conn, requester_chat, resident_message, now, purpose="resident")
+        alerted = await self._alerting.start(conn, reopened, now, include_alerted=True)
+        await self.audit_alerted(conn, reopened, alerted)
+        return reopened
 
 
 def _state(request: HelpRequest | None) -> dict[str, object] | None:

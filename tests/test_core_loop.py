@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from bot.callback_data import pack
 from bot.clock import FakeClock
-from bot.help_requests import Created, RequestDraft
 from bot.offline_updates import FakeUser
+from bot.request_types import Created, RequestDraft
 from bot.when import WhenKind, window_for
 from config import request_texts as t
 from storage import audit, help_requests, neighbourhoods

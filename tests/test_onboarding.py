@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.callback_data import pack
 from bot.clock import FakeClock
-from config import texts
+from config import asset_texts, commands, texts
 from storage import people
 from tests.conftest import NEIGHBOUR, ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, create_neighbourhood, invite_code
@@ -149,10 +149,15 @@ async def test_join_from_self_join_list(harness: BotHarness) -> None:
 async def test_help_lists_commands_for_role(harness: BotHarness) -> None:
     await agree(harness, RESIDENT)
     await harness.send(harness.build.command(RESIDENT, "help"))
-    assert harness.fake.last_text_to(RESIDENT.id) == texts.HELP_PRIVATE
+    resident_help = harness.fake.last_text_to(RESIDENT.id) or ""
+    assert resident_help == commands.HELP_PRIVATE
+    assert "/invite" not in resident_help and "/broadcast" not in resident_help
     await agree(harness, ORGANISER)
     await harness.send(harness.build.command(ORGANISER, "help"))
-    assert "/invite" in (harness.fake.last_text_to(ORGANISER.id) or "")
+    organiser_help = harness.fake.last_text_to(ORGANISER.id) or ""
+    assert organiser_help == commands.HELP_PRIVATE + commands.HELP_ORGANISER
+    for command in ("/invite", "/pending", "/broadcast", "/checkins", "/gaps"):
+        assert command in organiser_help
 
 
 async def test_privacy_cancel_unknown_and_stray_input(harness: BotHarness) -> None:
@@ -170,8 +175,7 @@ async def test_privacy_cancel_unknown_and_stray_input(harness: BotHarness) -> No
     assert answer.params["text"] == texts.STALE_BUTTON
 
 
-async def test_menu_buttons_answer_coming_soon(harness: BotHarness) -> None:
+async def test_directory_menu_button_opens_the_directory(harness: BotHarness) -> None:
     await agree(harness, RESIDENT)
     await harness.press(RESIDENT, pack("menu", "directory"))
-    answer = harness.fake.calls_to("answerCallbackQuery")[-1]
-    assert answer.params["text"] == texts.COMING_SOON
+    assert harness.fake.last_text_to(RESIDENT.id) == asset_texts.DIRECTORY_EMPTY

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from telegram.ext import CommandHandler
+from telegram.ext import BaseHandler, CommandHandler, ConversationHandler
 
 from bot.callback_data import pack
-from config import texts
+from config import commands, texts
 from handlers.context import AidContext
 from storage import audit, neighbourhoods
 from tests.conftest import NEIGHBOUR, ORGANISER, RESIDENT, VOLUNTEERS_CHAT, BotHarness
@@ -96,25 +96,41 @@ async def test_command_menus_are_scoped(harness: BotHarness) -> None:
             break
         await asyncio.sleep(0.01)
     private = [c["command"] for c in harness.fake.commands_for({"type": "all_private_chats"})]
-    assert private == [
-        "start",
-        "request",
-        "volunteer",
-        "myrequests",
-        "tasks",
-        "pause",
-        "resume",
-        "help",
-        "privacy",
-        "cancel",
-    ]
+    assert private == [name for name, _ in commands.PRIVATE_COMMANDS]
+    assert private[:2] == ["start", "request"] and private[-3:] == ["help", "privacy", "cancel"]
+    organiser_only = {name for name, _ in commands.ORGANISER_COMMANDS}
+    assert {"invite", "pending", "broadcast", "export", "audit"} <= organiser_only
+    assert not organiser_only & set(private)
     admins = [c["command"] for c in harness.fake.commands_for({"type": "all_chat_administrators"})]
     assert admins == ["linkgroup"]
     organiser = [
         c["command"] for c in harness.fake.commands_for({"type": "chat", "chat_id": ORGANISER.id})
     ]
-    assert organiser[: len(private)] == private and "invite" in organiser
+    assert organiser == private + [name for name, _ in commands.ORGANISER_COMMANDS]
     assert harness.fake.commands_for({"type": "chat", "chat_id": RESIDENT.id}) == []
+
+
+def _commands_handled(handlers: list[BaseHandler]) -> set[str]:
+    found: set[str] = set()
+    for handler in handlers:
+        if isinstance(handler, CommandHandler):
+            found |= set(handler.commands)
+        elif isinstance(handler, ConversationHandler):
+            found |= _commands_handled([*handler.entry_points, *handler.fallbacks])
+            for state in handler.states.values():
+                found |= _commands_handled(state)
+    return found
+
+
+async def test_every_registered_command_is_in_a_menu_and_every_menu_entry_works(
+    harness: BotHarness,
+) -> None:
+    assert harness.app is not None
+    handled = _commands_handled([h for group in harness.app.handlers.values() for h in group])
+    menus = commands.PRIVATE_COMMANDS + commands.ORGANISER_COMMANDS
+    listed = {name for name, _ in menus + commands.GROUP_ADMIN_COMMANDS}
+    assert handled == listed
+    assert len(listed) == len(menus) + len(commands.GROUP_ADMIN_COMMANDS)  # no duplicates
 
 
 async def test_linkgroup_links_the_volunteers_chat(harness: BotHarness) -> None:
