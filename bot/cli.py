@@ -1,4 +1,4 @@
-"""The `mutual-aid-bot` command: run, check-config, migrate, backup."""
+"""The `mutual-aid-bot` command: run, check-config, migrate, backup, demo."""
 
 from __future__ import annotations
 
@@ -26,12 +26,18 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply database migrations and print the schema version")
     backup = commands.add_parser("backup", help="write a consistent copy of the live database")
     backup.add_argument("path", type=Path, help="where to write the copy")
+    demo = commands.add_parser("demo", help="play a scripted story offline (no token needed)")
+    demo.add_argument("--step", action="store_true", help="pause after each exchange")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line, run the command, and return the exit status."""
     args = _parser().parse_args(argv)
+    if args.command == "demo":  # its own settings and throwaway database: needs no config
+        from bot.demo import run_demo
+
+        return run_demo(step=args.step)
     try:
         settings = load_settings()
         logging.basicConfig(
@@ -55,17 +61,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(settings: Settings) -> int:
-    """Run the bot by long polling until interrupted."""
-    from telegram import Update
+    """Run the bot by long polling until SIGINT or SIGTERM (exactly-once, bot.updates_poller)."""
     from telegram.error import InvalidToken
 
-    from bot.app import build_application
+    from bot.app import build_application, update_inbox
+    from bot.updates_poller import serve
 
     settings.require_token()
     asyncio.run(_refuse_newer_database(settings))
     application = build_application(settings)
     try:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        asyncio.run(serve(application, update_inbox))
     except InvalidToken:
         raise ConfigError(
             "BOT_TOKEN", "was rejected by Telegram; check it with @BotFather"

@@ -1,0 +1,181 @@
+"""`mutual-aid-bot demo`: the scripted story runs, in-process and as a command."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot import cli, demo_checkin
+from bot import demo_story as story
+from bot.demo import play, run_demo
+from bot.demo_story import StoryResult
+from bot.help_requests import HelpRequests
+
+TIME_LIMIT_SECONDS = 15
+CHAT_HEADER = re.compile(r"^    (\w+)'s chat \(")
+SUMMARIES = ("Who saw the private details?", "Chat by chat")
+ACTION = re.compile(r"^  (\w+) (?:types|sends|taps|presses|opens)\b")
+SCENES = (
+    "1. An organiser creates a neighbourhood and an invite",
+    "2. Four neighbours join as volunteers",
+    "3. A resident asks for a prescription collection",
+    "4. The right volunteers are alerted; two press Accept at once",
+    "5. The task is done and the resident says thanks",
+    "6. A welfare check-in goes unanswered and climbs the escalation ladder",
+    "Chat by chat: what each person saw",
+)
+
+
+@dataclass(frozen=True)
+class Played:
+    """One in-process run of the story."""
+
+    result: StoryResult
+    transcript: str
+    seconds: float
+
+
+@pytest.fixture(scope="module")
+def played(tmp_path_factory: pytest.TempPathFactory) -> Played:
+    """Play the story once, in-process, for every test here that reads its transcript."""
+    out = io.StringIO()
+    started = time.monotonic()
+    result = asyncio.run(play(out, directory=tmp_path_factory.mktemp("demo")))
+    return Played(result, out.getvalue(), time.monotonic() - started)
+
+
+def chats_showing_in_transcript(transcript: str, secret: str) -> set[str]:
+    """Whose chats show the secret in the exchanges (what they typed counts as their own).
+
+    The closing summaries (who saw the details, the chat-by-chat recap) are left out.
+    """
+    chat, scene, seen = "", "", set()
+    lines = transcript.splitlines()
+    for number, line in enumerate(lines):
+        between_rules = 0 < number < len(lines) - 1 and all(
+            lines[n].startswith("=====") for n in (number - 1, number + 1)
+        )
+        if between_rules:
+            scene = line.strip()
+        if scene.startswith(SUMMARIES) or line.startswith("=====") or between_rules:
+            continue
+        if header := CHAT_HEADER.match(line):
+            chat = header.group(1)
+        elif action := ACTION.match(line):
+            chat = ""
+            if secret in line:
+                seen.add(action.group(1))
+            continue
+        elif line and not line.startswith("      "):
+            chat = ""  # a heading or a note ends the chat block
+        if secret in line:
+            seen.add(chat or f"outside any chat: {line.strip()}")
+    return seen
+
+
+def test_story_in_process_shows_the_loop_and_keeps_details_private(played: Played) -> None:
+    result, transcript, elapsed = played.result, played.transcript, played.seconds
+    assert elapsed < TIME_LIMIT_SECONDS, elapsed
+    for scene in SCENES:
+        assert scene in transcript, scene
+    # The right volunteers were alerted, exactly one of the two presses won.
+    assert result.alerted == {story.ASHA.id, story.BEN.id}
+    assert result.accepted == 1
+    assert result.winner in (story.ASHA, story.BEN)
+    loser = story.BEN if result.winner == story.ASHA else story.ASHA
+    assert (result.final_status, result.thanked) == ("closed", True)
+    assert "two press Accept at once" in transcript
+    assert f"exactly one Accept won: {result.winner.name}" in transcript
+    assert f"Good news: {result.winner.name} is going to help with {result.request_ref}" in (
+        transcript
+    )
+    assert "💬 pop-up: Someone got there first" in transcript
+    assert "The resident says thank you" in transcript
+    # Private details reached the resident (her own summary) and the assignee only.
+    for label in ("address", "phone", "pharmacy"):
+        assert result.private_chats[label] == {story.RESIDENT.id, result.winner.id}, label
+    for secret in (story.ADDRESS, story.PHONE, story.PHARMACY):
+        shown_in = chats_showing_in_transcript(transcript, secret)
+        assert shown_in == {story.RESIDENT.name, result.winner.name}, secret
+    others = [a.name for a in story.CAST if a not in (story.RESIDENT, result.winner)]
+    assert f"Never shown to {', '.join(others)}." in transcript
+    assert loser.name in others
+
+
+def test_unanswered_check_in_climbs_the_ladder_until_acknowledged(played: Played) -> None:
+    result, transcript = played.result, played.transcript
+    assert result.scenes == ["core loop", "check-in ladder"]
+    scene = transcript.split("6. A welfare check-in")[1].split("Chat by chat")[0]
+    steps = [
+        "Good morning, how are you today?",
+        "Just checking in again",
+        "Missed check-in",
+        "Still unacknowledged",
+        "Olive presses [🙋 Acknowledge]",
+        "Recorded: reached them",
+        "No open escalations",
+    ]
+    positions = [scene.find(step) for step in steps]
+    assert -1 not in positions and positions == sorted(positions), positions
+    assert result.escalations_sent == 2  # the first alert and one re-send, then acknowledged
+    # The ladder and the emergency contact went to the organiser, never to the volunteers.
+    assert chats_showing_in_transcript(scene, "Missed check-in") == {story.ORGANISER.name}
+    assert chats_showing_in_transcript(scene, demo_checkin.EMERGENCY_CONTACT) == {
+        story.RESIDENT.name,
+        story.ORGANISER.name,
+    }
+
+
+def test_step_pauses_after_each_exchange(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n" * 100))
+    assert cli.main(["demo", "--step"]) == 0
+    printed = capsys.readouterr().out
+    exchanges = printed.count("\n--- ")
+    assert exchanges >= 10
+    assert printed.count("[Enter for the next step]") == exchanges
+    assert "Demo finished in" in printed
+
+
+def test_a_handler_error_fails_the_demo(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def broken(*args: object) -> None:
+        raise RuntimeError("accept is broken")
+
+    monkeypatch.setattr(HelpRequests, "accept", broken)
+    assert run_demo(out=io.StringIO()) == 1
+    assert "accept is broken" in capsys.readouterr().err
+
+
+def test_demo_command_needs_no_token_and_exits_0(tmp_path: Path) -> None:
+    environ = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "DATABASE_PATH"}}
+    # A broken configuration does not matter: the demo brings its own.
+    environ.update(CONFIG_FILE=str(tmp_path / "missing.toml"), ORGANISER_IDS="not-a-number")
+    started = time.monotonic()
+    finished = subprocess.run(
+        [sys.executable, "-m", "bot", "demo"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=environ,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=60,
+        check=False,
+    )
+    elapsed = time.monotonic() - started
+    assert finished.returncode == 0, finished.stderr
+    assert elapsed < TIME_LIMIT_SECONDS, elapsed
+    for scene in SCENES:
+        assert scene in finished.stdout, scene
+    assert "Asha and Ben press Accept at the same moment" in finished.stdout
+    assert "Demo finished in" in finished.stdout
