@@ -8,6 +8,7 @@ from typing import Any
 from bot.core import Core
 from bot.roles import require_organiser
 from storage import audit, neighbourhoods, vetting
+from storage.database import Connection
 from storage.neighbourhoods import Neighbourhood, NeighbourhoodSettings
 from storage.vetting import CHECK_KINDS
 
@@ -71,11 +72,7 @@ class NeighbourhoodSettingsService:
             where = await require_organiser(
                 conn, self._core.community, actor_telegram_id, neighbourhood_id
             )
-            return SettingsView(
-                where,
-                await neighbourhoods.settings_of(conn, neighbourhood_id),
-                await vetting.required_checks(conn, neighbourhood_id),
-            )
+            return await _view(conn, where)
 
     async def change(
         self, actor_telegram_id: int, neighbourhood_id: int, key: str, value: str
@@ -91,18 +88,15 @@ class NeighbourhoodSettingsService:
             )
             before = await neighbourhoods.settings_of(conn, neighbourhood_id)
             await neighbourhoods.update_settings(conn, neighbourhood_id, **update)
-            after = await neighbourhoods.settings_of(conn, neighbourhood_id)
-            await audit.record(
+            view = await _view(conn, where)
+            await self._audit(
                 conn,
-                actor_telegram_id=actor_telegram_id,
-                action="settings.changed",
-                subject=f"neighbourhood:{neighbourhood_id}",
-                now=core.clock.now(),
-                before=_changed_fields(before, after, side=0),
-                after=_changed_fields(before, after, side=1),
+                actor_telegram_id,
+                neighbourhood_id,
+                _changed_fields(before, view.settings, side=0),
+                _changed_fields(before, view.settings, side=1),
             )
-            required = await vetting.required_checks(conn, neighbourhood_id)
-        return SettingsView(where, after, required)
+        return view
 
     async def toggle_required_check(
         self, actor_telegram_id: int, neighbourhood_id: int, category: str, kind: str
@@ -120,23 +114,49 @@ class NeighbourhoodSettingsService:
             await vetting.set_required_check(
                 conn, neighbourhood_id, category, kind, not was_required
             )
-            await audit.record(
+            field = f"required_checks.{category}.{kind}"
+            await self._audit(
                 conn,
-                actor_telegram_id=actor_telegram_id,
-                action="settings.changed",
-                subject=f"neighbourhood:{neighbourhood_id}",
-                now=core.clock.now(),
-                before={f"required_checks.{category}.{kind}": was_required},
-                after={f"required_checks.{category}.{kind}": not was_required},
+                actor_telegram_id,
+                neighbourhood_id,
+                {field: was_required},
+                {field: not was_required},
             )
-            settings = await neighbourhoods.settings_of(conn, neighbourhood_id)
-            required = await vetting.required_checks(conn, neighbourhood_id)
-        return SettingsView(where, settings, required)
+            return await _view(conn, where)
+
+    async def _audit(
+        self,
+        conn: Connection,
+        actor_telegram_id: int,
+        neighbourhood_id: int,
+        before: dict[str, object],
+        after: dict[str, object],
+    ) -> None:
+        """Record one settings change of a neighbourhood."""
+        await audit.record(
+            conn,
+            actor_telegram_id=actor_telegram_id,
+            action="settings.changed",
+            subject=f"neighbourhood:{neighbourhood_id}",
+            now=self._core.clock.now(),
+            before=before,
+            after=after,
+        )
+
+
+async def _view(conn: Connection, where: Neighbourhood) -> SettingsView:
+    """The neighbourhood's settings and required checks as they are now."""
+    return SettingsView(
+        where,
+        await neighbourhoods.settings_of(conn, where.id),
+        await vetting.required_checks(conn, where.id),
+    )
 
 
 def _changed_fields(
     before: NeighbourhoodSettings, after: NeighbourhoodSettings, *, side: int
 ) -> dict[str, object]:
+    """The fields that differ, with their values before (side 0) or after (side 1)."""
     changed = {
         name: (getattr(before, name), getattr(after, name))
         for name in before.__dataclass_fields__

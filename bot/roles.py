@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from bot import notify
@@ -24,6 +25,33 @@ async def require_organiser(
     if neighbourhood is None or not await community.organises(conn, telegram_id, neighbourhood_id):
         raise NotAllowedError(f"{telegram_id} does not organise {neighbourhood_id}")
     return neighbourhood
+
+
+async def organised_member(
+    conn: Connection,
+    community: Community,
+    telegram_id: int,
+    neighbourhood_id: int,
+    person_id: int,
+) -> tuple[Neighbourhood, Member | None]:
+    """The neighbourhood (NotAllowedError unless the person organises it now) and one member."""
+    where = await require_organiser(conn, community, telegram_id, neighbourhood_id)
+    return where, await roles.member(conn, neighbourhood_id, person_id)
+
+
+async def tell_member(
+    conn: Connection,
+    member: Member,
+    where: Neighbourhood,
+    template: str,
+    now: datetime,
+    *,
+    purpose: str,
+    suffix: str = "",
+) -> None:
+    """Queue a message to a member from a template naming the (escaped) neighbourhood."""
+    text = template.format(neighbourhood=html.escape(where.name)) + suffix
+    await notify.send(conn, member.telegram_id, text, now, purpose=purpose)
 
 
 def name_of(member: Member) -> str:
@@ -60,22 +88,14 @@ class Roles:
         self, actor_telegram_id: int, neighbourhood_id: int
     ) -> tuple[Neighbourhood, list[Member]]:
         """The neighbourhood's stored organisers."""
-        async with self._core.db.read() as conn:
-            where = await require_organiser(
-                conn, self._core.community, actor_telegram_id, neighbourhood_id
-            )
-            return where, await roles.members(conn, neighbourhood_id, role="organiser")
+        return await self._with_role(actor_telegram_id, neighbourhood_id, "organiser")
 
     async def candidates(
         self, actor_telegram_id: int, neighbourhood_id: int, *, for_promotion: bool
     ) -> tuple[Neighbourhood, list[Member]]:
         """Members who could be promoted, or organisers who could be demoted."""
         role = "member" if for_promotion else "organiser"
-        async with self._core.db.read() as conn:
-            where = await require_organiser(
-                conn, self._core.community, actor_telegram_id, neighbourhood_id
-            )
-            return where, await roles.members(conn, neighbourhood_id, role=role)
+        return await self._with_role(actor_telegram_id, neighbourhood_id, role)
 
     async def promote(
         self, actor_telegram_id: int, neighbourhood_id: int, person_id: int
@@ -89,16 +109,26 @@ class Roles:
         """Make an organiser an ordinary member; takes effect on their next command or press."""
         return await self._change(actor_telegram_id, neighbourhood_id, person_id, "member")
 
+    async def _with_role(
+        self, actor_telegram_id: int, neighbourhood_id: int, role: str
+    ) -> tuple[Neighbourhood, list[Member]]:
+        """The neighbourhood's members with one role, for an organiser of it."""
+        async with self._core.db.read() as conn:
+            where = await require_organiser(
+                conn, self._core.community, actor_telegram_id, neighbourhood_id
+            )
+            return where, await roles.members(conn, neighbourhood_id, role=role)
+
     async def _change(
         self, actor_telegram_id: int, neighbourhood_id: int, person_id: int, role: str
     ) -> RoleChange:
+        """Set a member's role (refusing the bootstrap and last organisers); audited, told."""
         core = self._core
         now = core.clock.now()
         async with core.db.transaction() as conn:
-            where = await require_organiser(
-                conn, core.community, actor_telegram_id, neighbourhood_id
+            where, member = await organised_member(
+                conn, core.community, actor_telegram_id, neighbourhood_id, person_id
             )
-            member = await roles.member(conn, neighbourhood_id, person_id)
             if member is None:
                 return RoleChange(RoleOutcome.NOT_FOUND, where)
             if role == "member":
@@ -119,12 +149,6 @@ class Roles:
                 after={"role": role, "neighbourhood_id": neighbourhood_id},
             )
             template = vt.YOU_ARE_ORGANISER if promoted else vt.YOU_ARE_NO_LONGER_ORGANISER
-            await notify.send(
-                conn,
-                member.telegram_id,
-                template.format(neighbourhood=html.escape(where.name)),
-                now,
-                purpose="role",
-            )
+            await tell_member(conn, member, where, template, now, purpose="role")
         await core.after_commit()
         return RoleChange(RoleOutcome.DONE, where, member)

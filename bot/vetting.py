@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from enum import StrEnum
 
 from bot import notify
 from bot.core import Core
 from bot.neighbourhood_settings import NeighbourhoodSettingsService
-from bot.roles import Roles, require_organiser
+from bot.roles import Roles, organised_member, require_organiser, tell_member
 from config import request_texts as rt
 from config import vetting_texts as vt
-from storage import audit, roles, vetting, volunteers
+from storage import audit, vetting, volunteers
+from storage.database import Connection
 from storage.neighbourhoods import Neighbourhood
 from storage.roles import Member
 from storage.vetting import CHECK_KINDS, DBS_LEVELS, RecordedCheck, VolunteerSummary
@@ -48,6 +49,25 @@ class ChecksView:
     checks: dict[str, RecordedCheck]
 
 
+@dataclass(frozen=True)
+class StatusChange:
+    """One step of a volunteer's lifecycle: from which status to which, audited and told."""
+
+    before: str
+    after: str | None  # None: the offer is turned down and the volunteer status cleared
+    action: str
+    template: str  # the message to the volunteer, with {neighbourhood}
+    takes_note: bool = False  # an organiser's note goes with the message; its presence audited
+
+
+APPROVE = StatusChange(
+    "pending", "approved", "volunteer.approved", rt.VOLUNTEER_APPROVED, takes_note=True
+)
+REJECT = StatusChange("pending", None, "volunteer.rejected", vt.VOLUNTEER_REJECTED, takes_note=True)
+SUSPEND = StatusChange("approved", "suspended", "volunteer.suspended", vt.VOLUNTEER_SUSPENDED)
+UNSUSPEND = StatusChange("suspended", "approved", "volunteer.unsuspended", vt.VOLUNTEER_UNSUSPENDED)
+
+
 class Vetting:
     """Organiser roles, volunteer vetting and checks, suspension and settings (issue 6)."""
 
@@ -71,10 +91,9 @@ class Vetting:
     ) -> tuple[Neighbourhood, Member | None]:
         """One member of a neighbourhood the actor organises."""
         async with self._core.db.read() as conn:
-            where = await require_organiser(
-                conn, self._core.community, actor_telegram_id, neighbourhood_id
+            return await organised_member(
+                conn, self._core.community, actor_telegram_id, neighbourhood_id, person_id
             )
-            return where, await roles.member(conn, neighbourhood_id, person_id)
 
     async def decide(
         self,
@@ -86,47 +105,19 @@ class Vetting:
         note: str | None,
     ) -> VetResult:
         """Approve or turn down a pending volunteer, with an optional note sent to them."""
-        core = self._core
-        now = core.clock.now()
-        async with core.db.transaction() as conn:
-            where = await require_organiser(
-                conn, core.community, actor_telegram_id, neighbourhood_id
-            )
-            member = await roles.member(conn, neighbourhood_id, person_id)
-            if member is None:
-                return VetResult(VetOutcome.NOT_FOUND, where)
-            if member.volunteer_status != "pending":
-                return VetResult(VetOutcome.WRONG_STATUS, where, member)
-            status = "approved" if approve else None
-            await volunteers.set_status(conn, person_id, neighbourhood_id, status)
-            place = html.escape(where.name)
-            text = (rt.VOLUNTEER_APPROVED if approve else vt.VOLUNTEER_REJECTED).format(
-                neighbourhood=place
-            )
-            if note:
-                text += vt.NOTE_FROM_ORGANISERS.format(note=html.escape(note[:NOTE_MAX_LENGTH]))
-            await notify.send(conn, member.telegram_id, text, now, purpose="volunteer")
-            await audit.record(
-                conn,
-                actor_telegram_id=actor_telegram_id,
-                action="volunteer.approved" if approve else "volunteer.rejected",
-                subject=f"person:{person_id}",
-                now=now,
-                before={"status": "pending", "neighbourhood_id": neighbourhood_id},
-                after={"status": status, "neighbourhood_id": neighbourhood_id, "note": bool(note)},
-            )
-        await core.after_commit()
-        return VetResult(VetOutcome.DONE, where, member)
+        change = APPROVE if approve else REJECT
+        return await self._change_and_send(
+            actor_telegram_id, neighbourhood_id, person_id, change, note=note
+        )
 
     async def checks(
         self, actor_telegram_id: int, neighbourhood_id: int, person_id: int
     ) -> tuple[Neighbourhood, ChecksView | None]:
         """A volunteer's recorded checks (None if the person is not a member there)."""
         async with self._core.db.read() as conn:
-            where = await require_organiser(
-                conn, self._core.community, actor_telegram_id, neighbourhood_id
+            where, member = await organised_member(
+                conn, self._core.community, actor_telegram_id, neighbourhood_id, person_id
             )
-            member = await roles.member(conn, neighbourhood_id, person_id)
             if member is None:
                 return where, None
             checks = await vetting.checks_of(conn, person_id, where.id)
@@ -151,10 +142,9 @@ class Vetting:
         core = self._core
         now = core.clock.now()
         async with core.db.transaction() as conn:
-            where = await require_organiser(
-                conn, core.community, actor_telegram_id, neighbourhood_id
+            where, member = await organised_member(
+                conn, core.community, actor_telegram_id, neighbourhood_id, person_id
             )
-            member = await roles.member(conn, neighbourhood_id, person_id)
             if member is None:
                 return None
             if present:
@@ -191,81 +181,107 @@ class Vetting:
         core = self._core
         now = core.clock.now()
         async with core.db.transaction() as conn:
-            where = await require_organiser(
-                conn, core.community, actor_telegram_id, neighbourhood_id
+            result = await self._change_status(
+                conn, actor_telegram_id, neighbourhood_id, person_id, SUSPEND, now
             )
-            member = await roles.member(conn, neighbourhood_id, person_id)
-            if member is None:
-                return VetResult(VetOutcome.NOT_FOUND, where)
-            if member.volunteer_status != "approved":
-                return VetResult(VetOutcome.WRONG_STATUS, where, member)
-            await volunteers.set_status(conn, person_id, neighbourhood_id, "suspended")
-            await audit.record(
-                conn,
-                actor_telegram_id=actor_telegram_id,
-                action="volunteer.suspended",
-                subject=f"person:{person_id}",
-                now=now,
-                before={"status": "approved", "neighbourhood_id": neighbourhood_id},
-                after={"status": "suspended", "neighbourhood_id": neighbourhood_id},
+            if result.outcome is not VetOutcome.DONE or result.member is None:
+                return result
+            reoffered = await self._take_back_tasks(
+                conn, actor_telegram_id, result.neighbourhood, result.member, now
             )
-            place = html.escape(where.name)
-            await notify.send(
-                conn,
-                member.telegram_id,
-                vt.VOLUNTEER_SUSPENDED.format(neighbourhood=place),
-                now,
-                purpose="volunteer",
-            )
-            reoffered = 0
-            for request_id in await vetting.assigned_request_ids(conn, person_id, where.id):
-                request = await core.requests.take_back(
-                    conn, actor_telegram_id, request_id, now, vt.RESIDENT_TASK_REOFFERED
-                )
-                if request is None:
-                    continue
-                reoffered += 1
-                await notify.send(
-                    conn,
-                    member.telegram_id,
-                    vt.VOLUNTEER_TASK_TAKEN_BACK.format(ref=request.ref),
-                    now,
-                    purpose="task",
-                )
         await core.after_commit()
-        return VetResult(VetOutcome.DONE, where, member, reoffered)
+        return replace(result, tasks_reoffered=reoffered)
 
     async def unsuspend(
         self, actor_telegram_id: int, neighbourhood_id: int, person_id: int
     ) -> VetResult:
         """Restore a suspended volunteer's alerts here."""
+        return await self._change_and_send(
+            actor_telegram_id, neighbourhood_id, person_id, UNSUSPEND
+        )
+
+    async def _change_and_send(
+        self,
+        actor_telegram_id: int,
+        neighbourhood_id: int,
+        person_id: int,
+        change: StatusChange,
+        *,
+        note: str | None = None,
+    ) -> VetResult:
+        """Make one status change in its own transaction, then send the message it queued."""
         core = self._core
         now = core.clock.now()
         async with core.db.transaction() as conn:
-            where = await require_organiser(
-                conn, core.community, actor_telegram_id, neighbourhood_id
+            result = await self._change_status(
+                conn, actor_telegram_id, neighbourhood_id, person_id, change, now, note=note
             )
-            member = await roles.member(conn, neighbourhood_id, person_id)
-            if member is None:
-                return VetResult(VetOutcome.NOT_FOUND, where)
-            if member.volunteer_status != "suspended":
-                return VetResult(VetOutcome.WRONG_STATUS, where, member)
-            await volunteers.set_status(conn, person_id, neighbourhood_id, "approved")
-            await audit.record(
-                conn,
-                actor_telegram_id=actor_telegram_id,
-                action="volunteer.unsuspended",
-                subject=f"person:{person_id}",
-                now=now,
-                before={"status": "suspended", "neighbourhood_id": neighbourhood_id},
-                after={"status": "approved", "neighbourhood_id": neighbourhood_id},
+        if result.outcome is VetOutcome.DONE:
+            await core.after_commit()
+        return result
+
+    async def _change_status(
+        self,
+        conn: Connection,
+        actor_telegram_id: int,
+        neighbourhood_id: int,
+        person_id: int,
+        change: StatusChange,
+        now: datetime,
+        *,
+        note: str | None = None,
+    ) -> VetResult:
+        """Check the organiser and the volunteer's status, then change it, audit, and tell them."""
+        where, member = await organised_member(
+            conn, self._core.community, actor_telegram_id, neighbourhood_id, person_id
+        )
+        if member is None:
+            return VetResult(VetOutcome.NOT_FOUND, where)
+        if member.volunteer_status != change.before:
+            return VetResult(VetOutcome.WRONG_STATUS, where, member)
+        await volunteers.set_status(conn, person_id, neighbourhood_id, change.after)
+        after: dict[str, object] = {"status": change.after, "neighbourhood_id": neighbourhood_id}
+        if change.takes_note:
+            after["note"] = bool(note)
+        await audit.record(
+            conn,
+            actor_telegram_id=actor_telegram_id,
+            action=change.action,
+            subject=f"person:{person_id}",
+            now=now,
+            before={"status": change.before, "neighbourhood_id": neighbourhood_id},
+            after=after,
+        )
+        suffix = (
+            vt.NOTE_FROM_ORGANISERS.format(note=html.escape(note[:NOTE_MAX_LENGTH])) if note else ""
+        )
+        await tell_member(
+            conn, member, where, change.template, now, purpose="volunteer", suffix=suffix
+        )
+        return VetResult(VetOutcome.DONE, where, member)
+
+    async def _take_back_tasks(
+        self,
+        conn: Connection,
+        actor_telegram_id: int,
+        where: Neighbourhood,
+        member: Member,
+        now: datetime,
+    ) -> int:
+        """Re-offer the tasks a suspended volunteer holds here, telling them; how many."""
+        reoffered = 0
+        for request_id in await vetting.assigned_request_ids(conn, member.person_id, where.id):
+            request = await self._core.requests.take_back(
+                conn, actor_telegram_id, request_id, now, vt.RESIDENT_TASK_REOFFERED
             )
+            if request is None:
+                continue
+            reoffered += 1
             await notify.send(
                 conn,
                 member.telegram_id,
-                vt.VOLUNTEER_UNSUSPENDED.format(neighbourhood=html.escape(where.name)),
+                vt.VOLUNTEER_TASK_TAKEN_BACK.format(ref=request.ref),
                 now,
-                purpose="volunteer",
+                purpose="task",
             )
-        await core.after_commit()
-        return VetResult(VetOutcome.DONE, where, member)
+        return reoffered

@@ -19,11 +19,12 @@ from handlers.context import AidApplication, AidContext
 from handlers.vetting_common import (
     action,
     button_values,
+    checked_ids,
     edit_screen,
     ids,
-    is_organiser_of,
     keyboard,
     refuse_press,
+    result_or_refuse,
     start_for_neighbourhood,
 )
 from storage.vetting import CHECK_KINDS
@@ -42,10 +43,10 @@ async def settings_command(update: Update, context: AidContext) -> None:
 async def _show(
     message: Message, user_id: int, neighbourhood_id: int, context: AidContext, _: list[str]
 ) -> None:
-    try:
-        view = await context.services.vetting.settings.view(user_id, neighbourhood_id)
-    except NotAllowedError:
-        await message.reply_text(texts.NOT_ORGANISER_HERE)
+    view = await result_or_refuse(
+        message, context.services.vetting.settings.view(user_id, neighbourhood_id)
+    )
+    if view is None:
         return
     text, rows = main_screen(view, context.services.settings.tunables)
     await message.reply_text(text, reply_markup=keyboard(rows))
@@ -209,16 +210,13 @@ async def setting_pressed(update: Update, context: AidContext) -> None:
     if query is None or user is None or not isinstance(query.message, Message):
         return
     values = button_values(query.data)
-    numbers = ids(values, 1)
     key, rest = (values[1], values[2:]) if len(values) > 1 else ("", [])
     known = key in CHOICES or key in (MAIN, CHECKS)
-    if numbers is None or not known or (key == CHECKS and rest[:1] and rest[0] not in CATEGORIES):
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+    valid = known and not (key == CHECKS and rest[:1] and rest[0] not in CATEGORIES)
+    numbers = await checked_ids(update, context, ids(values, 1), valid=valid)
+    if numbers is None:
         return
     nid = numbers[0]
-    if not await is_organiser_of(update, context, nid):
-        await refuse_press(update)
-        return
     service, tunables = context.services.vetting.settings, context.services.settings.tunables
     try:
         if key == CHECKS and len(rest) == 2:

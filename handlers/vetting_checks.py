@@ -28,14 +28,16 @@ from handlers.replies import remove_buttons
 from handlers.vetting_common import (
     action,
     button_values,
+    checked_ids,
     edit_screen,
     ids,
-    is_organiser_of,
     keyboard,
+    pick_person_or_act,
     refuse_press,
     start_for_neighbourhood,
 )
-from storage.vetting import CHECK_KINDS, DBS_LEVELS
+from storage.neighbourhoods import Neighbourhood
+from storage.vetting import CHECK_KINDS, DBS_LEVELS, VolunteerSummary
 
 CHECK_KIND = "vchk"
 DBS_KIND = "vdbs"
@@ -67,36 +69,28 @@ async def _checks(
     message: Message, user_id: int, neighbourhood_id: int, context: AidContext, extra: list[str]
 ) -> None:
     vetting = context.services.vetting
-    try:
-        if extra:
-            where, view = await vetting.checks(user_id, neighbourhood_id, int(extra[0]))
-            if view is None:
-                place = html.escape(where.name)
-                await message.reply_text(vt.PERSON_NOT_FOUND.format(neighbourhood=place))
-                return
-            await message.reply_text(render(view), reply_markup=keyboard(buttons(view)))
+
+    async def show(person_id: int) -> None:
+        where, view = await vetting.checks(user_id, neighbourhood_id, person_id)
+        if view is None:
+            place = html.escape(where.name)
+            await message.reply_text(vt.PERSON_NOT_FOUND.format(neighbourhood=place))
             return
+        await message.reply_text(render(view), reply_markup=keyboard(buttons(view)))
+
+    async def waiting_then_approved() -> tuple[Neighbourhood, list[VolunteerSummary]]:
         where, approved = await vetting.volunteers(user_id, neighbourhood_id, "approved")
         _, waiting = await vetting.volunteers(user_id, neighbourhood_id, "pending")
-    except NotAllowedError:
-        await message.reply_text(texts.NOT_ORGANISER_HERE)
-        return
-    place = html.escape(where.name)
-    people = [*waiting, *approved]
-    if not people:
-        await message.reply_text(vt.CHECKS_NOBODY.format(neighbourhood=place))
-        return
-    rows = [
-        [
-            (
-                f"#{p.person_id} {p.display_name or ''}".strip(),
-                pack(CHECK_KIND, where.id, p.person_id),
-            )
-        ]
-        for p in people
-    ]
-    await message.reply_text(
-        vt.CHECKS_PICK.format(neighbourhood=place), reply_markup=keyboard(rows)
+        return where, [*waiting, *approved]
+
+    await pick_person_or_act(
+        message,
+        extra,
+        act=show,
+        listing=waiting_then_approved,
+        empty=vt.CHECKS_NOBODY,
+        prompt=vt.CHECKS_PICK,
+        button=lambda where, person: pack(CHECK_KIND, where, person),
     )
 
 
@@ -139,6 +133,7 @@ def buttons(view: ChecksView) -> list[list[tuple[str, str]]]:
 
 
 def _toggle(neighbourhood_id: int, person_id: int, kind: str, present: int) -> str:
+    """Button data recording (1) or removing (0) one check."""
     return pack(CHECK_KIND, neighbourhood_id, person_id, kind, present)
 
 
@@ -154,13 +149,10 @@ async def check_pressed(update: Update, context: AidContext) -> None:
     valid_change = change in (["id", "1"], ["refs", "1"]) or (
         len(change) == 2 and change[0] in CHECK_KINDS and change[1] == "0"
     )
-    if numbers is None or (change and not valid_change):
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+    numbers = await checked_ids(update, context, numbers, valid=not change or valid_change)
+    if numbers is None:
         return
     neighbourhood_id, person_id = numbers
-    if not await is_organiser_of(update, context, neighbourhood_id):
-        await refuse_press(update)
-        return
     vetting = context.services.vetting
     try:
         if change:
@@ -187,13 +179,10 @@ async def dbs_pressed(update: Update, context: AidContext) -> int:
     values = button_values(query.data)
     numbers = ids(values, 2)
     level = values[2] if len(values) > 2 else ""
-    if numbers is None or level not in DBS_LEVELS:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+    numbers = await checked_ids(update, context, numbers, valid=level in DBS_LEVELS)
+    if numbers is None:
         return END
     neighbourhood_id, person_id = numbers
-    if not await is_organiser_of(update, context, neighbourhood_id):
-        await refuse_press(update)
-        return END
     _, member = await context.services.vetting.member(user.id, neighbourhood_id, person_id)
     if member is None:
         await query.answer(vt.NO_LONGER_POSSIBLE, show_alert=True)

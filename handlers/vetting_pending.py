@@ -16,21 +16,18 @@ from telegram.ext import (
 
 from bot.alerting import category_text
 from bot.callback_data import pack, pattern
-from bot.community import NotAllowedError
 from bot.roles import name_of
 from bot.vetting import NOTE_MAX_LENGTH, VetOutcome, VetResult
-from config import texts
 from config import vetting_texts as vt
 from handlers.context import AidApplication, AidContext
 from handlers.flow_switch import switch_fallbacks
 from handlers.replies import remove_buttons
 from handlers.vetting_common import (
     action,
-    button_values,
-    ids,
-    is_organiser_of,
     keyboard,
-    refuse_press,
+    listed_or_answered,
+    person_choice,
+    result_or_refuse,
     start_for_neighbourhood,
 )
 
@@ -65,17 +62,12 @@ async def pending(update: Update, context: AidContext) -> None:
 async def _list_pending(
     message: Message, user_id: int, neighbourhood_id: int, context: AidContext, _: list[str]
 ) -> None:
-    try:
-        where, waiting = await context.services.vetting.volunteers(
-            user_id, neighbourhood_id, "pending"
-        )
-    except NotAllowedError:
-        await message.reply_text(texts.NOT_ORGANISER_HERE)
+    listing = context.services.vetting.volunteers(user_id, neighbourhood_id, "pending")
+    listed = await listed_or_answered(message, listing, vt.PENDING_NONE)
+    if listed is None:
         return
+    where, waiting = listed
     place = html.escape(where.name)
-    if not waiting:
-        await message.reply_text(vt.PENDING_NONE.format(neighbourhood=place))
-        return
     lines, rows = [vt.PENDING_HEADER.format(neighbourhood=place)], []
     for volunteer in waiting:
         name = volunteer.display_name or f"#{volunteer.person_id}"
@@ -102,29 +94,21 @@ async def _list_pending(
 
 async def decision_pressed(update: Update, context: AidContext) -> int:
     """Approve or Turn down pressed: re-check, then ask for an optional note."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None or not isinstance(query.message, Message):
+    chosen = await person_choice(update, context, (APPROVE, REJECT))
+    if chosen is None:
         return END
-    values = button_values(query.data)
-    numbers = ids(values[1:], 2)
-    if not values or values[0] not in (APPROVE, REJECT) or numbers is None:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
-        return END
-    neighbourhood_id, person_id = numbers
-    if not await is_organiser_of(update, context, neighbourhood_id):
-        await refuse_press(update)
-        return END
-    _, member = await context.services.vetting.member(user.id, neighbourhood_id, person_id)
+    neighbourhood_id, person_id = chosen.neighbourhood_id, chosen.person_id
+    _, member = await context.services.vetting.member(chosen.user_id, neighbourhood_id, person_id)
     if member is None or member.volunteer_status != "pending":
-        await query.answer(vt.ALREADY_DECIDED, show_alert=True)
+        await chosen.query.answer(vt.ALREADY_DECIDED, show_alert=True)
         return END
-    await query.answer()
-    approve = values[0] == APPROVE
+    await chosen.query.answer()
+    approve = chosen.choice == APPROVE
     decision = PendingDecision(neighbourhood_id, person_id, approve, name_of(member))
     if context.user_data is not None:  # always set for private chats
         context.user_data[_DECISION_KEY] = decision
     prompt = vt.NOTE_PROMPT_APPROVE if approve else vt.NOTE_PROMPT_REJECT
-    await query.message.reply_text(
+    await chosen.message.reply_text(
         prompt.format(name=html.escape(decision.name)),
         reply_markup=keyboard([[(vt.BUTTON_NO_NOTE, pack(NO_NOTE_KIND))]]),
     )
@@ -154,27 +138,30 @@ async def no_note(update: Update, context: AidContext) -> int:
 
 
 async def _decide(update: Update, context: AidContext, message: Message, note: str | None) -> int:
+    """Make the decision the organiser is adding a note to, and tell them how it ended."""
     user = update.effective_user
     decision = (context.user_data or {}).pop(_DECISION_KEY, None)
     if user is None or not isinstance(decision, PendingDecision):
         await message.reply_text(vt.NO_LONGER_POSSIBLE)
         return END
-    try:
-        result = await context.services.vetting.decide(
+    result = await result_or_refuse(
+        message,
+        context.services.vetting.decide(
             user.id,
             decision.neighbourhood_id,
             decision.person_id,
             approve=decision.approve,
             note=note,
-        )
-    except NotAllowedError:
-        await message.reply_text(texts.NOT_ORGANISER_HERE)
+        ),
+    )
+    if result is None:
         return END
     await message.reply_text(_outcome_text(result, decision.approve))
     return END
 
 
 def _outcome_text(result: VetResult, approve: bool) -> str:
+    """What the organiser is told about an approval or a turn-down."""
     place = html.escape(result.neighbourhood.name)
     if result.outcome is VetOutcome.NOT_FOUND or result.member is None:
         return vt.PERSON_NOT_FOUND.format(neighbourhood=place)

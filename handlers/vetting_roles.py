@@ -8,20 +8,16 @@ from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callback_data import pack, pattern
-from bot.community import NotAllowedError
 from bot.roles import RoleChange, RoleOutcome, name_of
-from config import texts
 from config import vetting_texts as vt
 from handlers.context import AidApplication, AidContext
 from handlers.menus import refresh_organiser_menu
-from handlers.replies import remove_buttons
 from handlers.vetting_common import (
     action,
-    button_values,
-    ids,
-    is_organiser_of,
-    keyboard,
-    refuse_press,
+    listed_or_answered,
+    person_action,
+    pick_person_or_act,
+    run_person_choice,
     start_for_neighbourhood,
 )
 
@@ -48,15 +44,12 @@ async def demote(update: Update, context: AidContext) -> None:
 async def _list_organisers(
     message: Message, user_id: int, neighbourhood_id: int, context: AidContext, _: list[str]
 ) -> None:
-    try:
-        where, people = await context.services.vetting.roles.organisers(user_id, neighbourhood_id)
-    except NotAllowedError:
-        await message.reply_text(texts.NOT_ORGANISER_HERE)
+    listing = context.services.vetting.roles.organisers(user_id, neighbourhood_id)
+    listed = await listed_or_answered(message, listing, vt.ORGANISERS_NONE)
+    if listed is None:
         return
+    where, people = listed
     place = html.escape(where.name)
-    if not people:
-        await message.reply_text(vt.ORGANISERS_NONE.format(neighbourhood=place))
-        return
     lines = "\n".join(
         vt.PERSON_LINE.format(number=p.person_id, name=html.escape(name_of(p))) for p in people
     )
@@ -73,47 +66,31 @@ async def _pick_or_change(
     extra: list[str],
     change: str,
 ) -> None:
+    """Promote or demote the numbered person, or list who could be."""
     roles = context.services.vetting.roles
-    try:
-        if extra:
-            person_id = int(extra[0])
-            if change == PROMOTE:
-                result = await roles.promote(user_id, neighbourhood_id, person_id)
-            else:
-                result = await roles.demote(user_id, neighbourhood_id, person_id)
-            await _report(message, context, result, change)
-            return
-        where, people = await roles.candidates(
-            user_id, neighbourhood_id, for_promotion=change == PROMOTE
-        )
-    except NotAllowedError:
-        await message.reply_text(texts.NOT_ORGANISER_HERE)
-        return
-    place = html.escape(where.name)
-    if not people:
-        empty = vt.PROMOTE_NOBODY if change == PROMOTE else vt.DEMOTE_NOBODY
-        await message.reply_text(empty.format(neighbourhood=place))
-        return
-    rows = [
-        [(f"#{p.person_id} {name_of(p)}", pack(ROLE_KIND, change, where.id, p.person_id))]
-        for p in people
-    ]
-    prompt = vt.PROMOTE_PICK if change == PROMOTE else vt.DEMOTE_PICK
-    await message.reply_text(prompt.format(neighbourhood=place), reply_markup=keyboard(rows))
+    promoting = change == PROMOTE
+
+    async def change_role(person_id: int) -> None:
+        if promoting:
+            result = await roles.promote(user_id, neighbourhood_id, person_id)
+        else:
+            result = await roles.demote(user_id, neighbourhood_id, person_id)
+        await _report(message, context, result, change)
+
+    await pick_person_or_act(
+        message,
+        extra,
+        act=change_role,
+        listing=lambda: roles.candidates(user_id, neighbourhood_id, for_promotion=promoting),
+        empty=vt.PROMOTE_NOBODY if promoting else vt.DEMOTE_NOBODY,
+        prompt=vt.PROMOTE_PICK if promoting else vt.DEMOTE_PICK,
+        button=lambda where, person: pack(ROLE_KIND, change, where, person),
+        label=lambda member: f"#{member.person_id} {name_of(member)}",
+    )
 
 
-@action("promote")
-async def _promote(
-    message: Message, user_id: int, neighbourhood_id: int, context: AidContext, extra: list[str]
-) -> None:
-    await _pick_or_change(message, user_id, neighbourhood_id, context, extra, PROMOTE)
-
-
-@action("demote")
-async def _demote(
-    message: Message, user_id: int, neighbourhood_id: int, context: AidContext, extra: list[str]
-) -> None:
-    await _pick_or_change(message, user_id, neighbourhood_id, context, extra, DEMOTE)
+person_action("promote", _pick_or_change, PROMOTE)
+person_action("demote", _pick_or_change, DEMOTE)
 
 
 async def _report(message: Message, context: AidContext, result: RoleChange, change: str) -> None:
@@ -139,23 +116,7 @@ async def _report(message: Message, context: AidContext, result: RoleChange, cha
 
 async def role_chosen(update: Update, context: AidContext) -> None:
     """A person picked from the /promote or /demote list: re-checked, then changed."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None or not isinstance(query.message, Message):
-        return
-    values = button_values(query.data)
-    numbers = ids(values[1:], 2)
-    if not values or values[0] not in (PROMOTE, DEMOTE) or numbers is None:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
-        return
-    neighbourhood_id, person_id = numbers
-    if not await is_organiser_of(update, context, neighbourhood_id):
-        await refuse_press(update)
-        return
-    await query.answer()
-    await remove_buttons(query)
-    await _pick_or_change(
-        query.message, user.id, neighbourhood_id, context, [str(person_id)], values[0]
-    )
+    await run_person_choice(update, context, (PROMOTE, DEMOTE), _pick_or_change)
 
 
 def register(application: AidApplication) -> None:

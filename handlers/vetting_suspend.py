@@ -8,20 +8,14 @@ from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callback_data import pack, pattern
-from bot.community import NotAllowedError
 from bot.roles import name_of
 from bot.vetting import VetOutcome, VetResult
-from config import texts
 from config import vetting_texts as vt
 from handlers.context import AidApplication, AidContext
-from handlers.replies import remove_buttons
 from handlers.vetting_common import (
-    action,
-    button_values,
-    ids,
-    is_organiser_of,
-    keyboard,
-    refuse_press,
+    person_action,
+    pick_person_or_act,
+    run_person_choice,
     start_for_neighbourhood,
 )
 
@@ -47,40 +41,35 @@ async def _pick_or_change(
     extra: list[str],
     change: str,
 ) -> None:
+    """Suspend or unsuspend the numbered volunteer, or list who could be."""
     vetting = context.services.vetting
-    try:
-        if extra:
-            person_id = int(extra[0])
-            if change == SUSPEND:
-                result = await vetting.suspend(user_id, neighbourhood_id, person_id)
-            else:
-                result = await vetting.unsuspend(user_id, neighbourhood_id, person_id)
-            await message.reply_text(_outcome_text(result, change))
-            return
-        status = "approved" if change == SUSPEND else "suspended"
-        where, people = await vetting.volunteers(user_id, neighbourhood_id, status)
-    except NotAllowedError:
-        await message.reply_text(texts.NOT_ORGANISER_HERE)
-        return
-    place = html.escape(where.name)
-    if not people:
-        empty = vt.SUSPEND_NOBODY if change == SUSPEND else vt.UNSUSPEND_NOBODY
-        await message.reply_text(empty.format(neighbourhood=place))
-        return
-    rows = [
-        [
-            (
-                f"#{p.person_id} {p.display_name or ''}".strip(),
-                pack(SUSPEND_KIND, change, where.id, p.person_id),
-            )
-        ]
-        for p in people
-    ]
-    prompt = vt.SUSPEND_PICK if change == SUSPEND else vt.UNSUSPEND_PICK
-    await message.reply_text(prompt.format(neighbourhood=place), reply_markup=keyboard(rows))
+    suspending = change == SUSPEND
+
+    async def change_status(person_id: int) -> None:
+        if suspending:
+            result = await vetting.suspend(user_id, neighbourhood_id, person_id)
+        else:
+            result = await vetting.unsuspend(user_id, neighbourhood_id, person_id)
+        await message.reply_text(_outcome_text(result, change))
+
+    status = "approved" if suspending else "suspended"
+    await pick_person_or_act(
+        message,
+        extra,
+        act=change_status,
+        listing=lambda: vetting.volunteers(user_id, neighbourhood_id, status),
+        empty=vt.SUSPEND_NOBODY if suspending else vt.UNSUSPEND_NOBODY,
+        prompt=vt.SUSPEND_PICK if suspending else vt.UNSUSPEND_PICK,
+        button=lambda where, person: pack(SUSPEND_KIND, change, where, person),
+    )
+
+
+person_action("suspend", _pick_or_change, SUSPEND)
+person_action("unsuspend", _pick_or_change, UNSUSPEND)
 
 
 def _outcome_text(result: VetResult, change: str) -> str:
+    """What the organiser is told about a suspension or its end."""
     place = html.escape(result.neighbourhood.name)
     if result.member is None:
         return vt.PERSON_NOT_FOUND.format(neighbourhood=place)
@@ -95,39 +84,9 @@ def _outcome_text(result: VetResult, change: str) -> str:
     return vt.UNSUSPENDED_DONE.format(name=name, neighbourhood=place)
 
 
-@action("suspend")
-async def _suspend(
-    message: Message, user_id: int, neighbourhood_id: int, context: AidContext, extra: list[str]
-) -> None:
-    await _pick_or_change(message, user_id, neighbourhood_id, context, extra, SUSPEND)
-
-
-@action("unsuspend")
-async def _unsuspend(
-    message: Message, user_id: int, neighbourhood_id: int, context: AidContext, extra: list[str]
-) -> None:
-    await _pick_or_change(message, user_id, neighbourhood_id, context, extra, UNSUSPEND)
-
-
 async def suspend_chosen(update: Update, context: AidContext) -> None:
     """A volunteer picked from the /suspend or /unsuspend list: re-checked, then changed."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None or not isinstance(query.message, Message):
-        return
-    values = button_values(query.data)
-    numbers = ids(values[1:], 2)
-    if not values or values[0] not in (SUSPEND, UNSUSPEND) or numbers is None:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
-        return
-    neighbourhood_id, person_id = numbers
-    if not await is_organiser_of(update, context, neighbourhood_id):
-        await refuse_press(update)
-        return
-    await query.answer()
-    await remove_buttons(query)
-    await _pick_or_change(
-        query.message, user.id, neighbourhood_id, context, [str(person_id)], values[0]
-    )
+    await run_person_choice(update, context, (SUSPEND, UNSUSPEND), _pick_or_change)
 
 
 def register(application: AidApplication) -> None:

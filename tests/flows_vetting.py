@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from bot.callback_data import pack
 from bot.offline_updates import FakeUser
 from bot.volunteering import Offer
-from storage import audit, neighbourhoods, roles, vetting
+from storage import audit, help_requests, neighbourhoods, roles, vetting
+from storage.roles import Member
 from tests.conftest import ORGANISER, RESIDENT, BotHarness
-from tests.flows import agree, make_volunteer, neighbourhood_with_invite
+from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite
 
 ELM_ORG = FakeUser(3001, "Elena", "Elm")
 OAK_ORG = FakeUser(3002, "Oscar", "Oak")
@@ -113,3 +114,29 @@ async def snapshot(bot: BotHarness, neighbourhood_id: int) -> tuple[object, ...]
             await neighbourhoods.settings_of(conn, neighbourhood_id),
             await audit.actions_for(conn, f"neighbourhood:{neighbourhood_id}"),
         )
+
+
+async def member_of(bot: BotHarness, neighbourhood_id: int, person_id: int) -> Member | None:
+    """The stored membership (role and volunteer status) of a person in a neighbourhood."""
+    async with bot.services.db.read() as conn:
+        return await roles.member(conn, neighbourhood_id, person_id)
+
+
+async def actions_for(bot: BotHarness, subject: str) -> list[str]:
+    """The audited actions on a subject ("person:12", "request:ABC"), oldest first."""
+    async with bot.services.db.read() as conn:
+        return await audit.actions_for(conn, subject)
+
+
+async def alerted(bot: BotHarness, request_id: int) -> set[int]:
+    """The volunteers' chats with a live alert for a request."""
+    async with bot.services.db.read() as conn:
+        alerts = await help_requests.live_alerts(conn, request_id)
+    return {a.chat_id for a in alerts if a.person_id is not None}
+
+
+async def elm_shopping(bot: BotHarness, what: str) -> tuple[int, str]:
+    """RESIDENT asks for shopping in Elm Park; returns (request id, reference)."""
+    return await ask_for_shopping(
+        bot, RESIDENT, description=what, address="1 Elm Street", phone="07700 100123"
+    )

@@ -5,15 +5,16 @@ from __future__ import annotations
 from bot.callback_data import pack
 from config import texts
 from config import vetting_texts as vt
-from storage import audit, roles
 from tests.conftest import ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, create_neighbourhood
 from tests.flows_vetting import (
     ELM_ORG,
     ELM_ORG_2,
     PENDING,
+    actions_for,
     build_world,
     last_markup_data,
+    member_of,
     run_for,
     snapshot,
 )
@@ -25,8 +26,8 @@ def menu(bot: BotHarness, telegram_id: int) -> list[str]:
 
 
 async def role_of(bot: BotHarness, neighbourhood_id: int, person_id: int) -> str | None:
-    async with bot.services.db.read() as conn:
-        member = await roles.member(conn, neighbourhood_id, person_id)
+    """The person's stored role in the neighbourhood (None when not a member)."""
+    member = await member_of(bot, neighbourhood_id, person_id)
     return member.role if member else None
 
 
@@ -55,8 +56,7 @@ async def test_promote_from_list_gives_role_menu_and_audit(harness: BotHarness) 
         harness.fake.last_text_to(RESIDENT.id) or ""
     )
     assert {"pending", "settings", "suspend", "promote"} <= set(menu(harness, RESIDENT.id))
-    async with harness.services.db.read() as conn:
-        actions = await audit.actions_for(conn, f"person:{world.pid(RESIDENT)}")
+    actions = await actions_for(harness, f"person:{world.pid(RESIDENT)}")
     assert actions[-1] == "role.promoted"
     # The new organiser can use the tools straight away.
     await harness.send(harness.build.command(RESIDENT, "pending"))
@@ -105,8 +105,7 @@ async def test_demotion_takes_effect_at_once(harness: BotHarness) -> None:
     assert harness.fake.last_text_to(ELM_ORG_2.id) == texts.NOT_ORGANISER
     assert await snapshot(harness, world.elm) == before
     assert not any("approved" in t for t in harness.fake.texts_to(PENDING.id))
-    async with harness.services.db.read() as conn:
-        actions = await audit.actions_for(conn, f"person:{world.pid(ELM_ORG_2)}")
+    actions = await actions_for(harness, f"person:{world.pid(ELM_ORG_2)}")
     assert actions[-1] == "role.demoted"
 
 

@@ -7,9 +7,8 @@ from datetime import timedelta
 from bot.alerting import ESCALATE_JOB, WIDEN_JOB
 from bot.callback_data import pack
 from storage import audit, jobs, neighbourhoods
-from tests.conftest import RESIDENT, BotHarness
-from tests.flows import ask_for_shopping
-from tests.flows_vetting import ELM_ORG, build_world, last_markup_data, run_for
+from tests.conftest import BotHarness
+from tests.flows_vetting import ELM_ORG, build_world, elm_shopping, last_markup_data, run_for
 
 
 async def test_settings_shows_and_changes_every_tunable(harness: BotHarness) -> None:
@@ -81,9 +80,7 @@ async def test_delay_overrides_are_used_by_alerting(harness: BotHarness) -> None
     await run_for(harness, ELM_ORG, "settings", world.elm)
     await harness.press(ELM_ORG, pack("vset", world.elm, "widen", "600"))
     await harness.press(ELM_ORG, pack("vset", world.elm, "escalate", "3600"))
-    request_id, _ = await ask_for_shopping(
-        harness, RESIDENT, description="Tea", address="1 Elm Street", phone="07700 100123"
-    )
+    request_id, _ = await elm_shopping(harness, "Tea")
     now = harness.clock.now()
     async with harness.services.db.read() as conn:
         widen = await jobs.pending_for(conn, WIDEN_JOB, str(request_id))

@@ -7,16 +7,19 @@ from datetime import date
 from bot.callback_data import pack
 from bot.offline_updates import FakeUser
 from config import vetting_texts as vt
-from storage import audit, help_requests, roles, vetting
-from tests.conftest import RESIDENT, BotHarness
-from tests.flows import ask_for_shopping
+from storage import help_requests, vetting
+from tests.conftest import BotHarness
 from tests.flows_vetting import (
     ELM_ORG,
     PENDING,
     VOLUNTEER,
     World,
+    actions_for,
+    alerted,
     build_world,
+    elm_shopping,
     last_markup_data,
+    member_of,
     offer,
     run_for,
 )
@@ -26,15 +29,9 @@ CASUAL = FakeUser(3102, "Cass", "Casual")  # no checks
 
 
 async def status_of(bot: BotHarness, world: World, user: FakeUser) -> str | None:
-    async with bot.services.db.read() as conn:
-        member = await roles.member(conn, world.elm, world.pid(user))
+    """The user's volunteer status in Elm Park (None when not a member, or no status)."""
+    member = await member_of(bot, world.elm, world.pid(user))
     return member.volunteer_status if member else None
-
-
-async def alerted(bot: BotHarness, request_id: int) -> set[int]:
-    async with bot.services.db.read() as conn:
-        alerts = await help_requests.live_alerts(conn, request_id)
-    return {a.chat_id for a in alerts if a.person_id is not None}
 
 
 async def test_pending_lists_offers_and_approves_with_a_note(harness: BotHarness) -> None:
@@ -71,8 +68,7 @@ async def test_reject_without_note_and_cancel(harness: BotHarness) -> None:
     assert await status_of(harness, world, PENDING) is None
     told = harness.fake.last_text_to(PENDING.id) or ""
     assert "can't take up your offer" in told and "note" not in told
-    async with harness.services.db.read() as conn:
-        actions = await audit.actions_for(conn, f"person:{world.pid(PENDING)}")
+    actions = await actions_for(harness, f"person:{world.pid(PENDING)}")
     assert actions[-1] == "volunteer.rejected"
 
 
@@ -98,7 +94,7 @@ async def test_checks_are_recorded_removed_and_dbs_dated(harness: BotHarness) ->
     async with harness.services.db.read() as conn:
         checks = await vetting.checks_of(conn, who, world.elm)
         other = await vetting.checks_of(conn, who, world.oak)
-        actions = await audit.actions_for(conn, f"person:{who}")
+    actions = await actions_for(harness, f"person:{who}")
     assert set(checks) == {"id", "dbs"} and other == {}
     assert checks["dbs"].dbs_date == date(2024, 3, 14) and checks["dbs"].dbs_level == "enhanced"
     assert actions.count("volunteer.check_recorded") == 3
@@ -118,17 +114,13 @@ async def test_approval_with_required_checks_changes_who_is_alerted(harness: Bot
     await run_for(harness, ELM_ORG, "checks", world.elm, f"#{careful}")
     await harness.press(ELM_ORG, pack("vchk", world.elm, careful, "id", 1))
 
-    first, _ = await ask_for_shopping(
-        harness, RESIDENT, description="Bread", address="1 Elm Street", phone="07700 100123"
-    )
+    first, _ = await elm_shopping(harness, "Bread")
     assert await alerted(harness, first) == set()  # nobody approved holds the check
 
     for person in (careful, casual):
         await harness.press(ELM_ORG, pack("vet", "a", world.elm, person))
         await harness.press(ELM_ORG, pack("vetnote"))
-    second, _ = await ask_for_shopping(
-        harness, RESIDENT, description="Milk", address="1 Elm Street", phone="07700 100123"
-    )
+    second, _ = await elm_shopping(harness, "Milk")
     assert await alerted(harness, second) == {CAREFUL.id}
     # An unchecked volunteer cannot accept either, even with a forged press.
     await harness.press(CASUAL, pack("accept", second))
@@ -137,8 +129,6 @@ async def test_approval_with_required_checks_changes_who_is_alerted(harness: Bot
     assert request is not None and request.status == "open"
     # Without the requirement, everyone approved is alerted again.
     await harness.press(ELM_ORG, pack("vset", world.elm, "rc", "shopping", "id"))
-    third, _ = await ask_for_shopping(
-        harness, RESIDENT, description="Eggs", address="1 Elm Street", phone="07700 100123"
-    )
+    third, _ = await elm_shopping(harness, "Eggs")
     assert await alerted(harness, third) == {CAREFUL.id, CASUAL.id, VOLUNTEER.id}
     assert pack("vset", world.elm, "rc", "shopping", "id") in last_markup_data(harness, ELM_ORG.id)

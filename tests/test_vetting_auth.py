@@ -89,6 +89,19 @@ def _none(_: World) -> str:
     return ""
 
 
+ELM = "<elm>"  # stands for Elm Park's id in _button
+
+
+def _button(kind: str, *parts: str | int | FakeUser) -> Callable[[World], str]:
+    """Button data made once the world exists: ELM becomes Elm Park's id, a user their number."""
+
+    def data(w: World) -> str:
+        values = [w.elm if p == ELM else w.pid(p) if isinstance(p, FakeUser) else p for p in parts]
+        return pack(kind, *values)
+
+    return data
+
+
 def command(name: str, args: Callable[[World], str], ok: Callable[[Facts, str], bool]) -> Attempt:
     return Attempt(f"/{name}", name, args, (), ok)
 
@@ -112,80 +125,52 @@ ATTEMPTS = [
     command("unsuspend", _n(SUSPENDED), _status(SUSPENDED, "approved")),
     command("settings", _none, _says("Settings for <b>Elm Park</b>")),
     *(
-        press(f"pick-{action}", lambda w, a=action: pack("vnb", a, w.elm), _says("Elm Park"))
+        press(f"pick-{action}", _button("vnb", action, ELM), _says("Elm Park"))
         for action in ("organisers", "promote", "demote", "pending", "checks", "settings")
     ),
     press(
         "pick-suspend-by-number",
-        lambda w: pack("vnb", "suspend", w.elm, w.pid(VOLUNTEER)),
+        _button("vnb", "suspend", ELM, VOLUNTEER),
         _status(VOLUNTEER, "suspended"),
     ),
-    press(
-        "promote-button",
-        lambda w: pack("vrole", "p", w.elm, w.pid(RESIDENT)),
-        _role(RESIDENT, "organiser"),
-    ),
-    press(
-        "demote-button",
-        lambda w: pack("vrole", "d", w.elm, w.pid(ELM_ORG_2)),
-        _role(ELM_ORG_2, "member"),
-    ),
+    press("promote-button", _button("vrole", "p", ELM, RESIDENT), _role(RESIDENT, "organiser")),
+    press("demote-button", _button("vrole", "d", ELM, ELM_ORG_2), _role(ELM_ORG_2, "member")),
     press(
         "approve-with-note",
-        lambda w: pack("vet", "a", w.elm, w.pid(PENDING)),
+        _button("vet", "a", ELM, PENDING),
         _status(PENDING, "approved"),
         ("text", lambda w: "Welcome!"),
     ),
     press(
         "reject-without-note",
-        lambda w: pack("vet", "r", w.elm, w.pid(PENDING)),
+        _button("vet", "r", ELM, PENDING),
         _status(PENDING, None),
-        ("press", lambda w: pack("vetnote")),
+        ("press", _button("vetnote")),
     ),
     press(
-        "checks-view",
-        lambda w: pack("vchk", w.elm, w.pid(VOLUNTEER)),
-        _says("Checks for <b>Vera Volunteer</b>"),
+        "checks-view", _button("vchk", ELM, VOLUNTEER), _says("Checks for <b>Vera Volunteer</b>")
     ),
-    press(
-        "check-id",
-        lambda w: pack("vchk", w.elm, w.pid(VOLUNTEER), "id", 1),
-        lambda f, _: f.checks == {"id"},
-    ),
+    press("check-id", _button("vchk", ELM, VOLUNTEER, "id", 1), lambda f, _: f.checks == {"id"}),
     press(
         "check-dbs",
-        lambda w: pack("vdbs", w.elm, w.pid(VOLUNTEER), "basic"),
+        _button("vdbs", ELM, VOLUNTEER, "basic"),
         lambda f, _: f.checks == {"dbs"},
         ("text", lambda w: "01/02/2024"),
     ),
+    press("suspend-button", _button("vsus", "s", ELM, VOLUNTEER), _status(VOLUNTEER, "suspended")),
+    press("unsuspend-button", _button("vsus", "u", ELM, SUSPENDED), _status(SUSPENDED, "approved")),
     press(
-        "suspend-button",
-        lambda w: pack("vsus", "s", w.elm, w.pid(VOLUNTEER)),
-        _status(VOLUNTEER, "suspended"),
-    ),
-    press(
-        "unsuspend-button",
-        lambda w: pack("vsus", "u", w.elm, w.pid(SUSPENDED)),
-        _status(SUSPENDED, "approved"),
-    ),
-    press(
-        "settings-approval",
-        lambda w: pack("vset", w.elm, "approval", "0"),
-        lambda f, _: f.approval is False,
+        "settings-approval", _button("vset", ELM, "approval", "0"), lambda f, _: f.approval is False
     ),
     press(
         "settings-batch-menu",
-        lambda w: pack("vset", w.elm, "batch"),
+        _button("vset", ELM, "batch"),
         _says("Volunteers alerted per round for <b>Elm Park</b>"),
     ),
-    press(
-        "settings-batch",
-        lambda w: pack("vset", w.elm, "batch", "8"),
-        lambda f, _: f.batch == 8,
-    ),
+    press("settings-batch", _button("vset", ELM, "batch", "8"), lambda f, _: f.batch == 8),
     press(
         "settings-required-check",
-        lambda w: pack("vset", w.elm, "rc", "prescription", "id"),
+        _button("vset", ELM, "rc", "prescription", "id"),
         lambda f, _: f.required == {"prescription": frozenset({"id"})},
     ),
 ]

@@ -5,30 +5,28 @@ from __future__ import annotations
 from bot.callback_data import pack
 from bot.offline_updates import FakeUser
 from config import vetting_texts as vt
-from storage import audit, help_requests, roles
+from storage import help_requests
 from tests.conftest import RESIDENT, BotHarness
-from tests.flows import ask_for_shopping, make_volunteer
-from tests.flows_vetting import ELM_ORG, SUSPENDED, VOLUNTEER, build_world, run_for
+from tests.flows import make_volunteer
+from tests.flows_vetting import (
+    ELM_ORG,
+    SUSPENDED,
+    VOLUNTEER,
+    actions_for,
+    alerted,
+    build_world,
+    elm_shopping,
+    member_of,
+    run_for,
+)
 
 OTHER = FakeUser(3201, "Olga", "Other")
-
-
-async def alerted(bot: BotHarness, request_id: int) -> set[int]:
-    async with bot.services.db.read() as conn:
-        alerts = await help_requests.live_alerts(conn, request_id)
-    return {a.chat_id for a in alerts if a.person_id is not None}
-
-
-async def shopping(bot: BotHarness, what: str) -> tuple[int, str]:
-    return await ask_for_shopping(
-        bot, RESIDENT, description=what, address="1 Elm Street", phone="07700 100123"
-    )
 
 
 async def test_suspend_takes_back_and_reoffers_tasks(harness: BotHarness) -> None:
     world = await build_world(harness)
     await make_volunteer(harness, OTHER, world.elm_code)
-    request_id, ref = await shopping(harness, "Bread")
+    request_id, ref = await elm_shopping(harness, "Bread")
     assert await alerted(harness, request_id) == {VOLUNTEER.id, OTHER.id}
     await harness.press(VOLUNTEER, pack("accept", request_id))
 
@@ -39,9 +37,9 @@ async def test_suspend_takes_back_and_reoffers_tasks(harness: BotHarness) -> Non
 
     async with harness.services.db.read() as conn:
         request = await help_requests.by_id(conn, request_id)
-        member = await roles.member(conn, world.elm, world.pid(VOLUNTEER))
-        request_actions = await audit.actions_for(conn, f"request:{ref}")
-        person_actions = await audit.actions_for(conn, f"person:{world.pid(VOLUNTEER)}")
+    member = await member_of(harness, world.elm, world.pid(VOLUNTEER))
+    request_actions = await actions_for(harness, f"request:{ref}")
+    person_actions = await actions_for(harness, f"person:{world.pid(VOLUNTEER)}")
     assert request is not None and request.status == "open"
     assert request.assignee_person_id is None
     assert member is not None and member.volunteer_status == "suspended"
@@ -58,13 +56,13 @@ async def test_suspend_takes_back_and_reoffers_tasks(harness: BotHarness) -> Non
     async with harness.services.db.read() as conn:
         still = await help_requests.by_id(conn, request_id)
     assert still is not None and still.status == "open"
-    later, _ = await shopping(harness, "Milk")
+    later, _ = await elm_shopping(harness, "Milk")
     assert await alerted(harness, later) == {OTHER.id}
 
     # /unsuspend restores alerts.
     await run_for(harness, ELM_ORG, "unsuspend", world.elm, f"#{world.pid(VOLUNTEER)}")
     assert "gets alerts again" in (harness.fake.last_text_to(ELM_ORG.id) or "")
-    again, _ = await shopping(harness, "Eggs")
+    again, _ = await elm_shopping(harness, "Eggs")
     assert await alerted(harness, again) == {OTHER.id, VOLUNTEER.id}
 
 
