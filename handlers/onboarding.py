@@ -7,7 +7,7 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.callback_data import pack, pattern, unpack
+from bot.callback_data import int_arg, pack, pattern, unpack
 from bot.community import INVITE_CODE_PATTERN, JoinOutcome, JoinResult
 from config import texts
 from handlers.context import AidApplication, AidContext
@@ -147,10 +147,11 @@ async def join_from_list(update: Update, context: AidContext) -> None:
     parsed = unpack(query.data)
     args = parsed[1] if parsed else []
     await query.answer()
-    if not args or not args[0].isdigit():
+    neighbourhood_id = int_arg(args[0]) if args else None
+    if neighbourhood_id is None:
         await query.message.reply_text(texts.STALE_BUTTON)
         return
-    result = await context.services.community.join_open(user.id, int(args[0]))
+    result = await context.services.community.join_open(user.id, neighbourhood_id)
     await remove_buttons(query)
     await query.message.reply_text(join_result_text(result))
     if result.outcome in (JoinOutcome.JOINED, JoinOutcome.ALREADY_MEMBER):

@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.alerting import category_text
-from bot.callback_data import exact, pack, pattern, unpack
+from bot.callback_data import exact, int_arg, pack, pattern, unpack
 from bot.request_types import Outcome, Result
 from config import request_texts as t
 from config import texts
@@ -42,9 +42,10 @@ REFUSALS: dict[Outcome, str] = {
 def _request_id(data: str | None) -> tuple[int | None, list[str]]:
     """The request id in button data, and any further arguments; None if malformed."""
     parsed = unpack(data)
-    if parsed is None or not parsed[1] or not parsed[1][0].isdigit():
+    request_id = int_arg(parsed[1][0]) if parsed and parsed[1] else None
+    if parsed is None or request_id is None:
         return None, []
-    return int(parsed[1][0]), parsed[1][1:]
+    return request_id, parsed[1][1:]
 
 
 async def _refuse(update: Update, result: Result) -> None:

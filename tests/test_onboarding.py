@@ -179,3 +179,12 @@ async def test_directory_menu_button_opens_the_directory(harness: BotHarness) ->
     await agree(harness, RESIDENT)
     await harness.press(RESIDENT, pack("menu", "directory"))
     assert harness.fake.last_text_to(RESIDENT.id) == asset_texts.DIRECTORY_EMPTY
+
+
+async def test_buttons_with_non_ascii_digits_are_stale_not_errors(harness: BotHarness) -> None:
+    await agree(harness, RESIDENT)
+    for data in (pack("join", "²"), pack("accept", "٣"), pack("done", "9" * 30)):
+        await harness.press(RESIDENT, data)
+        answers = harness.fake.calls_to("answerCallbackQuery")
+        replies = [answers[-1].params.get("text"), harness.fake.last_text_to(RESIDENT.id)]
+        assert texts.STALE_BUTTON in replies or any("no longer" in (r or "") for r in replies)
