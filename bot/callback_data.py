@@ -35,3 +35,14 @@ def pattern(kind: str) -> str:
 def exact(kind: str, *args: str | int) -> str:
     """A regular expression matching exactly this button data."""
     return "^" + re.escape(pack(kind, *args)) + "$"
+
+
+_ID = re.compile(r"[0-9]{1,18}")
+
+
+def int_arg(text: str) -> int | None:
+    """A button or command argument as a stored id or count: ASCII digits, small enough for SQLite.
+
+    None otherwise ('²'.isdigit() is true but int('²') raises; 20 digits overflow SQLite).
+    """
+    return int(text) if _ID.fullmatch(text) else None
