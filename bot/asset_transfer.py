@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from bot import asset_csv
@@ -162,7 +163,7 @@ class AssetTransfer:
         neighbourhood = _neighbourhood(cells.get("neighbourhood", ""), organised)
         asset_id = None
         if raw_id := cells.get("id", ""):
-            if not raw_id.isdigit():
+            if not re.fullmatch(r"[0-9]{1,18}", raw_id):  # ASCII, and small enough for SQLite
                 raise InvalidAssetError(f"id '{raw_id}' is not a number")
             current = await assets.by_id(conn, int(raw_id))
             if current is None or current.source == VOLUNTEER_OFFER:

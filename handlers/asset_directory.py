@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.asset_views import directory_item, kind_label
 from bot.assets import PAGE_SIZE, Page
-from bot.callback_data import exact, pack, pattern, unpack
+from bot.callback_data import exact, int_arg, pack, pattern, unpack
 from config import asset_texts as t
 from handlers.context import AidApplication, AidContext
 from storage.asset_search import words_of
@@ -130,15 +130,16 @@ async def on_page(update: Update, context: AidContext) -> None:
         return
     parsed = unpack(query.data)
     args = parsed[1] if parsed else []
+    page_number = int_arg(args[-1]) if args else None
     if args == ["home"]:
         text, markup = await _kinds(user.id, context)
-    elif len(args) == 3 and args[0] == "k" and args[1] in t.KIND_LABELS and args[2].isdigit():
-        page = await context.services.assets.directory(user.id, [], args[1], int(args[2]))
+    elif len(args) == 3 and args[0] == "k" and args[1] in t.KIND_LABELS and page_number is not None:
+        page = await context.services.assets.directory(user.id, [], args[1], page_number)
         if not page.items:
             await query.answer(t.DIRECTORY_NO_KIND, show_alert=True)
             return
         text, markup = render_page(page, user.id, kind_label(args[1]), ("k", args[1]))
-    elif len(args) == 2 and args[0] == "s" and args[1].isdigit():
+    elif len(args) == 2 and args[0] == "s" and int_arg(args[1]) is not None:
         words = (context.user_data or {}).get(WORDS_KEY) or []
         page = await context.services.assets.directory(user.id, words, None, int(args[1]))
         if not words or not page.items:

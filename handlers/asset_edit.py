@@ -160,7 +160,7 @@ def build_conversation() -> ConversationHandler[AidContext]:
     """The edit conversation, entered by an asset's ✏️ button."""
     buttons = CallbackQueryHandler(on_button, pattern=pattern(KIND))
     return ConversationHandler(
-        entry_points=[CallbackQueryHandler(start, pattern=r"^v1\|asset\|edit\|\d+$")],
+        entry_points=[CallbackQueryHandler(start, pattern=r"^v1\|asset\|edit\|[0-9]{1,18}$")],
         states={
             State.CHOOSE: [buttons],
             State.VALUE: [

@@ -10,6 +10,7 @@ from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, fi
 from bot.asset_csv import COLUMNS, MAX_BYTES, MalformedCsvError
 from bot.asset_gaps import DEFAULT_DAYS, MAX_DAYS
 from bot.asset_transfer import ImportReport
+from bot.callback_data import int_arg
 from bot.notify import split_text
 from config import asset_texts as t
 from handlers.context import AidApplication, AidContext
@@ -36,7 +37,7 @@ async def gaps(update: Update, context: AidContext) -> None:
     if message is None or user is None:
         return
     args = context.args or []
-    if args and not (args[0].isdigit() and 1 <= int(args[0]) <= MAX_DAYS):
+    if args and not (int_arg(args[0]) is not None and 1 <= int(args[0]) <= MAX_DAYS):
         await message.reply_text(t.GAPS_BAD_DAYS.format(limit=MAX_DAYS))
         return
     days = int(args[0]) if args else DEFAULT_DAYS

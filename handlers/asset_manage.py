@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.asset_views import NAME_SHOWN, TITLE_SHOWN, escape_within
 from bot.assets import Done, Outcome
-from bot.callback_data import pack, unpack
+from bot.callback_data import int_arg, pack, unpack
 from config import asset_texts as t
 from handlers.context import AidApplication, AidContext
 from handlers.replies import remove_buttons
@@ -78,7 +78,7 @@ async def on_asset_button(update: Update, context: AidContext) -> None:
         return
     parsed = unpack(query.data)
     args = parsed[1] if parsed else []
-    if len(args) != 2 or args[0] not in ACTIONS or not args[1].isdigit():
+    if len(args) != 2 or args[0] not in ACTIONS or int_arg(args[1]) is None:
         await query.answer(t.NO_LONGER_AVAILABLE, show_alert=True)
         return
     action, asset_id = args[0], int(args[1])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from bot.callback_data import unpack
+from bot.callback_data import int_arg, unpack
 from bot.care_outcomes import CareOutcome
 from bot.escalations import outcome_buttons
 from config import care_texts as ct
@@ -29,7 +29,7 @@ async def checkin_answer(update: Update, context: AidContext) -> None:
     """The resident's answer to the check-in question."""
     query, user = update.callback_query, update.effective_user
     args = _args(update)
-    if query is None or user is None or len(args) != 2 or not args[0].isdigit():
+    if query is None or user is None or len(args) != 2 or int_arg(args[0]) is None:
         return
     result = await context.services.care.checkins.answer(user.id, int(args[0]), args[1])
     if result.outcome is CareOutcome.ALREADY:
@@ -54,7 +54,7 @@ async def escalation_button(update: Update, context: AidContext) -> None:
     """Acknowledge an escalation, or record its outcome."""
     query, user = update.callback_query, update.effective_user
     args = _args(update)
-    if query is None or user is None or not args or not args[0].isdigit():
+    if query is None or user is None or not args or int_arg(args[0]) is None:
         return
     escalation_id = int(args[0])
     service = context.services.care.escalations

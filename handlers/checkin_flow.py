@@ -6,6 +6,7 @@ An organiser may add a member's number (/checkin #12) to do the same for that me
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -45,8 +46,9 @@ def person_number(args: list[str] | None) -> int | None:
     """A member's number from '#12' or '12'; None when absent or not a number."""
     if not args:
         return None
-    text = args[0].lstrip("#")
-    return int(text) if text.isdigit() else None
+    # ASCII digits only, and few enough for SQLite ('²'.isdigit() is true, int('²') raises).
+    match = re.fullmatch(r"#?([0-9]{1,18})", args[0])
+    return int(match.group(1)) if match else None
 
 
 def _data(context: AidContext) -> dict[str, Any]:
@@ -183,12 +185,15 @@ async def on_days(update: Update, context: AidContext) -> int:
         await query.answer()
         await query.message.reply_text(ct.ASK_TIME)
         return TIME
-    if args[:1] == ["day"] and args[1:2] and args[1].isdigit() and int(args[1]) < 7:
-        data["ci_days"] = data.get("ci_days", 0) ^ (1 << int(args[1]))
-    elif args[:1] == ["days"] and args[1:2] and args[1].isdigit():
-        data["ci_days"] = int(args[1]) & ALL_DAYS
+    before = data.get("ci_days", 0)
+    number = args[1] if len(args) == 2 and re.fullmatch(r"[0-9]{1,3}", args[1]) else None
+    if args[:1] == ["day"] and number is not None and int(number) < 7:
+        data["ci_days"] = before ^ (1 << int(number))
+    elif args[:1] == ["days"] and number is not None:
+        data["ci_days"] = int(number) & ALL_DAYS
     await query.answer()
-    await query.edit_message_reply_markup(reply_markup=_days_keyboard(data["ci_days"]))
+    if data.get("ci_days", 0) != before:  # Telegram refuses an edit that changes nothing
+        await query.edit_message_reply_markup(reply_markup=_days_keyboard(data["ci_days"]))
     return DAYS
 
 

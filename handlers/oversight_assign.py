@@ -15,7 +15,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.alerting import category_text
 from bot.assignment import Choice
-from bot.callback_data import exact, pack, pattern, unpack
+from bot.callback_data import exact, int_arg, pack, pattern, unpack
 from bot.notify import split_text
 from bot.oversight import Access
 from bot.request_types import Outcome
@@ -29,6 +29,7 @@ ASSIGN_KIND = "ovassign"  # v1|ovassign|<request id>|<person id>
 REASSIGN_KIND = "ovreassign"  # v1|ovreassign|<request id>|<from person id>|<to person id>
 CANCEL_KIND = "ovcancel"
 CANCEL_DATA = pack(CANCEL_KIND)
+REF_ECHO_MAX = 32  # a typed reference is echoed back at most this long (a reply is 4096 max)
 
 
 async def _refuse_unless_organiser(message: Message, context: AidContext, user_id: int) -> bool:
@@ -110,7 +111,7 @@ def _choice_reply(
     """The answer to /assign or /reassign: a refusal, or the volunteers to pick from."""
     request = choice.request
     if choice.outcome is Outcome.UNKNOWN or request is None:
-        return t.UNKNOWN_REF.format(ref=html.escape(ref)), None
+        return t.UNKNOWN_REF.format(ref=html.escape(ref[:REF_ECHO_MAX])), None
     if choice.outcome is Outcome.NOT_YOURS:
         return t.NOT_ORGANISER_HERE, None
     if choice.outcome is Outcome.NO_LONGER_POSSIBLE:
@@ -163,11 +164,11 @@ async def on_assign(update: Update, context: AidContext) -> None:
     parsed = unpack(query.data if query else None)
     if query is None or user is None or parsed is None or len(parsed[1]) != 2:
         return
-    try:
-        request_id, person_id = (int(a) for a in parsed[1])
-    except ValueError:
+    numbers = [int_arg(a) for a in parsed[1]]
+    if None in numbers:
         await query.answer(t.STALE_BUTTON)
         return
+    request_id, person_id = (n for n in numbers if n is not None)
     result = await context.services.oversight.assignment.assign(user.id, request_id, person_id)
     await _after_pick(query.message, context, result.outcome, result.request, person_id)
     await query.answer()
@@ -181,11 +182,11 @@ async def on_reassign(update: Update, context: AidContext) -> None:
     parsed = unpack(query.data if query else None)
     if query is None or user is None or parsed is None or len(parsed[1]) != 3:
         return
-    try:
-        request_id, from_id, to_id = (int(a) for a in parsed[1])
-    except ValueError:
+    numbers = [int_arg(a) for a in parsed[1]]
+    if None in numbers:
         await query.answer(t.STALE_BUTTON)
         return
+    request_id, from_id, to_id = (n for n in numbers if n is not None)
     service = context.services.oversight.assignment
     result = await service.reassign(user.id, request_id, from_id, to_id)
     await _after_pick(query.message, context, result.outcome, result.request, to_id, from_id)
@@ -259,7 +260,7 @@ async def audit_command(update: Update, context: AidContext) -> None:
     ref = context.args[0].upper()
     history = await context.services.oversight.history(user.id, ref)
     if history.access is Access.UNKNOWN or history.request is None:
-        await message.reply_text(t.UNKNOWN_REF.format(ref=html.escape(ref)))
+        await message.reply_text(t.UNKNOWN_REF.format(ref=html.escape(ref[:REF_ECHO_MAX])))
         return
     if history.access is not Access.OK:
         await message.reply_text(t.NOT_ORGANISER_HERE)

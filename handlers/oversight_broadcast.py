@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
 
 from bot.broadcast import MAX_LENGTH, Queued
-from bot.callback_data import exact, pack, unpack
+from bot.callback_data import exact, int_arg, pack, unpack
 from config import oversight_texts as t
 from handlers.context import AidContext
 from handlers.flow_switch import switch_fallbacks
@@ -107,7 +107,7 @@ async def chosen(update: Update, context: AidContext) -> int:
     await query.answer()
     await remove_buttons(query)
     args = parsed[1] if parsed else []
-    if len(args) != 2 or not args[1].isdigit():
+    if len(args) != 2 or int_arg(args[1]) is None:
         await query.message.reply_text(t.STALE_BUTTON)
         return CHOOSING
     return await _ask_text(query.message, user.id, int(args[1]), context)

@@ -12,6 +12,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler
 
+from bot.callback_data import int_arg
 from bot.exports import ExportKind
 from bot.stats import DEFAULT_DAYS, MAX_DAYS, describe
 from config import oversight_texts as t
@@ -22,7 +23,7 @@ def _days(args: list[str], default: int | None) -> int | None | str:
     """The optional day count argument: a number of days, the default, or "bad"."""
     if not args:
         return default
-    if len(args) > 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= MAX_DAYS:
+    if len(args) > 1 or int_arg(args[0]) is None or not 1 <= int(args[0]) <= MAX_DAYS:
         return "bad"
     return int(args[0])
 
