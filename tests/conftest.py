@@ -17,6 +17,7 @@ from bot.offline_updates import FakeUser, UpdateBuilder
 from bot.services import Services
 from config.settings import Settings, load_settings
 from handlers.context import AidApplication, AidContext
+from storage.database import Database
 
 TEST_TOKEN = "1000:TEST-token-not-real-0123456789abcdef"
 ORGANISER = FakeUser(1001, "Olive", "Organiser")
@@ -154,3 +155,15 @@ async def harness(settings: Settings, clock: FakeClock) -> AsyncIterator[BotHarn
     finally:
         await bot.stop()
     assert not bot.errors, f"handler errors: {bot.errors!r}"
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated database on its own, without the Application (storage and outbox tests)."""
+    database = Database(tmp_path / "storage.sqlite3")
+    await database.open()
+    await database.migrate()
+    try:
+        yield database
+    finally:
+        await database.close()

@@ -6,9 +6,7 @@ import asyncio
 import itertools
 import random
 from collections import defaultdict
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -61,17 +59,6 @@ class FakeSender:
 
     def texts_to(self, chat: int) -> list[str]:
         return [p["text"] for _, c, p in self.calls if c == chat]
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "outbox.sqlite3")
-    await database.open()
-    await database.migrate()
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 @pytest.fixture
