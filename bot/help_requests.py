@@ -54,30 +54,20 @@ class HelpRequests(RequestViews):
             role = await neighbourhoods.role_in(conn, requester.id, draft.neighbourhood_id)
             if role is None:
                 raise PermissionError("the requester is not a member of that neighbourhood")
-            request = await help_requests.insert(
-                conn,
-                NewRequest(
-                    neighbourhood_id=draft.neighbourhood_id,
-                    requester_person_id=requester.id,
-                    category=draft.category,
-                    description=draft.description,
-                    when_kind=draft.window.kind.value,
-                    starts_at=draft.window.starts_at,
-                    ends_at=draft.window.ends_at,
-                    contact_phone=draft.contact_phone,
-                    telegram_only=draft.telegram_only,
-                    address=draft.address,
-                    payment_method=draft.payment_method,
-                    pharmacy=draft.pharmacy,
-                    for_name=draft.for_name,
-                    for_phone=draft.for_phone,
-                ),
-                now,
+            created = await self.store_and_alert(
+                conn, requester_telegram_id, draft.new_request(requester.id), now
             )
-            await self._audit(conn, requester_telegram_id, "request.created", request, None)
-            alerted = await self._alerting.start(conn, request, now, include_alerted=False)
-            await self.audit_alerted(conn, request, alerted)
         await self._after_commit()
+        return created
+
+    async def store_and_alert(
+        self, conn: Connection, actor_telegram_id: int, new: NewRequest, now: datetime
+    ) -> Created:
+        """Store a new request in the caller's transaction, audit it and alert the first batch."""
+        request = await help_requests.insert(conn, new, now)
+        await self._audit(conn, actor_telegram_id, "request.created", None, request)
+        alerted = await self._alerting.start(conn, request, now, include_alerted=False)
+        await self.audit_alerted(conn, request, alerted)
         return Created(request.id, request.ref, alerted)
 
     async def accept(self, telegram_id: int, request_id: int) -> Result:

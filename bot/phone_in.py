@@ -11,8 +11,7 @@ from dataclasses import replace
 
 from bot.core import Core
 from bot.request_types import Created, RequestDraft
-from storage import help_requests, people
-from storage.help_requests import NewRequest
+from storage import people
 
 
 class PhoneIn:
@@ -36,31 +35,8 @@ class PhoneIn:
                 conn, organiser_telegram_id, draft.neighbourhood_id
             ):
                 raise PermissionError("not an organiser of that neighbourhood")
-            request = await help_requests.insert(
-                conn,
-                NewRequest(
-                    neighbourhood_id=draft.neighbourhood_id,
-                    requester_person_id=organiser.id,
-                    category=draft.category,
-                    description=draft.description,
-                    when_kind=draft.window.kind.value,
-                    starts_at=draft.window.starts_at,
-                    ends_at=draft.window.ends_at,
-                    contact_phone=None,
-                    telegram_only=False,
-                    address=draft.address,
-                    payment_method=draft.payment_method,
-                    pharmacy=draft.pharmacy,
-                    for_name=draft.for_name,
-                    for_phone=draft.for_phone,
-                    phone_in=True,
-                ),
-                now,
+            created = await core.requests.store_and_alert(
+                conn, organiser_telegram_id, draft.new_request(organiser.id, phone_in=True), now
             )
-            await core.requests.record_change(
-                conn, organiser_telegram_id, "request.created", None, request
-            )
-            alerted = await core.alerting.start(conn, request, now, include_alerted=False)
-            await core.requests.audit_alerted(conn, request, alerted)
         await core.after_commit()
-        return Created(request.id, request.ref, alerted)
+        return created

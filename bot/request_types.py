@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.when import TimeWindow
-from storage.help_requests import HelpRequest
+from storage.help_requests import HelpRequest, NewRequest
 
 
 class Outcome(StrEnum):
@@ -46,6 +46,26 @@ class RequestDraft:
     pharmacy: str | None = None
     for_name: str | None = None
     for_phone: str | None = None
+
+    def new_request(self, requester_person_id: int, *, phone_in: bool = False) -> NewRequest:
+        """The row to store for this draft, made by this requester."""
+        return NewRequest(
+            neighbourhood_id=self.neighbourhood_id,
+            requester_person_id=requester_person_id,
+            category=self.category,
+            description=self.description,
+            when_kind=self.window.kind.value,
+            starts_at=self.window.starts_at,
+            ends_at=self.window.ends_at,
+            contact_phone=self.contact_phone,
+            telegram_only=self.telegram_only,
+            address=self.address,
+            payment_method=self.payment_method,
+            pharmacy=self.pharmacy,
+            for_name=self.for_name,
+            for_phone=self.for_phone,
+            phone_in=phone_in,
+        )
 
 
 @dataclass(frozen=True)
