@@ -11,7 +11,7 @@ RUN useradd --create-home --uid 10001 aid \
     && chown aid:aid /data
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY storage ./storage

@@ -12,7 +12,7 @@ import html
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from bot import notify
+from bot import languages, notify
 from bot.callback_data import pack
 from bot.clock import Clock
 from bot.scheduler import Scheduler
@@ -26,8 +26,12 @@ from storage.help_requests import HelpRequest
 from storage.jobs import ScheduledJob
 from storage.neighbourhoods import Neighbourhood
 
-# Adds text to a volunteer alert about a request, inside the alerting transaction.
+# Adds text to a volunteer alert about a request, inside the alerting transaction (it runs
+# in the language of the volunteer the alert is for).
 AlertExtra = Callable[[Connection, HelpRequest], Awaitable[str]]
+# Composes a message when called: each recipient's copy is composed in their language.
+Compose = Callable[[], str]
+ComposeButtons = Callable[[], notify.Buttons]
 
 WIDEN_JOB = "request.widen"
 ESCALATE_JOB = "request.escalate"
@@ -123,25 +127,19 @@ class Alerting:
         if not candidates:
             return 0
         round_number = await help_requests.next_round(conn, request.id)
-        text = t.ALERT.format(
-            ref=request.ref,
-            category=category_text(request.category),
-            neighbourhood=html.escape(neighbourhood.name),
-            when=when_text(request, self._settings),
-        )
-        if request.phone_in:  # logged by an organiser: the neighbour has no Telegram
-            text += oversight_texts.ALERT_PHONE_IN
-        for extra in self._alert_extras:  # extras only add to the alert, never replace it
-            text += await extra(conn, request)
+        composed: dict[str, str] = {}  # the alert in each language it is needed in
         for candidate in candidates:
-            outbox_id = await notify.send(
-                conn,
-                candidate.telegram_id,
-                text,
-                now,
-                buttons=alert_buttons(request.id),
-                purpose="alert",
-            )
+            async with languages.speaking_to(conn, candidate.telegram_id) as language:
+                if language not in composed:
+                    composed[language] = await self._alert_text(conn, request, neighbourhood)
+                outbox_id = await notify.send(
+                    conn,
+                    candidate.telegram_id,
+                    composed[language],
+                    now,
+                    buttons=alert_buttons(request.id),
+                    purpose="alert",
+                )
             await help_requests.add_alert(
                 conn,
                 request_id=request.id,
@@ -154,6 +152,22 @@ class Alerting:
         await volunteers.mark_alerted(conn, [c.person_id for c in candidates], now)
         return len(candidates)
 
+    async def _alert_text(
+        self, conn: Connection, request: HelpRequest, neighbourhood: Neighbourhood
+    ) -> str:
+        """A volunteer's alert with its extras, in the current language."""
+        text = t.ALERT.format(
+            ref=request.ref,
+            category=category_text(request.category),
+            neighbourhood=html.escape(neighbourhood.name),
+            when=when_text(request, self._settings),
+        )
+        if request.phone_in:  # logged by an organiser: the neighbour has no Telegram
+            text += oversight_texts.ALERT_PHONE_IN
+        for extra in self._alert_extras:  # extras only add to the alert, never replace it
+            text += await extra(conn, request)
+        return text
+
     async def post_to_group(self, conn: Connection, request: HelpRequest, now: datetime) -> bool:
         """Post a non-identifying summary with Accept to the volunteers' group, once."""
         neighbourhood = await neighbourhoods.by_id(conn, request.neighbourhood_id)
@@ -162,14 +176,17 @@ class Alerting:
         if any(a.person_id is None for a in await help_requests.live_alerts(conn, request.id)):
             return False
         chat_id = neighbourhood.volunteers_chat_id
-        text = t.GROUP_ALERT.format(
-            ref=request.ref,
-            category=category_text(request.category),
-            neighbourhood=html.escape(neighbourhood.name),
-            when=when_text(request, self._settings),
-        )
-        buttons = [[(t.BUTTON_ACCEPT, pack("accept", request.id))]]
-        outbox_id = await notify.send(conn, chat_id, text, now, buttons=buttons, purpose="group")
+        async with languages.speaking_to(conn, chat_id):
+            text = t.GROUP_ALERT.format(
+                ref=request.ref,
+                category=category_text(request.category),
+                neighbourhood=html.escape(neighbourhood.name),
+                when=when_text(request, self._settings),
+            )
+            buttons = [[(t.BUTTON_ACCEPT, pack("accept", request.id))]]
+            outbox_id = await notify.send(
+                conn, chat_id, text, now, buttons=buttons, purpose="group"
+            )
         await help_requests.add_alert(
             conn,
             request_id=request.id,
@@ -191,42 +208,53 @@ class Alerting:
         cancelled: bool = False,
     ) -> None:
         """Edit every live alert of a request (taken, yours or cancelled) and drop its buttons."""
-        category = category_text(request.category)
         for alert in await help_requests.live_alerts(conn, request.id):
             if alert.response is not None:
                 continue  # declined alerts were already edited
-            if cancelled:
-                text = t.ALERT_CANCELLED
-            elif alert.person_id is None:
-                text = t.GROUP_TAKEN
-            elif alert.person_id == winner_person_id:
-                text = t.ALERT_YOURS
-            else:
-                text = t.ALERT_TAKEN
-            await notify.edit(
-                conn,
-                alert.chat_id,
-                alert.outbox_id,
-                text.format(ref=request.ref, category=category),
-                now,
-                purpose="alert-edit",
-            )
+            async with languages.speaking_to(conn, alert.chat_id):
+                if cancelled:
+                    text = t.ALERT_CANCELLED
+                elif alert.person_id is None:
+                    text = t.GROUP_TAKEN
+                elif alert.person_id == winner_person_id:
+                    text = t.ALERT_YOURS
+                else:
+                    text = t.ALERT_TAKEN
+                await notify.edit(
+                    conn,
+                    alert.chat_id,
+                    alert.outbox_id,
+                    text.format(ref=request.ref, category=category_text(request.category)),
+                    now,
+                    purpose="alert-edit",
+                )
         await help_requests.retire_alerts(conn, request.id)
 
     async def tell_organisers(
         self,
         conn: Connection,
         neighbourhood_id: int,
-        text: str,
+        text: Compose,
         now: datetime,
         *,
-        buttons: notify.Buttons | None = None,
+        buttons: ComposeButtons | None = None,
     ) -> int:
-        """Message the neighbourhood's organisers (else the bootstrap ones); returns how many."""
+        """Message the neighbourhood's organisers (else the bootstrap ones); returns how many.
+
+        `text` and `buttons` are called once per organiser, in that organiser's language.
+        """
         organisers = await neighbourhoods.organisers_of(conn, neighbourhood_id)
         recipients = organisers or sorted(self._settings.organiser_ids)
         for telegram_id in recipients:
-            await notify.send(conn, telegram_id, text, now, buttons=buttons, purpose="organiser")
+            async with languages.speaking_to(conn, telegram_id):
+                await notify.send(
+                    conn,
+                    telegram_id,
+                    text(),
+                    now,
+                    buttons=buttons() if buttons else None,
+                    purpose="organiser",
+                )
         return len(recipients)
 
     async def _widen_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
@@ -251,14 +279,18 @@ class Alerting:
             return
         neighbourhood = await neighbourhoods.by_id(conn, request.neighbourhood_id)
         waited = now - request.created_at
-        text = t.ORGANISER_ESCALATION.format(
-            ref=request.ref,
-            category=category_text(request.category),
-            when=when_text(request, self._settings),
-            neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
-            waited=_duration_words(waited.total_seconds()),
-            alerted=await help_requests.alerted_count(conn, request.id),
-        )
+        alerted = await help_requests.alerted_count(conn, request.id)
+
+        def text() -> str:
+            return t.ORGANISER_ESCALATION.format(
+                ref=request.ref,
+                category=category_text(request.category),
+                when=when_text(request, self._settings),
+                neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
+                waited=_duration_words(waited.total_seconds()),
+                alerted=alerted,
+            )
+
         await self.tell_organisers(conn, request.neighbourhood_id, text, now)
         await _audit(conn, request, "request.escalated", now, {"escalated": True})
 
@@ -292,8 +324,11 @@ def _base_language(code: str | None) -> str | None:
 
 
 def _duration_words(seconds: float) -> str:
+    """'45 min', '3 h' or '26 h 5 min', in the current language."""
     minutes = int(seconds // 60)
     if minutes < 60:
-        return f"{minutes} min"
+        return t.DURATION_MINUTES.format(minutes=minutes)
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    if minutes:
+        return t.DURATION_HOURS_MINUTES.format(hours=hours, minutes=minutes)
+    return t.DURATION_HOURS.format(hours=hours)

@@ -19,9 +19,15 @@ from bot.scheduler import Scheduler
 from bot.services import Services, build_services
 from bot.telegram_sender import TelegramSender
 from bot.updates_poller import Backoff, UpdateInbox
+from config import i18n
 from config.settings import Settings
 from handlers import chat_migration, register_all
-from handlers.context import CONTEXT_TYPES, AidApplication, AidContext
+from handlers.context import (
+    CONTEXT_TYPES,
+    AidApplication,
+    AidContext,
+    LanguageScopedApplication,
+)
 from handlers.menus import set_command_menus, set_organiser_menus
 
 log = logging.getLogger(__name__)
@@ -89,6 +95,7 @@ def build_application(
 ) -> AidApplication:
     """Build the Application for these settings; `request` replaces the network (tests, demo)."""
     token = settings.require_token().reveal()
+    i18n.load_catalogs()  # a missing compiled catalog stops start-up, not a reply
     root = settings.telegram_api_url
     persistence = SqlitePersistence()
     builder = (
@@ -103,6 +110,7 @@ def build_application(
         .post_shutdown(_post_shutdown)
         .persistence(persistence)
         .job_queue(LateJobsRunQueue())
+        .application_class(LanguageScopedApplication)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

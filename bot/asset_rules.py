@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from config import asset_texts as t
+from config import request_texts as rt
 
 KINDS: tuple[str, ...] = tuple(t.KIND_LABELS)
 VISIBILITIES: tuple[str, ...] = tuple(t.VISIBILITY_LABELS)
@@ -61,5 +62,9 @@ def choice(value: str, allowed: tuple[str, ...], what: str) -> str:
     """A value from a fixed list, case-insensitive."""
     clean = value.strip().lower()
     if clean not in allowed:
-        raise InvalidAssetError(f"unknown {what} '{value.strip()}' (use {', '.join(allowed)})")
+        raise InvalidAssetError(
+            rt.CSV_ROW_UNKNOWN_VALUE.format(
+                what=what, value=value.strip(), allowed=", ".join(allowed)
+            )
+        )
     return clean

@@ -21,6 +21,7 @@ from bot.asset_rules import (
     clean_title,
 )
 from bot.core import Core
+from config import request_texts as rt
 from storage import assets, audit
 from storage.assets import VOLUNTEER_OFFER, AssetFields
 from storage.database import Connection
@@ -148,7 +149,7 @@ class AssetTransfer:
         """Validate one row into what to write; raises InvalidAssetError with the reason."""
         cells = row.cells
         if row.extra_cells:
-            raise InvalidAssetError("it has more cells than the first row has columns")
+            raise InvalidAssetError(rt.CSV_ROW_TOO_MANY_CELLS)
         values = AssetFields(
             kind=choice(cells.get("kind", ""), KINDS, "kind"),
             title=clean_title(cells.get("title", "")),
@@ -164,26 +165,26 @@ class AssetTransfer:
         asset_id = None
         if raw_id := cells.get("id", ""):
             if not re.fullmatch(r"[0-9]{1,18}", raw_id):  # ASCII, and small enough for SQLite
-                raise InvalidAssetError(f"id '{raw_id}' is not a number")
+                raise InvalidAssetError(rt.CSV_ROW_BAD_ID.format(id=raw_id))
             current = await assets.by_id(conn, int(raw_id))
             if current is None or current.source == VOLUNTEER_OFFER:
-                raise InvalidAssetError(f"there is no asset {raw_id} to update")
+                raise InvalidAssetError(rt.CSV_ROW_NO_SUCH_ASSET.format(id=raw_id))
             if neighbourhood is not None and neighbourhood.id != current.neighbourhood_id:
-                raise InvalidAssetError("an asset cannot move to another neighbourhood")
+                raise InvalidAssetError(rt.CSV_ROW_MOVES_NEIGHBOURHOOD)
             asset_id, neighbourhood_id = current.id, current.neighbourhood_id
         elif neighbourhood is not None:
             neighbourhood_id = neighbourhood.id
         elif len(organised) == 1:
             neighbourhood_id = organised[0].id
         else:
-            raise InvalidAssetError("say which neighbourhood in the neighbourhood column")
+            raise InvalidAssetError(rt.CSV_ROW_NO_NEIGHBOURHOOD)
         if neighbourhood_id not in allowed:
             community = self._core.community
             allowed[neighbourhood_id] = await community.organises(
                 conn, telegram_id, neighbourhood_id
             )
         if not allowed[neighbourhood_id]:
-            raise InvalidAssetError("you don't organise that asset's neighbourhood")
+            raise InvalidAssetError(rt.CSV_ROW_NOT_YOUR_ASSET)
         return _Planned(asset_id, neighbourhood_id, values, status)
 
 
@@ -194,4 +195,4 @@ def _neighbourhood(name: str, organised: list[Neighbourhood]) -> Neighbourhood |
     for neighbourhood in organised:
         if neighbourhood.name.lower() == name.strip().lower():
             return neighbourhood
-    raise InvalidAssetError(f"you don't organise a neighbourhood called '{name.strip()}'")
+    raise InvalidAssetError(rt.CSV_ROW_NOT_YOUR_NEIGHBOURHOOD.format(name=name.strip()))

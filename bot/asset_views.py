@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from config import asset_texts as t
+from config import request_texts as rt
 from storage.asset_search import Scope
 from storage.assets import Asset, AssetFields
 
@@ -74,7 +75,7 @@ def reach(asset: Asset, scope: Scope) -> str:
     if belongs and asset.owner_telegram_id is not None:
         return t.REACH_PERSON.format(
             telegram_id=asset.owner_telegram_id,
-            name=escape_within(asset.owner_name or "Message them", NAME_SHOWN),
+            name=escape_within(asset.owner_name or rt.MESSAGE_THEM, NAME_SHOWN),
         )
     return t.REACH_VIA_ORGANISER.format(
         neighbourhood=escape_within(asset.neighbourhood_name, NAME_SHOWN)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from bot import notify
+from bot import languages, notify
 from bot.asset_gaps import GapReport
 from bot.asset_rules import (
     AVAILABILITY_MAX,
@@ -23,6 +23,7 @@ from bot.asset_views import related_line, summary
 from bot.callback_data import pack
 from bot.core import Core
 from config import asset_texts as t
+from config import request_texts as rt
 from storage import asset_search, assets, audit, neighbourhoods, people
 from storage.asset_search import Scope
 from storage.assets import VOLUNTEER_OFFER, Asset, AssetFields
@@ -118,17 +119,23 @@ class AssetRegister:
             assert asset is not None
             await self._audit(conn, telegram_id, "asset.proposed", asset, now)
             if not published:
-                text = t.ORGANISER_NEW_ASSET.format(
-                    neighbourhood=html.escape(asset.neighbourhood_name),
-                    owner=html.escape(person.display_name or "a member"),
-                    asset=summary(values, asset.neighbourhood_name),
-                )
-                buttons = [
-                    [
-                        (t.BUTTON_APPROVE, pack("asset", "approve", asset_id)),
-                        (t.BUTTON_REJECT, pack("asset", "reject", asset_id)),
+                owner, where = person.display_name, asset.neighbourhood_name
+
+                def text() -> str:
+                    return t.ORGANISER_NEW_ASSET.format(
+                        neighbourhood=html.escape(where),
+                        owner=html.escape(owner or rt.A_MEMBER),
+                        asset=summary(values, where),
+                    )
+
+                def buttons() -> notify.Buttons:
+                    return [
+                        [
+                            (t.BUTTON_APPROVE, pack("asset", "approve", asset_id)),
+                            (t.BUTTON_REJECT, pack("asset", "reject", asset_id)),
+                        ]
                     ]
-                ]
+
                 await self._core.alerting.tell_organisers(
                     conn, neighbourhood_id, text, now, buttons=buttons
                 )
@@ -152,17 +159,18 @@ class AssetRegister:
             action = "asset.approved" if approve else "asset.rejected"
             await self._audit(conn, telegram_id, action, decided, now)
             if decided.owner_telegram_id is not None:
-                text = t.OWNER_APPROVED if approve else t.OWNER_REJECTED
-                await notify.send(
-                    conn,
-                    decided.owner_telegram_id,
-                    text.format(
-                        title=html.escape(decided.title),
-                        neighbourhood=html.escape(decided.neighbourhood_name),
-                    ),
-                    now,
-                    purpose="asset",
-                )
+                async with languages.speaking_to(conn, decided.owner_telegram_id):
+                    text = t.OWNER_APPROVED if approve else t.OWNER_REJECTED
+                    await notify.send(
+                        conn,
+                        decided.owner_telegram_id,
+                        text.format(
+                            title=html.escape(decided.title),
+                            neighbourhood=html.escape(decided.neighbourhood_name),
+                        ),
+                        now,
+                        purpose="asset",
+                    )
         await self._core.after_commit()
         return Done(Outcome.OK, decided)
 
@@ -261,7 +269,7 @@ class AssetRegister:
         return "\n".join(related_line(a, member) for a in await self.related(conn, request))
 
     async def _alert_extra(self, conn: Connection, request: HelpRequest) -> str:
-        """Related assets appended to a volunteer's alert (empty if none)."""
+        """Related assets appended to a volunteer's alert, in its language (empty if none)."""
         lines = await self.related_lines(conn, request)
         return t.ALERT_RELATED.format(items=lines) if lines else ""
 
@@ -280,10 +288,11 @@ class AssetRegister:
         requester = await people.by_id(conn, request.requester_person_id)
         if requester is None:
             return
-        lines = await self.related_lines(conn, request)
-        if lines:
-            text = t.RELATED_ASSETS.format(ref=request.ref, items=lines)
-            await notify.send(conn, requester.telegram_id, text, now, purpose="related-assets")
+        async with languages.speaking_to(conn, requester.telegram_id):
+            lines = await self.related_lines(conn, request)
+            if lines:
+                text = t.RELATED_ASSETS.format(ref=request.ref, items=lines)
+                await notify.send(conn, requester.telegram_id, text, now, purpose="related-assets")
 
     async def _manageable(self, conn: Connection, telegram_id: int, asset_id: int) -> Done:
         asset = await assets.by_id(conn, asset_id)

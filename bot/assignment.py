@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot import notify, task_messages
+from bot import languages, notify, task_messages
 from bot.core import Core
 from bot.request_types import Outcome, Result
 from bot.when import TimeWindow, WhenKind
 from config import oversight_texts as t
+from config import request_texts as rt
 from storage import help_requests, people, volunteers
 from storage.database import Connection
 from storage.help_requests import HelpRequest
@@ -70,7 +71,7 @@ class Assignment:
                 candidates.append(
                     Candidate(
                         person_id=match.person_id,
-                        name=(person.display_name if person else None) or "Volunteer",
+                        name=(person.display_name if person else None) or rt.VOLUNTEER_NAME,
                         recent_tasks=match.recent_tasks,
                         open_tasks=await volunteers.open_task_count(conn, match.person_id),
                     )
@@ -135,13 +136,14 @@ class Assignment:
                 conn, telegram_id, "request.reassigned", request, moved
             )
             if old is not None:
-                await notify.send(
-                    conn,
-                    old.telegram_id,
-                    t.VOLUNTEER_REASSIGNED_AWAY.format(ref=request.ref),
-                    now,
-                    purpose="task",
-                )
+                async with languages.speaking_to(conn, old.telegram_id):
+                    await notify.send(
+                        conn,
+                        old.telegram_id,
+                        t.VOLUNTEER_REASSIGNED_AWAY.format(ref=request.ref),
+                        now,
+                        purpose="task",
+                    )
             await self._hand_over(conn, moved, new, now)
         await core.after_commit()
         return Result(Outcome.OK, moved)
@@ -151,13 +153,14 @@ class Assignment:
     ) -> None:
         """The volunteer gets a note and the usual private details; the requester is told."""
         core = self._core
-        await notify.send(
-            conn,
-            volunteer.telegram_id,
-            t.VOLUNTEER_ASSIGNED.format(ref=request.ref),
-            now,
-            purpose="task",
-        )
+        async with languages.speaking_to(conn, volunteer.telegram_id):
+            await notify.send(
+                conn,
+                volunteer.telegram_id,
+                t.VOLUNTEER_ASSIGNED.format(ref=request.ref),
+                now,
+                purpose="task",
+            )
         await task_messages.send_task_details(conn, core.settings, request, volunteer, now)
         requester = await people.by_id(conn, request.requester_person_id)
         if requester is not None:

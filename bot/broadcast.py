@@ -12,7 +12,7 @@ import html
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot import notify
+from bot import languages, notify
 from bot.core import Core
 from config import oversight_texts as t
 from storage import audit, broadcasts, neighbourhoods
@@ -82,13 +82,17 @@ class Broadcasts:
                 skipped_unreachable=found.unreachable,
                 now=now,
             )
-            message = t.BROADCAST_MESSAGE.format(
-                neighbourhood=html.escape(name), message=html.escape(text)
-            )
-            ids = [
-                await notify.send(conn, chat, message, now, purpose=purpose_of(broadcast_id))
-                for chat in found.telegram_ids
-            ]
+            ids: list[int] = []
+            for chat in found.telegram_ids:
+                async with languages.speaking_to(conn, chat):
+                    message = t.BROADCAST_MESSAGE.format(
+                        neighbourhood=html.escape(name), message=html.escape(text)
+                    )
+                    ids.append(
+                        await notify.send(
+                            conn, chat, message, now, purpose=purpose_of(broadcast_id)
+                        )
+                    )
             if ids:
                 await broadcasts.set_outbox_range(conn, broadcast_id, min(ids), max(ids))
             await audit.record(

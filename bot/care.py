@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from bot import notify, quiet_hours
+from bot import languages, notify, quiet_hours
 from bot.care_outcomes import CareOutcome
 from bot.checkin_requests import CHAT_CATEGORY
 from bot.checkin_schedule import schedule_text
@@ -15,6 +15,8 @@ from bot.escalations import Escalations
 from bot.reminders import TaskReminders
 from bot.task_messages import first_name
 from config import care_texts as ct
+from config import i18n
+from config import request_texts as rt
 from storage import checkins, people, volunteers
 
 
@@ -63,13 +65,14 @@ class Care:
                     return CareOutcome.NOT_VOLUNTEER, first_name(person), ""
             await checkins.set_buddy(conn, found.id, buddy.id if buddy else None, now)
             if buddy is not None:
-                await notify.send(
-                    conn,
-                    buddy.telegram_id,
-                    ct.BUDDY_TOLD.format(name=first_name(person)),
-                    now,
-                    purpose="buddy",
-                )
+                async with languages.speaking_to(conn, buddy.telegram_id):
+                    await notify.send(
+                        conn,
+                        buddy.telegram_id,
+                        ct.BUDDY_TOLD.format(name=first_name(person)),
+                        now,
+                        purpose="buddy",
+                    )
         await self._core.after_commit()
         return CareOutcome.OK, first_name(person), first_name(buddy) if buddy else ""
 
@@ -91,7 +94,7 @@ class Care:
                 buddy = await people.by_id(conn, item.buddy_person_id)
                 paused = ""
                 if item.paused_until is not None:
-                    paused = ct.CHECKINS_ITEM_PAUSED.format(until=f"{item.paused_until:%a %d %b}")
+                    paused = ct.CHECKINS_ITEM_PAUSED.format(until=i18n.day(item.paused_until))
                 lines.append(
                     ct.CHECKINS_ITEM.format(
                         number=item.person_id,
@@ -121,13 +124,13 @@ class Care:
                 if escalation.acknowledged_at is None:
                     state = ct.ESC_STATE_WAITING
                 else:
-                    who = first_name(handler) if handler else "someone"
+                    who = first_name(handler) if handler else rt.SOMEONE_LOWER
                     state = ct.ESC_STATE_HANDLED.format(who=who)
                 asked = escalation.created_at.astimezone(zone)
                 lines.append(
                     ct.ESCALATIONS_ITEM.format(
                         name=first_name(person) if person else "?",
-                        asked=f"{asked:%a %d %b %H:%M}",
+                        asked=i18n.day_at_time(asked),
                         state=state,
                     )
                 )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from config import request_texts as rt
+
 
 class CareOutcome(StrEnum):
     """How a check-in or escalation action ended."""
@@ -20,12 +22,16 @@ class CareOutcome(StrEnum):
 
 
 def duration_words(seconds: float) -> str:
-    """'45 min', '3 h', '2 h 5 min' or '2 days 3 h'."""
+    """'45 min', '3 h', '2 h 5 min' or '2 days 3 h', in the current language."""
     minutes = max(0, int(seconds // 60))
     if minutes < 60:
-        return f"{minutes} min"
+        return rt.DURATION_MINUTES.format(minutes=minutes)
     hours, minutes = divmod(minutes, 60)
     if hours >= 48:
         days, hours = divmod(hours, 24)
-        return f"{days} days {hours} h" if hours else f"{days} days"
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+        if hours:
+            return rt.DURATION_DAYS_HOURS.format(days=days, hours=hours)
+        return rt.DURATION_DAYS.format(days=days)
+    if minutes:
+        return rt.DURATION_HOURS_MINUTES.format(hours=hours, minutes=minutes)
+    return rt.DURATION_HOURS.format(hours=hours)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from bot import notify
+from bot import languages, notify
 from bot.alerting import ESCALATE_JOB, WIDEN_JOB, alert_buttons, category_text, when_text
 from bot.core import Core
 from bot.phones import format_for_display
@@ -77,15 +77,16 @@ async def chat_request(
         await core.alerting.start(conn, request, now, include_alerted=False)
         return request
     neighbourhood = await neighbourhoods.by_id(conn, checkin.neighbourhood_id)
-    text = t.ALERT.format(
-        ref=request.ref,
-        category=category_text(request.category),
-        neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
-        when=when_text(request, core.settings),
-    )
-    outbox_id = await notify.send(
-        conn, buddy.telegram_id, text, now, buttons=alert_buttons(request.id), purpose="alert"
-    )
+    async with languages.speaking_to(conn, buddy.telegram_id):
+        text = t.ALERT.format(
+            ref=request.ref,
+            category=category_text(request.category),
+            neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
+            when=when_text(request, core.settings),
+        )
+        outbox_id = await notify.send(
+            conn, buddy.telegram_id, text, now, buttons=alert_buttons(request.id), purpose="alert"
+        )
     round_number = await help_requests.next_round(conn, request.id)
     await help_requests.add_alert(
         conn,
@@ -118,11 +119,15 @@ async def help_request(
     alerts = await help_requests.live_alerts(conn, request.id)
     await outbox.release_held(conn, [a.outbox_id for a in alerts])
     neighbourhood = await neighbourhoods.by_id(conn, checkin.neighbourhood_id)
-    text = ct.ORGANISER_CHECKIN_HELP.format(
-        name=first_name(person),
-        neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
-        phone=html.escape(format_for_display(person.phone_e164)) if person.phone_e164 else "–",
-        ref=request.ref,
-    )
+
+    def text() -> str:
+        phone = person.phone_e164
+        return ct.ORGANISER_CHECKIN_HELP.format(
+            name=first_name(person),
+            neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
+            phone=html.escape(format_for_display(phone)) if phone else "–",
+            ref=request.ref,
+        )
+
     await core.alerting.tell_organisers(conn, checkin.neighbourhood_id, text, now)
     return request

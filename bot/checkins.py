@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot import checkin_requests, notify
+from bot import checkin_requests, languages, notify
 from bot.callback_data import pack
 from bot.care_outcomes import CareOutcome
 from bot.checkin_schedule import next_occurrence
@@ -184,14 +184,15 @@ class CheckIns:
         if person is not None and not paused:
             occurrence = await checkins.add_occurrence(conn, checkin.id, day, job.due_at, now)
             if occurrence is not None:  # None: that day was already asked
-                outbox_id = await notify.send(
-                    conn,
-                    person.telegram_id,
-                    ct.CHECKIN_QUESTION,
-                    now,
-                    buttons=answer_buttons(occurrence.id),
-                    purpose="checkin",
-                )
+                async with languages.speaking_to(conn, person.telegram_id):
+                    outbox_id = await notify.send(
+                        conn,
+                        person.telegram_id,
+                        ct.CHECKIN_QUESTION,
+                        now,
+                        buttons=answer_buttons(occurrence.id),
+                        purpose="checkin",
+                    )
                 await checkins.set_asked_message(
                     conn, occurrence.id, outbox_id, again=False, now=now
                 )
@@ -212,14 +213,15 @@ class CheckIns:
         person = await people.by_id(conn, checkin.person_id) if checkin else None
         if checkin is None or not checkin.active or person is None:
             return
-        outbox_id = await notify.send(
-            conn,
-            person.telegram_id,
-            ct.CHECKIN_QUESTION_AGAIN,
-            now,
-            buttons=answer_buttons(occurrence.id),
-            purpose="checkin",
-        )
+        async with languages.speaking_to(conn, person.telegram_id):
+            outbox_id = await notify.send(
+                conn,
+                person.telegram_id,
+                ct.CHECKIN_QUESTION_AGAIN,
+                now,
+                buttons=answer_buttons(occurrence.id),
+                purpose="checkin",
+            )
         await checkins.set_asked_message(conn, occurrence.id, outbox_id, again=True, now=now)
         await self._core.scheduler.schedule(
             conn,
@@ -246,10 +248,10 @@ class CheckIns:
             late = occurrence.state == "missed"
             if not await checkins.answer(conn, occurrence.id, reply, now, late=True):
                 return CheckInResult(CareOutcome.ALREADY, checkin)
-            label = ct.ANSWER_LABELS[reply]
             for outbox_id in await checkins.question_messages(conn, occurrence.id):
-                text = ct.CHECKIN_ANSWERED.format(answer=label)
-                await notify.edit(conn, telegram_id, outbox_id, text, now, purpose="checkin")
+                async with languages.speaking_to(conn, telegram_id):
+                    text = ct.CHECKIN_ANSWERED.format(answer=ct.ANSWER_LABELS[reply])
+                    await notify.edit(conn, telegram_id, outbox_id, text, now, purpose="checkin")
             ref = None
             if reply == "chat":
                 request = await checkin_requests.chat_request(self._core, conn, person, checkin)
@@ -260,7 +262,7 @@ class CheckIns:
                 await checkins.set_request(conn, occurrence.id, request.id)
                 ref = request.ref
             if late:
-                await self._escalations.late_answer(conn, occurrence, checkin, person, label, now)
+                await self._escalations.late_answer(conn, occurrence, checkin, person, reply, now)
             await self._audit(conn, telegram_id, "checkin.answered", checkin, {"answer": reply})
         await self._core.after_commit()
         return CheckInResult(CareOutcome.OK, checkin, request_ref=ref)

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from config.i18n import CatalogMissing
 from config.settings import ConfigError, Settings, load_settings
 from storage.database import Database, DatabaseTooNewError
 
@@ -54,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(backup(settings, args.path))
     except ConfigError as error:
         print(f"configuration error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except CatalogMissing as error:
+        print(f"installation error: {error}", file=sys.stderr)
         return EXIT_CONFIG
     except DatabaseTooNewError as error:
         print(f"configuration error: DATABASE_PATH: {error}", file=sys.stderr)

@@ -68,6 +68,30 @@ class Community:
         async with self._db.read() as conn:
             return await people.by_telegram_id(conn, telegram_id)
 
+    async def language(self, telegram_id: int) -> str | None:
+        """The language stored for a person (their choice, else their app's at consent)."""
+        async with self._db.read() as conn:
+            return await people.language_of(conn, telegram_id)
+
+    async def choose_language(self, telegram_id: int, language: str) -> bool:
+        """Store the language a person chose with /language (audited); False if not consented."""
+        async with self._db.transaction() as conn:
+            before = await people.by_telegram_id(conn, telegram_id)
+            if before is None or not before.has_consented:
+                return False
+            if not await people.set_language(conn, telegram_id, language, self._clock.now()):
+                return False
+            await audit.record(
+                conn,
+                actor_telegram_id=telegram_id,
+                action="person.language",
+                subject=f"person:{before.id}",
+                now=self._clock.now(),
+                before={"language": before.language},
+                after={"language": language},
+            )
+        return True
+
     async def consent(self, telegram_id: int, display_name: str, language: str | None) -> Person:
         """Record consent to the current privacy notice; creates the person once."""
         now = self._clock.now()

@@ -11,12 +11,13 @@ import html
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import notify
+from bot import languages, notify
 from bot.alerting import category_text
 from bot.care_outcomes import duration_words
 from bot.core import Core
 from bot.when import local_to_utc
 from config import care_texts as ct
+from config import i18n
 from storage import care_reports, checkins, jobs, neighbourhoods
 from storage.database import Connection
 from storage.jobs import ScheduledJob
@@ -65,10 +66,11 @@ class Digest:
 
     async def _digest_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
         for telegram_id, ids in sorted((await self.recipients(conn)).items()):
-            text = await self.compose(conn, ids, now, for_day=job.due_at)
-            await notify.send(
-                conn, telegram_id, text, now, purpose="digest", neighbourhood_id=ids[0]
-            )
+            async with languages.speaking_to(conn, telegram_id):
+                text = await self.compose(conn, ids, now, for_day=job.due_at)
+                await notify.send(
+                    conn, telegram_id, text, now, purpose="digest", neighbourhood_id=ids[0]
+                )
         if not await jobs.pending_for(conn, DIGEST_JOB, DIGEST_TARGET):
             await self._arm(conn, now)
 
@@ -79,11 +81,11 @@ class Digest:
         now: datetime,
         for_day: datetime | None = None,
     ) -> str:
-        """The digest text for these neighbourhoods at `now` (headed with `for_day`'s date)."""
+        """The digest for these neighbourhoods at `now` (headed with `for_day`'s date)."""
         zone = self._core.settings.timezone
         today = now.astimezone(zone).date()
         label = (for_day or now).astimezone(zone)
-        lines = [ct.DIGEST_HEADER.format(date=f"{label:%a %d %b}")]
+        lines = [ct.DIGEST_HEADER.format(date=i18n.day(label))]
         for nid in neighbourhood_ids:
             neighbourhood = await neighbourhoods.by_id(conn, nid)
             if neighbourhood is None:
@@ -115,7 +117,7 @@ class Digest:
                 ct.DIGEST_REQUEST_OVERDUE.format(
                     ref=r.ref,
                     category=category_text(r.category),
-                    due=f"{r.since.astimezone(zone):%a %d %b %H:%M}",
+                    due=i18n.day_at_time(r.since.astimezone(zone)),
                 )
                 for r in late
             )

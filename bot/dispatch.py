@@ -20,9 +20,10 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bot import notify
+from bot import languages, notify
 from bot.clock import Clock
 from bot.dispatch_lanes import Attempt, Drain, Outcome
+from config import i18n
 from config import reliability_texts as texts
 from storage import delivery, outbox, people
 from storage.database import Connection, Database
@@ -183,13 +184,16 @@ class OutboxDispatcher:
 
     async def _tell_organisers(self, conn: Connection, item: OutboxMessage, now: datetime) -> None:
         """If what a blocked person missed matters (a task, a check-in), tell their organisers."""
-        missed = texts.missed_purpose(item.purpose)
+        missed = texts.missed_purpose(item.purpose)  # the English source text
         if missed is None:
             return
         name = await delivery.display_name(conn, item.chat_id) or str(item.chat_id)
-        text = texts.BLOCKED_THE_BOT.format(name=html.escape(name), missed=missed)
         for organiser in await delivery.organisers_of_member(conn, item.chat_id):
-            await notify.send(conn, organiser, text, now, purpose="organiser")
+            async with languages.speaking_to(conn, organiser):
+                text = texts.BLOCKED_THE_BOT.format(
+                    name=html.escape(name), missed=i18n.gettext(missed)
+                )
+                await notify.send(conn, organiser, text, now, purpose="organiser")
 
     async def _resolve(self, params: dict[str, Any]) -> dict[str, Any] | None:
         """Fill in the Telegram message id of an edit whose target was sent by the outbox."""

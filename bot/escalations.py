@@ -9,15 +9,17 @@ an outcome closes it; no timer ever does.
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from datetime import datetime
 
-from bot import notify
+from bot import languages, notify
 from bot.callback_data import pack
 from bot.care_outcomes import CareOutcome, duration_words
 from bot.core import Core
 from bot.phones import format_for_display
 from bot.task_messages import first_name
 from config import care_texts as ct
+from config import request_texts as rt
 from storage import audit, checkins, neighbourhoods, people
 from storage.checkins import CheckIn, Escalation, Occurrence
 from storage.database import Connection
@@ -27,6 +29,28 @@ from storage.people import Person
 MISSED_JOB = "checkin.missed"
 RESEND_JOB = "checkin.escalation_resend"
 OUTCOMES = ("reached", "visited", "services")
+
+
+@dataclass(frozen=True)
+class _AlertFacts:
+    """What an escalation alert says, gathered once; its words are composed per recipient."""
+
+    person: Person | None
+    neighbourhood_name: str | None
+    asked: datetime
+    emergency_contact: str | None
+
+    def text(self) -> str:
+        """The escalation alert in the current language."""
+        person = self.person
+        phone = person.phone_e164 if person else None
+        return ct.ESCALATION.format(
+            name=html.escape(person.display_name or "?") if person else "?",
+            neighbourhood=html.escape(self.neighbourhood_name or "?"),
+            asked=f"{self.asked:%H:%M}",
+            phone=html.escape(format_for_display(phone)) if phone else "–",
+            contact=html.escape(self.emergency_contact or "–"),
+        )
 
 
 def acknowledge_buttons(escalation_id: int) -> notify.Buttons:
@@ -66,15 +90,25 @@ class Escalations:
         )
         if escalation is None:
             return
-        text = await self._alert_text(conn, occurrence, checkin)
-        buttons = acknowledge_buttons(escalation.id)
+        facts = await self._alert_facts(conn, occurrence, checkin)
+        escalation_id = escalation.id
         if buddy is not None:
-            await notify.send(
-                conn, buddy.telegram_id, text, now, buttons=buttons, purpose="escalation"
-            )
+            async with languages.speaking_to(conn, buddy.telegram_id):
+                await notify.send(
+                    conn,
+                    buddy.telegram_id,
+                    facts.text(),
+                    now,
+                    buttons=acknowledge_buttons(escalation_id),
+                    purpose="escalation",
+                )
         else:
             await self._core.alerting.tell_organisers(
-                conn, checkin.neighbourhood_id, text, now, buttons=buttons
+                conn,
+                checkin.neighbourhood_id,
+                facts.text,
+                now,
+                buttons=lambda: acknowledge_buttons(escalation_id),
             )
         await self._core.scheduler.schedule(
             conn,
@@ -95,18 +129,19 @@ class Escalations:
         if occurrence is None or checkin is None:
             return
         await checkins.count_resend(conn, escalation.id)
-        waited = duration_words((now - escalation.created_at).total_seconds())
-        text = ct.ESCALATION_RESENT.format(waited=waited)
-        text += await self._alert_text(conn, occurrence, checkin)
+        waited = (now - escalation.created_at).total_seconds()
+        facts = await self._alert_facts(conn, occurrence, checkin)
         for telegram_id in await self._all_organisers(conn, escalation.neighbourhood_id):
-            await notify.send(
-                conn,
-                telegram_id,
-                text,
-                now,
-                buttons=acknowledge_buttons(escalation.id),
-                purpose="escalation",
-            )
+            async with languages.speaking_to(conn, telegram_id):
+                text = ct.ESCALATION_RESENT.format(waited=duration_words(waited)) + facts.text()
+                await notify.send(
+                    conn,
+                    telegram_id,
+                    text,
+                    now,
+                    buttons=acknowledge_buttons(escalation.id),
+                    purpose="escalation",
+                )
         await self._core.scheduler.schedule(
             conn,
             kind=RESEND_JOB,
@@ -119,17 +154,17 @@ class Escalations:
         local = await neighbourhoods.organisers_of(conn, neighbourhood_id)
         return sorted(set(local) | set(self._core.settings.organiser_ids))
 
-    async def _alert_text(self, conn: Connection, occurrence: Occurrence, checkin: CheckIn) -> str:
+    async def _alert_facts(
+        self, conn: Connection, occurrence: Occurrence, checkin: CheckIn
+    ) -> _AlertFacts:
+        """What an escalation alert about this occurrence says."""
         person = await people.by_id(conn, checkin.person_id)
         neighbourhood = await neighbourhoods.by_id(conn, checkin.neighbourhood_id)
-        asked = occurrence.asked_at.astimezone(self._core.settings.timezone)
-        phone = person.phone_e164 if person else None
-        return ct.ESCALATION.format(
-            name=html.escape(person.display_name or "?") if person else "?",
-            neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
-            asked=f"{asked:%H:%M}",
-            phone=html.escape(format_for_display(phone)) if phone else "–",
-            contact=html.escape(checkin.emergency_contact or "–"),
+        return _AlertFacts(
+            person=person,
+            neighbourhood_name=neighbourhood.name if neighbourhood else None,
+            asked=occurrence.asked_at.astimezone(self._core.settings.timezone),
+            emergency_contact=checkin.emergency_contact,
         )
 
     async def _may_handle(self, conn: Connection, telegram_id: int, escalation: Escalation) -> bool:
@@ -155,10 +190,15 @@ class Escalations:
                 return CareOutcome.ALREADY  # someone else acknowledged first
             await self._core.scheduler.cancel_for(conn, RESEND_JOB, str(escalation.id))
             who = await people.by_telegram_id(conn, telegram_id)
-            name = await self._resident_name(conn, escalation)
-            text = ct.ACKNOWLEDGED_BY.format(who=first_name(who) if who else "Someone", name=name)
+            resident = await self._resident(conn, escalation)
             for organiser in await neighbourhoods.organisers_of(conn, escalation.neighbourhood_id):
-                if organiser != telegram_id:
+                if organiser == telegram_id:
+                    continue
+                async with languages.speaking_to(conn, organiser):
+                    text = ct.ACKNOWLEDGED_BY.format(
+                        who=first_name(who) if who else rt.SOMEONE,
+                        name=first_name(resident) if resident else rt.THEM,
+                    )
                     await notify.send(conn, organiser, text, now, purpose="organiser")
             await self._audit(conn, telegram_id, "checkin.acknowledged", escalation, {})
         await self._core.after_commit()
@@ -195,22 +235,30 @@ class Escalations:
         occurrence: Occurrence,
         checkin: CheckIn,
         person: Person,
-        label: str,
+        answer: str,
         now: datetime,
     ) -> None:
-        """The resident answered after all: tell whoever is dealing with it (it stays open)."""
-        text = ct.LATE_ANSWER.format(name=first_name(person), answer=label)
+        """The resident answered (ok, chat or help) after all: tell whoever deals with it."""
         recipients = set(await self._all_organisers(conn, checkin.neighbourhood_id))
         buddy = await people.by_id(conn, checkin.buddy_person_id)
         if buddy is not None:
             recipients.add(buddy.telegram_id)
         for telegram_id in sorted(recipients):
-            await notify.send(conn, telegram_id, text, now, purpose="escalation")
+            async with languages.speaking_to(conn, telegram_id):
+                text = ct.LATE_ANSWER.format(
+                    name=first_name(person), answer=ct.ANSWER_LABELS[answer]
+                )
+                await notify.send(conn, telegram_id, text, now, purpose="escalation")
+
+    async def _resident(self, conn: Connection, escalation: Escalation) -> Person | None:
+        """The person whose check-in the escalation is about."""
+        checkin = await checkins.by_id(conn, escalation.checkin_id)
+        return await people.by_id(conn, checkin.person_id) if checkin else None
 
     async def _resident_name(self, conn: Connection, escalation: Escalation) -> str:
-        checkin = await checkins.by_id(conn, escalation.checkin_id)
-        person = await people.by_id(conn, checkin.person_id) if checkin else None
-        return first_name(person) if person else "them"
+        """The resident's first name (escaped), or 'them' in the current language."""
+        person = await self._resident(conn, escalation)
+        return first_name(person) if person else rt.THEM
 
     async def _audit(
         self,

@@ -10,8 +10,8 @@ import html
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from bot import notify, task_messages
-from bot.alerting import Alerting, category_text
+from bot import languages, notify, task_messages
+from bot.alerting import Alerting, Compose, category_text
 from bot.callback_data import pack
 from bot.clock import Clock
 from bot.request_events import RequestEvents
@@ -128,14 +128,15 @@ class HelpRequests(RequestViews):
                 return Result(Outcome.NOT_ELIGIBLE, request)
             await help_requests.set_response(conn, request.id, presser.id, "declined", now)
             for alert in mine:
-                await notify.edit(
-                    conn,
-                    alert.chat_id,
-                    alert.outbox_id,
-                    t.ALERT_DECLINED.format(ref=request.ref),
-                    now,
-                    purpose="alert-edit",
-                )
+                async with languages.speaking_to(conn, alert.chat_id):
+                    await notify.edit(
+                        conn,
+                        alert.chat_id,
+                        alert.outbox_id,
+                        t.ALERT_DECLINED.format(ref=request.ref),
+                        now,
+                        purpose="alert-edit",
+                    )
             await self._audit(conn, telegram_id, "request.declined", request, None)
         await self._after_commit()
         return Result(Outcome.OK, request)
@@ -153,21 +154,22 @@ class HelpRequests(RequestViews):
             await self._audit(conn, telegram_id, "request.done", request, done)
             requester_chat = await self._requester_chat(conn, done)
             if requester_chat is not None:
-                await notify.send(
-                    conn,
-                    requester_chat,
-                    t.RESIDENT_ASK_DONE.format(
-                        volunteer=task_messages.first_name(presser), ref=done.ref
-                    ),
-                    now,
-                    buttons=[
-                        [
-                            (t.BUTTON_YES_THANKS, pack("confirm", done.id, "yes")),
-                            (t.BUTTON_NOT_YET, pack("confirm", done.id, "no")),
-                        ]
-                    ],
-                    purpose="resident",
-                )
+                async with languages.speaking_to(conn, requester_chat):
+                    await notify.send(
+                        conn,
+                        requester_chat,
+                        t.RESIDENT_ASK_DONE.format(
+                            volunteer=task_messages.first_name(presser), ref=done.ref
+                        ),
+                        now,
+                        buttons=[
+                            [
+                                (t.BUTTON_YES_THANKS, pack("confirm", done.id, "yes")),
+                                (t.BUTTON_NOT_YET, pack("confirm", done.id, "no")),
+                            ]
+                        ],
+                        purpose="resident",
+                    )
         await self._after_commit()
         return Result(Outcome.OK, done)
 
@@ -191,12 +193,13 @@ class HelpRequests(RequestViews):
             request, presser = await self._assignee_check(conn, telegram_id, request_id)
             if presser is None or request is None or request.status != "assigned":
                 return _refusal(request, presser)
-            first_name = task_messages.first_name(presser)
             reopened = await self._reopen(
                 conn,
                 telegram_id,
                 request,
-                t.RESIDENT_VOLUNTEER_WITHDREW.format(volunteer=first_name, ref=request.ref),
+                lambda: t.RESIDENT_VOLUNTEER_WITHDREW.format(
+                    volunteer=task_messages.first_name(presser), ref=request.ref
+                ),
                 now,
             )
         await self._after_commit()
@@ -218,13 +221,14 @@ class HelpRequests(RequestViews):
                 await help_requests.close(conn, request.id, thanked=True, now=now)
                 assignee = await people.by_id(conn, request.assignee_person_id)
                 if assignee is not None:
-                    await notify.send(
-                        conn,
-                        assignee.telegram_id,
-                        t.VOLUNTEER_THANKED.format(ref=request.ref),
-                        now,
-                        purpose="thanks",
-                    )
+                    async with languages.speaking_to(conn, assignee.telegram_id):
+                        await notify.send(
+                            conn,
+                            assignee.telegram_id,
+                            t.VOLUNTEER_THANKED.format(ref=request.ref),
+                            now,
+                            purpose="thanks",
+                        )
                 action = "request.closed"
             else:
                 await help_requests.reopen_after_done(conn, request.id, now)
@@ -232,7 +236,7 @@ class HelpRequests(RequestViews):
                 await self._alerting.tell_organisers(
                     conn,
                     request.neighbourhood_id,
-                    t.ORGANISER_NOT_YET.format(
+                    lambda: t.ORGANISER_NOT_YET.format(
                         ref=request.ref,
                         category=category_text(request.category),
                         neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
@@ -263,13 +267,14 @@ class HelpRequests(RequestViews):
             await self._alerting.close_alerts(conn, cancelled, now, cancelled=True)
             assignee = await people.by_id(conn, request.assignee_person_id)
             if assignee is not None:
-                await notify.send(
-                    conn,
-                    assignee.telegram_id,
-                    t.VOLUNTEER_REQUEST_CANCELLED.format(ref=request.ref),
-                    now,
-                    purpose="task",
-                )
+                async with languages.speaking_to(conn, assignee.telegram_id):
+                    await notify.send(
+                        conn,
+                        assignee.telegram_id,
+                        t.VOLUNTEER_REQUEST_CANCELLED.format(ref=request.ref),
+                        now,
+                        purpose="task",
+                    )
             await self._audit(conn, telegram_id, "request.cancelled", request, cancelled)
         await self._after_commit()
         return Result(Outcome.OK, cancelled)
@@ -281,20 +286,19 @@ class HelpRequests(RequestViews):
             request, presser = await self._assignee_check(conn, telegram_id, request_id)
             if presser is None or request is None:
                 return _refusal(request, presser)
-            volunteer = (
-                f'<a href="tg://user?id={presser.telegram_id}">'
-                f"{html.escape(presser.display_name or 'A volunteer')}</a>"
-            )
-            told = await self._alerting.tell_organisers(
-                conn,
-                request.neighbourhood_id,
-                t.ORGANISER_CONTACT.format(
+
+            def text() -> str:
+                volunteer = (
+                    f'<a href="tg://user?id={presser.telegram_id}">'
+                    f"{html.escape(presser.display_name or t.A_VOLUNTEER)}</a>"
+                )
+                return t.ORGANISER_CONTACT.format(
                     volunteer=volunteer,
                     ref=request.ref,
                     category=category_text(request.category),
-                ),
-                now,
-            )
+                )
+
+            told = await self._alerting.tell_organisers(conn, request.neighbourhood_id, text, now)
         await self._after_commit()
         return Result(Outcome.OK if told else Outcome.NO_LONGER_POSSIBLE, request)
 
@@ -362,28 +366,35 @@ class HelpRequests(RequestViews):
         actor_telegram_id: int,
         request_id: int,
         now: datetime,
-        resident_text: str,
+        resident_text: Compose,
     ) -> HelpRequest | None:
         """An organiser takes a task from its assignee: reopen and re-alert without them.
 
-        Runs in the caller's transaction; the resident gets resident_text (with {ref}).
-        Returns the reopened request, or None if it was no longer assigned.
+        Runs in the caller's transaction; the resident gets what resident_text() returns (a
+        template with {ref}), called in the resident's language, e.g.
+        `lambda: vt.RESIDENT_TASK_REOFFERED`. Returns the reopened request, or None if it was
+        no longer assigned.
         """
         request = await help_requests.by_id(conn, request_id)
         if request is None or request.status != "assigned":
             return None
-        message = resident_text.format(ref=request.ref)
-        return await self._reopen(conn, actor_telegram_id, request, message, now)
+        ref = request.ref
+        return await self._reopen(
+            conn, actor_telegram_id, request, lambda: resident_text().format(ref=ref), now
+        )
 
     async def _reopen(
         self,
         conn: Connection,
         actor_telegram_id: int,
         request: HelpRequest,
-        resident_message: str,
+        resident_message: Compose,
         now: datetime,
     ) -> HelpRequest | None:
-        """Hand an assigned task back: reopen, tell the resident, re-alert without the assignee."""
+        """Hand an assigned task back: reopen, tell the resident, re-alert without the assignee.
+
+        resident_message() is called in the resident's language.
+        """
         assignee_id = request.assignee_person_id
         if assignee_id is None or not await help_requests.release(
             conn, request.id, assignee_id, now
@@ -395,7 +406,8 @@ class HelpRequests(RequestViews):
         await self._audit(conn, actor_telegram_id, "request.released", request, reopened)
         requester_chat = await self._requester_chat(conn, reopened)
         if requester_chat is not None:
-            await notify.send(conn, requester_chat, resident_message, now, purpose="resident")
+            async with languages.speaking_to(conn, requester_chat):
+                await notify.send(conn, requester_chat, resident_message(), now, purpose="resident")
         alerted = await self._alerting.start(conn, reopened, now, include_alerted=True)
         await self.audit_alerted(conn, reopened, alerted)
         return reopened

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from datetime import datetime, time
 
-from bot import notify, quiet_hours
+from bot import languages, notify, quiet_hours
 from bot.alerting import category_text, when_text
 from bot.callback_data import pack
 from bot.core import Core
@@ -128,41 +128,43 @@ class TaskReminders:
         chat = await self._assignee_chat(conn, request) if request else None
         if request is None or chat is None:
             return
-        text = ct.TASK_REMINDER.format(
-            ref=request.ref,
-            category=category_text(request.category),
-            when=when_text(request, self._core.settings),
-        )
-        await notify.send(
-            conn, chat, text, now, purpose="reminder", neighbourhood_id=request.neighbourhood_id
-        )
+        async with languages.speaking_to(conn, chat):
+            text = ct.TASK_REMINDER.format(
+                ref=request.ref,
+                category=category_text(request.category),
+                when=when_text(request, self._core.settings),
+            )
+            await notify.send(
+                conn, chat, text, now, purpose="reminder", neighbourhood_id=request.neighbourhood_id
+            )
 
     async def _overdue_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
         request = await self._still_theirs(conn, job)
         chat = await self._assignee_chat(conn, request) if request else None
         if request is None or chat is None:
             return
-        text = ct.TASK_OVERDUE.format(
-            ref=request.ref,
-            category=category_text(request.category),
-            when=when_text(request, self._core.settings),
-        )
-        # The task message's own buttons, so the existing Done and Can't-do handlers act.
-        buttons = [
-            [
-                (t.BUTTON_DONE, pack("done", request.id)),
-                (t.BUTTON_CANT_DO, pack("release", request.id)),
+        async with languages.speaking_to(conn, chat):
+            text = ct.TASK_OVERDUE.format(
+                ref=request.ref,
+                category=category_text(request.category),
+                when=when_text(request, self._core.settings),
+            )
+            # The task message's own buttons, so the existing Done and Can't-do handlers act.
+            buttons = [
+                [
+                    (t.BUTTON_DONE, pack("done", request.id)),
+                    (t.BUTTON_CANT_DO, pack("release", request.id)),
+                ]
             ]
-        ]
-        await notify.send(
-            conn,
-            chat,
-            text,
-            now,
-            buttons=buttons,
-            purpose="reminder",
-            neighbourhood_id=request.neighbourhood_id,
-        )
+            await notify.send(
+                conn,
+                chat,
+                text,
+                now,
+                buttons=buttons,
+                purpose="reminder",
+                neighbourhood_id=request.neighbourhood_id,
+            )
         wait = self._core.settings.tunables.overdue_after
         await self._core.scheduler.schedule(
             conn,
@@ -180,13 +182,16 @@ class TaskReminders:
             return
         assignee = await people.by_id(conn, request.assignee_person_id)
         neighbourhood = await neighbourhoods.by_id(conn, request.neighbourhood_id)
-        text = ct.ORGANISER_TASK_OVERDUE.format(
-            ref=request.ref,
-            category=category_text(request.category),
-            when=when_text(request, self._core.settings),
-            neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
-            volunteer=first_name(assignee) if assignee else "the volunteer",
-        )
+
+        def text() -> str:
+            return ct.ORGANISER_TASK_OVERDUE.format(
+                ref=request.ref,
+                category=category_text(request.category),
+                when=when_text(request, self._core.settings),
+                neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
+                volunteer=first_name(assignee) if assignee else t.THE_VOLUNTEER,
+            )
+
         await self._core.alerting.tell_organisers(conn, request.neighbourhood_id, text, now)
 
     async def _followup_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
@@ -197,21 +202,22 @@ class TaskReminders:
         if requester is None:
             return
         assignee = await people.by_id(conn, request.assignee_person_id)
-        text = ct.RESIDENT_FOLLOWUP.format(
-            volunteer=first_name(assignee) if assignee else "Your volunteer", ref=request.ref
-        )
-        buttons = [
-            [
-                (t.BUTTON_YES_THANKS, pack("confirm", request.id, "yes")),
-                (t.BUTTON_NOT_YET, pack("confirm", request.id, "no")),
+        async with languages.speaking_to(conn, requester.telegram_id):
+            text = ct.RESIDENT_FOLLOWUP.format(
+                volunteer=first_name(assignee) if assignee else t.YOUR_VOLUNTEER, ref=request.ref
+            )
+            buttons = [
+                [
+                    (t.BUTTON_YES_THANKS, pack("confirm", request.id, "yes")),
+                    (t.BUTTON_NOT_YET, pack("confirm", request.id, "no")),
+                ]
             ]
-        ]
-        await notify.send(
-            conn,
-            requester.telegram_id,
-            text,
-            now,
-            buttons=buttons,
-            purpose="followup",
-            neighbourhood_id=request.neighbourhood_id,
-        )
+            await notify.send(
+                conn,
+                requester.telegram_id,
+                text,
+                now,
+                buttons=buttons,
+                purpose="followup",
+                neighbourhood_id=request.neighbourhood_id,
+            )

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot import notify
+from bot import languages, notify
 from bot.community import Community, NotAllowedError
 from bot.core import Core
+from config import request_texts as rt
 from config import vetting_texts as vt
 from storage import audit, neighbourhoods, roles
 from storage.database import Connection
@@ -43,20 +45,26 @@ async def tell_member(
     conn: Connection,
     member: Member,
     where: Neighbourhood,
-    template: str,
+    template: Callable[[], str],
     now: datetime,
     *,
     purpose: str,
-    suffix: str = "",
+    suffix: Callable[[], str] | None = None,
 ) -> None:
-    """Queue a message to a member from a template naming the (escaped) neighbourhood."""
-    text = template.format(neighbourhood=html.escape(where.name)) + suffix
-    await notify.send(conn, member.telegram_id, text, now, purpose=purpose)
+    """Queue a message to a member from a template naming the (escaped) neighbourhood.
+
+    template() (and suffix(), added after it) are called in the member's language.
+    """
+    async with languages.speaking_to(conn, member.telegram_id):
+        text = template().format(neighbourhood=html.escape(where.name))
+        if suffix is not None:
+            text += suffix()
+        await notify.send(conn, member.telegram_id, text, now, purpose=purpose)
 
 
 def name_of(member: Member) -> str:
-    """A member's name as organisers see it (not escaped)."""
-    return member.display_name or f"Member #{member.person_id}"
+    """A member's name as organisers see it (not escaped), in the current language."""
+    return member.display_name or rt.MEMBER_NUMBER.format(number=member.person_id)
 
 
 class RoleOutcome(StrEnum):
@@ -148,7 +156,13 @@ class Roles:
                 before={"role": member.role, "neighbourhood_id": neighbourhood_id},
                 after={"role": role, "neighbourhood_id": neighbourhood_id},
             )
-            template = vt.YOU_ARE_ORGANISER if promoted else vt.YOU_ARE_NO_LONGER_ORGANISER
-            await tell_member(conn, member, where, template, now, purpose="role")
+            await tell_member(
+                conn,
+                member,
+                where,
+                lambda: vt.YOU_ARE_ORGANISER if promoted else vt.YOU_ARE_NO_LONGER_ORGANISER,
+                now,
+                purpose="role",
+            )
         await core.after_commit()
         return RoleChange(RoleOutcome.DONE, where, member)

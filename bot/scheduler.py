@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.clock import Clock
+from config import i18n
 from storage import jobs
 from storage.database import Connection, Database
 from storage.jobs import ScheduledJob
@@ -153,7 +154,10 @@ class Scheduler:
                     return False
                 if not await jobs.claim(conn, job.id, now):
                     return False
-                await handler(conn, job, now)
+                # A job speaks no one's language of its own (never one leaked from an update);
+                # what it sends is composed in each recipient's (bot.languages.speaking_to).
+                with i18n.speaking(i18n.SOURCE_LANGUAGE):
+                    await handler(conn, job, now)
         except Exception:
             log.exception("job %s failed; it stays pending and will be retried", job_id)
             await self._retry_later(job_id)

@@ -11,6 +11,7 @@ from datetime import timedelta
 from bot.alerting import category_text
 from bot.core import Core
 from config import oversight_texts as t
+from config import request_texts as rt
 from storage import stats
 
 HOUR = 3600.0
@@ -115,17 +116,23 @@ def duration_words(seconds: float) -> str:
     """A duration as people say it: 45 min, 2 h 5 min, 3 days."""
     minutes = round(seconds / 60)
     if minutes < 60:
-        return f"{minutes} min"
+        return rt.DURATION_MINUTES.format(minutes=minutes)
     hours, minutes = divmod(minutes, 60)
     if hours >= 48:
-        return f"{round(seconds / 86400)} days"
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+        return rt.DURATION_DAYS.format(days=round(seconds / 86400))
+    if minutes:
+        return rt.DURATION_HOURS_MINUTES.format(hours=hours, minutes=minutes)
+    return rt.DURATION_HOURS.format(hours=hours)
 
 
 def describe(report: StatsReport) -> str:
     """The report in words that celebrate what neighbours did as well as what was needed."""
     names = report.neighbourhood_names
-    where = html.escape(names[0]) if len(names) == 1 else f"{len(names)} neighbourhoods"
+    where = (
+        html.escape(names[0])
+        if len(names) == 1
+        else rt.STATS_NEIGHBOURHOODS.format(count=len(names))
+    )
     text = t.STATS_HEAD.format(days=report.days, where=where)
     if report.total_requests == 0:
         text += t.STATS_NO_REQUESTS + "\n"
@@ -136,7 +143,7 @@ def describe(report: StatsReport) -> str:
         ]
         text += t.STATS_REQUESTS.format(
             total=report.total_requests,
-            requests=_plural(report.total_requests, "request"),
+            requests=_plural(report.total_requests, rt.STATS_WORD_REQUEST),
             categories="\n".join(lines),
         )
         text += t.STATS_OUTCOMES.format(**report.by_outcome)
@@ -153,7 +160,7 @@ def describe(report: StatsReport) -> str:
         top = t.STATS_TOP.format(counts=", ".join(str(n) for n in spread[:3]))
         text += t.STATS_VOLUNTEERS.format(
             active=len(spread),
-            volunteers=_plural(len(spread), "volunteer"),
+            volunteers=_plural(len(spread), rt.STATS_WORD_VOLUNTEER),
             tasks=sum(spread),
             approved=report.approved_volunteers,
             most=report.volunteers_doing_most,
@@ -165,9 +172,13 @@ def describe(report: StatsReport) -> str:
         text += t.STATS_CHECKINS.format(kept=report.checkins_kept, due=report.checkins_due)
     else:
         text += t.STATS_NO_CHECKINS
-    text += t.STATS_THANKS.format(thanks=report.thanks, words=_plural(report.thanks, "thank-you"))
+    text += t.STATS_THANKS.format(
+        thanks=report.thanks, words=_plural(report.thanks, rt.STATS_WORD_THANK_YOU)
+    )
     return text
 
 
-def _plural(count: int, word: str) -> str:
-    return word if count == 1 else f"{word}s"
+def _plural(count: int, words: tuple[str, str]) -> str:
+    """The word for one, or for many."""
+    one, many = words
+    return one if count == 1 else many

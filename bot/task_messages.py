@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from datetime import datetime
 
-from bot import notify
+from bot import languages, notify
 from bot.alerting import category_text, when_text
 from bot.callback_data import pack
 from bot.phones import format_for_display
@@ -15,23 +15,44 @@ from config.settings import Settings
 from storage import neighbourhoods, people
 from storage.database import Connection
 from storage.help_requests import HelpRequest
+from storage.neighbourhoods import Neighbourhood, NeighbourhoodSettings
 from storage.people import Person
 from storage.volunteers import VolunteerProfile
 
 
 def first_name(person: Person) -> str:
-    """The first word of the person's name, escaped."""
-    name = (person.display_name or "A volunteer").split()[0]
+    """The first word of the person's name, escaped ('A volunteer' in the current language)."""
+    name = (person.display_name or t.A_VOLUNTEER).split()[0]
     return html.escape(name)
 
 
 async def send_task_details(
     conn: Connection, settings: Settings, request: HelpRequest, assignee: Person, now: datetime
 ) -> None:
-    """Private details go to the assignee's private chat only."""
+    """Private details go to the assignee's private chat only, in the assignee's language."""
     neighbourhood = await neighbourhoods.by_id(conn, request.neighbourhood_id)
     requester = await people.by_id(conn, request.requester_person_id)
     local = await neighbourhoods.settings_of(conn, request.neighbourhood_id)
+    async with languages.speaking_to(conn, assignee.telegram_id):
+        text = _task_details(settings, request, requester, neighbourhood, local)
+        buttons = [
+            [
+                (t.BUTTON_DONE, pack("done", request.id)),
+                (t.BUTTON_CANT_DO, pack("release", request.id)),
+            ],
+            [(t.BUTTON_CONTACT_ORGANISER, pack("contact", request.id))],
+        ]
+        await notify.send(conn, assignee.telegram_id, text, now, buttons=buttons, purpose="task")
+
+
+def _task_details(
+    settings: Settings,
+    request: HelpRequest,
+    requester: Person | None,
+    neighbourhood: Neighbourhood | None,
+    local: NeighbourhoodSettings,
+) -> str:
+    """The task's private details, in the current language."""
     extra = ""
     if request.payment_method:
         extra += t.TASK_PAYMENT.format(
@@ -42,9 +63,9 @@ async def send_task_details(
         extra += t.TASK_PHARMACY.format(pharmacy=html.escape(request.pharmacy))
     if request.phone_in:  # logged by an organiser: the neighbour has no Telegram
         extra += oversight_texts.TASK_PHONE_IN
-    name = request.for_name or (first_name(requester) if requester else "the resident")
+    name = request.for_name or (first_name(requester) if requester else t.THE_RESIDENT)
     phone = request.for_phone or request.contact_phone
-    text = t.TASK_DETAILS.format(
+    return t.TASK_DETAILS.format(
         ref=request.ref,
         category=category_text(request.category),
         neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
@@ -55,14 +76,6 @@ async def send_task_details(
         description=html.escape(request.description or "–"),
         extra=extra,
     )
-    buttons = [
-        [
-            (t.BUTTON_DONE, pack("done", request.id)),
-            (t.BUTTON_CANT_DO, pack("release", request.id)),
-        ],
-        [(t.BUTTON_CONTACT_ORGANISER, pack("contact", request.id))],
-    ]
-    await notify.send(conn, assignee.telegram_id, text, now, buttons=buttons, purpose="task")
 
 
 async def tell_requester_who_is_coming(
@@ -74,12 +87,13 @@ async def tell_requester_who_is_coming(
     now: datetime,
 ) -> None:
     """Tell the resident who is coming: first name, and phone only if the volunteer shares it."""
-    phone = ""
-    if profile is not None and profile.share_phone and volunteer.phone_e164:
-        phone = t.RESIDENT_VOLUNTEER_PHONE.format(
-            phone=html.escape(format_for_display(volunteer.phone_e164))
+    async with languages.speaking_to(conn, chat):
+        phone = ""
+        if profile is not None and profile.share_phone and volunteer.phone_e164:
+            phone = t.RESIDENT_VOLUNTEER_PHONE.format(
+                phone=html.escape(format_for_display(volunteer.phone_e164))
+            )
+        text = t.RESIDENT_VOLUNTEER_COMING.format(
+            volunteer=first_name(volunteer), ref=request.ref, phone=phone
         )
-    text = t.RESIDENT_VOLUNTEER_COMING.format(
-        volunteer=first_name(volunteer), ref=request.ref, phone=phone
-    )
-    await notify.send(conn, chat, text, now, purpose="resident")
+        await notify.send(conn, chat, text, now, purpose="resident")

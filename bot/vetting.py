@@ -7,10 +7,11 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
-from bot import notify
+from bot import languages, notify
 from bot.core import Core
 from bot.neighbourhood_settings import NeighbourhoodSettingsService
 from bot.roles import Roles, organised_member, require_organiser, tell_member
+from config import i18n
 from config import request_texts as rt
 from config import vetting_texts as vt
 from storage import audit, vetting, volunteers
@@ -56,7 +57,7 @@ class StatusChange:
     before: str
     after: str | None  # None: the offer is turned down and the volunteer status cleared
     action: str
-    template: str  # the message to the volunteer, with {neighbourhood}
+    template: str  # the message to the volunteer (English source), with {neighbourhood}
     takes_note: bool = False  # an organiser's note goes with the message; its presence audited
 
 
@@ -252,11 +253,20 @@ class Vetting:
             before={"status": change.before, "neighbourhood_id": neighbourhood_id},
             after=after,
         )
-        suffix = (
-            vt.NOTE_FROM_ORGANISERS.format(note=html.escape(note[:NOTE_MAX_LENGTH])) if note else ""
-        )
+
+        def suffix() -> str:
+            if not note:
+                return ""
+            return vt.NOTE_FROM_ORGANISERS.format(note=html.escape(note[:NOTE_MAX_LENGTH]))
+
         await tell_member(
-            conn, member, where, change.template, now, purpose="volunteer", suffix=suffix
+            conn,
+            member,
+            where,
+            lambda: i18n.gettext(change.template),
+            now,
+            purpose="volunteer",
+            suffix=suffix,
         )
         return VetResult(VetOutcome.DONE, where, member)
 
@@ -272,16 +282,17 @@ class Vetting:
         reoffered = 0
         for request_id in await vetting.assigned_request_ids(conn, member.person_id, where.id):
             request = await self._core.requests.take_back(
-                conn, actor_telegram_id, request_id, now, vt.RESIDENT_TASK_REOFFERED
+                conn, actor_telegram_id, request_id, now, lambda: vt.RESIDENT_TASK_REOFFERED
             )
             if request is None:
                 continue
             reoffered += 1
-            await notify.send(
-                conn,
-                member.telegram_id,
-                vt.VOLUNTEER_TASK_TAKEN_BACK.format(ref=request.ref),
-                now,
-                purpose="task",
-            )
+            async with languages.speaking_to(conn, member.telegram_id):
+                await notify.send(
+                    conn,
+                    member.telegram_id,
+                    vt.VOLUNTEER_TASK_TAKEN_BACK.format(ref=request.ref),
+                    now,
+                    purpose="task",
+                )
         return reoffered

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot import notify
+from bot import languages, notify
 from bot.alerting import Alerting, category_text
 from bot.callback_data import pack
 from bot.clock import Clock
@@ -194,13 +194,14 @@ class Volunteering:
             volunteer = await people.by_id(conn, person_id)
             neighbourhood = await neighbourhoods.by_id(conn, neighbourhood_id)
             assert volunteer is not None and neighbourhood is not None
-            await notify.send(
-                conn,
-                volunteer.telegram_id,
-                t.VOLUNTEER_APPROVED.format(neighbourhood=html.escape(neighbourhood.name)),
-                now,
-                purpose="volunteer",
-            )
+            async with languages.speaking_to(conn, volunteer.telegram_id):
+                await notify.send(
+                    conn,
+                    volunteer.telegram_id,
+                    t.VOLUNTEER_APPROVED.format(neighbourhood=html.escape(neighbourhood.name)),
+                    now,
+                    purpose="volunteer",
+                )
             await audit.record(
                 conn,
                 actor_telegram_id=organiser_telegram_id,
@@ -211,7 +212,7 @@ class Volunteering:
                 after={"status": "approved", "neighbourhood_id": neighbourhood_id},
             )
         await self._after_commit()
-        return volunteer.display_name or "The volunteer"
+        return volunteer.display_name or t.THE_VOLUNTEER_START
 
     async def pause(self, telegram_id: int, days: int | None) -> datetime | None | bool:
         """Stop alerts for some days (None: until /resume); False if not a volunteer."""
@@ -254,10 +255,15 @@ class Volunteering:
         volunteer = await people.by_id(conn, person_id)
         neighbourhood = await neighbourhoods.by_id(conn, neighbourhood_id)
         assert volunteer is not None and neighbourhood is not None
-        text = t.ORGANISER_NEW_VOLUNTEER.format(
-            volunteer=html.escape(volunteer.display_name or "Someone"),
-            neighbourhood=html.escape(neighbourhood.name),
-            categories=", ".join(category_text(c) for c in sorted(offer.categories)),
-        )
-        buttons = [[(t.BUTTON_APPROVE, pack("approve", person_id, neighbourhood_id))]]
+
+        def text() -> str:
+            return t.ORGANISER_NEW_VOLUNTEER.format(
+                volunteer=html.escape(volunteer.display_name or t.SOMEONE),
+                neighbourhood=html.escape(neighbourhood.name),
+                categories=", ".join(category_text(c) for c in sorted(offer.categories)),
+            )
+
+        def buttons() -> notify.Buttons:
+            return [[(t.BUTTON_APPROVE, pack("approve", person_id, neighbourhood_id))]]
+
         await self._alerting.tell_organisers(conn, neighbourhood_id, text, now, buttons=buttons)

@@ -9,6 +9,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from config import i18n
+from config import request_texts as rt
+
 WEEKDAY_DAYTIME = 1  # Mon-Fri 08:00-18:00 local
 WEEKDAY_EVENING = 2  # Mon-Fri 18:00-22:00 local
 WEEKEND = 4  # Sat and Sun, any time
@@ -26,8 +29,6 @@ _DAY_END = time(23, 59, 59)
 _EVENING_START = time(18, 0)
 _NIGHT_START = time(22, 0)
 _WEEK_ROLLOVER = time(18, 0)
-_DAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 class WhenKind(StrEnum):
@@ -53,10 +54,6 @@ class WhenError(Exception):
     def __init__(self, reason: WhenProblem) -> None:
         super().__init__(reason.value)
         self.reason = reason
-
-
-def _day_text(moment: datetime) -> str:
-    return f"{_DAY_ABBR[moment.weekday()]} {moment.day} {_MONTH_ABBR[moment.month - 1]}"
 
 
 def _slots_of_day(day: date, start: time, end: time) -> int:
@@ -97,17 +94,17 @@ class TimeWindow:
         return mask or WEEKDAY_DAYTIME | WEEKDAY_EVENING
 
     def describe(self, zone: ZoneInfo) -> str:
-        """Short English such as "tomorrow (Fri 27 Nov)" or "Fri 27 Nov at 14:30"."""
+        """Short words in the current language, such as "tomorrow (Fri 27 Nov)"."""
         start = self.starts_at.astimezone(zone)
         if self.kind is WhenKind.TODAY:
-            return f"today ({_day_text(start)})"
+            return rt.WHEN_TODAY.format(day=i18n.day(start))
         if self.kind is WhenKind.TOMORROW:
-            return f"tomorrow ({_day_text(start)})"
+            return rt.WHEN_TOMORROW.format(day=i18n.day(start))
         if self.kind is WhenKind.THIS_WEEK:
-            return f"this week (until {_day_text(self.ends_at.astimezone(zone))})"
+            return rt.WHEN_THIS_WEEK.format(day=i18n.day(self.ends_at.astimezone(zone)))
         if self.starts_at != self.ends_at:
-            return f"{_day_text(start)} (any time)"
-        return f"{_day_text(start)} at {start:%H:%M}"
+            return rt.WHEN_ANY_TIME.format(day=i18n.day(start))
+        return i18n.day_at_time(start)
 
 
 def _require_aware(now: datetime) -> datetime:
@@ -162,11 +159,35 @@ _MONTH_NAMES = "jan january|feb february|mar march|apr april|may|jun june|jul ju
 _MONTH_NAMES += "sep sept september|oct october|nov november|dec december"
 _DAY_NAMES = "mon monday|tue tues tuesday|wed weds wednesday|thu thur thurs thursday|fri friday|"
 _DAY_NAMES += "sat saturday|sun sunday"
-_MONTHS = {n: i for i, ns in enumerate(_MONTH_NAMES.split("|"), start=1) for n in ns.split()}
-_WEEKDAYS = {n: i for i, ns in enumerate(_DAY_NAMES.split("|")) for n in ns.split()}
-_TODAY_WORDS = frozenset({"today", "tonight"})
-_TOMORROW_WORDS = frozenset({"tomorrow", "tmrw", "tmr"})
-_FILLER_WORDS = frozenset({"at", "on", "the", "of", "@"})
+# Welsh, as people type it and as the bot writes it (Babel's 'Llun 2 Tach', 'Dydd Llun 2 Tachwedd').
+# "mawrth" is both Tuesday and March: a weekday before a date, a month after a day number.
+_MONTH_NAMES_CY = "ion ionawr|chwef chwefror|maw mawrth|ebr ebrill|mai|meh mehefin|"
+_MONTH_NAMES_CY += "gorff gorffennaf|awst|medi|hyd hydref|tach tachwedd|rhag rhagfyr"
+_DAY_NAMES_CY = "llun|maw mawrth|mer mercher|iau|gwen gwener|sad sadwrn|sul"
+_MONTHS = {
+    n: i
+    for names in (_MONTH_NAMES, _MONTH_NAMES_CY)
+    for i, ns in enumerate(names.split("|"), start=1)
+    for n in ns.split()
+}
+_WEEKDAYS = {
+    n: i
+    for names in (_DAY_NAMES, _DAY_NAMES_CY)
+    for i, ns in enumerate(names.split("|"))
+    for n in ns.split()
+}
+_EVENING_WORDS = frozenset({"heno"})  # tonight: today, and a bare hour is in the evening
+_TODAY_WORDS = frozenset({"today", "tonight", "heddiw"}) | _EVENING_WORDS
+_TOMORROW_WORDS = frozenset({"tomorrow", "tmrw", "tmr", "yfory", "fory"})
+_THIS_WEEK_WORDS = (
+    ["this", "week"],
+    ["wythnos", "hon"],
+    ["yr", "wythnos", "hon"],
+    ["wythnos", "yma"],
+)
+# "am" is Welsh for "at" once English "10 am" has become "10am"; "dydd" as in "dydd Llun".
+_FILLER_WORDS = frozenset({"at", "on", "the", "of", "@", "am", "ar", "dydd", "ddydd"})
+_BARE_HOUR = re.compile(r"([0-9]{1,2})(?:[:.]([0-9]{2}))?")
 _NOON_WORDS = frozenset({"noon", "midday", "12noon"})
 _TIME_12H = re.compile(r"([0-9]{1,2})(?:[:.]([0-9]{2}))?([ap])\.?m\.?")
 _TIME_24H = re.compile(r"([0-9]{1,2})[:.]([0-9]{2})(?::([0-9]{2}))?")
@@ -196,7 +217,36 @@ def _words(text: str) -> list[str]:
     cleaned = re.sub(r"([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})t(?=[0-9])", r"\1 ", cleaned)
     cleaned = re.sub(r"(?<=[0-9])\s+(?=[ap]\.?m\.?(?:\s|$))", "", cleaned)
     cleaned = re.sub(r"\b12\s+noon\b", "noon", cleaned)
-    return [word for word in cleaned.split() if word not in _FILLER_WORDS]
+    cleaned = _welsh_times(cleaned)
+    return _evening([word for word in cleaned.split() if word not in _FILLER_WORDS])
+
+
+def _welsh_times(cleaned: str) -> str:
+    """Welsh times as the English forms the parser reads: '10 y bore' -> '10am'.
+
+    "o'r gloch" (o'clock) after an hour gives ':00'; bore (morning) gives am, prynhawn or
+    pnawn (afternoon) pm, each with or without "y" / "yn y" before it; hanner dydd is noon.
+    """
+    cleaned = re.sub(r"\b([0-9]{1,2})\s*o['’]r\s+gloch\b", r"\1:00", cleaned)
+    cleaned = re.sub(
+        r"(?<=[0-9])\s*(?:(?:yn\s+)?y\s+)?(bore|prynhawn|pnawn)\b",
+        lambda match: "am" if match[1] == "bore" else "pm",
+        cleaned,
+    )
+    return re.sub(r"\b(?:hanner|canol|ganol)\s+dydd\b", "noon", cleaned)
+
+
+def _evening(words: list[str]) -> list[str]:
+    """With "heno" (tonight), an hour without am or pm is in the evening: 'heno 7' is 19:00."""
+    if not _EVENING_WORDS.intersection(words):
+        return words
+    read: list[str] = []
+    for word in words:
+        match = _BARE_HOUR.fullmatch(word)
+        if match and 1 <= int(match[1]) <= 11:
+            word += "pm"
+        read.append(word)
+    return read
 
 
 def _parse_time(word: str) -> time | None:
@@ -220,9 +270,10 @@ def _parse_date(words: list[str]) -> _DateSpec | None:
     """A date from its words, or None when they do not make one."""
     if len(words) > 1 and words[0].rstrip(".") in _WEEKDAYS:
         spec = _parse_date(words[1:])
-        if spec is None or spec.month == 0:
+        if spec is not None and spec.month != 0:
+            return replace(spec, weekday=_WEEKDAYS[words[0].rstrip(".")])
+        if words[0].rstrip(".") not in _MONTHS:  # "mawrth 28": March, not a Tuesday
             return None
-        return replace(spec, weekday=_WEEKDAYS[words[0].rstrip(".")])
     if len(words) == 1:
         word = words[0].rstrip(".") if words[0][:1].isalpha() else words[0]
         if word in _TODAY_WORDS:
@@ -305,7 +356,7 @@ def _check(start: datetime, now: datetime) -> None:
 
 
 def _window(words: list[str], now: datetime, zone: ZoneInfo) -> TimeWindow:
-    if words == ["this", "week"]:
+    if words in _THIS_WEEK_WORDS:
         return window_for(WhenKind.THIS_WEEK, now, zone)
     if len(words) == 1 and words[0] in _TODAY_WORDS | _TOMORROW_WORDS:
         kind = WhenKind.TODAY if words[0] in _TODAY_WORDS else WhenKind.TOMORROW

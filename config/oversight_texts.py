@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from config.i18n import N_, translate_module
+
 # Menu entries: (command, description), merged into the scoped menus by config.commands.
 PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = ()
 ORGANISER_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("log", "Log a request taken by phone"),
-    ("open", "Requests still waiting for a volunteer"),
-    ("assign", "Give a request to a volunteer"),
-    ("reassign", "Move a task to another volunteer"),
-    ("broadcast", "Message your volunteers"),
-    ("stats", "How the community is doing"),
-    ("export", "Download requests or volunteers as CSV"),
-    ("audit", "A request's history"),
+    ("log", N_("Log a request taken by phone")),
+    ("open", N_("Requests still waiting for a volunteer")),
+    ("assign", N_("Give a request to a volunteer")),
+    ("reassign", N_("Move a task to another volunteer")),
+    ("broadcast", N_("Message your volunteers")),
+    ("stats", N_("How the community is doing")),
+    ("export", N_("Download requests or volunteers as CSV")),
+    ("audit", N_("A request's history")),
 )
 # Lines appended to /help ("/command – what it does\n"), for everyone and for organisers.
 HELP_PRIVATE = ""
-HELP_ORGANISER = (
+HELP_ORGANISER = N_(
     "/log – log a request taken by phone for a neighbour without Telegram\n"
     "/open – requests still waiting for a volunteer, oldest first\n"
     "/assign REF – give a request to a volunteer you choose\n"
@@ -28,162 +30,171 @@ HELP_ORGANISER = (
 )
 
 # Shared refusals.
-NOT_ORGANISER = "Sorry, only organisers can do that."
-NOT_ORGANISER_HERE = "Sorry, only organisers of that neighbourhood can do that."
-NO_NEIGHBOURHOODS = "You don't organise any neighbourhood yet."
-UNKNOWN_REF = "I can't find a request {ref}. References look like R-7K3Q."
-STALE_BUTTON = "That button is out of date."
-PRIVATE_ONLY = "Please use this command in your private chat with me."
-CHOOSE_NEIGHBOURHOOD = "Which neighbourhood is this for?"
+NOT_ORGANISER = N_("Sorry, only organisers can do that.")
+NOT_ORGANISER_HERE = N_("Sorry, only organisers of that neighbourhood can do that.")
+NO_NEIGHBOURHOODS = N_("You don't organise any neighbourhood yet.")
+UNKNOWN_REF = N_("I can't find a request {ref}. References look like R-7K3Q.")
+STALE_BUTTON = N_("That button is out of date.")
+PRIVATE_ONLY = N_("Please use this command in your private chat with me.")
+CHOOSE_NEIGHBOURHOOD = N_("Which neighbourhood is this for?")
 
 # Phone-in requests (/log).
-LOG_CHOOSE_NEIGHBOURHOOD = (
+LOG_CHOOSE_NEIGHBOURHOOD = N_(
     "📞 <b>Log a request taken by phone</b>\n\nWhich neighbourhood is the neighbour in?"
 )
-LOG_CHOOSE_CATEGORY = (
+LOG_CHOOSE_CATEGORY = N_(
     "📞 <b>Phone-in request</b> in {neighbourhood}\n\nWhat kind of help does the neighbour need?"
 )
-LOG_INTRO = (
+LOG_INTRO = N_(
     "📞 <b>Logging a request taken by phone.</b> I'll ask the same questions as a resident's "
     "request, then the neighbour's name and phone number. Volunteers will phone them, and "
     "you'll get the updates the neighbour would. /cancel stops at any time."
 )
-LOG_SUMMARY_HEAD = "📞 <b>Phone-in request</b> – please check with the neighbour:\n\n"
-LOG_CREATED = (
+LOG_SUMMARY_HEAD = N_("📞 <b>Phone-in request</b> – please check with the neighbour:\n\n")
+# {volunteers} in LOG_CREATED, after the count.
+LOGGED_ONE = N_("volunteer was")
+LOGGED_MANY = N_("volunteers were")
+LOG_CREATED = N_(
     "📞 Logged as <b>{ref}</b> for {name}. {count} {volunteers} alerted; they'll phone "
     "{name} on {phone}. I'll keep you posted here."
 )
-LOG_CREATED_NOBODY_FREE = (
+LOG_CREATED_NOBODY_FREE = N_(
     "📞 Logged as <b>{ref}</b> for {name}. Nobody is free to alert right now; I've told "
     "the volunteers' group if there is one, and I'll keep you posted here."
 )
-LOG_CANCELLED = "Okay, nothing was logged."
-LOG_EXPIRED = "That form has expired. Send /log to start again."
-ALERT_PHONE_IN = "\n📞 Taken by phone: the neighbour has no Telegram, so you'd phone them."
-TASK_PHONE_IN = (
+LOG_CANCELLED = N_("Okay, nothing was logged.")
+LOG_EXPIRED = N_("That form has expired. Send /log to start again.")
+ALERT_PHONE_IN = N_("\n📞 Taken by phone: the neighbour has no Telegram, so you'd phone them.")
+TASK_PHONE_IN = N_(
     "\n\n📞 <b>Phone-in request:</b> this neighbour has no Telegram. Please phone them on "
     "the number above to arrange things. An organiser logged it and gets the updates."
 )
 
 # /open
-OPEN_NONE = "🎉 Nothing is waiting: every request has a volunteer."
-OPEN_HEAD = "<b>Waiting for a volunteer</b> (oldest first):\n"
-OPEN_LINE = "• <b>{ref}</b> {category}, {neighbourhood}: waiting {waited}, {alerted} alerted{flag}"
-OPEN_ESCALATED = " ⚠️"
-OPEN_PHONE_IN = " 📞"
-OPEN_MORE = "\n…and {more} more."
-OPEN_FOOTER = "\n\nTo give one to a volunteer: /assign REF"
+OPEN_NONE = N_("🎉 Nothing is waiting: every request has a volunteer.")
+OPEN_HEAD = N_("<b>Waiting for a volunteer</b> (oldest first):\n")
+OPEN_LINE = N_(
+    "• <b>{ref}</b> {category}, {neighbourhood}: waiting {waited}, {alerted} alerted{flag}"
+)
+OPEN_ESCALATED = N_(" ⚠️")
+OPEN_PHONE_IN = N_(" 📞")
+OPEN_MORE = N_("\n…and {more} more.")
+OPEN_FOOTER = N_("\n\nTo give one to a volunteer: /assign REF")
 
 # /assign and /reassign
-ASSIGN_USAGE = "Please give the request's reference, for example:\n/assign R-7K3Q"
-REASSIGN_USAGE = "Please give the task's reference, for example:\n/reassign R-7K3Q"
-ASSIGN_NOT_OPEN = "{ref} isn't waiting for a volunteer any more (it is {status})."
-REASSIGN_NOT_ASSIGNED = "{ref} isn't held by a volunteer right now (it is {status})."
-ASSIGN_NOBODY = (
+ASSIGN_USAGE = N_("Please give the request's reference, for example:\n/assign R-7K3Q")
+REASSIGN_USAGE = N_("Please give the task's reference, for example:\n/reassign R-7K3Q")
+ASSIGN_NOT_OPEN = N_("{ref} isn't waiting for a volunteer any more (it is {status}).")
+REASSIGN_NOT_ASSIGNED = N_("{ref} isn't held by a volunteer right now (it is {status}).")
+ASSIGN_NOBODY = N_(
     "Nobody eligible is free for {ref} right now (approved, offering this kind of help, "
     "available then and under their task limit)."
 )
-ASSIGN_CHOOSE = (
+ASSIGN_CHOOSE = N_(
     "<b>{ref}</b> {category} in {neighbourhood}.\n"
     "Eligible volunteers, in the order matching would ask them:"
 )
-REASSIGN_CHOOSE = (
+REASSIGN_CHOOSE = N_(
     "<b>{ref}</b> {category} is held by <b>{current}</b>.\nMove it to (best match first):"
 )
-CANDIDATE_LABEL = "{name} · {recent} recent · {open} open"
-BUTTON_CANCEL = "✖️ Cancel"
-ASSIGN_CANCELLED = "Okay, nothing changed."
-ASSIGNED = "✅ {ref} is now with <b>{volunteer}</b>. They have the details and can hand it back."
-REASSIGNED = "✅ {ref} moved from <b>{old}</b> to <b>{new}</b>. Both have been told."
-ASSIGN_NOT_ELIGIBLE = "{volunteer} can't take {ref} any more. Try /assign {ref} again."
-ASSIGN_CHANGED = "{ref} changed in the meantime; nothing was moved. Try again."
-VOLUNTEER_ASSIGNED = (
+CANDIDATE_LABEL = N_("{name} · {recent} recent · {open} open")
+BUTTON_CANCEL = N_("✖️ Cancel")
+ASSIGN_CANCELLED = N_("Okay, nothing changed.")
+ASSIGNED = N_(
+    "✅ {ref} is now with <b>{volunteer}</b>. They have the details and can hand it back."
+)
+REASSIGNED = N_("✅ {ref} moved from <b>{old}</b> to <b>{new}</b>. Both have been told.")
+ASSIGN_NOT_ELIGIBLE = N_("{volunteer} can't take {ref} any more. Try /assign {ref} again.")
+ASSIGN_CHANGED = N_("{ref} changed in the meantime; nothing was moved. Try again.")
+VOLUNTEER_ASSIGNED = N_(
     "🙋 An organiser has asked you to take <b>{ref}</b>. The details follow. If you can't do "
     "it, press “Can't do it” and it goes back to the other volunteers."
 )
-VOLUNTEER_REASSIGNED_AWAY = (
+VOLUNTEER_REASSIGNED_AWAY = N_(
     "🔁 An organiser has moved <b>{ref}</b> to another volunteer, so you don't need to do "
     "it. Thank you for holding it!"
 )
 
 # /broadcast
-BROADCAST_CHOOSE = "📣 Which neighbourhood's volunteers should get the message?"
-BROADCAST_ASK = (
+BROADCAST_CHOOSE = N_("📣 Which neighbourhood's volunteers should get the message?")
+BROADCAST_ASK = N_(
     "📣 <b>Message to {neighbourhood}'s volunteers</b> ({count} will get it).\n\n"
     "Type the message (up to {limit} characters), or /cancel."
 )
-BROADCAST_NOBODY = "{neighbourhood} has no approved volunteers to message yet."
-BROADCAST_TOO_LONG = "That's {length} characters; please keep it to {limit}."
-BROADCAST_TEXT_ONLY = "Please type the message as text."
-BROADCAST_PREVIEW = (
+BROADCAST_NOBODY = N_("{neighbourhood} has no approved volunteers to message yet.")
+BROADCAST_TOO_LONG = N_("That's {length} characters; please keep it to {limit}.")
+BROADCAST_TEXT_ONLY = N_("Please type the message as text.")
+BROADCAST_PREVIEW = N_(
     "📣 <b>Preview</b> – to {count} volunteers of {neighbourhood}{skipped}:\n\n{message}"
 )
-BROADCAST_SKIPPED = " ({skipped} who blocked the bot are left out)"
-BROADCAST_MESSAGE = "📣 <b>From your organisers in {neighbourhood}</b>\n\n{message}"
-BUTTON_SEND = "📣 Send"
-BROADCAST_CANCELLED = "Okay, the message was not sent."
-BROADCAST_PROGRESS = "📣 Sending… {done} of {total} done."
-BROADCAST_DONE = (
+BROADCAST_SKIPPED = N_(" ({skipped} who blocked the bot are left out)")
+BROADCAST_MESSAGE = N_("📣 <b>From your organisers in {neighbourhood}</b>\n\n{message}")
+BUTTON_SEND = N_("📣 Send")
+BROADCAST_CANCELLED = N_("Okay, the message was not sent.")
+BROADCAST_PROGRESS = N_("📣 Sending… {done} of {total} done.")
+BROADCAST_DONE = N_(
     "📣 <b>Broadcast finished</b> ({total} volunteers of {neighbourhood}):\n"
     "✅ delivered: {delivered}\n"
     "🚫 blocked the bot: {blocked}\n"
     "⚠️ failed: {failed}{pending}"
 )
-BROADCAST_PENDING = "\n⏳ still queued (they'll go out shortly): {pending}"
-BROADCAST_EXPIRED = "That broadcast has expired. Send /broadcast to start again."
+BROADCAST_PENDING = N_("\n⏳ still queued (they'll go out shortly): {pending}")
+BROADCAST_EXPIRED = N_("That broadcast has expired. Send /broadcast to start again.")
 
 # /stats
-STATS_USAGE = "Please give a number of days from 1 to 366, for example: /stats 30"
-STATS_HEAD = "📊 <b>The last {days} days in {where}</b>\n"
-STATS_NO_REQUESTS = "\nNo requests were made in this period."
-STATS_REQUESTS = "\n<b>{total} {requests}</b> from neighbours:\n{categories}\n"
-STATS_CATEGORY_LINE = "• {category}: {count}"
-STATS_OUTCOMES = (
+STATS_USAGE = N_("Please give a number of days from 1 to 366, for example: /stats 30")
+STATS_HEAD = N_("📊 <b>The last {days} days in {where}</b>\n")
+STATS_NO_REQUESTS = N_("\nNo requests were made in this period.")
+STATS_REQUESTS = N_("\n<b>{total} {requests}</b> from neighbours:\n{categories}\n")
+STATS_CATEGORY_LINE = N_("• {category}: {count}")
+STATS_OUTCOMES = N_(
     "<b>Outcomes</b>: 🎉 {helped} helped, 🚶 {in_progress} in progress, "
     "⏳ {waiting} waiting, ✖️ {cancelled} cancelled\n"
 )
-STATS_SPEED = (
+STATS_SPEED = N_(
     "<b>How quickly neighbours stepped in</b>: half of the accepted requests within {median}, "
     "nine in ten within {p90}; {within_hour}% of requests were accepted within an hour.\n"
 )
-STATS_NO_SPEED = "<b>How quickly neighbours stepped in</b>: no request was accepted yet.\n"
-STATS_VOLUNTEERS = (
+STATS_NO_SPEED = N_("<b>How quickly neighbours stepped in</b>: no request was accepted yet.\n")
+STATS_VOLUNTEERS = N_(
     "\n💪 <b>{active} {volunteers}</b> took on {tasks} tasks (of {approved} approved). "
     "{most} of them did more than half of the work.{top}\n"
 )
-STATS_NO_VOLUNTEERS = "\n💪 No tasks were taken on in this period ({approved} approved).\n"
-STATS_TOP = " Busiest: {counts} tasks."
-STATS_CHECKINS = "☎️ <b>Check-ins kept</b>: {kept} of {due} answered.\n"
-STATS_NO_CHECKINS = "☎️ No welfare check-ins were due in this period.\n"
-STATS_THANKS = "💐 <b>{thanks} {words}</b> passed on to volunteers. Thank you, everyone!"
+STATS_NO_VOLUNTEERS = N_("\n💪 No tasks were taken on in this period ({approved} approved).\n")
+STATS_TOP = N_(" Busiest: {counts} tasks.")
+STATS_CHECKINS = N_("☎️ <b>Check-ins kept</b>: {kept} of {due} answered.\n")
+STATS_NO_CHECKINS = N_("☎️ No welfare check-ins were due in this period.\n")
+STATS_THANKS = N_("💐 <b>{thanks} {words}</b> passed on to volunteers. Thank you, everyone!")
 
 # /export
-EXPORT_USAGE = (
+EXPORT_USAGE = N_(
     "Please say what to export, and optionally how many days back, for example:\n"
     "/export requests 30\n/export volunteers"
 )
-EXPORT_CAPTION = "{kind}: {rows} rows, last {days} days. Personal columns for: {scope}."
-EXPORT_CAPTION_ALL_TIME = "{kind}: {rows} rows. Personal columns for: {scope}."
-EXPORT_SCOPE_NONE = "none (you don't organise these neighbourhoods)"
+EXPORT_CAPTION = N_("{kind}: {rows} rows, last {days} days. Personal columns for: {scope}.")
+EXPORT_CAPTION_ALL_TIME = N_("{kind}: {rows} rows. Personal columns for: {scope}.")
+EXPORT_SCOPE_NONE = N_("none (you don't organise these neighbourhoods)")
 
 # /audit
-AUDIT_USAGE = "Please give the request's reference, for example:\n/audit R-7K3Q"
-AUDIT_HEAD = "🧾 <b>History of {ref}</b> ({status}):\n"
-AUDIT_LINE = "• {at} – {action} by {actor}{change}"
-AUDIT_CHANGE = ": {before} → {after}"
-AUDIT_BOT = "the bot"
+AUDIT_USAGE = N_("Please give the request's reference, for example:\n/audit R-7K3Q")
+AUDIT_HEAD = N_("🧾 <b>History of {ref}</b> ({status}):\n")
+AUDIT_LINE = N_("• {at} – {action} by {actor}{change}")
+AUDIT_CHANGE = N_(": {before} → {after}")
+AUDIT_BOT = N_("the bot")
 AUDIT_ACTIONS = {
-    "request.created": "created",
-    "request.alerted": "volunteers alerted",
-    "request.accepted": "accepted",
-    "request.assigned": "assigned by an organiser",
-    "request.reassigned": "moved to another volunteer",
-    "request.declined": "declined by a volunteer",
-    "request.released": "handed back",
-    "request.done": "marked done",
-    "request.amount_recorded": "amount recorded",
-    "request.closed": "closed with thanks",
-    "request.reopened": "reopened",
-    "request.cancelled": "cancelled",
-    "request.escalated": "escalated to organisers",
+    "request.created": N_("created"),
+    "request.alerted": N_("volunteers alerted"),
+    "request.accepted": N_("accepted"),
+    "request.assigned": N_("assigned by an organiser"),
+    "request.reassigned": N_("moved to another volunteer"),
+    "request.declined": N_("declined by a volunteer"),
+    "request.released": N_("handed back"),
+    "request.done": N_("marked done"),
+    "request.amount_recorded": N_("amount recorded"),
+    "request.closed": N_("closed with thanks"),
+    "request.reopened": N_("reopened"),
+    "request.cancelled": N_("cancelled"),
+    "request.escalated": N_("escalated to organisers"),
 }
+
+translate_module(__name__)

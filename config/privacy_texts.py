@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
+from config.i18n import N_, translate_module
+
 # Menu entries: (command, description), merged into the scoped menus by config.commands.
 PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("mydata", "Get a copy of everything we store about you"),
-    ("forgetme", "Erase your data from the bot"),
+    ("mydata", N_("Get a copy of everything we store about you")),
+    ("forgetme", N_("Erase your data from the bot")),
 )
 ORGANISER_COMMANDS: tuple[tuple[str, str], ...] = ()
 # Lines appended to /help ("/command – what it does\n"), for everyone and for organisers.
-HELP_PRIVATE = (
+HELP_PRIVATE = N_(
     "/mydata – a copy of everything we store about you\n/forgetme – erase your data from the bot"
 )
 HELP_ORGANISER = ""
 
-MYDATA_CAPTION = (
+MYDATA_CAPTION = N_(
     "📄 Here is everything this bot stores about you, as a JSON file. It includes your "
     "requests with the details you gave; for tasks you took on it shows only the reference, "
     "kind and dates, never the other person's details."
 )
-MYDATA_FILE_NAME = "my-data.json"
-MYDATA_NOTHING = "We don't store anything about you."
+MYDATA_FILE_NAME = N_("my-data.json")
+MYDATA_NOTHING = N_("We don't store anything about you.")
 
-FORGET_CONFIRM = (
+FORGET_CONFIRM = N_(
     "<b>Erase your data?</b>\n\n"
     "This removes your name, phone number, addresses, what you offer, your neighbourhoods "
     "and the details of your requests. It can't be undone.\n"
@@ -31,32 +33,34 @@ FORGET_CONFIRM = (
     "We keep only anonymous counts (for example, that a shopping request was made in a "
     "neighbourhood), with nothing that points to you."
 )
-BUTTON_FORGET_YES = "Yes, erase my data"
-BUTTON_FORGET_NO = "No, keep it"
-FORGOTTEN = (
+BUTTON_FORGET_YES = N_("Yes, erase my data")
+BUTTON_FORGET_NO = N_("No, keep it")
+FORGOTTEN = N_(
     "Done: your data has been erased.{details}\nIf you ever want to use the bot again, send /start."
 )
-FORGOTTEN_CANCELLED = "\n{count} open request(s) cancelled."
-FORGOTTEN_REOFFERED = "\n{count} task(s) offered to other volunteers."
-FORGET_NOTHING = "We don't store anything about you, so there is nothing to erase."
-FORGET_KEPT = "Okay, nothing was erased."
-FORGET_EXPIRED = "That confirmation has expired. Send /forgetme again if you still want it."
+FORGOTTEN_CANCELLED = N_("\n{count} open request(s) cancelled.")
+FORGOTTEN_REOFFERED = N_("\n{count} task(s) offered to other volunteers.")
+FORGET_NOTHING = N_("We don't store anything about you, so there is nothing to erase.")
+FORGET_KEPT = N_("Okay, nothing was erased.")
+FORGET_EXPIRED = N_("That confirmation has expired. Send /forgetme again if you still want it.")
 
-NOTICE_CHANGED = (
+NOTICE_CHANGED = N_(
     "📜 <b>Our privacy notice has changed</b> since you last agreed to it. "
     "Please read it again and tell us whether you agree.\n\n"
 )
-NOTICE_CHANGED_ALERT = (
+NOTICE_CHANGED_ALERT = N_(
     "Our privacy notice has changed. Please open a private chat with me and send /start."
 )
 
-FLOOD_MESSAGES = (
+FLOOD_MESSAGES = N_(
     "You're sending messages faster than I can keep up with. Please wait a minute, then "
     "carry on: nothing you already sent is lost."
 )
-FLOOD_PRESSES = "That's a lot of presses at once. Please wait a minute and try again."
-FLOOD_REQUESTS = (
+FLOOD_PRESSES = N_("That's a lot of presses at once. Please wait a minute and try again.")
+FLOOD_REQUESTS = N_(
     "You've asked for help {limit} times in the last hour, which is as many as one person can "
     "in an hour. Your requests are with the volunteers; see them with /myrequests. If it's "
     "urgent, please contact your neighbourhood's organisers, or call 999 in an emergency."
 )
+
+translate_module(__name__)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-BLOCKED_THE_BOT = (
+from config.i18n import N_, translate_module
+
+BLOCKED_THE_BOT = N_(
     "⚠️ <b>{name}</b> has blocked the bot, so they did not get {missed}. "
     "Please reach them another way."
 )
 
 # Outbox purposes whose loss an organiser must hear about, by prefix, with what was missed.
 MISSED_BY_PURPOSE = {
-    "task": "the details of a task they accepted",
-    "checkin": "a welfare check-in",
-    "check-in": "a welfare check-in",
+    "task": N_("the details of a task they accepted"),
+    "checkin": N_("a welfare check-in"),
+    "check-in": N_("a welfare check-in"),
 }
 
 
@@ -21,3 +23,6 @@ def missed_purpose(purpose: str) -> str | None:
         if purpose.startswith(prefix):
             return missed
     return None
+
+
+translate_module(__name__)

@@ -2,102 +2,112 @@
 
 from __future__ import annotations
 
+from config.i18n import N_, translate_module
+
 # Buttons shared by every step.
-BUTTON_BACK = "⬅️ Back"
-BUTTON_CANCEL = "✖️ Cancel"
+BUTTON_BACK = N_("⬅️ Back")
+BUTTON_CANCEL = N_("✖️ Cancel")
 
 # Starting, stopping and stray input.
-NEED_NEIGHBOURHOOD = (
+NEED_NEIGHBOURHOOD = N_(
     "To ask for help you first need to join a neighbourhood. Send /start to join one, or open "
     "the invite link your organiser sent you."
 )
-CANCELLED = "Okay, stopped. Nothing was sent."
-BACK_TO_MENU = "Okay, nothing was sent. What would you like to do?"
-USE_BUTTONS = "Please use the buttons above."
-TYPE_PLEASE = "Please type your answer as a message."
-STALE_STEP = "That button belongs to another step. Here's where we are."
-EXPIRED = "That request form has expired. Send /request to start again."
-NOT_A_MEMBER = (
+CANCELLED = N_("Okay, stopped. Nothing was sent.")
+BACK_TO_MENU = N_("Okay, nothing was sent. What would you like to do?")
+USE_BUTTONS = N_("Please use the buttons above.")
+TYPE_PLEASE = N_("Please type your answer as a message.")
+STALE_STEP = N_("That button belongs to another step. Here's where we are.")
+EXPIRED = N_("That request form has expired. Send /request to start again.")
+NOT_A_MEMBER = N_(
     "You're no longer part of that neighbourhood, so nothing was sent. Send /start to see "
     "your neighbourhoods."
 )
 
 # Step 0: neighbourhood.
-CHOOSE_NEIGHBOURHOOD = "🙋 <b>Ask for help</b>\n\nWhich neighbourhood is this request for?"
+CHOOSE_NEIGHBOURHOOD = N_("🙋 <b>Ask for help</b>\n\nWhich neighbourhood is this request for?")
 
 # Step 1: category.
-CHOOSE_CATEGORY = "🙋 <b>Ask for help</b> in {neighbourhood}\n\nWhat kind of help do you need?"
+CHOOSE_CATEGORY = N_("🙋 <b>Ask for help</b> in {neighbourhood}\n\nWhat kind of help do you need?")
 
 # Step 2: what is needed.
-ASK_WHAT = (
+ASK_WHAT = N_(
     "What do you need? Please describe it in one message, up to {limit} characters.\n\n"
     "For shopping, list the items; for a lift, say from where to where. Please leave out your "
     "address and phone number: we ask for those next, privately."
 )
-TEXT_TOO_LONG = "That's {length} characters. Please keep it to {limit} characters or fewer."
-TEXT_EMPTY = "Please type a few words."
+TEXT_TOO_LONG = N_("That's {length} characters. Please keep it to {limit} characters or fewer.")
+TEXT_EMPTY = N_("Please type a few words.")
 
 # Step 3: when.
-ASK_WHEN = "When do you need the help?"
-BUTTON_TODAY = "Today"
-BUTTON_TOMORROW = "Tomorrow"
-BUTTON_THIS_WEEK = "This week"
-BUTTON_TYPE_WHEN = "📅 Type a date and time"
-WHEN_EXAMPLES = "<i>tomorrow 3pm</i>, <i>Friday 10:30</i>, <i>12 March</i> or <i>14/03 9am</i>"
-ASK_WHEN_TYPED = "Type the day and time you need help, for example " + WHEN_EXAMPLES + "."
-WHEN_UNREADABLE = "Sorry, I couldn't read that as a date or time. Try for example " + WHEN_EXAMPLES
-WHEN_UNREADABLE += "."
-WHEN_IN_THE_PAST = "That time has already passed. Please give a time from now on."
-WHEN_TOO_FAR = (
+ASK_WHEN = N_("When do you need the help?")
+BUTTON_TODAY = N_("Today")
+BUTTON_TOMORROW = N_("Tomorrow")
+BUTTON_THIS_WEEK = N_("This week")
+BUTTON_TYPE_WHEN = N_("📅 Type a date and time")
+ASK_WHEN_TYPED = N_(
+    "Type the day and time you need help, for example <i>tomorrow 3pm</i>, <i>Friday 10:30</i>, "
+    "<i>12 March</i> or <i>14/03 9am</i>."
+)
+WHEN_UNREADABLE = N_(
+    "Sorry, I couldn't read that as a date or time. Try for example <i>tomorrow 3pm</i>, "
+    "<i>Friday 10:30</i>, <i>12 March</i> or <i>14/03 9am</i>."
+)
+WHEN_IN_THE_PAST = N_("That time has already passed. Please give a time from now on.")
+WHEN_TOO_FAR = N_(
     "That's more than {days} days away, which is too far ahead to plan. Please choose a "
     "sooner date, or ask again nearer the time."
 )
 
 # Step 4: contact phone (a reply keyboard, so Back and Cancel are reply buttons here).
-ASK_PHONE = (
+ASK_PHONE = N_(
     "📞 What number can the volunteer call you on?\n\n"
     "Press <b>Share my phone number</b>, type a number, or choose <b>Contact me on Telegram "
     "only</b>. Only the volunteer who takes this and your organisers will see it."
 )
-BUTTON_SHARE_PHONE = "📱 Share my phone number"
-BUTTON_TELEGRAM_ONLY = "💬 Contact me on Telegram only"
-PHONE_NOT_YOURS = (
+BUTTON_SHARE_PHONE = N_("📱 Share my phone number")
+BUTTON_TELEGRAM_ONLY = N_("💬 Contact me on Telegram only")
+PHONE_NOT_YOURS = N_(
     "That contact isn't your own number. If it's the number the volunteer should call, "
     "please type it instead."
 )
-PHONE_SAVED = "📞 Thank you. The volunteer who takes this can call you on {phone}."
-TELEGRAM_ONLY_SAVED = "💬 Okay: the volunteer will contact you here on Telegram."
-KEYBOARD_CLOSED = "Okay."
+PHONE_SAVED = N_("📞 Thank you. The volunteer who takes this can call you on {phone}.")
+TELEGRAM_ONLY_SAVED = N_("💬 Okay: the volunteer will contact you here on Telegram.")
+KEYBOARD_CLOSED = N_("Okay.")
 
 # One clear sentence per bot.phones.PhoneProblem value.
 PHONE_PROBLEMS: dict[str, str] = {
     "not_a_number": (
-        "That doesn't look like a phone number: please type it in digits, for example a "
-        "mobile starting 07 or an international number starting with +."
+        N_(
+            "That doesn't look like a phone number: please type it in digits, for example a "
+            "mobile starting 07 or an international number starting with +."
+        )
     ),
-    "too_short": "That number is too short: please check you've typed all the digits.",
-    "too_long": "That number has too many digits: please check it and try again.",
-    "invalid_length": "That number doesn't have the right number of digits: please check it.",
-    "invalid": "That isn't a number in use: please check the digits and the area code.",
+    "too_short": N_("That number is too short: please check you've typed all the digits."),
+    "too_long": N_("That number has too many digits: please check it and try again."),
+    "invalid_length": N_("That number doesn't have the right number of digits: please check it."),
+    "invalid": N_("That isn't a number in use: please check the digits and the area code."),
     "local_only": (
-        "That number needs its area code: please type it in full, for example starting 01, "
-        "02 or 07."
+        N_(
+            "That number needs its area code: please type it in full, for example starting 01, "
+            "02 or 07."
+        )
     ),
 }
 
 # Step 5: address or meeting point.
-ASK_ADDRESS = (
+ASK_ADDRESS = N_(
     "🔒 What's the address or meeting point? (up to {limit} characters)\n\n"
     "This stays private: only the volunteer who takes this and your organisers will see it."
 )
 
 # Step 6: shopping payment or prescription pharmacy.
-ASK_PAYMENT = (
+ASK_PAYMENT = N_(
     "🛒 How will you pay for the shopping?\n\n"
     "The spending cap in {neighbourhood} is <b>£{cap}</b>. We never ask for card details or "
     "PINs, and a volunteer will never take your bank card."
 )
-ASK_PHARMACY = (
+ASK_PHARMACY = N_(
     "💊 Which pharmacy is the prescription at? Give its name and street, up to {limit} "
     "characters.\n\n"
     "The volunteer who collects it may be asked for ID. Some controlled medicines can't be "
@@ -105,22 +115,22 @@ ASK_PHARMACY = (
 )
 
 # Step 7: for whom.
-ASK_FOR_WHOM = "Who is the help for?"
-BUTTON_FOR_ME = "For me"
-BUTTON_FOR_SOMEONE_ELSE = "For someone else"
-ASK_FOR_NAME = "What's the name of the person who needs help? (up to {limit} characters)"
-ASK_FOR_PHONE = (
+ASK_FOR_WHOM = N_("Who is the help for?")
+BUTTON_FOR_ME = N_("For me")
+BUTTON_FOR_SOMEONE_ELSE = N_("For someone else")
+ASK_FOR_NAME = N_("What's the name of the person who needs help? (up to {limit} characters)")
+ASK_FOR_PHONE = N_(
     "What's {name}'s phone number? Only the volunteer who takes this and your organisers "
     "will see it."
 )
-ASK_FOR_AGREED = (
+ASK_FOR_AGREED = N_(
     "Please check that {name} has agreed to you asking for help for them, and to us passing "
     "their name and number to the volunteer who takes it."
 )
-BUTTON_THEY_AGREED = "✅ They agreed to this"
+BUTTON_THEY_AGREED = N_("✅ They agreed to this")
 
 # Step 8: confirmation.
-SUMMARY = (
+SUMMARY = N_(
     "📋 <b>Please check your request</b>\n\n"
     "<b>Neighbourhood:</b> {neighbourhood}\n"
     "<b>Help with:</b> {category}\n"
@@ -132,30 +142,35 @@ SUMMARY = (
     "<b>For:</b> {for_whom}\n\n"
     "Is this right? Nothing is sent until you press Confirm."
 )
-SUMMARY_PAYMENT = "\n<b>Payment:</b> {payment}"
-SUMMARY_PHARMACY = "\n<b>Pharmacy:</b> {pharmacy}"
-SUMMARY_TELEGRAM_ONLY = "none: contact me on Telegram"
-SUMMARY_FOR_ME = "you"
-SUMMARY_FOR_SOMEONE = "{name}, {phone} (they agreed)"
-BUTTON_CONFIRM = "✅ Confirm"
-BUTTON_EDIT = "✏️ Edit"
+SUMMARY_PAYMENT = N_("\n<b>Payment:</b> {payment}")
+SUMMARY_PHARMACY = N_("\n<b>Pharmacy:</b> {pharmacy}")
+SUMMARY_TELEGRAM_ONLY = N_("none: contact me on Telegram")
+SUMMARY_FOR_ME = N_("you")
+SUMMARY_FOR_SOMEONE = N_("{name}, {phone} (they agreed)")
+BUTTON_CONFIRM = N_("✅ Confirm")
+BUTTON_EDIT = N_("✏️ Edit")
 
-ASK_EDIT = "What would you like to change?"
+ASK_EDIT = N_("What would you like to change?")
 EDIT_LABELS: dict[str, str] = {  # by the step's name in button data
-    "what": "What's needed",
-    "when": "When",
-    "phone": "Your phone",
-    "address": "Address",
-    "payment": "Payment",
-    "pharmacy": "Pharmacy",
-    "for_whom": "Who it's for",
+    "what": N_("What's needed"),
+    "when": N_("When"),
+    "phone": N_("Your phone"),
+    "address": N_("Address"),
+    "payment": N_("Payment"),
+    "pharmacy": N_("Pharmacy"),
+    "for_whom": N_("Who it's for"),
 }
 
-CREATED = (
+# {volunteers} in CREATED, after the count.
+VOLUNTEER_ONE = N_("volunteer")
+VOLUNTEER_MANY = N_("volunteers")
+CREATED = N_(
     "✅ Thank you. Your request <b>{ref}</b> is in. We've alerted {count} {volunteers}, and "
     "we'll tell you as soon as someone takes it."
 )
-CREATED_NOBODY_FREE = (
+CREATED_NOBODY_FREE = N_(
     "✅ Thank you. Your request <b>{ref}</b> is in. No volunteer is free right now; we've "
     "posted it for the group and will tell the organisers if nobody takes it."
 )
+
+translate_module(__name__)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from config.i18n import N_, translate_module
+
 PRIVACY_NOTICE_VERSION = "2026-11-26"
 
-PRIVACY_SHORT = (
+PRIVACY_SHORT = N_(
     "👋 <b>Hello {name}!</b> This bot helps neighbours ask for and offer help.\n\n"
     "<b>Before we start, a word about your data.</b>\n"
     "• We store your Telegram name and id, the neighbourhood you join, and what you "
@@ -17,7 +19,7 @@ PRIVACY_SHORT = (
     "Read the full notice with /privacy. Do you agree to us storing this?"
 )
 
-PRIVACY_FULL = (
+PRIVACY_FULL = N_(
     "<b>Privacy notice</b> (version {version})\n\n"
     "<b>Who we are.</b> A volunteer-run mutual-aid group. The organisers of your neighbourhood "
     "are responsible for the data in this bot.\n\n"
@@ -42,54 +44,54 @@ PRIVACY_FULL = (
     "addresses, offers and memberships are deleted, keeping only anonymous counts."
 )
 
-CONSENT_YES = "✅ I agree"
-CONSENT_NO = "No thanks"
-CONSENT_DECLINED = (
+CONSENT_YES = N_("✅ I agree")
+CONSENT_NO = N_("No thanks")
+CONSENT_DECLINED = N_(
     "That's fine: we have stored nothing about you except that you said no. "
     "If you change your mind, send /start at any time."
 )
-CONSENT_THANKS = "Thank you, {name}. You're in."
-CONSENT_NEEDED = (
+CONSENT_THANKS = N_("Thank you, {name}. You're in.")
+CONSENT_NEEDED = N_(
     "Before we go on, please read the short privacy notice and say whether you agree: /start"
 )
 
-CHOOSE_NEIGHBOURHOOD = (
+CHOOSE_NEIGHBOURHOOD = N_(
     "Which neighbourhood are you in?\n\n"
     "If an organiser sent you an invite link, open it and you'll join straight away. "
     "Or pick one of the neighbourhoods open to everyone:"
 )
-NO_OPEN_NEIGHBOURHOODS = (
+NO_OPEN_NEIGHBOURHOODS = N_(
     "Which neighbourhood are you in?\n\n"
     "None is open to join without an invite yet. Please ask your local organiser for an "
     "invite link and open it: you'll join straight away."
 )
 
-JOINED = "🏡 Welcome to <b>{neighbourhood}</b>!"
-ALREADY_MEMBER = "You're already part of <b>{neighbourhood}</b>."
-INVITE_MALFORMED = (
+JOINED = N_("🏡 Welcome to <b>{neighbourhood}</b>!")
+ALREADY_MEMBER = N_("You're already part of <b>{neighbourhood}</b>.")
+INVITE_MALFORMED = N_(
     "That invite link doesn't look right. Please check you copied all of it, or ask your "
     "organiser for a new one."
 )
-INVITE_UNKNOWN = "We couldn't find that invite. Please ask your organiser for a new link."
-INVITE_EXPIRED = (
+INVITE_UNKNOWN = N_("We couldn't find that invite. Please ask your organiser for a new link.")
+INVITE_EXPIRED = N_(
     "That invite to <b>{neighbourhood}</b> has expired. Please ask your organiser for a new link."
 )
-INVITE_REVOKED = (
+INVITE_REVOKED = N_(
     "That invite to <b>{neighbourhood}</b> is no longer valid. "
     "Please ask your organiser for a new link."
 )
-NEIGHBOURHOOD_NOT_OPEN = (
+NEIGHBOURHOOD_NOT_OPEN = N_(
     "That neighbourhood can only be joined with an invite now. Please ask its organiser for one."
 )
 
-MENU = "What would you like to do?"
-MENU_REQUEST = "🙋 Ask for help"
-MENU_VOLUNTEER = "🤝 Offer help"
-MENU_MY_REQUESTS = "📋 My requests"
-MENU_DIRECTORY = "📚 Community directory"
-COMING_SOON = "That part of the bot is coming soon. Thank you for your patience!"
+MENU = N_("What would you like to do?")
+MENU_REQUEST = N_("🙋 Ask for help")
+MENU_VOLUNTEER = N_("🤝 Offer help")
+MENU_MY_REQUESTS = N_("📋 My requests")
+MENU_DIRECTORY = N_("📚 Community directory")
+COMING_SOON = N_("That part of the bot is coming soon. Thank you for your patience!")
 
-HELP_PRIVATE = (
+HELP_PRIVATE = N_(
     "<b>What I can do</b>\n"
     "/start – the main menu\n"
     "/request – ask for help\n"
@@ -101,7 +103,7 @@ HELP_PRIVATE = (
     "/privacy – what we store and who sees it\n"
     "/cancel – stop what you're doing"
 )
-HELP_ORGANISER = (
+HELP_ORGANISER = N_(
     "\n\n<b>For organisers</b>\n"
     "/neighbourhood NAME – create a neighbourhood\n"
     "/invite – make an invite link\n"
@@ -109,72 +111,76 @@ HELP_ORGANISER = (
     "/selfjoin on|off – let people join from the list, or by invite only\n"
     "/linkgroup – run inside your volunteers' group to link it"
 )
-HELP_GROUP = (
+HELP_GROUP = N_(
     "I only answer organisers' commands here. To ask for or offer help, message me privately."
 )
 
-CANCELLED = "Okay, stopped. Nothing was changed."
-NOTHING_TO_CANCEL = "There's nothing to cancel. Send /start for the menu."
-UNKNOWN_COMMAND = "Sorry, I don't know that command. Here's what I can do:\n\n{help}"
-STRAY_MESSAGE = "I'm not sure what you mean. Send /start for the menu or /help for the commands."
-STALE_BUTTON = "That button no longer works. Send /start for the menu."
+CANCELLED = N_("Okay, stopped. Nothing was changed.")
+NOTHING_TO_CANCEL = N_("There's nothing to cancel. Send /start for the menu.")
+UNKNOWN_COMMAND = N_("Sorry, I don't know that command. Here's what I can do:\n\n{help}")
+STRAY_MESSAGE = N_(
+    "I'm not sure what you mean. Send /start for the menu or /help for the commands."
+)
+STALE_BUTTON = N_("That button no longer works. Send /start for the menu.")
 
-NOT_ORGANISER = "Sorry, only organisers can do that."
-NOT_ORGANISER_HERE = "Sorry, only organisers of that neighbourhood can do that."
-NEIGHBOURHOOD_USAGE = (
+NOT_ORGANISER = N_("Sorry, only organisers can do that.")
+NOT_ORGANISER_HERE = N_("Sorry, only organisers of that neighbourhood can do that.")
+NEIGHBOURHOOD_USAGE = N_(
     "Please give the new neighbourhood a name, for example:\n/neighbourhood Elm Park"
 )
-NEIGHBOURHOOD_BAD_NAME = "A neighbourhood name needs 1 to {limit} characters."
-NEIGHBOURHOOD_CREATED = (
+NEIGHBOURHOOD_BAD_NAME = N_("A neighbourhood name needs 1 to {limit} characters.")
+NEIGHBOURHOOD_CREATED = N_(
     "🏡 <b>{neighbourhood}</b> is ready, and you're its organiser.\n"
     "Next: /invite to make an invite link, and /linkgroup inside your volunteers' group."
 )
-NEIGHBOURHOOD_TAKEN = "There is already a neighbourhood called <b>{neighbourhood}</b>."
-NO_NEIGHBOURHOODS_ORGANISED = (
+NEIGHBOURHOOD_TAKEN = N_("There is already a neighbourhood called <b>{neighbourhood}</b>.")
+NO_NEIGHBOURHOODS_ORGANISED = N_(
     "You don't organise a neighbourhood yet. Create one with /neighbourhood NAME."
 )
-CHOOSE_NEIGHBOURHOOD_FOR = "Which neighbourhood is this for?"
-INVITE_CREATED = (
+CHOOSE_NEIGHBOURHOOD_FOR = N_("Which neighbourhood is this for?")
+INVITE_CREATED = N_(
     "Here is an invite link for <b>{neighbourhood}</b>:\n{link}\n\n"
     "It works until {expires}. To cancel it early: /revoke {code}"
 )
-REVOKE_USAGE = "Please give the invite code, for example:\n/revoke AbCdEfGhIjKlMnOp"
-REVOKED = "That invite link no longer works."
-REVOKE_NOT_FOUND = "There's no active invite with that code."
-SELFJOIN_USAGE = "Use /selfjoin on or /selfjoin off."
-SELFJOIN_ON = "Anyone can now join <b>{neighbourhood}</b> from the list."
-SELFJOIN_OFF = "<b>{neighbourhood}</b> can now be joined only with an invite link."
-LINKGROUP_PRIVATE = "Run /linkgroup inside your volunteers' group, not here."
-LINKGROUP_DONE = (
+REVOKE_USAGE = N_("Please give the invite code, for example:\n/revoke AbCdEfGhIjKlMnOp")
+REVOKED = N_("That invite link no longer works.")
+REVOKE_NOT_FOUND = N_("There's no active invite with that code.")
+SELFJOIN_USAGE = N_("Use /selfjoin on or /selfjoin off.")
+SELFJOIN_ON = N_("Anyone can now join <b>{neighbourhood}</b> from the list.")
+SELFJOIN_OFF = N_("<b>{neighbourhood}</b> can now be joined only with an invite link.")
+LINKGROUP_PRIVATE = N_("Run /linkgroup inside your volunteers' group, not here.")
+LINKGROUP_DONE = N_(
     "✅ This group is now the volunteers' chat for <b>{neighbourhood}</b>. "
     "I'll post short summaries of requests here, never anyone's private details."
 )
 
-ERROR_FOR_PERSON = (
+ERROR_FOR_PERSON = N_(
     "Sorry, something went wrong on our side. Nothing you entered has been lost, and the "
     "organisers have been told. Please try again in a moment."
 )
-ERROR_REPORT = "⚠️ <b>Bot error</b>\n{error}\n\nWhile handling: {update}"
+ERROR_REPORT = N_("⚠️ <b>Bot error</b>\n{error}\n\nWhile handling: {update}")
 
 # Command menus: (command, description) in the order Telegram shows them.
 PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", "Main menu"),
-    ("request", "Ask for help"),
-    ("volunteer", "Offer help, or change what you offer"),
-    ("myrequests", "Your requests"),
-    ("tasks", "Tasks you've taken on"),
-    ("pause", "Pause volunteer alerts (optionally for some days)"),
-    ("resume", "Restart volunteer alerts"),
-    ("help", "What I can do"),
-    ("privacy", "What we store and who sees it"),
-    ("cancel", "Stop what you're doing"),
+    ("start", N_("Main menu")),
+    ("request", N_("Ask for help")),
+    ("volunteer", N_("Offer help, or change what you offer")),
+    ("myrequests", N_("Your requests")),
+    ("tasks", N_("Tasks you've taken on")),
+    ("pause", N_("Pause volunteer alerts (optionally for some days)")),
+    ("resume", N_("Restart volunteer alerts")),
+    ("help", N_("What I can do")),
+    ("privacy", N_("What we store and who sees it")),
+    ("cancel", N_("Stop what you're doing")),
 )
 ORGANISER_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("neighbourhood", "Create a neighbourhood"),
-    ("invite", "Make an invite link"),
-    ("revoke", "Cancel an invite link"),
-    ("selfjoin", "Open or close joining from the list"),
+    ("neighbourhood", N_("Create a neighbourhood")),
+    ("invite", N_("Make an invite link")),
+    ("revoke", N_("Cancel an invite link")),
+    ("selfjoin", N_("Open or close joining from the list")),
 )
 GROUP_ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("linkgroup", "Link this group as the volunteers' chat"),
+    ("linkgroup", N_("Link this group as the volunteers' chat")),
 )
+
+translate_module(__name__)

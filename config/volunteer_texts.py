@@ -6,76 +6,78 @@ the caller before it is put into these templates.
 
 from __future__ import annotations
 
-BUTTON_NEXT = "Next ➡️"
-BUTTON_BACK = "⬅️ Back"
-BUTTON_CANCEL = "✖️ Cancel"
-BUTTON_SKIP = "Skip"
-BUTTON_KEEP = "Keep these"
-BUTTON_CLEAR = "None"
-BUTTON_CONFIRM = "✅ Confirm"
-BUTTON_EDIT = "✏️ Edit"
-BUTTON_SHARE_PHONE = "📱 Share my number"
-BUTTON_NO_PHONE = "Don't share my number"
-CHOSEN_MARK = "✓ "
+from config.i18n import N_, translate_module
 
-NOT_IN_NEIGHBOURHOOD = (
+BUTTON_NEXT = N_("Next ➡️")
+BUTTON_BACK = N_("⬅️ Back")
+BUTTON_CANCEL = N_("✖️ Cancel")
+BUTTON_SKIP = N_("Skip")
+BUTTON_KEEP = N_("Keep these")
+BUTTON_CLEAR = N_("None")
+BUTTON_CONFIRM = N_("✅ Confirm")
+BUTTON_EDIT = N_("✏️ Edit")
+BUTTON_SHARE_PHONE = N_("📱 Share my number")
+BUTTON_NO_PHONE = N_("Don't share my number")
+CHOSEN_MARK = N_("✓ ")
+
+NOT_IN_NEIGHBOURHOOD = N_(
     "You're not part of a neighbourhood yet. Send /start to join one, then offer help."
 )
-ASK_CATEGORIES = (
+ASK_CATEGORIES = N_(
     "🤝 <b>Thank you for offering help!</b>\n\n"
     "<b>Step 1 of 6.</b> What can you help with? Tap everything that fits, then press Next."
 )
-ASK_CATEGORIES_EXISTING = (
+ASK_CATEGORIES_EXISTING = N_(
     "🤝 <b>Change your offer</b>\n\n"
     "<b>Step 1 of 6.</b> Here is what you offer now. Tap to add or remove, then press Next."
 )
-NEED_CATEGORY = "Please choose at least one kind of help first."
-ASK_AVAILABILITY = (
+NEED_CATEGORY = N_("Please choose at least one kind of help first.")
+ASK_AVAILABILITY = N_(
     "<b>Step 2 of 6.</b> When are you usually free? Tap all that apply, then press Next."
 )
-NEED_AVAILABILITY = "Please choose at least one time first."
-ASK_MAX_TASKS = (
+NEED_AVAILABILITY = N_("Please choose at least one time first.")
+ASK_MAX_TASKS = N_(
     "<b>Step 3 of 6.</b> How many tasks would you like to have at most at once? "
     "We won't send you more than that."
 )
-ASK_LANGUAGES = (
+ASK_LANGUAGES = N_(
     "<b>Step 4 of 6.</b> Which languages do you speak? Type them separated by commas, for "
     "example: <i>Welsh, Polish</i>. This helps us match you with neighbours. Or press Skip."
 )
-ASK_LIST_NOW = "\n\nNow: {items}"
-LANGUAGES_INVALID = (
+ASK_LIST_NOW = N_("\n\nNow: {items}")
+LANGUAGES_INVALID = N_(
     "Please type at most {count} languages separated by commas, each up to {length} "
     "characters, or press Skip."
 )
-ASK_SKILLS = (
+ASK_SKILLS = N_(
     "<b>Step 5 of 6.</b> Any skills you're happy to share with the community? Type them "
     "separated by commas, for example: <i>DIY, gardening</i>. Or press Skip."
 )
-ASK_SKILLS_REPLACE = "\n\n(What you type replaces the skills you gave before.)"
-SKILLS_INVALID = (
+ASK_SKILLS_REPLACE = N_("\n\n(What you type replaces the skills you gave before.)")
+SKILLS_INVALID = N_(
     "Please type at most {count} skills separated by commas, each up to {length} characters, "
     "or press Skip."
 )
-ASK_PHONE = (
+ASK_PHONE = N_(
     "<b>Step 6 of 6.</b> May residents you help see your phone number? They only see it once "
     "you take their request.\n\n"
     "Use the buttons below, or type your number (for example 07911 123456)."
 )
-PHONE_BAD = "{reason} Please type it again, share it with the button, or choose not to share."
+PHONE_BAD = N_("{reason} Please type it again, share it with the button, or choose not to share.")
 PHONE_REASONS: dict[str, str] = {
-    "not_a_number": "That doesn't look like a phone number.",
-    "too_short": "That number is too short.",
-    "too_long": "That number is too long.",
-    "invalid_length": "That number has the wrong number of digits.",
-    "invalid": "That number doesn't seem to be in use.",
-    "local_only": "Please include the area code.",
+    "not_a_number": N_("That doesn't look like a phone number."),
+    "too_short": N_("That number is too short."),
+    "too_long": N_("That number is too long."),
+    "invalid_length": N_("That number has the wrong number of digits."),
+    "invalid": N_("That number doesn't seem to be in use."),
+    "local_only": N_("Please include the area code."),
 }
-PHONE_NOT_YOURS = "Please share your own number with the button below, or type it."
-PHONE_SAVED = "📱 Thanks, residents you help will see your number."
-PHONE_NOT_SHARED = "Okay, your number stays private."
-GOING_BACK = "Okay, going back."
+PHONE_NOT_YOURS = N_("Please share your own number with the button below, or type it.")
+PHONE_SAVED = N_("📱 Thanks, residents you help will see your number.")
+PHONE_NOT_SHARED = N_("Okay, your number stays private.")
+GOING_BACK = N_("Okay, going back.")
 
-SUMMARY = (
+SUMMARY = N_(
     "<b>Please check your offer</b>\n\n"
     "<b>Help with:</b> {categories}\n"
     "<b>Usually free:</b> {availability}\n"
@@ -84,30 +86,36 @@ SUMMARY = (
     "<b>Skills:</b> {skills}\n"
     "<b>Phone:</b> {phone}"
 )
-NOTHING = "–"
-PHONE_SHARED = "shared with residents you help ({phone})"
-PHONE_PRIVATE = "not shared"
-USE_BUTTONS = "Please use the buttons above, or send /cancel to stop."
+NOTHING = N_("–")
+PHONE_SHARED = N_("shared with residents you help ({phone})")
+PHONE_PRIVATE = N_("not shared")
+USE_BUTTONS = N_("Please use the buttons above, or send /cancel to stop.")
 
-SAVED = "✅ <b>Thank you! Your offer is saved.</b>\n"
-STATUS_APPROVED = "• <b>{neighbourhood}</b>: you're approved – you'll start getting alerts."
-STATUS_PENDING = (
+SAVED = N_("✅ <b>Thank you! Your offer is saved.</b>\n")
+STATUS_APPROVED = N_("• <b>{neighbourhood}</b>: you're approved – you'll start getting alerts.")
+STATUS_PENDING = N_(
     "• <b>{neighbourhood}</b>: an organiser will check and approve you; we'll tell you."
 )
-STATUS_SUSPENDED = "• <b>{neighbourhood}</b>: your volunteering is on hold; an organiser can help."
-ADDED_TO_DIRECTORY = "\nYour languages and skills were added to the community directory."
-SAVED_FOOTER = "\nNeed a break? /pause stops alerts; /volunteer changes your offer."
-SAVE_REFUSED = "Sorry, we couldn't save that. Please send /start and try again."
+STATUS_SUSPENDED = N_(
+    "• <b>{neighbourhood}</b>: your volunteering is on hold; an organiser can help."
+)
+ADDED_TO_DIRECTORY = N_("\nYour languages and skills were added to the community directory.")
+SAVED_FOOTER = N_("\nNeed a break? /pause stops alerts; /volunteer changes your offer.")
+SAVE_REFUSED = N_("Sorry, we couldn't save that. Please send /start and try again.")
 
-PAUSE_USAGE = (
+PAUSE_USAGE = N_(
     "Use /pause to stop alerts until you send /resume, or /pause DAYS (1 to {max_days}) "
     "to stop them for some days, for example: /pause 3"
 )
-NOT_A_VOLUNTEER = "You haven't offered help yet. Send /volunteer to offer it."
-PAUSED_UNTIL_RESUME = "⏸ Alerts are paused. Send /resume when you're ready again."
-PAUSED_FOR = "⏸ Alerts are paused for {days} day(s), until {until}. /resume restarts them sooner."
-RESUMED = "▶️ Welcome back! Alerts are on again."
-NOT_PAUSED = "Your alerts aren't paused, so there's nothing to resume."
+NOT_A_VOLUNTEER = N_("You haven't offered help yet. Send /volunteer to offer it.")
+PAUSED_UNTIL_RESUME = N_("⏸ Alerts are paused. Send /resume when you're ready again.")
+PAUSED_FOR = N_(
+    "⏸ Alerts are paused for {days} day(s), until {until}. /resume restarts them sooner."
+)
+RESUMED = N_("▶️ Welcome back! Alerts are on again.")
+NOT_PAUSED = N_("Your alerts aren't paused, so there's nothing to resume.")
 
-APPROVE_REFUSED = "Sorry, only organisers of that neighbourhood can approve volunteers."
-APPROVE_ALREADY = "That's already been handled."
+APPROVE_REFUSED = N_("Sorry, only organisers of that neighbourhood can approve volunteers.")
+APPROVE_ALREADY = N_("That's already been handled.")
+
+translate_module(__name__)

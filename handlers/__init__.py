@@ -10,6 +10,7 @@ from handlers import (
     assets,
     care,
     general,
+    language,
     onboarding,
     organisers,
     oversight,
@@ -28,7 +29,7 @@ from handlers.flow_switch import guard_flow
 warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
 # Later features, each with conversations() and register(application).
-FEATURES = (assets, care, vetting, oversight, privacy)
+FEATURES = (assets, care, vetting, oversight, privacy, language)
 
 
 def register_all(application: AidApplication) -> None:

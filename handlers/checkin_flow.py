@@ -23,7 +23,7 @@ from bot.care_outcomes import CareOutcome
 from bot.checkin_schedule import ALL_DAYS, WEEKDAYS, hhmm, parse_time_of_day, schedule_text
 from bot.when import WhenError, parse_when
 from config import care_texts as ct
-from config import texts
+from config import i18n, texts
 from handlers.context import AidContext
 from handlers.flow_switch import switch_fallbacks
 
@@ -110,7 +110,7 @@ async def start(update: Update, context: AidContext) -> int:
     service = context.services.care.checkins
     result = await service.current(user.id, number)
     if result.outcome in REFUSALS:
-        await message.reply_text(REFUSALS[result.outcome])
+        await message.reply_text(i18n.gettext(REFUSALS[result.outcome]))
         return END
     name = html.escape(await service.display_name(number) or "?") if number else ""
     if result.checkin is None:
@@ -120,7 +120,7 @@ async def start(update: Update, context: AidContext) -> int:
     checkin = result.checkin
     data["ci_days"] = checkin.days
     paused = (
-        ct.CHECKIN_PAUSED.format(until=f"{checkin.paused_until:%a %d %b}")
+        ct.CHECKIN_PAUSED.format(until=i18n.day(checkin.paused_until))
         if checkin.paused_until
         else ""
     )
@@ -232,14 +232,14 @@ async def on_contact(update: Update, context: AidContext) -> int:
         user.id, data.get("ci_for"), data["ci_days"], data["ci_time"], contact or None
     )
     if result.checkin is None:
-        await message.reply_text(REFUSALS.get(result.outcome, texts.STALE_BUTTON))
+        await message.reply_text(i18n.gettext(REFUSALS.get(result.outcome, texts.STALE_BUTTON)))
         return END
     zone = context.services.settings.timezone
     first = result.next_at.astimezone(zone) if result.next_at else None
     await message.reply_text(
         ct.CHECKIN_SAVED.format(
             schedule=schedule_text(result.checkin),
-            first=f"{first:%a %d %b at %H:%M}" if first else "–",
+            first=i18n.day_at_time(first) if first else "–",
         )
     )
     return END
@@ -258,7 +258,7 @@ async def on_pause(update: Update, context: AidContext) -> int:
         return PAUSE
     until = window.starts_at.astimezone(zone).date()
     await context.services.care.checkins.pause(user.id, _data(context).get("ci_for"), until)
-    await message.reply_text(ct.PAUSED_OK.format(until=f"{until:%a %d %b}"))
+    await message.reply_text(ct.PAUSED_OK.format(until=i18n.day(until)))
     return END
 
 

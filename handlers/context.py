@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.services import Services
+from config import i18n
 
 
 class BotData:
@@ -14,6 +15,8 @@ class BotData:
         self._services: Services | None = None
         # Telegram user id -> the guided flow they started last (see handlers.flow_switch).
         self.active_flows: dict[int, str] = {}
+        # Telegram user id -> the language stored for them (see handlers.language).
+        self.languages: dict[int, str] = {}
 
     @property
     def services(self) -> Services:
@@ -37,5 +40,15 @@ class AidContext(CallbackContext[ExtBot[None], dict, dict, BotData]):
 
 
 AidApplication = Application[ExtBot[None], AidContext, dict, dict, BotData, object]
+
+
+class LanguageScopedApplication(AidApplication):  # type: ignore[misc,valid-type]
+    """The Application, with each update's language (set by its gate) ending with the update."""
+
+    async def process_update(self, update: object) -> None:
+        """Handle one update, then speak the source language again."""
+        with i18n.speaking(i18n.SOURCE_LANGUAGE):
+            await super().process_update(update)
+
 
 CONTEXT_TYPES = ContextTypes(context=AidContext, bot_data=BotData)

@@ -18,15 +18,15 @@ from handlers.context import AidApplication, AidContext
 
 # Commands a person may use before agreeing to the privacy notice (seeing and erasing their
 # data included), and the buttons of those that ask for confirmation.
-OPEN_COMMANDS = frozenset({"start", "help", "privacy", "cancel", "mydata", "forgetme"})
-OPEN_BUTTON_KINDS = frozenset({"consent", "forget"})
+OPEN_COMMANDS = frozenset({"start", "help", "privacy", "cancel", "mydata", "forgetme", "language"})
+OPEN_BUTTON_KINDS = frozenset({"consent", "forget", "language"})
 
 
 async def help_text_for(user_id: int, context: AidContext) -> str:
     """The command list for this person's role."""
     if await context.services.community.is_organiser(user_id):
-        return commands.HELP_PRIVATE + commands.HELP_ORGANISER
-    return commands.HELP_PRIVATE
+        return commands.help_private() + commands.help_organiser()
+    return commands.help_private()
 
 
 async def help_command(update: Update, context: AidContext) -> None:

@@ -11,6 +11,7 @@ from bot.callback_data import int_arg, pack, pattern, unpack
 from bot.community import INVITE_CODE_PATTERN, JoinOutcome, JoinResult
 from config import texts
 from handlers.context import AidApplication, AidContext
+from handlers.language import CHOSEN_KEY
 from handlers.replies import remove_buttons
 
 JOIN_PREFIX = "join-"
@@ -127,7 +128,9 @@ async def consent_answer(update: Update, context: AidContext) -> None:
     await query.answer()
     community = context.services.community
     if args[:1] == ["yes"]:
-        await community.consent(user.id, user.full_name, user.language_code)
+        chosen = context.user_data.pop(CHOSEN_KEY, None) if context.user_data else None
+        await community.consent(user.id, user.full_name, chosen or user.language_code)
+        context.bot_data.languages.pop(user.id, None)
         await remove_buttons(query)
         await query.message.reply_text(
             texts.CONSENT_THANKS.format(name=html.escape(user.first_name))

@@ -11,9 +11,9 @@ from telegram.helpers import create_deep_linked_url
 
 from bot.callback_data import pack, pattern, unpack
 from bot.community import NAME_MAX_LENGTH, CreateOutcome, NotAllowedError
-from config import texts
+from config import i18n, texts
 from handlers.context import AidApplication, AidContext
-from handlers.menus import refresh_organiser_menu
+from handlers.menus import refresh_personal_menu
 from handlers.onboarding import JOIN_PREFIX
 from handlers.replies import remove_buttons
 from storage.neighbourhoods import Neighbourhood
@@ -47,7 +47,7 @@ async def create_neighbourhood(update: Update, context: AidContext) -> None:
         await message.reply_text(texts.NEIGHBOURHOOD_TAKEN.format(neighbourhood=escaped))
         return
     await message.reply_text(texts.NEIGHBOURHOOD_CREATED.format(neighbourhood=escaped))
-    await refresh_organiser_menu(context.bot, context.services, user.id)
+    await refresh_personal_menu(context.bot, context.services, user.id)
 
 
 async def _with_organised_neighbourhood(
@@ -104,8 +104,8 @@ async def _make_invite(
         return
     link = create_deep_linked_url(context.bot.username, JOIN_PREFIX + invite.code)
     expires = (
-        invite.expires_at.astimezone(context.services.settings.timezone).strftime(
-            "%a %d %b %Y at %H:%M"
+        i18n.day_at_time(
+            invite.expires_at.astimezone(context.services.settings.timezone), year=True
         )
         if invite.expires_at
         else "revoked"

@@ -20,6 +20,7 @@ from bot.notify import split_text
 from bot.oversight import Access
 from bot.request_types import Outcome
 from bot.stats import duration_words
+from config import i18n
 from config import oversight_texts as t
 from handlers.context import AidApplication, AidContext
 from handlers.replies import remove_buttons
@@ -237,7 +238,7 @@ async def on_cancel(update: Update, context: AidContext) -> None:
 
 def _local(moment: datetime, context: AidContext) -> str:
     """A stored UTC time in the configured zone."""
-    return moment.astimezone(context.services.settings.timezone).strftime("%d %b %H:%M")
+    return i18n.day_at_time(moment.astimezone(context.services.settings.timezone))
 
 
 def _state_words(state: dict[str, object] | None) -> str:

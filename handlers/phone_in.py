@@ -146,7 +146,7 @@ async def _confirm(chat_id: int, user_id: int, draft: Draft, ctx: AidContext) ->
             name=name,
             phone=phone,
             count=count,
-            volunteers="volunteer was" if count == 1 else "volunteers were",
+            volunteers=t.LOGGED_ONE if count == 1 else t.LOGGED_MANY,
         )
     else:
         text = t.LOG_CREATED_NOBODY_FREE.format(ref=created.ref, name=name)

@@ -32,8 +32,8 @@ PRIVACY_GATE_GROUP = -4
 FORGET_KIND = "forget"  # button data: v1|forget|yes|<issued, unix seconds> or v1|forget|no
 FORGET_CONFIRMATION_TTL_S = 600
 # What a person on an outdated notice may still do before agreeing again.
-OPEN_COMMANDS = frozenset({"help", "privacy", "cancel", "mydata", "forgetme"})
-OPEN_BUTTON_KINDS = frozenset({"consent", FORGET_KIND})
+OPEN_COMMANDS = frozenset({"help", "privacy", "cancel", "mydata", "forgetme", "language"})
+OPEN_BUTTON_KINDS = frozenset({"consent", FORGET_KIND, "language"})
 
 
 async def notice_gate(update: Update, context: AidContext) -> None:
@@ -139,6 +139,7 @@ async def forget_answer(update: Update, context: AidContext) -> None:
         if kept is not None:
             kept.clear()
     context.bot_data.active_flows.pop(user.id, None)
+    context.bot_data.languages.pop(user.id, None)
     if not result.found:
         await _say_in_place(query, t.FORGET_NOTHING)
         return

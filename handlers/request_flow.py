@@ -31,7 +31,7 @@ from telegram.ext import (
 from bot.callback_data import exact, pack, pattern, unpack
 from bot.services import Services
 from config import request_flow_texts as t
-from config.request_texts import CATEGORY_LABELS, PAYMENT_LABELS
+from config import request_texts
 from handlers import request_steps as steps
 from handlers.context import AidContext
 from handlers.flow_switch import switch_fallbacks
@@ -96,7 +96,9 @@ async def render(step: Step, draft: Draft, services: Services) -> Prompt:
             rows = [[_button(step, label, nid)] for nid, label in draft.neighbourhoods]
             return Prompt(t.CHOOSE_NEIGHBOURHOOD, _keyboard(step, *rows))
         case Step.CATEGORY:
-            rows = [[_button(step, label, key)] for key, label in CATEGORY_LABELS.items()]
+            rows = [
+                [_button(step, label, key)] for key, label in request_texts.CATEGORY_LABELS.items()
+            ]
             text = t.CHOOSE_CATEGORY.format(neighbourhood=html.escape(draft.neighbourhood_name))
             return Prompt(text, _keyboard(step, *rows))
         case Step.WHAT:
@@ -118,7 +120,9 @@ async def render(step: Step, draft: Draft, services: Services) -> Prompt:
             return Prompt(t.ASK_ADDRESS.format(limit=steps.ADDRESS_MAX_LENGTH), _keyboard(step))
         case Step.PAYMENT:
             pence = await services.requests.spending_cap_pence(draft.neighbourhood_id or 0)
-            rows = [[_button(step, label, key)] for key, label in PAYMENT_LABELS.items()]
+            rows = [
+                [_button(step, label, key)] for key, label in request_texts.PAYMENT_LABELS.items()
+            ]
             text = t.ASK_PAYMENT.format(
                 neighbourhood=html.escape(draft.neighbourhood_name), cap=f"{pence / 100:.2f}"
             )
@@ -276,7 +280,7 @@ async def _confirm(chat_id: int, user_id: int, draft: Draft, context: AidContext
         text = t.CREATED.format(
             ref=created.ref,
             count=created.alerted,
-            volunteers="volunteer" if created.alerted == 1 else "volunteers",
+            volunteers=t.VOLUNTEER_ONE if created.alerted == 1 else t.VOLUNTEER_MANY,
         )
     else:
         text = t.CREATED_NOBODY_FREE.format(ref=created.ref)

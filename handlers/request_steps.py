@@ -25,8 +25,8 @@ from bot.when import (
     parse_when,
     window_for,
 )
+from config import i18n, request_texts
 from config import request_flow_texts as t
-from config.request_texts import CATEGORY_LABELS, PAYMENT_LABELS
 
 ADDRESS_MAX_LENGTH = 300
 PHARMACY_MAX_LENGTH = 100
@@ -36,7 +36,7 @@ _QUICK_WHEN = {"today": WhenKind.TODAY, "tomorrow": WhenKind.TOMORROW, "week": W
 _WHEN_REASONS = {
     WhenProblem.UNREADABLE: t.WHEN_UNREADABLE,
     WhenProblem.IN_THE_PAST: t.WHEN_IN_THE_PAST,
-    WhenProblem.TOO_FAR: t.WHEN_TOO_FAR.format(days=MAX_DAYS_AHEAD),
+    WhenProblem.TOO_FAR: t.WHEN_TOO_FAR,
 }
 
 
@@ -254,7 +254,7 @@ def summary_text(draft: Draft, services: Services) -> str:
     """Everything the person entered, escaped, for them to check."""
     extra = ""
     if applies(Step.PAYMENT, draft) and draft.payment_method:
-        label = PAYMENT_LABELS.get(draft.payment_method, draft.payment_method)
+        label = request_texts.PAYMENT_LABELS.get(draft.payment_method, draft.payment_method)
         extra = t.SUMMARY_PAYMENT.format(payment=html.escape(label))
     if applies(Step.PHARMACY, draft) and draft.pharmacy:
         extra = t.SUMMARY_PHARMACY.format(pharmacy=html.escape(draft.pharmacy))
@@ -266,7 +266,7 @@ def summary_text(draft: Draft, services: Services) -> str:
     zone = services.settings.timezone
     return t.SUMMARY.format(
         neighbourhood=html.escape(draft.neighbourhood_name),
-        category=html.escape(CATEGORY_LABELS.get(draft.category or "", "?")),
+        category=html.escape(request_texts.CATEGORY_LABELS.get(draft.category or "", "?")),
         description=html.escape(draft.description or ""),
         when=draft.window.describe(zone) if draft.window else "?",
         phone=t.SUMMARY_TELEGRAM_ONLY if draft.telegram_only else _shown_phone(draft.contact_phone),
@@ -291,14 +291,14 @@ async def choose(step: Step, value: str, draft: Draft, services: Services, user_
         if not any(str(nid) == value for nid, _ in current):
             return None  # left it, or a forged id: ask again from the current list
         draft.neighbourhood_id = int(value)
-    elif step is Step.CATEGORY and value in CATEGORY_LABELS:
+    elif step is Step.CATEGORY and value in request_texts.CATEGORY_LABELS:
         draft.category = value
     elif step is Step.WHEN and value == "type":
         return Step.WHEN_TYPED
     elif step is Step.WHEN and value in _QUICK_WHEN:
         now, zone = services.clock.now(), services.settings.timezone
         draft.window = window_for(_QUICK_WHEN[value], now, zone)
-    elif step is Step.PAYMENT and value in PAYMENT_LABELS:
+    elif step is Step.PAYMENT and value in request_texts.PAYMENT_LABELS:
         draft.payment_method = value
     elif step is Step.FOR_WHOM and value in ("me", "other"):
         draft.for_someone_else = value == "other"
@@ -380,7 +380,7 @@ async def answer(
         try:
             draft.window = parse_when(text, services.clock.now(), services.settings.timezone)
         except WhenError as error:
-            return Reask(_WHEN_REASONS[error.reason])
+            return Reask(i18n.gettext(_WHEN_REASONS[error.reason]).format(days=MAX_DAYS_AHEAD))
     elif step is Step.FOR_PHONE:
         result = parse_phone(text, services.settings.default_region)
         if not result.ok:

@@ -19,8 +19,8 @@ from telegram.ext import (
 from bot.alerting import category_text
 from bot.callback_data import exact, int_arg, pack, pattern, unpack
 from bot.request_types import Outcome, Result
+from config import i18n, texts
 from config import request_texts as t
-from config import texts
 from handlers.context import AidApplication, AidContext
 from handlers.replies import remove_buttons
 
@@ -56,7 +56,7 @@ async def _refuse(update: Update, result: Result) -> None:
         status = t.STATUS_LABELS.get(result.request.status, result.request.status)
         text = t.NO_LONGER_POSSIBLE.format(ref=result.request.ref, status=status)
     else:
-        text = REFUSALS.get(result.outcome, texts.STALE_BUTTON)
+        text = i18n.gettext(REFUSALS.get(result.outcome, texts.STALE_BUTTON))
     await query.answer(text, show_alert=True)
 
 

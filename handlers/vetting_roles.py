@@ -11,7 +11,7 @@ from bot.callback_data import pack, pattern
 from bot.roles import RoleChange, RoleOutcome, name_of
 from config import vetting_texts as vt
 from handlers.context import AidApplication, AidContext
-from handlers.menus import refresh_organiser_menu
+from handlers.menus import refresh_personal_menu
 from handlers.vetting_common import (
     action,
     listed_or_answered,
@@ -111,7 +111,7 @@ async def _report(message: Message, context: AidContext, result: RoleChange, cha
         templates.get(result.outcome, vt.NO_LONGER_POSSIBLE).format(name=name, neighbourhood=place)
     )
     if result.outcome is RoleOutcome.DONE:
-        await refresh_organiser_menu(context.bot, context.services, result.member.telegram_id)
+        await refresh_personal_menu(context.bot, context.services, result.member.telegram_id)
 
 
 async def role_chosen(update: Update, context: AidContext) -> None:

@@ -10,8 +10,8 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callback_data import pattern
+from config import i18n, texts
 from config import request_texts as rt
-from config import texts
 from config import volunteer_texts as vt
 from handlers.context import AidApplication, AidContext
 from handlers.replies import remove_buttons
@@ -35,7 +35,7 @@ async def pause(update: Update, context: AidContext) -> None:
         await message.reply_text(vt.NOT_A_VOLUNTEER)
     elif isinstance(result, datetime):
         local = result.astimezone(context.services.settings.timezone)
-        until = local.strftime("%a %d %b %Y at %H:%M")
+        until = i18n.day_at_time(local, year=True)
         await message.reply_text(vt.PAUSED_FOR.format(days=days, until=until))
     else:
         await message.reply_text(vt.PAUSED_UNTIL_RESUME)

@@ -28,8 +28,8 @@ from bot import volunteering as vol
 from bot.callback_data import exact
 from bot.phones import parse_phone, parse_shared_contact
 from bot.when import ANY_TIME
+from config import i18n, texts
 from config import request_texts as rt
-from config import texts
 from config import volunteer_texts as vt
 from handlers.context import AidContext
 from handlers.flow_switch import switch_fallbacks
@@ -209,7 +209,9 @@ def list_typed(state: int) -> MessageHandler:
         message = _message(update)
         items = split_list(message.text or "", step.most, step.longest)
         if items is None:
-            await message.reply_text(step.invalid.format(count=step.most, length=step.longest))
+            await message.reply_text(
+                i18n.gettext(step.invalid).format(count=step.most, length=step.longest)
+            )
             return state
         setattr(_draft(context), step.field, items)
         return await ask(update, context, ORDER[ORDER.index(state) + 1])
@@ -317,7 +319,10 @@ def build_conversation() -> ConversationHandler[AidContext]:
         press(confirm, exact(KIND, "confirm")),
         press(go_back, exact(KIND, "edit")),
     ]
-    phone_buttons = [vt.BUTTON_NO_PHONE, vt.BUTTON_BACK, vt.BUTTON_CANCEL]
+    # A reply button comes back as its label, in whichever language the person reads.
+    with i18n.speaking(i18n.SOURCE_LANGUAGE):
+        labels = (vt.BUTTON_NO_PHONE, vt.BUTTON_BACK, vt.BUTTON_CANCEL)
+    phone_buttons = sorted({word for label in labels for word in i18n.in_every_language(label)})
     states[SHARING_PHONE] = [
         MessageHandler(filters.Text(phone_buttons), phone_choice),
         MessageHandler(filters.CONTACT | (filters.TEXT & ~filters.COMMAND), phone_given),

@@ -22,6 +22,7 @@ from bot import volunteering as vol
 from bot.callback_data import pack, unpack
 from bot.phones import format_for_display
 from bot.when import ANY_TIME
+from config import i18n
 from config import request_texts as rt
 from config import volunteer_texts as vt
 
@@ -190,9 +191,11 @@ def prompt_text(state: int, draft: OfferDraft) -> str:
     if state in LISTS:
         items: list[str] = getattr(draft, LISTS[state].field)
         if items:
-            return LISTS[state].ask + vt.ASK_LIST_NOW.format(items=html.escape(", ".join(items)))
+            return i18n.gettext(LISTS[state].ask) + vt.ASK_LIST_NOW.format(
+                items=html.escape(", ".join(items))
+            )
         replaces = state == TYPING_SKILLS and draft.is_change
-        return LISTS[state].ask + (vt.ASK_SKILLS_REPLACE if replaces else "")
+        return i18n.gettext(LISTS[state].ask) + (vt.ASK_SKILLS_REPLACE if replaces else "")
     if state == CONFIRMING:
         return summary_text(draft)
     return vt.ASK_AVAILABILITY if state == CHOOSING_TIMES else vt.ASK_MAX_TASKS

@@ -131,3 +131,21 @@ async def set_unreachable(conn: Connection, telegram_id: int, unreachable: bool)
     await conn.execute(
         "UPDATE people SET unreachable = ? WHERE telegram_id = ?", (int(unreachable), telegram_id)
     )
+
+
+async def language_of(conn: Connection, telegram_id: int) -> str | None:
+    """The language stored for a Telegram id (None for groups and people not known)."""
+    async with conn.execute(
+        "SELECT language FROM people WHERE telegram_id = ?", (telegram_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return row["language"] if row else None
+
+
+async def set_language(conn: Connection, telegram_id: int, language: str, now: datetime) -> bool:
+    """Store the language a person chose; False when they are not known."""
+    cursor = await conn.execute(
+        "UPDATE people SET language = ?, updated_at = ? WHERE telegram_id = ?",
+        (language, to_db(now), telegram_id),
+    )
+    return cursor.rowcount > 0

@@ -205,7 +205,7 @@ async def test_pause_change_and_stop(harness: BotHarness) -> None:
     await harness.send(harness.build.text(RESIDENT, "not a date"))
     assert harness.fake.last_text_to(RESIDENT.id) == ct.PAUSE_INVALID
     await harness.send(harness.build.text(RESIDENT, "Wed 4 Nov"))
-    assert "paused until Wed 04 Nov" in (harness.fake.last_text_to(RESIDENT.id) or "")
+    assert "paused until Wed 4 Nov" in (harness.fake.last_text_to(RESIDENT.id) or "")
     asks = await pending_jobs(harness, "checkin.ask")
     assert [j.due_at for j in asks] == [TEN + timedelta(days=3)]  # Thursday
     await travel_to(harness, TEN + timedelta(days=2, hours=1))

@@ -69,10 +69,10 @@ async def test_digest_content_for_a_seeded_neighbourhood(harness: BotHarness) ->
     assert len(await pending_jobs(harness, "care.digest")) == 1
     await travel_to(harness, MON + timedelta(hours=18))
     digest = harness.fake.last_text_to(ORGANISER.id) or ""
-    assert digest.startswith("📰 <b>Daily digest</b> for Mon 02 Nov")
+    assert digest.startswith("📰 <b>Daily digest</b> for Mon 2 Nov")
     assert "<b>Elm Park</b>" in digest
     assert f"Waiting for a volunteer (1):\n  • {waiting.ref} 🛒 Shopping, waiting 9 h" in digest
-    assert f"Overdue tasks (1):\n  • {late.ref} 🛒 Shopping, due Sun 01 Nov 12:00" in digest
+    assert f"Overdue tasks (1):\n  • {late.ref} 🛒 Shopping, due Sun 1 Nov at 12:00" in digest
     assert "Missed check-ins today: 1" in digest
     assert "Open escalations: 1 (1 not acknowledged)" in digest
     assert "Volunteers awaiting approval: 1" in digest

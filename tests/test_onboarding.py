@@ -150,12 +150,12 @@ async def test_help_lists_commands_for_role(harness: BotHarness) -> None:
     await agree(harness, RESIDENT)
     await harness.send(harness.build.command(RESIDENT, "help"))
     resident_help = harness.fake.last_text_to(RESIDENT.id) or ""
-    assert resident_help == commands.HELP_PRIVATE
+    assert resident_help == commands.help_private()
     assert "/invite" not in resident_help and "/broadcast" not in resident_help
     await agree(harness, ORGANISER)
     await harness.send(harness.build.command(ORGANISER, "help"))
     organiser_help = harness.fake.last_text_to(ORGANISER.id) or ""
-    assert organiser_help == commands.HELP_PRIVATE + commands.HELP_ORGANISER
+    assert organiser_help == commands.help_private() + commands.help_organiser()
     for command in ("/invite", "/pending", "/broadcast", "/checkins", "/gaps"):
         assert command in organiser_help
 

@@ -1,0 +1,154 @@
+"""Languages: English source texts, looked up in gettext catalogs that Babel compiles at install.
+
+Every text constant in config/*_texts.py is marked with N_() for extraction. Reading one
+(`t.ALERT`) returns it in the language of whoever the bot is talking to, which is set per update
+and per recipient with `speaking()`. Catalogs live in config/locale/<code>/LC_MESSAGES/.
+"""
+
+from __future__ import annotations
+
+import gettext as stdlib_gettext
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from babel.dates import format_date
+
+SOURCE_LANGUAGE = "en"
+# Code -> the language's own name, as shown by /language.
+LANGUAGES: dict[str, str] = {"en": "English", "cy": "Cymraeg"}
+LOCALE_DIR = Path(__file__).with_name("locale")
+DOMAIN = "messages"
+
+_current: ContextVar[str] = ContextVar("language", default=SOURCE_LANGUAGE)
+
+
+class CatalogMissing(RuntimeError):
+    """A shipped language's compiled catalog (.mo) is not installed."""
+
+
+def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    """Mark a text for extraction; it is translated when read, in the reader's language."""
+    return text
+
+
+def supported(code: str | None) -> str | None:
+    """The shipped language for a Telegram language_code ('cy-GB' -> 'cy'), or None."""
+    if not code:
+        return None
+    base = code.replace("_", "-").split("-")[0].lower()
+    return base if base in LANGUAGES else None
+
+
+@cache
+def catalog(language: str) -> stdlib_gettext.NullTranslations:
+    """The compiled catalog of a shipped language (the source language needs none)."""
+    if language == SOURCE_LANGUAGE:
+        return stdlib_gettext.NullTranslations()
+    try:
+        return stdlib_gettext.translation(DOMAIN, LOCALE_DIR, languages=[language])
+    except FileNotFoundError as error:
+        raise CatalogMissing(
+            f"The {LANGUAGES.get(language, language)} catalog is not compiled. "
+            "Install the project (pip install -e . or pip install .) to build it."
+        ) from error
+
+
+def load_catalogs() -> None:
+    """Load every shipped catalog now, so that a missing one stops start-up, not a reply."""
+    for language in LANGUAGES:
+        catalog(language)
+
+
+def current() -> str:
+    """The language of whoever the bot is talking to now."""
+    return _current.get()
+
+
+def use(language: str) -> None:
+    """Speak `language` for the rest of this update's handling."""
+    _current.set(language if language in LANGUAGES else SOURCE_LANGUAGE)
+
+
+@contextmanager
+def speaking(language: str | None) -> Iterator[None]:
+    """Speak `language` (the source language when None or not shipped) inside the block."""
+    token = _current.set(language if language in LANGUAGES else SOURCE_LANGUAGE)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def gettext(text: str, language: str | None = None) -> str:
+    """`text` in `language` (default: the current one)."""
+    language = language or _current.get()
+    if language == SOURCE_LANGUAGE or not text:  # gettext("") is the catalog's header
+        return text
+    return catalog(language).gettext(text)
+
+
+def translate(value: Any, language: str | None = None) -> Any:
+    """A text constant (a string, or strings inside tuples, lists and dict values) translated."""
+    if isinstance(value, str):
+        return gettext(value, language)
+    if isinstance(value, tuple):
+        return tuple(translate(item, language) for item in value)
+    if isinstance(value, list):
+        return [translate(item, language) for item in value]
+    if isinstance(value, dict):
+        return {key: translate(item, language) for key, item in value.items()}
+    return value
+
+
+def in_every_language(text: str) -> frozenset[str]:
+    """A text as it reads in each shipped language (to recognise a pressed reply button)."""
+    return frozenset(gettext(text, language) for language in LANGUAGES)
+
+
+class _TranslatedTexts(ModuleType):
+    """A text module whose UPPER_CASE constants read in the current language."""
+
+    def __getattribute__(self, name: str) -> Any:
+        value = super().__getattribute__(name)
+        if not name.isupper() or _current.get() == SOURCE_LANGUAGE:
+            return value
+        if name.endswith("_COMMANDS"):  # (command, description): a command name is not text
+            return tuple((command, gettext(description)) for command, description in value)
+        return translate(value)
+
+
+def translate_module(name: str) -> None:
+    """Make the constants of text module `name` read in the current language."""
+    sys.modules[name].__class__ = _TranslatedTexts
+
+
+# Dates and times: Babel's CLDR data names days and months in each language.
+_DAY_AT_TIME = N_("{day} at {time}")
+
+
+def day(moment: date | datetime) -> str:
+    """A short day in the current language: 'Mon 30 Nov' / 'Llun 30 Tach'."""
+    return format_date(moment, "EEE d MMM", locale=_current.get())
+
+
+def long_day(moment: date | datetime) -> str:
+    """A long day in the current language: 'Monday 30 November' / 'Dydd Llun 30 Tachwedd'."""
+    return format_date(moment, "EEEE d MMMM", locale=_current.get())
+
+
+def day_with_year(moment: date | datetime) -> str:
+    """A short day with the year: 'Mon 30 Nov 2026'."""
+    return format_date(moment, "EEE d MMM y", locale=_current.get())
+
+
+def day_at_time(moment: datetime, *, year: bool = False) -> str:
+    """A day and a 24-hour time: 'Mon 30 Nov at 14:00' / 'Llun 30 Tach am 14:00'."""
+    shown = day_with_year(moment) if year else day(moment)
+    return gettext(_DAY_AT_TIME).format(day=shown, time=f"{moment:%H:%M}")

@@ -1,0 +1,184 @@
+"""The gettext catalogs: every text translated in each shipped language, placeholders intact."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections import Counter
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from config import (
+    asset_texts,
+    care_texts,
+    commands,
+    i18n,
+    language_texts,
+    oversight_texts,
+    privacy_texts,
+    reliability_texts,
+    request_flow_texts,
+    request_texts,
+    texts,
+    vetting_texts,
+    volunteer_texts,
+)
+
+CONFIG = Path(i18n.__file__).parent
+TRANSLATED = sorted(set(i18n.LANGUAGES) - {i18n.SOURCE_LANGUAGE})
+TEXT_MODULES = (
+    asset_texts,
+    care_texts,
+    commands,
+    language_texts,
+    oversight_texts,
+    privacy_texts,
+    reliability_texts,
+    request_flow_texts,
+    request_texts,
+    texts,
+    vetting_texts,
+    volunteer_texts,
+)
+HTML_TAG = re.compile(r"</?[a-z]+(?: [^>]*)?>")
+COMMAND = re.compile(r"(?<![\w/])/[a-z]+\b")
+# Strings in text modules that are identifiers, not text (command names, keys, versions).
+NOT_TEXT = re.compile(r"[a-z_0-9]*|\d{4}-\d{2}-\d{2}")
+
+
+@cache
+def source_ids() -> frozenset[str]:
+    """Every message id marked in config/, extracted now with Babel (not from the .pot)."""
+    found = extract_from_dir(str(CONFIG), method_map=[("**.py", "python")])
+    return frozenset(message for _, _, message, _, _ in found if isinstance(message, str))
+
+
+@cache
+def po(language: str) -> Catalog:
+    """A shipped language's catalog as committed."""
+    with (CONFIG / "locale" / language / "LC_MESSAGES" / "messages.po").open("rb") as file:
+        return read_po(file, locale=language)
+
+
+def fields(text: str) -> Counter[str]:
+    """The {placeholders} of a text, counted."""
+    return Counter(name for _, name, _, _ in string.Formatter().parse(text) if name is not None)
+
+
+def strings_in(value: object) -> Iterator[str]:
+    """The strings inside a text constant (tuples, lists and dict values included)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from strings_in(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings_in(item)
+
+
+def constants(module: ModuleType) -> Iterator[tuple[str, str]]:
+    """(name, text) of every user-facing string constant of a text module, in English."""
+    with i18n.speaking(i18n.SOURCE_LANGUAGE):
+        for name in dir(module):
+            if name.isupper():
+                for text in strings_in(getattr(module, name)):
+                    if text and not NOT_TEXT.fullmatch(text):
+                        yield name, text
+
+
+def test_the_extraction_finds_the_texts() -> None:
+    ids = source_ids()
+    assert len(ids) > 600
+    assert request_texts.ALERT in ids and language_texts.CHOSEN in ids
+
+
+@pytest.mark.parametrize("module", TEXT_MODULES, ids=lambda m: m.__name__)
+def test_every_text_constant_is_marked_for_translation(module: ModuleType) -> None:
+    # commands.py merges the other modules' texts: each part must be marked there.
+    unmarked = [(name, text) for name, text in constants(module) if text not in source_ids()]
+    assert unmarked == []
+
+
+def test_the_template_is_up_to_date() -> None:
+    with (CONFIG / "locale" / "messages.pot").open("rb") as file:
+        template = read_po(file)
+    assert {m.id for m in template if m.id} == source_ids(), (
+        "run: pybabel extract -F babel.cfg -o config/locale/messages.pot . "
+        "and pybabel update -i config/locale/messages.pot -d config/locale"
+    )
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_message_is_translated(language: str) -> None:
+    catalog = po(language)
+    missing = [
+        msgid for msgid in sorted(source_ids()) if not (m := catalog.get(msgid)) or not m.string
+    ]
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    obsolete = sorted(catalog.obsolete)
+    assert (missing, fuzzy, obsolete) == ([], [], [])
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_placeholders_tags_and_commands_match(language: str) -> None:
+    problems = []
+    for message in po(language):
+        if not message.id:
+            continue
+        source, translated = str(message.id), str(message.string)
+        if fields(source) != fields(translated):
+            problems.append(("placeholders", source, translated))
+        if HTML_TAG.findall(source) != HTML_TAG.findall(translated):
+            problems.append(("html tags", source, translated))
+        if set(COMMAND.findall(source)) != set(COMMAND.findall(translated)):
+            problems.append(("commands", source, translated))
+        if source.endswith("\n") != translated.endswith("\n") or (
+            source.startswith("\n") != translated.startswith("\n")
+        ):
+            problems.append(("line breaks at the ends", source, translated))
+    assert problems == []
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_translation_formats_with_the_source_arguments(language: str) -> None:
+    for message in po(language):
+        if message.id and fields(str(message.id)):
+            arguments = {name: f"<{name}>" for name in fields(str(message.id))}
+            formatted = str(message.string).format(**arguments)
+            assert all(f"<{name}>" in formatted for name in arguments), message.id
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_the_compiled_catalog_matches_the_po_file(language: str) -> None:
+    compiled = i18n.catalog(language)
+    stale = [m.id for m in po(language) if m.id and compiled.gettext(m.id) != m.string]
+    assert stale == [], "the .mo is older than the .po: reinstall with pip install -e ."
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_texts_read_in_the_current_language(language: str) -> None:
+    with i18n.speaking(language):
+        welsh_accept = request_texts.BUTTON_ACCEPT
+        labels = request_texts.CATEGORY_LABELS
+        menu = commands.PRIVATE_COMMANDS
+    assert welsh_accept == po(language)[request_texts.BUTTON_ACCEPT].string
+    assert welsh_accept != request_texts.BUTTON_ACCEPT
+    assert labels["shopping"] == po(language)[request_texts.CATEGORY_LABELS["shopping"]].string
+    assert [name for name, _ in menu] == [name for name, _ in commands.PRIVATE_COMMANDS]
+    assert i18n.current() == i18n.SOURCE_LANGUAGE
+
+
+def test_telegram_language_codes_map_to_shipped_languages() -> None:
+    assert i18n.supported("cy") == "cy"
+    assert i18n.supported("cy-GB") == "cy"
+    assert i18n.supported("en-GB") == "en"
+    assert i18n.supported("fr") is None
+    assert i18n.supported(None) is None
