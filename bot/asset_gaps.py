@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from bot.core import Core
 from config import asset_texts as t
-from config.request_texts import CATEGORY_LABELS
+from config import request_texts as rt
 from storage import asset_gaps, asset_search
 from storage.asset_gaps import CategoryRequests
 from storage.database import Connection
@@ -55,7 +55,7 @@ class GapReport:
         )
         volunteers = await asset_gaps.active_volunteers(conn, neighbourhood_id, now)
         result = []
-        for category in CATEGORY_LABELS:
+        for category in rt.CATEGORY_LABELS:
             words = list(t.CATEGORY_KEYWORDS.get(category, ()))
             offered = (
                 await asset_search.count_matching(conn, neighbourhood_id, words) if words else 0
@@ -76,7 +76,7 @@ class GapReport:
         for gap in gaps:
             lines.append(
                 t.GAPS_ROW.format(
-                    category=CATEGORY_LABELS[gap.category],
+                    category=rt.CATEGORY_LABELS[gap.category],
                     made=gap.requests.made,
                     met=gap.requests.met,
                     unmet=gap.requests.unmet,
@@ -106,11 +106,11 @@ def plain_words(gaps: list[CategoryGap]) -> str:
         )
         items.append(
             t.GAPS_OUTRUN_ITEM.format(
-                category=CATEGORY_LABELS[gap.category].split(" ", 1)[-1],
+                category=rt.CATEGORY_LABELS[gap.category].split(" ", 1)[-1],
                 short=gap.short,
                 made=gap.requests.made,
                 offered=offered,
             )
         )
-    listed = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    listed = items[0] if len(items) == 1 else ", ".join(items[:-1]) + t.GAPS_LIST_AND + items[-1]
     return t.GAPS_OUTRUN.format(list=listed)

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from config.i18n import CatalogMissing
+from config.i18n import LANGUAGES, CatalogMissing
 from config.settings import ConfigError, Settings, load_settings
 from storage.database import Database, DatabaseTooNewError
 
@@ -29,6 +29,11 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("path", type=Path, help="where to write the copy")
     demo = commands.add_parser("demo", help="play a scripted story offline (no token needed)")
     demo.add_argument("--step", action="store_true", help="pause after each exchange")
+    demo.add_argument(
+        "--language",
+        choices=sorted(LANGUAGES),
+        help="everyone's Telegram app language (default: the cast's, English)",
+    )
     return parser
 
 
@@ -38,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":  # its own settings and throwaway database: needs no config
         from bot.demo import run_demo
 
-        return run_demo(step=args.step)
+        return run_demo(step=args.step, language=args.language)
     try:
         settings = load_settings()
         logging.basicConfig(

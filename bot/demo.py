@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import sys
 import tempfile
 import time
@@ -94,6 +95,7 @@ class Stage:
     out: TextIO
     pause: Pause | None = None
     condensed: bool = False  # show each message's first line only, without buttons
+    language: str | None = None  # every person's Telegram app language (None: as cast)
     actors: dict[int, Actor] = field(default_factory=dict)
     builder: UpdateBuilder | None = None
     errors: list[BaseException] = field(default_factory=list)
@@ -116,6 +118,12 @@ class Stage:
         """Introduce the people of the story."""
         for actor in actors:
             self.actors[actor.id] = actor
+
+    def user(self, actor: Actor) -> FakeUser:
+        """The actor's Telegram user, speaking the stage's language when one is set."""
+        if self.language is None:
+            return actor.user
+        return dataclasses.replace(actor.user, language_code=self.language)
 
     def chat_name(self, chat_id: int) -> str:
         """Whose chat this is, as the transcript names it."""
@@ -213,23 +221,23 @@ class Stage:
     async def say(self, actor: Actor, text: str) -> None:
         """The person types a message in their private chat with the bot."""
         self.line(f"  {actor.name} types: {text}")
-        await self.deliver(self.build.text(actor.user, text))
+        await self.deliver(self.build.text(self.user(actor), text))
 
     async def command(self, actor: Actor, command: str, args: str = "") -> None:
         """The person sends a /command in their private chat with the bot."""
         shown = f"/{command} {args}".rstrip()
         self.line(f"  {actor.name} sends: {shown}")
-        await self.deliver(self.build.command(actor.user, command, args))
+        await self.deliver(self.build.command(self.user(actor), command, args))
 
     async def open_link(self, actor: Actor, payload: str) -> None:
         """The person opens a t.me deep link, which sends /start <payload>."""
         self.line(f"  {actor.name} opens the invite link")
-        await self.deliver(self.build.deep_link_start(actor.user, payload))
+        await self.deliver(self.build.deep_link_start(self.user(actor), payload))
 
     async def tap_keyboard(self, actor: Actor, label: str) -> None:
         """The person taps a reply-keyboard button, which sends its label as a message."""
         self.line(f"  {actor.name} taps ⌨ [{label}]")
-        await self.deliver(self.build.text(actor.user, label))
+        await self.deliver(self.build.text(self.user(actor), label))
 
     def button(self, chat_id: int, data: str) -> tuple[int, str] | None:
         """(message id, label) of the newest message in the chat now showing this button."""
@@ -264,7 +272,7 @@ class Stage:
             raise DemoError(f"{actor.name} sees no button {data!r}")
         message_id, label = shown
         self.line(f"  {actor.name} presses [{label}]")
-        update = self.build.callback(actor.user, data, message_id=message_id)
+        update = self.build.callback(self.user(actor), data, message_id=message_id)
         if update.callback_query is not None:
             self._queries[update.callback_query.id] = actor
         return update
@@ -322,6 +330,7 @@ async def play(
     *,
     pause: Pause | None = None,
     directory: Path | None = None,
+    language: str | None = None,
 ) -> StoryResult:
     """Start the bot on a throwaway database, play the story, stop; returns what happened."""
     from bot.demo_story import CAST, tell
@@ -333,7 +342,7 @@ async def play(
         settings = demo_settings(directory, organiser.id)
         fake, clock = FakeTelegram(bot_username="MutualAidDemoBot"), FakeClock(DEMO_START)
         app = build_application(settings, request=fake, clock=clock)
-        stage = Stage(app=app, fake=fake, clock=clock, out=out, pause=pause)
+        stage = Stage(app=app, fake=fake, clock=clock, out=out, pause=pause, language=language)
         stage.cast(*CAST)
         app.add_error_handler(stage.record_error)
         await start_application(app)
@@ -349,13 +358,13 @@ async def _wait_for_enter() -> None:
         await asyncio.to_thread(input, "  [Enter for the next step] ")
 
 
-def run_demo(*, step: bool = False, out: TextIO | None = None) -> int:
+def run_demo(*, step: bool = False, out: TextIO | None = None, language: str | None = None) -> int:
     """Play the demo story and print its transcript (to stdout); returns the exit status."""
     out = out or sys.stdout
     started = time.monotonic()
     _tolerate_encoding(out)
     try:
-        asyncio.run(play(out, pause=_wait_for_enter if step else None))
+        asyncio.run(play(out, pause=_wait_for_enter if step else None, language=language))
     except DemoError as error:
         print(f"demo failed: {error}", file=sys.stderr)
         return 1

@@ -176,6 +176,7 @@ GAPS_ROW = N_(
 )
 GAPS_NO_REQUESTS = N_("No requests in this period.")
 GAPS_OUTRUN = N_("Needs outrun what is offered for {list}.")
+GAPS_LIST_AND = N_(" and ")  # between the last two items of {list}
 GAPS_OUTRUN_ITEM = N_("{category} ({short} of {made} unmet or late; {offered})")
 GAPS_NOBODY_OFFERS = N_("nobody offers it")
 GAPS_OFFERED = N_("{volunteers} volunteers, {assets} assets")

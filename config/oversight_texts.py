@@ -171,12 +171,26 @@ EXPORT_USAGE = N_(
     "Please say what to export, and optionally how many days back, for example:\n"
     "/export requests 30\n/export volunteers"
 )
+# {kind} in the export captions.
+EXPORT_KIND_NAMES = {
+    "requests": N_("Requests"),
+    "volunteers": N_("Volunteers"),
+    "assets": N_("Assets"),
+}
 EXPORT_CAPTION = N_("{kind}: {rows} rows, last {days} days. Personal columns for: {scope}.")
 EXPORT_CAPTION_ALL_TIME = N_("{kind}: {rows} rows. Personal columns for: {scope}.")
 EXPORT_SCOPE_NONE = N_("none (you don't organise these neighbourhoods)")
 
 # /audit
 AUDIT_USAGE = N_("Please give the request's reference, for example:\n/audit R-7K3Q")
+# {status} in ASSIGN_NOT_OPEN, REASSIGN_NOT_ASSIGNED and AUDIT_HEAD.
+REQUEST_STATUS_WORDS = {
+    "open": N_("open"),
+    "assigned": N_("assigned"),
+    "done": N_("done"),
+    "closed": N_("closed"),
+    "cancelled": N_("cancelled"),
+}
 AUDIT_HEAD = N_("🧾 <b>History of {ref}</b> ({status}):\n")
 AUDIT_LINE = N_("• {at} – {action} by {actor}{change}")
 AUDIT_CHANGE = N_(": {before} → {after}")

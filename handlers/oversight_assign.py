@@ -117,7 +117,8 @@ def _choice_reply(
         return t.NOT_ORGANISER_HERE, None
     if choice.outcome is Outcome.NO_LONGER_POSSIBLE:
         refusal = t.REASSIGN_NOT_ASSIGNED if reassign else t.ASSIGN_NOT_OPEN
-        return refusal.format(ref=request.ref, status=request.status), None
+        status = t.REQUEST_STATUS_WORDS.get(request.status, request.status)
+        return refusal.format(ref=request.ref, status=status), None
     if not choice.candidates:
         return t.ASSIGN_NOBODY.format(ref=request.ref), None
     rows = []
@@ -284,7 +285,8 @@ async def audit_command(update: Update, context: AidContext) -> None:
                 change=html.escape(change),
             )
         )
-    head = t.AUDIT_HEAD.format(ref=history.request.ref, status=history.request.status)
+    status = t.REQUEST_STATUS_WORDS.get(history.request.status, history.request.status)
+    head = t.AUDIT_HEAD.format(ref=history.request.ref, status=status)
     await _reply_long(message, head + "\n".join(lines))
 
 

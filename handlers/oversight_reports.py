@@ -74,7 +74,10 @@ async def export_command(update: Update, context: AidContext) -> None:
     scope = ", ".join(html.escape(name) for name in export.personal_neighbourhoods)
     caption_text = t.EXPORT_CAPTION if isinstance(days, int) else t.EXPORT_CAPTION_ALL_TIME
     caption = caption_text.format(
-        kind=kind.value.capitalize(), rows=export.rows, days=days, scope=scope
+        kind=t.EXPORT_KIND_NAMES.get(kind.value, kind.value),
+        rows=export.rows,
+        days=days,
+        scope=scope,
     )
     await message.reply_document(
         document=export.content, filename=export.filename, caption=caption[:1024]

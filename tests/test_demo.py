@@ -179,3 +179,22 @@ def test_demo_command_needs_no_token_and_exits_0(tmp_path: Path) -> None:
         assert scene in finished.stdout, scene
     assert "Asha and Ben press Accept at the same moment" in finished.stdout
     assert "Demo finished in" in finished.stdout
+
+
+def test_the_whole_story_in_welsh_shows_no_english(tmp_path: Path) -> None:
+    from config import i18n, texts
+    from tests.test_languages import english_in
+
+    out = io.StringIO()
+    result = asyncio.run(play(out, directory=tmp_path, language="cy"))
+    assert result.scenes == ["core loop", "check-in ladder"]
+    assert (result.accepted, result.final_status, result.thanked) == (1, "closed", True)
+    assert result.escalations_sent == 2
+    transcript = out.getvalue()
+    # What the bot showed: messages in the chats, and the labels of the buttons pressed.
+    shown = [line for line in transcript.splitlines() if line.startswith("      ")]
+    shown += re.findall(r"presses \[([^\]]*)\]", transcript)
+    assert len(shown) > 200
+    welcome = i18n.gettext(texts.PRIVACY_SHORT, "cy").format(name="Rita").splitlines()[0]
+    assert re.sub(r"<[^>]+>", "", welcome) in transcript  # the transcript shows no HTML
+    assert english_in(shown) == []
