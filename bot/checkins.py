@@ -184,18 +184,7 @@ class CheckIns:
         if person is not None and not paused:
             occurrence = await checkins.add_occurrence(conn, checkin.id, day, job.due_at, now)
             if occurrence is not None:  # None: that day was already asked
-                async with languages.speaking_to(conn, person.telegram_id):
-                    outbox_id = await notify.send(
-                        conn,
-                        person.telegram_id,
-                        ct.CHECKIN_QUESTION,
-                        now,
-                        buttons=answer_buttons(occurrence.id),
-                        purpose="checkin",
-                    )
-                await checkins.set_asked_message(
-                    conn, occurrence.id, outbox_id, again=False, now=now
-                )
+                await _ask(conn, person.telegram_id, occurrence.id, now, again=False)
                 # The grace period runs from when it was really sent (late after downtime).
                 await self._core.scheduler.schedule(
                     conn,
@@ -213,16 +202,7 @@ class CheckIns:
         person = await people.by_id(conn, checkin.person_id) if checkin else None
         if checkin is None or not checkin.active or person is None:
             return
-        async with languages.speaking_to(conn, person.telegram_id):
-            outbox_id = await notify.send(
-                conn,
-                person.telegram_id,
-                ct.CHECKIN_QUESTION_AGAIN,
-                now,
-                buttons=answer_buttons(occurrence.id),
-                purpose="checkin",
-            )
-        await checkins.set_asked_message(conn, occurrence.id, outbox_id, again=True, now=now)
+        await _ask(conn, person.telegram_id, occurrence.id, now, again=True)
         await self._core.scheduler.schedule(
             conn,
             kind=MISSED_JOB,
@@ -278,3 +258,15 @@ class CheckIns:
             now=self._core.clock.now(),
             after=after,
         )
+
+
+async def _ask(
+    conn: Connection, telegram_id: int, occurrence_id: int, now: datetime, *, again: bool
+) -> None:
+    """Send the check-in question (or the second asking) in the person's language."""
+    async with languages.speaking_to(conn, telegram_id):
+        text = ct.CHECKIN_QUESTION_AGAIN if again else ct.CHECKIN_QUESTION
+        outbox_id = await notify.send(
+            conn, telegram_id, text, now, buttons=answer_buttons(occurrence_id), purpose="checkin"
+        )
+    await checkins.set_asked_message(conn, occurrence_id, outbox_id, again=again, now=now)

@@ -7,6 +7,7 @@ import string
 from collections import Counter
 from collections.abc import Iterator
 from functools import cache
+from importlib import import_module
 from pathlib import Path
 from types import ModuleType
 
@@ -15,37 +16,14 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from config import (
-    asset_texts,
-    care_texts,
-    commands,
-    i18n,
-    language_texts,
-    oversight_texts,
-    privacy_texts,
-    reliability_texts,
-    request_flow_texts,
-    request_texts,
-    texts,
-    vetting_texts,
-    volunteer_texts,
-)
+from config import commands, i18n, language_texts, request_texts
 
 CONFIG = Path(i18n.__file__).parent
 TRANSLATED = sorted(set(i18n.LANGUAGES) - {i18n.SOURCE_LANGUAGE})
+# Every text module (config/texts.py, config/*_texts.py: a new one is checked too), the menus.
 TEXT_MODULES = (
-    asset_texts,
-    care_texts,
     commands,
-    language_texts,
-    oversight_texts,
-    privacy_texts,
-    reliability_texts,
-    request_flow_texts,
-    request_texts,
-    texts,
-    vetting_texts,
-    volunteer_texts,
+    *(import_module(f"config.{path.stem}") for path in sorted(CONFIG.glob("*texts.py"))),
 )
 HTML_TAG = re.compile(r"</?[a-z]+(?: [^>]*)?>")
 COMMAND = re.compile(r"(?<![\w/])/[a-z]+\b")

@@ -133,3 +133,20 @@ def test_english_is_read_as_before() -> None:
     assert moment("tomorrow at 9 am") == utc(2026, 11, 27, 9, 0)
     assert moment("dec 28 10:00") == utc(2026, 12, 28, 10, 0)
     assert parse_when("today", NOW, LONDON).ends_at - NOW < timedelta(days=1)
+
+
+def test_the_examples_the_welsh_prompt_gives_can_be_read() -> None:
+    import re
+
+    from config import request_flow_texts as rft
+
+    with i18n.speaking("cy"):
+        prompts = (rft.ASK_WHEN_TYPED, rft.WHEN_UNREADABLE)
+    for prompt in prompts:
+        examples = re.findall(r"<i>([^<]+)</i>", prompt)
+        assert len(examples) == 4 and "yfory" in examples[0]
+        for example in examples:
+            try:
+                parse_when(example, NOW, LONDON)
+            except WhenError as error:  # a date too far ahead was still read as a date
+                assert error.reason is WhenProblem.TOO_FAR, example
