@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from bot import languages, notify
 from bot.callback_data import pack
 from bot.clock import Clock
+from bot.durations import duration_words
 from bot.scheduler import Scheduler
 from bot.when import TimeWindow, WhenKind
 from config import oversight_texts
@@ -287,7 +288,7 @@ class Alerting:
                 category=category_text(request.category),
                 when=when_text(request, self._settings),
                 neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
-                waited=_duration_words(waited.total_seconds()),
+                waited=duration_words(waited.total_seconds()),
                 alerted=alerted,
             )
 
@@ -321,14 +322,3 @@ def alert_buttons(request_id: int) -> notify.Buttons:
 
 def _base_language(code: str | None) -> str | None:
     return code.split("-")[0].lower() if code else None
-
-
-def _duration_words(seconds: float) -> str:
-    """'45 min', '3 h' or '26 h 5 min', in the current language."""
-    minutes = int(seconds // 60)
-    if minutes < 60:
-        return t.DURATION_MINUTES.format(minutes=minutes)
-    hours, minutes = divmod(minutes, 60)
-    if minutes:
-        return t.DURATION_HOURS_MINUTES.format(hours=hours, minutes=minutes)
-    return t.DURATION_HOURS.format(hours=hours)

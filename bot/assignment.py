@@ -83,11 +83,9 @@ class Assignment:
         core = self._core
         now = core.clock.now()
         async with core.db.transaction() as conn:
-            request = await help_requests.by_id(conn, request_id)
-            if request is None:
-                return Result(Outcome.UNKNOWN)
-            if not await core.community.organises(conn, telegram_id, request.neighbourhood_id):
-                return Result(Outcome.NOT_YOURS, request)
+            request = await self._organised(conn, telegram_id, request_id)
+            if isinstance(request, Result):
+                return request
             if request.status != "open":
                 return Result(Outcome.TAKEN, request)
             volunteer = await people.by_id(conn, person_id)
@@ -113,11 +111,9 @@ class Assignment:
         core = self._core
         now = core.clock.now()
         async with core.db.transaction() as conn:
-            request = await help_requests.by_id(conn, request_id)
-            if request is None:
-                return Result(Outcome.UNKNOWN)
-            if not await core.community.organises(conn, telegram_id, request.neighbourhood_id):
-                return Result(Outcome.NOT_YOURS, request)
+            request = await self._organised(conn, telegram_id, request_id)
+            if isinstance(request, Result):
+                return request
             if request.status != "assigned" or request.assignee_person_id != from_person_id:
                 return Result(Outcome.NO_LONGER_POSSIBLE, request)
             old = await people.by_id(conn, from_person_id)
@@ -147,6 +143,17 @@ class Assignment:
             await self._hand_over(conn, moved, new, now)
         await core.after_commit()
         return Result(Outcome.OK, moved)
+
+    async def _organised(
+        self, conn: Connection, telegram_id: int, request_id: int
+    ) -> HelpRequest | Result:
+        """The request, if this organiser runs its neighbourhood; else the refusal."""
+        request = await help_requests.by_id(conn, request_id)
+        if request is None:
+            return Result(Outcome.UNKNOWN)
+        if not await self._core.community.organises(conn, telegram_id, request.neighbourhood_id):
+            return Result(Outcome.NOT_YOURS, request)
+        return request
 
     async def _hand_over(
         self, conn: Connection, request: HelpRequest, volunteer: Person, now: datetime

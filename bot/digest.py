@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from bot import languages, notify
 from bot.alerting import category_text
-from bot.care_outcomes import duration_words
 from bot.core import Core
+from bot.durations import duration_words
 from bot.when import local_to_utc
 from config import care_texts as ct
 from config import i18n

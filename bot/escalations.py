@@ -14,8 +14,9 @@ from datetime import datetime
 
 from bot import languages, notify
 from bot.callback_data import pack
-from bot.care_outcomes import CareOutcome, duration_words
+from bot.care_outcomes import CareOutcome
 from bot.core import Core
+from bot.durations import duration_words
 from bot.phones import format_for_display
 from bot.task_messages import first_name
 from config import care_texts as ct

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from bot.alerting import category_text
 from bot.core import Core
+from bot.durations import duration_words
 from config import oversight_texts as t
 from config import request_texts as rt
 from storage import stats
@@ -110,19 +111,6 @@ class Stats:
             checkins_kept=kept,
             checkins_due=due,
         )
-
-
-def duration_words(seconds: float) -> str:
-    """A duration as people say it: 45 min, 2 h 5 min, 3 days."""
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return rt.DURATION_MINUTES.format(minutes=minutes)
-    hours, minutes = divmod(minutes, 60)
-    if hours >= 48:
-        return rt.DURATION_DAYS.format(days=round(seconds / 86400))
-    if minutes:
-        return rt.DURATION_HOURS_MINUTES.format(hours=hours, minutes=minutes)
-    return rt.DURATION_HOURS.format(hours=hours)
 
 
 def describe(report: StatsReport) -> str:

@@ -138,11 +138,6 @@ def day(moment: date | datetime) -> str:
     return format_date(moment, "EEE d MMM", locale=_current.get())
 
 
-def long_day(moment: date | datetime) -> str:
-    """A long day in the current language: 'Monday 30 November' / 'Dydd Llun 30 Tachwedd'."""
-    return format_date(moment, "EEEE d MMMM", locale=_current.get())
-
-
 def day_with_year(moment: date | datetime) -> str:
     """A short day with the year: 'Mon 30 Nov 2026'."""
     return format_date(moment, "EEE d MMM y", locale=_current.get())

@@ -16,10 +16,10 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.alerting import category_text
 from bot.assignment import Choice
 from bot.callback_data import exact, int_arg, pack, pattern, unpack
+from bot.durations import duration_words
 from bot.notify import split_text
 from bot.oversight import Access
 from bot.request_types import Outcome
-from bot.stats import duration_words
 from config import i18n
 from config import oversight_texts as t
 from handlers.context import AidApplication, AidContext
