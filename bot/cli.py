@@ -51,6 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
         logging.getLogger("httpx").setLevel(logging.WARNING)
+        if settings.log_level != "DEBUG":
+            # APScheduler logs two INFO lines per timer run (the outbox retry runs every 2 s).
+            logging.getLogger("apscheduler").setLevel(logging.WARNING)
         if args.command == "run":
             return run(settings)
         if args.command == "check-config":

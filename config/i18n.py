@@ -8,6 +8,8 @@ and per recipient with `speaking()`. Catalogs live in config/locale/<code>/LC_ME
 from __future__ import annotations
 
 import gettext as stdlib_gettext
+import io
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +21,8 @@ from types import ModuleType
 from typing import Any
 
 from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 
 SOURCE_LANGUAGE = "en"
 # Code -> the language's own name, as shown by /language.
@@ -27,10 +31,11 @@ LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "messages"
 
 _current: ContextVar[str] = ContextVar("language", default=SOURCE_LANGUAGE)
+log = logging.getLogger(__name__)
 
 
 class CatalogMissing(RuntimeError):
-    """A shipped language's compiled catalog (.mo) is not installed."""
+    """A shipped language's catalog is missing (neither a compiled .mo nor its .po)."""
 
 
 def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
@@ -48,16 +53,38 @@ def supported(code: str | None) -> str | None:
 
 @cache
 def catalog(language: str) -> stdlib_gettext.NullTranslations:
-    """The compiled catalog of a shipped language (the source language needs none)."""
+    """The catalog of a shipped language (the source language needs none)."""
     if language == SOURCE_LANGUAGE:
         return stdlib_gettext.NullTranslations()
-    try:
-        return stdlib_gettext.translation(DOMAIN, LOCALE_DIR, languages=[language])
-    except FileNotFoundError as error:
+    return load_catalog(language, LOCALE_DIR)
+
+
+def load_catalog(language: str, locale_dir: Path) -> stdlib_gettext.GNUTranslations:
+    """The compiled .mo when it is at least as new as the .po, else the .po compiled in memory.
+
+    An install compiles the .mo (setup.py); a checkout run with `python -m bot` may shadow the
+    installed package and have only the .po, which is the source of truth. Compiling it here,
+    in memory, never writes into the source tree and can never serve a stale translation.
+    """
+    folder = locale_dir / language / "LC_MESSAGES"
+    po_path, mo_path = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
+    if mo_path.is_file() and (
+        not po_path.is_file() or mo_path.stat().st_mtime >= po_path.stat().st_mtime
+    ):
+        with mo_path.open("rb") as compiled:
+            return stdlib_gettext.GNUTranslations(compiled)
+    if not po_path.is_file():
         raise CatalogMissing(
-            f"The {LANGUAGES.get(language, language)} catalog is not compiled. "
-            "Install the project (pip install -e . or pip install .) to build it."
-        ) from error
+            f"The {LANGUAGES.get(language, language)} catalog is missing: neither "
+            f"{mo_path} nor {po_path} exists. Reinstall the project (pip install .)."
+        )
+    with po_path.open("rb") as source:
+        messages = read_po(source, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, messages, use_fuzzy=False)
+    buffer.seek(0)
+    log.debug("compiled the %s catalog from %s in memory", language, po_path)
+    return stdlib_gettext.GNUTranslations(buffer)
 
 
 def load_catalogs() -> None:

@@ -86,6 +86,7 @@ class LoopbackBotApi:
         self.reject_token = False
         self.blocked_chats: set[int] = set()
         self.moved_chats: dict[int, int] = {}  # old group id -> supergroup id
+        self.root = ""  # the URL it is served at (set by serve_bot_api)
 
     @property
     def calls(self) -> list[tuple[float, str, dict[str, Any]]]:
@@ -277,8 +278,9 @@ def serve_bot_api() -> Iterator[tuple[LoopbackBotApi, str]]:
     server = _QuietServer(("127.0.0.1", 0), _handler_for(api))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    api.root = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        yield api, f"http://127.0.0.1:{server.server_address[1]}"
+        yield api, api.root
     finally:
         server.shutdown()
         server.server_close()

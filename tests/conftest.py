@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from telegram import Update
@@ -18,6 +19,10 @@ from bot.services import Services
 from config.settings import Settings, load_settings
 from handlers.context import AidApplication, AidContext
 from storage.database import Database
+
+if TYPE_CHECKING:
+    from tests.bot_api_server import LoopbackBotApi
+    from tests.flows_reliability import BotProcess
 
 TEST_TOKEN = "1000:TEST-token-not-real-0123456789abcdef"
 ORGANISER = FakeUser(1001, "Olive", "Organiser")
@@ -167,3 +172,20 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
         yield database
     finally:
         await database.close()
+
+
+@pytest.fixture
+def bot_process(tmp_path: Path) -> Iterator[Callable[..., BotProcess]]:
+    """Makes real `mutual-aid-bot run` processes; teardown kills any still running, pass or fail."""
+    from tests.flows_reliability import BotProcess
+
+    made: list[BotProcess] = []
+
+    def make(api: LoopbackBotApi, **env: str) -> BotProcess:
+        process = BotProcess(tmp_path, api, **env)
+        made.append(process)
+        return process
+
+    yield make
+    for process in made:
+        process.reap()

@@ -80,10 +80,10 @@ class Stream:
         )
         if not finished:  # killed between the update's effects and its conversation state
             assert killed and self.db.handled(update_id), (
-                f"update {update_id} was never handled:\n{self.bot.logs()[-4000:]}"
+                f"update {update_id} was never handled:\n{self.bot.report()}"
             )
             self.unfinished.add(position)
-        assert self.bot.alive(), self.bot.logs()[-4000:]
+        assert self.bot.alive(), self.bot.report()
         return update_id
 
     def new_id(self) -> int:

@@ -2,29 +2,72 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, SystemClock
 from bot.offline_updates import FakeUser
-from tests.bot_api_server import BOT_USER
+from config.settings import Settings
+from tests.bot_api_server import BOT_USER, LoopbackBotApi
 from tests.conftest import ORGANISER, TEST_TOKEN, BotHarness, make_settings
 from tests.flows import make_volunteer, neighbourhood_with_invite
 
 REPO = Path(__file__).resolve().parents[1]
 JSON = dict[str, Any]
+ZONE = "Europe/London"
+# Environment variables the bot reads: a real-process test sets each one itself.
+BOT_VARIABLES = (
+    "BOT_TOKEN",
+    "TELEGRAM_API_URL",
+    "DATABASE_PATH",
+    "ORGANISER_IDS",
+    "TIMEZONE",
+    "DEFAULT_REGION",
+    "LOG_LEVEL",
+    "CONFIG_FILE",
+)
+LOG_PROBLEM = re.compile(r" (WARNING|ERROR|CRITICAL) |^Traceback|^\S*(Error|Exception)\b")
 
 
 def database_path(tmp_path: Path) -> Path:
     """Where make_settings puts the test database (shared by seeding and the real process)."""
     return tmp_path / "data" / "test.sqlite3"
+
+
+def process_config(tmp_path: Path) -> Path:
+    """The TOML file every real-process test runs with, whatever the hour it runs at.
+
+    No quiet hours (a start equal to its end), so alerts are never held for the morning; the
+    daily digest twelve hours from now, so it never falls inside a test.
+    """
+    digest = (datetime.now(UTC) + timedelta(hours=12)).astimezone(ZoneInfo(ZONE))
+    path = tmp_path / "bot-test.toml"
+    path.write_text(
+        f'timezone = "{ZONE}"\n'
+        'default_region = "GB"\n'
+        "[tunables]\n"
+        'quiet_hours_start = "00:00"\n'
+        'quiet_hours_end = "00:00"\n'
+        f'digest_time = "{digest:%H:%M}"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def process_settings(tmp_path: Path) -> Settings:
+    """Settings for seeding in-process what a real-process test then runs on."""
+    return make_settings(tmp_path, CONFIG_FILE=str(process_config(tmp_path)))
 
 
 async def seed_community(
@@ -36,7 +79,7 @@ async def seed_community(
     """In-process: an organiser, a neighbourhood, residents who joined, approved volunteers."""
     from tests.flows import agree
 
-    harness = BotHarness(settings=make_settings(tmp_path), clock=clock or SystemClock())
+    harness = BotHarness(settings=process_settings(tmp_path), clock=clock or SystemClock())
     await harness.start()
     try:
         _, code = await neighbourhood_with_invite(harness)
@@ -50,20 +93,28 @@ async def seed_community(
 
 
 class BotProcess:
-    """The installed command run as a child process against the loopback Bot API."""
+    """The installed command run as a child process against the loopback Bot API.
 
-    def __init__(self, tmp_path: Path, api_root: str, **env: str) -> None:
+    Make it with the `bot_process` fixture, whose teardown kills whatever is still running.
+    """
+
+    def __init__(self, tmp_path: Path, api: LoopbackBotApi, **env: str) -> None:
         self._tmp_path = tmp_path
+        self.api = api
         self._env = {
-            **{k: v for k, v in os.environ.items() if k not in {"CONFIG_FILE", "TIMEZONE"}},
+            **{k: v for k, v in os.environ.items() if k not in BOT_VARIABLES},
             "BOT_TOKEN": TEST_TOKEN,
-            "TELEGRAM_API_URL": api_root,
+            "TELEGRAM_API_URL": api.root,
             "DATABASE_PATH": str(database_path(tmp_path)),
             "ORGANISER_IDS": str(ORGANISER.id),
+            "TIMEZONE": ZONE,
+            "DEFAULT_REGION": "GB",
             "LOG_LEVEL": "INFO",
+            "CONFIG_FILE": str(process_config(tmp_path)),
             **env,
         }
         self.process: subprocess.Popen[bytes] | None = None
+        self.started: list[subprocess.Popen[bytes]] = []
         self.starts = 0
         self.kills = 0
 
@@ -83,6 +134,7 @@ class BotProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+        self.started.append(self.process)
 
     def alive(self) -> bool:
         """Whether the process is still running."""
@@ -102,6 +154,14 @@ class BotProcess:
             self.process.send_signal(signal.SIGINT)
         return self.process.wait(timeout=timeout)
 
+    def reap(self) -> int:
+        """Kill every process this object started that still runs; how many there were."""
+        alive = [process for process in self.started if process.poll() is None]
+        for process in alive:
+            process.kill()
+            process.wait(timeout=30)
+        return len(alive)
+
     def wait_exit(self, timeout: float) -> int | None:
         """The exit status, or None if it is still running after the timeout."""
         assert self.process is not None
@@ -111,12 +171,55 @@ class BotProcess:
             return None
 
     def logs(self) -> str:
-        """Every run's log, concatenated (for failure messages)."""
+        """Every run's log, concatenated."""
         parts = [
             (self._tmp_path / f"bot-run-{n}.log").read_text(errors="replace")
             for n in range(1, self.starts + 1)
         ]
         return "\n".join(parts)
+
+    def report(self, calls: int = 15, problems: int = 40) -> str:
+        """What a failed test needs: the bot's warnings and errors, its last Bot API calls and
+        the outbox rows still pending (with when they may go). No scheduler chatter."""
+        lines = [line for line in self.logs().splitlines() if LOG_PROBLEM.search(line)]
+        shown = lines[-problems:] or ["(none)"]
+        recent = [
+            f"  {call.method} {call.outcome} chat={call.params.get('chat_id', '-')} "
+            f"{str(call.params.get('text', ''))[:60]!r}"
+            for call in self.api.log[-calls:]
+        ] or ["  (none)"]
+        pending = _pending_outbox(database_path(self._tmp_path)) or ["  (none)"]
+        return "\n".join(
+            [
+                f"bot process: {self.starts} starts, {self.kills} kills, alive={self.alive()}",
+                f"warnings and errors ({len(lines)}, last {len(shown)}):",
+                *(f"  {line}" for line in shown),
+                f"last {calls} Bot API calls:",
+                *recent,
+                "outbox rows still pending:",
+                *pending,
+            ]
+        )
+
+
+def _pending_outbox(path: Path, limit: int = 20) -> list[str]:
+    """The outbox rows not yet sent, oldest first, one line each."""
+    if not path.exists():
+        return []
+    try:
+        rows = Db(path).rows(
+            "SELECT id, method, chat_id, purpose, attempts, not_before, last_error, params "
+            "FROM outbox WHERE state = 'pending' ORDER BY id LIMIT ?",
+            limit,
+        )
+    except sqlite3.Error as error:
+        return [f"  (could not read the outbox: {error})"]
+    return [
+        f"  #{row['id']} {row['method']} chat={row['chat_id']} purpose={row['purpose'] or '-'} "
+        f"attempts={row['attempts']} not_before={row['not_before']} "
+        f"error={row['last_error']!r} {json.loads(row['params']).get('text', '')[:40]!r}"
+        for row in rows
+    ]
 
 
 class Db:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import string
 from collections import Counter
@@ -14,7 +15,7 @@ from types import ModuleType
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
 from config import commands, i18n, language_texts, request_texts
 
@@ -160,3 +161,50 @@ def test_telegram_language_codes_map_to_shipped_languages() -> None:
     assert i18n.supported("en-GB") == "en"
     assert i18n.supported("fr") is None
     assert i18n.supported(None) is None
+
+
+def _locale_copy(tmp_path: Path, language: str, *, with_mo: bool) -> Path:
+    """A copy of the shipped locale folder of one language, with or without its .mo."""
+    source = CONFIG / "locale" / language / "LC_MESSAGES"
+    target = tmp_path / language / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    (target / "messages.po").write_bytes((source / "messages.po").read_bytes())
+    if with_mo:
+        compiled = source / "messages.mo"
+        assert compiled.is_file(), "the install did not compile the catalog"
+        (target / "messages.mo").write_bytes(compiled.read_bytes())
+    return tmp_path
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_a_checkout_without_a_compiled_catalog_compiles_the_po(
+    tmp_path: Path, language: str
+) -> None:
+    """`python -m bot` from a checkout that has only the .po still speaks the language."""
+    loaded = i18n.load_catalog(language, _locale_copy(tmp_path, language, with_mo=False))
+    wrong = [m.id for m in po(language) if m.id and loaded.gettext(m.id) != m.string]
+    assert wrong == [] and len(po(language)) > 100
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_a_po_newer_than_its_mo_wins(tmp_path: Path, language: str) -> None:
+    locale = _locale_copy(tmp_path, language, with_mo=True)
+    po_path = locale / language / "LC_MESSAGES" / "messages.po"
+    catalog = po(language)
+    first = next(m.id for m in catalog if m.id and isinstance(m.id, str))
+    edited = Catalog(locale=language)
+    for message in catalog:
+        if message.id:
+            edited.add(message.id, "newer translation" if message.id == first else message.string)
+    with po_path.open("wb") as file:
+        write_po(file, edited)
+    mo_path = po_path.with_suffix(".mo")
+    older = po_path.stat().st_mtime - 60
+    os.utime(mo_path, (older, older))
+    assert i18n.load_catalog(language, locale).gettext(first) == "newer translation"
+
+
+def test_no_catalog_at_all_is_a_clear_installation_error(tmp_path: Path) -> None:
+    (tmp_path / "cy" / "LC_MESSAGES").mkdir(parents=True)
+    with pytest.raises(i18n.CatalogMissing, match=r"messages\.po"):
+        i18n.load_catalog("cy", tmp_path)

@@ -3,33 +3,21 @@
 from __future__ import annotations
 
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
 
+from bot.offline_updates import FakeUser
 from storage.migrations import MIGRATIONS
 from tests.bot_api_server import serve_bot_api
 from tests.conftest import TEST_TOKEN
+from tests.flows_reliability import BOT_VARIABLES, BotProcess, text_update, wait_for
 
 
 def cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {
-        k: v
-        for k, v in os.environ.items()
-        if k
-        not in {
-            "BOT_TOKEN",
-            "ORGANISER_IDS",
-            "TIMEZONE",
-            "CONFIG_FILE",
-            "TELEGRAM_API_URL",
-            "DEFAULT_REGION",
-            "LOG_LEVEL",
-        }
-    }
+    environ = {k: v for k, v in os.environ.items() if k not in BOT_VARIABLES}
     environ["DATABASE_PATH"] = str(tmp_path / "db" / "bot.sqlite3")
     environ.update(env)
     return subprocess.run(
@@ -95,46 +83,16 @@ def test_backup_writes_a_consistent_copy(tmp_path: Path) -> None:
     assert again.returncode == 1 and "already exists" in again.stderr
 
 
-def test_real_process_polls_and_answers_start(tmp_path: Path) -> None:
+def test_real_process_polls_and_answers_start(bot_process: Callable[..., BotProcess]) -> None:
     """The installed command, pointed at a loopback Bot API, sets menus, polls and answers."""
-    with serve_bot_api() as (api, root):
-        api.push_update(
-            {
-                "update_id": 1,
-                "message": {
-                    "message_id": 1,
-                    "date": int(time.time()),
-                    "text": "/start",
-                    "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-                    "chat": {"id": 1002, "type": "private", "first_name": "Rita"},
-                    "from": {"id": 1002, "is_bot": False, "first_name": "Rita"},
-                },
-            }
-        )
-        environ = {
-            **os.environ,
-            "BOT_TOKEN": TEST_TOKEN,
-            "TELEGRAM_API_URL": root,
-            "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
-            "ORGANISER_IDS": "1001",
-        }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"],
-            env=environ,
-            cwd=tmp_path,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while not api.sent_to(1002) and time.monotonic() < deadline:
-                assert process.poll() is None, process.stdout.read() if process.stdout else ""
-                time.sleep(0.05)
-            [(answered_at, text)] = api.sent_to(1002)
-        finally:
-            process.send_signal(signal.SIGINT)
-            output, _ = process.communicate(timeout=30)
+    with serve_bot_api() as (api, _root):
+        api.push_update(text_update(1, FakeUser(1002, "Rita", "Resident"), "/start"))
+        bot = bot_process(api)
+        bot.start()
+        answered = wait_for(lambda: bool(api.sent_to(1002)) or not bot.alive(), 30, 0.05)
+        exit_status = bot.stop()
+        assert answered and exit_status == 0, bot.report()
+        [(answered_at, text)] = api.sent_to(1002)
         methods = api.methods()
         assert methods[0] == "getMe"
         assert "setMyCommands" in methods and "getUpdates" in methods
@@ -142,4 +100,3 @@ def test_real_process_polls_and_answers_start(tmp_path: Path) -> None:
         assert "a word about your data" in text
         latency = answered_at - api.delivered_at[1]
         print(f"/start answered {latency * 1000:.0f} ms after getUpdates delivered it")
-        assert process.returncode == 0, output

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 from bot.callback_data import pack
 from bot.clock import FakeClock
 from tests.bot_api_server import Faults, serve_bot_api
-from tests.conftest import ORGANISER, BotHarness, make_settings
+from tests.conftest import ORGANISER, BotHarness
 from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite
 from tests.flows_fault_stream import (
     FAULTS_STREAM_LENGTH,
@@ -39,22 +40,26 @@ from tests.flows_reliability import (
     BotProcess,
     Db,
     database_path,
+    process_settings,
     seed_community,
     text_update,
     wait_for,
 )
 
 pytestmark = pytest.mark.faults
+MakeBot = Callable[..., BotProcess]
 
 
-async def test_crash_kill_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+async def test_crash_kill_loses_and_duplicates_nothing(
+    tmp_path: Path, bot_process: MakeBot
+) -> None:
     """300 updates (requests, accepts, done) with SIGKILL at 20 random moments."""
     await seed_community(tmp_path, RESIDENTS, VOLUNTEERS)
     db = Db(database_path(tmp_path))
     seeded_outbox = int(db.value("SELECT COALESCE(MAX(id), 0) FROM outbox"))
     started = time.monotonic()
-    with serve_bot_api() as (api, root):
-        bot = BotProcess(tmp_path, root)
+    with serve_bot_api() as (api, _root):
+        bot = bot_process(api)
         stream = Stream(api, bot, db)
         stream.kill_at = set(random.Random(2026).sample(range(3, STREAM_LENGTH), KILLS))
         bot.start()
@@ -81,7 +86,7 @@ async def test_crash_kill_loses_and_duplicates_nothing(tmp_path: Path) -> None:
             help_out(stream, request_id)
             if len(stream.pushed) - before >= 3:  # reached "done"
                 amounts_asked.append((request_id, len(stream.pushed) - 2))
-        assert wait_for(lambda: db.pending_outbox() == 0, 60, 0.1), bot.logs()[-4000:]
+        assert wait_for(lambda: db.pending_outbox() == 0, 60, 0.1), bot.report()
         exit_status = bot.stop()
         elapsed = time.monotonic() - started
 
@@ -151,7 +156,7 @@ async def test_crash_kill_loses_and_duplicates_nothing(tmp_path: Path) -> None:
         figures["seconds"] = round(elapsed)
         figures.show("crash-kill")
 
-        assert exit_status == 0, bot.logs()[-4000:]
+        assert exit_status == 0, bot.report()
         assert figures["updates sent"] == STREAM_LENGTH
         assert figures["kills (SIGKILL)"] == KILLS
         assert figures["updates lost"] == 0
@@ -165,13 +170,15 @@ async def test_crash_kill_loses_and_duplicates_nothing(tmp_path: Path) -> None:
         assert unrecorded <= stream.unfinished, (unrecorded, stream.unfinished)
 
 
-async def test_faulty_bot_api_every_notification_delivered(tmp_path: Path) -> None:
+async def test_faulty_bot_api_every_notification_delivered(
+    tmp_path: Path, bot_process: MakeBot
+) -> None:
     """10% of calls fail (429 with retry_after, 500, timeouts, dropped connections)."""
     await seed_community(tmp_path, RESIDENTS, VOLUNTEERS)
     db = Db(database_path(tmp_path))
     seeded_outbox = int(db.value("SELECT COALESCE(MAX(id), 0) FROM outbox"))
     started = time.monotonic()
-    with serve_bot_api() as (api, root):
+    with serve_bot_api() as (api, _root):
         # A timeout costs the bot's 5 s read timeout, so it is the rarest of the four.
         kinds = ("429",) * 3 + ("500",) * 3 + ("drop",) * 2 + ("slow",)
         # Each kind also happens at least once whatever the random draw: early sends fail so.
@@ -179,7 +186,7 @@ async def test_faulty_bot_api_every_notification_delivered(tmp_path: Path) -> No
         api.faults = Faults(
             rate=0.10, kinds=kinds, retry_after=1, slow_seconds=5.5, scripted=early, seed=11
         )
-        bot = BotProcess(tmp_path, root)
+        bot = bot_process(api)
         stream = Stream(api, bot, db, length=FAULTS_STREAM_LENGTH)
         bot.start()
         created = 0
@@ -191,7 +198,7 @@ async def test_faulty_bot_api_every_notification_delivered(tmp_path: Path) -> No
             volunteer = VOLUNTEERS[number % len(VOLUNTEERS)]
             press_until(stream, volunteer, pack("accept", request_id), "assigned", request_id)
             press_until(stream, volunteer, pack("done", request_id), "done", request_id)
-        assert bot.alive(), bot.logs()[-4000:]
+        assert bot.alive(), bot.report()
         delivered_all = wait_for(lambda: db.pending_outbox() == 0, 90, 0.2)
         exit_status = bot.stop()
         outcomes = api.outcomes()
@@ -215,8 +222,8 @@ async def test_faulty_bot_api_every_notification_delivered(tmp_path: Path) -> No
     figures["seconds"] = round(time.monotonic() - started)
     figures.show("faults")
 
-    assert delivered_all, bot.logs()[-4000:]
-    assert exit_status == 0, bot.logs()[-4000:]
+    assert delivered_all, bot.report()
+    assert exit_status == 0, bot.report()
     assert bot.starts == 1  # it never stopped by itself
     assert sum(outcomes[k] for k in ("429", "500", "slow", "drop")) >= 10
     assert all(outcomes[k] > 0 for k in ("429", "500", "slow", "drop"))
@@ -229,7 +236,7 @@ async def test_faulty_bot_api_every_notification_delivered(tmp_path: Path) -> No
 async def _seed_requests_before_an_outage(tmp_path: Path, outage: timedelta) -> None:
     """In-process, on a clock set back: requests whose timers fall due during the outage."""
     clock = FakeClock(datetime.now(UTC) - outage - timedelta(minutes=10))
-    harness = BotHarness(settings=make_settings(tmp_path), clock=clock)
+    harness = BotHarness(settings=process_settings(tmp_path), clock=clock)
     await harness.start()
     try:
         _, code = await neighbourhood_with_invite(harness)
@@ -250,7 +257,9 @@ async def _seed_requests_before_an_outage(tmp_path: Path, outage: timedelta) -> 
         await harness.stop()
 
 
-async def test_jobs_due_during_an_outage_fire_once_after_restart(tmp_path: Path) -> None:
+async def test_jobs_due_during_an_outage_fire_once_after_restart(
+    tmp_path: Path, bot_process: MakeBot
+) -> None:
     """Widening and escalation timers due while the bot was down for 2 hours fire once each."""
     await _seed_requests_before_an_outage(tmp_path, timedelta(hours=2))
     db = Db(database_path(tmp_path))
@@ -271,18 +280,18 @@ async def test_jobs_due_during_an_outage_fire_once_after_restart(tmp_path: Path)
         )
 
     started = time.monotonic()
-    with serve_bot_api() as (api, root):
-        bot = BotProcess(tmp_path, root)
+    with serve_bot_api() as (api, _root):
+        bot = bot_process(api)
         bot.start()
         all_fired = wait_for(lambda: due_ids <= fired(), 30, 0.1)
-        assert wait_for(lambda: db.pending_outbox() == 0, 30, 0.1), bot.logs()[-4000:]
-        assert bot.stop() == 0, bot.logs()[-4000:]
+        assert wait_for(lambda: db.pending_outbox() == 0, 30, 0.1), bot.report()
+        assert bot.stop() == 0, bot.report()
         first_run = escalations()
         organiser_messages = len(api.sent_to(ORGANISER.id))
         bot.start()  # and once more: nothing fires twice
         assert wait_for(lambda: "getUpdates" in api.methods()[-3:], 30, 0.1)
         time.sleep(1.0)
-        assert bot.stop() == 0, bot.logs()[-4000:]
+        assert bot.stop() == 0, bot.report()
         second_run = escalations()
 
     figures = Figures()
@@ -296,7 +305,7 @@ async def test_jobs_due_during_an_outage_fire_once_after_restart(tmp_path: Path)
     figures["seconds"] = round(time.monotonic() - started)
     figures.show("clock and restart")
 
-    assert all_fired, bot.logs()[-4000:]
+    assert all_fired, bot.report()
     assert {row["kind"] for row in due} == {"request.widen", "request.escalate"}
     assert figures["of which fired (must be 0)"] == 0 and len(later) >= 1
     assert first_run == second_run and set(first_run.values()) == {1}
@@ -304,12 +313,14 @@ async def test_jobs_due_during_an_outage_fire_once_after_restart(tmp_path: Path)
     assert len(api.sent_to(ORGANISER.id)) == organiser_messages >= 3
 
 
-def test_bot_api_down_at_start_up_is_retried_not_fatal(tmp_path: Path) -> None:
+def test_bot_api_down_at_start_up_is_retried_not_fatal(
+    tmp_path: Path, bot_process: MakeBot
+) -> None:
     """getMe and setMyCommands failing at start-up are retried with back-off and logged."""
-    with serve_bot_api() as (api, root):
+    with serve_bot_api() as (api, _root):
         api.faults = Faults(scripted={"getMe": ["500", "drop", "500"], "setMyCommands": ["500"]})
         api.push_update(text_update(1, RESIDENTS[0], "/start"))
-        bot = BotProcess(tmp_path, root)
+        bot = bot_process(api)
         bot.start()
         answered = wait_for(lambda: bool(api.sent_to(RESIDENTS[0].id)), 30, 0.05)
         menus_set = wait_for(
@@ -325,12 +336,12 @@ def test_bot_api_down_at_start_up_is_retried_not_fatal(tmp_path: Path) -> None:
     assert "was missed" not in log  # jobs set for start-up still ran after the slow start
 
 
-def test_a_rejected_token_exits_non_zero(tmp_path: Path) -> None:
+def test_a_rejected_token_exits_non_zero(tmp_path: Path, bot_process: MakeBot) -> None:
     """Telegram refusing the token is the one start-up failure that stops the process."""
-    with serve_bot_api() as (api, root):
+    with serve_bot_api() as (api, _root):
         api.reject_token = True
-        bot = BotProcess(tmp_path, root)
+        bot = bot_process(api)
         bot.start()
         exit_status = bot.wait_exit(30)
-    assert exit_status == 2, bot.logs()[-4000:]
+    assert exit_status == 2, bot.report()
     assert "BOT_TOKEN" in bot.logs() and "Traceback" not in bot.logs()
