@@ -342,7 +342,9 @@ async def run(quick: bool) -> dict[str, Any]:
         unlimited = replace(settings.tunables, requests_per_hour=10**9, messages_per_minute=10**9)
         settings = replace(settings, tunables=unlimited)
         with without_rate_limits():
-            application = build_application(settings, request=fake, clock=FakeClock())
+            application = build_application(
+                settings, request=fake, clock=FakeClock(), limits=unlimited()
+            )
         assert isinstance(application.bot.rate_limiter, PassThroughLimiter)
         errors: list[BaseException] = []
 

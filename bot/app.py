@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from datetime import timedelta
@@ -10,14 +11,17 @@ from typing import Any
 from apscheduler.jobstores.base import JobLookupError
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
-from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults, Job, JobQueue
-from telegram.request import BaseRequest
+from telegram.ext import ApplicationBuilder, Defaults, Job, JobQueue
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.clock import Clock, SystemClock
 from bot.persistence import SqlitePersistence
 from bot.scheduler import Scheduler
+from bot.send_limits import SendLimits
 from bot.services import Services, build_services
+from bot.telegram_limiter import SlidingWindowRateLimiter
 from bot.telegram_sender import TelegramSender
+from bot.update_pipeline import CapturingRequest
 from bot.updates_poller import Backoff, UpdateInbox
 from config import i18n
 from config.settings import Settings
@@ -34,7 +38,8 @@ log = logging.getLogger(__name__)
 
 # How often the outbox is looked at for calls whose back-off has passed (a cheap query).
 OUTBOX_RETRY_INTERVAL = timedelta(seconds=2)
-RATE_LIMIT_RETRIES = 5
+DELIVERY_REPORT_INTERVAL = timedelta(minutes=10)
+CONNECTION_POOL_SIZE = 256  # PTB's default for the main request
 FIRE_JOB_PREFIX = "scheduled-job-"
 SWEEP_JOB_NAME = "scheduled-jobs-sweep"
 MENUS_JOB_NAME = "command-menus"
@@ -92,12 +97,17 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     clock: Clock | None = None,
+    limits: SendLimits | None = None,
 ) -> AidApplication:
-    """Build the Application for these settings; `request` replaces the network (tests, demo)."""
+    """Build the Application for these settings; `request` replaces the network (tests, demo).
+
+    `limits` replaces Telegram's send limits (bot.send_limits), for an offline Telegram.
+    """
     token = settings.require_token().reveal()
     i18n.load_catalogs()  # a missing compiled catalog stops start-up, not a reply
     root = settings.telegram_api_url
     persistence = SqlitePersistence()
+    limiter = SlidingWindowRateLimiter(limits)
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -105,17 +115,24 @@ def build_application(
         .base_file_url(f"{root}/file/bot")
         .context_types(CONTEXT_TYPES)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.timezone))
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .rate_limiter(limiter)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .persistence(persistence)
         .job_queue(LateJobsRunQueue())
         .application_class(LanguageScopedApplication)
     )
+    # Replies made while an update is handled are captured into its unit of work.
+    capturing = CapturingRequest(
+        request if request is not None else HTTPXRequest(connection_pool_size=CONNECTION_POOL_SIZE)
+    )
+    builder = builder.request(capturing)
     if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+        builder = builder.get_updates_request(request)
     application: AidApplication = builder.build()  # type: ignore[assignment]
     services = build_services(settings, clock or SystemClock(), TelegramSender(application.bot))
+    capturing.attach(services.db, services.clock, services.dispatcher.kick)
+    limiter.bypass_when(capturing.captures)
     application.bot_data.attach(services)
     persistence.attach(services.db, lambda: _open_database(services))
     chat_migration.register(application)
@@ -149,6 +166,7 @@ async def _post_init(application: AidApplication) -> None:
     await _open_database(services)
     version = await services.db.schema_version()
     log.info("database %s at schema version %s", services.db.path, version)
+    await services.dispatcher.in_flight_at_last_stop()
     job_queue = application.job_queue
     if job_queue is None:
         raise RuntimeError("the job-queue extra of python-telegram-bot is not installed")
@@ -159,6 +177,12 @@ async def _post_init(application: AidApplication) -> None:
     log.info("armed %s stored jobs due within %s", armed, scheduler.horizon)
     job_queue.run_repeating(
         _drain_outbox, interval=OUTBOX_RETRY_INTERVAL, first=0, name="outbox-retry"
+    )
+    job_queue.run_repeating(
+        _report_delivery_trouble,
+        interval=DELIVERY_REPORT_INTERVAL,
+        first=DELIVERY_REPORT_INTERVAL,
+        name="delivery-report",
     )
     # Later jobs get their timer when their due time comes within the horizon.
     interval = scheduler.sweep_interval
@@ -198,6 +222,12 @@ async def _drain_outbox(context: AidContext) -> None:
     await context.services.dispatcher.drain_quietly()
 
 
+async def _report_delivery_trouble(context: AidContext) -> None:
+    services = context.services
+    if await services.delivery_reports.report_if_due():
+        await services.dispatcher.drain_quietly()
+
+
 async def _set_organiser_menus(context: AidContext) -> None:
     await set_organiser_menus(context.bot, context.services)
 
@@ -211,6 +241,14 @@ async def _post_shutdown(application: AidApplication) -> None:
     services = services_of(application)
     services.scheduler.detach()
     await services.db.close()
+
+
+async def settle(application: AidApplication) -> None:
+    """Wait for what handled updates started in the background: broadcasts, outbox drains."""
+    background: set[asyncio.Task[Any]] = getattr(application, "background", set())
+    while background:
+        await asyncio.gather(*background, return_exceptions=True)
+    await services_of(application).dispatcher.settle()
 
 
 async def start_application(application: AidApplication) -> None:

@@ -1,15 +1,15 @@
 """Broadcasts: an organiser's message to a neighbourhood's volunteers, through the outbox.
 
-Every message is queued in one transaction (so a crash loses none), then sent by the outbox
-dispatcher, which keeps to Telegram's limits and marks people who blocked the bot unreachable.
-The organiser sees progress while it drains and the final counts.
+Every message is queued in one transaction (so a crash loses none), with the organiser's
+progress message, then sent by the outbox dispatcher at the back of the queue (bulk), which
+keeps to Telegram's limits and marks people who blocked the bot unreachable. While it drains,
+the progress message is edited (through the outbox too) and finally shows the counts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot import languages, notify
@@ -20,7 +20,7 @@ from storage.broadcasts import Delivery
 
 MAX_LENGTH = 3000
 PROGRESS_SECONDS = 2.0
-Progress = Callable[[Delivery, int], Awaitable[None]]
+PROGRESS_PURPOSE = "progress"
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,8 @@ class Queued:
     broadcast_id: int
     total: int
     neighbourhood_name: str
+    organiser_telegram_id: int
+    progress_outbox_id: int
 
 
 def purpose_of(broadcast_id: int) -> str:
@@ -95,6 +97,9 @@ class Broadcasts:
                     )
             if ids:
                 await broadcasts.set_outbox_range(conn, broadcast_id, min(ids), max(ids))
+            total = len(found.telegram_ids)
+            started = t.BROADCAST_PROGRESS.format(done=0, total=total)
+            progress = await notify.send(conn, telegram_id, started, now, purpose=PROGRESS_PURPOSE)
             await audit.record(
                 conn,
                 actor_telegram_id=telegram_id,
@@ -107,7 +112,7 @@ class Broadcasts:
                     "skipped_unreachable": found.unreachable,
                 },
             )
-        return Queued(broadcast_id, len(found.telegram_ids), name)
+        return Queued(broadcast_id, total, name, telegram_id, progress)
 
     async def delivery(self, broadcast_id: int) -> Delivery:
         """How the broadcast's messages have ended so far."""
@@ -117,8 +122,8 @@ class Broadcasts:
                 return Delivery(0, 0, 0, 0)
             return await broadcasts.delivery(conn, broadcast, purpose_of(broadcast_id))
 
-    async def send(self, queued: Queued, progress: Progress) -> Delivery:
-        """Drain the outbox, reporting progress every few seconds; returns the final counts."""
+    async def send(self, queued: Queued) -> Delivery:
+        """Drain the outbox, showing progress every few seconds, then the final counts."""
         drain = asyncio.create_task(self._core.dispatcher.drain_quietly())
         shown = -1
         while not drain.done():
@@ -127,5 +132,34 @@ class Broadcasts:
             done = counts.delivered + counts.blocked + counts.failed
             if not drain.done() and done != shown:
                 shown = done
-                await progress(counts, queued.total)
-        return await self.delivery(queued.broadcast_id)
+                await self._show(queued, done=done, total=queued.total)
+        final = await self.delivery(queued.broadcast_id)
+        await self._show(queued, final=final)
+        await self._core.dispatcher.drain_quietly()
+        return final
+
+    async def _show(self, queued: Queued, final: Delivery | None = None, **counts: int) -> None:
+        """Edit the organiser's progress message (in their language) through the outbox."""
+        core, chat = self._core, queued.organiser_telegram_id
+        async with core.db.transaction() as conn:
+            async with languages.speaking_to(conn, chat):
+                if final is None:
+                    text = t.BROADCAST_PROGRESS.format(**counts)
+                else:
+                    pending = t.BROADCAST_PENDING.format(pending=final.pending)
+                    text = t.BROADCAST_DONE.format(
+                        total=queued.total,
+                        neighbourhood=html.escape(queued.neighbourhood_name),
+                        delivered=final.delivered,
+                        blocked=final.blocked,
+                        failed=final.failed,
+                        pending=pending if final.pending else "",
+                    )
+            await notify.edit(
+                conn,
+                chat,
+                queued.progress_outbox_id,
+                text,
+                core.clock.now(),
+                purpose=PROGRESS_PURPOSE,
+            )

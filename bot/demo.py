@@ -22,10 +22,17 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from telegram import Update
 
-from bot.app import build_application, services_of, start_application, stop_application
+from bot.app import (
+    build_application,
+    services_of,
+    settle,
+    start_application,
+    stop_application,
+)
 from bot.clock import FakeClock
 from bot.offline import ApiCall, FakeTelegram
 from bot.offline_updates import FakeUser, UpdateBuilder
+from bot.send_limits import unlimited
 from bot.services import Services
 from config.settings import Settings, load_settings
 from handlers.context import AidApplication, AidContext
@@ -196,14 +203,8 @@ class Stage:
     # Acting
 
     async def _settle(self) -> None:
-        """Wait for updates the bot handed back to itself (a flow switch re-dispatches one)."""
-        current = asyncio.current_task()
-        while pending := [
-            task
-            for task in asyncio.all_tasks()
-            if task is not current and "create_task_callback" in task.get_coro().__qualname__
-        ]:
-            await asyncio.gather(*pending)
+        """Wait for what the updates started in the background: broadcasts, outbox drains."""
+        await settle(self.app)
 
     async def record_error(self, update: object, context: AidContext) -> None:
         """Keep a handler's error: PTB only logs them, and the story must not go on past one."""
@@ -341,7 +342,7 @@ async def play(
         organiser = next(actor for actor in CAST if actor.role == "organiser")
         settings = demo_settings(directory, organiser.id)
         fake, clock = FakeTelegram(bot_username="MutualAidDemoBot"), FakeClock(DEMO_START)
-        app = build_application(settings, request=fake, clock=clock)
+        app = build_application(settings, request=fake, clock=clock, limits=unlimited())
         stage = Stage(app=app, fake=fake, clock=clock, out=out, pause=pause, language=language)
         stage.cast(*CAST)
         app.add_error_handler(stage.record_error)

@@ -5,15 +5,22 @@ a time), while the calls to one chat go out one after another in outbox order. A
 group throttled to 20 messages a minute) therefore holds up only itself. One drain runs at a
 time, so nothing is sent twice.
 
+Calls are read by priority (the answer to the person who acted first, then the rest, then
+broadcasts), then in the order they were decided. Handlers do not wait for delivery: after an
+update's work commits, `kick()` starts a drain in the background (or wakes the running one).
+
 A transient failure (429, 5xx, timeout) holds the chat until a back-off passes (at least
 Telegram's retry_after). A permanent one is given up: a 400 is logged with the call, a 403
-marks the person unreachable and, for a task's details or a check-in, tells their organisers.
-A group that became a supergroup is followed to its new id.
+marks the person unreachable and, if they hold a task or a check-in or missed something that
+matters, tells their organisers once. A group that became a supergroup is followed to its new
+id. Calls are marked just before they are made, so a call in flight when the process dies is
+known (it is sent again: Telegram has no idempotency key, so it may arrive twice).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import html
 import json
 import logging
@@ -27,7 +34,7 @@ from config import i18n
 from config import reliability_texts as texts
 from storage import delivery, outbox, people
 from storage.database import Connection, Database
-from storage.outbox import OutboxMessage
+from storage.outbox import ANSWER_PURPOSE, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +61,13 @@ class TransientSendError(Exception):
         self.retry_after = retry_after
 
 
+class EditTargetPending(Exception):
+    """An edit whose message has not been sent yet (it waits for it)."""
+
+    def __init__(self, target: int) -> None:
+        super().__init__(f"outbox {target}, the message to edit, is not sent yet")
+
+
 class ChatMovedError(Exception):
     """The group became a supergroup with a new chat id (Telegram's migrate_to_chat_id)."""
 
@@ -65,8 +79,8 @@ class ChatMovedError(Exception):
 class Sender(Protocol):
     """Makes one Bot API call; returns the sent message's id, if the call produced one."""
 
-    async def call(self, method: str, params: dict[str, Any]) -> int | None:
-        """Make the call, raising PermanentSendError or TransientSendError on failure."""
+    async def call(self, method: str, params: dict[str, Any], priority: int = 1) -> int | None:
+        """Make the call (lower priority first); raises Permanent- or TransientSendError."""
         ...
 
 
@@ -88,14 +102,56 @@ class OutboxDispatcher:
         self._max_lanes = max_lanes
         self._max_buffered = max_buffered
         self._lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._kicked: asyncio.Task[None] | None = None
         self.retried = 0  # transient failures recorded (for logs and tests)
 
     async def drain_quietly(self) -> None:
         """Drain, logging instead of raising (for hooks and timers)."""
+        if self._db.current_work() is not None:  # never send a unit of work's uncommitted calls
+            await self._db.after_commit(self.kick)
+            return
         try:
             await self.drain()
         except Exception:
             log.exception("draining the outbox failed; it will be retried")
+
+    async def after_commit(self) -> None:
+        """After a service's transaction: drain after the update's work commits, or now.
+
+        Inside an update the drain starts in the background once the work commits; handlers
+        do not wait for it. Elsewhere (timers, jobs, scripts) it drains before returning.
+        """
+        if self._db.current_work() is not None:
+            await self._db.after_commit(self.kick)
+        else:
+            await self.drain_quietly()
+
+    async def kick(self) -> None:
+        """Start a drain in the background, or make the running one look again at once."""
+        self._wake.set()
+        if self._kicked is None or self._kicked.done():
+            # A fresh context: the drain must not join the unit of work that kicked it.
+            self._kicked = asyncio.get_running_loop().create_task(
+                self.drain_quietly(), context=contextvars.Context()
+            )
+
+    async def settle(self) -> None:
+        """Wait until the background drains started by kick() have finished."""
+        while self._kicked is not None and not self._kicked.done():
+            await asyncio.wait({self._kicked})
+
+    async def in_flight_at_last_stop(self) -> int:
+        """Calls that were being made when the process last stopped; they will be sent again."""
+        async with self._db.transaction() as conn:
+            count = await outbox.in_flight_at_stop(conn)
+        if count:
+            log.warning(
+                "%s outbox calls were in flight when the bot last stopped; they are sent again "
+                "and may reach their chats twice",
+                count,
+            )
+        return count
 
     async def drain(self, batch_size: int = 100) -> int:
         """Send every pending call; a chat whose call fails transiently waits for the next drain.
@@ -105,6 +161,7 @@ class OutboxDispatcher:
         async with self._lock:
             async with self._db.read() as conn:
                 backing_off = await delivery.deferred_chats(conn, self._clock.now())
+            self._wake.clear()
             drain = Drain(
                 self._pending,
                 self._attempt,
@@ -113,6 +170,8 @@ class OutboxDispatcher:
                 max_lanes=self._max_lanes,
                 max_buffered=self._max_buffered,
                 held_chats=backing_off,
+                starting=self._mark_sending,
+                wake=self._wake,
             )
             return await drain.run()
 
@@ -123,6 +182,26 @@ class OutboxDispatcher:
         log.info("chat %s moved to %s; %s unsent calls follow it", old_chat_id, new_chat_id, moved)
         return moved
 
+    async def _mark_sending(self, items: list[OutboxMessage]) -> None:
+        """Mark calls about to be made, in one transaction."""
+        async with self._db.transaction() as conn:
+            await outbox.mark_sending(conn, [item.id for item in items], self._clock.now())
+
+    async def _call(self, item: OutboxMessage, params: dict[str, Any]) -> int | None:
+        """Make the call; an answer that edited a message it can no longer edit is sent anew."""
+        try:
+            return await self._sender.call(item.method, params, item.priority)
+        except PermanentSendError as error:
+            if error.unreachable or item.purpose != ANSWER_PURPOSE:
+                raise
+            if item.method != "editMessageText" or "text" not in params:
+                raise
+            log.info("outbox %s: the message could not be edited; sending it anew", item.id)
+            fresh = {
+                k: v for k, v in params.items() if k not in ("message_id", "inline_message_id")
+            }
+            return await self._sender.call("sendMessage", fresh, item.priority)
+
     async def _pending(self, limit: int) -> list[OutboxMessage]:
         """The oldest pending calls, in outbox order."""
         async with self._db.read() as conn:
@@ -130,11 +209,16 @@ class OutboxDispatcher:
 
     async def _attempt(self, item: OutboxMessage) -> Attempt:
         """Make one outbox call (not yet recorded)."""
-        params = await self._resolve(item.params)
-        if params is None:
-            return Attempt(item, Outcome.FAILED, error="the message to edit was not sent")
         try:
-            message_id = await self._sender.call(item.method, params)
+            params = await self._resolve(item.params)
+        except EditTargetPending as waiting:  # its message goes first; try after it
+            return Attempt(item, Outcome.RETRY, error=str(waiting))
+        if params is None:
+            return Attempt(
+                item, Outcome.FAILED, error="the message to edit was not sent", failure="lost"
+            )
+        try:
+            message_id = await self._call(item, params)
         except PermanentSendError as error:
             call = json.dumps(params, ensure_ascii=False)[:LOGGED_PARAMS_LIMIT]
             log.warning(
@@ -146,7 +230,13 @@ class OutboxDispatcher:
                 error,
                 call,
             )
-            return Attempt(item, Outcome.FAILED, error=str(error), unreachable=error.unreachable)
+            return Attempt(
+                item,
+                Outcome.FAILED,
+                error=str(error),
+                unreachable=error.unreachable,
+                failure="blocked" if error.unreachable else "refused",
+            )
         except ChatMovedError as moved:
             return Attempt(item, Outcome.MOVED, error=str(moved), new_chat_id=moved.new_chat_id)
         except Exception as error:  # TransientSendError, or a fault of ours: retry later
@@ -169,9 +259,11 @@ class OutboxDispatcher:
                 if attempt.outcome is Outcome.SENT:
                     await outbox.mark_sent(conn, item_id, attempt.message_id, now)
                 elif attempt.outcome is Outcome.FAILED:
-                    await outbox.mark_failed(conn, item_id, attempt.error)
-                    if attempt.unreachable:  # they blocked the bot: stop alerting them
-                        await people.set_unreachable(conn, attempt.item.chat_id, True)
+                    await outbox.mark_failed(conn, item_id, attempt.error, attempt.failure)
+                    # They blocked the bot: stop alerting them, and tell organisers once.
+                    if attempt.unreachable and await people.set_unreachable(
+                        conn, attempt.item.chat_id, True
+                    ):
                         await self._tell_organisers(conn, attempt.item, now)
                 elif attempt.outcome is Outcome.MOVED and attempt.new_chat_id is not None:
                     old, new = attempt.item.chat_id, attempt.new_chat_id
@@ -181,26 +273,42 @@ class OutboxDispatcher:
                     retry_at = now + retry_delay(attempt.item.attempts + 1, attempt.retry_after)
                     await delivery.defer(conn, item_id, attempt.error, retry_at)
                     self.retried += 1
+            ended = [a.item.id for a in attempts if a.outcome in (Outcome.SENT, Outcome.FAILED)]
+            await outbox.forget_sent_to_strangers(conn, ended)
 
     async def _tell_organisers(self, conn: Connection, item: OutboxMessage, now: datetime) -> None:
-        """If what a blocked person missed matters (a task, a check-in), tell their organisers."""
+        """Someone just blocked the bot: tell their organisers once, if it matters.
+
+        It matters when they hold a task or a check-in or missed something that matters; the
+        message names the tasks and what failed.
+        """
         missed = texts.missed_purpose(item.purpose)  # the English source text
-        if missed is None:
+        held = await delivery.holdings(conn, item.chat_id)
+        if missed is None and not held.task_refs and not held.has_checkin:
             return
         name = await delivery.display_name(conn, item.chat_id) or str(item.chat_id)
         for organiser in await delivery.organisers_of_member(conn, item.chat_id):
             async with languages.speaking_to(conn, organiser):
-                text = texts.BLOCKED_THE_BOT.format(
-                    name=html.escape(name), missed=i18n.gettext(missed)
-                )
-                await notify.send(conn, organiser, text, now, purpose="organiser")
+                what = i18n.gettext(missed) if missed else texts.SOMETHING_FROM_THE_BOT
+                lines = [texts.BLOCKED_THE_BOT.format(name=html.escape(name), missed=what)]
+                if held.task_refs:
+                    lines.append(texts.BLOCKED_HOLDS_TASKS.format(refs=", ".join(held.task_refs)))
+                if held.has_checkin:
+                    lines.append(texts.BLOCKED_HAS_CHECKIN)
+                await notify.send(conn, organiser, "\n".join(lines), now, purpose="organiser")
 
     async def _resolve(self, params: dict[str, Any]) -> dict[str, Any] | None:
-        """Fill in the Telegram message id of an edit whose target was sent by the outbox."""
+        """Fill in the Telegram message id of an edit whose target was sent by the outbox.
+
+        None if the target will never be sent; EditTargetPending while it may still be.
+        """
         if "edit_of_outbox" not in params:
             return params
+        target = int(params["edit_of_outbox"])
         async with self._db.read() as conn:
-            message_id = await outbox.sent_message_id(conn, int(params["edit_of_outbox"]))
+            message_id = await outbox.sent_message_id(conn, target)
+            if message_id is None and await outbox.is_pending(conn, target):
+                raise EditTargetPending(target)
         if message_id is None:
             return None
         resolved = {k: v for k, v in params.items() if k != "edit_of_outbox"}

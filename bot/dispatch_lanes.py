@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from bisect import insort
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ class Attempt:
     message_id: int | None = None
     error: str = ""
     unreachable: bool = False
+    failure: str = ""  # why a FAILED call was given up: 'refused', 'blocked' or 'lost'
     retry_after: float | None = None
     new_chat_id: int | None = None
 
@@ -67,10 +69,14 @@ class Drain:
         max_lanes: int,
         max_buffered: int,
         held_chats: set[int] | None = None,
+        starting: Callable[[list[OutboxMessage]], Awaitable[None]] | None = None,
+        wake: asyncio.Event | None = None,
     ) -> None:
         self._pending = pending
         self._attempt = attempt
         self._record = record
+        self._starting = starting
+        self._wake = wake
         self._page = max(1, page)
         self._max_lanes = max(1, max_lanes)
         self._max_buffered = max(self._page, max_buffered)
@@ -94,14 +100,12 @@ class Drain:
         try:
             while True:
                 read = await self._read() if self._should_read() else 0
-                self._start_ready()
+                await self._start_ready()
                 if not self._in_flight:
                     if read == 0:
                         return self.sent
                     continue
-                done, _ = await asyncio.wait(
-                    self._in_flight, timeout=REFETCH_SECONDS, return_when=asyncio.FIRST_COMPLETED
-                )
+                done = await self._wait()
                 self._in_flight -= done
                 attempts = [task.result() for task in done if task.exception() is None]
                 if attempts:
@@ -135,6 +139,25 @@ class Drain:
             except Exception:
                 log.exception("could not record %s outbox calls; they may be sent again", len(made))
 
+    async def _wait(self) -> set[asyncio.Task[Attempt]]:
+        """Wait for a call to end, a kick (new calls queued) or the refetch interval."""
+        waiting: set[asyncio.Future[object]] = set(self._in_flight)  # type: ignore[arg-type]
+        woken = None
+        if self._wake is not None:
+            woken = asyncio.ensure_future(self._wake.wait())
+            waiting.add(woken)
+        try:
+            done, _ = await asyncio.wait(
+                waiting, timeout=REFETCH_SECONDS, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            if woken is not None:
+                woken.cancel()
+        if woken is not None and woken in done and self._wake is not None:
+            self._wake.clear()
+            self._maybe_more = True  # read at once: something was just queued
+        return {task for task in self._in_flight if task in done}
+
     def _should_read(self) -> bool:
         """Whether to read more of the outbox now."""
         if not self._in_flight:
@@ -162,15 +185,17 @@ class Drain:
                 self._held.add(item.id)
                 continue
             self._open.add(item.id)
-            self._queues.setdefault(chat, deque()).append(item)
+            # Calls are read most urgent first; within a chat they keep their decided order.
+            insort(self._queues.setdefault(chat, deque()), item, key=lambda queued: queued.id)
             if chat not in self._active:
                 self._active.add(chat)
                 self._ready.append(chat)
         return new
 
-    def _start_ready(self) -> None:
-        """Start the next call of ready chats, up to the lane limit."""
-        while self._ready and len(self._in_flight) < self._max_lanes:
+    async def _start_ready(self) -> None:
+        """Start the next call of ready chats, up to the lane limit (marked first)."""
+        starting: list[OutboxMessage] = []
+        while self._ready and len(self._in_flight) + len(starting) < self._max_lanes:
             chat = self._ready.popleft()
             queue = self._queues[chat]
             item = queue[0]
@@ -182,6 +207,12 @@ class Drain:
                 self._hold(chat)  # its message stays pending, so the edit must too
                 continue
             queue.popleft()
+            starting.append(item)
+        if not starting:
+            return
+        if self._starting is not None:
+            await self._starting(starting)
+        for item in starting:
             self._in_flight.add(asyncio.create_task(self._attempt(item)))
 
     def _finish(self, attempt: Attempt) -> None:

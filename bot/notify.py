@@ -12,6 +12,18 @@ from storage.database import Connection
 Buttons = list[list[tuple[str, str]]]
 
 MESSAGE_LIMIT = 4096
+# Purposes that jump the queue: escalations of missed check-ins and cries for help.
+URGENT_PURPOSES = frozenset({"escalation", "buddy"})
+BULK_PREFIX = "broadcast"
+
+
+def priority_for(purpose: str) -> int:
+    """The outbox priority of a purpose: urgent first, broadcasts last, the rest between."""
+    if purpose in URGENT_PURPOSES:
+        return outbox.PRIORITY_REPLY
+    if purpose.startswith(BULK_PREFIX):
+        return outbox.PRIORITY_BULK
+    return outbox.PRIORITY_NORMAL
 
 
 def inline_keyboard(buttons: Buttons | None) -> dict[str, Any] | None:
@@ -78,6 +90,7 @@ async def send(
             now=now,
             purpose=purpose,
             not_before=not_before,
+            priority=priority_for(purpose),
         )
     return outbox_id
 
@@ -110,5 +123,11 @@ async def edit(
     if markup:
         params["reply_markup"] = markup
     return await outbox.enqueue(
-        conn, chat_id=chat_id, method="editMessageText", params=params, now=now, purpose=purpose
+        conn,
+        chat_id=chat_id,
+        method="editMessageText",
+        params=params,
+        now=now,
+        purpose=purpose,
+        priority=priority_for(purpose),
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 
 from bot.clock import Clock
@@ -122,10 +123,14 @@ class Scheduler:
             now=self._clock.now(),
         )
         # A timer armed for a transaction that rolls back finds no pending row and does nothing.
-        # A later job is armed by the sweep that brings its due time within the horizon.
+        # In an update's unit of work it is armed once the work commits, so it never fires
+        # inside the work. A later job is armed by the sweep that brings it within the horizon.
         if self._armed_until is not None and job.due_at <= self._armed_until:
-            self._arm(job)
+            await self._db.after_commit(partial(self._arm_now, job))
         return job
+
+    async def _arm_now(self, job: ScheduledJob) -> None:
+        self._arm(job)
 
     async def cancel_for(self, conn: Connection, kind: str, target: str) -> int:
         """Cancel the pending jobs of one kind for one target; returns how many."""

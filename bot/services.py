@@ -10,6 +10,7 @@ from bot.care import Care
 from bot.clock import Clock
 from bot.community import Community
 from bot.core import Core
+from bot.delivery_reports import DeliveryReports
 from bot.dispatch import OutboxDispatcher, Sender
 from bot.help_requests import HelpRequests
 from bot.oversight import Oversight
@@ -41,6 +42,7 @@ class Services:
     vetting: Vetting
     oversight: Oversight
     privacy: Privacy
+    delivery_reports: DeliveryReports
 
 
 def build_services(settings: Settings, clock: Clock, sender: Sender) -> Services:
@@ -52,7 +54,7 @@ def build_services(settings: Settings, clock: Clock, sender: Sender) -> Services
     alerting = Alerting(settings, clock, scheduler)
     community = Community(db, clock, settings, PRIVACY_NOTICE_VERSION)
     events = RequestEvents()
-    after_commit = dispatcher.drain_quietly
+    after_commit = dispatcher.after_commit
     requests = HelpRequests(db, clock, settings, alerting, after_commit, events)
     volunteering = Volunteering(db, clock, community, alerting, after_commit)
     core = Core(
@@ -83,4 +85,5 @@ def build_services(settings: Settings, clock: Clock, sender: Sender) -> Services
         vetting=Vetting(core),
         oversight=Oversight(core),
         privacy=Privacy(core),
+        delivery_reports=DeliveryReports(db, clock, settings),
     )

@@ -2,12 +2,11 @@
 
 PTB's Updater confirms an update (the next getUpdates offset) before its handlers run, so a
 crash can lose it. Here each batch from getUpdates is first written to the inbox table in one
-transaction; only then does the offset move past it. Each stored update is then handled with
-its id in `storage.database.HANDLING_UPDATE`, so every transaction it opens also marks it
-handled: its effects and the mark commit together. A last transaction writes the conversation
-state and flow drafts it changed (bot.persistence) and marks it handled if nothing else did.
-At start-up, stored updates not yet handled are handled before polling; an update already
-handled (a replay) is skipped.
+transaction; only then does the offset move past it. Each stored update is then handled in a
+unit of work (bot.update_pipeline.UpdateWork) whose one transaction holds its effects, its
+answer, the conversation state and flow drafts it changed (bot.persistence) and its inbox
+mark. At start-up, stored updates not yet handled are handled before polling; an update
+already handled (a replay) is skipped.
 """
 
 from __future__ import annotations
@@ -25,9 +24,10 @@ from telegram.error import InvalidToken, TelegramError
 
 from bot.clock import Clock
 from bot.persistence import SqlitePersistence
-from handlers.context import AidApplication
+from bot.update_pipeline import UpdateWork, update_ids
+from handlers.context import AidApplication, LanguageScopedApplication
 from storage import inbox
-from storage.database import HANDLING_UPDATE, Database, HandlingUpdate
+from storage.database import Connection, Database
 from storage.inbox import StoredUpdate
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,6 @@ T = TypeVar("T")
 POLL_TIMEOUT_SECONDS = 10
 FIRST_BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 60.0
-SETTLE_TIMEOUT_SECONDS = 30.0
 INBOX_KEPT_FOR = timedelta(days=2)
 PRUNE_EVERY_SECONDS = 6 * 3600.0
 
@@ -125,19 +124,19 @@ class UpdateInbox:
                 self.replays_skipped += 1
                 return False
         update = Update.de_json(stored.payload, self._application.bot)
-        handling = HandlingUpdate(stored.update_id, self._clock.now())
-        token = HANDLING_UPDATE.set(handling)
-        try:
-            before = asyncio.all_tasks()
-            await self._application.process_update(update)
-            await _settle_spawned_tasks(before)
-            await self._application.update_persistence()
-            async with self._db.transaction() as conn:  # marks it handled, with its state
-                await self._persistence.commit(conn)
-                await inbox.mark_finished(conn, stored.update_id, handling.now)
-        finally:
-            handling.active = False
-            HANDLING_UPDATE.reset(token)
+        now = self._clock.now()
+        work = UpdateWork(stored.update_id, update_ids(update)[1])
+
+        async def mark(conn: Connection) -> None:
+            await inbox.mark_finished(conn, stored.update_id, now)
+
+        work.final_write(mark)
+        application = self._application
+        if isinstance(application, LanguageScopedApplication):
+            await application.process_update_in(update, work)
+        else:  # a plain Application: still one unit of work, still marked
+            async with self._db.unit_of_work(work):
+                await application.process_update(update)
         self.handled += 1
         return True
 
@@ -157,22 +156,6 @@ class UpdateInbox:
         """Forget handled updates older than a couple of days (the newest id stays)."""
         async with self._db.transaction() as conn:
             return await inbox.prune(conn, self._clock.now() - INBOX_KEPT_FOR)
-
-
-async def _settle_spawned_tasks(before: set[asyncio.Task[Any]]) -> None:
-    """Wait for updates a handler handed back to the application (a flow switch)."""
-    deadline = asyncio.get_running_loop().time() + SETTLE_TIMEOUT_SECONDS
-    while pending := [
-        task
-        for task in asyncio.all_tasks()
-        if task not in before
-        and not task.done()
-        and "create_task_callback" in task.get_coro().__qualname__  # type: ignore[union-attr]
-    ]:
-        remaining = deadline - asyncio.get_running_loop().time()
-        if remaining <= 0:
-            return
-        await asyncio.wait(pending, timeout=remaining)
 
 
 class UpdatesPoller:

@@ -9,11 +9,20 @@ BLOCKED_THE_BOT = N_(
     "Please reach them another way."
 )
 
+BLOCKED_HOLDS_TASKS = N_("They hold these tasks: {refs}.")
+BLOCKED_HAS_CHECKIN = N_("They have regular welfare check-ins, which cannot reach them now.")
+SOMETHING_FROM_THE_BOT = N_("a message from the bot")
+DELIVERY_TROUBLE = N_(
+    "⚠️ The bot had trouble sending messages in the last hour: {not_delivered} could not be "
+    "delivered and {retrying} are still being retried. The details are in the bot's log."
+)
+
 # Outbox purposes whose loss an organiser must hear about, by prefix, with what was missed.
 MISSED_BY_PURPOSE = {
     "task": N_("the details of a task they accepted"),
     "checkin": N_("a welfare check-in"),
     "check-in": N_("a welfare check-in"),
+    "reminder": N_("a reminder about a task"),
 }
 
 

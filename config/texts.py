@@ -155,10 +155,9 @@ LINKGROUP_DONE = N_(
 )
 
 ERROR_FOR_PERSON = N_(
-    "Sorry, something went wrong on our side. Nothing you entered has been lost, and the "
-    "organisers have been told. Please try again in a moment."
+    "Sorry, something went wrong on our side. Nothing you entered has been lost. "
+    "Please try again in a moment."
 )
-ERROR_REPORT = N_("⚠️ <b>Bot error</b>\n{error}\n\nWhile handling: {update}")
 
 # Command menus: (command, description) in the order Telegram shows them.
 PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (

@@ -1,19 +1,19 @@
-"""The error handler: log it, reassure the person, tell the bootstrap organisers briefly."""
+"""The error handler: log it with the traceback, and apologise to the person, once.
+
+Organisers are not sent technical reports: a failure is the log's business. What organisers
+do hear about is a message a person needed that could not be delivered (bot.delivery_reports).
+"""
 
 from __future__ import annotations
 
-import html
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
 
 from config import texts
 from handlers.context import AidContext
 
 log = logging.getLogger(__name__)
-
-REPORT_ERROR_LIMIT = 1500
 
 
 def _describe(update: object) -> str:
@@ -26,24 +26,12 @@ def _describe(update: object) -> str:
 
 
 async def on_error(update: object, context: AidContext) -> None:
-    """Log the failure with its traceback, tell the person, and report to organisers."""
+    """Log the failure with its traceback, and tell the person who acted that it failed."""
     log.error("error while handling %s", _describe(update), exc_info=context.error)
-    if isinstance(update, Update) and update.effective_chat is not None:
-        try:
-            if update.callback_query is not None:
-                await update.callback_query.answer()
-            if update.effective_chat.type == "private":
-                await context.bot.send_message(update.effective_chat.id, texts.ERROR_FOR_PERSON)
-        except TelegramError:
-            log.warning("could not tell the person about the error", exc_info=True)
-    error_text = f"{type(context.error).__name__}: {context.error}"
-    if len(error_text) > REPORT_ERROR_LIMIT:
-        error_text = error_text[:REPORT_ERROR_LIMIT] + "…"
-    report = texts.ERROR_REPORT.format(
-        error=html.escape(error_text), update=html.escape(_describe(update))
-    )
-    for organiser_id in sorted(context.services.settings.organiser_ids):
-        try:
-            await context.bot.send_message(organiser_id, report)
-        except TelegramError:
-            log.warning("could not report the error to organiser %s", organiser_id)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.callback_query is not None:
+        await update.callback_query.answer()  # best effort: never raises (update_pipeline)
+    if update.effective_chat.type == "private":
+        # Inside the update's unit of work this is captured: sent once, with retries.
+        await context.bot.send_message(update.effective_chat.id, texts.ERROR_FOR_PERSON)

@@ -15,7 +15,7 @@ from telegram.ext import (
 )
 
 from bot.callback_data import exact
-from handlers.context import AidContext
+from handlers.context import AidContext, LanguageScopedApplication
 
 # Commands that start a guided flow; sent mid-flow, they end the current flow and start theirs.
 FLOW_COMMANDS = ("request", "volunteer", "start", "offer", "checkin", "log", "broadcast")
@@ -26,7 +26,11 @@ async def switch_flow(update: Update, context: AidContext) -> int:
     """End the current flow, then hand the same update on so the flow it asks for starts."""
     # The conversation records END only after this callback returns, so the update is
     # processed again as a separate task, when this flow no longer claims it.
-    context.application.create_task(context.application.process_update(update), update=update)
+    application = context.application
+    if isinstance(application, LanguageScopedApplication):
+        application.redispatch(update)
+    else:
+        application.create_task(application.process_update(update), update=update)
     return ConversationHandler.END
 
 

@@ -6,23 +6,20 @@ background, editing a progress message every few seconds and finishing with the 
 
 from __future__ import annotations
 
-import contextlib
 import html
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
 
-from bot.broadcast import MAX_LENGTH, Queued
+from bot.broadcast import MAX_LENGTH
 from bot.callback_data import exact, int_arg, pack, unpack
 from config import oversight_texts as t
-from handlers.context import AidContext
+from handlers.context import AidContext, LanguageScopedApplication
 from handlers.flow_switch import switch_fallbacks
 from handlers.replies import remove_buttons
 from handlers.request_flow import ANSWERS, PRIVATE
-from storage.broadcasts import Delivery
 
 NAME = "broadcast"
 KIND = "ovbcast"  # v1|ovbcast|nb|<neighbourhood id>, v1|ovbcast|send, v1|ovbcast|cancel
@@ -172,33 +169,11 @@ async def send(update: Update, context: AidContext) -> int:
     if queued is None:
         await query.message.reply_text(t.NOT_ORGANISER_HERE)
         return END
-    started = t.BROADCAST_PROGRESS.format(done=0, total=queued.total)
-    progress = await query.message.reply_text(started)
-    context.application.create_task(_deliver(progress, queued, context), update=update)
+    # The progress message was queued with the broadcast; it is edited as the drain goes.
+    application = context.application
+    if isinstance(application, LanguageScopedApplication):
+        application.run_after_update(lambda: service.send(queued))
     return END
-
-
-async def _deliver(progress: Message, queued: Queued, context: AidContext) -> None:
-    """Drain the broadcast, editing the progress message, and finish with the counts."""
-
-    async def show(counts: Delivery, total: int) -> None:
-        done = counts.delivered + counts.blocked + counts.failed
-        # A progress edit is a nicety; the final report follows anyway.
-        with contextlib.suppress(TelegramError):
-            await progress.edit_text(t.BROADCAST_PROGRESS.format(done=done, total=total))
-
-    final = await context.services.oversight.broadcasts.send(queued, show)
-    pending = t.BROADCAST_PENDING.format(pending=final.pending) if final.pending else ""
-    await progress.edit_text(
-        t.BROADCAST_DONE.format(
-            total=queued.total,
-            neighbourhood=html.escape(queued.neighbourhood_name),
-            delivered=final.delivered,
-            blocked=final.blocked,
-            failed=final.failed,
-            pending=pending,
-        )
-    )
 
 
 async def cancel(update: Update, context: AidContext) -> int:

@@ -1,38 +1,29 @@
-"""One aiosqlite connection per process, with pragmas, migrations and serialised writers."""
+"""One aiosqlite connection per process, with pragmas, migrations and serialised writers.
+
+A unit of work (`Database.unit_of_work()`, used for each Telegram update) makes every
+transaction opened inside it one savepoint of a single database transaction, which commits at
+the end of the work together with the work's final writes (the reply, the inbox mark, the
+conversation state); hooks registered with `Work.after_commit` run once it has committed.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
 from storage.migrations import MIGRATIONS
-from storage.timefmt import to_db
 
 BUSY_TIMEOUT_MS = 5000
-
-
-@dataclass
-class HandlingUpdate:
-    """The Telegram update a task is handling, and when; inactive once its handling ended."""
-
-    update_id: int
-    now: datetime
-    active: bool = True
-
-
-# The update being handled, if any (set by bot.updates_poller). Every transaction opened while
-# handling it also marks it handled in the inbox, so its effects and the mark commit together:
-# a replay after a crash finds it handled and changes nothing. Timers set meanwhile may carry
-# this context on; `active` is cleared when the handling ends, so they mark nothing.
-HANDLING_UPDATE: ContextVar[HandlingUpdate | None] = ContextVar("handling_update", default=None)
+log = logging.getLogger(__name__)
 
 
 class DatabaseTooNewError(Exception):
@@ -49,6 +40,64 @@ class DatabaseTooNewError(Exception):
 
 Connection = aiosqlite.Connection
 Row = sqlite3.Row
+FinalWrite = Callable[[Connection], Awaitable[None]]
+AfterCommit = Callable[[], Awaitable[None]]
+
+
+class Work:
+    """One unit of work: its transactions join one database transaction, committed at the end.
+
+    Only code running in the work's context while it is open joins it. Tasks that inherit the
+    context later (a timer armed during the work) see it closed and use the database as usual.
+    """
+
+    def __init__(self) -> None:
+        self.open = False
+        self.conn: Connection | None = None  # set once the work's transaction has begun
+        self._database: Database | None = None
+        self._final_writes: list[tuple[FinalWrite, Callable[[], bool]]] = []
+        self._first_writes: list[FinalWrite] = []
+        self._after_commit: list[AfterCommit] = []
+        self._spawned: set[asyncio.Task[Any]] = set()
+        self._savepoints = 0
+        # Transactions of the work's own tasks (a re-dispatched update) take turns.
+        self._turn = asyncio.Lock()
+
+    @property
+    def began(self) -> bool:
+        """Whether the work has opened its database transaction (it holds the writer lock)."""
+        return self.conn is not None
+
+    def final_write(self, write: FinalWrite, needed: Callable[[], bool] = lambda: True) -> None:
+        """Run `write` in the work's transaction just before it commits (when `needed()`)."""
+        self._final_writes.append((write, needed))
+
+    def first_write(self, write: FinalWrite) -> None:
+        """Run `write` right after the work's transaction begins (before anything else)."""
+        self._first_writes.append(write)
+
+    def after_commit(self, hook: AfterCommit) -> None:
+        """Run `hook` once the work has committed (not if it fails); each hook runs once."""
+        if hook not in self._after_commit:
+            self._after_commit.append(hook)
+
+    def spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run `work` as part of this unit of work: it is awaited before the commit."""
+        task = asyncio.ensure_future(work)
+        self._spawned.add(task)
+        return task
+
+    async def settle(self) -> None:
+        """Wait for the tasks spawned into the work (they may spawn more)."""
+        while pending := [task for task in self._spawned if not task.done()]:
+            await asyncio.wait(pending)
+        for task in self._spawned:
+            if not task.cancelled() and (error := task.exception()) is not None:
+                log.error("a task of the unit of work failed", exc_info=error)
+        self._spawned.clear()
+
+
+_WORK: ContextVar[Work | None] = ContextVar("unit_of_work", default=None)
 
 
 class Database:
@@ -85,16 +134,93 @@ class Database:
             raise RuntimeError("the database is not open")
         return self._conn
 
+    def current_work(self) -> Work | None:
+        """The unit of work open on this database in the current context, if any."""
+        work = _WORK.get()
+        if work is None or not work.open or work._database is not self:
+            return None
+        return work
+
+    @asynccontextmanager
+    async def unit_of_work(self, work: Work | None = None) -> AsyncIterator[Work]:
+        """Open a unit of work (or join the one already open in this context)."""
+        current = self.current_work()
+        if current is not None:
+            yield current
+            return
+        work = work or Work()
+        work._database, work.open = self, True
+        token = _WORK.set(work)
+        committed = False
+        try:
+            yield work
+            await work.settle()
+            committed = await self._finish(work)
+        finally:
+            work.open = False
+            _WORK.reset(token)
+            if work.began:
+                if not committed:
+                    with contextlib.suppress(Exception):
+                        await self.conn.execute("ROLLBACK")
+                work.conn = None
+                self._lock.release()
+        if committed:
+            for hook in work._after_commit:
+                await hook()
+
+    async def _finish(self, work: Work) -> bool:
+        """Write the work's final writes and commit; True if its hooks should run."""
+        writes = [write for write, needed in work._final_writes if needed()]
+        if writes and not work.began:
+            await self._begin(work)
+        if not work.began:
+            return True  # nothing was written: nothing to commit
+        for write in writes:
+            await write(self.conn)
+        await self.conn.execute("COMMIT")
+        return True
+
+    async def _begin(self, work: Work) -> Connection:
+        """Take the writer lock and begin the work's transaction (once)."""
+        if work.conn is None:
+            await self._lock.acquire()
+            try:
+                await self.conn.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                self._lock.release()
+                raise
+            work.conn = self.conn
+            for write in work._first_writes:
+                await write(work.conn)
+        return work.conn
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Run a write transaction: BEGIN IMMEDIATE under the process-wide writer lock."""
+        """Run a write transaction: BEGIN IMMEDIATE under the process-wide writer lock.
+
+        Inside a unit of work it is a savepoint of the work's transaction instead: it rolls
+        back alone if it fails, and commits only with the work.
+        """
+        work = self.current_work()
+        if work is not None:
+            async with work._turn:
+                conn = await self._begin(work)
+                work._savepoints += 1
+                name = f"work_{work._savepoints}"
+                await conn.execute(f"SAVEPOINT {name}")
+                try:
+                    yield conn
+                except BaseException:
+                    await conn.execute(f"ROLLBACK TO {name}")
+                    await conn.execute(f"RELEASE {name}")
+                    raise
+                await conn.execute(f"RELEASE {name}")
+            return
         async with self._lock:
             conn = self.conn
             await conn.execute("BEGIN IMMEDIATE")
             try:
-                handling = HANDLING_UPDATE.get()
-                if handling is not None and handling.active:
-                    await _mark_update_handled(conn, handling.update_id, handling.now)
                 yield conn
             except BaseException:
                 await conn.execute("ROLLBACK")
@@ -104,9 +230,24 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Read under the same lock, so a reader never sees another task's uncommitted writes."""
+        """Read under the same lock, so a reader never sees another task's uncommitted writes.
+
+        Inside a unit of work that has begun, it reads the work's own uncommitted writes.
+        """
+        work = self.current_work()
+        if work is not None and work.conn is not None:
+            yield work.conn
+            return
         async with self._lock:
             yield self.conn
+
+    async def after_commit(self, hook: AfterCommit) -> None:
+        """Run `hook` after the current unit of work commits, or now when there is none."""
+        work = self.current_work()
+        if work is None:
+            await hook()
+        else:
+            work.after_commit(hook)
 
     async def schema_version(self) -> int:
         """The stored schema version (0 for a new database)."""
@@ -146,15 +287,6 @@ class Database:
         async with self._lock:
             await self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
             await asyncio.to_thread(_backup_file, self.path, target)
-
-
-async def _mark_update_handled(conn: aiosqlite.Connection, update_id: int, now: datetime) -> None:
-    """Mark the inbox row of the update being handled (storage.inbox.mark_handled, inlined)."""
-    await conn.execute(
-        "UPDATE inbox SET handled_at = ?, payload = '{}' "
-        "WHERE update_id = ? AND handled_at IS NULL",
-        (to_db(now), update_id),
-    )
 
 
 def _backup_file(source: Path, target: Path) -> None:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from storage.database import Connection
-from storage.timefmt import to_db
+from storage.timefmt import from_db, to_db
 
 
 async def defer(conn: Connection, outbox_id: int, error: str, retry_at: datetime) -> None:
     """Count a transient failure and hold the call (and so its chat) until retry_at."""
     await conn.execute(
-        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, retry_at = ? "
-        "WHERE id = ? AND state = 'pending'",
+        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, retry_at = ?, "
+        "sending_since = NULL WHERE id = ? AND state = 'pending'",
         (error[:500], to_db(retry_at), outbox_id),
     )
 
@@ -67,3 +68,67 @@ async def display_name(conn: Connection, telegram_id: int) -> str | None:
     ) as cursor:
         row = await cursor.fetchone()
     return row["display_name"] if row else None
+
+
+@dataclass(frozen=True)
+class Holdings:
+    """What a person is relied on for: tasks they hold and a check-in of their own."""
+
+    task_refs: list[str]
+    has_checkin: bool
+
+
+async def holdings(conn: Connection, telegram_id: int) -> Holdings:
+    """The references of the tasks a person holds, and whether they have an active check-in."""
+    async with conn.execute(
+        "SELECT r.ref FROM help_requests r JOIN people p ON p.id = r.assignee_person_id "
+        "WHERE p.telegram_id = ? AND r.status = 'assigned' ORDER BY r.id",
+        (telegram_id,),
+    ) as cursor:
+        refs = [r["ref"] for r in await cursor.fetchall()]
+    async with conn.execute(
+        "SELECT 1 FROM checkins c JOIN people p ON p.id = c.person_id "
+        "WHERE p.telegram_id = ? AND c.active = 1",
+        (telegram_id,),
+    ) as cursor:
+        has_checkin = await cursor.fetchone() is not None
+    return Holdings(refs, has_checkin)
+
+
+@dataclass(frozen=True)
+class Trouble:
+    """Messages a person needed that did not arrive, since the last report."""
+
+    not_delivered: int  # given up: Telegram refused them for good
+    still_retrying: int  # pending after several attempts
+    up_to: int  # the newest outbox id looked at
+    last_reported_at: datetime | None
+
+
+async def trouble_since_last_report(conn: Connection, min_attempts: int) -> Trouble:
+    """Count undelivered calls (not to people who blocked the bot) since the last report."""
+    async with conn.execute(
+        "SELECT reported_at, covered_to FROM delivery_reports WHERE id = 1"
+    ) as cursor:
+        row = await cursor.fetchone()
+    covered = row["covered_to"] if row else 0
+    last = from_db(row["reported_at"]) if row else None
+    async with conn.execute(
+        "SELECT COALESCE(MAX(id), 0) AS up_to, "
+        "COUNT(*) FILTER (WHERE state = 'failed' AND failure != 'blocked') AS refused, "
+        "COUNT(*) FILTER (WHERE state = 'pending' AND attempts >= ?) AS retrying "
+        "FROM outbox WHERE id > ?",
+        (min_attempts, covered),
+    ) as cursor:
+        counts = await cursor.fetchone()
+    return Trouble(counts["refused"], counts["retrying"], counts["up_to"], last)
+
+
+async def record_report(conn: Connection, now: datetime, covered_to: int) -> None:
+    """Remember that organisers were told about the calls up to `covered_to`."""
+    await conn.execute(
+        "INSERT INTO delivery_reports (id, reported_at, covered_to) VALUES (1, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET reported_at = excluded.reported_at, "
+        "covered_to = excluded.covered_to",
+        (to_db(now), covered_to),
+    )

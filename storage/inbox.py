@@ -57,20 +57,12 @@ async def is_handled(conn: Connection, update_id: int) -> bool:
     return row is not None and row["handled_at"] is not None
 
 
-async def mark_handled(conn: Connection, update_id: int, now: datetime) -> None:
-    """Mark an update handled and drop its content (idempotent)."""
-    await conn.execute(
-        "UPDATE inbox SET handled_at = ?, payload = '{}' "
-        "WHERE update_id = ? AND handled_at IS NULL",
-        (to_db(now), update_id),
-    )
-
-
 async def mark_finished(conn: Connection, update_id: int, now: datetime) -> None:
-    """Record that the update's conversation state is stored too (its last transaction)."""
+    """Mark an update handled (with its effects and state) and drop its content; idempotent."""
     await conn.execute(
-        "UPDATE inbox SET finished_at = ? WHERE update_id = ? AND finished_at IS NULL",
-        (to_db(now), update_id),
+        "UPDATE inbox SET handled_at = COALESCE(handled_at, ?), finished_at = ?, payload = '{}' "
+        "WHERE update_id = ? AND finished_at IS NULL",
+        (to_db(now), to_db(now), update_id),
     )
 
 

@@ -10,6 +10,12 @@ from typing import Any
 from storage.database import Connection, Row
 from storage.timefmt import to_db
 
+PRIORITY_REPLY = 0  # the answer to the person who acted, and urgent messages
+PRIORITY_NORMAL = 1
+PRIORITY_BULK = 2  # broadcasts
+# The answer to the person who acted (bot.update_pipeline).
+ANSWER_PURPOSE = "reply"
+
 
 @dataclass(frozen=True)
 class OutboxMessage:
@@ -21,6 +27,7 @@ class OutboxMessage:
     params: dict[str, Any]
     purpose: str
     attempts: int
+    priority: int = PRIORITY_NORMAL
 
 
 def _message(r: Row) -> OutboxMessage:
@@ -31,6 +38,7 @@ def _message(r: Row) -> OutboxMessage:
         params=json.loads(r["params"]),
         purpose=r["purpose"],
         attempts=r["attempts"],
+        priority=r["priority"],
     )
 
 
@@ -43,14 +51,18 @@ async def enqueue(
     now: datetime,
     purpose: str = "",
     not_before: datetime | None = None,
+    priority: int = PRIORITY_NORMAL,
+    update_id: int | None = None,
 ) -> int:
     """Store a call to make once the surrounding transaction commits; returns its id.
 
-    A call with `not_before` (quiet hours) is held until that UTC time.
+    A call with `not_before` (quiet hours) is held until that UTC time; a lower `priority`
+    goes out before higher ones.
     """
     cursor = await conn.execute(
-        "INSERT INTO outbox (chat_id, method, params, purpose, created_at, not_before) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO outbox "
+        "(chat_id, method, params, purpose, created_at, not_before, priority, update_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
             chat_id,
             method,
@@ -58,6 +70,8 @@ async def enqueue(
             purpose,
             to_db(now),
             to_db(not_before) if not_before else None,
+            priority,
+            update_id,
         ),
     )
     return int(cursor.lastrowid or 0)
@@ -66,13 +80,14 @@ async def enqueue(
 async def pending(
     conn: Connection, limit: int = 100, now: datetime | None = None
 ) -> list[OutboxMessage]:
-    """The oldest pending calls, in the order they were decided; held ones once `now` passes.
+    """The pending calls by priority, then in decision order; held ones once `now` passes.
 
     Without `now`, calls held for quiet hours are left out until a caller passes the time.
     """
     async with conn.execute(
-        "SELECT id, chat_id, method, params, purpose, attempts FROM outbox "
-        "WHERE state = 'pending' AND (not_before IS NULL OR not_before <= ?) ORDER BY id LIMIT ?",
+        "SELECT id, chat_id, method, params, purpose, attempts, priority FROM outbox "
+        "WHERE state = 'pending' AND (not_before IS NULL OR not_before <= ?) "
+        "ORDER BY priority, id LIMIT ?",
         (to_db(now) if now else "", limit),
     ) as cursor:
         return [_message(r) for r in await cursor.fetchall()]
@@ -114,30 +129,52 @@ async def held_count(conn: Connection, chat_id: int, now: datetime) -> int:
     return int(row[0]) if row else 0
 
 
+async def mark_sending(conn: Connection, message_ids: list[int], now: datetime) -> None:
+    """Mark calls about to be made: if the process dies now, they may reach Telegram twice."""
+    await conn.executemany(
+        "UPDATE outbox SET sending_since = ? WHERE id = ?",
+        [(to_db(now), message_id) for message_id in message_ids],
+    )
+
+
+async def in_flight_at_stop(conn: Connection) -> int:
+    """Pending calls that were being made when the process last stopped (clears the marks)."""
+    cursor = await conn.execute(
+        "UPDATE outbox SET sending_since = NULL "
+        "WHERE state = 'pending' AND sending_since IS NOT NULL"
+    )
+    return cursor.rowcount or 0
+
+
 async def mark_sent(
     conn: Connection, message_id: int, sent_message_id: int | None, now: datetime
 ) -> None:
     """Record that a call went through, with the Telegram message id it produced."""
     await conn.execute(
         "UPDATE outbox SET state = 'sent', sent_at = ?, sent_message_id = ?, "
-        "attempts = attempts + 1 WHERE id = ?",
+        "attempts = attempts + 1, sending_since = NULL WHERE id = ?",
         (to_db(now), sent_message_id, message_id),
     )
 
 
-async def mark_failed(conn: Connection, message_id: int, error: str) -> None:
-    """Give up on a call after a permanent error."""
-    await conn.execute(
-        "UPDATE outbox SET state = 'failed', last_error = ?, attempts = attempts + 1 WHERE id = ?",
-        (error[:500], message_id),
+async def forget_sent_to_strangers(conn: Connection, message_ids: list[int]) -> None:
+    """Delete ended answers to private chats of people the bot does not know (any more).
+
+    They erased their data, or never agreed: once delivered, nothing of them is kept.
+    """
+    await conn.executemany(
+        "DELETE FROM outbox WHERE id = ? AND state != 'pending' AND purpose = ? AND chat_id > 0 "
+        "AND NOT EXISTS (SELECT 1 FROM people WHERE people.telegram_id = outbox.chat_id)",
+        [(message_id, ANSWER_PURPOSE) for message_id in message_ids],
     )
 
 
-async def count_attempt(conn: Connection, message_id: int, error: str) -> None:
-    """Count a transient failure; the call stays pending."""
+async def mark_failed(conn: Connection, message_id: int, error: str, failure: str) -> None:
+    """Give up on a call after a permanent error ('refused', 'blocked' or 'lost')."""
     await conn.execute(
-        "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
-        (error[:500], message_id),
+        "UPDATE outbox SET state = 'failed', last_error = ?, failure = ?, "
+        "attempts = attempts + 1, sending_since = NULL WHERE id = ?",
+        (error[:500], failure, message_id),
     )
 
 
@@ -148,3 +185,37 @@ async def sent_message_id(conn: Connection, outbox_id: int) -> int | None:
     ) as cursor:
         row = await cursor.fetchone()
     return row["sent_message_id"] if row else None
+
+
+async def is_pending(conn: Connection, outbox_id: int) -> bool:
+    """Whether a call is still waiting to be sent."""
+    async with conn.execute(
+        "SELECT 1 FROM outbox WHERE id = ? AND state = 'pending'", (outbox_id,)
+    ) as cursor:
+        return await cursor.fetchone() is not None
+
+
+async def newest_id(conn: Connection) -> int:
+    """The id of the newest call in the outbox (0 when empty)."""
+    async with conn.execute("SELECT COALESCE(MAX(id), 0) FROM outbox") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def put_first(conn: Connection, chat_id: int, update_id: int | None, after_id: int) -> int:
+    """Send every pending call to a chat (not held for quiet hours) with its answer; how many.
+
+    They keep the order they were decided in: an edit never overtakes its message. The calls
+    to the chat queued after `after_id` (by the update's own work) are marked as its answer.
+    """
+    cursor = await conn.execute(
+        "UPDATE outbox SET priority = ? WHERE chat_id = ? AND state = 'pending' "
+        "AND priority > ? AND not_before IS NULL",
+        (PRIORITY_REPLY, chat_id, PRIORITY_REPLY),
+    )
+    if update_id is not None:
+        await conn.execute(
+            "UPDATE outbox SET update_id = ? WHERE chat_id = ? AND id > ? AND update_id IS NULL",
+            (update_id, chat_id, after_id),
+        )
+    return cursor.rowcount or 0

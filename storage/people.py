@@ -126,11 +126,13 @@ async def set_phone(
     )
 
 
-async def set_unreachable(conn: Connection, telegram_id: int, unreachable: bool) -> None:
-    """Mark whether the person has blocked the bot."""
-    await conn.execute(
-        "UPDATE people SET unreachable = ? WHERE telegram_id = ?", (int(unreachable), telegram_id)
+async def set_unreachable(conn: Connection, telegram_id: int, unreachable: bool) -> bool:
+    """Mark whether the person has blocked the bot; True if that changed."""
+    cursor = await conn.execute(
+        "UPDATE people SET unreachable = ? WHERE telegram_id = ? AND unreachable != ?",
+        (int(unreachable), telegram_id, int(unreachable)),
     )
+    return bool(cursor.rowcount)
 
 
 async def language_of(conn: Connection, telegram_id: int) -> str | None:

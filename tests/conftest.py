@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,10 +10,17 @@ from typing import TYPE_CHECKING
 import pytest
 from telegram import Update
 
-from bot.app import build_application, services_of, start_application, stop_application
+from bot.app import (
+    build_application,
+    services_of,
+    settle,
+    start_application,
+    stop_application,
+)
 from bot.clock import Clock, FakeClock
 from bot.offline import FakeTelegram
 from bot.offline_updates import FakeUser, UpdateBuilder
+from bot.send_limits import SendLimits, unlimited
 from bot.services import Services
 from config.settings import Settings, load_settings
 from handlers.context import AidApplication, AidContext
@@ -54,6 +60,7 @@ class BotHarness:
     app: AidApplication | None = None
     updates: UpdateBuilder | None = None
     before_start: list[Callable[[AidApplication], None]] = field(default_factory=list)
+    limits: SendLimits = field(default_factory=unlimited)  # an offline Telegram enforces none
 
     @property
     def services(self) -> Services:
@@ -69,7 +76,9 @@ class BotHarness:
 
     async def start(self) -> None:
         """Build and start a fresh Application on the same database and fake network."""
-        self.app = build_application(self.settings, request=self.fake, clock=self.clock)
+        self.app = build_application(
+            self.settings, request=self.fake, clock=self.clock, limits=self.limits
+        )
         for hook in self.before_start:
             hook(self.app)
         self.app.add_error_handler(self._record_error)
@@ -88,20 +97,15 @@ class BotHarness:
         await self.start()
 
     async def send(self, update: Update) -> None:
-        """Hand one update to the real Application and wait for its handlers."""
+        """Hand one update to the real Application and wait until its messages are sent."""
         assert self.app is not None
         await self.app.process_update(update)
-        await self._settle()
+        await self.settle()
 
-    async def _settle(self) -> None:
-        """Wait for updates the bot handed back to itself (a flow switch re-dispatches one)."""
-        current = asyncio.current_task()
-        while pending := [
-            task
-            for task in asyncio.all_tasks()
-            if task is not current and "create_task_callback" in task.get_coro().__qualname__
-        ]:
-            await asyncio.gather(*pending)
+    async def settle(self) -> None:
+        """Wait for what the last updates started in the background: drains, broadcasts."""
+        assert self.app is not None
+        await settle(self.app)
 
     def message_with_button(self, chat_id: int, data: str) -> int | None:
         """The id of the newest bot message in a chat that carries a button with this data."""

@@ -13,7 +13,7 @@ from bot.callback_data import pack
 from bot.offline_updates import FakeUser
 from handlers import request_flow
 from handlers.request_steps import Step
-from tests.bot_api_server import Call, LoopbackBotApi
+from tests.bot_api_server import LoopbackBotApi
 from tests.flows_reliability import JSON, BotProcess, Db, press_update, text_update, wait_for
 
 RESIDENTS = [FakeUser(2001 + n, f"Resident{n}") for n in range(6)]
@@ -167,39 +167,90 @@ def help_out(stream: Stream, request_id: int) -> None:
         stream.text(assignee, "12.50")
 
 
-def notification_figures(api: LoopbackBotApi, db: Db, after_id: int) -> tuple[int, int, int, int]:
-    """(outbox messages sent, re-sent before being marked sent, re-sent after, retried).
+@dataclass(frozen=True)
+class Deliveries:
+    """How the outbox's messages reached the loopback Bot API."""
 
-    Only messages decided after `after_id` count (the seeding went to an offline fake).
+    sent: int  # outbox rows marked sent
+    twice: int  # deliveries no row records: a call in flight when the process was killed
+    resent_after_marked: int  # a message delivered again after it was marked sent (a bug)
+    retried: int  # failed attempts before a message went through
+
+
+def notification_figures(api: LoopbackBotApi, db: Db, after_id: int) -> Deliveries:
+    """Match every message Telegram received with the outbox row it came from.
+
+    Only rows decided after `after_id` count (the seeding went to an offline fake). Each row
+    records the Telegram message id its send produced; a delivery that no row records is a
+    second delivery of a row whose call was in flight at a kill. Answers keep no text once
+    sent, so rows are matched by message id, and by text where they keep it.
     """
     rows = db.rows(
         "SELECT chat_id, params, sent_message_id, attempts FROM outbox "
         "WHERE method = 'sendMessage' AND state = 'sent' AND id > ?",
         after_id,
     )
-    by_key: dict[tuple[int, str], list[Call]] = defaultdict(list)
-    for call in api.delivered():
-        by_key[(int(call.params["chat_id"]), call.params["text"])].append(call)
-    marked: dict[tuple[int, str], set[int]] = defaultdict(set)
+    recorded = {(int(row["chat_id"]), row["sent_message_id"]) for row in rows}
+    delivered = api.delivered()
+    received = {(int(call.params["chat_id"]), call.message_id) for call in delivered}
+    missing = recorded - received
+    assert not missing, f"{len(missing)} outbox messages marked sent never reached Telegram"
+    extra = [c for c in delivered if (int(c.params["chat_id"]), c.message_id) not in recorded]
+    marked_at: dict[tuple[int, str], float] = {}
+    by_id = {(int(c.params["chat_id"]), c.message_id): c for c in delivered}
     for row in rows:
-        params = json.loads(row["params"])
-        marked[(row["chat_id"], params["text"])].add(row["sent_message_id"])
-    missing = before = after = 0
-    for key, ids in marked.items():
-        calls = by_key.get(key, [])
-        delivered_ids = {c.message_id for c in calls}
-        missing += len(ids - delivered_ids)
-        last_marked = max((c.at for c in calls if c.message_id in ids), default=0.0)
-        for call in calls:
-            if call.message_id in ids:
-                continue
-            if call.at <= last_marked:
-                before += 1
-            else:
-                after += 1
-    assert missing == 0, f"{missing} outbox messages marked sent never reached Telegram"
+        text = json.loads(row["params"]).get("text")
+        call = by_id.get((int(row["chat_id"]), row["sent_message_id"]))
+        if text is not None and call is not None:
+            key = (int(row["chat_id"]), text)
+            marked_at[key] = max(marked_at.get(key, 0.0), call.at)
+    after = sum(
+        1
+        for c in extra
+        if c.at > marked_at.get((int(c.params["chat_id"]), c.params["text"]), float("inf"))
+    )
     retried = sum(max(row["attempts"] - 1, 0) for row in rows)
-    return len(rows), before, after, retried
+    return Deliveries(len(rows), len(extra) - after, after, retried)
+
+
+DUPLICATE_WINDOW = 10.0  # seconds: the same text to the same chat this close is a re-send
+
+
+def answered_updates(api: LoopbackBotApi, db: Db) -> dict[int, int]:
+    """Update id -> how many times its answer reached the person who acted (0: never).
+
+    An answer is what the update's work queued for that person's chat (outbox rows marked with
+    the update). Each row records the message its delivery produced; the same text delivered
+    to the chat within a few seconds of it is a second delivery (the call was in flight at a
+    kill, or timed out after Telegram acted). A press answered only with a pop-up counts its
+    callback answer.
+    """
+    counts: dict[int, int] = defaultdict(int)
+    rows = db.rows(
+        "SELECT update_id, chat_id, sent_message_id, method FROM outbox "
+        "WHERE update_id IS NOT NULL AND state = 'sent'"
+    )
+    delivered = api.delivered()
+    by_id = {(int(c.params["chat_id"]), c.message_id): c for c in delivered}
+    recorded = db.rows("SELECT chat_id, sent_message_id FROM outbox WHERE state = 'sent'")
+    known = {(int(r["chat_id"]), r["sent_message_id"]) for r in recorded}
+    extra: dict[tuple[int, str], list[float]] = defaultdict(list)  # deliveries no row records
+    for call in delivered:
+        if (int(call.params["chat_id"]), call.message_id) not in known:
+            extra[(int(call.params["chat_id"]), call.params["text"])].append(call.at)
+    for row in rows:
+        times = 1
+        call = by_id.get((int(row["chat_id"]), row["sent_message_id"]))
+        if row["method"] == "sendMessage" and call is not None:
+            moments = extra.get((int(row["chat_id"]), call.params["text"]), [])
+            times += sum(1 for at in moments if abs(at - call.at) <= DUPLICATE_WINDOW)
+        update_id = int(row["update_id"])
+        counts[update_id] = max(counts[update_id], times)
+    for call in api.delivered("answerCallbackQuery"):
+        if call.params.get("text"):
+            update_id = int(call.params["callback_query_id"])
+            counts[update_id] = max(counts[update_id], 1)
+    return dict(counts)
 
 
 def flow_state(db: Db, user: FakeUser) -> bytes | None:

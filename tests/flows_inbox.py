@@ -48,6 +48,7 @@ class InboxFeeder:
         """Store and handle one update, as the poller would."""
         payload = await self.store(update)
         await self.inbox.handle_pending()
+        await self.harness.settle()
         return payload
 
     async def replay(self, payload: dict[str, Any]) -> bool:
@@ -55,4 +56,5 @@ class InboxFeeder:
         await self.inbox.receive([payload])
         handled = await self.inbox.handle_pending()
         again = await self.inbox.handle(StoredUpdate(int(payload["update_id"]), payload))
+        await self.harness.settle()
         return bool(handled) or again

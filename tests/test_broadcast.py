@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 
+import pytest
+
+from bot.clock import FakeClock
+from bot.send_limits import SendLimits
 from config import oversight_texts as ot
+from config.settings import Settings
 from handlers.oversight_broadcast import CANCEL_DATA, SEND_DATA
 from storage import audit, people
 from tests.conftest import BotHarness
@@ -15,7 +21,20 @@ PROGRESS = re.compile(r"Sending… (\d+) of 202")
 BLOCKED_EVERY = 13  # 16 of the 200 have blocked the bot
 
 
-async def test_broadcast_to_200_counts_blocked_and_marks_them(harness: BotHarness) -> None:
+@pytest.fixture
+async def paced(settings: Settings, clock: FakeClock) -> AsyncIterator[BotHarness]:
+    """The bot keeping to Telegram's real send limits (about 30 messages a second)."""
+    bot = BotHarness(settings=settings, clock=clock, limits=SendLimits())
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        await bot.stop()
+    assert not bot.errors, f"handler errors: {bot.errors!r}"
+
+
+async def test_broadcast_to_200_counts_blocked_and_marks_them(paced: BotHarness) -> None:
+    harness = paced
     c = await two_neighbourhoods(harness)
     seeded = await seed_volunteers(harness, c.elm, 5000, SEEDED)
     blocked = seeded[::BLOCKED_EVERY]

@@ -39,7 +39,7 @@ class FakeSender:
         self._random = random.Random(seed)
         self._ids = itertools.count(100)
 
-    async def call(self, method: str, params: dict[str, Any]) -> int | None:
+    async def call(self, method: str, params: dict[str, Any], priority: int = 1) -> int | None:
         chat = int(params["chat_id"])
         self.in_flight += 1
         self.in_flight_per_chat[chat] += 1

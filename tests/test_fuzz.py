@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, seed, settings
-from telegram.ext import AIORateLimiter
 
 from bot.callback_data import pack
 from bot.clock import FakeClock
@@ -30,7 +29,6 @@ from bot.when import WhenKind, window_for
 from config import texts
 from config import volunteer_texts as vt
 from handlers import tasks
-from handlers.context import AidApplication
 from handlers.request_steps import Step
 from tests.conftest import ORGANISER, RESIDENT, VOLUNTEERS_CHAT, BotHarness, make_settings
 from tests.flows import agree, create_neighbourhood, invite_code, make_volunteer
@@ -126,13 +124,6 @@ def targets() -> list[Target]:
     return found
 
 
-def _without_send_rate_limits(application: AidApplication) -> None:
-    """Fuzzing is about handlers, not sending: lift the 30-a-second pacing (tests only)."""
-    application.bot._rate_limiter = AIORateLimiter(  # noqa: SLF001
-        overall_max_rate=0, group_max_rate=0, max_retries=0
-    )
-
-
 class FuzzBot:
     """The real bot on its own event loop, so hypothesis can drive it example by example."""
 
@@ -142,7 +133,6 @@ class FuzzBot:
             make_settings(tmp_path), messages_per_minute=100_000, requests_per_hour=100_000
         )
         self.bot = BotHarness(settings=fuzz_settings, clock=FakeClock())
-        self.bot.before_start.append(_without_send_rate_limits)
         self.tried: Counter[str] = Counter()
         self.kinds: Counter[str] = Counter()
         self.neighbourhood_id = 0

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 
 from bot.callback_data import pack
-from config import request_flow_texts as flow_texts
 from handlers import request_flow
 from handlers.request_steps import Step
 from storage import inbox
+from storage.database import Connection
 from tests.conftest import RESIDENT, BotHarness
 from tests.flows import agree, neighbourhood_with_invite
 from tests.flows_inbox import InboxFeeder
@@ -78,6 +78,7 @@ async def test_updates_stored_before_a_crash_are_handled_at_start_up(
     assert not await _handled(joined, first["update_id"])
     await joined.restart()
     handled = await InboxFeeder(joined).inbox.handle_pending()
+    await joined.settle()
     assert handled == 2
     assert await _handled(joined, first["update_id"]) and await _handled(
         joined, second["update_id"]
@@ -86,37 +87,38 @@ async def test_updates_stored_before_a_crash_are_handled_at_start_up(
     assert "What do you need?" in joined.fake.last_text_to(RESIDENT.id)
 
 
-async def test_effects_and_the_handled_mark_commit_together(
+async def test_effects_answer_state_and_mark_commit_together(
     joined: BotHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A crash after the effects commit leaves the update handled; before, it is replayed."""
+    """An update whose last write fails leaves nothing behind: no effects, no answer, not
+    marked; handled again (as at the next start), it takes effect and is answered once."""
     feeder = InboxFeeder(joined)
     await _ask_until_summary(joined, feeder)
     persistence = feeder.inbox._persistence  # noqa: SLF001 - the crash point under test
+    write_state = persistence.commit
 
-    async def crash(conn: object) -> int:
-        raise RuntimeError("killed before the last transaction")
+    async def crash(conn: Connection) -> int:
+        await write_state(conn)  # the last write of the work, then the process dies
+        raise RuntimeError("killed before the commit")
 
-    monkeypatch.setattr(persistence, "commit", crash)
-    # A step with no database effects: nothing committed, so it stays to be handled again.
-    edit = pack(request_flow.KIND, Step.SUMMARY.token, "edit")
-    stored = await feeder.store(joined.build.callback(RESIDENT, edit))
-    assert await feeder.inbox.handle_pending() == 0  # it failed: logged and kept
-    assert not await _handled(joined, stored["update_id"])
-    monkeypatch.undo()
-    assert await InboxFeeder(joined).inbox.handle_pending() == 1  # as at the next start
-    assert await _handled(joined, stored["update_id"])
-    assert joined.fake.last_text_to(RESIDENT.id) == flow_texts.ASK_EDIT
-    # Confirm creates the request: its transaction also marked the update handled.
-    await _ask_until_summary(joined, feeder)
     monkeypatch.setattr(persistence, "commit", crash)
     confirm = pack(request_flow.KIND, Step.SUMMARY.token, "confirm")
+    before = len(joined.fake.texts_to(RESIDENT.id))
     payload = await feeder.store(joined.build.callback(RESIDENT, confirm))
     assert await feeder.inbox.handle_pending() == 0  # it failed: logged and kept
+    await joined.settle()
+    assert not await _handled(joined, payload["update_id"])
+    assert await _requests(joined) == 0  # the request rolled back with the rest
+    assert len(joined.fake.texts_to(RESIDENT.id)) == before  # and no answer went out
+    monkeypatch.undo()
+    await joined.restart()  # as the process would after the crash: state reloaded from disk
+    assert await InboxFeeder(joined).inbox.handle_pending() == 1
+    await joined.settle()
     assert await _handled(joined, payload["update_id"])
     assert await _requests(joined) == 1
-    monkeypatch.undo()
-    assert await feeder.inbox.handle_pending() == 0  # nothing left: no second request
+    answers = [t for t in joined.fake.texts_to(RESIDENT.id)[before:] if "R-" in t]
+    assert len(answers) == 1, answers  # answered once
+    assert await InboxFeeder(joined).inbox.handle_pending() == 0  # nothing left to handle
     assert await _requests(joined) == 1
 
 

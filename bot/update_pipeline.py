@@ -1,0 +1,242 @@
+"""Each Telegram update is one unit of work, and its answer is part of it.
+
+Everything an update changes commits in one database transaction (storage.database.Work):
+the effects its services decide, the outbox messages they cause, its answer to the person who
+acted, its conversation state and user_data, and its inbox mark. The answer is whatever the
+handlers send while the update is handled (reply_text, edit_message_text, send_message):
+`CapturingRequest` takes those calls off the network and the work writes them to the outbox
+at the head of the queue, so they go out first once the work commits, and are retried like
+any outbox message. A crash before the commit leaves the update unhandled, to be handled
+again; after it, the answer is in the outbox and will be sent.
+
+Callback answers (the spinner on a pressed button) are not durable in Telegram anyway: they go
+straight out, best effort, and a refused or failed one never stops a handler.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.request import BaseRequest, RequestData
+
+from bot.clock import Clock
+from storage import outbox
+from storage.database import Connection, Database, Work
+
+log = logging.getLogger(__name__)
+
+# Calls a handler makes while handling an update that become its durable answer.
+CAPTURED_METHODS = frozenset(
+    {
+        "sendMessage",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "editMessageCaption",
+        "deleteMessage",
+    }
+)
+# Calls made straight away, whose failure is logged and never raised.
+BEST_EFFORT_METHODS = frozenset({"answerCallbackQuery"})
+REPLY_PRIORITY = outbox.PRIORITY_REPLY
+# Synthetic message ids of captured messages -> their outbox ids, for later edits.
+REMEMBERED_REPLIES = 10_000
+# Test-only: SIGKILL the process right after this update's work commits (crash-point tests).
+CRASH_AFTER_COMMIT_VARIABLE = "MUTUAL_AID_TEST_CRASH_AFTER_COMMIT"
+
+_OK_TRUE = json.dumps({"ok": True, "result": True}).encode()
+
+
+@dataclass
+class CapturedCall:
+    """One Bot API call a handler made while handling an update, kept for the outbox."""
+
+    method: str
+    params: dict[str, Any]
+    synthetic_id: int | None = None  # the message id the handler was given, if it sent one
+
+
+def update_ids(update: object) -> tuple[int | None, int | None]:
+    """The update id and the chat of the person who acted, for an UpdateWork."""
+    if not isinstance(update, Update):
+        return None, None
+    chat = update.effective_chat
+    return update.update_id, chat.id if chat is not None else None
+
+
+class UpdateWork(Work):
+    """The unit of work of one Telegram update: its effects, its answer and its inbox mark.
+
+    Everything queued for the chat of the person who acted (an edit of the message they
+    pressed, say, and anything still unsent there) goes out with their answer, first, in the
+    order it was decided.
+    """
+
+    def __init__(self, update_id: int | None = None, chat_id: int | None = None) -> None:
+        super().__init__()
+        self.update_id = update_id
+        self.chat_id = chat_id
+        self.replies: list[CapturedCall] = []
+        self._outbox_before = 0
+        if chat_id is not None:
+            self.first_write(self._note_outbox)
+            self.final_write(self._answer_first, needed=lambda: self.began)
+
+    async def _note_outbox(self, conn: Connection) -> None:
+        self._outbox_before = await outbox.newest_id(conn)
+
+    async def _answer_first(self, conn: Connection) -> None:
+        if self.chat_id is not None:
+            await outbox.put_first(conn, self.chat_id, self.update_id, self._outbox_before)
+
+
+class CapturingRequest(BaseRequest):
+    """Wraps the network: while an update is handled, its answers are captured, not sent."""
+
+    def __init__(self, inner: BaseRequest) -> None:
+        self._inner = inner
+        self._db: Database | None = None
+        self._clock: Clock | None = None
+        self._send: Callable[[], Awaitable[None]] | None = None
+        self._next_synthetic = 0
+        self._sent: OrderedDict[int, int] = OrderedDict()  # synthetic id -> outbox id
+
+    def attach(self, db: Database, clock: Clock, send: Callable[[], Awaitable[None]]) -> None:
+        """Capture inside this database's units of work; `send` starts delivery after commit."""
+        self._db, self._clock, self._send = db, clock, send
+
+    def captures(self, endpoint: str) -> bool:
+        """Whether a call of this method made now would be captured (not sent)."""
+        work = self._db.current_work() if self._db is not None else None
+        return isinstance(work, UpdateWork) and endpoint in CAPTURED_METHODS
+
+    @property
+    def read_timeout(self) -> float | None:
+        """The wrapped request's read timeout."""
+        return self._inner.read_timeout
+
+    async def initialize(self) -> None:
+        """Initialize the wrapped request."""
+        await self._inner.initialize()
+
+    async def shutdown(self) -> None:
+        """Shut the wrapped request down."""
+        await self._inner.shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """Capture an update's answer; answer button presses best effort; pass the rest on."""
+        endpoint = url.rsplit("/", 1)[-1]
+        work = self._db.current_work() if self._db is not None else None
+        if isinstance(work, UpdateWork) and endpoint in CAPTURED_METHODS and request_data:
+            result = self._capture(work, endpoint, dict(request_data.parameters))
+            return 200, json.dumps({"ok": True, "result": result}).encode()
+        call = self._inner.do_request(
+            url,
+            method,
+            request_data,
+            read_timeout=read_timeout,
+            write_timeout=write_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
+        )
+        if endpoint not in BEST_EFFORT_METHODS:
+            return await call
+        try:
+            code, payload = await call
+        except TelegramError as error:
+            log.info("answering a button press failed (%s); carrying on", error)
+            return 200, _OK_TRUE
+        if code != 200:
+            log.info("Telegram refused a button press answer (HTTP %s); carrying on", code)
+            return 200, _OK_TRUE
+        return code, payload
+
+    def _capture(self, work: UpdateWork, method: str, params: dict[str, Any]) -> Any:
+        """Keep the call for the work's outbox; answer as Telegram would."""
+        call = CapturedCall(method, params)
+        work.replies.append(call)
+        if len(work.replies) == 1:
+            work.final_write(self._writer(work), needed=lambda: bool(work.replies))
+            if self._send is not None:
+                work.after_commit(self._send)
+        if method != "sendMessage":
+            return True
+        self._next_synthetic -= 1
+        call.synthetic_id = self._next_synthetic
+        chat_id = int(params["chat_id"])
+        now = self._clock.now() if self._clock is not None else datetime.now().astimezone()
+        return {
+            "message_id": call.synthetic_id,
+            "date": int(now.timestamp()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
+            "text": params.get("text", ""),
+        }
+
+    def _writer(self, work: UpdateWork) -> Callable[[Connection], Awaitable[None]]:
+        async def write(conn: Connection) -> None:
+            await self._write_replies(conn, work)
+
+        return write
+
+    async def _write_replies(self, conn: Connection, work: UpdateWork) -> None:
+        """Queue the captured calls at the head of the outbox, in the order they were made."""
+        assert self._clock is not None
+        now = self._clock.now()
+        for call in work.replies:
+            params = dict(call.params)
+            message_id = params.get("message_id")
+            if isinstance(message_id, int) and message_id < 0:  # a message captured earlier
+                target = self._sent.get(message_id)
+                if target is None:
+                    log.info("dropping a %s of a message from before a restart", call.method)
+                    continue
+                del params["message_id"]
+                params["edit_of_outbox"] = target
+            outbox_id = await outbox.enqueue(
+                conn,
+                chat_id=int(params["chat_id"]),
+                method=call.method,
+                params=params,
+                now=now,
+                purpose=outbox.ANSWER_PURPOSE,
+                priority=REPLY_PRIORITY,
+                update_id=work.update_id,
+            )
+            if call.synthetic_id is not None:
+                self._remember(call.synthetic_id, outbox_id)
+
+    def _remember(self, synthetic_id: int, outbox_id: int) -> None:
+        self._sent[synthetic_id] = outbox_id
+        while len(self._sent) > REMEMBERED_REPLIES:
+            self._sent.popitem(last=False)
+
+
+def crash_after_commit_hook(update_id: int | None) -> Callable[[], Awaitable[None]] | None:
+    """Test-only: a hook that SIGKILLs the process after this update commits, if asked to."""
+    wanted = os.environ.get(CRASH_AFTER_COMMIT_VARIABLE, "")
+    if update_id is None or wanted != str(update_id):
+        return None
+
+    async def crash() -> None:
+        log.warning("test crash point: killing the process after update %s", update_id)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    return crash
