@@ -20,7 +20,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bot import languages, notify
+from bot import languages, logs, notify
 from bot.clock import Clock
 from bot.dispatch_lanes import Attempt, Drain, Outcome
 from config import i18n
@@ -136,7 +136,7 @@ class OutboxDispatcher:
         try:
             message_id = await self._sender.call(item.method, params)
         except PermanentSendError as error:
-            call = json.dumps(params, ensure_ascii=False)[:LOGGED_PARAMS_LIMIT]
+            call = json.dumps(logs.redact(params))[:LOGGED_PARAMS_LIMIT]  # texts as lengths
             log.warning(
                 "outbox %s (%s to %s, %s) refused: %s; the call was %s",
                 item.id,
