@@ -6,6 +6,7 @@ import csv
 import io
 from dataclasses import dataclass
 
+from bot.spreadsheet import unguard, write_csv
 from config import request_texts as rt
 from storage.assets import Asset
 
@@ -26,8 +27,6 @@ COLUMNS: tuple[str, ...] = (
 REQUIRED = ("title", "kind")
 MAX_BYTES = 1_000_000
 MAX_ROWS = 5_000
-# Spreadsheets run cells starting with these as formulas; exports prefix them with a quote.
-_FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 class MalformedCsvError(ValueError):
@@ -56,11 +55,8 @@ def _column_name(header: str) -> str:
 
 
 def _unquote(value: str) -> str:
-    """Undo the export's formula guard ('=x -> =x) and trim."""
-    value = value.strip()
-    if value.startswith("'") and value[1:2] in _FORMULA_STARTS:
-        return value[1:]
-    return value
+    """Undo the export's formula guard ('=x -> =x, bot.spreadsheet) and trim."""
+    return unguard(value.strip()).strip()
 
 
 def parse(data: bytes) -> CsvFile:
@@ -108,35 +104,25 @@ def parse(data: bytes) -> CsvFile:
     return CsvFile(rows, ignored)
 
 
-def _guard(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
-
-
 def export(register: list[Asset]) -> bytes:
-    """The assets as a CSV document (UTF-8 with a BOM, so spreadsheets read it correctly)."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for asset in register:
-        writer.writerow(
-            [
+    """The assets as a CSV document, every text cell guarded against formulas."""
+    return write_csv(
+        COLUMNS,
+        (
+            (
                 str(asset.id),
                 asset.neighbourhood_name,
                 asset.kind,
-                *(
-                    _guard(v)
-                    for v in (
-                        asset.title,
-                        asset.description,
-                        asset.tags,
-                        asset.availability,
-                    )
-                ),
+                asset.title,
+                asset.description,
+                asset.tags,
+                asset.availability,
                 asset.visibility,
                 asset.status,
-                _guard(asset.contact_name),
-                _guard(asset.contact_details),
+                asset.contact_name,
+                asset.contact_details,
                 asset.verified_at.date().isoformat() if asset.verified_at else "",
-            ]
-        )
-    return out.getvalue().encode("utf-8-sig")
+            )
+            for asset in register
+        ),
+    )

@@ -21,6 +21,7 @@ from bot.asset_rules import (
     clean_title,
 )
 from bot.core import Core
+from bot.exports import Refusal, export_scope
 from config import request_texts as rt
 from storage import assets, audit
 from storage.assets import VOLUNTEER_OFFER, AssetFields
@@ -118,22 +119,21 @@ class AssetTransfer:
             )
         return report
 
-    async def export_csv(self, telegram_id: int) -> Export | None:
-        """The register of the organiser's neighbourhoods as CSV (None if not an organiser)."""
-        organised = await self._core.community.organised_neighbourhoods(telegram_id)
-        if not organised:
-            return None
+    async def export_csv(self, telegram_id: int, everywhere: bool = False) -> Export | Refusal:
+        """The register of the organiser's neighbourhoods as CSV (all: bootstrap organisers)."""
         now = self._core.clock.now()
         async with self._core.db.transaction() as conn:
-            ids = [n.id for n in organised]
-            register = await assets.in_neighbourhoods(conn, ids) if ids else []
+            scope = await export_scope(self._core, conn, telegram_id, everywhere, "assets")
+            if isinstance(scope, Refusal):
+                return scope
+            register = await assets.in_neighbourhoods(conn, scope.ids) if scope.ids else []
             await audit.record(
                 conn,
                 actor_telegram_id=telegram_id,
                 action="export.assets",
                 subject="assets",
                 now=now,
-                after={"count": len(register), "neighbourhoods": ids},
+                after={"count": len(register), **scope.audit_entry()},
             )
         name = f"assets-{now.date().isoformat()}.csv"
         return Export(name, asset_csv.export(register), len(register))

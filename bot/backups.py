@@ -2,7 +2,9 @@
 
 The job fires from the scheduler store inside a transaction, which holds the database lock,
 so it only stores the next run and marks a backup as due; the copy is made right after the
-transaction commits (sqlite3's backup API, via Database.backup_to).
+transaction commits (sqlite3's backup API, via Database.backup_to). With BACKUP_KEY set, every
+backup, scheduled or made with `mutual-aid-bot backup`, is encrypted (bot.backup_crypto): the
+plain copy is made beside the live database, never in the backup folder, and removed after.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from bot.backup_crypto import encrypt_file
 from bot.core import Core
+from config.settings import Secret
 from storage import jobs
 from storage.backups import check_file
-from storage.database import Connection
+from storage.database import Connection, Database
 from storage.jobs import ScheduledJob
 
 log = logging.getLogger(__name__)
@@ -25,6 +29,39 @@ BACKUP_JOB = "privacy.backup"
 JOB_TARGET = "interval"
 PREFIX = "mutual-aid-"
 SUFFIX = ".sqlite3"
+ENCRYPTED = ".enc"  # added to the name of an encrypted backup
+
+
+class BackupError(RuntimeError):
+    """A backup could not be made (it failed its integrity check)."""
+
+
+async def write_backup(db: Database, live: Path, target: Path, key: Secret | None) -> int:
+    """Write a checked copy of the open database to target, encrypted with the key if any.
+
+    live is the database file: with a key, the plain copy is made beside it. Target gets its
+    name only once complete. Returns the schema version the copy holds.
+    """
+    if key is None:
+        plain = target.with_name(target.name + ".partial")
+    else:
+        plain = live.parent / f".{target.name}.partial"
+    sealed = target.with_name(target.name + ".partial")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    plain.unlink(missing_ok=True)
+    try:
+        await db.backup_to(plain)
+        ok, version = await asyncio.to_thread(check_file, plain)
+        if not ok:
+            raise BackupError(f"backup {target.name} failed its integrity check")
+        if key is not None:
+            sealed.unlink(missing_ok=True)
+            await asyncio.to_thread(encrypt_file, plain, sealed, key.reveal())
+        os.replace(sealed, target)  # only a checked, complete copy gets a backup's name
+    finally:
+        plain.unlink(missing_ok=True)
+        sealed.unlink(missing_ok=True)
+    return version
 
 
 class Backups:
@@ -73,16 +110,16 @@ class Backups:
         folder = self.folder
         if folder is None:
             raise RuntimeError("no backup folder is configured (Tunables.backup_dir)")
+        settings = self._core.settings
         name = name or f"{PREFIX}{self._core.clock.now():%Y%m%dT%H%M%S}Z-manual{SUFFIX}"
+        if settings.backup_key is not None:
+            name += ENCRYPTED
         target = folder / name
-        partial = folder / (name + ".partial")
-        await self._core.db.backup_to(partial)
-        ok, version = await asyncio.to_thread(check_file, partial)
-        if not ok:
-            partial.unlink(missing_ok=True)
-            raise RuntimeError(f"backup {name} failed its integrity check")
-        os.replace(partial, target)  # only a checked, complete copy gets a backup's name
-        log.info("backup %s written (schema version %s)", target, version)
+        version = await write_backup(
+            self._core.db, settings.database_path, target, settings.backup_key
+        )
+        encrypted = "encrypted" if settings.backup_key else "not encrypted"
+        log.info("backup %s written (schema version %s, %s)", target, version, encrypted)
         self.rotate()
         return target
 
@@ -91,7 +128,8 @@ class Backups:
         folder = self.folder
         if folder is None or not folder.is_dir():
             return []
-        return sorted(folder.glob(f"{PREFIX}*{SUFFIX}"))
+        made = [*folder.glob(f"{PREFIX}*{SUFFIX}"), *folder.glob(f"{PREFIX}*{SUFFIX}{ENCRYPTED}")]
+        return sorted(made, key=lambda path: path.name)
 
     def rotate(self) -> list[Path]:
         """Delete all but the newest backup_keep backups; returns the deleted ones."""

@@ -27,7 +27,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bot import languages, notify
+from bot import languages, logs, notify
 from bot.clock import Clock
 from bot.dispatch_lanes import Attempt, Drain, Outcome
 from config import i18n
@@ -209,6 +209,9 @@ class OutboxDispatcher:
 
     async def _attempt(self, item: OutboxMessage) -> Attempt:
         """Make one outbox call (not yet recorded)."""
+        if item.unreadable:  # one damaged row must not hold up everything behind it
+            log.error("outbox %s has unreadable parameters; giving it up", item.id)
+            return Attempt(item, Outcome.FAILED, error="unreadable parameters", failure="refused")
         try:
             params = await self._resolve(item.params)
         except EditTargetPending as waiting:  # its message goes first; try after it
@@ -220,7 +223,7 @@ class OutboxDispatcher:
         try:
             message_id = await self._call(item, params)
         except PermanentSendError as error:
-            call = json.dumps(params, ensure_ascii=False)[:LOGGED_PARAMS_LIMIT]
+            call = json.dumps(logs.redact(params))[:LOGGED_PARAMS_LIMIT]  # texts as lengths
             log.warning(
                 "outbox %s (%s to %s, %s) refused: %s; the call was %s",
                 item.id,

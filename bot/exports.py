@@ -1,12 +1,12 @@
-"""CSV exports for organisers: every neighbourhood's rows, personal columns only for their own.
+"""CSV exports for organisers, holding only the rows of the neighbourhoods they organise.
 
-Each export is written to the audit log with who asked, what and whose personal data it held.
+A bootstrap organiser (ORGANISER_IDS) may ask for every neighbourhood with `all`. Every
+export, and every refused `all`, is written to the audit log with who asked and what it held.
+Cells go through the one shared CSV writer (bot.spreadsheet), which neutralises formulas.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -14,7 +14,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core import Core
-from storage import audit, exports
+from bot.spreadsheet import write_csv
+from storage import audit, exports, neighbourhoods, people
+from storage.database import Connection
+from storage.neighbourhoods import Neighbourhood
 from storage.timefmt import optional_from_db
 
 ALL_TIME_DAYS = 36_500
@@ -25,6 +28,14 @@ class ExportKind(StrEnum):
 
     REQUESTS = "requests"
     VOLUNTEERS = "volunteers"
+
+
+class Refusal(StrEnum):
+    """Why an export was not made."""
+
+    NOT_ORGANISER = "not_organiser"  # organises nothing and is no bootstrap organiser
+    NONE_OF_YOUR_OWN = "none_of_your_own"  # a bootstrap organiser with no neighbourhood
+    ALL_NOT_ALLOWED = "all_not_allowed"  # `all` from someone not in ORGANISER_IDS
 
 
 REQUEST_COLUMNS = (
@@ -45,13 +56,67 @@ TIME_COLUMNS |= {"paused_until"}
 
 
 @dataclass(frozen=True)
+class Scope:
+    """The neighbourhoods an export covers; everywhere when a bootstrap organiser asked `all`."""
+
+    neighbourhoods: tuple[Neighbourhood, ...]
+    everywhere: bool
+
+    @property
+    def ids(self) -> list[int]:
+        """The neighbourhoods' ids, sorted."""
+        return sorted(n.id for n in self.neighbourhoods)
+
+    def audit_entry(self) -> dict[str, object]:
+        """What the audit log records about the scope."""
+        return {"scope": "all" if self.everywhere else "own", "neighbourhood_ids": self.ids}
+
+
+@dataclass(frozen=True)
 class Export:
     """A finished CSV export."""
 
     filename: str
     content: bytes
     rows: int
-    personal_neighbourhoods: tuple[str, ...]
+    neighbourhoods: tuple[str, ...]
+    everywhere: bool
+
+
+async def export_scope(
+    core: Core, conn: Connection, telegram_id: int, everywhere: bool, what: str
+) -> Scope | Refusal:
+    """The neighbourhoods this person may export, or why not (a refused `all` is audited).
+
+    Without `all`, that is the neighbourhoods where they hold the organiser role, for a
+    bootstrap organiser too; with it, every neighbourhood, for bootstrap organisers only.
+    """
+    bootstrap = core.community.is_bootstrap_organiser(telegram_id)
+    if everywhere:
+        if bootstrap:
+            return Scope(tuple(await neighbourhoods.list_all(conn)), everywhere=True)
+        await audit.record(
+            conn,
+            actor_telegram_id=telegram_id,
+            action=f"export.{what}.refused",
+            subject=f"export:{what}",
+            now=core.clock.now(),
+            after={"scope": "all", "reason": Refusal.ALL_NOT_ALLOWED.value},
+        )
+        return Refusal.ALL_NOT_ALLOWED
+    own = await _own_neighbourhoods(conn, telegram_id)
+    if own:
+        return Scope(tuple(own), everywhere=False)
+    return Refusal.NONE_OF_YOUR_OWN if bootstrap else Refusal.NOT_ORGANISER
+
+
+async def _own_neighbourhoods(conn: Connection, telegram_id: int) -> list[Neighbourhood]:
+    """The neighbourhoods where the person (who agreed to the notice) is an organiser."""
+    person = await people.by_telegram_id(conn, telegram_id)
+    if person is None or not person.has_consented:
+        return []
+    memberships = await neighbourhoods.memberships_of(conn, person.id)
+    return [n for n, role in memberships if role == "organiser"]
 
 
 def _cell(column: str, value: Any, zone: ZoneInfo) -> Any:
@@ -59,26 +124,12 @@ def _cell(column: str, value: Any, zone: ZoneInfo) -> Any:
     if column in TIME_COLUMNS and value:
         moment = optional_from_db(value)
         return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else ""
-    return "" if value is None else value
+    return value
 
 
-def to_csv(
-    rows: list[dict[str, Any]],
-    columns: tuple[str, ...],
-    personal: tuple[str, ...],
-    own: set[int],
-    zone: ZoneInfo,
-) -> bytes:
-    """CSV bytes: personal columns are filled only for rows of the organiser's neighbourhoods."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([*columns, *personal])
-    for row in rows:
-        shown = [_cell(c, row[c], zone) for c in columns]
-        mine = row["neighbourhood_id"] in own
-        shown += [_cell(c, row[c], zone) if mine else "" for c in personal]
-        writer.writerow(shown)
-    return buffer.getvalue().encode("utf-8-sig")  # the BOM lets spreadsheets read UTF-8
+def to_csv(rows: list[dict[str, Any]], columns: tuple[str, ...], zone: ZoneInfo) -> bytes:
+    """CSV bytes of the rows' columns, every text cell guarded against formulas."""
+    return write_csv(columns, ([_cell(c, row[c], zone) for c in columns] for row in rows))
 
 
 class Exports:
@@ -87,41 +138,38 @@ class Exports:
     def __init__(self, core: Core) -> None:
         self._core = core
 
-    async def export(self, telegram_id: int, kind: ExportKind, days: int | None) -> Export | None:
-        """Build the export and audit it (None when the person organises nothing)."""
+    async def export(
+        self, telegram_id: int, kind: ExportKind, days: int | None, everywhere: bool = False
+    ) -> Export | Refusal:
+        """Build the export and audit it, or say why it is not allowed."""
         core = self._core
-        organised = await core.community.organised_neighbourhoods(telegram_id)
-        if not organised:
-            return None
-        own = {n.id for n in organised}
         now = core.clock.now()
         since = now - timedelta(days=days or ALL_TIME_DAYS)
         async with core.db.transaction() as conn:
+            scope = await export_scope(core, conn, telegram_id, everywhere, kind.value)
+            if isinstance(scope, Refusal):
+                return scope
+            only = None if scope.everywhere else scope.ids
             if kind is ExportKind.REQUESTS:
-                rows = await exports.request_rows(conn, since)
-                columns, personal = REQUEST_COLUMNS, REQUEST_PERSONAL
+                rows = await exports.request_rows(conn, since, only)
+                columns = REQUEST_COLUMNS + REQUEST_PERSONAL
             else:
-                rows = await exports.volunteer_rows(conn, since)
-                columns, personal = VOLUNTEER_COLUMNS, VOLUNTEER_PERSONAL
+                rows = await exports.volunteer_rows(conn, since, only)
+                columns = VOLUNTEER_COLUMNS + VOLUNTEER_PERSONAL
             await audit.record(
                 conn,
                 actor_telegram_id=telegram_id,
                 action=f"export.{kind.value}",
                 subject=f"export:{kind.value}",
                 now=now,
-                after={
-                    "rows": len(rows),
-                    "days": days,
-                    "personal_neighbourhood_ids": sorted(own),
-                    "personal_rows": sum(1 for r in rows if r["neighbourhood_id"] in own),
-                },
+                after={"rows": len(rows), "days": days, **scope.audit_entry()},
             )
-        content = to_csv(rows, columns, personal, own, core.settings.timezone)
         return Export(
             filename=_filename(kind, now),
-            content=content,
+            content=to_csv(rows, columns, core.settings.timezone),
             rows=len(rows),
-            personal_neighbourhoods=tuple(n.name for n in organised),
+            neighbourhoods=tuple(n.name for n in scope.neighbourhoods),
+            everywhere=scope.everywhere,
         )
 
 

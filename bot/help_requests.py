@@ -188,21 +188,27 @@ class HelpRequests(RequestViews):
 
     async def release(self, telegram_id: int, request_id: int) -> Result:
         """Can't do it after all: reopen, re-alert without this volunteer, tell the resident."""
-        now = self._clock.now()
         async with self._db.transaction() as conn:
-            request, presser = await self._assignee_check(conn, telegram_id, request_id)
-            if presser is None or request is None or request.status != "assigned":
-                return _refusal(request, presser)
-            reopened = await self._reopen(
-                conn,
-                telegram_id,
-                request,
-                lambda: t.RESIDENT_VOLUNTEER_WITHDREW.format(
-                    volunteer=task_messages.first_name(presser), ref=request.ref
-                ),
-                now,
-            )
+            result = await self.release_in(conn, telegram_id, request_id, self._clock.now())
         await self._after_commit()
+        return result
+
+    async def release_in(
+        self, conn: Connection, telegram_id: int, request_id: int, now: datetime
+    ) -> Result:
+        """release() inside the caller's transaction (the caller runs after_commit)."""
+        request, presser = await self._assignee_check(conn, telegram_id, request_id)
+        if presser is None or request is None or request.status != "assigned":
+            return _refusal(request, presser)
+        reopened = await self._reopen(
+            conn,
+            telegram_id,
+            request,
+            lambda: t.RESIDENT_VOLUNTEER_WITHDREW.format(
+                volunteer=task_messages.first_name(presser), ref=request.ref
+            ),
+            now,
+        )
         return Result(Outcome.OK, reopened) if reopened else _refusal(request, presser)
 
     async def confirm(self, telegram_id: int, request_id: int, satisfied: bool) -> Result:
@@ -251,32 +257,38 @@ class HelpRequests(RequestViews):
 
     async def cancel(self, telegram_id: int, request_id: int) -> Result:
         """The resident cancels: the assignee and every alert are updated."""
-        now = self._clock.now()
         async with self._db.transaction() as conn:
-            request = await help_requests.by_id(conn, request_id)
-            presser = await people.by_telegram_id(conn, telegram_id)
-            if request is None or presser is None:
-                return Result(Outcome.UNKNOWN)
-            if presser.id != request.requester_person_id:
-                return Result(Outcome.NOT_YOURS, request)
-            if not await help_requests.cancel(conn, request.id, now):
-                return Result(Outcome.NO_LONGER_POSSIBLE, request)
-            cancelled = await help_requests.by_id(conn, request.id)
-            assert cancelled is not None
-            await self._alerting.stop(conn, request.id)
-            await self._alerting.close_alerts(conn, cancelled, now, cancelled=True)
-            assignee = await people.by_id(conn, request.assignee_person_id)
-            if assignee is not None:
-                async with languages.speaking_to(conn, assignee.telegram_id):
-                    await notify.send(
-                        conn,
-                        assignee.telegram_id,
-                        t.VOLUNTEER_REQUEST_CANCELLED.format(ref=request.ref),
-                        now,
-                        purpose="task",
-                    )
-            await self._audit(conn, telegram_id, "request.cancelled", request, cancelled)
+            result = await self.cancel_in(conn, telegram_id, request_id, self._clock.now())
         await self._after_commit()
+        return result
+
+    async def cancel_in(
+        self, conn: Connection, telegram_id: int, request_id: int, now: datetime
+    ) -> Result:
+        """cancel() inside the caller's transaction (the caller runs after_commit)."""
+        request = await help_requests.by_id(conn, request_id)
+        presser = await people.by_telegram_id(conn, telegram_id)
+        if request is None or presser is None:
+            return Result(Outcome.UNKNOWN)
+        if presser.id != request.requester_person_id:
+            return Result(Outcome.NOT_YOURS, request)
+        if not await help_requests.cancel(conn, request.id, now):
+            return Result(Outcome.NO_LONGER_POSSIBLE, request)
+        cancelled = await help_requests.by_id(conn, request.id)
+        assert cancelled is not None
+        await self._alerting.stop(conn, request.id)
+        await self._alerting.close_alerts(conn, cancelled, now, cancelled=True)
+        assignee = await people.by_id(conn, request.assignee_person_id)
+        if assignee is not None:
+            async with languages.speaking_to(conn, assignee.telegram_id):
+                await notify.send(
+                    conn,
+                    assignee.telegram_id,
+                    t.VOLUNTEER_REQUEST_CANCELLED.format(ref=request.ref),
+                    now,
+                    purpose="task",
+                )
+        await self._audit(conn, telegram_id, "request.cancelled", request, cancelled)
         return Result(Outcome.OK, cancelled)
 
     async def contact_organiser(self, telegram_id: int, request_id: int) -> Result:

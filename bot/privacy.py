@@ -68,23 +68,30 @@ class Privacy:
         return json.dumps(document, indent=2, ensure_ascii=False, default=str).encode()
 
     async def forget(self, telegram_id: int) -> Forgotten:
-        """Cancel the person's open requests, hand back their tasks, then erase them.
+        """Cancel the person's open requests, hand back their tasks and erase them: one step.
 
-        Cancelling and handing back go through the request lifecycle, so volunteers and
-        residents are told and tasks are offered again; only anonymised counts are kept.
+        It all happens in one transaction, so a crash half-way leaves nothing erased and
+        nobody told; cancelling and handing back go through the request lifecycle, so
+        volunteers and residents are told and tasks are offered again once it commits. Only
+        the day's anonymous counts are kept.
         """
-        async with self._core.db.read() as conn:
-            own_requests = await privacy.open_requests_of(conn, telegram_id)
-            own_tasks = await privacy.open_tasks_of(conn, telegram_id)
         requests = self._core.requests
-        cancelled = [(await requests.cancel(telegram_id, rid)).outcome for rid in own_requests]
-        released = [(await requests.release(telegram_id, rid)).outcome for rid in own_tasks]
-        counts = {
-            "requests_cancelled": cancelled.count(Outcome.OK),
-            "tasks_reoffered": released.count(Outcome.OK),
-        }
         now = self._core.clock.now()
         async with self._core.db.transaction() as conn:
+            own_requests = await privacy.open_requests_of(conn, telegram_id)
+            own_tasks = await privacy.open_tasks_of(conn, telegram_id)
+            cancelled = [
+                (await requests.cancel_in(conn, telegram_id, rid, now)).outcome
+                for rid in own_requests
+            ]
+            released = [
+                (await requests.release_in(conn, telegram_id, rid, now)).outcome
+                for rid in own_tasks
+            ]
+            counts = {
+                "requests_cancelled": cancelled.count(Outcome.OK),
+                "tasks_reoffered": released.count(Outcome.OK),
+            }
             found = await privacy.erase_person(conn, telegram_id, now)
             if found:
                 await privacy.count_erasure(conn, now, **counts)

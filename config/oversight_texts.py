@@ -169,7 +169,9 @@ STATS_THANKS = N_("💐 <b>{thanks} {words}</b> passed on to volunteers. Thank y
 # /export
 EXPORT_USAGE = N_(
     "Please say what to export, and optionally how many days back, for example:\n"
-    "/export requests 30\n/export volunteers"
+    "/export requests 30\n/export volunteers\n"
+    "An export holds the neighbourhoods you organise; bootstrap organisers can add "
+    "<code>all</code> for every neighbourhood."
 )
 # {kind} in the export captions.
 EXPORT_KIND_NAMES = {
@@ -177,9 +179,17 @@ EXPORT_KIND_NAMES = {
     "volunteers": N_("Volunteers"),
     "assets": N_("Assets"),
 }
-EXPORT_CAPTION = N_("{kind}: {rows} rows, last {days} days. Personal columns for: {scope}.")
-EXPORT_CAPTION_ALL_TIME = N_("{kind}: {rows} rows. Personal columns for: {scope}.")
-EXPORT_SCOPE_NONE = N_("none (you don't organise these neighbourhoods)")
+EXPORT_CAPTION = N_("{kind}: {rows} rows, last {days} days, from {scope}.")
+EXPORT_CAPTION_ALL_TIME = N_("{kind}: {rows} rows, from {scope}.")
+EXPORT_SCOPE_ALL = N_("every neighbourhood")
+EXPORT_ALL_NOT_ALLOWED = N_(
+    "Only the bot's bootstrap organisers can export every neighbourhood, so nothing was "
+    "exported. Without <code>all</code> you get the neighbourhoods you organise."
+)
+EXPORT_NONE_OF_YOUR_OWN = N_(
+    "You don't organise a neighbourhood yourself, so there is nothing of your own to export. "
+    "To export every neighbourhood, add <code>all</code>: /export {kind} all"
+)
 
 # /audit
 AUDIT_USAGE = N_("Please give the request's reference, for example:\n/audit R-7K3Q")

@@ -44,6 +44,18 @@ FORGET_NOTHING = N_("We don't store anything about you, so there is nothing to e
 FORGET_KEPT = N_("Okay, nothing was erased.")
 FORGET_EXPIRED = N_("That confirmation has expired. Send /forgetme again if you still want it.")
 
+# The end of the full privacy notice (/privacy): what stays once someone is forgotten.
+NOTICE_KEPT_AFTER_ERASURE = N_(
+    "<b>What is kept after /forgetme.</b> For each day, three numbers: how many people asked "
+    "to be forgotten, how many open requests that cancelled, and how many tasks it offered to "
+    "other volunteers. Your past requests stay only as anonymous rows (the kind of help, the "
+    "neighbourhood, the status and the dates), and the log of changes keeps what happened "
+    "without saying who. Nothing of it names you: no name, Telegram id, phone number, address "
+    "or message. Backups made before you asked still hold your data until they are deleted in "
+    "turn (normally after a week). The bot's logs never hold your name, phone number, address "
+    "or what you wrote."
+)
+
 NOTICE_CHANGED = N_(
     "📜 <b>Our privacy notice has changed</b> since you last agreed to it. "
     "Please read it again and tell us whether you agree.\n\n"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import difflib
-import math
 import os
 import re
 import tomllib
@@ -17,21 +18,23 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 
+# Secret and the duration and clock-time parsers live in config.values; importers use them here.
+from config.values import DURATION_HELP, Secret, format_duration, parse_clock_time, parse_duration
+
+__all__ = ["ConfigError", "Secret", "Settings", "Tunables", "format_duration", "load_settings"]
+__all__ += ["parse_clock_time", "parse_duration"]
+
 DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_DATABASE_PATH = "data/mutual-aid.sqlite3"
 DEFAULT_TIMEZONE = "Europe/London"
 DEFAULT_REGION = "GB"
 DEFAULT_LOG_LEVEL = "INFO"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
+BACKUP_KEY_BYTES = 32  # AES-256, written as URL-safe base64 (44 characters)
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 _TOKEN_LIKE_RE = re.compile(r"\d+:[A-Za-z0-9_-]{20,}")
-_DURATION_PART_RE = re.compile(r"(\d+(?:\.\d+)?)\s*([wdhms])")
-_DURATION_RE = re.compile(r"(?:\s*\d+(?:\.\d+)?\s*[wdhms])+\s*")
-_PLAIN_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
-_CLOCK_RE = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
-_UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
 _MAX_USER_ID = 2**63 - 1
-_DURATION_HELP = "use seconds or a form like 90s, 20m, 1h30m, 2h, 7d, 1w or '1d 2h'"
 
 
 class ConfigError(Exception):
@@ -46,86 +49,10 @@ class ConfigError(Exception):
         return " ".join(f"{self.setting}: {self.problem}".split())
 
 
-class Secret:
-    """A string that never shows itself in repr() or str(); call reveal() to use it."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        if not isinstance(value, str):
-            raise TypeError("Secret wraps a str")
-        self._value = value
-
-    def reveal(self) -> str:
-        """Return the wrapped value."""
-        return self._value
-
-    def masked(self) -> str:
-        """Return only the part before the first colon followed by ':****'."""
-        prefix, colon, _ = self._value.partition(":")
-        return f"{prefix}:****" if colon else "****"
-
-    def __repr__(self) -> str:
-        return "Secret('****')"
-
-    def __str__(self) -> str:
-        return "****"
-
-
-def parse_duration(value: int | float | str) -> timedelta:
-    """Parse seconds (a number) or a string like '90', '20m', '1h30m', '1d 2h' into a timedelta."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        seconds = float(value)
-    elif isinstance(value, str) and _PLAIN_NUMBER_RE.fullmatch(value.strip()):
-        seconds = float(value.strip())
-    elif isinstance(value, str) and _DURATION_RE.fullmatch(value.lower()):
-        parts = _DURATION_PART_RE.findall(value.lower())
-        if len({unit for _, unit in parts}) != len(parts):
-            raise ValueError(f"{value!r} repeats a unit; {_DURATION_HELP}")
-        seconds = sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
-    else:
-        raise ValueError(f"{value!r} is not a duration; {_DURATION_HELP}")
-    if not math.isfinite(seconds) or seconds < 0:
-        raise ValueError(f"{value!r} is not a duration; give a non-negative number of seconds")
-    try:
-        return timedelta(seconds=seconds)
-    except OverflowError:
-        raise ValueError(f"{value!r} is too long to be a duration") from None
-
-
-def format_duration(value: timedelta) -> str:
-    """Format a timedelta compactly for people, e.g. '20m', '1h30m', '7d', '45s'."""
-    total = value.total_seconds()
-    if total == 0:
-        return "0s"
-    sign = "-" if total < 0 else ""
-    whole, fraction = divmod(abs(value) // timedelta(microseconds=1), 1_000_000)
-    parts: list[str] = []
-    for unit in ("d", "h", "m"):
-        count, whole = divmod(whole, _UNIT_SECONDS[unit])
-        if count:
-            parts.append(f"{count}{unit}")
-    if fraction:
-        parts.append(f"{whole + fraction / 1_000_000:g}s")
-    elif whole:
-        parts.append(f"{whole}s")
-    return sign + "".join(parts)
-
-
-def parse_clock_time(value: str) -> time:
-    """Parse a 24-hour 'HH:MM' string into a datetime.time."""
-    match = _CLOCK_RE.fullmatch(value.strip()) if isinstance(value, str) else None
-    if match is None:
-        raise ValueError(
-            f"{value!r} is not a time of day; use 24-hour HH:MM such as 08:00 or 21:30"
-        )
-    return time(int(match.group(1)), int(match.group(2)))
-
-
 def _to_duration(value: object) -> timedelta:
     result = value if isinstance(value, timedelta) else parse_duration(value)  # type: ignore[arg-type]
     if result <= timedelta(0):
-        raise ValueError(f"{value!r} must be longer than zero; {_DURATION_HELP}")
+        raise ValueError(f"{value!r} must be longer than zero; {DURATION_HELP}")
     return result
 
 
@@ -236,6 +163,8 @@ class Settings:
     timezone: zoneinfo.ZoneInfo = field(default_factory=lambda: zoneinfo.ZoneInfo(DEFAULT_TIMEZONE))
     default_region: str = DEFAULT_REGION
     log_level: str = DEFAULT_LOG_LEVEL
+    log_format: str = "text"
+    backup_key: Secret | None = None
     config_file: Path | None = None
     tunables: Tunables = field(default_factory=Tunables)
 
@@ -257,6 +186,8 @@ class Settings:
             ("TIMEZONE", self.timezone.key),
             ("DEFAULT_REGION", self.default_region),
             ("LOG_LEVEL", self.log_level),
+            ("LOG_FORMAT", self.log_format),
+            ("BACKUP_KEY", "****" if self.backup_key else "not set (backups are not encrypted)"),
             ("CONFIG_FILE", str(self.config_file) if self.config_file else "not set"),
         ]
         return rows + self.tunables.summary()
@@ -361,6 +292,38 @@ def _parse_log_level(value: object) -> str:
     return text
 
 
+def _parse_log_format(value: object) -> str:
+    text = _expect_str("LOG_FORMAT", value).lower() or "text"
+    if text not in LOG_FORMATS:
+        raise ConfigError("LOG_FORMAT", f"{text!r} is not a log format; use text or json")
+    return text
+
+
+def _parse_backup_key(value: object) -> Secret | None:
+    text = _expect_str("BACKUP_KEY", value)
+    if not text:
+        return None
+    try:
+        key = base64.urlsafe_b64decode(text.encode("ascii"))
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        key = b""
+    if len(key) != BACKUP_KEY_BYTES:
+        raise ConfigError(
+            "BACKUP_KEY",
+            f"is not a key: give {BACKUP_KEY_BYTES} random bytes in URL-safe base64 (44 "
+            "characters), as `mutual-aid-bot backup --new-key` prints",
+        )
+    return Secret(text)
+
+
+def logging_settings(environ: Mapping[str, str]) -> tuple[str, str]:
+    """LOG_LEVEL and LOG_FORMAT alone, from the environment (for the demo, which needs no more)."""
+    return (
+        _parse_log_level(environ.get("LOG_LEVEL", "")),
+        _parse_log_format(environ.get("LOG_FORMAT", "")),
+    )
+
+
 # Variables read from the environment and (lower-cased) from the top level of the TOML file.
 _PARSERS: dict[str, Callable[[object], object]] = {
     "BOT_TOKEN": _parse_token,
@@ -370,6 +333,8 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "TIMEZONE": _parse_timezone,
     "DEFAULT_REGION": _parse_region,
     "LOG_LEVEL": _parse_log_level,
+    "LOG_FORMAT": _parse_log_format,
+    "BACKUP_KEY": _parse_backup_key,
 }
 
 

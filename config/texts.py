@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from config.i18n import N_, translate_module
 
-PRIVACY_NOTICE_VERSION = "2026-11-26"
+PRIVACY_NOTICE_VERSION = "2026-12-07"  # what is kept after erasure listed
 
 PRIVACY_SHORT = N_(
     "👋 <b>Hello {name}!</b> This bot helps neighbours ask for and offer help.\n\n"

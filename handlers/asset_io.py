@@ -11,10 +11,13 @@ from bot.asset_csv import COLUMNS, MAX_BYTES, MalformedCsvError
 from bot.asset_gaps import DEFAULT_DAYS, MAX_DAYS
 from bot.asset_transfer import ImportReport
 from bot.callback_data import int_arg
+from bot.exports import Refusal
 from bot.notify import split_text
 from config import asset_texts as t
+from config import oversight_texts as ot
 from handlers.context import AidApplication, AidContext
 from handlers.flow_switch import switch_fallbacks
+from handlers.oversight_reports import refusal_text
 
 NAME = "asset_import"
 END = ConversationHandler.END
@@ -49,16 +52,24 @@ async def gaps(update: Update, context: AidContext) -> None:
 
 
 async def export_assets(update: Update, context: AidContext) -> None:
-    """/export assets: the organiser's register as a CSV document, in private only."""
+    """/export assets [all]: the organiser's register as a CSV document, in private only."""
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     if message is None or user is None or chat is None:
         return
     if chat.type != "private":
         await message.reply_text(t.IO_PRIVATE_ONLY)
         return
-    export = await context.services.assets.transfer.export_csv(user.id)
-    if export is None:
+    if not await context.services.community.is_organiser(user.id):
         await message.reply_text(t.IO_NOT_ORGANISER)
+        return
+    args = [a.lower() for a in (context.args or [])[1:]]
+    if args not in ([], ["all"]):
+        await message.reply_text(ot.EXPORT_USAGE)
+        return
+    export = await context.services.assets.transfer.export_csv(user.id, everywhere=bool(args))
+    if isinstance(export, Refusal):
+        text = refusal_text(export, "assets")
+        await message.reply_text(t.IO_NOT_ORGANISER if export is Refusal.NOT_ORGANISER else text)
         return
     if export.count == 0:
         await message.reply_text(t.EXPORT_NOTHING)

@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callback_data import int_arg, pack, pattern, unpack
 from bot.community import INVITE_CODE_PATTERN, JoinOutcome, JoinResult
-from config import texts
+from config import privacy_texts, texts
 from handlers.context import AidApplication, AidContext
 from handlers.language import CHOSEN_KEY
 from handlers.replies import remove_buttons
@@ -172,8 +172,9 @@ async def menu_choice(update: Update, context: AidContext) -> None:
 async def privacy(update: Update, context: AidContext) -> None:
     """Show the full privacy notice."""
     if update.effective_message is not None:
+        notice = texts.PRIVACY_FULL.format(version=context.services.community.notice_version)
         await update.effective_message.reply_text(
-            texts.PRIVACY_FULL.format(version=context.services.community.notice_version)
+            notice + "\n\n" + privacy_texts.NOTICE_KEPT_AFTER_ERASURE
         )
 
 

@@ -1,4 +1,4 @@
-"""Organiser reports: /stats [days] and /export requests|volunteers [days].
+"""Organiser reports: /stats [days] and /export requests|volunteers [days] [all].
 
 `/export assets` belongs to the asset register, whose handler is registered before this one
 and claims that argument; this one answers the other kinds and bad arguments.
@@ -13,7 +13,7 @@ from telegram.constants import ChatType
 from telegram.ext import CommandHandler
 
 from bot.callback_data import int_arg
-from bot.exports import ExportKind
+from bot.exports import ExportKind, Refusal
 from bot.stats import DEFAULT_DAYS, MAX_DAYS, describe
 from config import oversight_texts as t
 from handlers.context import AidApplication, AidContext
@@ -47,8 +47,30 @@ async def stats_command(update: Update, context: AidContext) -> None:
     await message.reply_text(describe(report))
 
 
+def _export_args(args: list[str]) -> tuple[ExportKind, int | None, bool] | None:
+    """The kind, the optional day count and whether `all` was asked for; None if unreadable."""
+    kinds = {kind.value: kind for kind in ExportKind}
+    if not args or args[0].lower() not in kinds:
+        return None
+    rest = [a for a in args[1:] if a.lower() != "all"]
+    everywhere = len(rest) < len(args) - 1
+    days = _days(rest, None)
+    if days == "bad" or len(args) - 1 - len(rest) > 1:
+        return None
+    return kinds[args[0].lower()], days if isinstance(days, int) else None, everywhere
+
+
+def refusal_text(refusal: Refusal, kind: str) -> str:
+    """What to tell an organiser whose export was refused."""
+    if refusal is Refusal.ALL_NOT_ALLOWED:
+        return t.EXPORT_ALL_NOT_ALLOWED
+    if refusal is Refusal.NONE_OF_YOUR_OWN:
+        return t.EXPORT_NONE_OF_YOUR_OWN.format(kind=kind)
+    return t.NOT_ORGANISER
+
+
 async def export_command(update: Update, context: AidContext) -> None:
-    """/export requests|volunteers [days]: a CSV file, in the organiser's private chat only."""
+    """/export requests|volunteers [days] [all]: a CSV file, in a private chat only."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
@@ -58,21 +80,21 @@ async def export_command(update: Update, context: AidContext) -> None:
     if message.chat.type != ChatType.PRIVATE:
         await message.reply_text(t.PRIVATE_ONLY)
         return
-    args = context.args or []
-    kinds = {kind.value: kind for kind in ExportKind}
-    days = _days(args[1:], None)
-    if not args or args[0].lower() not in kinds or days == "bad":
+    parsed = _export_args(context.args or [])
+    if parsed is None:
         await message.reply_text(t.EXPORT_USAGE)
         return
-    kind = kinds[args[0].lower()]
-    export = await context.services.oversight.exports.export(
-        user.id, kind, days if isinstance(days, int) else None
-    )
-    if export is None:
-        await message.reply_text(t.NO_NEIGHBOURHOODS)
+    kind, days, everywhere = parsed
+    export = await context.services.oversight.exports.export(user.id, kind, days, everywhere)
+    if isinstance(export, Refusal):
+        await message.reply_text(refusal_text(export, kind.value))
         return
-    scope = ", ".join(html.escape(name) for name in export.personal_neighbourhoods)
-    caption_text = t.EXPORT_CAPTION if isinstance(days, int) else t.EXPORT_CAPTION_ALL_TIME
+    scope = (
+        t.EXPORT_SCOPE_ALL
+        if export.everywhere
+        else ", ".join(html.escape(name) for name in export.neighbourhoods)
+    )
+    caption_text = t.EXPORT_CAPTION if days is not None else t.EXPORT_CAPTION_ALL_TIME
     caption = caption_text.format(
         kind=t.EXPORT_KIND_NAMES.get(kind.value, kind.value),
         rows=export.rows,

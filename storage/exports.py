@@ -1,7 +1,8 @@
-"""Rows for CSV exports of requests and volunteers (personal columns are the caller's choice)."""
+"""Rows for CSV exports of requests and volunteers, of chosen neighbourhoods or all of them."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ JOIN neighbourhoods n ON n.id = h.neighbourhood_id
 LEFT JOIN people r ON r.id = h.requester_person_id
 LEFT JOIN people v ON v.id = h.assignee_person_id
 WHERE h.created_at >= ?
+    AND (? IS NULL OR h.neighbourhood_id IN (SELECT value FROM json_each(?)))
 ORDER BY h.created_at, h.id
 """
 
@@ -37,17 +39,29 @@ JOIN people p ON p.id = m.person_id
 JOIN neighbourhoods n ON n.id = m.neighbourhood_id
 LEFT JOIN volunteers v ON v.person_id = p.id
 WHERE m.volunteer_status IS NOT NULL
+    AND (? IS NULL OR m.neighbourhood_id IN (SELECT value FROM json_each(?)))
 ORDER BY n.name, p.display_name, p.id
 """
 
 
-async def request_rows(conn: Connection, since: datetime) -> list[dict[str, Any]]:
-    """Every request made since the time, with all its columns."""
-    async with conn.execute(_REQUESTS, (to_db(since),)) as cursor:
+def _only(neighbourhood_ids: list[int] | None) -> tuple[str | None, str | None]:
+    """The two parameters of the neighbourhood filter (None twice: every neighbourhood)."""
+    listed = None if neighbourhood_ids is None else json.dumps(neighbourhood_ids)
+    return listed, listed
+
+
+async def request_rows(
+    conn: Connection, since: datetime, neighbourhood_ids: list[int] | None
+) -> list[dict[str, Any]]:
+    """The requests made since the time in these neighbourhoods (None: all), every column."""
+    async with conn.execute(_REQUESTS, (to_db(since), *_only(neighbourhood_ids))) as cursor:
         return [dict(r) for r in await cursor.fetchall()]
 
 
-async def volunteer_rows(conn: Connection, since: datetime) -> list[dict[str, Any]]:
-    """Every volunteer membership, with tasks taken on since the time."""
-    async with conn.execute(_VOLUNTEERS, (to_db(since),)) as cursor:
+async def volunteer_rows(
+    conn: Connection, since: datetime, neighbourhood_ids: list[int] | None
+) -> list[dict[str, Any]]:
+    """The volunteer memberships in these neighbourhoods (None: all), with tasks since the time."""
+    params = (to_db(since), *_only(neighbourhood_ids))
+    async with conn.execute(_VOLUNTEERS, params) as cursor:
         return [dict(r) for r in await cursor.fetchall()]

@@ -28,17 +28,23 @@ class OutboxMessage:
     purpose: str
     attempts: int
     priority: int = PRIORITY_NORMAL
+    unreadable: bool = False  # its stored parameters are not JSON (it can only be given up)
 
 
 def _message(r: Row) -> OutboxMessage:
+    try:
+        params, unreadable = json.loads(r["params"]), False
+    except ValueError:
+        params, unreadable = {}, True
     return OutboxMessage(
         id=r["id"],
         chat_id=r["chat_id"],
         method=r["method"],
-        params=json.loads(r["params"]),
+        params=params if isinstance(params, dict) else {},
         purpose=r["purpose"],
         attempts=r["attempts"],
         priority=r["priority"],
+        unreadable=unreadable or not isinstance(params, dict),
     )
 
 

@@ -1,11 +1,21 @@
 """A person's stored data: everything about them for /mydata, and its erasure for /forgetme.
 
-Tables that link to a person are found from the schema's foreign keys to people(id), so a
-feature that adds such a table is covered without changes here.
+The columns that can hold a person are found from the schema itself, so a feature that adds
+one is covered without changes here, as long as it follows the naming rule:
+
+- a person's row id: a foreign key to people(id), or to a table keyed by the person (such as
+  volunteers), or a column whose name ends in person_id;
+- a Telegram id: an INTEGER column named telegram_id, chat_id, user_id or owner_id (alone or
+  at the end of the name, such as organiser_telegram_id), or ending in _by without a foreign
+  key (recorded_by, acknowledged_by).
+
+tests/test_erasure.py seeds a person into every such column and fails for any INTEGER column
+that is neither found by these rules nor listed there as holding no person.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,8 +26,11 @@ from storage.timefmt import to_db
 
 # Tables handled on their own: requests hold other people's details in the assignee's view.
 _SPECIAL_TABLES = frozenset({"people", "help_requests"})
-# Columns holding a Telegram id (not a people row id), by table.
-TELEGRAM_ID_COLUMNS = {"audit_log": "actor_telegram_id", "broadcasts": "organiser_telegram_id"}
+TELEGRAM_ID_NAME = re.compile(r"(?:^|_)(?:telegram_id|chat_id|user_id|owner_id)$|_by$")
+PERSON_ID_NAME = re.compile(r"(?:^|_)person_id$")
+# NOT NULL Telegram-id columns whose rows are kept with the id set to 0 (the organiser's
+# broadcast counts); elsewhere a row that cannot lose its Telegram id is deleted.
+KEPT_ANONYMOUS = frozenset({"broadcasts"})
 # What a volunteer's export shows of a task: nothing about the resident.
 TASK_COLUMNS = (
     "ref",
@@ -59,10 +72,6 @@ async def _table_info(conn: Connection, table: str) -> tuple[set[str], list[str]
     return {r["name"] for r in rows if r["notnull"]}, [r["name"] for r in rows if r["pk"]]
 
 
-async def _not_null_columns(conn: Connection, table: str) -> set[str]:
-    return (await _table_info(conn, table))[0]
-
-
 async def person_links(conn: Connection) -> list[PersonLink]:
     """Every column of the schema that refers to a person's row id.
 
@@ -93,7 +102,43 @@ async def person_links(conn: Connection) -> list[PersonLink]:
                 if primary == [key["from"]] and table not in keyed_by_person:
                     keyed_by_person[table] = key["from"]
                 changed = True
+    for table in foreign_keys:  # named like a person's id but without a foreign key
+        if table == "people":
+            continue
+        not_null, _ = await _table_info(conn, table)
+        for column in await _integer_columns(conn, table):
+            if PERSON_ID_NAME.search(column) and (table, column) not in links:
+                links[(table, column)] = PersonLink(table, column, "", column not in not_null)
     return list(links.values())
+
+
+@dataclass(frozen=True)
+class TelegramIdColumn:
+    """One column of one table that holds a Telegram id (a person's private chat id)."""
+
+    table: str
+    column: str
+    nullable: bool
+
+
+async def _integer_columns(conn: Connection, table: str) -> list[str]:
+    async with conn.execute(f"PRAGMA table_info({table})") as cursor:
+        return [r["name"] for r in await cursor.fetchall() if r["type"].upper() == "INTEGER"]
+
+
+async def telegram_id_columns(conn: Connection) -> list[TelegramIdColumn]:
+    """Every INTEGER column of the schema named as holding a Telegram id (see the rule above)."""
+    found = []
+    for table in await _tables(conn):
+        if table == "people":
+            continue  # the person's own row is deleted
+        async with conn.execute(f"PRAGMA foreign_key_list({table})") as cursor:
+            with_keys = {r["from"] for r in await cursor.fetchall()}
+        not_null, _ = await _table_info(conn, table)
+        for column in await _integer_columns(conn, table):
+            if TELEGRAM_ID_NAME.search(column) and column not in with_keys:
+                found.append(TelegramIdColumn(table, column, column not in not_null))
+    return found
 
 
 async def _rows(conn: Connection, sql: str, args: tuple[Any, ...]) -> list[dict[str, Any]]:
@@ -116,12 +161,14 @@ async def export_person(conn: Connection, telegram_id: int) -> dict[str, Any] | 
         )
         if rows:
             linked.setdefault(link.table, []).extend(rows)
-    tables = await _tables(conn)
-    for table, column in TELEGRAM_ID_COLUMNS.items():
-        if table in tables:
-            rows = await _rows(conn, f"SELECT * FROM {table} WHERE {column} = ?", (telegram_id,))
-            if rows:
-                linked.setdefault(table, []).extend(rows)
+    for held in await telegram_id_columns(conn):
+        if held.table in ("outbox", "persisted_data"):
+            continue  # messages are listed below; drafts are the bot's own state
+        rows = await _rows(
+            conn, f"SELECT * FROM {held.table} WHERE {held.column} = ?", (telegram_id,)
+        )
+        if rows:
+            linked.setdefault(held.table, []).extend(rows)
     about_you = await _rows(
         conn, "SELECT * FROM audit_log WHERE subject = ? ORDER BY id", (f"person:{person_id}",)
     )
@@ -206,35 +253,22 @@ async def erase_person(conn: Connection, telegram_id: int, now: datetime) -> boo
         else:
             sql = f"DELETE FROM {link.table} WHERE {link.column} = ?"
         await conn.execute(sql, (person_id,))
-    await conn.execute(
-        "UPDATE audit_log SET subject = 'person:erased', before = NULL, after = NULL "
-        "WHERE subject = ?",
-        (f"person:{person_id}",),
-    )
-    # Request states in the audit name the assignee by row id, which a new person could reuse.
-    for column in ("before", "after"):
-        await conn.execute(
-            f"UPDATE audit_log SET {column} = NULL WHERE {column} LIKE ?",
-            (f'%"assignee_person_id": {person_id}}}%',),
-        )
-    tables = await _tables(conn)
-    for table, column in TELEGRAM_ID_COLUMNS.items():
-        if table in tables:
-            null = "NULL" if column not in await _not_null_columns(conn, table) else "0"
-            await conn.execute(
-                f"UPDATE {table} SET {column} = {null} WHERE {column} = ?", (telegram_id,)
-            )
-    await conn.execute("DELETE FROM outbox WHERE chat_id = ?", (telegram_id,))
+    await _scrub_json(conn, person_id, telegram_id)
     # Sent messages to others that linked to the person by their Telegram id.
     await conn.execute(
         "UPDATE outbox SET params = '{}' WHERE state != 'pending' AND params LIKE ?",
         (f'%tg://user?id={telegram_id}\\"%',),
     )
-    if "persisted_data" in tables:  # drafts kept by the conversation persistence
-        await conn.execute(
-            "DELETE FROM persisted_data WHERE scope IN ('user', 'chat') AND owner_id = ?",
-            (telegram_id,),
-        )
+    for held in await telegram_id_columns(conn):
+        where = f"WHERE {held.column} = ?"
+        if held.nullable:
+            sql = f"UPDATE {held.table} SET {held.column} = NULL {where}"
+        elif held.table in KEPT_ANONYMOUS:
+            sql = f"UPDATE {held.table} SET {held.column} = 0 {where}"
+        else:  # messages to them, drafts of theirs, alerts sent to them
+            sql = f"DELETE FROM {held.table} {where}"
+        await conn.execute(sql, (telegram_id,))
+    tables = await _tables(conn)
     if "conversation_states" in tables:  # keys are JSON lists such as [chat_id, user_id]
         await conn.execute(
             "DELETE FROM conversation_states WHERE conversation_key LIKE ? "
@@ -243,6 +277,35 @@ async def erase_person(conn: Connection, telegram_id: int, now: datetime) -> boo
         )
     await conn.execute("DELETE FROM people WHERE id = ?", (person_id,))
     return True
+
+
+async def _scrub_json(conn: Connection, person_id: int, telegram_id: int) -> None:
+    """Forget audit entries about the person and finished jobs' payloads naming them.
+
+    Audit states name people by row id (which a new person could reuse) under keys ending
+    in person_id, jobs by "assignee"; Telegram ids sit under keys ending in telegram_id.
+    """
+    await conn.execute(
+        "UPDATE audit_log SET subject = 'person:erased', before = NULL, after = NULL "
+        "WHERE subject = ?",
+        (f"person:{person_id}",),
+    )
+    names_them = (
+        "EXISTS (SELECT 1 FROM json_tree({column}) WHERE "
+        "((key LIKE '%person_id' OR key = 'assignee') AND atom = ?) "
+        "OR (key LIKE '%telegram_id' AND atom = ?))"
+    )
+    for column in ("before", "after"):
+        await conn.execute(
+            f"UPDATE audit_log SET {column} = NULL WHERE json_valid({column}) AND "
+            + names_them.format(column=column),
+            (person_id, telegram_id),
+        )
+    await conn.execute(
+        "UPDATE scheduled_jobs SET payload = '{}' WHERE state != 'pending' "
+        "AND json_valid(payload) AND " + names_them.format(column="payload"),
+        (person_id, telegram_id),
+    )
 
 
 async def count_erasure(

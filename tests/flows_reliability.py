@@ -35,6 +35,8 @@ BOT_VARIABLES = (
     "TIMEZONE",
     "DEFAULT_REGION",
     "LOG_LEVEL",
+    "LOG_FORMAT",
+    "BACKUP_KEY",
     "CONFIG_FILE",
 )
 LOG_PROBLEM = re.compile(r" (WARNING|ERROR|CRITICAL) |^Traceback|^\S*(Error|Exception)\b")

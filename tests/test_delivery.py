@@ -139,18 +139,21 @@ async def test_a_migrate_message_moves_the_chat(
     assert neighbourhood is not None and neighbourhood.volunteers_chat_id == SUPERGROUP
 
 
-async def test_a_refused_call_is_logged_with_the_call(
+async def test_a_refused_call_is_logged_with_its_texts_as_lengths(
     db: Database,
     sender: FakeSender,
     dispatcher: OutboxDispatcher,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     sender.errors[41].append(PermanentSendError("Bad Request: can't parse entities"))
-    [item] = await enqueue(db, (41, "<b>unclosed"))
+    private = "<b>1 Elm Road, +447700100123"
+    [item] = await enqueue(db, (41, private))
     with caplog.at_level(logging.WARNING, logger="bot.dispatch"):
         await dispatcher.drain()
     assert (await states(db))[item] == ("failed", 1)
-    assert "can't parse entities" in caplog.text and '"text": "<b>unclosed"' in caplog.text
+    assert "can't parse entities" in caplog.text
+    assert f'"text": "<{len(private)} chars>"' in caplog.text and '"chat_id": 41' in caplog.text
+    assert "Elm Road" not in caplog.text and "7700100123" not in caplog.text
 
 
 async def test_the_migrate_message_in_a_group_is_followed(harness: BotHarness) -> None:

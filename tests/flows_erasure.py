@@ -1,0 +1,262 @@
+"""The schema, read the way an auditor would: which columns can hold a person, and seeding them.
+
+Independent of storage.privacy: the rules are written out again here, so a mistake there is
+not repeated in the check.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from storage.database import Connection
+from storage.timefmt import to_db
+
+PERSON = "person"  # holds a people row id
+TELEGRAM = "telegram"  # holds a Telegram id
+TELEGRAM_NAME = re.compile(r"(^|_)(telegram_id|chat_id|user_id|owner_id)$|_by$")
+# INTEGER columns that hold no person, with no foreign key to say so: counts, flags, limits,
+# and ids of other things (messages, updates). A new INTEGER column must be named or keyed
+# so the erasure finds it, or be listed here.
+NOT_A_PERSON: dict[str, set[str]] = {
+    "broadcasts": {"recipients", "skipped_unreachable", "first_outbox_id", "last_outbox_id"},
+    "checkin_escalations": {"resends"},
+    "checkin_occurrences": {"asked_outbox_id", "reasked_outbox_id"},
+    "checkins": {"days", "active"},
+    "erasure_counts": {"people", "requests_cancelled", "tasks_reoffered"},
+    "help_requests": {"telegram_only", "escalated", "alert_round", "amount_spent_pence"}
+    | {"thanked", "phone_in"},
+    "inbox": {"update_id"},
+    "invites": {"uses"},
+    "neighbourhoods": {"open_to_self_join", "volunteers_need_approval", "alert_batch_size"}
+    | {"spending_cap_pence", "assets_self_publish", "alert_widening_delay_s"}
+    | {"escalation_delay_s"},
+    "outbox": {"attempts", "sent_message_id", "priority", "update_id"},
+    "delivery_reports": {"covered_to"},
+    "request_alerts": {"outbox_id", "round", "live"},
+    "scheduled_jobs": {"attempts"},
+    "volunteers": {"availability", "max_open_tasks", "share_phone"},
+}
+
+
+@dataclass
+class Table:
+    """One table as PRAGMA table_info and foreign_key_list describe it."""
+
+    name: str
+    sql: str
+    columns: list[dict[str, Any]]
+    keys: dict[str, tuple[str, str | None]]  # column -> (table, column) it refers to
+
+    def column(self, name: str) -> dict[str, Any]:
+        """The column's table_info row."""
+        return next(c for c in self.columns if c["name"] == name)
+
+
+async def read_schema(conn: Connection) -> dict[str, Table]:
+    """Every ordinary table (not SQLite's own, not a full-text index's shadow tables)."""
+    async with conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    ) as cursor:
+        rows = [(r["name"], r["sql"] or "") for r in await cursor.fetchall()]
+    virtual = [name for name, sql in rows if sql.upper().startswith("CREATE VIRTUAL")]
+    tables = {}
+    for name, sql in rows:
+        if name in virtual or any(name.startswith(v + "_") for v in virtual):
+            continue
+        async with conn.execute(f"PRAGMA table_info({name})") as cursor:
+            columns = [dict(r) for r in await cursor.fetchall()]
+        async with conn.execute(f"PRAGMA foreign_key_list({name})") as cursor:
+            keys = {r["from"]: (r["table"], r["to"]) for r in await cursor.fetchall()}
+        tables[name] = Table(name, sql, columns, keys)
+    return tables
+
+
+def person_columns(schema: dict[str, Table]) -> dict[tuple[str, str], str]:
+    """(table, column) -> PERSON or TELEGRAM, for every column that can hold a person."""
+    keyed = {"people": "id"}  # tables whose key is a person's id
+    found: dict[tuple[str, str], str] = {}
+    changed = True
+    while changed:
+        changed = False
+        for table in schema.values():
+            for column, (target, to) in table.keys.items():
+                if (
+                    target in keyed
+                    and to in (None, keyed[target])
+                    and (table.name, column) not in found
+                ):
+                    found[(table.name, column)] = PERSON
+                    primary = [c["name"] for c in table.columns if c["pk"]]
+                    if primary == [column]:
+                        keyed.setdefault(table.name, column)
+                    changed = True
+    for table in schema.values():
+        if table.name == "people":
+            continue
+        for column in table.columns:
+            name, integer = column["name"], column["type"].upper() == "INTEGER"
+            if (table.name, name) in found or name in table.keys or not integer:
+                continue
+            if name.endswith("person_id"):
+                found[(table.name, name)] = PERSON
+            elif TELEGRAM_NAME.search(name):
+                found[(table.name, name)] = TELEGRAM
+    return found
+
+
+def unexplained_integer_columns(schema: dict[str, Table]) -> list[tuple[str, str]]:
+    """INTEGER columns neither holding a person nor known to hold none: each needs a decision."""
+    holding = person_columns(schema)
+    unexplained = []
+    for table in schema.values():
+        if table.name == "people":
+            continue
+        for column in table.columns:
+            name = column["name"]
+            if column["type"].upper() != "INTEGER" or (table.name, name) in holding:
+                continue
+            if name == "id" or name in table.keys or name in NOT_A_PERSON.get(table.name, ()):
+                continue
+            unexplained.append((table.name, name))
+    return unexplained
+
+
+@dataclass
+class Seeder:
+    """Inserts rows into any table, filling what the schema requires with plausible values."""
+
+    conn: Connection
+    schema: dict[str, Table]
+    now: datetime
+    counter: int = 10_000
+    made: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def _next(self) -> int:
+        self.counter += 1
+        return self.counter
+
+    def _filler(self, table: Table, column: dict[str, Any]) -> Any:
+        name, kind = column["name"], column["type"].upper()
+        listed = re.search(rf"\b{name}\s+IN\s*\(([^)]*)\)", table.sql)
+        if listed:
+            return re.findall(r"'([^']*)'", listed.group(1))[-1]  # the last: a finished state
+        ranged = re.search(rf"\b{name}\s+BETWEEN\s+(\d+)", table.sql)
+        if ranged:
+            return int(ranged.group(1))
+        if kind == "INTEGER":
+            return self._next()
+        if kind == "BLOB":
+            return b"seed"
+        if name == "at" or name.endswith("_at"):
+            return to_db(self.now)
+        return f"seed {self._next()}"
+
+    async def insert(self, table_name: str, values: dict[str, Any]) -> Any:
+        """Insert a row with these values and whatever else is required; its rowid."""
+        table = self.schema[table_name]
+        row = dict(values)
+        single_key = [c["name"] for c in table.columns if c["pk"]]
+        for column in table.columns:
+            name = column["name"]
+            if name in row or (single_key == [name] and column["type"].upper() == "INTEGER"):
+                continue
+            if name in table.keys and column["notnull"]:
+                row[name] = await self.referenced(*table.keys[name])
+            elif column["notnull"] and column["dflt_value"] is None:
+                row[name] = self._filler(table, column)
+        names = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        cursor = await self.conn.execute(
+            f"INSERT INTO {table_name} ({names}) VALUES ({marks})", tuple(row.values())
+        )
+        self.made.append((table_name, row))
+        return cursor.lastrowid
+
+    async def referenced(self, table_name: str, column: str | None) -> Any:
+        """A new row of the table a foreign key points at; the value it is referred to by."""
+        if table_name == "people":
+            rowid = await self.insert("people", {"telegram_id": self._next()})
+        else:
+            rowid = await self.insert(table_name, {})
+        async with self.conn.execute(
+            f"SELECT {column or 'rowid'} FROM {table_name} WHERE rowid = ?", (rowid,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return row[0]
+
+
+async def seed_person_everywhere(
+    conn: Connection, schema: dict[str, Table], now: datetime, people: dict[str, tuple[int, int]]
+) -> int:
+    """Put each person (name -> (person id, Telegram id)) into every column that can hold one.
+
+    Also names them in the text the schema cannot describe: a sent message linking to them,
+    a conversation key, an audit entry about them and a finished job's payload. Returns how
+    many rows were seeded.
+    """
+    seeder = Seeder(conn, schema, now)
+    waiting = [
+        (table, column, kind, ids)
+        for (table, column), kind in sorted(person_columns(schema).items())
+        for ids in people.values()
+    ]
+    while waiting:  # a row keyed by a person (volunteers) must come before rows pointing at it
+        retry = []
+        for table, column, kind, (person_id, telegram_id) in waiting:
+            value = person_id if kind == PERSON else telegram_id
+            try:
+                await seeder.insert(table, {column: value})
+            except Exception as error:  # noqa: BLE001 - an IntegrityError; try again later
+                retry.append((table, column, kind, (person_id, telegram_id), error))
+        if len(retry) == len(waiting):
+            raise AssertionError(f"cannot seed {[(t, c, e) for t, c, _, _, e in retry]}")
+        waiting = [item[:4] for item in retry]
+    for person_id, telegram_id in people.values():
+        link = f'<a href="tg://user?id={telegram_id}">them</a>'
+        await seeder.insert(
+            "outbox", {"chat_id": 1, "params": json.dumps({"text": link}), "state": "sent"}
+        )
+        await seeder.insert(
+            "conversation_states",
+            {"name": "seed", "conversation_key": f"[{telegram_id}, {telegram_id}]"},
+        )
+        await seeder.insert(
+            "audit_log",
+            {
+                "subject": "neighbourhood:1",
+                "after": json.dumps({"person_id": person_id, "via": "invite"}),
+            },
+        )
+        await seeder.insert(
+            "scheduled_jobs",
+            {"payload": json.dumps({"assignee": person_id}), "state": "fired"},
+        )
+    return len(seeder.made)
+
+
+async def holding(conn: Connection, table: str, column: str, value: int) -> int:
+    """How many rows of the table hold the value in the column."""
+    async with conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (value,)) as c:
+        row = await c.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def texts_showing(
+    conn: Connection, schema: dict[str, Table], needles: list[str]
+) -> list[str]:
+    """ "table.column: needle" for every text cell anywhere that still shows one of the needles."""
+    shown = []
+    for table in schema.values():
+        for column in table.columns:
+            if column["type"].upper() in ("INTEGER", "REAL"):
+                continue
+            async with conn.execute(f"SELECT {column['name']} FROM {table.name}") as cursor:
+                cells = [r[0] for r in await cursor.fetchall()]
+            for cell in cells:
+                text = cell.decode("utf-8", "replace") if isinstance(cell, bytes) else str(cell)
+                shown += [f"{table.name}.{column['name']}: {n}" for n in needles if n in text]
+    return sorted(set(shown))
