@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config.i18n import N_, translate_module
+from config.i18n import N_, NP_, translate_module
 
 # Menu entries: (command, description), merged into the scoped menus by config.commands.
 PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
@@ -169,17 +169,24 @@ ALERT_RELATED = N_("\n\n📚 Local resources that may help:\n{items}")
 # /gaps
 GAPS_NOT_ORGANISER = N_("/gaps is for organisers.")
 GAPS_BAD_DAYS = N_("Please give a number of days from 1 to {limit}, e.g. /gaps 30.")
-GAPS_HEADING = N_("📊 <b>Gaps in {neighbourhood}</b>, last {days} days")
-GAPS_ROW = N_(
-    "<b>{category}</b>: {made} asked, {met} met, {unmet} unmet, {late} late · "
-    "{volunteers} volunteers, {assets} assets"
+GAPS_HEADING = NP_(
+    "📊 <b>Gaps in {neighbourhood}</b>, last day",
+    "📊 <b>Gaps in {neighbourhood}</b>, last {count} days",
 )
+GAPS_ROW = N_("<b>{category}</b>: {asked} · {offered}")
+# {asked} in GAPS_ROW: how the category's requests went, or that none was made.
+GAPS_ASKED = N_("{made} asked, {met} met, {unmet} unmet, {late} late")
+GAPS_NONE_ASKED = N_("nothing asked")
+GAPS_QUIET = N_("Nothing asked and nothing offered: {categories}.")
 GAPS_NO_REQUESTS = N_("No requests in this period.")
 GAPS_OUTRUN = N_("Needs outrun what is offered for {list}.")
 GAPS_LIST_AND = N_(" and ")  # between the last two items of {list}
 GAPS_OUTRUN_ITEM = N_("{category} ({short} of {made} unmet or late; {offered})")
 GAPS_NOBODY_OFFERS = N_("nobody offers it")
-GAPS_OFFERED = N_("{volunteers} volunteers, {assets} assets")
+GAPS_OFFERED = N_("{volunteers}, {assets}")
+# {volunteers} and {assets} in GAPS_OFFERED.
+GAPS_VOLUNTEERS = NP_("{count} volunteer", "{count} volunteers")
+GAPS_ASSETS = NP_("{count} asset", "{count} assets")
 GAPS_KEEPING_UP = N_("What is offered kept up with every need in this period.")
 
 # Import and export
@@ -195,10 +202,10 @@ IMPORT_NOT_A_FILE = N_("Please send the CSV as a document (📎), or /cancel.")
 IMPORT_TOO_BIG = N_("That file is too big: the limit is {limit} KB.")
 IMPORT_MALFORMED = N_("I couldn't read that file, so nothing was imported: {reason}")
 IMPORT_DONE = N_("Imported: {added} added, {updated} updated, {unchanged} unchanged.")
-IMPORT_ERRORS = N_("\n{count} rows were skipped:\n{lines}")
+IMPORT_ERRORS = NP_("\n{count} row was skipped:\n{lines}", "\n{count} rows were skipped:\n{lines}")
 IMPORT_ERROR_LINE = N_("• line {line}: {error}")
 IMPORT_CANCELLED = N_("Import cancelled: nothing was changed.")
-EXPORT_CAPTION = N_("The asset register: {count} assets.")
+EXPORT_CAPTION = NP_("The asset register: {count} asset.", "The asset register: {count} assets.")
 EXPORT_NOTHING = N_("There are no assets in your neighbourhoods to export yet.")
 STALE_SEARCH = N_("That list is out of date. Send /directory to search again.")
 IMPORT_IGNORED = N_("Columns I don't know were ignored: {columns}.")

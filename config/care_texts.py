@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config.i18n import N_, translate_module
+from config.i18n import N_, NP_, translate_module
 
 # Menu entries: (command, description), merged into the scoped menus by config.commands.
 PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
@@ -171,7 +171,10 @@ DIGEST_REQUEST_OVERDUE = N_("  • {ref} {category}, due {due}")
 DIGEST_MISSED = N_("Missed check-ins today: {count}")
 DIGEST_ESCALATIONS = N_("Open escalations: {count} ({waiting} not acknowledged)")
 DIGEST_PENDING_VOLUNTEERS = N_("Volunteers awaiting approval: {count}")
-DIGEST_YESTERDAY = N_("Yesterday: {done} task(s) completed, {thanked} thanked 💐")
+DIGEST_YESTERDAY = NP_(
+    "Yesterday: {count} task completed, {thanked} thanked 💐",
+    "Yesterday: {count} tasks completed, {thanked} thanked 💐",
+)
 DIGEST_ALL_QUIET = N_("Nothing waiting. Thank you!")
 
 translate_module(__name__)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config.i18n import N_, translate_module
+from config.i18n import N_, NP_, translate_module
 
 # Menu entries: (command, description), merged into the scoped menus by config.commands.
 PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
@@ -38,8 +38,10 @@ BUTTON_FORGET_NO = N_("No, keep it")
 FORGOTTEN = N_(
     "Done: your data has been erased.{details}\nIf you ever want to use the bot again, send /start."
 )
-FORGOTTEN_CANCELLED = N_("\n{count} open request(s) cancelled.")
-FORGOTTEN_REOFFERED = N_("\n{count} task(s) offered to other volunteers.")
+FORGOTTEN_CANCELLED = NP_("\n{count} open request cancelled.", "\n{count} open requests cancelled.")
+FORGOTTEN_REOFFERED = NP_(
+    "\n{count} task offered to other volunteers.", "\n{count} tasks offered to other volunteers."
+)
 FORGET_NOTHING = N_("We don't store anything about you, so there is nothing to erase.")
 FORGET_KEPT = N_("Okay, nothing was erased.")
 FORGET_EXPIRED = N_("That confirmation has expired. Send /forgetme again if you still want it.")

@@ -139,8 +139,8 @@ async def typed(update: Update, context: AidContext) -> int:
     skipped = ""
     if audience.unreachable:
         skipped = t.BROADCAST_SKIPPED.format(skipped=audience.unreachable)
-    preview = t.BROADCAST_PREVIEW.format(
-        count=audience.reachable,
+    preview = t.BROADCAST_PREVIEW(
+        audience.reachable,
         neighbourhood=html.escape(draft.neighbourhood_name),
         skipped=skipped,
         message=html.escape(text),
@@ -190,8 +190,8 @@ async def _deliver(progress: Message, queued: Queued, context: AidContext) -> No
     final = await context.services.oversight.broadcasts.send(queued, show)
     pending = t.BROADCAST_PENDING.format(pending=final.pending) if final.pending else ""
     await progress.edit_text(
-        t.BROADCAST_DONE.format(
-            total=queued.total,
+        t.BROADCAST_DONE(
+            queued.total,
             neighbourhood=html.escape(queued.neighbourhood_name),
             delivered=final.delivered,
             blocked=final.blocked,

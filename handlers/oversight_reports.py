@@ -6,15 +6,18 @@ and claims that argument; this one answers the other kinds and bad arguments.
 
 from __future__ import annotations
 
+import asyncio
 import html
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler
 
+from bot import charts
 from bot.callback_data import int_arg
 from bot.exports import ExportKind
-from bot.stats import DEFAULT_DAYS, MAX_DAYS, describe
+from bot.stats import CHART_WEEKS, DEFAULT_DAYS, MAX_DAYS, describe
+from config import chart_texts as ct
 from config import oversight_texts as t
 from handlers.context import AidApplication, AidContext
 
@@ -40,11 +43,22 @@ async def stats_command(update: Update, context: AidContext) -> None:
     if not isinstance(days, int):
         await message.reply_text(t.STATS_USAGE)
         return
-    report = await context.services.oversight.stats.report(user.id, days)
+    await send_stats(message, user.id, days, context)
+
+
+async def send_stats(message: Message, user_id: int, days: int, context: AidContext) -> None:
+    """The stats text, then its chart (when the last weeks hold any request)."""
+    report = await context.services.oversight.stats.report(user_id, days)
     if report is None:
         await message.reply_text(t.NO_NEIGHBOURHOODS)
         return
     await message.reply_text(describe(report))
+    series = charts.stats_series(report)
+    if not series.total:
+        return
+    # Drawing takes a moment of CPU: off the event loop (the language goes along).
+    png = await asyncio.to_thread(charts.stats_chart, series)
+    await message.reply_photo(photo=png, caption=ct.STATS_CAPTION(series.total, weeks=CHART_WEEKS))
 
 
 async def export_command(update: Update, context: AidContext) -> None:
@@ -75,8 +89,8 @@ async def export_command(update: Update, context: AidContext) -> None:
     caption_text = t.EXPORT_CAPTION if isinstance(days, int) else t.EXPORT_CAPTION_ALL_TIME
     caption = caption_text.format(
         kind=t.EXPORT_KIND_NAMES.get(kind.value, kind.value),
-        rows=export.rows,
-        days=days,
+        rows=t.EXPORT_ROWS(export.rows),
+        period=t.EXPORT_DAYS(days) if isinstance(days, int) else "",
         scope=scope,
     )
     await message.reply_document(

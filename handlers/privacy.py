@@ -145,9 +145,9 @@ async def forget_answer(update: Update, context: AidContext) -> None:
         return
     details = ""
     if result.requests_cancelled:
-        details += t.FORGOTTEN_CANCELLED.format(count=result.requests_cancelled)
+        details += t.FORGOTTEN_CANCELLED(result.requests_cancelled)
     if result.tasks_reoffered:
-        details += t.FORGOTTEN_REOFFERED.format(count=result.tasks_reoffered)
+        details += t.FORGOTTEN_REOFFERED(result.tasks_reoffered)
     await _say_in_place(query, t.FORGOTTEN.format(details=details))
 
 

@@ -116,7 +116,7 @@ async def test_forgetme_cancels_requests_tells_volunteers_and_erases_the_person(
     await forget(harness, RESIDENT)
     said = harness.fake.last_text_to(RESIDENT.id) or ""
     assert said.startswith("Done: your data has been erased.")
-    assert pt.FORGOTTEN_CANCELLED.format(count=2).strip() in said
+    assert pt.FORGOTTEN_CANCELLED(2).strip() in said
 
     # The volunteer on the task is told; both requests are cancelled and anonymous.
     assert rt.VOLUNTEER_REQUEST_CANCELLED.format(ref=taken_ref) in harness.fake.texts_to(
@@ -162,9 +162,7 @@ async def test_forgetme_offers_a_volunteers_open_tasks_again(harness: BotHarness
     before = len(harness.fake.texts_to(SECOND_VOLUNTEER.id))
 
     await forget(harness, VOLUNTEER)
-    assert pt.FORGOTTEN_REOFFERED.format(count=1).strip() in (
-        harness.fake.last_text_to(VOLUNTEER.id) or ""
-    )
+    assert pt.FORGOTTEN_REOFFERED(1).strip() in (harness.fake.last_text_to(VOLUNTEER.id) or "")
     row = await request_row(harness, rid)
     assert (row.status, row.assignee_person_id) == ("open", None)
     # The request is offered again: the other volunteer gets a new alert with Accept.

@@ -371,8 +371,9 @@ async def test_pause_and_resume(bot: BotHarness, clock: FakeClock) -> None:
     assert bot.fake.last_text_to(RESIDENT.id) == vt.NOT_PAUSED
     await bot.send(bot.build.command(RESIDENT, "pause", "3"))
     until = clock.now() + timedelta(days=3)  # 2026-11-05 09:00 UTC is 09:00 in London
-    assert bot.fake.last_text_to(RESIDENT.id) == vt.PAUSED_FOR.format(
-        days=3, until="Thu 5 Nov 2026 at 09:00"
+    assert bot.fake.last_text_to(RESIDENT.id) == (
+        "⏸ Alerts are paused for 3 days, until Thu 5 Nov 2026 at 09:00. "
+        "/resume restarts them sooner."
     )
     assert await paused_until() == until
     usage = vt.PAUSE_USAGE.format(max_days=365)
