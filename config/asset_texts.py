@@ -39,6 +39,12 @@ VISIBILITY_LABELS: dict[str, str] = {
     "members": N_("🏘 Neighbourhood members"),
     "public": N_("🌍 Anyone who asks the bot"),
 }
+# Who sees an entry, in messages about it ("shown to {audience}").
+AUDIENCE: dict[str, str] = {
+    "organisers": N_("the organisers of {neighbourhood} only"),
+    "members": N_("members of {neighbourhood}"),
+    "public": N_("anyone who asks the bot"),
+}
 STATUS_LABELS: dict[str, str] = {
     "proposed": N_("waiting for an organiser"),
     "published": N_("in the directory"),
@@ -79,10 +85,13 @@ OFFER_CONTACT = N_(
     "e-mail or website (e.g. <i>Jo Bloggs, 07700 900123</i>)."
 )
 OFFER_SUMMARY = N_("Please check:\n\n{asset}\n\nAdd it to the directory?")
-OFFER_PUBLISHED = N_("Thank you! <b>{title}</b> is now in the {neighbourhood} directory.")
+OFFER_PUBLISHED = N_(
+    "Thank you! <b>{title}</b> is now in the {neighbourhood} community directory, shown to "
+    "{audience}."
+)
 OFFER_PROPOSED = N_(
-    "Thank you! <b>{title}</b> goes into the {neighbourhood} directory once an organiser "
-    "has approved it. I'll let you know."
+    "Thank you! <b>{title}</b> goes into the {neighbourhood} community directory once an "
+    "organiser has approved it, then shown to {audience}. I'll let you know."
 )
 OFFER_CANCELLED = N_("Cancelled: nothing was added.")
 OFFER_EXPIRED = N_("That form has expired. Send /offer to start again.")
@@ -101,7 +110,9 @@ ORGANISER_NEW_ASSET = N_(
 )
 BUTTON_APPROVE = N_("✅ Approve")
 BUTTON_REJECT = N_("✖️ Reject")
-OWNER_APPROVED = N_("✅ <b>{title}</b> is now in the {neighbourhood} directory.")
+OWNER_APPROVED = N_(
+    "✅ <b>{title}</b> is now in the {neighbourhood} community directory, shown to {audience}."
+)
 OWNER_REJECTED = N_(
     "<b>{title}</b> was not added to the {neighbourhood} directory. An organiser can tell you why."
 )
@@ -113,7 +124,11 @@ ALREADY_DECIDED = N_("Someone already dealt with that one: it is {status}.")
 DIRECTORY_BROWSE = N_(
     "📚 <b>Community directory</b>\nChoose a kind, or search with /directory <i>words</i>."
 )
-DIRECTORY_EMPTY = N_("The directory has nothing you can see yet. Add something with /offer.")
+DIRECTORY_EMPTY = N_(
+    "Nothing in the community directory is shown to you yet. Whoever adds an entry chooses "
+    "who sees it: members of the neighbourhood, anyone, or its organisers only (as with the "
+    "languages and skills volunteers offer). Add something with /offer."
+)
 DIRECTORY_NO_MATCH = N_(
     "Nothing in the directory matches <i>{words}</i>. Try fewer or other words."
 )
@@ -135,8 +150,8 @@ ITEM_NOTE = N_("\n<i>{note}</i>")
 MY_ASSETS_NONE = N_(
     "You haven't added anything to the directory yet. Send /offer to add something."
 )
-MY_ASSETS = N_("📚 <b>Your assets</b>\n\n{items}")
-MY_ASSET_LINE = N_("{number}. <b>{title}</b> ({neighbourhood}) – {status}{note}")
+MY_ASSETS = N_("📚 <b>What you added to the community directory</b>\n\n{items}")
+MY_ASSET_LINE = N_("{number}. <b>{title}</b> – {status}, shown to {audience}{note}")
 FROM_OFFER_NOTE = N_(" · from your volunteer offer, change it with /volunteer")
 BUTTON_EDIT = N_("✏️ {number}")
 BUTTON_WITHDRAW = N_("🗑 {number}")
@@ -156,7 +171,7 @@ WITHDRAWN = N_("Withdrawn: <b>{title}</b> is no longer in the directory.")
 REMOVED = N_("Removed: <b>{title}</b> is no longer in the directory.")
 VERIFIED = N_("Verified: <b>{title}</b> now shows ✔️.")
 NOT_ALLOWED = N_("Only the owner or the neighbourhood's organisers can change that.")
-NO_LONGER_AVAILABLE = N_("That asset no longer exists or was withdrawn.")
+NO_LONGER_AVAILABLE = N_("That directory entry no longer exists or was withdrawn.")
 OFFER_ASSET_READ_ONLY = N_("That comes from a volunteer offer: change it with /volunteer.")
 
 # Related assets on a new request

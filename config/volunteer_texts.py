@@ -99,7 +99,10 @@ STATUS_PENDING = N_(
 STATUS_SUSPENDED = N_(
     "• <b>{neighbourhood}</b>: your volunteering is on hold; an organiser can help."
 )
-ADDED_TO_DIRECTORY = N_("\nYour languages and skills were added to the community directory.")
+ADDED_TO_DIRECTORY = N_(
+    "\nYour languages and skills are now in the community directory of {neighbourhoods}, where "
+    "only its organisers see them, to find the right volunteer for a neighbour."
+)
 SAVED_FOOTER = N_("\nNeed a break? /pause stops alerts; /volunteer changes your offer.")
 SAVE_REFUSED = N_("Sorry, we couldn't save that. Please send /start and try again.")
 

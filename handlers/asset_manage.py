@@ -36,7 +36,9 @@ async def my_assets(update: Update, context: AidContext) -> None:
         line = t.MY_ASSET_LINE.format(
             number=number,
             title=escape_within(asset.title, TITLE_SHOWN),
-            neighbourhood=escape_within(asset.neighbourhood_name, NAME_SHOWN),
+            audience=t.AUDIENCE.get(asset.visibility, "").format(
+                neighbourhood=escape_within(asset.neighbourhood_name, NAME_SHOWN)
+            ),
             status=t.STATUS_LABELS.get(asset.status, asset.status),
             note=t.FROM_OFFER_NOTE if from_offer else "",
         )
