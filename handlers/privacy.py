@@ -72,10 +72,12 @@ async def my_data(update: Update, context: AidContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    document = await context.services.privacy.export(user.id)
-    if document is None:
+    exported = await context.services.privacy.export(user.id)
+    if exported is None:
         await message.reply_text(t.MYDATA_NOTHING)
         return
+    summary, document = exported
+    await message.reply_text(summary)
     await message.reply_document(
         document=document, filename=t.MYDATA_FILE_NAME, caption=t.MYDATA_CAPTION
     )
