@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 
 from telegram import Update
@@ -57,8 +56,7 @@ async def gaps(update: Update, context: AidContext) -> None:
         series = charts.gaps_series(report.gaps, report.days)
         if not series.categories:
             continue
-        # Drawing takes a moment of CPU: off the event loop (the language goes along).
-        png = await asyncio.to_thread(charts.gaps_chart, series)
+        png = await charts.draw(series)
         caption = ct.GAPS_CAPTION.format(neighbourhood=html.escape(report.neighbourhood.name))
         await message.reply_photo(photo=png, caption=caption[:1024])
 

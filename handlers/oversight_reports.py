@@ -6,7 +6,6 @@ and claims that argument; this one answers the other kinds and bad arguments.
 
 from __future__ import annotations
 
-import asyncio
 import html
 
 from telegram import Message, Update
@@ -56,8 +55,7 @@ async def send_stats(message: Message, user_id: int, days: int, context: AidCont
     series = charts.stats_series(report)
     if not series.total:
         return
-    # Drawing takes a moment of CPU: off the event loop (the language goes along).
-    png = await asyncio.to_thread(charts.stats_chart, series)
+    png = await charts.draw(series)
     await message.reply_photo(photo=png, caption=ct.STATS_CAPTION(series.total, weeks=CHART_WEEKS))
 
 
