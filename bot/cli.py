@@ -34,12 +34,22 @@ def _parser() -> argparse.ArgumentParser:
         choices=sorted(LANGUAGES),
         help="everyone's Telegram app language (default: the cast's, English)",
     )
+    demo.add_argument(
+        "--charts",
+        type=Path,
+        metavar="DIR",
+        help="instead, play twelve weeks of Elm Park's history and write the organiser's charts",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line, run the command, and return the exit status."""
     args = _parser().parse_args(argv)
+    if args.command == "demo" and args.charts is not None:
+        from bot.demo_charts import write_demo_charts
+
+        return write_demo_charts(args.charts)
     if args.command == "demo":  # its own settings and throwaway database: needs no config
         from bot.demo import run_demo
 

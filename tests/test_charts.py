@@ -122,3 +122,15 @@ def test_the_bot_does_not_import_matplotlib_on_start() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
     )
     assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_the_guide_shows_a_picture_of_each_chart() -> None:
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    guide = (docs / "organisers.md").read_text(encoding="utf-8")
+    for name, key in (("stats-chart.png", "outcomes"), ("gaps-chart.png", "categories")):
+        assert f"](images/{name})" in guide
+        png = (docs / "images" / name).read_bytes()
+        assert png_size(png) == (1080, 1350)
+        assert key in charts.counts_in(png)  # drawn by bot.charts, numbers inside
