@@ -137,6 +137,13 @@ CHECKIN_NOT_ALLOWED = N_(
 MEMBER_UNKNOWN = N_("I couldn't find that member. Use their number, like #12.")
 
 # /checkinbuddy and /checkins
+BUDDY_PICK_MEMBER = N_("Whose regular check-in volunteer do you want to set?")
+BUDDY_PICK_VOLUNTEER = N_(
+    "Who should be #{number}'s regular check-in volunteer? These approved volunteers offer "
+    "check-in calls."
+)
+BUDDY_NOBODY = N_("Nobody in your neighbourhoods has an active check-in yet.")
+BUTTON_NO_BUDDY = N_("✖️ No regular volunteer")
 BUDDY_USAGE = N_(
     "Usage: /checkinbuddy #member #volunteer (their numbers), or /checkinbuddy #member none."
 )

@@ -204,3 +204,31 @@ async def test_organiser_help_is_short_buttons_first_then_grouped_commands(
     missing = [name for name in organiser_commands if f"/{name}" not in shown]
     assert missing == []
     assert "/checkinbuddy #member #volunteer" not in shown  # no syntax walls
+
+
+async def test_checkinbuddy_without_numbers_offers_pick_lists(harness: BotHarness) -> None:
+    from tests.flows_care import person_number, set_phone, set_up_checkin
+
+    _, code = await neighbourhood_with_invite(harness)
+    bea = FakeUser(2001, "Bea", "Buddy")
+    await make_volunteer(harness, bea, code, categories=frozenset({"checkin_call"}))
+    await make_volunteer(harness, NEIGHBOUR, code, categories=frozenset({"shopping"}))
+    await agree(harness, RESIDENT, code)
+    await set_phone(harness, RESIDENT.id, "+447700900123")
+    await set_up_checkin(harness, RESIDENT, contact="Sam (son) +44 7700 900456")
+    member = await person_number(harness, RESIDENT.id)
+    buddy = await person_number(harness, bea.id)
+
+    await harness.send(harness.build.command(ORGANISER, "checkinbuddy"))
+    assert [b["text"] for b in buttons(harness, ORGANISER.id)] == [f"#{member} Rita"]
+    await harness.press(ORGANISER, pack("cbud", member))
+    # Only volunteers who offer check-in calls, and "none".
+    offered = [b["text"] for b in buttons(harness, ORGANISER.id)]
+    assert offered == [f"#{buddy} Bea Buddy", "✖️ No regular volunteer"]
+    await harness.press(ORGANISER, pack("cbud", member, buddy))
+    assert "Bea is now Rita's regular check-in volunteer" in (
+        harness.fake.last_text_to(ORGANISER.id) or ""
+    )
+    # A forged press by a member is refused by the same checks as the command.
+    await harness.press(NEIGHBOUR, pack("cbud", member, "none"))
+    assert harness.fake.last_text_to(NEIGHBOUR.id) == texts.NOT_ORGANISER_HERE
