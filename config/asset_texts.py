@@ -140,6 +140,7 @@ BUTTON_PREVIOUS = N_("◀ Previous")
 BUTTON_KINDS = N_("📚 Kinds")
 ITEM = N_("{number}. {kind} · <b>{title}</b>{verified}\n{description}{availability}{reach}")
 VERIFIED_MARK = N_(" ✔️")
+SPEAKS = N_("Speaks {language}")  # a volunteer's language, as a directory entry
 ITEM_AVAILABILITY = N_("\n🕒 {availability}")
 REACH_CONTACT = N_("\n📞 {contact}")
 REACH_PERSON = N_('\n💬 <a href="tg://user?id={telegram_id}">{name}</a>')

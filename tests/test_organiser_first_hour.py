@@ -232,3 +232,14 @@ async def test_checkinbuddy_without_numbers_offers_pick_lists(harness: BotHarnes
     # A forged press by a member is refused by the same checks as the command.
     await harness.press(NEIGHBOUR, pack("cbud", member, "none"))
     assert harness.fake.last_text_to(NEIGHBOUR.id) == texts.NOT_ORGANISER_HERE
+
+
+async def test_directory_shows_volunteers_languages_by_name(harness: BotHarness) -> None:
+    _, code = await neighbourhood_with_invite(harness)
+    await make_volunteer(harness, FakeUser(2005, "Pawel", "Volunteer"), code, languages=("pl",))
+    await harness.send(harness.build.command(ORGANISER, "directory", "speaks"))
+    listing = harness.fake.last_text_to(ORGANISER.id) or ""
+    assert "Speaks Polish" in listing and "Speaks pl" not in listing
+    await harness.send(harness.build.command(ORGANISER, "language", "cy"))
+    await harness.send(harness.build.command(ORGANISER, "directory", "speaks"))
+    assert "Pwyleg" in (harness.fake.last_text_to(ORGANISER.id) or "")
