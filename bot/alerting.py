@@ -289,7 +289,7 @@ class Alerting:
                 when=when_text(request, self._settings),
                 neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
                 waited=duration_words(waited.total_seconds()),
-                alerted=alerted,
+                alerted=t.ESCALATION_ALERTED(alerted),
             )
 
         await self.tell_organisers(conn, request.neighbourhood_id, text, now)

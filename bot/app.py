@@ -131,7 +131,13 @@ def build_application(
         builder = builder.get_updates_request(request)
     application: AidApplication = builder.build()  # type: ignore[assignment]
     services = build_services(settings, clock or SystemClock(), TelegramSender(application.bot))
-    capturing.attach(services.db, services.clock, services.dispatcher.kick)
+    capturing.attach(
+        services.db,
+        services.clock,
+        services.dispatcher.kick,
+        services.dispatcher.delivered,
+        application.run_background,
+    )
     limiter.bypass_when(capturing.captures)
     application.bot_data.attach(services)
     persistence.attach(services.db, lambda: _open_database(services))

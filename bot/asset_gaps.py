@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.core import Core
+from bot.language_names import joined
 from config import asset_texts as t
 from config import request_texts as rt
 from storage import asset_gaps, asset_search
@@ -32,6 +33,20 @@ class CategoryGap:
         """Requests that went unmet or were late."""
         return self.requests.unmet_or_late
 
+    @property
+    def has_anything(self) -> bool:
+        """Whether anything was asked or is offered (else it joins the one "quiet" line)."""
+        return bool(self.requests.made or self.volunteers or self.assets)
+
+
+@dataclass(frozen=True)
+class NeighbourhoodGaps:
+    """One neighbourhood's numbers for the period."""
+
+    neighbourhood: Neighbourhood
+    days: int
+    gaps: list[CategoryGap]
+
 
 class GapReport:
     """Builds /gaps for an organiser's neighbourhoods."""
@@ -39,13 +54,15 @@ class GapReport:
     def __init__(self, core: Core) -> None:
         self._core = core
 
-    async def report(self, telegram_id: int, days: int) -> list[str] | None:
-        """One report text per neighbourhood the person organises (None if they organise none)."""
+    async def report(self, telegram_id: int, days: int) -> list[NeighbourhoodGaps] | None:
+        """Each organised neighbourhood's numbers (None if the person organises none)."""
         organised = await self._core.community.organised_neighbourhoods(telegram_id)
         if not organised:
             return None
         async with self._core.db.read() as conn:
-            return [await self._one(conn, n, days) for n in organised]
+            return [
+                NeighbourhoodGaps(n, days, await self.gaps(conn, n.id, days)) for n in organised
+            ]
 
     async def gaps(self, conn: Connection, neighbourhood_id: int, days: int) -> list[CategoryGap]:
         """The numbers of every category for the last `days` days."""
@@ -70,24 +87,50 @@ class GapReport:
             )
         return result
 
-    async def _one(self, conn: Connection, neighbourhood: Neighbourhood, days: int) -> str:
-        gaps = await self.gaps(conn, neighbourhood.id, days)
-        lines = [t.GAPS_HEADING.format(neighbourhood=html.escape(neighbourhood.name), days=days)]
-        for gap in gaps:
+
+def describe(report: NeighbourhoodGaps) -> str:
+    """One neighbourhood's report: a row per category with anything, one line for the rest."""
+    name = html.escape(report.neighbourhood.name)
+    lines = [t.GAPS_HEADING(report.days, neighbourhood=name)]
+    for gap in report.gaps:
+        if gap.has_anything:
             lines.append(
                 t.GAPS_ROW.format(
                     category=rt.CATEGORY_LABELS[gap.category],
-                    made=gap.requests.made,
-                    met=gap.requests.met,
-                    unmet=gap.requests.unmet,
-                    late=gap.requests.late,
-                    volunteers=gap.volunteers,
-                    assets=gap.assets,
+                    asked=_asked(gap),
+                    offered=_offered(gap),
                 )
             )
-        lines.append("")
-        lines.append(plain_words(gaps))
-        return "\n".join(lines)
+    quiet = [_name(gap) for gap in report.gaps if not gap.has_anything]
+    if quiet:
+        lines.append(t.GAPS_QUIET.format(categories=joined(quiet)))
+    lines.append("")
+    lines.append(plain_words(report.gaps))
+    return "\n".join(lines)
+
+
+def _name(gap: CategoryGap) -> str:
+    """The category's label without its emoji."""
+    return rt.CATEGORY_LABELS[gap.category].split(" ", 1)[-1]
+
+
+def _asked(gap: CategoryGap) -> str:
+    if not gap.requests.made:
+        return t.GAPS_NONE_ASKED
+    return t.GAPS_ASKED.format(
+        made=gap.requests.made,
+        met=gap.requests.met,
+        unmet=gap.requests.unmet,
+        late=gap.requests.late,
+    )
+
+
+def _offered(gap: CategoryGap) -> str:
+    if not (gap.volunteers or gap.assets):
+        return t.GAPS_NOBODY_OFFERS
+    return t.GAPS_OFFERED.format(
+        volunteers=t.GAPS_VOLUNTEERS(gap.volunteers), assets=t.GAPS_ASSETS(gap.assets)
+    )
 
 
 def plain_words(gaps: list[CategoryGap]) -> str:
@@ -97,20 +140,11 @@ def plain_words(gaps: list[CategoryGap]) -> str:
     short = sorted((g for g in gaps if g.short), key=lambda g: (-g.short, g.category))
     if not short:
         return t.GAPS_KEEPING_UP
-    items = []
-    for gap in short:
-        offered = (
-            t.GAPS_OFFERED.format(volunteers=gap.volunteers, assets=gap.assets)
-            if gap.volunteers or gap.assets
-            else t.GAPS_NOBODY_OFFERS
+    items = [
+        t.GAPS_OUTRUN_ITEM.format(
+            category=_name(gap), short=gap.short, made=gap.requests.made, offered=_offered(gap)
         )
-        items.append(
-            t.GAPS_OUTRUN_ITEM.format(
-                category=rt.CATEGORY_LABELS[gap.category].split(" ", 1)[-1],
-                short=gap.short,
-                made=gap.requests.made,
-                offered=offered,
-            )
-        )
+        for gap in short
+    ]
     listed = items[0] if len(items) == 1 else ", ".join(items[:-1]) + t.GAPS_LIST_AND + items[-1]
     return t.GAPS_OUTRUN.format(list=listed)

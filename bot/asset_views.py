@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import html
 
+from bot.language_names import language_name
+from bot.volunteering import OFFER_LANGUAGE_PREFIX, language_code
 from config import asset_texts as t
 from config import request_texts as rt
 from storage.asset_search import Scope
-from storage.assets import Asset, AssetFields
+from storage.assets import VOLUNTEER_OFFER, Asset, AssetFields
 
 # Escaped lengths per field of a directory entry, so five entries and the page's heading
 # always fit in one Telegram message (4,096 characters), however much escaping grows the text.
@@ -32,6 +34,14 @@ def escape_within(text: str, limit: int) -> str:
         parts.append(piece)
         size += len(piece)
     return "".join(parts).rstrip() + "…"
+
+
+def shown_title(asset: Asset) -> str:
+    """The title to show: a volunteer's language as its name in the reader's language."""
+    if asset.source == VOLUNTEER_OFFER and asset.tags == "language":
+        typed = asset.title.removeprefix(OFFER_LANGUAGE_PREFIX)
+        return t.SPEAKS.format(language=language_name(language_code(typed)))
+    return asset.title
 
 
 def kind_label(kind: str) -> str:
@@ -87,7 +97,7 @@ def directory_item(asset: Asset, number: int, scope: Scope) -> str:
     return t.ITEM.format(
         number=number,
         kind=kind_label(asset.kind),
-        title=escape_within(asset.title, TITLE_SHOWN),
+        title=escape_within(shown_title(asset), TITLE_SHOWN),
         verified=t.VERIFIED_MARK if asset.verified_at else "",
         description=escape_within(asset.description, DESCRIPTION_SHOWN) or "–",
         availability=(
@@ -105,6 +115,6 @@ def related_line(asset: Asset, scope: Scope) -> str:
     """A short line about an asset related to a request."""
     return t.RELATED_LINE.format(
         kind=kind_label(asset.kind).split(" ", 1)[0],
-        title=escape_within(asset.title, TITLE_SHOWN),
+        title=escape_within(shown_title(asset), TITLE_SHOWN),
         contact=reach(asset, scope),
     )

@@ -167,6 +167,9 @@ class AssetRegister:
                         text.format(
                             title=html.escape(decided.title),
                             neighbourhood=html.escape(decided.neighbourhood_name),
+                            audience=t.AUDIENCE.get(decided.visibility, "").format(
+                                neighbourhood=html.escape(decided.neighbourhood_name)
+                            ),
                         ),
                         now,
                         purpose="asset",

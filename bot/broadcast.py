@@ -147,8 +147,8 @@ class Broadcasts:
                     text = t.BROADCAST_PROGRESS.format(**counts)
                 else:
                     pending = t.BROADCAST_PENDING.format(pending=final.pending)
-                    text = t.BROADCAST_DONE.format(
-                        total=queued.total,
+                    text = t.BROADCAST_DONE(
+                        queued.total,
                         neighbourhood=html.escape(queued.neighbourhood_name),
                         delivered=final.delivered,
                         blocked=final.blocked,

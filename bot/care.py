@@ -17,7 +17,7 @@ from bot.task_messages import first_name
 from config import care_texts as ct
 from config import i18n
 from config import request_texts as rt
-from storage import checkins, people, volunteers
+from storage import checkins, people, vetting, volunteers
 
 
 class Care:
@@ -75,6 +75,39 @@ class Care:
                     )
         await self._core.after_commit()
         return CareOutcome.OK, first_name(person), first_name(buddy) if buddy else ""
+
+    async def buddy_members(self, organiser: int) -> list[tuple[int, str]]:
+        """(number, first name) of members with an active check-in where the person organises."""
+        organised = await self._core.community.organised_neighbourhoods(organiser)
+        async with self._core.db.read() as conn:
+            active = await checkins.active_in(conn, [n.id for n in organised])
+            found = [(item.person_id, await people.by_id(conn, item.person_id)) for item in active]
+        return [(number, first_name(person)) for number, person in found if person is not None]
+
+    async def buddy_candidates(self, organiser: int, person_number: int) -> list[tuple[int, str]]:
+        """(number, first name) of volunteers who may be this member's check-in volunteer."""
+        now = self._core.clock.now()
+        async with self._core.db.read() as conn:
+            found = await checkins.by_person(conn, person_number)
+            if found is None or not found.active:
+                return []
+            if not await self._core.community.organises(conn, organiser, found.neighbourhood_id):
+                return []
+            approved = await vetting.volunteers_with_status(
+                conn, found.neighbourhood_id, "approved"
+            )
+            return [
+                (v.person_id, html.escape(v.display_name or f"#{v.person_id}"))
+                for v in approved
+                if v.person_id != person_number
+                and await volunteers.eligible_for_request(
+                    conn,
+                    person_id=v.person_id,
+                    neighbourhood_id=found.neighbourhood_id,
+                    category=CHAT_CATEGORY,
+                    now=now,
+                )
+            ]
 
     async def overview(self, organiser: int) -> str | None:
         """/checkins: active check-ins and open escalations of the organiser's neighbourhoods."""

@@ -43,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
         choices=sorted(LANGUAGES),
         help="everyone's Telegram app language (default: the cast's, English)",
     )
+    demo.add_argument(
+        "--charts",
+        type=Path,
+        metavar="DIR",
+        help="instead, play twelve weeks of Elm Park's history and write the organiser's charts",
+    )
     return parser
 
 
@@ -50,6 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line, run the command, and return the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "demo" and args.charts is not None:
+        from bot.demo_charts import write_demo_charts
+
+        return write_demo_charts(args.charts)
     if args.command == "backup" and args.new_key:
         from bot.backup_crypto import new_key
 

@@ -141,5 +141,5 @@ class Digest:
             local_to_utc(today, time(0, 0), zone),
         )
         if totals.done:
-            lines.append(ct.DIGEST_YESTERDAY.format(done=totals.done, thanked=totals.thanked))
+            lines.append(ct.DIGEST_YESTERDAY(totals.done, thanked=totals.thanked))
         return lines or [ct.DIGEST_ALL_QUIET]

@@ -141,6 +141,19 @@ class OutboxDispatcher:
         while self._kicked is not None and not self._kicked.done():
             await asyncio.wait({self._kicked})
 
+    async def delivered(self, outbox_ids: list[int], timeout: float = 60.0) -> bool:
+        """Wait until these calls have been sent (or given up); False if the time ran out."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            async with self._db.read() as conn:
+                waiting = await outbox.still_pending(conn, outbox_ids)
+            if not waiting:
+                return True
+            if asyncio.get_running_loop().time() >= deadline:
+                return False
+            await self.kick()
+            await asyncio.sleep(0.02)
+
     async def in_flight_at_last_stop(self) -> int:
         """Calls that were being made when the process last stopped; they will be sent again."""
         async with self._db.transaction() as conn:

@@ -1,21 +1,30 @@
-"""How long something has waited, as people say it, in the current language."""
+"""How long something took or waited, as people say it, in the current language."""
 
 from __future__ import annotations
 
-from config import request_texts as rt
+from config import number_texts as nt
 
 
 def duration_words(seconds: float) -> str:
-    """'45 min', '3 h', '2 h 5 min' or '2 days 3 h' (days from 48 hours)."""
-    minutes = max(0, int(seconds // 60))
+    """'under a minute', '45 minutes', '3 hours', '2 hours 5 minutes' or '2 days 3 hours'.
+
+    Days are used from 48 hours on; counts take their plural form from the catalog.
+    """
+    if seconds < 60:
+        return nt.DURATION_UNDER_A_MINUTE
+    minutes = int(seconds // 60)
     if minutes < 60:
-        return rt.DURATION_MINUTES.format(minutes=minutes)
+        return nt.DURATION_MINUTES(minutes)
     hours, minutes = divmod(minutes, 60)
     if hours >= 48:
         days, hours = divmod(hours, 24)
         if hours:
-            return rt.DURATION_DAYS_HOURS.format(days=days, hours=hours)
-        return rt.DURATION_DAYS.format(days=days)
+            return nt.DURATION_PAIR.format(
+                larger=nt.DURATION_DAYS(days), smaller=nt.DURATION_HOURS(hours)
+            )
+        return nt.DURATION_DAYS(days)
     if minutes:
-        return rt.DURATION_HOURS_MINUTES.format(hours=hours, minutes=minutes)
-    return rt.DURATION_HOURS.format(hours=hours)
+        return nt.DURATION_PAIR.format(
+            larger=nt.DURATION_HOURS(hours), smaller=nt.DURATION_MINUTES(minutes)
+        )
+    return nt.DURATION_HOURS(hours)

@@ -26,6 +26,7 @@ from bot.offline_support import (
     chat_id_of,
     decode,
     inline_markup,
+    png_size,
     raise_fault,
     render,
     require_chat,
@@ -84,6 +85,7 @@ class FakeTelegram(BaseRequest):
         self._messages: dict[tuple[int, int], JSONDict] = {}
         self._next_ids: dict[int, int] = {}
         self._documents: dict[int, list[tuple[str, bytes]]] = {}
+        self._photos: dict[int, list[bytes]] = {}
         self._files: dict[str, tuple[str, bytes]] = {}
         self._commands: dict[str, list[JSONDict]] = {}
         self._members: dict[tuple[int, int], str] = {}
@@ -172,6 +174,10 @@ class FakeTelegram(BaseRequest):
     def documents_to(self, chat_id: int) -> list[tuple[str, bytes]]:
         """Return (file name, content) of every document sent to the chat, in order."""
         return list(self._documents.get(chat_id, []))
+
+    def photos_to(self, chat_id: int) -> list[bytes]:
+        """Return the bytes of every photo sent to the chat, in order."""
+        return list(self._photos.get(chat_id, []))
 
     def message(self, chat_id: int, message_id: int) -> JSONDict | None:
         """Return the current Bot API Message dict (after edits), or None if unknown/deleted."""
@@ -338,19 +344,36 @@ class FakeTelegram(BaseRequest):
             raise ApiError(400, "Bad Request: message to delete not found")
         return True
 
-    def _api_sendDocument(self, params: JSONDict, files: FileDict) -> JSONDict:
-        """Answer sendDocument, keeping the uploaded bytes (or reusing a known file_id)."""
-        chat_id = require_chat(params)
-        if "document" in files:
-            file_name, content = files["document"]
+    def _upload(self, params: JSONDict, files: FileDict, field: str) -> tuple[str, str, bytes]:
+        """(file_id, file name, bytes) of an uploaded file, or of a known file_id."""
+        if field in files:
+            file_name, content = files[field]
             if not content:
                 raise ApiError(400, "Bad Request: file must be non-empty")
             file_id = f"BQACAgQAAxkBAAFake{len(self._files) + 1:06d}"
             self._files[file_id] = (file_name, content)
-        elif (file_id := str(params.get("document"))) in self._files:
-            file_name, content = self._files[file_id]
-        else:
-            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+            return file_id, file_name, content
+        if (file_id := str(params.get(field))) in self._files:
+            return file_id, *self._files[file_id]
+        raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+
+    def _api_sendPhoto(self, params: JSONDict, files: FileDict) -> JSONDict:
+        """Answer sendPhoto with one PhotoSize read from the PNG header, keeping the bytes."""
+        chat_id = require_chat(params)
+        file_id, _, content = self._upload(params, files, "photo")
+        width, height = png_size(content)
+        caption, caption_entities = render(params, "caption", MAX_CAPTION_LENGTH)
+        size = {"file_id": file_id, "file_unique_id": "AgAD" + file_id[-6:], "width": width,
+                "height": height, "file_size": len(content)}  # fmt: skip
+        self._photos.setdefault(chat_id, []).append(content)
+        return self._store_new_message(
+            chat_id, {"photo": [size], "caption": caption, "caption_entities": caption_entities}
+        )
+
+    def _api_sendDocument(self, params: JSONDict, files: FileDict) -> JSONDict:
+        """Answer sendDocument, keeping the uploaded bytes (or reusing a known file_id)."""
+        chat_id = require_chat(params)
+        file_id, file_name, content = self._upload(params, files, "document")
         caption, caption_entities = render(params, "caption", MAX_CAPTION_LENGTH)
         markup = inline_markup(params)
         document = {

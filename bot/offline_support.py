@@ -149,3 +149,13 @@ def inline_markup(params: JSONDict) -> JSONDict | None:
         if len(str(button.get("callback_data", "")).encode()) > MAX_CALLBACK_DATA_BYTES:
             raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
     return markup if rows else None
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_size(content: bytes) -> tuple[int, int]:
+    """(width, height) from a PNG's IHDR header, as Telegram reads a photo; 400 if not one."""
+    if len(content) < 24 or not content.startswith(PNG_SIGNATURE) or content[12:16] != b"IHDR":
+        raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+    return int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
+from bot import mydata
 from bot.backups import Backups
 from bot.core import Core
 from bot.flood_control import FloodControl
@@ -53,19 +53,17 @@ class Privacy:
             return False
         return True
 
-    async def export(self, telegram_id: int) -> bytes | None:
-        """Everything stored about the person as a JSON document; None if nothing is stored."""
+    async def export(self, telegram_id: int) -> tuple[str, bytes] | None:
+        """A summary in words and a JSON file of everything stored; None if nothing is stored."""
         now = self._core.clock.now()
         async with self._core.db.read() as conn:
             data = await privacy.export_person(conn, telegram_id)
         if data is None:
             return None
-        document = {
-            "exported_at": to_db(now),
-            "privacy_notice_version": self._core.community.notice_version,
-            **data,
-        }
-        return json.dumps(document, indent=2, ensure_ascii=False, default=str).encode()
+        document = mydata.readable_document(
+            data, exported_at=to_db(now), notice_version=self._core.community.notice_version
+        )
+        return mydata.summary(data, self._core.settings.timezone), document
 
     async def forget(self, telegram_id: int) -> Forgotten:
         """Cancel the person's open requests, hand back their tasks and erase them: one step.

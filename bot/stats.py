@@ -5,19 +5,21 @@ from __future__ import annotations
 import html
 import math
 import statistics
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.alerting import category_text
 from bot.core import Core
 from bot.durations import duration_words
 from config import oversight_texts as t
-from config import request_texts as rt
 from storage import stats
 
 HOUR = 3600.0
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
+CHART_WEEKS = 12
+OUTCOME_KEYS = ("helped", "in_progress", "waiting", "cancelled")
 OUTCOMES = {
     "done": "helped",
     "closed": "helped",
@@ -25,6 +27,20 @@ OUTCOMES = {
     "open": "waiting",
     "cancelled": "cancelled",
 }
+
+
+@dataclass(frozen=True)
+class WeekStats:
+    """One week of the chart: requests made that week by outcome, and their accept times."""
+
+    starts: date  # the Monday, in the deployment's time zone
+    by_outcome: dict[str, int]
+    median_accept_seconds: float | None
+
+    @property
+    def total(self) -> int:
+        """How many requests were made that week."""
+        return sum(self.by_outcome.values())
 
 
 @dataclass(frozen=True)
@@ -43,6 +59,7 @@ class StatsReport:
     thanks: int
     checkins_kept: int = 0  # welfare check-ins answered
     checkins_due: int = 0  # answered or missed (those still waiting for an answer not counted)
+    weeks: tuple[WeekStats, ...] = field(default=())  # the chart's weeks, oldest first
 
     @property
     def total_requests(self) -> int:
@@ -60,12 +77,48 @@ class StatsReport:
                 return count
         return 0
 
+    @property
+    def weeks_total(self) -> int:
+        """How many requests the chart's weeks hold."""
+        return sum(week.total for week in self.weeks)
+
 
 def percentile(values: list[float], share: float) -> float:
     """The nearest-rank percentile (share 0.9: the value nine in ten are at or below)."""
     ordered = sorted(values)
     rank = max(1, math.ceil(share * len(ordered)))
     return ordered[rank - 1]
+
+
+def week_start(moment: datetime, zone: ZoneInfo) -> date:
+    """The Monday of the local week a moment falls in."""
+    local = moment.astimezone(zone).date()
+    return local - timedelta(days=local.weekday())
+
+
+def weekly(
+    rows: list[tuple[datetime, datetime | None, str]], now: datetime, zone: ZoneInfo
+) -> tuple[WeekStats, ...]:
+    """The last CHART_WEEKS local weeks (this one last): outcomes and median accept time."""
+    this_week = week_start(now, zone)
+    starts = [this_week - timedelta(weeks=n) for n in range(CHART_WEEKS - 1, -1, -1)]
+    outcomes = {start: dict.fromkeys(OUTCOME_KEYS, 0) for start in starts}
+    delays: dict[date, list[float]] = {start: [] for start in starts}
+    for created, accepted, status in rows:
+        start = week_start(created, zone)
+        if start not in outcomes:
+            continue
+        outcomes[start][OUTCOMES.get(status, "waiting")] += 1
+        if accepted is not None:
+            delays[start].append((accepted - created).total_seconds())
+    return tuple(
+        WeekStats(
+            start,
+            outcomes[start],
+            statistics.median(delays[start]) if delays[start] else None,
+        )
+        for start in starts
+    )
 
 
 class Stats:
@@ -77,7 +130,12 @@ class Stats:
     async def report(self, telegram_id: int, days: int) -> StatsReport | None:
         """The period's numbers over the person's neighbourhoods (None if they organise none)."""
         core = self._core
-        since = core.clock.now() - timedelta(days=days)
+        now = core.clock.now()
+        since = now - timedelta(days=days)
+        zone = core.settings.timezone
+        chart_since = datetime.combine(
+            week_start(now, zone) - timedelta(weeks=CHART_WEEKS - 1), datetime.min.time(), zone
+        )
         organised = await core.community.organised_neighbourhoods(telegram_id)
         if not organised:
             return None
@@ -89,8 +147,9 @@ class Stats:
             approved = await stats.approved_volunteers(conn, ids)
             thanks = await stats.thanks_given(conn, ids, since)
             kept, due = await stats.checkins_kept(conn, ids, since)
+            timings = await stats.request_timings(conn, ids, chart_since)
         by_category: dict[str, int] = {}
-        by_outcome = dict.fromkeys(("helped", "in_progress", "waiting", "cancelled"), 0)
+        by_outcome = dict.fromkeys(OUTCOME_KEYS, 0)
         for (category, status), n in counts.items():
             by_category[category] = by_category.get(category, 0) + n
             by_outcome[OUTCOMES.get(status, "waiting")] += n
@@ -110,18 +169,25 @@ class Stats:
             thanks=thanks,
             checkins_kept=kept,
             checkins_due=due,
+            weeks=weekly(timings, now, zone),
         )
+
+
+def where_words(names: tuple[str, ...]) -> str:
+    """The neighbourhood's name (escaped), or how many neighbourhoods."""
+    return html.escape(names[0]) if len(names) == 1 else t.STATS_NEIGHBOURHOODS(len(names))
+
+
+def within(seconds: float) -> str:
+    """'in under a minute' or 'within 2 hours 5 minutes'."""
+    if seconds < 60:
+        return t.STATS_UNDER_A_MINUTE
+    return t.STATS_WITHIN.format(duration=duration_words(seconds))
 
 
 def describe(report: StatsReport) -> str:
     """The report in words that celebrate what neighbours did as well as what was needed."""
-    names = report.neighbourhood_names
-    where = (
-        html.escape(names[0])
-        if len(names) == 1
-        else rt.STATS_NEIGHBOURHOODS.format(count=len(names))
-    )
-    text = t.STATS_HEAD.format(days=report.days, where=where)
+    text = t.STATS_HEAD(report.days, where=where_words(report.neighbourhood_names))
     if report.total_requests == 0:
         text += t.STATS_NO_REQUESTS + "\n"
     else:
@@ -129,44 +195,35 @@ def describe(report: StatsReport) -> str:
             t.STATS_CATEGORY_LINE.format(category=category_text(category), count=count)
             for category, count in sorted(report.by_category.items(), key=lambda kv: -kv[1])
         ]
-        text += t.STATS_REQUESTS.format(
-            total=report.total_requests,
-            requests=_plural(report.total_requests, rt.STATS_WORD_REQUEST),
-            categories="\n".join(lines),
-        )
+        text += t.STATS_REQUESTS(report.total_requests, categories="\n".join(lines))
         text += t.STATS_OUTCOMES.format(**report.by_outcome)
         if report.median_accept_seconds is None or report.p90_accept_seconds is None:
             text += t.STATS_NO_SPEED
         else:
             text += t.STATS_SPEED.format(
-                median=duration_words(report.median_accept_seconds),
-                p90=duration_words(report.p90_accept_seconds),
+                median=within(report.median_accept_seconds),
+                p90=within(report.p90_accept_seconds),
                 within_hour=round(100 * (report.accepted_within_hour_share or 0)),
             )
-    spread = report.tasks_per_volunteer
-    if spread:
-        top = t.STATS_TOP.format(counts=", ".join(str(n) for n in spread[:3]))
-        text += t.STATS_VOLUNTEERS.format(
-            active=len(spread),
-            volunteers=_plural(len(spread), rt.STATS_WORD_VOLUNTEER),
-            tasks=sum(spread),
-            approved=report.approved_volunteers,
-            most=report.volunteers_doing_most,
-            top=top,
-        )
-    else:
-        text += t.STATS_NO_VOLUNTEERS.format(approved=report.approved_volunteers)
+    text += _volunteers(report)
     if report.checkins_due:
         text += t.STATS_CHECKINS.format(kept=report.checkins_kept, due=report.checkins_due)
     else:
         text += t.STATS_NO_CHECKINS
-    text += t.STATS_THANKS.format(
-        thanks=report.thanks, words=_plural(report.thanks, rt.STATS_WORD_THANK_YOU)
+    return text + t.STATS_THANKS(report.thanks)
+
+
+def _volunteers(report: StatsReport) -> str:
+    """Who took the tasks on; the busiest few only when there were several volunteers."""
+    spread = report.tasks_per_volunteer
+    if not spread:
+        return t.STATS_NO_VOLUNTEERS.format(approved=report.approved_volunteers)
+    several = len(spread) > 1
+    top = ", ".join(t.STATS_TASKS(n) for n in spread[:3])
+    return t.STATS_VOLUNTEERS.format(
+        volunteers=t.STATS_ACTIVE(len(spread)),
+        tasks=t.STATS_TASKS(sum(spread)),
+        approved=report.approved_volunteers,
+        most=t.STATS_MOST.format(most=report.volunteers_doing_most) if several else "",
+        top=t.STATS_TOP.format(counts=top) if several else "",
     )
-    return text
-
-
-def _plural(count: int, words: tuple[str, str]) -> str:
-    """The word for one, or for many."""
-    one, many = words
-    return one if count == 1 else many

@@ -15,12 +15,13 @@ straight out, best effort, and a refused or failed one never stops a handler.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
 import signal
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -47,6 +48,13 @@ CAPTURED_METHODS = frozenset(
 )
 # Calls made straight away, whose failure is logged and never raised.
 BEST_EFFORT_METHODS = frozenset({"answerCallbackQuery"})
+# Files (a chart, an export) are not kept in the outbox. One that follows a captured answer
+# waits, in memory, until that answer has been delivered, so people see them in order.
+MEDIA_METHODS = frozenset(
+    {"sendPhoto", "sendDocument", "sendVoice", "sendAudio", "sendVideo", "sendMediaGroup"}
+)
+MEDIA_RETRIES = 3
+DELIVERY_WAIT_SECONDS = 60.0
 REPLY_PRIORITY = outbox.PRIORITY_REPLY
 # Synthetic message ids of captured messages -> their outbox ids, for later edits.
 REMEMBERED_REPLIES = 10_000
@@ -86,6 +94,8 @@ class UpdateWork(Work):
         self.update_id = update_id
         self.chat_id = chat_id
         self.replies: list[CapturedCall] = []
+        self.reply_ids: list[int] = []  # the outbox ids the answers were written to
+        self.deferred: list[DeferredCall] = []  # files to send once the answers are out
         self._outbox_before = 0
         if chat_id is not None:
             self.first_write(self._note_outbox)
@@ -99,6 +109,16 @@ class UpdateWork(Work):
             await outbox.put_first(conn, self.chat_id, self.update_id, self._outbox_before)
 
 
+@dataclass
+class DeferredCall:
+    """A file a handler sent after its text answer: made once that answer is delivered."""
+
+    url: str
+    method: str
+    request_data: RequestData
+    timeouts: dict[str, Any]
+
+
 class CapturingRequest(BaseRequest):
     """Wraps the network: while an update is handled, its answers are captured, not sent."""
 
@@ -107,12 +127,26 @@ class CapturingRequest(BaseRequest):
         self._db: Database | None = None
         self._clock: Clock | None = None
         self._send: Callable[[], Awaitable[None]] | None = None
+        self._delivered: Callable[[list[int]], Awaitable[bool]] | None = None
+        self._background: Callable[[Coroutine[Any, Any, None]], None] | None = None
         self._next_synthetic = 0
         self._sent: OrderedDict[int, int] = OrderedDict()  # synthetic id -> outbox id
 
-    def attach(self, db: Database, clock: Clock, send: Callable[[], Awaitable[None]]) -> None:
-        """Capture inside this database's units of work; `send` starts delivery after commit."""
+    def attach(
+        self,
+        db: Database,
+        clock: Clock,
+        send: Callable[[], Awaitable[None]],
+        delivered: Callable[[list[int]], Awaitable[bool]],
+        background: Callable[[Coroutine[Any, Any, None]], None],
+    ) -> None:
+        """Capture inside this database's units of work.
+
+        `send` starts delivery after commit; `delivered(ids)` waits until those outbox calls
+        have ended; `background` runs a coroutine as a task (deferred files).
+        """
         self._db, self._clock, self._send = db, clock, send
+        self._delivered, self._background = delivered, background
 
     def captures(self, endpoint: str) -> bool:
         """Whether a call of this method made now would be captured (not sent)."""
@@ -148,6 +182,16 @@ class CapturingRequest(BaseRequest):
         if isinstance(work, UpdateWork) and endpoint in CAPTURED_METHODS and request_data:
             result = self._capture(work, endpoint, dict(request_data.parameters))
             return 200, json.dumps({"ok": True, "result": result}).encode()
+        timeouts = {
+            "read_timeout": read_timeout,
+            "write_timeout": write_timeout,
+            "connect_timeout": connect_timeout,
+            "pool_timeout": pool_timeout,
+        }
+        # A file after a text answer waits for that answer to be delivered first.
+        media = isinstance(work, UpdateWork) and endpoint in MEDIA_METHODS and request_data
+        if media and isinstance(work, UpdateWork) and work.replies and request_data:
+            return 200, self._defer(work, DeferredCall(url, method, request_data, timeouts))
         call = self._inner.do_request(
             url,
             method,
@@ -190,6 +234,55 @@ class CapturingRequest(BaseRequest):
             "text": params.get("text", ""),
         }
 
+    def _defer(self, work: UpdateWork, call: DeferredCall) -> bytes:
+        """Keep a file for after the work's answers; answer as Telegram would."""
+        work.deferred.append(call)
+        if len(work.deferred) == 1:
+            work.after_commit(self._after_answers(work))
+        params = call.request_data.parameters
+        chat_id = int(str(params.get("chat_id", 0)))
+        now = self._clock.now() if self._clock is not None else datetime.now().astimezone()
+        result = {
+            "message_id": 0,
+            "date": int(now.timestamp()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
+        }
+        return json.dumps({"ok": True, "result": result}).encode()
+
+    def _after_answers(self, work: UpdateWork) -> Callable[[], Awaitable[None]]:
+        async def start() -> None:
+            if self._background is not None:
+                self._background(self._send_deferred(work))
+
+        return start
+
+    async def _send_deferred(self, work: UpdateWork) -> None:
+        """Once the work's answers are out, send its files, retrying transient failures."""
+        if self._delivered is not None and not await self._delivered(work.reply_ids):
+            log.warning(
+                "the answers of update %s are not out yet; sending its files", work.update_id
+            )
+        for call in work.deferred:
+            for attempt in range(MEDIA_RETRIES + 1):
+                try:
+                    code, _ = await self._inner.do_request(
+                        call.url, call.method, call.request_data, **call.timeouts
+                    )
+                except TelegramError as error:
+                    code, reason = 0, str(error)
+                else:
+                    reason = f"HTTP {code}"
+                if code == 200 or (400 <= code < 500 and code != 429):
+                    if code != 200:
+                        log.warning("a file for update %s was refused (%s)", work.update_id, reason)
+                    break
+                if attempt == MEDIA_RETRIES:
+                    log.warning(
+                        "a file for update %s could not be sent (%s)", work.update_id, reason
+                    )
+                    break
+                await asyncio.sleep(2**attempt)
+
     def _writer(self, work: UpdateWork) -> Callable[[Connection], Awaitable[None]]:
         async def write(conn: Connection) -> None:
             await self._write_replies(conn, work)
@@ -220,6 +313,7 @@ class CapturingRequest(BaseRequest):
                 priority=REPLY_PRIORITY,
                 update_id=work.update_id,
             )
+            work.reply_ids.append(outbox_id)
             if call.synthetic_id is not None:
                 self._remember(call.synthetic_id, outbox_id)
 

@@ -22,6 +22,7 @@ AfterCommit = Callable[[], Awaitable[None]]
 CATEGORIES: tuple[str, ...] = tuple(t.CATEGORY_LABELS)
 ANY_TIME = 7
 MAX_TASKS_CHOICES = (1, 2, 3, 5)
+OFFER_LANGUAGE_PREFIX = "Speaks "  # directory entries made from the languages in an offer
 MAX_SKILLS = 10
 MAX_LANGUAGES = 10
 SKILL_MAX_LENGTH = 60
@@ -160,7 +161,10 @@ class Volunteering:
                 result[neighbourhood.name] = status
             entries = [("individual", category_text(c), "offer") for c in sorted(offer.categories)]
             entries += [("individual", s[:SKILL_MAX_LENGTH], "skill") for s in offer.skills]
-            entries += [("cultural", f"Speaks {x}", "language") for x in offer.languages]
+            # Stored as typed; shown as the language's name in the reader's language.
+            entries += [
+                ("cultural", f"{OFFER_LANGUAGE_PREFIX}{x}", "language") for x in offer.languages
+            ]
             await volunteers.sync_offer_assets(
                 conn,
                 person_id=person.id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config.i18n import N_, translate_module
+from config.i18n import N_, NP_, translate_module
 
 # Menu entries: (command, description), merged into the scoped menus by config.commands.
 PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
@@ -38,6 +38,12 @@ VISIBILITY_LABELS: dict[str, str] = {
     "organisers": N_("🔒 Organisers only"),
     "members": N_("🏘 Neighbourhood members"),
     "public": N_("🌍 Anyone who asks the bot"),
+}
+# Who sees an entry, in messages about it ("shown to {audience}").
+AUDIENCE: dict[str, str] = {
+    "organisers": N_("the organisers of {neighbourhood} only"),
+    "members": N_("members of {neighbourhood}"),
+    "public": N_("anyone who asks the bot"),
 }
 STATUS_LABELS: dict[str, str] = {
     "proposed": N_("waiting for an organiser"),
@@ -79,10 +85,13 @@ OFFER_CONTACT = N_(
     "e-mail or website (e.g. <i>Jo Bloggs, 07700 900123</i>)."
 )
 OFFER_SUMMARY = N_("Please check:\n\n{asset}\n\nAdd it to the directory?")
-OFFER_PUBLISHED = N_("Thank you! <b>{title}</b> is now in the {neighbourhood} directory.")
+OFFER_PUBLISHED = N_(
+    "Thank you! <b>{title}</b> is now in the {neighbourhood} community directory, shown to "
+    "{audience}."
+)
 OFFER_PROPOSED = N_(
-    "Thank you! <b>{title}</b> goes into the {neighbourhood} directory once an organiser "
-    "has approved it. I'll let you know."
+    "Thank you! <b>{title}</b> goes into the {neighbourhood} community directory once an "
+    "organiser has approved it, then shown to {audience}. I'll let you know."
 )
 OFFER_CANCELLED = N_("Cancelled: nothing was added.")
 OFFER_EXPIRED = N_("That form has expired. Send /offer to start again.")
@@ -101,7 +110,9 @@ ORGANISER_NEW_ASSET = N_(
 )
 BUTTON_APPROVE = N_("✅ Approve")
 BUTTON_REJECT = N_("✖️ Reject")
-OWNER_APPROVED = N_("✅ <b>{title}</b> is now in the {neighbourhood} directory.")
+OWNER_APPROVED = N_(
+    "✅ <b>{title}</b> is now in the {neighbourhood} community directory, shown to {audience}."
+)
 OWNER_REJECTED = N_(
     "<b>{title}</b> was not added to the {neighbourhood} directory. An organiser can tell you why."
 )
@@ -113,7 +124,11 @@ ALREADY_DECIDED = N_("Someone already dealt with that one: it is {status}.")
 DIRECTORY_BROWSE = N_(
     "📚 <b>Community directory</b>\nChoose a kind, or search with /directory <i>words</i>."
 )
-DIRECTORY_EMPTY = N_("The directory has nothing you can see yet. Add something with /offer.")
+DIRECTORY_EMPTY = N_(
+    "Nothing in the community directory is shown to you yet. Whoever adds an entry chooses "
+    "who sees it: members of the neighbourhood, anyone, or its organisers only (as with the "
+    "languages and skills volunteers offer). Add something with /offer."
+)
 DIRECTORY_NO_MATCH = N_(
     "Nothing in the directory matches <i>{words}</i>. Try fewer or other words."
 )
@@ -125,6 +140,7 @@ BUTTON_PREVIOUS = N_("◀ Previous")
 BUTTON_KINDS = N_("📚 Kinds")
 ITEM = N_("{number}. {kind} · <b>{title}</b>{verified}\n{description}{availability}{reach}")
 VERIFIED_MARK = N_(" ✔️")
+SPEAKS = N_("Speaks {language}")  # a volunteer's language, as a directory entry
 ITEM_AVAILABILITY = N_("\n🕒 {availability}")
 REACH_CONTACT = N_("\n📞 {contact}")
 REACH_PERSON = N_('\n💬 <a href="tg://user?id={telegram_id}">{name}</a>')
@@ -135,8 +151,8 @@ ITEM_NOTE = N_("\n<i>{note}</i>")
 MY_ASSETS_NONE = N_(
     "You haven't added anything to the directory yet. Send /offer to add something."
 )
-MY_ASSETS = N_("📚 <b>Your assets</b>\n\n{items}")
-MY_ASSET_LINE = N_("{number}. <b>{title}</b> ({neighbourhood}) – {status}{note}")
+MY_ASSETS = N_("📚 <b>What you added to the community directory</b>\n\n{items}")
+MY_ASSET_LINE = N_("{number}. <b>{title}</b> – {status}, shown to {audience}{note}")
 FROM_OFFER_NOTE = N_(" · from your volunteer offer, change it with /volunteer")
 BUTTON_EDIT = N_("✏️ {number}")
 BUTTON_WITHDRAW = N_("🗑 {number}")
@@ -156,7 +172,7 @@ WITHDRAWN = N_("Withdrawn: <b>{title}</b> is no longer in the directory.")
 REMOVED = N_("Removed: <b>{title}</b> is no longer in the directory.")
 VERIFIED = N_("Verified: <b>{title}</b> now shows ✔️.")
 NOT_ALLOWED = N_("Only the owner or the neighbourhood's organisers can change that.")
-NO_LONGER_AVAILABLE = N_("That asset no longer exists or was withdrawn.")
+NO_LONGER_AVAILABLE = N_("That directory entry no longer exists or was withdrawn.")
 OFFER_ASSET_READ_ONLY = N_("That comes from a volunteer offer: change it with /volunteer.")
 
 # Related assets on a new request
@@ -169,17 +185,24 @@ ALERT_RELATED = N_("\n\n📚 Local resources that may help:\n{items}")
 # /gaps
 GAPS_NOT_ORGANISER = N_("/gaps is for organisers.")
 GAPS_BAD_DAYS = N_("Please give a number of days from 1 to {limit}, e.g. /gaps 30.")
-GAPS_HEADING = N_("📊 <b>Gaps in {neighbourhood}</b>, last {days} days")
-GAPS_ROW = N_(
-    "<b>{category}</b>: {made} asked, {met} met, {unmet} unmet, {late} late · "
-    "{volunteers} volunteers, {assets} assets"
+GAPS_HEADING = NP_(
+    "📊 <b>Gaps in {neighbourhood}</b>, last day",
+    "📊 <b>Gaps in {neighbourhood}</b>, last {count} days",
 )
+GAPS_ROW = N_("<b>{category}</b>: {asked} · {offered}")
+# {asked} in GAPS_ROW: how the category's requests went, or that none was made.
+GAPS_ASKED = N_("{made} asked, {met} met, {unmet} unmet, {late} late")
+GAPS_NONE_ASKED = N_("nothing asked")
+GAPS_QUIET = N_("Nothing asked and nothing offered: {categories}.")
 GAPS_NO_REQUESTS = N_("No requests in this period.")
 GAPS_OUTRUN = N_("Needs outrun what is offered for {list}.")
 GAPS_LIST_AND = N_(" and ")  # between the last two items of {list}
 GAPS_OUTRUN_ITEM = N_("{category} ({short} of {made} unmet or late; {offered})")
 GAPS_NOBODY_OFFERS = N_("nobody offers it")
-GAPS_OFFERED = N_("{volunteers} volunteers, {assets} assets")
+GAPS_OFFERED = N_("{volunteers}, {assets}")
+# {volunteers} and {assets} in GAPS_OFFERED.
+GAPS_VOLUNTEERS = NP_("{count} volunteer", "{count} volunteers")
+GAPS_ASSETS = NP_("{count} asset", "{count} assets")
 GAPS_KEEPING_UP = N_("What is offered kept up with every need in this period.")
 
 # Import and export
@@ -195,10 +218,10 @@ IMPORT_NOT_A_FILE = N_("Please send the CSV as a document (📎), or /cancel.")
 IMPORT_TOO_BIG = N_("That file is too big: the limit is {limit} KB.")
 IMPORT_MALFORMED = N_("I couldn't read that file, so nothing was imported: {reason}")
 IMPORT_DONE = N_("Imported: {added} added, {updated} updated, {unchanged} unchanged.")
-IMPORT_ERRORS = N_("\n{count} rows were skipped:\n{lines}")
+IMPORT_ERRORS = NP_("\n{count} row was skipped:\n{lines}", "\n{count} rows were skipped:\n{lines}")
 IMPORT_ERROR_LINE = N_("• line {line}: {error}")
 IMPORT_CANCELLED = N_("Import cancelled: nothing was changed.")
-EXPORT_CAPTION = N_("The asset register: {count} assets.")
+EXPORT_CAPTION = NP_("The asset register: {count} asset.", "The asset register: {count} assets.")
 EXPORT_NOTHING = N_("There are no assets in your neighbourhoods to export yet.")
 STALE_SEARCH = N_("That list is out of date. Send /directory to search again.")
 IMPORT_IGNORED = N_("Columns I don't know were ignored: {columns}.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config.i18n import N_, translate_module
+from config.i18n import N_, NP_, translate_module
 
 # Menu entries: (command, description), merged into the scoped menus by config.commands.
 PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
@@ -137,6 +137,13 @@ CHECKIN_NOT_ALLOWED = N_(
 MEMBER_UNKNOWN = N_("I couldn't find that member. Use their number, like #12.")
 
 # /checkinbuddy and /checkins
+BUDDY_PICK_MEMBER = N_("Whose regular check-in volunteer do you want to set?")
+BUDDY_PICK_VOLUNTEER = N_(
+    "Who should be #{number}'s regular check-in volunteer? These approved volunteers offer "
+    "check-in calls."
+)
+BUDDY_NOBODY = N_("Nobody in your neighbourhoods has an active check-in yet.")
+BUTTON_NO_BUDDY = N_("✖️ No regular volunteer")
 BUDDY_USAGE = N_(
     "Usage: /checkinbuddy #member #volunteer (their numbers), or /checkinbuddy #member none."
 )
@@ -171,7 +178,10 @@ DIGEST_REQUEST_OVERDUE = N_("  • {ref} {category}, due {due}")
 DIGEST_MISSED = N_("Missed check-ins today: {count}")
 DIGEST_ESCALATIONS = N_("Open escalations: {count} ({waiting} not acknowledged)")
 DIGEST_PENDING_VOLUNTEERS = N_("Volunteers awaiting approval: {count}")
-DIGEST_YESTERDAY = N_("Yesterday: {done} task(s) completed, {thanked} thanked 💐")
+DIGEST_YESTERDAY = NP_(
+    "Yesterday: {count} task completed, {thanked} thanked 💐",
+    "Yesterday: {count} tasks completed, {thanked} thanked 💐",
+)
 DIGEST_ALL_QUIET = N_("Nothing waiting. Thank you!")
 
 translate_module(__name__)

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -41,6 +42,28 @@ class CatalogMissing(RuntimeError):
 def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
     """Mark a text for extraction; it is translated when read, in the reader's language."""
     return text
+
+
+@dataclass(frozen=True)
+class Plural:
+    """A text that takes a count: English singular and plural; the catalogs hold every form.
+
+    Welsh has six forms (zero, one, two, few, many, other); the catalog's Plural-Forms header
+    (Babel's rules for the language) picks one for the count. Calling it renders the form for
+    `count` in the current language, with `{count}` and any other fields filled in.
+    """
+
+    singular: str
+    plural: str
+
+    def __call__(self, count: int, **fields: object) -> str:
+        """The form for `count` in the current language, formatted."""
+        return ngettext(self.singular, self.plural, count).format(count=count, **fields)
+
+
+def NP_(singular: str, plural: str) -> Plural:  # noqa: N802 - a marker, like N_
+    """Mark a text with a count for extraction (pybabel extract -k NP_:1,2)."""
+    return Plural(singular, plural)
 
 
 def supported(code: str | None) -> str | None:
@@ -119,6 +142,14 @@ def gettext(text: str, language: str | None = None) -> str:
     if language == SOURCE_LANGUAGE or not text:  # gettext("") is the catalog's header
         return text
     return catalog(language).gettext(text)
+
+
+def ngettext(singular: str, plural: str, count: int, language: str | None = None) -> str:
+    """The form of a counted text for `count` in `language` (default: the current one)."""
+    language = language or _current.get()
+    if language == SOURCE_LANGUAGE:
+        return singular if count == 1 else plural
+    return catalog(language).ngettext(singular, plural, count)
 
 
 def translate(value: Any, language: str | None = None) -> Any:

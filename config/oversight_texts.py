@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config.i18n import N_, translate_module
+from config.i18n import N_, NP_, translate_module
 
 # Menu entries: (command, description), merged into the scoped menus by config.commands.
 PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = ()
@@ -51,13 +51,12 @@ LOG_INTRO = N_(
     "you'll get the updates the neighbour would. /cancel stops at any time."
 )
 LOG_SUMMARY_HEAD = N_("📞 <b>Phone-in request</b> – please check with the neighbour:\n\n")
-# {volunteers} in LOG_CREATED, after the count.
-LOGGED_ONE = N_("volunteer was")
-LOGGED_MANY = N_("volunteers were")
 LOG_CREATED = N_(
-    "📞 Logged as <b>{ref}</b> for {name}. {count} {volunteers} alerted; they'll phone "
-    "{name} on {phone}. I'll keep you posted here."
+    "📞 Logged as <b>{ref}</b> for {name}. {alerted}; they'll phone {name} on {phone}. "
+    "I'll keep you posted here."
 )
+# {alerted} in LOG_CREATED.
+LOG_ALERTED = NP_("{count} volunteer was alerted", "{count} volunteers were alerted")
 LOG_CREATED_NOBODY_FREE = N_(
     "📞 Logged as <b>{ref}</b> for {name}. Nobody is free to alert right now; I've told "
     "the volunteers' group if there is one, and I'll keep you posted here."
@@ -124,47 +123,67 @@ BROADCAST_ASK = N_(
 BROADCAST_NOBODY = N_("{neighbourhood} has no approved volunteers to message yet.")
 BROADCAST_TOO_LONG = N_("That's {length} characters; please keep it to {limit}.")
 BROADCAST_TEXT_ONLY = N_("Please type the message as text.")
-BROADCAST_PREVIEW = N_(
-    "📣 <b>Preview</b> – to {count} volunteers of {neighbourhood}{skipped}:\n\n{message}"
+BROADCAST_PREVIEW = NP_(
+    "📣 <b>Preview</b> – to {count} volunteer of {neighbourhood}{skipped}:\n\n{message}",
+    "📣 <b>Preview</b> – to {count} volunteers of {neighbourhood}{skipped}:\n\n{message}",
 )
 BROADCAST_SKIPPED = N_(" ({skipped} who blocked the bot are left out)")
 BROADCAST_MESSAGE = N_("📣 <b>From your organisers in {neighbourhood}</b>\n\n{message}")
 BUTTON_SEND = N_("📣 Send")
 BROADCAST_CANCELLED = N_("Okay, the message was not sent.")
 BROADCAST_PROGRESS = N_("📣 Sending… {done} of {total} done.")
-BROADCAST_DONE = N_(
-    "📣 <b>Broadcast finished</b> ({total} volunteers of {neighbourhood}):\n"
+BROADCAST_DONE = NP_(
+    "📣 <b>Broadcast finished</b> ({count} volunteer of {neighbourhood}):\n"
     "✅ delivered: {delivered}\n"
     "🚫 blocked the bot: {blocked}\n"
-    "⚠️ failed: {failed}{pending}"
+    "⚠️ failed: {failed}{pending}",
+    "📣 <b>Broadcast finished</b> ({count} volunteers of {neighbourhood}):\n"
+    "✅ delivered: {delivered}\n"
+    "🚫 blocked the bot: {blocked}\n"
+    "⚠️ failed: {failed}{pending}",
 )
 BROADCAST_PENDING = N_("\n⏳ still queued (they'll go out shortly): {pending}")
 BROADCAST_EXPIRED = N_("That broadcast has expired. Send /broadcast to start again.")
 
 # /stats
 STATS_USAGE = N_("Please give a number of days from 1 to 366, for example: /stats 30")
-STATS_HEAD = N_("📊 <b>The last {days} days in {where}</b>\n")
+STATS_HEAD = NP_(
+    "📊 <b>The last day in {where}</b>\n", "📊 <b>The last {count} days in {where}</b>\n"
+)
+STATS_NEIGHBOURHOODS = NP_("{count} neighbourhood", "{count} neighbourhoods")
 STATS_NO_REQUESTS = N_("\nNo requests were made in this period.")
-STATS_REQUESTS = N_("\n<b>{total} {requests}</b> from neighbours:\n{categories}\n")
+STATS_REQUESTS = NP_(
+    "\n<b>{count} request</b> from neighbours:\n{categories}\n",
+    "\n<b>{count} requests</b> from neighbours:\n{categories}\n",
+)
 STATS_CATEGORY_LINE = N_("• {category}: {count}")
 STATS_OUTCOMES = N_(
     "<b>Outcomes</b>: 🎉 {helped} helped, 🚶 {in_progress} in progress, "
     "⏳ {waiting} waiting, ✖️ {cancelled} cancelled\n"
 )
 STATS_SPEED = N_(
-    "<b>How quickly neighbours stepped in</b>: half of the accepted requests within {median}, "
-    "nine in ten within {p90}; {within_hour}% of requests were accepted within an hour.\n"
+    "<b>How quickly neighbours stepped in</b>: half of the accepted requests were taken on "
+    "{median}, nine in ten {p90}; {within_hour}% of requests were accepted within an hour.\n"
 )
+# {median} and {p90} in STATS_SPEED.
+STATS_WITHIN = N_("within {duration}")
+STATS_UNDER_A_MINUTE = N_("in under a minute")
 STATS_NO_SPEED = N_("<b>How quickly neighbours stepped in</b>: no request was accepted yet.\n")
 STATS_VOLUNTEERS = N_(
-    "\n💪 <b>{active} {volunteers}</b> took on {tasks} tasks (of {approved} approved). "
-    "{most} of them did more than half of the work.{top}\n"
+    "\n💪 <b>{volunteers}</b> took on {tasks} (of {approved} approved).{most}{top}\n"
 )
+# {volunteers}, {tasks} and {most} in STATS_VOLUNTEERS.
+STATS_ACTIVE = NP_("{count} volunteer", "{count} volunteers")
+STATS_TASKS = NP_("{count} task", "{count} tasks")
+STATS_MOST = N_(" {most} of them did more than half of the work.")
 STATS_NO_VOLUNTEERS = N_("\n💪 No tasks were taken on in this period ({approved} approved).\n")
-STATS_TOP = N_(" Busiest: {counts} tasks.")
+STATS_TOP = N_(" Busiest: {counts}.")
 STATS_CHECKINS = N_("☎️ <b>Check-ins kept</b>: {kept} of {due} answered.\n")
 STATS_NO_CHECKINS = N_("☎️ No welfare check-ins were due in this period.\n")
-STATS_THANKS = N_("💐 <b>{thanks} {words}</b> passed on to volunteers. Thank you, everyone!")
+STATS_THANKS = NP_(
+    "💐 <b>{count} thank-you</b> passed on to volunteers. Thank you, everyone!",
+    "💐 <b>{count} thank-yous</b> passed on to volunteers. Thank you, everyone!",
+)
 
 # /export
 EXPORT_USAGE = N_(
@@ -179,8 +198,11 @@ EXPORT_KIND_NAMES = {
     "volunteers": N_("Volunteers"),
     "assets": N_("Assets"),
 }
-EXPORT_CAPTION = N_("{kind}: {rows} rows, last {days} days, from {scope}.")
-EXPORT_CAPTION_ALL_TIME = N_("{kind}: {rows} rows, from {scope}.")
+EXPORT_CAPTION = N_("{kind}: {rows}, {period}, from {scope}.")
+EXPORT_CAPTION_ALL_TIME = N_("{kind}: {rows}, from {scope}.")
+# {rows} and {period} in the export captions.
+EXPORT_ROWS = NP_("{count} row", "{count} rows")
+EXPORT_DAYS = NP_("last day", "last {count} days")
 EXPORT_SCOPE_ALL = N_("every neighbourhood")
 EXPORT_ALL_NOT_ALLOWED = N_(
     "Only the bot's bootstrap organisers can export every neighbourhood, so nothing was "

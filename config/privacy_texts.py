@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config.i18n import N_, translate_module
+from config.i18n import N_, NP_, translate_module
 
 # Menu entries: (command, description), merged into the scoped menus by config.commands.
 PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
@@ -17,10 +17,42 @@ HELP_PRIVATE = N_(
 HELP_ORGANISER = ""
 
 MYDATA_CAPTION = N_(
-    "📄 Here is everything this bot stores about you, as a JSON file. It includes your "
-    "requests with the details you gave; for tasks you took on it shows only the reference, "
-    "kind and dates, never the other person's details."
+    "📄 Everything this bot stores about you, as a JSON file. It includes your requests with "
+    "the details you gave; for tasks you took on it shows only the reference, kind and dates, "
+    "never the other person's details."
 )
+# The summary sent before the file, one line per kind of record the person has.
+MYDATA_HEAD = N_("📄 <b>What this bot stores about you</b>")
+MYDATA_YOU = N_("• Your name, {name}, and that I write to you {in_language}.")
+MYDATA_CONSENTS = NP_(
+    "• {count} consent to the privacy notice, given on {date}.",
+    "• {count} consents to the privacy notice, the latest on {date}.",
+)
+MYDATA_REQUESTS = NP_(
+    "• {count} request you made, on {date}.",
+    "• {count} requests you made, the latest on {date}.",
+)
+MYDATA_TASKS = NP_(
+    "• {count} task you took on, on {date}.",
+    "• {count} tasks you took on, the latest on {date}.",
+)
+MYDATA_CHECKINS = NP_(
+    "• {count} check-in set up for you, on {date}.",
+    "• {count} check-ins set up for you, the latest on {date}.",
+)
+MYDATA_OFFERS = NP_(
+    "• {count} offer in the community directory, last changed on {date}.",
+    "• {count} offers in the community directory, the latest changed on {date}.",
+)
+MYDATA_NEIGHBOURHOODS = NP_(
+    "• {count} neighbourhood you belong to, joined on {date}.",
+    "• {count} neighbourhoods you belong to, the latest joined on {date}.",
+)
+MYDATA_HISTORY = NP_(
+    "• {count} entry in the log of changes, on {date}.",
+    "• {count} entries in the log of changes, the latest on {date}.",
+)
+MYDATA_FILE_FOLLOWS = N_("The file below holds all of it, with every detail.")
 MYDATA_FILE_NAME = N_("my-data.json")
 MYDATA_NOTHING = N_("We don't store anything about you.")
 
@@ -38,8 +70,10 @@ BUTTON_FORGET_NO = N_("No, keep it")
 FORGOTTEN = N_(
     "Done: your data has been erased.{details}\nIf you ever want to use the bot again, send /start."
 )
-FORGOTTEN_CANCELLED = N_("\n{count} open request(s) cancelled.")
-FORGOTTEN_REOFFERED = N_("\n{count} task(s) offered to other volunteers.")
+FORGOTTEN_CANCELLED = NP_("\n{count} open request cancelled.", "\n{count} open requests cancelled.")
+FORGOTTEN_REOFFERED = NP_(
+    "\n{count} task offered to other volunteers.", "\n{count} tasks offered to other volunteers."
+)
 FORGET_NOTHING = N_("We don't store anything about you, so there is nothing to erase.")
 FORGET_KEPT = N_("Okay, nothing was erased.")
 FORGET_EXPIRED = N_("That confirmation has expired. Send /forgetme again if you still want it.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config.i18n import N_, translate_module
+from config.i18n import N_, NP_, translate_module
 
 CATEGORY_LABELS: dict[str, str] = {
     "shopping": N_("🛒 Shopping"),
@@ -113,8 +113,10 @@ NO_ORGANISERS = N_("Your neighbourhood has no organiser yet, sorry.")
 
 ORGANISER_ESCALATION = N_(
     "⚠️ <b>{ref}</b> ({category}, {when}) in {neighbourhood} has waited {waited} without a "
-    "volunteer. {alerted} volunteer(s) were alerted."
+    "volunteer. {alerted}"
 )
+# {alerted} in ORGANISER_ESCALATION.
+ESCALATION_ALERTED = NP_("{count} volunteer was alerted.", "{count} volunteers were alerted.")
 ORGANISER_NOT_YET = N_(
     "⚠️ The resident says <b>{ref}</b> ({category}) in {neighbourhood} was not done yet. "
     "It is open again."
@@ -143,13 +145,6 @@ WHEN_TOMORROW = N_("tomorrow ({day})")
 WHEN_THIS_WEEK = N_("this week (until {day})")
 WHEN_ANY_TIME = N_("{day} (any time)")
 
-# Durations in words (how long something waited).
-DURATION_MINUTES = N_("{minutes} min")
-DURATION_HOURS = N_("{hours} h")
-DURATION_HOURS_MINUTES = N_("{hours} h {minutes} min")
-DURATION_DAYS = N_("{days} days")
-DURATION_DAYS_HOURS = N_("{days} days {hours} h")
-
 # Stand-ins for a name nobody gave, inside messages about other people.
 A_VOLUNTEER = N_("A volunteer")
 THE_VOLUNTEER = N_("the volunteer")
@@ -163,12 +158,6 @@ THEM = N_("them")
 A_MEMBER = N_("a member")
 MESSAGE_THEM = N_("Message them")
 MEMBER_NUMBER = N_("Member #{number}")
-
-# Words the activity report counts with (one, many).
-STATS_NEIGHBOURHOODS = N_("{count} neighbourhoods")
-STATS_WORD_REQUEST = (N_("request"), N_("requests"))
-STATS_WORD_VOLUNTEER = (N_("volunteer"), N_("volunteers"))
-STATS_WORD_THANK_YOU = (N_("thank-you"), N_("thank-yous"))
 
 # Why an asset register CSV could not be imported (whole file), or one row of it.
 CSV_TOO_LARGE = N_("it is larger than {kilobytes} KB")

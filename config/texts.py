@@ -50,7 +50,7 @@ CONSENT_DECLINED = N_(
     "That's fine: we have stored nothing about you except that you said no. "
     "If you change your mind, send /start at any time."
 )
-CONSENT_THANKS = N_("Thank you, {name}. You're in.")
+CONSENT_THANKS = N_("Thank you, {name}. Your answer is saved.")
 CONSENT_NEEDED = N_(
     "Before we go on, please read the short privacy notice and say whether you agree: /start"
 )
@@ -66,7 +66,7 @@ NO_OPEN_NEIGHBOURHOODS = N_(
     "invite link and open it: you'll join straight away."
 )
 
-JOINED = N_("🏡 Welcome to <b>{neighbourhood}</b>!")
+JOINED = N_("🏡 You're in: welcome to <b>{neighbourhood}</b>!")
 ALREADY_MEMBER = N_("You're already part of <b>{neighbourhood}</b>.")
 INVITE_MALFORMED = N_(
     "That invite link doesn't look right. Please check you copied all of it, or ask your "
@@ -89,6 +89,33 @@ MENU_REQUEST = N_("🙋 Ask for help")
 MENU_VOLUNTEER = N_("🤝 Offer help")
 MENU_MY_REQUESTS = N_("📋 My requests")
 MENU_DIRECTORY = N_("📚 Community directory")
+# The organiser's part of the main menu; each button does what its command does.
+MENU_OPEN = N_("📋 Open requests")
+MENU_PENDING = N_("🙋 Waiting for approval")
+MENU_CHECKINS = N_("☎️ Check-ins needing attention")
+MENU_WEEK = N_("📊 This week's numbers")
+MENU_SETTINGS = N_("⚙️ Settings")
+MENU_INVITE = N_("🔗 Invite link")
+MENU_LINK_GROUP = N_("👥 Volunteers' group")
+MENU_CREATE = N_("🏡 Create a neighbourhood")
+MENU_INVITE_FIRST = N_("🔗 Make an invite link")
+MENU_LINK_GROUP_FIRST = N_("👥 Link the volunteers' group")
+ORGANISER_FIRST = N_(
+    "👋 You're an organiser here. Let's set up your first neighbourhood: press the button "
+    "and tell me its name. Then you can make an invite link and link your volunteers' group."
+)
+ASK_NEIGHBOURHOOD_NAME = N_(
+    "What is the neighbourhood called? For example: <i>Elm Park</i> (up to {limit} "
+    "characters). /cancel stops."
+)
+NEIGHBOURHOOD_NAME_TEXT = N_("Please type the neighbourhood's name, or /cancel.")
+LINKGROUP_HOW = N_(
+    "👥 <b>Linking the volunteers' group of {neighbourhood}</b>\n\n"
+    "Press the button below and choose your volunteers' group: I'll join it and link it. "
+    "Volunteers there see short summaries of requests, never anyone's private details.\n\n"
+    "Already added me to the group? Send /linkgroup in the group instead."
+)
+BUTTON_CHOOSE_GROUP = N_("👥 Choose the group")
 COMING_SOON = N_("That part of the bot is coming soon. Thank you for your patience!")
 
 HELP_PRIVATE = N_(
@@ -111,6 +138,23 @@ HELP_ORGANISER = N_(
     "/selfjoin on|off – let people join from the list, or by invite only\n"
     "/linkgroup – run inside your volunteers' group to link it"
 )
+# /help for organisers: the menu's buttons first, then the commands in groups, one example each.
+HELP_ORGANISER_INTRO = N_(
+    "<b>For organisers</b>\nYour menu (/start) has buttons for what you do most: {buttons}.\n"
+)
+# (heading, one example) per group of organiser commands; config.commands names the commands.
+HELP_ORGANISER_GROUPS: tuple[tuple[str, str], ...] = (
+    (N_("Your neighbourhood"), N_("/selfjoin on – let anyone join from the list")),
+    (
+        N_("Volunteers"),
+        N_("/checks – pick a volunteer, then record their ID, references or DBS check"),
+    ),
+    (N_("Requests"), N_("/assign R-7K3Q – give that request to a volunteer you choose")),
+    (N_("Check-ins"), N_("/checkins – active check-ins and what needs you")),
+    (N_("Numbers and files"), N_("/stats 7 – this week's numbers, with a chart")),
+)
+HELP_GROUP_LINE = N_("\n<b>{heading}</b>: {commands}\n  e.g. {example}")
+HELP_EVERYONE_LINE = N_("\n\n<b>For everyone</b>: {commands}")
 HELP_GROUP = N_(
     "I only answer organisers' commands here. To ask for or offer help, message me privately."
 )
@@ -130,8 +174,10 @@ NEIGHBOURHOOD_USAGE = N_(
 )
 NEIGHBOURHOOD_BAD_NAME = N_("A neighbourhood name needs 1 to {limit} characters.")
 NEIGHBOURHOOD_CREATED = N_(
-    "🏡 <b>{neighbourhood}</b> is ready, and you're its organiser.\n"
-    "Next: /invite to make an invite link, and /linkgroup inside your volunteers' group."
+    "🏡 <b>{neighbourhood}</b> is ready, and you're its organiser.\n\n"
+    "It is closed to self-joining: people join with an invite link you send them. To let "
+    "anyone join from the list instead, send /selfjoin on.\n\n"
+    "Next: make an invite link, and link your volunteers' group."
 )
 NEIGHBOURHOOD_TAKEN = N_("There is already a neighbourhood called <b>{neighbourhood}</b>.")
 NO_NEIGHBOURHOODS_ORGANISED = N_(

@@ -85,6 +85,9 @@ NOTE_PROMPT_REJECT = N_(
     "the button to go on without one. /cancel stops."
 )
 BUTTON_NO_NOTE = N_("Go on without a note")
+NOTE_STILL_WAITING = N_(
+    "\n\nStill waiting for a note or the button: {names}. A note you type now goes to {latest}."
+)
 NOTE_TOO_LONG = N_("Please keep the note under {limit} characters.")
 APPROVED_DONE = N_("✅ {name} is approved in <b>{neighbourhood}</b>.")
 REJECTED_DONE = N_("{name} was turned down in <b>{neighbourhood}</b>; they've been told.")

@@ -6,7 +6,7 @@ the caller before it is put into these templates.
 
 from __future__ import annotations
 
-from config.i18n import N_, translate_module
+from config.i18n import N_, NP_, translate_module
 
 BUTTON_NEXT = N_("Next ➡️")
 BUTTON_BACK = N_("⬅️ Back")
@@ -99,7 +99,10 @@ STATUS_PENDING = N_(
 STATUS_SUSPENDED = N_(
     "• <b>{neighbourhood}</b>: your volunteering is on hold; an organiser can help."
 )
-ADDED_TO_DIRECTORY = N_("\nYour languages and skills were added to the community directory.")
+ADDED_TO_DIRECTORY = N_(
+    "\nYour languages and skills are now in the community directory of {neighbourhoods}, where "
+    "only its organisers see them, to find the right volunteer for a neighbour."
+)
 SAVED_FOOTER = N_("\nNeed a break? /pause stops alerts; /volunteer changes your offer.")
 SAVE_REFUSED = N_("Sorry, we couldn't save that. Please send /start and try again.")
 
@@ -109,8 +112,9 @@ PAUSE_USAGE = N_(
 )
 NOT_A_VOLUNTEER = N_("You haven't offered help yet. Send /volunteer to offer it.")
 PAUSED_UNTIL_RESUME = N_("⏸ Alerts are paused. Send /resume when you're ready again.")
-PAUSED_FOR = N_(
-    "⏸ Alerts are paused for {days} day(s), until {until}. /resume restarts them sooner."
+PAUSED_FOR = NP_(
+    "⏸ Alerts are paused for {count} day, until {until}. /resume restarts them sooner.",
+    "⏸ Alerts are paused for {count} days, until {until}. /resume restarts them sooner.",
 )
 RESUMED = N_("▶️ Welcome back! Alerts are on again.")
 NOT_PAUSED = N_("Your alerts aren't paused, so there's nothing to resume.")

@@ -12,6 +12,7 @@ from handlers import (
     general,
     language,
     onboarding,
+    organiser_menu,
     organisers,
     oversight,
     privacy,
@@ -29,7 +30,7 @@ from handlers.flow_switch import guard_flow
 warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
 # Later features, each with conversations() and register(application).
-FEATURES = (assets, care, vetting, oversight, privacy, language)
+FEATURES = (assets, care, vetting, oversight, privacy, language, organiser_menu)
 
 
 def register_all(application: AidApplication) -> None:

@@ -7,13 +7,15 @@ import html
 from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
+from bot import charts
 from bot.asset_csv import COLUMNS, MAX_BYTES, MalformedCsvError
-from bot.asset_gaps import DEFAULT_DAYS, MAX_DAYS
+from bot.asset_gaps import DEFAULT_DAYS, MAX_DAYS, describe
 from bot.asset_transfer import ImportReport
 from bot.callback_data import int_arg
 from bot.exports import Refusal
 from bot.notify import split_text
 from config import asset_texts as t
+from config import chart_texts as ct
 from config import oversight_texts as ot
 from handlers.context import AidApplication, AidContext
 from handlers.flow_switch import switch_fallbacks
@@ -26,6 +28,7 @@ PRIVATE = filters.ChatType.PRIVATE
 EXPORT_ASSETS = filters.Regex(r"^/export(@\w+)?\s+assets\b")
 IMPORT_ASSETS = filters.Regex(r"^/import(@\w+)?\s+assets\b")
 MAX_ERRORS_LISTED = 50
+MAX_GAP_CHARTS = 5  # a bootstrap organiser of many neighbourhoods gets the first few
 
 
 async def _reply_long(update: Update, text: str) -> None:
@@ -48,7 +51,17 @@ async def gaps(update: Update, context: AidContext) -> None:
     if reports is None:
         await message.reply_text(t.GAPS_NOT_ORGANISER)
         return
-    await _reply_long(update, "\n\n".join(reports))
+    text = "\n\n".join(describe(report) for report in reports)
+    if len(reports) > MAX_GAP_CHARTS:
+        text += "\n\n" + ct.GAPS_MORE_CHARTS(MAX_GAP_CHARTS)
+    await _reply_long(update, text)
+    for report in reports[:MAX_GAP_CHARTS]:
+        series = charts.gaps_series(report.gaps, report.days)
+        if not series.categories:
+            continue
+        png = await charts.draw(series)
+        caption = ct.GAPS_CAPTION.format(neighbourhood=html.escape(report.neighbourhood.name))
+        await message.reply_photo(photo=png, caption=caption[:1024])
 
 
 async def export_assets(update: Update, context: AidContext) -> None:
@@ -77,7 +90,7 @@ async def export_assets(update: Update, context: AidContext) -> None:
     await message.reply_document(
         export.content,
         filename=export.file_name,
-        caption=t.EXPORT_CAPTION.format(count=export.count),
+        caption=t.EXPORT_CAPTION(export.count),
     )
 
 
@@ -139,7 +152,7 @@ def report_text(report: ImportReport) -> str:
         ]
         if len(report.errors) > MAX_ERRORS_LISTED:
             listed.append(t.IMPORT_MORE_ERRORS.format(count=len(report.errors) - MAX_ERRORS_LISTED))
-        text += t.IMPORT_ERRORS.format(count=len(report.errors), lines="\n".join(listed))
+        text += t.IMPORT_ERRORS(len(report.errors), lines="\n".join(listed))
     return text
 
 

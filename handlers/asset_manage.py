@@ -7,7 +7,7 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.asset_views import NAME_SHOWN, TITLE_SHOWN, escape_within
+from bot.asset_views import NAME_SHOWN, TITLE_SHOWN, escape_within, shown_title
 from bot.assets import Done, Outcome
 from bot.callback_data import int_arg, pack, unpack
 from config import asset_texts as t
@@ -35,8 +35,10 @@ async def my_assets(update: Update, context: AidContext) -> None:
         from_offer = asset.source == VOLUNTEER_OFFER
         line = t.MY_ASSET_LINE.format(
             number=number,
-            title=escape_within(asset.title, TITLE_SHOWN),
-            neighbourhood=escape_within(asset.neighbourhood_name, NAME_SHOWN),
+            title=escape_within(shown_title(asset), TITLE_SHOWN),
+            audience=t.AUDIENCE.get(asset.visibility, "").format(
+                neighbourhood=escape_within(asset.neighbourhood_name, NAME_SHOWN)
+            ),
             status=t.STATUS_LABELS.get(asset.status, asset.status),
             note=t.FROM_OFFER_NOTE if from_offer else "",
         )

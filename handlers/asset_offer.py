@@ -270,7 +270,10 @@ async def _confirm(chat_id: int, user_id: int, draft: OfferDraft, context: AidCo
         return END
     text = t.OFFER_PUBLISHED if asset.status == "published" else t.OFFER_PROPOSED
     title, neighbourhood = html.escape(asset.title), html.escape(asset.neighbourhood_name)
-    await context.bot.send_message(chat_id, text.format(title=title, neighbourhood=neighbourhood))
+    audience = t.AUDIENCE.get(asset.visibility, "").format(neighbourhood=neighbourhood)
+    await context.bot.send_message(
+        chat_id, text.format(title=title, neighbourhood=neighbourhood, audience=audience)
+    )
     return END
 
 

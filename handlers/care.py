@@ -34,5 +34,10 @@ def register(application: AidApplication) -> None:
     application.add_handler(
         CommandHandler("checkinbuddy", checkin_organisers.checkin_buddy, private)
     )
+    application.add_handler(
+        CallbackQueryHandler(
+            checkin_organisers.buddy_pressed, pattern=pattern(checkin_organisers.BUDDY_KIND)
+        )
+    )
     if application.job_queue is not None:
         application.job_queue.run_once(_start_care, when=0, name="care-start")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
+from bot.callback_data import int_arg, pack, unpack
 from bot.care_outcomes import CareOutcome
 from config import care_texts as ct
 from config import texts
 from handlers.checkin_flow import person_number
 from handlers.context import AidContext
+from handlers.replies import remove_buttons
+
+BUDDY_KIND = "cbud"  # v1|cbud|<member>[|<volunteer> or none]: /checkinbuddy's pick-lists
+NONE = "none"
 
 
 async def checkins_overview(update: Update, context: AidContext) -> None:
@@ -29,10 +34,77 @@ async def checkin_buddy(update: Update, context: AidContext) -> None:
     member = person_number(args[:1])
     clear = args[1:2] == ["none"]
     buddy = None if clear else person_number(args[1:2])
+    if not args:  # no numbers: pick the member from a list, then the volunteer
+        await _pick_member(message, user.id, context)
+        return
+    if len(args) == 1 and member is not None:
+        await _pick_volunteer(message, user.id, member, context)
+        return
     if len(args) != 2 or member is None or (buddy is None and not clear):
         await message.reply_text(ct.BUDDY_USAGE)
         return
-    outcome, name, buddy_name = await context.services.care.set_buddy(user.id, member, buddy)
+    await _set_buddy(message, user.id, member, buddy, clear, context)
+
+
+async def _pick_member(message: Message, user_id: int, context: AidContext) -> None:
+    if not await context.services.community.is_organiser(user_id):
+        await message.reply_text(texts.NOT_ORGANISER)
+        return
+    members = await context.services.care.buddy_members(user_id)
+    if not members:
+        await message.reply_text(ct.BUDDY_NOBODY)
+        return
+    rows = [[(f"#{number} {name}", pack(BUDDY_KIND, number))] for number, name in members]
+    await message.reply_text(ct.BUDDY_PICK_MEMBER, reply_markup=_keyboard(rows))
+
+
+async def _pick_volunteer(message: Message, user_id: int, member: int, context: AidContext) -> None:
+    candidates = await context.services.care.buddy_candidates(user_id, member)
+    rows = [
+        [(f"#{number} {name}", pack(BUDDY_KIND, member, number))] for number, name in candidates
+    ]
+    rows.append([(ct.BUTTON_NO_BUDDY, pack(BUDDY_KIND, member, NONE))])
+    await message.reply_text(
+        ct.BUDDY_PICK_VOLUNTEER.format(number=member), reply_markup=_keyboard(rows)
+    )
+
+
+def _keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+async def buddy_pressed(update: Update, context: AidContext) -> None:
+    """A /checkinbuddy pick-list button; set_buddy re-checks everything against the database."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None or not isinstance(query.message, Message):
+        return
+    parsed = unpack(query.data)
+    values = parsed[1] if parsed else []
+    member = int_arg(values[0]) if values else None
+    chosen = values[1] if len(values) > 1 else None
+    buddy = int_arg(chosen) if chosen not in (None, NONE) else None
+    if member is None or (chosen is not None and chosen != NONE and buddy is None):
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    await query.answer()
+    await remove_buttons(query)
+    if chosen is None:
+        await _pick_volunteer(query.message, user.id, member, context)
+        return
+    await _set_buddy(query.message, user.id, member, buddy, chosen == NONE, context)
+
+
+async def _set_buddy(
+    message: Message,
+    user_id: int,
+    member: int,
+    buddy: int | None,
+    clear: bool,
+    context: AidContext,
+) -> None:
+    outcome, name, buddy_name = await context.services.care.set_buddy(user_id, member, buddy)
     replies = {
         CareOutcome.UNKNOWN: ct.MEMBER_UNKNOWN,
         CareOutcome.NO_CHECKIN: ct.BUDDY_NO_CHECKIN,

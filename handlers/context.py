@@ -109,14 +109,18 @@ class LanguageScopedApplication(AidApplication):  # type: ignore[misc,valid-type
         work = self.bot_data.services.db.current_work()
 
         async def begin() -> None:
-            task = self.create_task(start())
-            self.background.add(task)
-            task.add_done_callback(self.background.discard)
+            self.run_background(start())
 
         if work is None:
-            self.create_task(begin())
+            self.run_background(start())
         else:
             work.after_commit(begin)
+
+    def run_background(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run `work` as a background task that tests and the demo can wait for."""
+        task = self.create_task(work)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
 
     @property
     def background(self) -> set[asyncio.Task[Any]]:

@@ -25,7 +25,7 @@ OPEN_BUTTON_KINDS = frozenset({"consent", "forget", "language"})
 async def help_text_for(user_id: int, context: AidContext) -> str:
     """The command list for this person's role."""
     if await context.services.community.is_organiser(user_id):
-        return commands.help_private() + commands.help_organiser()
+        return commands.help_for_organisers()
     return commands.help_private()
 
 

@@ -86,10 +86,10 @@ async def language_command(update: Update, context: AidContext) -> None:
             return
         changed = await _choose(user, context, code)
         reply = t.CHOSEN if changed else t.UNCHANGED
-        await message.reply_text(reply.format(language=i18n.LANGUAGES[code]))
+        await message.reply_text(reply.format(in_language=t.IN_LANGUAGE[code]))
         return
     await message.reply_text(
-        t.CHOOSE.format(language=i18n.LANGUAGES[current]), reply_markup=_keyboard(current)
+        t.CHOOSE.format(in_language=t.IN_LANGUAGE[current]), reply_markup=_keyboard(current)
     )
 
 
@@ -106,7 +106,7 @@ async def language_pressed(update: Update, context: AidContext) -> None:
     changed = await _choose(user, context, code)
     await query.answer()
     reply = t.CHOSEN if changed else t.UNCHANGED
-    await query.edit_message_text(reply.format(language=i18n.LANGUAGES[code]))
+    await query.edit_message_text(reply.format(in_language=t.IN_LANGUAGE[code]))
 
 
 def conversations() -> list[ConversationHandler[AidContext]]:

@@ -12,27 +12,15 @@ from bot.community import INVITE_CODE_PATTERN, JoinOutcome, JoinResult
 from config import privacy_texts, texts
 from handlers.context import AidApplication, AidContext
 from handlers.language import CHOSEN_KEY
+from handlers.menu_keyboards import first_steps_keyboard, menu_keyboard
 from handlers.replies import remove_buttons
 
 JOIN_PREFIX = "join-"
-
-
-def menu_keyboard() -> InlineKeyboardMarkup:
-    """The main menu: ask, offer, my requests, directory."""
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(texts.MENU_REQUEST, callback_data=pack("menu", "request"))],
-            [InlineKeyboardButton(texts.MENU_VOLUNTEER, callback_data=pack("menu", "volunteer"))],
-            [
-                InlineKeyboardButton(texts.MENU_MY_REQUESTS, callback_data=pack("menu", "mine")),
-                InlineKeyboardButton(texts.MENU_DIRECTORY, callback_data=pack("menu", "directory")),
-            ],
-        ]
-    )
+REFUSED_INVITE = "!"  # rides on the consent button in place of a code that was refused
 
 
 def consent_keyboard(join_code: str | None) -> InlineKeyboardMarkup:
-    """Agree or decline, carrying an invite code through consent."""
+    """Agree or decline, carrying an invite code (or that one was refused) through consent."""
     yes = pack("consent", "yes", join_code) if join_code else pack("consent", "yes")
     return InlineKeyboardMarkup(
         [
@@ -60,6 +48,7 @@ async def start(update: Update, context: AidContext) -> None:
     code = join_code_from(context.args)
     if context.args and code is None:
         await message.reply_text(texts.INVITE_MALFORMED)
+        code = REFUSED_INVITE
     person = await community.person(user.id)
     if person is None or not person.has_consented:
         await message.reply_text(
@@ -73,14 +62,36 @@ async def start(update: Update, context: AidContext) -> None:
 async def continue_after_consent(
     message: Message, user: User, context: AidContext, code: str | None
 ) -> None:
-    """Join through the invite if one came with /start, then show the menu or the join list."""
-    community = context.services.community
-    if code is not None:
-        result = await community.join_by_invite(user.id, code)
+    """Join through the invite if one came with /start, then show the menu.
+
+    Someone whose invite was refused (malformed, unknown, expired, revoked) is told why and
+    pointed to their organiser, never offered the open neighbourhoods instead: the link was
+    their way in, and a revoked link must keep them out.
+    """
+    refused = code == REFUSED_INVITE
+    if code is not None and not refused:
+        result = await context.services.community.join_by_invite(user.id, code)
         await message.reply_text(join_result_text(result))
-    if await community.memberships(user.id):
+        refused = result.outcome not in (JoinOutcome.JOINED, JoinOutcome.ALREADY_MEMBER)
+    await send_menu(message, user.id, context, offer_open=not refused)
+
+
+async def send_menu(
+    message: Message, user_id: int, context: AidContext, *, offer_open: bool = True
+) -> None:
+    """The main menu for the person's role, a new organiser's first step, or how to join."""
+    community = context.services.community
+    member = bool(await community.memberships(user_id))
+    organised = await community.organised_neighbourhoods(user_id)
+    if organised:
+        await message.reply_text(
+            texts.MENU, reply_markup=menu_keyboard(member=member, organiser=True)
+        )
+    elif community.is_bootstrap_organiser(user_id):
+        await message.reply_text(texts.ORGANISER_FIRST, reply_markup=first_steps_keyboard())
+    elif member:
         await message.reply_text(texts.MENU, reply_markup=menu_keyboard())
-    else:
+    elif offer_open:
         await send_neighbourhood_choice(message, context)
 
 
@@ -136,6 +147,8 @@ async def consent_answer(update: Update, context: AidContext) -> None:
             texts.CONSENT_THANKS.format(name=html.escape(user.first_name))
         )
         code = args[1] if len(args) > 1 else None
+        if code is not None and code != REFUSED_INVITE and not INVITE_CODE_PATTERN.match(code):
+            code = REFUSED_INVITE  # forged button data
         await continue_after_consent(query.message, user, context, code)
     else:
         await community.decline(user.id)
@@ -158,7 +171,7 @@ async def join_from_list(update: Update, context: AidContext) -> None:
     await remove_buttons(query)
     await query.message.reply_text(join_result_text(result))
     if result.outcome in (JoinOutcome.JOINED, JoinOutcome.ALREADY_MEMBER):
-        await query.message.reply_text(texts.MENU, reply_markup=menu_keyboard())
+        await send_menu(query.message, user.id, context)
 
 
 async def menu_choice(update: Update, context: AidContext) -> None:

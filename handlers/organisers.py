@@ -13,11 +13,13 @@ from bot.callback_data import pack, pattern, unpack
 from bot.community import NAME_MAX_LENGTH, CreateOutcome, NotAllowedError
 from config import i18n, texts
 from handlers.context import AidApplication, AidContext
+from handlers.menu_keyboards import next_steps_keyboard
 from handlers.menus import refresh_personal_menu
 from handlers.onboarding import JOIN_PREFIX
 from handlers.replies import remove_buttons
 from storage.neighbourhoods import Neighbourhood
 
+LINK_PREFIX = "link-"  # ?startgroup=link-<neighbourhood id>: add the bot to a group and link it
 NeighbourhoodAction = Callable[
     [Message, int, Neighbourhood, AidContext, list[str]], Awaitable[None]
 ]
@@ -32,22 +34,31 @@ async def create_neighbourhood(update: Update, context: AidContext) -> None:
     if not name:
         await message.reply_text(texts.NEIGHBOURHOOD_USAGE)
         return
+    await create_named(message, user.id, name, context)
+
+
+async def create_named(message: Message, user_id: int, name: str, context: AidContext) -> bool:
+    """Create the neighbourhood and tell the organiser what next; False if it was not made."""
     try:
         outcome, neighbourhood = await context.services.community.create_neighbourhood(
-            user.id, name
+            user_id, name
         )
     except NotAllowedError:
         await message.reply_text(texts.NOT_ORGANISER)
-        return
+        return False
     if outcome is CreateOutcome.BAD_NAME or neighbourhood is None:
         await message.reply_text(texts.NEIGHBOURHOOD_BAD_NAME.format(limit=NAME_MAX_LENGTH))
-        return
+        return False
     escaped = html.escape(neighbourhood.name)
     if outcome is CreateOutcome.NAME_TAKEN:
         await message.reply_text(texts.NEIGHBOURHOOD_TAKEN.format(neighbourhood=escaped))
-        return
-    await message.reply_text(texts.NEIGHBOURHOOD_CREATED.format(neighbourhood=escaped))
-    await refresh_personal_menu(context.bot, context.services, user.id)
+        return False
+    await message.reply_text(
+        texts.NEIGHBOURHOOD_CREATED.format(neighbourhood=escaped),
+        reply_markup=next_steps_keyboard(),
+    )
+    await refresh_personal_menu(context.bot, context.services, user_id)
+    return True
 
 
 async def _with_organised_neighbourhood(
@@ -141,12 +152,15 @@ async def revoke(update: Update, context: AidContext) -> None:
     if not context.args:
         await message.reply_text(texts.REVOKE_USAGE)
         return
+    if not await context.services.community.is_organiser(user.id):
+        # The same answer whether the code exists or not: it tells nobody which codes are real.
+        await message.reply_text(texts.NOT_ORGANISER)
+        return
     code = context.args[0].removeprefix(JOIN_PREFIX)
     try:
         revoked = await context.services.community.revoke_invite(user.id, code)
     except NotAllowedError:
-        await message.reply_text(texts.NOT_ORGANISER_HERE)
-        return
+        revoked = False  # another neighbourhood's code reads as unknown, too
     await message.reply_text(texts.REVOKED if revoked else texts.REVOKE_NOT_FOUND)
 
 
@@ -210,6 +224,21 @@ async def link_group(update: Update, context: AidContext) -> None:
     await _with_organised_neighbourhood(message, user.id, context, "link", [], _link_group)
 
 
+async def start_in_group(update: Update, context: AidContext) -> None:
+    """/start link-<id> in a group, sent when an organiser adds the bot with the group button."""
+    user, message = update.effective_user, update.effective_message
+    args = context.args or []
+    if user is None or message is None or not args or not args[0].startswith(LINK_PREFIX):
+        return
+    wanted = args[0][len(LINK_PREFIX) :]
+    organised = await context.services.community.organised_neighbourhoods(user.id)
+    chosen = [n for n in organised if str(n.id) == wanted]
+    if not chosen:
+        await message.reply_text(texts.NOT_ORGANISER_HERE)
+        return
+    await _link_group(message, user.id, chosen[0], context, [])
+
+
 async def link_group_in_private(update: Update, context: AidContext) -> None:
     """Explain that /linkgroup belongs inside the volunteers' group."""
     if update.effective_message is not None:
@@ -230,6 +259,7 @@ def register(application: AidApplication) -> None:
     application.add_handler(CommandHandler("selfjoin", self_join, private))
     application.add_handler(CommandHandler("linkgroup", link_group, groups))
     application.add_handler(CommandHandler("linkgroup", link_group_in_private, private))
+    application.add_handler(CommandHandler("start", start_in_group, groups))
     application.add_handler(CallbackQueryHandler(invite_chosen, pattern=pattern("invite")))
     application.add_handler(CallbackQueryHandler(self_join_chosen, pattern=pattern("selfjoin")))
     application.add_handler(CallbackQueryHandler(link_group_chosen, pattern=pattern("link")))

@@ -136,8 +136,8 @@ async def typed(update: Update, context: AidContext) -> int:
     skipped = ""
     if audience.unreachable:
         skipped = t.BROADCAST_SKIPPED.format(skipped=audience.unreachable)
-    preview = t.BROADCAST_PREVIEW.format(
-        count=audience.reachable,
+    preview = t.BROADCAST_PREVIEW(
+        audience.reachable,
         neighbourhood=html.escape(draft.neighbourhood_name),
         skipped=skipped,
         message=html.escape(text),

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import html
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler
 
+from bot import charts
 from bot.callback_data import int_arg
 from bot.exports import ExportKind, Refusal
-from bot.stats import DEFAULT_DAYS, MAX_DAYS, describe
+from bot.stats import CHART_WEEKS, DEFAULT_DAYS, MAX_DAYS, describe
+from config import chart_texts as ct
 from config import oversight_texts as t
 from handlers.context import AidApplication, AidContext
 
@@ -40,11 +42,21 @@ async def stats_command(update: Update, context: AidContext) -> None:
     if not isinstance(days, int):
         await message.reply_text(t.STATS_USAGE)
         return
-    report = await context.services.oversight.stats.report(user.id, days)
+    await send_stats(message, user.id, days, context)
+
+
+async def send_stats(message: Message, user_id: int, days: int, context: AidContext) -> None:
+    """The stats text, then its chart (when the last weeks hold any request)."""
+    report = await context.services.oversight.stats.report(user_id, days)
     if report is None:
         await message.reply_text(t.NO_NEIGHBOURHOODS)
         return
     await message.reply_text(describe(report))
+    series = charts.stats_series(report)
+    if not series.total:
+        return
+    png = await charts.draw(series)
+    await message.reply_photo(photo=png, caption=ct.STATS_CAPTION(series.total, weeks=CHART_WEEKS))
 
 
 def _export_args(args: list[str]) -> tuple[ExportKind, int | None, bool] | None:
@@ -97,8 +109,8 @@ async def export_command(update: Update, context: AidContext) -> None:
     caption_text = t.EXPORT_CAPTION if days is not None else t.EXPORT_CAPTION_ALL_TIME
     caption = caption_text.format(
         kind=t.EXPORT_KIND_NAMES.get(kind.value, kind.value),
-        rows=export.rows,
-        days=days,
+        rows=t.EXPORT_ROWS(export.rows),
+        period=t.EXPORT_DAYS(days) if isinstance(days, int) else "",
         scope=scope,
     )
     await message.reply_document(

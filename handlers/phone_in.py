@@ -140,13 +140,8 @@ async def _confirm(chat_id: int, user_id: int, draft: Draft, ctx: AidContext) ->
     name = html.escape(draft.for_name or "")
     phone = html.escape(format_for_display(draft.for_phone or ""))
     if created.alerted:
-        count = created.alerted
         text = t.LOG_CREATED.format(
-            ref=created.ref,
-            name=name,
-            phone=phone,
-            count=count,
-            volunteers=t.LOGGED_ONE if count == 1 else t.LOGGED_MANY,
+            ref=created.ref, name=name, phone=phone, alerted=t.LOG_ALERTED(created.alerted)
         )
     else:
         text = t.LOG_CREATED_NOBODY_FREE.format(ref=created.ref, name=name)

@@ -72,10 +72,12 @@ async def my_data(update: Update, context: AidContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    document = await context.services.privacy.export(user.id)
-    if document is None:
+    exported = await context.services.privacy.export(user.id)
+    if exported is None:
         await message.reply_text(t.MYDATA_NOTHING)
         return
+    summary, document = exported
+    await message.reply_text(summary)
     await message.reply_document(
         document=document, filename=t.MYDATA_FILE_NAME, caption=t.MYDATA_CAPTION
     )
@@ -145,9 +147,9 @@ async def forget_answer(update: Update, context: AidContext) -> None:
         return
     details = ""
     if result.requests_cancelled:
-        details += t.FORGOTTEN_CANCELLED.format(count=result.requests_cancelled)
+        details += t.FORGOTTEN_CANCELLED(result.requests_cancelled)
     if result.tasks_reoffered:
-        details += t.FORGOTTEN_REOFFERED.format(count=result.tasks_reoffered)
+        details += t.FORGOTTEN_REOFFERED(result.tasks_reoffered)
     await _say_in_place(query, t.FORGOTTEN.format(details=details))
 
 

@@ -16,6 +16,7 @@ from telegram.ext import (
 
 from bot.alerting import category_text
 from bot.callback_data import pack, pattern
+from bot.language_names import language_list
 from bot.roles import name_of
 from bot.vetting import NOTE_MAX_LENGTH, VetOutcome, VetResult
 from config import vetting_texts as vt
@@ -42,7 +43,7 @@ PRIVATE = filters.ChatType.PRIVATE
 
 @dataclass(frozen=True)
 class PendingDecision:
-    """The decision an organiser is adding a note to."""
+    """A decision an organiser may add a note to."""
 
     neighbourhood_id: int
     person_id: int
@@ -50,7 +51,25 @@ class PendingDecision:
     name: str
 
 
-_DECISION_KEY = "vetting_decision"
+# Decisions waiting for a note or the no-note button, oldest first: approving several people
+# in a row keeps each one's decision, and a typed note goes to the latest prompt.
+_DECISIONS_KEY = "vetting_decisions"
+
+
+def _waiting(context: AidContext) -> list[PendingDecision]:
+    """The organiser's decisions waiting for a note (kept in their user_data)."""
+    if context.user_data is None:
+        return []
+    waiting = context.user_data.setdefault(_DECISIONS_KEY, [])
+    return waiting if isinstance(waiting, list) else []
+
+
+def _take(context: AidContext, neighbourhood_id: int, person_id: int) -> None:
+    """Forget a waiting decision about this person, if any."""
+    waiting = _waiting(context)
+    waiting[:] = [
+        d for d in waiting if (d.neighbourhood_id, d.person_id) != (neighbourhood_id, person_id)
+    ]
 
 
 async def pending(update: Update, context: AidContext) -> None:
@@ -71,15 +90,13 @@ async def _list_pending(
     lines, rows = [vt.PENDING_HEADER.format(neighbourhood=place)], []
     for volunteer in waiting:
         name = volunteer.display_name or f"#{volunteer.person_id}"
-        languages = ", ".join(volunteer.languages)
+        languages = language_list(volunteer.languages)  # names in the reader's language
         lines.append(
             vt.PENDING_LINE.format(
                 number=volunteer.person_id,
                 name=html.escape(name),
                 categories=", ".join(category_text(c) for c in volunteer.categories) or "–",
-                languages=vt.PENDING_LANGUAGES.format(languages=html.escape(languages))
-                if languages
-                else "",
+                languages=vt.PENDING_LANGUAGES.format(languages=languages) if languages else "",
             )
         )
         data = (where.id, volunteer.person_id)
@@ -105,44 +122,69 @@ async def decision_pressed(update: Update, context: AidContext) -> int:
     await chosen.query.answer()
     approve = chosen.choice == APPROVE
     decision = PendingDecision(neighbourhood_id, person_id, approve, name_of(member))
-    if context.user_data is not None:  # always set for private chats
-        context.user_data[_DECISION_KEY] = decision
+    _take(context, neighbourhood_id, person_id)  # pressed again: the latest choice counts
+    _waiting(context).append(decision)
     prompt = vt.NOTE_PROMPT_APPROVE if approve else vt.NOTE_PROMPT_REJECT
+    no_note_data = pack(NO_NOTE_KIND, chosen.choice, neighbourhood_id, person_id)
     await chosen.message.reply_text(
         prompt.format(name=html.escape(decision.name)),
-        reply_markup=keyboard([[(vt.BUTTON_NO_NOTE, pack(NO_NOTE_KIND))]]),
+        reply_markup=keyboard([[(vt.BUTTON_NO_NOTE, no_note_data)]]),
     )
     return NOTE
 
 
 async def note_sent(update: Update, context: AidContext) -> int:
-    """The organiser's note: decide and send it to the volunteer."""
+    """The organiser's note: it goes with the latest decision still waiting for one."""
     message = update.effective_message
+    waiting = _waiting(context)
     if message is None:
         return NOTE
+    if not waiting:
+        await message.reply_text(vt.NO_LONGER_POSSIBLE)
+        return END
     note = (message.text or "").strip()
     if len(note) > NOTE_MAX_LENGTH:
         await message.reply_text(vt.NOTE_TOO_LONG.format(limit=NOTE_MAX_LENGTH))
         return NOTE
-    return await _decide(update, context, message, note or None)
+    return await _decide(update, context, message, waiting[-1], note or None)
 
 
 async def no_note(update: Update, context: AidContext) -> int:
-    """Go on without a note."""
-    query = update.callback_query
-    if query is None or not isinstance(query.message, Message):
-        return END
-    await query.answer()
-    await remove_buttons(query)
-    return await _decide(update, context, query.message, None)
+    """Go on without a note: the button says whose decision, so none is ever mixed up."""
+    chosen = await person_choice(update, context, (APPROVE, REJECT))
+    if chosen is None:
+        return NOTE if _waiting(context) else END
+    await chosen.query.answer()
+    await remove_buttons(chosen.query)
+    decision = next(
+        (
+            d
+            for d in _waiting(context)
+            if (d.neighbourhood_id, d.person_id) == (chosen.neighbourhood_id, chosen.person_id)
+        ),
+        None,
+    )
+    if decision is None:  # e.g. after a restart: the button carries all it needs
+        _, member = await context.services.vetting.member(
+            chosen.user_id, chosen.neighbourhood_id, chosen.person_id
+        )
+        name = name_of(member) if member is not None else f"#{chosen.person_id}"
+        approve = chosen.choice == APPROVE
+        decision = PendingDecision(chosen.neighbourhood_id, chosen.person_id, approve, name)
+    return await _decide(update, context, chosen.message, decision, None)
 
 
-async def _decide(update: Update, context: AidContext, message: Message, note: str | None) -> int:
-    """Make the decision the organiser is adding a note to, and tell them how it ended."""
+async def _decide(
+    update: Update,
+    context: AidContext,
+    message: Message,
+    decision: PendingDecision,
+    note: str | None,
+) -> int:
+    """Make one decision, tell the organiser how it ended, and what still waits for a note."""
     user = update.effective_user
-    decision = (context.user_data or {}).pop(_DECISION_KEY, None)
-    if user is None or not isinstance(decision, PendingDecision):
-        await message.reply_text(vt.NO_LONGER_POSSIBLE)
+    _take(context, decision.neighbourhood_id, decision.person_id)
+    if user is None:
         return END
     result = await result_or_refuse(
         message,
@@ -154,10 +196,15 @@ async def _decide(update: Update, context: AidContext, message: Message, note: s
             note=note,
         ),
     )
+    waiting = _waiting(context)
     if result is None:
-        return END
-    await message.reply_text(_outcome_text(result, decision.approve))
-    return END
+        return NOTE if waiting else END
+    text = _outcome_text(result, decision.approve)
+    if waiting:
+        names = ", ".join(html.escape(d.name) for d in waiting)
+        text += vt.NOTE_STILL_WAITING.format(names=names, latest=html.escape(waiting[-1].name))
+    await message.reply_text(text)
+    return NOTE if waiting else END
 
 
 def _outcome_text(result: VetResult, approve: bool) -> str:
@@ -172,8 +219,8 @@ def _outcome_text(result: VetResult, approve: bool) -> str:
 
 
 async def cancel(update: Update, context: AidContext) -> int:
-    """/cancel while adding a note: nothing is decided."""
-    (context.user_data or {}).pop(_DECISION_KEY, None)
+    """/cancel while adding a note: nothing (still waiting) is decided."""
+    (context.user_data or {}).pop(_DECISIONS_KEY, None)
     if update.effective_message is not None:
         await update.effective_message.reply_text(vt.DONE_CANCELLED)
     return END
@@ -182,7 +229,11 @@ async def cancel(update: Update, context: AidContext) -> int:
 def build_conversation() -> ConversationHandler[AidContext]:
     """Approve/Turn down, then an optional note (text or the no-note button)."""
     return ConversationHandler(
-        entry_points=[CallbackQueryHandler(decision_pressed, pattern=pattern(DECIDE_KIND))],
+        entry_points=[
+            CallbackQueryHandler(decision_pressed, pattern=pattern(DECIDE_KIND)),
+            # A prompt's own button works whatever came after it (or after a restart).
+            CallbackQueryHandler(no_note, pattern=pattern(NO_NOTE_KIND)),
+        ],
         states={
             NOTE: [
                 MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, note_sent),

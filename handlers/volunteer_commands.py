@@ -36,7 +36,7 @@ async def pause(update: Update, context: AidContext) -> None:
     elif isinstance(result, datetime):
         local = result.astimezone(context.services.settings.timezone)
         until = i18n.day_at_time(local, year=True)
-        await message.reply_text(vt.PAUSED_FOR.format(days=days, until=until))
+        await message.reply_text(vt.PAUSED_FOR(days, until=until))
     else:
         await message.reply_text(vt.PAUSED_UNTIL_RESUME)
 

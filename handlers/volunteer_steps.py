@@ -20,6 +20,7 @@ from telegram import (
 
 from bot import volunteering as vol
 from bot.callback_data import pack, unpack
+from bot.language_names import joined
 from bot.phones import format_for_display
 from bot.when import ANY_TIME
 from config import i18n
@@ -211,5 +212,6 @@ def saved_text(statuses: dict[str, str], draft: OfferDraft) -> str:
         template = templates.get(status, vt.STATUS_PENDING)
         lines.append(template.format(neighbourhood=html.escape(name)))
     if draft.languages or draft.skills:
-        lines.append(vt.ADDED_TO_DIRECTORY)
+        names = joined([html.escape(name) for name in statuses])
+        lines.append(vt.ADDED_TO_DIRECTORY.format(neighbourhoods=names))
     return "\n".join([*lines, vt.SAVED_FOOTER])

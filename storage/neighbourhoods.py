@@ -45,10 +45,13 @@ def _neighbourhood(r: Row) -> Neighbourhood:
 async def create(
     conn: Connection, *, name: str, created_by: int | None, now: datetime
 ) -> Neighbourhood | None:
-    """Create a neighbourhood; None if the name (case-insensitively) is taken."""
+    """Create a neighbourhood, closed to self-joining; None if the name is taken (any case).
+
+    People join a new neighbourhood with an invite until an organiser opens it (/selfjoin on).
+    """
     cursor = await conn.execute(
-        "INSERT INTO neighbourhoods (name, created_by, created_at) VALUES (?, ?, ?) "
-        "ON CONFLICT (name) DO NOTHING",
+        "INSERT INTO neighbourhoods (name, created_by, created_at, open_to_self_join) "
+        "VALUES (?, ?, ?, 0) ON CONFLICT (name) DO NOTHING",
         (name, created_by, to_db(now)),
     )
     if cursor.rowcount == 0:

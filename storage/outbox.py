@@ -193,6 +193,18 @@ async def sent_message_id(conn: Connection, outbox_id: int) -> int | None:
     return row["sent_message_id"] if row else None
 
 
+async def still_pending(conn: Connection, outbox_ids: list[int]) -> int:
+    """How many of these calls are still waiting to be sent."""
+    if not outbox_ids:
+        return 0
+    marks = ",".join("?" * len(outbox_ids))
+    async with conn.execute(
+        f"SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND id IN ({marks})", outbox_ids
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
 async def is_pending(conn: Connection, outbox_id: int) -> bool:
     """Whether a call is still waiting to be sent."""
     async with conn.execute(

@@ -146,6 +146,27 @@ async def _rows(conn: Connection, sql: str, args: tuple[Any, ...]) -> list[dict[
         return [dict(r) for r in await cursor.fetchall()]
 
 
+def _add_once(
+    linked: dict[str, list[dict[str, Any]]], table: str, rows: list[dict[str, Any]]
+) -> None:
+    """Add rows to a table's list, each once.
+
+    A row can link to the person by several columns: a check-in's owner and buddy, an audit
+    entry's actor and subject.
+    """
+    kept = linked.setdefault(table, [])
+    seen = {_identity(row) for row in kept}
+    for row in rows:
+        if _identity(row) not in seen:
+            seen.add(_identity(row))
+            kept.append(row)
+
+
+def _identity(row: dict[str, Any]) -> str:
+    """A row's id where it has one, else all of it."""
+    return f"id:{row['id']}" if "id" in row else repr(sorted(row.items()))
+
+
 async def export_person(conn: Connection, telegram_id: int) -> dict[str, Any] | None:
     """Everything stored about the person with this Telegram id, as plain data; None if nothing."""
     person = await _rows(conn, "SELECT * FROM people WHERE telegram_id = ?", (telegram_id,))
@@ -160,7 +181,7 @@ async def export_person(conn: Connection, telegram_id: int) -> dict[str, Any] | 
             conn, f"SELECT * FROM {link.table} WHERE {link.column} = ?", (person_id,)
         )
         if rows:
-            linked.setdefault(link.table, []).extend(rows)
+            _add_once(linked, link.table, rows)
     for held in await telegram_id_columns(conn):
         if held.table in ("outbox", "persisted_data"):
             continue  # messages are listed below; drafts are the bot's own state
@@ -168,12 +189,14 @@ async def export_person(conn: Connection, telegram_id: int) -> dict[str, Any] | 
             conn, f"SELECT * FROM {held.table} WHERE {held.column} = ?", (telegram_id,)
         )
         if rows:
-            linked.setdefault(held.table, []).extend(rows)
+            _add_once(linked, held.table, rows)
     about_you = await _rows(
         conn, "SELECT * FROM audit_log WHERE subject = ? ORDER BY id", (f"person:{person_id}",)
     )
     if about_you:
-        linked.setdefault("audit_log", []).extend(about_you)
+        _add_once(linked, "audit_log", about_you)
+    if "audit_log" in linked:
+        linked["audit_log"].sort(key=lambda row: row["id"])
     return {
         "person": person[0],
         "requests_you_made": await _rows(
@@ -190,7 +213,8 @@ async def export_person(conn: Connection, telegram_id: int) -> dict[str, Any] | 
         "linked_records": linked,
         "messages_to_you": await _rows(
             conn,
-            "SELECT created_at, purpose, state, sent_at FROM outbox WHERE chat_id = ? ORDER BY id",
+            "SELECT id AS message_number, created_at, purpose, state, sent_at FROM outbox "
+            "WHERE chat_id = ? ORDER BY id",
             (telegram_id,),
         ),
     }

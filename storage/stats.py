@@ -103,3 +103,26 @@ async def checkins_kept(
     ) as cursor:
         row = await cursor.fetchone()
     return (int(row["kept"]), int(row["settled"])) if row else (0, 0)
+
+
+async def request_timings(
+    conn: Connection, neighbourhood_ids: list[int], since: datetime
+) -> list[tuple[datetime, datetime | None, str]]:
+    """(created, accepted or None, status) of every request made since the time, oldest first."""
+    if not neighbourhood_ids:
+        return []
+    async with conn.execute(
+        f"SELECT created_at, accepted_at, status FROM help_requests "
+        f"WHERE neighbourhood_id IN ({_marks(neighbourhood_ids)}) AND created_at >= ? "
+        "ORDER BY created_at",
+        [*neighbourhood_ids, to_db(since)],
+    ) as cursor:
+        rows = await cursor.fetchall()
+    return [
+        (
+            from_db(r["created_at"]),
+            from_db(r["accepted_at"]) if r["accepted_at"] else None,
+            r["status"],
+        )
+        for r in rows
+    ]

@@ -14,11 +14,13 @@ from tests.fuzz_inputs import PAYLOADS, TEXTS, WORDS, Payload
 
 FEATURE_KINDS = ("aoffer", "aedit", "asset", "aimport", "cif", "ci", "reqflow", "ovbcast",
                  "ovassign", "ovreassign", "ovcancel", "vet", "vetnote", "vdbs", "vchk", "vnb",
-                 "vrole", "vsus", "x")  # fmt: skip
+                 "vrole", "vsus", "omenu", "ogroup", "cbud", "x")  # fmt: skip
 FEATURE_WORDS = (*WORDS, "nb", "kind", "title", "desc", "tags", "avail", "vis", "contact",
                  "physical", "skill", "organisational", "public", "members", "skip", "f", "v",
                  "day", "days", "change", "pause", "resume", "stop", "send", "a", "r",
                  "enhanced", "basic", "id", "refs", "dbs", "127", "7", "²", "①", "١٢",
+                 "open", "pending", "checkins", "week", "settings", "create", "invite",
+                 "linkgroup", "none",
                  "𝟏")  # fmt: skip
 ORGANISER_COMMANDS = ("assign", "reassign", "audit", "export", "stats", "gaps", "directory",
                       "checkinbuddy", "promote", "demote", "suspend")  # fmt: skip

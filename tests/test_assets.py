@@ -59,7 +59,10 @@ async def test_proposed_asset_is_approved_then_found_with_visibility_honoured(
 
     await harness.press(ORGANISER, pack("asset", "approve", proposed.id))
     assert (await asset(harness, proposed.id)).status == "published"
-    assert "is now in the Elm Park directory" in (harness.fake.last_text_to(RESIDENT.id) or "")
+    # The message names the entry's audience, as the owner chose it.
+    approved = harness.fake.last_text_to(RESIDENT.id) or ""
+    assert "is now in the Elm Park community directory" in approved
+    assert "shown to members of Elm Park" in approved
     # A second press (another organiser, or a double tap) changes nothing.
     await harness.press(ORGANISER, pack("asset", "reject", proposed.id))
     assert "already dealt with" in answers(harness)[-1]
@@ -122,7 +125,8 @@ async def test_owner_edits_and_withdraws_and_an_organiser_verifies(harness: BotH
     )
     mine = await newest_asset(harness, elm)
     assert mine.status == "published"
-    assert "is now in the Elm Park directory" in (harness.fake.last_text_to(RESIDENT.id) or "")
+    published = harness.fake.last_text_to(RESIDENT.id) or ""
+    assert "is now in the Elm Park community directory, shown to members of Elm Park" in published
 
     await harness.send(harness.build.command(RESIDENT, "myassets"))
     assert "Garden shed tools" in (harness.fake.last_text_to(RESIDENT.id) or "")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot import charts
+from bot.offline_support import png_size
 from bot.offline_updates import FakeUser
 from bot.request_types import RequestDraft
 from bot.when import WhenKind, window_for
@@ -69,19 +71,35 @@ async def test_gap_report_numbers_match_a_seeded_history(harness: BotHarness) ->
     report = harness.fake.last_text_to(ORGANISER.id) or ""
     lines = report.split("\n")
     assert lines[0] == "📊 <b>Gaps in Elm Park</b>, last 30 days"
-    assert "<b>🛒 Shopping</b>: 4 asked, 1 met, 2 unmet, 1 late · 2 volunteers, 1 assets" in lines
+    assert "<b>🛒 Shopping</b>: 4 asked, 1 met, 2 unmet, 1 late · 2 volunteers, 1 asset" in lines
     assert (
         "<b>💊 Prescription collection</b>: 1 asked, 0 met, 1 unmet, 0 late · "
-        "0 volunteers, 1 assets" in lines
+        "0 volunteers, 1 asset" in lines
     )
+    assert "<b>🐕 Dog walking</b>: 1 asked, 1 met, 0 unmet, 0 late · 1 volunteer, 0 assets" in lines
+    # Categories with nothing asked and nothing offered share one line, not rows of zeros.
+    assert not any("Lift" in line and "0 asked" in line for line in lines)
     assert (
-        "<b>🐕 Dog walking</b>: 1 asked, 1 met, 0 unmet, 0 late · 1 volunteers, 0 assets" in lines
+        "Nothing asked and nothing offered: Check-in call, Check-in visit, Lift and "
+        "Something else." in lines
     )
-    assert "<b>🚗 Lift</b>: 0 asked, 0 met, 0 unmet, 0 late · 0 volunteers, 0 assets" in lines
     assert lines[-1] == (
         "Needs outrun what is offered for Shopping (2 of 4 unmet or late; 2 volunteers, "
-        "1 assets) and Prescription collection (1 of 1 unmet or late; 0 volunteers, 1 assets)."
+        "1 asset) and Prescription collection (1 of 1 unmet or late; 0 volunteers, 1 asset)."
     )
+    # After the text, one chart of the same numbers: needs against offers per category.
+    [png] = harness.fake.photos_to(ORGANISER.id)
+    assert png_size(png) == (1080, 1350)
+    assert 20_000 < len(png) < 1_000_000
+    assert charts.counts_in(png) == {
+        "days": 30,
+        "categories": ["shopping", "prescription", "dog_walking"],
+        "made": [4, 1, 1],
+        "short": [2, 1, 0],
+        "volunteers": [2, 0, 1],
+        "assets": [1, 1, 0],
+    }
+    assert harness.fake.calls_to(chat_id=ORGANISER.id)[-1].method == "sendPhoto"
     # A longer period takes in the older request too.
     await harness.send(harness.build.command(ORGANISER, "gaps", "60"))
     longer = harness.fake.last_text_to(ORGANISER.id) or ""
@@ -97,6 +115,7 @@ async def test_gap_report_says_plainly_when_offers_keep_up(harness: BotHarness) 
     nid, code = await neighbourhood_with_invite(harness)
     await harness.send(harness.build.command(ORGANISER, "gaps"))
     assert (harness.fake.last_text_to(ORGANISER.id) or "").endswith(t.GAPS_NO_REQUESTS)
+    assert harness.fake.photos_to(ORGANISER.id) == []  # nothing asked or offered: no chart
     await agree(harness, RESIDENT, code)
     helper = volunteer(1)
     await make_volunteer(harness, helper, code)

@@ -13,8 +13,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
 from config import commands, i18n, language_texts, request_texts
@@ -26,17 +26,38 @@ TEXT_MODULES = (
     commands,
     *(import_module(f"config.{path.stem}") for path in sorted(CONFIG.glob("*texts.py"))),
 )
+# One count for each Welsh plural form, in catalog order: zero, one, two, few, many, other.
+PLURAL_SAMPLES = (0, 1, 2, 3, 6, 11)
 HTML_TAG = re.compile(r"</?[a-z]+(?: [^>]*)?>")
 COMMAND = re.compile(r"(?<![\w/])/[a-z]+\b")
 # Strings in text modules that are identifiers, not text (command names, keys, versions).
 NOT_TEXT = re.compile(r"[a-z_0-9]*|\d{4}-\d{2}-\d{2}")
 
 
+# Texts that take a count are marked NP_(singular, plural) (README: pybabel extract -k NP_:1,2).
+KEYWORDS = {**DEFAULT_KEYWORDS, "NP_": (1, 2)}
+MessageId = str | tuple[str, str]
+
+
 @cache
-def source_ids() -> frozenset[str]:
-    """Every message id marked in config/, extracted now with Babel (not from the .pot)."""
-    found = extract_from_dir(str(CONFIG), method_map=[("**.py", "python")])
-    return frozenset(message for _, _, message, _, _ in found if isinstance(message, str))
+def source_ids() -> frozenset[MessageId]:
+    """Every message id marked in config/, extracted now with Babel (not from the .pot).
+
+    A text with a count is a (singular, plural) pair.
+    """
+    found = extract_from_dir(str(CONFIG), method_map=[("**.py", "python")], keywords=KEYWORDS)
+    return frozenset(
+        message if isinstance(message, str) else (message[0], message[1])
+        for _, _, message, _, _ in found
+        if isinstance(message, str) or len(message) == 2
+    )
+
+
+def forms(message_id: MessageId, string: str | tuple[str, ...]) -> list[tuple[str, str]]:
+    """(source, translation) pairs to compare: each plural form against the English plural."""
+    if isinstance(message_id, str):
+        return [(message_id, str(string))]
+    return [(message_id[1], str(form)) for form in string]
 
 
 @cache
@@ -51,10 +72,12 @@ def fields(text: str) -> Counter[str]:
     return Counter(name for _, name, _, _ in string.Formatter().parse(text) if name is not None)
 
 
-def strings_in(value: object) -> Iterator[str]:
+def strings_in(value: object) -> Iterator[MessageId]:
     """The strings inside a text constant (tuples, lists and dict values included)."""
     if isinstance(value, str):
         yield value
+    elif isinstance(value, i18n.Plural):
+        yield (value.singular, value.plural)
     elif isinstance(value, tuple | list):
         for item in value:
             yield from strings_in(item)
@@ -63,13 +86,13 @@ def strings_in(value: object) -> Iterator[str]:
             yield from strings_in(item)
 
 
-def constants(module: ModuleType) -> Iterator[tuple[str, str]]:
+def constants(module: ModuleType) -> Iterator[tuple[str, MessageId]]:
     """(name, text) of every user-facing string constant of a text module, in English."""
     with i18n.speaking(i18n.SOURCE_LANGUAGE):
         for name in dir(module):
             if name.isupper():
                 for text in strings_in(getattr(module, name)):
-                    if text and not NOT_TEXT.fullmatch(text):
+                    if isinstance(text, tuple) or (text and not NOT_TEXT.fullmatch(text)):
                         yield name, text
 
 
@@ -99,7 +122,11 @@ def test_the_template_is_up_to_date() -> None:
 def test_every_message_is_translated(language: str) -> None:
     catalog = po(language)
     missing = [
-        msgid for msgid in sorted(source_ids()) if not (m := catalog.get(msgid)) or not m.string
+        msgid
+        for msgid in sorted(source_ids(), key=str)
+        if not (m := catalog.get(msgid))
+        or not all(text for _, text in forms(msgid, m.string))
+        or (isinstance(msgid, tuple) and len(m.string) != catalog.num_plurals)
     ]
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     obsolete = sorted(catalog.obsolete)
@@ -112,33 +139,40 @@ def test_placeholders_tags_and_commands_match(language: str) -> None:
     for message in po(language):
         if not message.id:
             continue
-        source, translated = str(message.id), str(message.string)
-        if fields(source) != fields(translated):
-            problems.append(("placeholders", source, translated))
-        if HTML_TAG.findall(source) != HTML_TAG.findall(translated):
-            problems.append(("html tags", source, translated))
-        if set(COMMAND.findall(source)) != set(COMMAND.findall(translated)):
-            problems.append(("commands", source, translated))
-        if source.endswith("\n") != translated.endswith("\n") or (
-            source.startswith("\n") != translated.startswith("\n")
-        ):
-            problems.append(("line breaks at the ends", source, translated))
+        for source, translated in forms(message.id, message.string):
+            # A plural form may say "the last day" for one, without the count itself.
+            expected = fields(source)
+            if isinstance(message.id, tuple) and "count" not in fields(translated):
+                expected = expected - Counter({"count": expected["count"]})
+            if expected != fields(translated):
+                problems.append(("placeholders", source, translated))
+            if HTML_TAG.findall(source) != HTML_TAG.findall(translated):
+                problems.append(("html tags", source, translated))
+            if set(COMMAND.findall(source)) != set(COMMAND.findall(translated)):
+                problems.append(("commands", source, translated))
+            if source.endswith("\n") != translated.endswith("\n") or (
+                source.startswith("\n") != translated.startswith("\n")
+            ):
+                problems.append(("line breaks at the ends", source, translated))
     assert problems == []
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_every_translation_formats_with_the_source_arguments(language: str) -> None:
     for message in po(language):
-        if message.id and fields(str(message.id)):
-            arguments = {name: f"<{name}>" for name in fields(str(message.id))}
-            formatted = str(message.string).format(**arguments)
-            assert all(f"<{name}>" in formatted for name in arguments), message.id
+        if not message.id:
+            continue
+        for source, translated in forms(message.id, message.string):
+            arguments = {name: f"<{name}>" for name in fields(source)}
+            formatted = translated.format(**arguments)
+            shown = {n for n in arguments if n != "count" or isinstance(message.id, str)}
+            assert all(f"<{name}>" in formatted for name in shown), message.id
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_the_compiled_catalog_matches_the_po_file(language: str) -> None:
     compiled = i18n.catalog(language)
-    stale = [m.id for m in po(language) if m.id and compiled.gettext(m.id) != m.string]
+    stale = [m.id for m in po(language) if m.id and _lookup(compiled, m) != _strings(m)]
     assert stale == [], "the .mo is older than the .po: reinstall with pip install -e ."
 
 
@@ -153,6 +187,21 @@ def test_texts_read_in_the_current_language(language: str) -> None:
     assert labels["shopping"] == po(language)[request_texts.CATEGORY_LABELS["shopping"]].string
     assert [name for name, _ in menu] == [name for name, _ in commands.PRIVATE_COMMANDS]
     assert i18n.current() == i18n.SOURCE_LANGUAGE
+
+
+def _lookup(compiled: object, message: Message) -> tuple[str, ...]:
+    """A message as a compiled catalog gives it: each plural form picked by a count for it."""
+    if isinstance(message.id, str):
+        return (compiled.gettext(message.id),)  # type: ignore[attr-defined]
+    singular, plural = message.id
+    return tuple(
+        compiled.ngettext(singular, plural, n)  # type: ignore[attr-defined]
+        for n in PLURAL_SAMPLES[: len(message.string)]
+    )
+
+
+def _strings(message: Message) -> tuple[str, ...]:
+    return (message.string,) if isinstance(message.id, str) else tuple(message.string)
 
 
 def test_telegram_language_codes_map_to_shipped_languages() -> None:
@@ -182,7 +231,7 @@ def test_a_checkout_without_a_compiled_catalog_compiles_the_po(
 ) -> None:
     """`python -m bot` from a checkout that has only the .po still speaks the language."""
     loaded = i18n.load_catalog(language, _locale_copy(tmp_path, language, with_mo=False))
-    wrong = [m.id for m in po(language) if m.id and loaded.gettext(m.id) != m.string]
+    wrong = [m.id for m in po(language) if m.id and _lookup(loaded, m) != _strings(m)]
     assert wrong == [] and len(po(language)) > 100
 
 

@@ -76,7 +76,7 @@ async def test_digest_content_for_a_seeded_neighbourhood(harness: BotHarness) ->
     assert "Missed check-ins today: 1" in digest
     assert "Open escalations: 1 (1 not acknowledged)" in digest
     assert "Volunteers awaiting approval: 1" in digest
-    assert "Yesterday: 1 task(s) completed, 1 thanked" in digest
+    assert "Yesterday: 1 task completed, 1 thanked" in digest
     for private in (ADDRESS, "07700", "Rita", "Ned", "Nia", "Eggs", "Milk", "Tea"):
         assert private not in digest, private
     # Once a day: re-armed for tomorrow at 18:00, and not sent twice.

@@ -227,7 +227,7 @@ async def test_forgetme_interrupted_by_a_crash_erases_nothing_then_completes(
     # Asked again, it completes: cancelled, the volunteer told, the person gone.
     await forget_me(harness, ZELDA)
     assert harness.fake.texts_to(ZELDA.id)[-1].startswith("Done: your data has been erased.")
-    assert pt.FORGOTTEN_CANCELLED.format(count=1).strip() in harness.fake.texts_to(ZELDA.id)[-1]
+    assert pt.FORGOTTEN_CANCELLED(1).strip() in harness.fake.texts_to(ZELDA.id)[-1]
     async with harness.services.db.read() as conn:
         request = await help_requests.by_id(conn, rid)
         assert request is not None and (request.status, request.address) == ("cancelled", None)

@@ -83,7 +83,7 @@ async def test_an_export_holds_only_the_organisers_own_neighbourhoods(
     assert oak["for_name"] == "Mrs <b>Jones</b>" and oak["address"] == "3 Oak Lane"
     assert unguard(oak["for_phone"]) == "+447700100123" and oak["phone_in"] == "1"
     caption = harness.fake.calls_to("sendDocument", OAK_ORGANISER.id)[-1].params["caption"]
-    assert caption == "Requests: 1 rows, last 30 days, from Oak Row."
+    assert caption == "Requests: 1 row, last 30 days, from Oak Row."
 
     # Elm Park's organiser gets the resident's request and not the neighbour's.
     (elm,) = await export(harness, ELM_ORGANISER, "requests")

@@ -150,12 +150,15 @@ async def test_language_command_switches_replies_buttons_and_menu(harness: BotHa
     await agree(harness, RESIDENT)
     await harness.send(harness.build.command(RESIDENT, "language"))
     choose = harness.fake.calls_to("sendMessage", RESIDENT.id)[-1].params
-    assert choose["text"] == lt.CHOOSE.format(language="English")
+    assert choose["text"] == "I'm writing in English now. Which language would you like?"
     labels = [row[0]["text"] for row in choose["reply_markup"]["inline_keyboard"]]
     assert labels == ["✓ English", "Cymraeg"]
 
     await harness.press(RESIDENT, pack("language", "cy"))
-    assert harness.fake.last_text_to(RESIDENT.id) == welsh(lt.CHOSEN).format(language="Cymraeg")
+    # Welsh mutates the language's name after "yn": "yn Gymraeg", never "yn Cymraeg".
+    chosen = harness.fake.last_text_to(RESIDENT.id)
+    assert chosen == welsh(lt.CHOSEN).format(in_language="yn Gymraeg")
+    assert "yn Gymraeg" in chosen and "yn Cymraeg" not in chosen
     assert await harness.services.community.language(RESIDENT.id) == "cy"
     await harness.send(harness.build.command(RESIDENT, "help"))
     assert harness.fake.last_text_to(RESIDENT.id) == _welsh_help()
@@ -166,10 +169,10 @@ async def test_language_command_switches_replies_buttons_and_menu(harness: BotHa
         ]
 
     await harness.send(harness.build.command(RESIDENT, "language", "en"))
-    assert harness.fake.last_text_to(RESIDENT.id) == lt.CHOSEN.format(language="English")
+    assert harness.fake.last_text_to(RESIDENT.id) == lt.CHOSEN.format(in_language="in English")
     assert harness.fake.commands_for({"type": "chat", "chat_id": RESIDENT.id}) == []
     await harness.send(harness.build.command(RESIDENT, "language", "en"))
-    assert harness.fake.last_text_to(RESIDENT.id) == lt.UNCHANGED.format(language="English")
+    assert harness.fake.last_text_to(RESIDENT.id) == lt.UNCHANGED.format(in_language="in English")
     await harness.send(harness.build.command(RESIDENT, "language", "klingon"))
     assert harness.fake.last_text_to(RESIDENT.id) == lt.UNKNOWN.format(code="klingon")
 
@@ -178,7 +181,9 @@ async def test_language_chosen_before_consent_is_kept_and_the_notice_is_in_it(
     harness: BotHarness,
 ) -> None:
     await harness.send(harness.build.command(RESIDENT, "language", "cy"))
-    assert harness.fake.last_text_to(RESIDENT.id) == welsh(lt.CHOSEN).format(language="Cymraeg")
+    assert harness.fake.last_text_to(RESIDENT.id) == welsh(lt.CHOSEN).format(
+        in_language="yn Gymraeg"
+    )
     assert await harness.services.community.person(RESIDENT.id) is None  # nothing stored yet
     await harness.send(harness.build.command(RESIDENT, "start"))
     assert harness.fake.last_text_to(RESIDENT.id) == welsh(texts.PRIVACY_SHORT).format(

@@ -86,7 +86,12 @@ async def test_join_by_valid_invite(harness: BotHarness) -> None:
     await agree(harness, RESIDENT, code)
     memberships = await harness.services.community.memberships(RESIDENT.id)
     assert [(n.name, role) for n, role in memberships] == [("Elm Park", "member")]
-    assert "Welcome to <b>Elm Park</b>" in "\n".join(harness.fake.texts_to(RESIDENT.id))
+    said = harness.fake.texts_to(RESIDENT.id)
+    assert said[-3:] == [
+        texts.CONSENT_THANKS.format(name="Rita"),
+        "🏡 You're in: welcome to <b>Elm Park</b>!",
+        texts.MENU,
+    ]
 
 
 async def test_join_by_expired_invite_is_refused(harness: BotHarness, clock: FakeClock) -> None:
@@ -130,7 +135,13 @@ async def test_join_by_malformed_or_unknown_invite_is_refused(harness: BotHarnes
 async def test_join_from_self_join_list(harness: BotHarness) -> None:
     await agree(harness, ORGANISER)
     nid = await create_neighbourhood(harness, ORGANISER, "Elm Park")
+    # New neighbourhoods are closed to self-joining, and the organiser is told so.
+    created = harness.fake.calls_to("sendMessage", ORGANISER.id)[-1].params["text"]
+    assert "It is closed to self-joining" in created and "/selfjoin on" in created
     await agree(harness, RESIDENT)
+    assert harness.fake.last_text_to(RESIDENT.id) == texts.NO_OPEN_NEIGHBOURHOODS
+    await harness.send(harness.build.command(ORGANISER, "selfjoin", "on"))
+    await harness.send(harness.build.command(RESIDENT, "start"))
     choice = harness.fake.calls_to("sendMessage", RESIDENT.id)[-1]
     assert choice.params["text"] == texts.CHOOSE_NEIGHBOURHOOD
     [[button]] = choice.params["reply_markup"]["inline_keyboard"]
@@ -155,7 +166,7 @@ async def test_help_lists_commands_for_role(harness: BotHarness) -> None:
     await agree(harness, ORGANISER)
     await harness.send(harness.build.command(ORGANISER, "help"))
     organiser_help = harness.fake.last_text_to(ORGANISER.id) or ""
-    assert organiser_help == commands.help_private() + commands.help_organiser()
+    assert organiser_help == commands.help_for_organisers()
     for command in ("/invite", "/pending", "/broadcast", "/checkins", "/gaps"):
         assert command in organiser_help
 

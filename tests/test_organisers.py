@@ -50,11 +50,16 @@ async def test_non_organiser_is_refused_and_nothing_changes(harness: BotHarness)
     nid = await create_neighbourhood(harness, ORGANISER, "Elm Park")
     code = await invite_code(harness, ORGANISER, nid)
     await agree(harness, RESIDENT, code)
-    for command, args in (("neighbourhood", "Oak Row"), ("invite", ""), ("selfjoin", "off")):
+    for command, args in (("neighbourhood", "Oak Row"), ("invite", ""), ("selfjoin", "on")):
         await harness.send(harness.build.command(RESIDENT, command, args))
         assert harness.fake.last_text_to(RESIDENT.id) == texts.NOT_ORGANISER, command
+    # /revoke answers a non-organiser the same for a real code and an unknown one.
     await harness.send(harness.build.command(RESIDENT, "revoke", code))
-    assert harness.fake.last_text_to(RESIDENT.id) == texts.NOT_ORGANISER_HERE
+    real = harness.fake.last_text_to(RESIDENT.id)
+    await harness.send(harness.build.command(RESIDENT, "revoke", "AAAAAAAAAAAAAAAA"))
+    unknown = harness.fake.last_text_to(RESIDENT.id)
+    await harness.send(harness.build.command(RESIDENT, "revoke", "join-" + code))
+    assert real == unknown == harness.fake.last_text_to(RESIDENT.id) == texts.NOT_ORGANISER
     # A forged button for the organiser's neighbourhood is refused too.
     await harness.press(RESIDENT, pack("invite", nid))
     assert harness.fake.calls_to("answerCallbackQuery")[-1].params["text"] == (
@@ -65,7 +70,7 @@ async def test_non_organiser_is_refused_and_nothing_changes(harness: BotHarness)
         invite = await neighbourhoods.invite_by_code(conn, code)
         neighbourhood = await neighbourhoods.by_id(conn, nid)
     assert invite is not None and invite.revoked_at is None
-    assert neighbourhood is not None and neighbourhood.open_to_self_join
+    assert neighbourhood is not None and not neighbourhood.open_to_self_join  # closed at creation
 
 
 async def test_creator_becomes_organiser_with_menu(harness: BotHarness) -> None:

@@ -34,7 +34,7 @@ async def test_open_assign_reassign_and_audit(harness: BotHarness) -> None:
 
     await harness.send(harness.build.command(ELM_ORGANISER, "open"))
     listing = harness.fake.texts_to(ELM_ORGANISER.id)[-1]
-    assert ref in listing and "waiting 1 h 35 min, 2 alerted" in listing
+    assert ref in listing and "waiting 1 hour 35 minutes, 2 alerted" in listing
 
     # /assign lists both eligible volunteers, in matching's order, with Cancel.
     await harness.send(harness.build.command(ELM_ORGANISER, "assign", ref.lower()))

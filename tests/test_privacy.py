@@ -65,9 +65,10 @@ async def test_mydata_sends_everything_about_the_person_and_nothing_about_others
 
     await harness.send(harness.build.command(RESIDENT, "mydata"))
     mine = my_data(harness, RESIDENT)
-    assert mine["person"]["telegram_id"] == RESIDENT.id
-    assert mine["person"]["display_name"] == "Rita Resident"
-    assert mine["person"]["consent_version"] == texts.PRIVACY_NOTICE_VERSION
+    assert mine["schema_version"] == 2
+    assert mine["you"]["telegram_id"] == RESIDENT.id
+    assert mine["you"]["name"] == "Rita Resident"
+    assert mine["you"]["privacy_notice_version_agreed_to"] == texts.PRIVACY_NOTICE_VERSION
     [request] = mine["requests_you_made"]
     assert (request["ref"], request["address"], request["description"]) == (
         ref,
@@ -75,14 +76,14 @@ async def test_mydata_sends_everything_about_the_person_and_nothing_about_others
         DESCRIPTION,
     )
     assert request["contact_phone"] == PHONE
-    assert mine["linked_records"]["memberships"][0]["role"] == "member"
-    assert any(m["purpose"] for m in mine["messages_to_you"])
+    assert mine["your_neighbourhoods"][0]["role"] == "member"
+    assert any(m["purpose"] for m in mine["messages_the_bot_sent_you"])
 
     # The volunteer's copy names the task but holds nothing of the resident's details.
     await harness.send(harness.build.command(VOLUNTEER, "mydata"))
     theirs = my_data(harness, VOLUNTEER)
-    assert [t["ref"] for t in theirs["tasks_you_took"]] == [ref]
-    assert "shopping" in {c["category"] for c in theirs["linked_records"]["volunteer_categories"]}
+    assert [t["ref"] for t in theirs["tasks_you_took_on"]] == [ref]
+    assert "shopping" in {c["category"] for c in theirs["kinds_of_help_you_offer"]}
     raw = harness.fake.documents_to(VOLUNTEER.id)[-1][1].decode()
     for detail in (ADDRESS, PHONE, DESCRIPTION, RESIDENT.first_name):
         assert json.dumps(detail)[1:-1] not in raw
@@ -116,7 +117,7 @@ async def test_forgetme_cancels_requests_tells_volunteers_and_erases_the_person(
     await forget(harness, RESIDENT)
     said = harness.fake.last_text_to(RESIDENT.id) or ""
     assert said.startswith("Done: your data has been erased.")
-    assert pt.FORGOTTEN_CANCELLED.format(count=2).strip() in said
+    assert pt.FORGOTTEN_CANCELLED(2).strip() in said
 
     # The volunteer on the task is told; both requests are cancelled and anonymous.
     assert rt.VOLUNTEER_REQUEST_CANCELLED.format(ref=taken_ref) in harness.fake.texts_to(
@@ -162,9 +163,7 @@ async def test_forgetme_offers_a_volunteers_open_tasks_again(harness: BotHarness
     before = len(harness.fake.texts_to(SECOND_VOLUNTEER.id))
 
     await forget(harness, VOLUNTEER)
-    assert pt.FORGOTTEN_REOFFERED.format(count=1).strip() in (
-        harness.fake.last_text_to(VOLUNTEER.id) or ""
-    )
+    assert pt.FORGOTTEN_REOFFERED(1).strip() in (harness.fake.last_text_to(VOLUNTEER.id) or "")
     row = await request_row(harness, rid)
     assert (row.status, row.assignee_person_id) == ("open", None)
     # The request is offered again: the other volunteer gets a new alert with Accept.
@@ -275,3 +274,51 @@ async def test_forgetme_half_way_through_a_request_drops_the_draft(harness: BotH
     await harness.send(harness.build.text(RESIDENT, "tomorrow"))
     await harness.send(harness.build.text(RESIDENT, OTHER_ADDRESS))
     assert DESCRIPTION not in await stored_text(harness)
+
+
+async def test_mydata_reads_in_words_then_a_file_without_duplicates(harness: BotHarness) -> None:
+    _, code = await neighbourhood_with_invite(harness)
+    await agree(harness, RESIDENT, code)
+    await ask_for_shopping(harness, RESIDENT, description=DESCRIPTION, address=ADDRESS, phone=PHONE)
+    # A check-in she set up herself links to her twice (owner and creator): listed once.
+    saved = await harness.services.care.checkins.save(RESIDENT.id, None, 0b0010101, "10:00", None)
+    assert saved.checkin is not None
+
+    await harness.send(harness.build.command(RESIDENT, "mydata"))
+    calls = harness.fake.calls_to(chat_id=RESIDENT.id)
+    assert [c.method for c in calls[-2:]] == ["sendMessage", "sendDocument"]
+    summary = calls[-2].params["text"]
+    assert summary.splitlines() == [
+        "📄 <b>What this bot stores about you</b>",
+        "• Your name, Rita Resident, and that I write to you in English.",
+        "• 1 consent to the privacy notice, given on Mon 2 Nov 2026.",
+        "• 1 request you made, on Mon 2 Nov 2026.",
+        "• 1 check-in set up for you, on Mon 2 Nov 2026.",
+        "• 1 neighbourhood you belong to, joined on Mon 2 Nov 2026.",
+        "• 4 entries in the log of changes, the latest on Mon 2 Nov 2026.",
+        pt.MYDATA_FILE_FOLLOWS,
+    ]
+    mine = my_data(harness, RESIDENT)
+    assert mine["schema_version"] == 2
+    [checkin] = mine["your_check_ins"]
+    assert checkin["days_of_week"] == ["Monday", "Wednesday", "Friday"]
+    assert checkin["time_of_day"] == "10:00" and "days" not in checkin
+    log = mine["log_of_changes"]
+    numbers = [entry["record_number"] for entry in log]
+    assert numbers == sorted(set(numbers)) and len(log) == 4
+    assert log[0]["value_after"] == {"notice_version": texts.PRIVACY_NOTICE_VERSION}
+
+    def records(value: object) -> list[str]:
+        """Every record of the file, as JSON, wherever it sits."""
+        if isinstance(value, list):
+            return [json.dumps(v, sort_keys=True) for v in value if isinstance(v, dict)] + [
+                r for v in value for r in records(v)
+            ]
+        if isinstance(value, dict):
+            return [r for v in value.values() for r in records(v)]
+        return []
+
+    everything = records(mine)
+    assert len(everything) == len(set(everything))  # no record twice
+    raw = harness.fake.documents_to(RESIDENT.id)[-1][1].decode()
+    assert "search_scope" not in raw  # internal search tokens are not about anyone

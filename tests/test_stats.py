@@ -130,10 +130,14 @@ async def test_stats_match_the_seeded_history(harness: BotHarness) -> None:
     text = harness.fake.texts_to(ELM_ORGANISER.id)[-1]
     assert text == describe(report)
     assert "The last 30 days in Elm Park" in text and "<b>7 requests</b>" in text
-    assert "🎉 4 helped" in text and "within 50 min" in text and "within 5 h" in text
+    assert (
+        "🎉 4 helped" in text
+        and "taken on within 50 minutes" in text
+        and "nine in ten within 5 hours" in text
+    )
     assert "43% of requests were accepted within an hour" in text
     assert "<b>2 volunteers</b> took on 5 tasks (of 2 approved). 1 of them" in text
-    assert "Busiest: 3, 2 tasks" in text and "<b>2 thank-yous</b>" in text
+    assert "Busiest: 3 tasks, 2 tasks." in text and "<b>2 thank-yous</b>" in text
     assert "<b>Check-ins kept</b>: 2 of 3 answered" in text
 
     await harness.send(harness.build.command(ELM_ORGANISER, "stats", "3"))

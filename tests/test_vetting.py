@@ -63,7 +63,7 @@ async def test_reject_without_note_and_cancel(harness: BotHarness) -> None:
     assert harness.fake.last_text_to(ELM_ORG.id) == vt.DONE_CANCELLED
     assert await status_of(harness, world, PENDING) == "pending"
     await harness.press(ELM_ORG, pack("vet", "r", world.elm, world.pid(PENDING)))
-    await harness.press(ELM_ORG, pack("vetnote"))
+    await harness.press(ELM_ORG, pack("vetnote", "r", world.elm, world.pid(PENDING)))
     assert "turned down" in (harness.fake.last_text_to(ELM_ORG.id) or "")
     assert await status_of(harness, world, PENDING) is None
     told = harness.fake.last_text_to(PENDING.id) or ""
@@ -119,7 +119,7 @@ async def test_approval_with_required_checks_changes_who_is_alerted(harness: Bot
 
     for person in (careful, casual):
         await harness.press(ELM_ORG, pack("vet", "a", world.elm, person))
-        await harness.press(ELM_ORG, pack("vetnote"))
+        await harness.press(ELM_ORG, pack("vetnote", "a", world.elm, person))
     second, _ = await elm_shopping(harness, "Milk")
     assert await alerted(harness, second) == {CAREFUL.id}
     # An unchecked volunteer cannot accept either, even with a forged press.

@@ -145,7 +145,7 @@ ATTEMPTS = [
         "reject-without-note",
         _button("vet", "r", ELM, PENDING),
         _status(PENDING, None),
-        ("press", _button("vetnote")),
+        ("press", _button("vetnote", "r", ELM, PENDING)),
     ),
     press(
         "checks-view", _button("vchk", ELM, VOLUNTEER), _says("Checks for <b>Vera Volunteer</b>")

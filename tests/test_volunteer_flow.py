@@ -161,7 +161,9 @@ async def test_sign_up_is_pending_until_the_organiser_approves(bot: BotHarness) 
 
     saved = bot.fake.last_text_to(RESIDENT.id) or ""
     assert vt.STATUS_PENDING.format(neighbourhood=NEIGHBOURHOOD) in saved
-    assert vt.ADDED_TO_DIRECTORY in saved
+    # The directory message says who sees those entries: the neighbourhood's organisers only.
+    assert vt.ADDED_TO_DIRECTORY.format(neighbourhoods=NEIGHBOURHOOD) in saved
+    assert "where only its organisers see them" in saved
     assert await bot.services.volunteering.statuses(RESIDENT.id) == {NEIGHBOURHOOD: "pending"}
     profile = await bot.services.volunteering.profile(RESIDENT.id)
     assert profile is not None
@@ -197,7 +199,7 @@ async def test_menu_button_starts_it_and_no_approval_means_approved(bot: BotHarn
     assert await bot.services.volunteering.statuses(RESIDENT.id) == {NEIGHBOURHOOD: "approved"}
     saved = bot.fake.last_text_to(RESIDENT.id) or ""
     assert vt.STATUS_APPROVED.format(neighbourhood=NEIGHBOURHOOD) in saved
-    assert vt.ADDED_TO_DIRECTORY not in saved  # no languages or skills given
+    assert "community directory" not in saved  # no languages or skills given
     assert bot.fake.texts_to(ORGANISER.id) == []  # nobody is asked to approve
 
 
@@ -371,8 +373,9 @@ async def test_pause_and_resume(bot: BotHarness, clock: FakeClock) -> None:
     assert bot.fake.last_text_to(RESIDENT.id) == vt.NOT_PAUSED
     await bot.send(bot.build.command(RESIDENT, "pause", "3"))
     until = clock.now() + timedelta(days=3)  # 2026-11-05 09:00 UTC is 09:00 in London
-    assert bot.fake.last_text_to(RESIDENT.id) == vt.PAUSED_FOR.format(
-        days=3, until="Thu 5 Nov 2026 at 09:00"
+    assert bot.fake.last_text_to(RESIDENT.id) == (
+        "⏸ Alerts are paused for 3 days, until Thu 5 Nov 2026 at 09:00. "
+        "/resume restarts them sooner."
     )
     assert await paused_until() == until
     usage = vt.PAUSE_USAGE.format(max_days=365)

@@ -1,0 +1,36 @@
+"""Language codes (as volunteers' offers store them) as names in the reader's language."""
+
+from __future__ import annotations
+
+import html
+
+from babel import Locale, UnknownLocaleError
+
+from config import i18n
+from config import number_texts as nt
+
+
+def language_name(code: str) -> str:
+    """A language's name in the current language ('pl' -> 'Polish' / 'Pwyleg'); else the code.
+
+    Codes come from bot.volunteering.language_code; text it could not map is shown as typed.
+    """
+    if code in nt.LANGUAGE_NAMES:
+        return nt.LANGUAGE_NAMES[code]
+    try:
+        names = Locale.parse(i18n.current()).languages
+    except (UnknownLocaleError, ValueError):
+        return code
+    return names.get(code, code)
+
+
+def joined(items: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C' in the current language."""
+    if len(items) <= 1:
+        return "".join(items)
+    return nt.LIST_AND.format(items=", ".join(items[:-1]), last=items[-1])
+
+
+def language_list(codes: list[str] | tuple[str, ...]) -> str:
+    """Language names for codes, escaped and joined ('Welsh, Polish and Urdu')."""
+    return joined([html.escape(language_name(code)) for code in codes])
