@@ -246,6 +246,7 @@ async def _post_shutdown(application: AidApplication) -> None:
     """Stop arming timers and close the database."""
     services = services_of(application)
     services.scheduler.detach()
+    await services.dispatcher.stop()
     await services.db.close()
 
 

@@ -20,6 +20,7 @@ known (it is sent again: Telegram has no idempotency key, so it may arrive twice
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import html
 import json
@@ -135,6 +136,13 @@ class OutboxDispatcher:
             self._kicked = asyncio.get_running_loop().create_task(
                 self.drain_quietly(), context=contextvars.Context()
             )
+
+    async def stop(self) -> None:
+        """Stop a background drain (at shutdown); what it had not sent stays pending."""
+        if self._kicked is not None and not self._kicked.done():
+            self._kicked.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._kicked
 
     async def settle(self) -> None:
         """Wait until the background drains started by kick() have finished."""

@@ -18,6 +18,10 @@ from storage.outbox import OutboxMessage
 log = logging.getLogger(__name__)
 
 REFETCH_SECONDS = 0.25  # while a drain runs, how often it looks for newly queued calls
+# Answers to the person who acted (priority 0) go out before other calls start, for at most
+# this long (an answer held by its chat's limit must not hold everything else up).
+ANSWER_HEAD_START = 1.0
+ANSWER_PRIORITY = 0
 
 
 class Outcome(Enum):
@@ -85,6 +89,7 @@ class Drain:
         self._ready: deque[int] = deque()  # chats with a call to start, in turn
         self._active: set[int] = set()  # chats ready, in flight or parked
         self._in_flight: set[asyncio.Task[Attempt]] = set()
+        self._answers_since: dict[int, float] = {}  # answers in flight -> when they started
         self._parked: dict[int, list[int]] = {}  # outbox id -> chats whose next call edits it
         self._seen: set[int] = set()  # every outbox id this drain has read
         self._open: set[int] = set()  # read and not yet sent or failed
@@ -192,13 +197,28 @@ class Drain:
                 self._ready.append(chat)
         return new
 
+    def _answers_first(self) -> bool:
+        """Whether answers in flight still hold other calls back."""
+        now = self._loop.time()
+        return any(now - since < ANSWER_HEAD_START for since in self._answers_since.values())
+
     async def _start_ready(self) -> None:
-        """Start the next call of ready chats, up to the lane limit (marked first)."""
+        """Start the next call of ready chats, up to the lane limit (marked first).
+
+        While answers to the person who acted are being made, other calls wait for them.
+        """
         starting: list[OutboxMessage] = []
+        waiting: list[int] = []  # ready chats whose next call waits for the answers
         while self._ready and len(self._in_flight) + len(starting) < self._max_lanes:
             chat = self._ready.popleft()
             queue = self._queues[chat]
             item = queue[0]
+            answering = self._answers_first() or any(
+                s.priority == ANSWER_PRIORITY for s in starting
+            )
+            if item.priority != ANSWER_PRIORITY and answering:
+                waiting.append(chat)
+                continue
             target = edit_target(item)
             if target is not None and target in self._open:
                 self._parked.setdefault(target, []).append(chat)
@@ -208,11 +228,14 @@ class Drain:
                 continue
             queue.popleft()
             starting.append(item)
+        self._ready.extendleft(reversed(waiting))
         if not starting:
             return
         if self._starting is not None:
             await self._starting(starting)
         for item in starting:
+            if item.priority == ANSWER_PRIORITY:
+                self._answers_since[item.id] = self._loop.time()
             self._in_flight.add(asyncio.create_task(self._attempt(item)))
 
     def _finish(self, attempt: Attempt) -> None:
@@ -220,6 +243,7 @@ class Drain:
         item, outcome = attempt.item, attempt.outcome
         chat = item.chat_id
         self._open.discard(item.id)
+        self._answers_since.pop(item.id, None)
         waiting = self._parked.pop(item.id, [])
         if outcome in (Outcome.RETRY, Outcome.MOVED):
             self._held.add(item.id)

@@ -177,3 +177,33 @@ async def test_the_migrate_message_in_a_group_is_followed(harness: BotHarness) -
     async with harness.services.db.read() as conn:
         neighbourhood = await neighbourhoods.by_id(conn, place)
     assert neighbourhood is not None and neighbourhood.volunteers_chat_id == SUPERGROUP
+
+
+async def test_organisers_hear_of_undelivered_messages_in_plain_words_once_an_hour(
+    harness: BotHarness,
+) -> None:
+    from tests.conftest import RESIDENT
+    from tests.flows import agree
+
+    await neighbourhood_with_invite(harness)
+    await agree(harness, RESIDENT)
+    reports = harness.services.delivery_reports
+    assert not await reports.report_if_due()  # nothing went wrong: nothing to say
+    # Telegram refuses three answers for good (a 400 that no retry can fix).
+    harness.fake.fail_next("sendMessage", "400", times=3, chat_id=RESIDENT.id)
+    for _ in range(3):
+        await harness.send(harness.build.command(RESIDENT, "help"))
+    assert await reports.report_if_due()
+    await harness.settle()
+    await harness.services.dispatcher.drain()
+    [told] = [t for t in harness.fake.texts_to(ORGANISER.id) if "had trouble sending" in t]
+    assert "3 could not be delivered" in told and "Bad Request" not in told
+    # More failures within the hour: no second message yet; an hour on, one more.
+    harness.fake.fail_next("sendMessage", "400", times=1, chat_id=RESIDENT.id)
+    await harness.send(harness.build.command(RESIDENT, "help"))
+    assert not await reports.report_if_due()
+    harness.clock.advance(timedelta(minutes=61))  # type: ignore[attr-defined]
+    assert await reports.report_if_due()
+    await harness.services.dispatcher.drain()
+    told_all = [t for t in harness.fake.texts_to(ORGANISER.id) if "had trouble sending" in t]
+    assert len(told_all) == 2 and "1 could not be delivered" in told_all[1]

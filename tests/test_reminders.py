@@ -124,3 +124,27 @@ async def test_a_set_time_is_reminded_an_hour_before(harness: BotHarness) -> Non
     assert [j.due_at for j in overdue] == [at + timedelta(hours=3)]
     await travel_to(harness, at - timedelta(hours=1))
     assert "Reminder" in (harness.fake.last_text_to(HELPER.id) or "")
+
+
+async def test_a_volunteer_who_blocked_the_bot_misses_a_reminder_and_organisers_are_told(
+    harness: BotHarness,
+) -> None:
+    request_id, ref = await accepted_today_request(harness)
+    harness.fake.block(HELPER.id)
+    await travel_to(harness, MON + timedelta(hours=16))  # the reminder cannot reach them
+    told = [t for t in harness.fake.texts_to(ORGANISER.id) if "has blocked the bot" in t]
+    assert len(told) == 1, harness.fake.texts_to(ORGANISER.id)
+    assert "Hal" in told[0] and "a reminder about a task" in told[0] and ref in told[0]
+    assert "1 Test Road" not in told[0]
+    async with (
+        harness.services.db.read() as conn,
+        conn.execute(
+            "SELECT unreachable FROM people WHERE telegram_id = ?", (HELPER.id,)
+        ) as cursor,
+    ):
+        assert (await cursor.fetchone())[0] == 1
+    # The overdue nudge fails too, but organisers are not told twice.
+    await travel_to(harness, MON + timedelta(days=1, hours=8))
+    told = [t for t in harness.fake.texts_to(ORGANISER.id) if "has blocked the bot" in t]
+    assert len(told) == 1
+    assert await status(harness, request_id) == "assigned"
