@@ -11,6 +11,7 @@ from storage.schema_care import MIGRATION_5_CARE
 from storage.schema_oversight import MIGRATION_7_OVERSIGHT
 from storage.schema_privacy import MIGRATION_9_PRIVACY
 from storage.schema_reliability import MIGRATION_8_RELIABILITY
+from storage.schema_scale import MIGRATION_SCALE
 from storage.schema_vetting import MIGRATION_6_VETTING
 
 MIGRATION_1_FOUNDATION: tuple[str, ...] = (
@@ -245,4 +246,5 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     MIGRATION_7_OVERSIGHT,
     MIGRATION_8_RELIABILITY,
     MIGRATION_9_PRIVACY,
+    MIGRATION_SCALE,
 )
