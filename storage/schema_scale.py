@@ -207,4 +207,55 @@ _MATCHING: tuple[str, ...] = (
     """,
 )
 
-MIGRATION_SCALE: tuple[str, ...] = (*_MATCHING,)
+# Directory browsing and its kind counts read disjoint parts of what a viewer may see from index
+# ranges (storage.asset_search._parts): each visibility across the city in title order, and a
+# neighbourhood's assets by visibility, kind and title. The city-wide parts are counted by
+# kind in asset_kind_counts, kept by triggers, so opening the directory counts nothing big.
+_KINDS = ("individual", "associational", "organisational", "physical", "economic", "cultural")
+_VISIBILITIES = ("organisers", "members", "public")
+
+_DIRECTORY: tuple[str, ...] = (
+    "CREATE INDEX assets_browse ON assets (status, visibility, kind, title COLLATE NOCASE)",
+    """
+    CREATE INDEX assets_browse_local
+        ON assets (neighbourhood_id, status, visibility, kind, title COLLATE NOCASE)
+    """,
+    """
+    CREATE TABLE asset_kind_counts (
+        visibility TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        published INTEGER NOT NULL,
+        PRIMARY KEY (visibility, kind)
+    ) WITHOUT ROWID
+    """,
+    "INSERT INTO asset_kind_counts (visibility, kind, published) VALUES "
+    + ", ".join(f"('{v}', '{k}', 0)" for v in _VISIBILITIES for k in _KINDS),
+    "UPDATE asset_kind_counts SET published = (SELECT COUNT(*) FROM assets a "
+    "WHERE a.status = 'published' AND a.visibility = asset_kind_counts.visibility "
+    "AND a.kind = asset_kind_counts.kind)",
+    """
+    CREATE TRIGGER asset_kind_counts_new AFTER INSERT ON assets WHEN new.status = 'published'
+    BEGIN
+        UPDATE asset_kind_counts SET published = published + 1
+        WHERE visibility = new.visibility AND kind = new.kind;
+    END
+    """,
+    """
+    CREATE TRIGGER asset_kind_counts_removed AFTER DELETE ON assets WHEN old.status = 'published'
+    BEGIN
+        UPDATE asset_kind_counts SET published = published - 1
+        WHERE visibility = old.visibility AND kind = old.kind;
+    END
+    """,
+    """
+    CREATE TRIGGER asset_kind_counts_changed AFTER UPDATE OF status, visibility, kind ON assets
+    BEGIN
+        UPDATE asset_kind_counts SET published = published - 1
+        WHERE old.status = 'published' AND visibility = old.visibility AND kind = old.kind;
+        UPDATE asset_kind_counts SET published = published + 1
+        WHERE new.status = 'published' AND visibility = new.visibility AND kind = new.kind;
+    END
+    """,
+)
+
+MIGRATION_SCALE: tuple[str, ...] = (*_MATCHING, *_DIRECTORY)
