@@ -57,9 +57,13 @@ async def fts_enabled(conn: Connection) -> bool:
 
 
 def _visible(scope: Scope) -> tuple[str, list[object]]:
-    """The WHERE clause (and its parameters) of what the scope may see, published only."""
+    """The WHERE clause (and its parameters) of what the scope may see, published only.
+
+    The LIKE fallback reads every asset anyway: "+a.status" keeps SQLite from reading a quarter
+    of them through the browsing index (status first) instead, a row lookup each, 4x slower.
+    """
     if scope.everywhere:
-        return "a.status = 'published'", []
+        return "+a.status = 'published'", []
     parts, params = ["a.visibility = 'public'"], []
     if scope.member_of:
         parts.append(
@@ -69,7 +73,7 @@ def _visible(scope: Scope) -> tuple[str, list[object]]:
     if scope.organiser_of:
         parts.append(f"a.neighbourhood_id IN ({_marks(scope.organiser_of)})")
         params += sorted(scope.organiser_of)
-    return f"a.status = 'published' AND ({' OR '.join(parts)})", params
+    return f"+a.status = 'published' AND ({' OR '.join(parts)})", params
 
 
 def _scope_match(
