@@ -290,12 +290,12 @@ async def _browse(
             f"WHERE {part.where}{filters} ORDER BY a.title COLLATE NOCASE, a.id LIMIT ?)"
         )
         params += [*part.params, *filter_params, offset + limit]
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         f"SELECT id FROM ({' UNION ALL '.join(selects)}) "
         "ORDER BY title COLLATE NOCASE, id LIMIT ? OFFSET ?",
         [*params, limit, offset],
-    ) as cursor:
-        return [r[0] for r in await cursor.fetchall()]
+    )
+    return [r[0] for r in rows]
 
 
 async def kind_counts(conn: Connection, scope: Scope) -> dict[str, int]:
@@ -314,12 +314,12 @@ async def kind_counts(conn: Connection, scope: Scope) -> dict[str, int]:
                 f"SELECT a.kind, COUNT(*) FROM {part.source} WHERE {part.where} GROUP BY a.kind"
             )
             params += part.params
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         f"SELECT kind, SUM(n) AS total FROM ({' UNION ALL '.join(selects)}) "
         "GROUP BY kind HAVING total > 0",
         params,
-    ) as cursor:
-        return {r[0]: r[1] for r in await cursor.fetchall()}
+    )
+    return {r[0]: r[1] for r in rows}
 
 
 async def count_matching(conn: Connection, neighbourhood_id: int, words: list[str]) -> int:
@@ -341,5 +341,5 @@ async def count_matching(conn: Connection, neighbourhood_id: int, words: list[st
 
 
 async def _fetch(conn: Connection, sql: str, params: list[object]) -> list[Asset]:
-    async with conn.execute(sql, params) as cursor:
-        return [asset_from_row(r) for r in await cursor.fetchall()]
+    # One hop to the database thread (execute and fetch together), not three.
+    return [asset_from_row(r) for r in await conn.execute_fetchall(sql, params)]
