@@ -97,14 +97,7 @@ async def seed_database(
             conn.executemany(sql, rows)
             conn.execute("COMMIT")
 
-        # Bulk load without the triggers that keep match_pool and the volunteers' counters in
-        # step row by row; the migration's own backfill derives them once at the end.
-        triggers = conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-            "AND (name LIKE 'match_pool_%' OR name LIKE 'volunteer_counters_%')"
-        ).fetchall()
-        for name, _ in triggers:
-            conn.execute(f'DROP TRIGGER "{name}"')
+        triggers = _drop_copy_triggers(conn)
 
         load(
             "INSERT INTO neighbourhoods (id, name, created_at) VALUES (?, ?, ?)",
@@ -188,12 +181,7 @@ async def seed_database(
                 for p in rng.sample(range(1, volunteers + 1), min(BATCH, volunteers))
             ),
         )
-        conn.execute("BEGIN")
-        for statement in (RECOUNT_ALL_VOLUNTEERS, *REBUILD_POOL):
-            conn.execute(statement)
-        for _, sql in triggers:
-            conn.execute(sql)
-        conn.execute("COMMIT")
+        _derive_copies(conn, triggers)
     finally:
         conn.close()
     return Seeded(
@@ -205,6 +193,26 @@ async def seed_database(
         open_request_ids=open_ids,
         seconds=time.perf_counter() - started,
     )
+
+
+def _drop_copy_triggers(conn: sqlite3.Connection) -> list[str]:
+    """Drop the triggers that keep match_pool and the volunteers' counters in step row by row
+    (a bulk load derives them once at the end instead); returns their SQL."""
+    triggers = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+        "AND (name LIKE 'match_pool_%' OR name LIKE 'volunteer_counters_%')"
+    ).fetchall()
+    for name, _ in triggers:
+        conn.execute(f'DROP TRIGGER "{name}"')
+    return [sql for _, sql in triggers]
+
+
+def _derive_copies(conn: sqlite3.Connection, triggers: list[str]) -> None:
+    """Derive the counters and the pool with the migration's own backfill; restore triggers."""
+    conn.execute("BEGIN")
+    for statement in (RECOUNT_ALL_VOLUNTEERS, *REBUILD_POOL, *triggers):
+        conn.execute(statement)
+    conn.execute("COMMIT")
 
 
 def _minutes_back(now: datetime, days: int) -> list[str]:
@@ -323,28 +331,7 @@ async def run(quick: bool) -> dict[str, Any]:
     smallest, largest = per_size[0], per_size[-1]
     growth = _ratio(largest["p99_ms"], smallest["p99_ms"])
     reference_growth = _ratio(largest["reference"]["p99_ms"], smallest["reference"]["p99_ms"])
-    print_table(
-        f"match_candidates, {NEIGHBOURHOODS:,} neighbourhoods, {history:,} past requests",
-        ("volunteers", "per nbhd", "seed s", "queries", "p50 ms", "p99 ms", "mean ms", "found",
-         "old p50", "old p99", "old/new p99", "differ"),
-        [
-            (
-                f"{r['volunteers']:,}",
-                r["volunteers"] // NEIGHBOURHOODS,
-                r["seed_seconds"],
-                r["n"],
-                r["p50_ms"],
-                r["p99_ms"],
-                r["mean_ms"],
-                round(r["mean_candidates"], 1),
-                r["reference"]["p50_ms"],
-                r["reference"]["p99_ms"],
-                f"x{_ratio(r['reference']['p99_ms'], r['p99_ms']):.1f}",
-                r["results_differing"],
-            )
-            for r in per_size
-        ],
-    )  # fmt: skip
+    _print_table(per_size, history)
     print(
         f"p99 growth {smallest['volunteers']:,} -> {largest['volunteers']:,} volunteers: "
         f"x{growth:.2f} (the old query, same run: x{reference_growth:.2f}), while volunteers "
@@ -367,6 +354,32 @@ async def run(quick: bool) -> dict[str, Any]:
         },
         "plan": largest["plan"],
     }
+
+
+def _print_table(per_size: list[dict[str, Any]], history: int) -> None:
+    """Print each size's timings beside today's query's, and how many answers differ."""
+    print_table(
+        f"match_candidates, {NEIGHBOURHOODS:,} neighbourhoods, {history:,} past requests",
+        ("volunteers", "per nbhd", "seed s", "queries", "p50 ms", "p99 ms", "mean ms", "found",
+         "old p50", "old p99", "old/new p99", "differ"),
+        [
+            (
+                f"{r['volunteers']:,}",
+                r["volunteers"] // NEIGHBOURHOODS,
+                r["seed_seconds"],
+                r["n"],
+                r["p50_ms"],
+                r["p99_ms"],
+                r["mean_ms"],
+                round(r["mean_candidates"], 1),
+                r["reference"]["p50_ms"],
+                r["reference"]["p99_ms"],
+                f"x{_ratio(r['reference']['p99_ms'], r['p99_ms']):.1f}",
+                r["results_differing"],
+            )
+            for r in per_size
+        ],
+    )  # fmt: skip
 
 
 def _ratio(a: float, b: float) -> float:
