@@ -13,6 +13,7 @@ from storage.assets import SELECT_ASSETS, VOLUNTEER_OFFER, Asset, asset_from_row
 from storage.database import Connection
 
 MAX_WORDS = 8
+VISIBILITIES = ("public", "members", "organisers")
 WORD_LENGTH = 40
 # bm25 weights of the FTS columns (title, tags, description, search_scope): a title match
 # counts most; the scope tokens only filter.
@@ -56,9 +57,13 @@ async def fts_enabled(conn: Connection) -> bool:
 
 
 def _visible(scope: Scope) -> tuple[str, list[object]]:
-    """The WHERE clause (and its parameters) of what the scope may see, published only."""
+    """The WHERE clause (and its parameters) of what the scope may see, published only.
+
+    The LIKE fallback reads every asset anyway: "+a.status" keeps SQLite from reading a quarter
+    of them through the browsing index (status first) instead, a row lookup each, 4x slower.
+    """
     if scope.everywhere:
-        return "a.status = 'published'", []
+        return "+a.status = 'published'", []
     parts, params = ["a.visibility = 'public'"], []
     if scope.member_of:
         parts.append(
@@ -68,7 +73,7 @@ def _visible(scope: Scope) -> tuple[str, list[object]]:
     if scope.organiser_of:
         parts.append(f"a.neighbourhood_id IN ({_marks(scope.organiser_of)})")
         params += sorted(scope.organiser_of)
-    return f"a.status = 'published' AND ({' OR '.join(parts)})", params
+    return f"+a.status = 'published' AND ({' OR '.join(parts)})", params
 
 
 def _scope_match(
@@ -161,6 +166,12 @@ async def search(
     limit: int = 10,
 ) -> list[Asset]:
     """Visible assets matching the words (all of them, or any), best match first."""
+    if not words:
+        ids = await _browse(
+            conn, scope, kind=kind, neighbourhood_id=neighbourhood_id,
+            include_offers=include_offers, offset=offset, limit=limit,
+        )  # fmt: skip
+        return await _in_order(conn, ids)
     query = await _query(
         conn,
         scope,
@@ -178,6 +189,11 @@ async def search(
     )
     async with conn.execute(ranked, [*query.params, *query.order_params, limit, offset]) as cursor:
         ids = [r[0] for r in await cursor.fetchall()]
+    return await _in_order(conn, ids)
+
+
+async def _in_order(conn: Connection, ids: list[int]) -> list[Asset]:
+    """The assets with these ids, in this order (those no longer readable left out)."""
     if not ids:
         return []
     found = {
@@ -189,13 +205,121 @@ async def search(
     return [found[i] for i in ids if i in found]
 
 
+@dataclass(frozen=True)
+class _Part:
+    """A disjoint part of what a scope sees.
+
+    Published assets of one visibility across the city (`visibility` set: asset_kind_counts
+    counts them), or of some neighbourhoods.
+    """
+
+    where: str
+    params: list[object]
+    visibility: str | None = None
+
+    @property
+    def source(self) -> str:
+        """The FROM of the part, naming the index of a neighbourhoods' part.
+
+        Without it the planner may walk the city's assets in title order to find a few.
+        """
+        return "assets a" if self.visibility else "assets a INDEXED BY assets_browse_local"
+
+
+def _parts(scope: Scope) -> list[_Part]:
+    """What the scope may see (the rule of _visible), as disjoint parts an index reads in order.
+
+    Browsing and counting read each part from its own index range instead of testing the
+    visibility rule on every asset: public assets (or, for everyone's organisers, each
+    visibility) across the city, then the neighbourhoods the viewer organises or belongs to.
+    """
+    if scope.everywhere:
+        return [
+            _Part("a.status = 'published' AND a.visibility = ?", [v], visibility=v)
+            for v in VISIBILITIES
+        ]
+    parts = [_Part("a.status = 'published' AND a.visibility = 'public'", [], visibility="public")]
+    if scope.organiser_of:
+        parts.append(
+            _Part(
+                "a.status = 'published' AND a.visibility IN ('members', 'organisers') "
+                f"AND a.neighbourhood_id IN ({_marks(scope.organiser_of)})",
+                sorted(scope.organiser_of),
+            )
+        )
+    members_only = scope.member_of - scope.organiser_of
+    if members_only:
+        parts.append(
+            _Part(
+                "a.status = 'published' AND a.visibility = 'members' "
+                f"AND a.neighbourhood_id IN ({_marks(members_only)})",
+                sorted(members_only),
+            )
+        )
+    return parts
+
+
+async def _browse(
+    conn: Connection,
+    scope: Scope,
+    *,
+    kind: str | None,
+    neighbourhood_id: int | None,
+    include_offers: bool,
+    offset: int,
+    limit: int,
+) -> list[int]:
+    """Ids of one page of the visible assets by title, for browsing without words.
+
+    Each part gives its first offset + limit in index order; the page is cut from their merge.
+    """
+    filters, filter_params = "", []
+    if kind is not None:
+        filters += " AND a.kind = ?"
+        filter_params.append(kind)
+    if neighbourhood_id is not None:
+        filters += " AND a.neighbourhood_id = ?"
+        filter_params.append(neighbourhood_id)
+    if not include_offers:
+        filters += " AND a.source != ?"
+        filter_params.append(VOLUNTEER_OFFER)
+    selects, params = [], []
+    for part in _parts(scope):
+        selects.append(
+            f"SELECT id, title FROM (SELECT a.id, a.title FROM {part.source} "
+            f"WHERE {part.where}{filters} ORDER BY a.title COLLATE NOCASE, a.id LIMIT ?)"
+        )
+        params += [*part.params, *filter_params, offset + limit]
+    rows = await conn.execute_fetchall(
+        f"SELECT id FROM ({' UNION ALL '.join(selects)}) "
+        "ORDER BY title COLLATE NOCASE, id LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    return [r[0] for r in rows]
+
+
 async def kind_counts(conn: Connection, scope: Scope) -> dict[str, int]:
     """How many visible assets there are of each kind."""
-    where, params = _visible(scope)
-    async with conn.execute(
-        f"SELECT a.kind, COUNT(*) FROM assets a WHERE {where} GROUP BY a.kind", params
-    ) as cursor:
-        return {r[0]: r[1] for r in await cursor.fetchall()}
+    selects, params = [], []
+    city_wide = [p.visibility for p in _parts(scope) if p.visibility is not None]
+    if city_wide:  # kept by triggers (schema_scale): no need to count them
+        selects.append(
+            "SELECT kind, published AS n FROM asset_kind_counts "
+            f"WHERE visibility IN ({','.join('?' * len(city_wide))})"
+        )
+        params += city_wide
+    for part in _parts(scope):
+        if part.visibility is None:
+            selects.append(
+                f"SELECT a.kind, COUNT(*) FROM {part.source} WHERE {part.where} GROUP BY a.kind"
+            )
+            params += part.params
+    rows = await conn.execute_fetchall(
+        f"SELECT kind, SUM(n) AS total FROM ({' UNION ALL '.join(selects)}) "
+        "GROUP BY kind HAVING total > 0",
+        params,
+    )
+    return {r[0]: r[1] for r in rows}
 
 
 async def count_matching(conn: Connection, neighbourhood_id: int, words: list[str]) -> int:
@@ -217,5 +341,5 @@ async def count_matching(conn: Connection, neighbourhood_id: int, words: list[st
 
 
 async def _fetch(conn: Connection, sql: str, params: list[object]) -> list[Asset]:
-    async with conn.execute(sql, params) as cursor:
-        return [asset_from_row(r) for r in await cursor.fetchall()]
+    # One hop to the database thread (execute and fetch together), not three.
+    return [asset_from_row(r) for r in await conn.execute_fetchall(sql, params)]

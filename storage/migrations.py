@@ -12,6 +12,7 @@ from storage.schema_delivery import MIGRATION_10_DELIVERY
 from storage.schema_oversight import MIGRATION_7_OVERSIGHT
 from storage.schema_privacy import MIGRATION_9_PRIVACY
 from storage.schema_reliability import MIGRATION_8_RELIABILITY
+from storage.schema_scale import MIGRATION_11_SCALE
 from storage.schema_vetting import MIGRATION_6_VETTING
 
 MIGRATION_1_FOUNDATION: tuple[str, ...] = (
@@ -247,4 +248,5 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     MIGRATION_8_RELIABILITY,
     MIGRATION_9_PRIVACY,
     MIGRATION_10_DELIVERY,
+    MIGRATION_11_SCALE,
 )

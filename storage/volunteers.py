@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storage.database import Connection, Row
+from storage.schema_scale import RECENT_COLUMNS
 from storage.timefmt import optional_from_db, to_db
 
 
@@ -161,39 +162,39 @@ async def open_task_count(conn: Connection, person_id: int) -> int:
 # category. Ranked: fewest recent tasks, longest since last alert, helped this resident
 # before and was thanked, shares the resident's language.
 #
-# It starts from the neighbourhood's approved volunteers (a covering index, about a hundred
-# rows in a city-sized deployment) and probes everything else by key, so its cost follows the
-# neighbourhood's size, not the city's. The category is an EXISTS (at most one row per person,
-# as (person_id, category) is the key) so the planner cannot start from every volunteer of the
-# category instead. Indexes: migration 3.
-_CANDIDATES = """
-SELECT v.person_id, p.telegram_id,
-    (SELECT COUNT(*) FROM help_requests h
-      WHERE h.assignee_person_id = v.person_id AND h.accepted_at >= :since) AS recent_tasks,
+# It reads the neighbourhood's volunteers for the category from match_pool (schema_scale): one
+# contiguous range of rows that carry the volunteer's and person's fields and counters, kept in
+# step by triggers. Tasks in the fairness window are counted from the volunteer's latest
+# accepted times when fewer than RECENT_ACCEPTS of them fall in it (the oldest kept one is
+# outside), else from help_requests. The other probes hit pages every row shares: the
+# request's alerts, the neighbourhood's required checks, the requester's thanked helpers.
+_OLDEST_KEPT = RECENT_COLUMNS[-1]
+_RECENT_FROM_ROW = " + ".join(f"(m.{c} >= :since)" for c in RECENT_COLUMNS[:-1])
+_CANDIDATES = f"""
+SELECT m.person_id, m.telegram_id,
+    CASE WHEN m.{_OLDEST_KEPT} < :since THEN {_RECENT_FROM_ROW}
+        ELSE (SELECT COUNT(*) FROM help_requests h
+            WHERE h.assignee_person_id = m.person_id AND h.accepted_at >= :since)
+    END AS recent_tasks,
     EXISTS (SELECT 1 FROM help_requests t
-      WHERE t.assignee_person_id = v.person_id AND t.requester_person_id = :requester
+      WHERE t.requester_person_id = :requester AND t.assignee_person_id = m.person_id
         AND t.thanked = 1) AS helped_before,
     EXISTS (SELECT 1 FROM volunteer_languages l
-      WHERE l.person_id = v.person_id AND l.language = :language) AS shares_language
-FROM memberships m
-JOIN volunteers v ON v.person_id = m.person_id
-JOIN people p ON p.id = m.person_id
+      WHERE l.person_id = m.person_id AND l.language = :language) AS shares_language
+FROM match_pool m
 WHERE m.neighbourhood_id = :neighbourhood
-  AND m.volunteer_status = 'approved'
+  AND m.category = :category
   AND m.person_id != :requester
-  AND EXISTS (SELECT 1 FROM volunteer_categories c
-      WHERE c.person_id = m.person_id AND c.category = :category)
-  AND (v.paused_until IS NULL OR v.paused_until <= :now)
-  AND (v.availability & :slots) != 0
-  AND p.unreachable = 0
+  AND (m.paused_until IS NULL OR m.paused_until <= :now)
+  AND (m.availability & :slots) != 0
+  AND m.unreachable = 0
+  AND m.open_tasks < m.max_open_tasks
   AND NOT EXISTS (SELECT 1 FROM request_alerts a
       WHERE a.request_id = :request AND a.person_id = m.person_id
         AND (a.response IS NOT NULL OR :include_alerted = 0))
-  AND (SELECT COUNT(*) FROM help_requests o
-      WHERE o.assignee_person_id = m.person_id AND o.status = 'assigned') < v.max_open_tasks
-  AND {missing_checks}
-ORDER BY recent_tasks ASC, v.last_alerted_at ASC NULLS FIRST, helped_before DESC,
-    shares_language DESC, v.person_id ASC
+  AND {{missing_checks}}
+ORDER BY recent_tasks ASC, m.last_alerted_at ASC NULLS FIRST, helped_before DESC,
+    shares_language DESC, m.person_id ASC
 LIMIT :limit
 """
 
@@ -234,8 +235,8 @@ async def match_candidates(
         "limit": limit,
         "include_alerted": int(include_alerted),
     }
-    async with conn.execute(_CANDIDATES, params) as cursor:
-        return [_candidate(r) for r in await cursor.fetchall()]
+    # One hop to the database thread (execute and fetch together), not three.
+    return [_candidate(r) for r in await conn.execute_fetchall(_CANDIDATES, params)]
 
 
 async def explain_match(conn: Connection) -> list[str]:

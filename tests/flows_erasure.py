@@ -38,7 +38,11 @@ NOT_A_PERSON: dict[str, set[str]] = {
     "delivery_reports": {"covered_to"},
     "request_alerts": {"outbox_id", "round", "live"},
     "scheduled_jobs": {"attempts"},
-    "volunteers": {"availability", "max_open_tasks", "share_phone"},
+    "volunteers": {"availability", "max_open_tasks", "share_phone", "open_tasks"},
+    # Copies kept by triggers for matching and the directory (storage/schema_scale.py).
+    "match_pool": {"neighbourhood_id", "unreachable", "availability", "max_open_tasks"}
+    | {"open_tasks"},
+    "asset_kind_counts": {"published"},
 }
 
 

@@ -1,0 +1,209 @@
+"""Directory browsing and kind counts read index ranges, and find exactly what they did.
+
+Today's asset search is kept verbatim in benchmarks/reference.py. A random register is built
+and changed between rounds through the storage functions the bot uses (new assets, edits of
+kind and visibility, approval and withdrawal, volunteers' offers replaced), then random
+searches and counts by random viewers are compared, and the kind counts kept by triggers are
+compared with a recount.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from benchmarks import reference
+from storage import asset_search, assets, neighbourhoods, people, volunteers
+from storage.asset_search import Scope
+from storage.assets import AssetFields
+from storage.database import Connection, Database
+
+SEARCHES = 3_000
+COUNTS = 1_000
+ROUNDS = 10
+T0 = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
+KINDS = ("individual", "associational", "organisational", "physical", "economic", "cultural")
+VISIBILITIES = ("organisers", "members", "members", "public")
+STATUSES = ("published",) * 6 + ("proposed", "withdrawn")
+SOURCES = ("import", "proposed", "organiser")
+# Titles that sort the same but for case, and repeats: ties broken by id, as before.
+WORDS = ("apple", "Apple", "APPLE", "bakery", "Bakery", "choir", "dog", "garden", "lift",
+         "repair", "van", "welsh", "zumba", "Ünder", "älder")  # fmt: skip
+
+
+class Register:
+    """The random register: its neighbourhoods, assets and the people who offer help."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.neighbourhoods: list[int] = []
+        self.assets: list[int] = []
+        self.helpers: list[int] = []
+
+    def text(self, low: int, high: int) -> str:
+        return " ".join(self.rng.choices(WORDS, k=self.rng.randint(low, high)))
+
+    def fields(self) -> AssetFields:
+        return AssetFields(
+            kind=self.rng.choice(KINDS),
+            title=self.text(1, 3),
+            description=self.text(0, 8),
+            tags=", ".join(self.rng.sample(WORDS, self.rng.randint(0, 2))),
+            visibility=self.rng.choice(VISIBILITIES),
+        )
+
+
+async def add_asset(conn: Connection, register: Register) -> None:
+    rng = register.rng
+    asset_id = await assets.insert(
+        conn,
+        neighbourhood_id=rng.choice(register.neighbourhoods),
+        owner_person_id=None,
+        values=register.fields(),
+        status=rng.choice(STATUSES),
+        source=rng.choice(SOURCES),
+        now=T0,
+    )
+    register.assets.append(asset_id)
+
+
+async def replace_offers(conn: Connection, register: Register, person_id: int) -> None:
+    """A volunteer's offer assets, deleted and written again (as saving an offer does)."""
+    rng = register.rng
+    await volunteers.sync_offer_assets(
+        conn,
+        person_id=person_id,
+        neighbourhood_ids=rng.sample(register.neighbourhoods, rng.randint(0, 2)),
+        entries=[
+            (rng.choice(("individual", "cultural")), register.text(1, 2), "offer")
+            for _ in range(rng.randint(0, 3))
+        ],
+        now=T0,
+    )
+
+
+async def build(db: Database, rng: random.Random) -> Register:
+    register = Register(rng)
+    async with db.transaction() as conn:
+        for n in range(12):
+            made = await neighbourhoods.create(conn, name=f"Area {n}", created_by=None, now=T0)
+            assert made is not None
+            register.neighbourhoods.append(made.id)
+        for telegram_id in range(7_001, 7_021):
+            person = await people.record_consent(
+                conn, telegram_id=telegram_id, display_name=None, language=None,
+                notice_version="1", now=T0,
+            )  # fmt: skip
+            register.helpers.append(person.id)
+            await replace_offers(conn, register, person.id)
+        for _ in range(2_500):
+            await add_asset(conn, register)
+    return register
+
+
+async def change_something(conn: Connection, register: Register) -> None:
+    rng = register.rng
+    choice = rng.randrange(4)
+    if choice == 0:
+        await add_asset(conn, register)
+    elif choice == 1:
+        await assets.update_fields(conn, rng.choice(register.assets), register.fields(), T0)
+    elif choice == 2:
+        await assets.set_status(conn, rng.choice(register.assets), rng.choice(STATUSES), T0)
+    else:
+        await replace_offers(conn, register, rng.choice(register.helpers))
+
+
+def random_scope(register: Register) -> Scope:
+    rng = register.rng
+    if rng.random() < 0.1:
+        return Scope(everywhere=True)
+    return Scope(
+        member_of=frozenset(rng.sample(register.neighbourhoods, rng.choice((0, 1, 1, 2, 3)))),
+        organiser_of=frozenset(rng.sample(register.neighbourhoods, rng.choice((0, 0, 0, 1, 2)))),
+    )
+
+
+def random_search(register: Register) -> dict[str, Any]:
+    rng = register.rng
+    browse = rng.random() < 0.6
+    return {
+        "words": [] if browse else rng.sample([w.lower() for w in WORDS], rng.choice((1, 1, 2))),
+        "kind": rng.choice((*KINDS, None)) if browse else rng.choice((*KINDS, None, None, None)),
+        "neighbourhood_id": rng.choice(register.neighbourhoods) if rng.random() < 0.15 else None,
+        "any_word": rng.random() < 0.3,
+        "include_offers": rng.random() < 0.8,
+        "offset": rng.choice((0, 0, 5, 10, 40)),
+        "limit": rng.choice((6, 11)),
+    }
+
+
+async def kind_counts_recounted(conn: Connection) -> Counter[tuple[str, str]]:
+    async with conn.execute(
+        "SELECT visibility, kind FROM assets WHERE status = 'published'"
+    ) as cursor:
+        return Counter((r[0], r[1]) for r in await cursor.fetchall())
+
+
+async def kind_counts_kept(conn: Connection) -> Counter[tuple[str, str]]:
+    async with conn.execute("SELECT visibility, kind, published FROM asset_kind_counts") as cursor:
+        return Counter({(r[0], r[1]): r[2] for r in await cursor.fetchall() if r[2]})
+
+
+async def test_browsing_and_counts_find_exactly_what_they_did(db: Database) -> None:
+    rng = random.Random(17)
+    register = await build(db, rng)
+    searched = found = counts_compared = counted = browsed_deep = 0
+    for _ in range(ROUNDS):
+        async with db.transaction() as conn:
+            for _ in range(40):
+                await change_something(conn, register)
+        async with db.read() as conn:
+            assert await kind_counts_kept(conn) == await kind_counts_recounted(conn)
+        for _ in range(SEARCHES // ROUNDS):
+            scope, options = random_scope(register), random_search(register)
+            words = options.pop("words")
+            async with db.read() as conn:
+                new = await asset_search.search(conn, scope, words, **options)
+                today = await reference.search(conn, scope, words, **options)
+            assert new == today, (scope, words, options)
+            searched += 1
+            found += bool(today)
+            browsed_deep += bool(today) and not words and options["offset"] >= 10
+        for _ in range(COUNTS // ROUNDS):
+            scope = random_scope(register)
+            async with db.read() as conn:
+                new_counts = await asset_search.kind_counts(conn, scope)
+                today_counts = await reference.kind_counts(conn, scope)
+            assert new_counts == today_counts, scope
+            counts_compared += 1
+            counted += bool(today_counts)
+    assert (searched, counts_compared) == (SEARCHES, COUNTS)
+    assert found > SEARCHES // 2 and browsed_deep > 100  # pages past the first were compared
+    assert counted > COUNTS * 3 // 4
+
+
+async def test_kind_counts_follow_deletions(db: Database) -> None:
+    async with db.transaction() as conn:
+        made = await neighbourhoods.create(conn, name="Elm", created_by=None, now=T0)
+        assert made is not None
+        person = await people.record_consent(
+            conn, telegram_id=7_001, display_name=None, language=None, notice_version="1", now=T0
+        )
+        await volunteers.sync_offer_assets(
+            conn, person_id=person.id, neighbourhood_ids=[made.id],
+            entries=[("individual", "Shopping", "offer"), ("cultural", "Speaks Welsh", "language")],
+            now=T0 + timedelta(minutes=1),
+        )  # fmt: skip
+    organiser = Scope(organiser_of=frozenset({made.id}))
+    async with db.read() as conn:
+        assert await asset_search.kind_counts(conn, organiser) == {"individual": 1, "cultural": 1}
+    async with db.transaction() as conn:
+        await volunteers.sync_offer_assets(
+            conn, person_id=person.id, neighbourhood_ids=[], entries=[], now=T0
+        )
+    async with db.read() as conn:
+        assert await asset_search.kind_counts(conn, organiser) == {}
+        assert await kind_counts_kept(conn) == Counter()
