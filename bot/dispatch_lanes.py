@@ -209,6 +209,11 @@ class Drain:
         """
         starting: list[OutboxMessage] = []
         waiting: list[int] = []  # ready chats whose next call waits for the answers
+        if any(self._queues[chat][0].priority == ANSWER_PRIORITY for chat in self._ready):
+            # Chats whose next call is an answer go first (a stable sort keeps their order).
+            self._ready = deque(
+                sorted(self._ready, key=lambda chat: self._queues[chat][0].priority)
+            )
         while self._ready and len(self._in_flight) + len(starting) < self._max_lanes:
             chat = self._ready.popleft()
             queue = self._queues[chat]

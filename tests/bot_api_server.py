@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -87,6 +87,9 @@ class LoopbackBotApi:
         self.blocked_chats: set[int] = set()
         self.moved_chats: dict[int, int] = {}  # old group id -> supergroup id
         self.root = ""  # the URL it is served at (set by serve_bot_api)
+        # Called (from the server's thread) once a call that took effect has been answered:
+        # crash-point tests kill the bot right after Telegram acted on a chosen call.
+        self.after_answer: Callable[[str, dict[str, Any]], None] | None = None
 
     @property
     def calls(self) -> list[tuple[float, str, dict[str, Any]]]:
@@ -241,6 +244,8 @@ def _handler_for(api: LoopbackBotApi) -> type[BaseHTTPRequestHandler]:
                 time.sleep(api.faults.slow_seconds)
             result = api.answer(method, params, "slow" if fault == "slow" else "ok")
             self._reply(200, {"ok": True, "result": result})
+            if api.after_answer is not None:
+                api.after_answer(method, params)
 
         def _reply(self, status: int, payload: dict[str, Any]) -> None:
             data = json.dumps(payload).encode()
