@@ -1,44 +1,43 @@
-"""Handling cost per update: the real Application, in-process, against a bare PTB echo bot.
+"""Per-update cost and felt latency: the real Application, in-process, against baselines.
 
-Both bots answer through the same in-process FakeTelegram. Only `Application.process_update`
-is timed; building updates and preparing each request (the conversation up to its summary)
-is not. Telegram's send limits are taken out of the measurement for BOTH bots, because
-AIORateLimiter paces sends to ~30/s and would otherwise be what a tight loop measures: the
-real bot is built by `bot.app.build_application` while `bot.app.AIORateLimiter` names a
-pass-through limiter (PTB's rate-limiter hook, never waiting), and the echo bot is given the
-same pass-through limiter. What AIORateLimiter itself costs when it does not wait is measured
-separately: the echo bot with the real AIORateLimiter, paced below 30/s, in turn with the
-echo bot with the pass-through limiter, paced the same.
+CPU per update: `Application.process_update` plus the outbox drain it starts (the bot's
+answer and the messages the update causes), timed until both are done, against two baselines
+measured in the same run on the same in-process FakeTelegram: the echo floor (a bare PTB bot
+that answers a text with one reply) and, for each update, a same-calls bot that makes exactly
+the Bot API calls the update made, with one SQLite commit, and nothing else.
+
+Felt latency: how long from an update's arrival until its first answer reaches Telegram (a
+callback answer, or the first message or edit to the person who acted), with every Bot API
+call taking a simulated 50 ms round trip (25 ms each way), against the echo bot under the same
+round trip. Send limits are lifted for both bots (bot.send_limits.unlimited; the echo bot has
+no limiter): a tight loop would otherwise measure Telegram's pacing, not the bot.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import tempfile
 import time
-from collections.abc import Callable, Coroutine, Iterator
-from contextlib import contextmanager
-from dataclasses import replace
+import warnings
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from telegram import Update
-from telegram.ext import (
-    AIORateLimiter,
-    ApplicationBuilder,
-    BaseRateLimiter,
-    MessageHandler,
-    filters,
-)
+import aiosqlite
+from telegram import Bot, Update
+from telegram.ext import ApplicationBuilder, MessageHandler, filters
+from telegram.request import BaseRequest, RequestData
 
-import bot.app as app_module
 from benchmarks.common import print_table, summarise
-from bot.app import build_application, services_of, start_application, stop_application
+from bot.app import build_application, services_of, settle, start_application, stop_application
 from bot.callback_data import pack, unpack
 from bot.clock import FakeClock
-from bot.offline import FakeTelegram
+from bot.offline import ApiCall, FakeTelegram
 from bot.offline_updates import FakeUser, UpdateBuilder
+from bot.send_limits import unlimited
 from bot.volunteering import Offer
 from config.settings import load_settings
 from handlers import request_flow
@@ -51,64 +50,60 @@ RESIDENT = FakeUser(1002, "Rita", "Resident")  # /start and the conversation ste
 ASKER = FakeUser(1003, "Ada", "Asker")  # confirms the requests
 VOLUNTEERS = [FakeUser(2001 + n, f"Vol{n}", "Unteer") for n in range(8)]
 INVITE = re.compile(r"start=join-([A-Za-z0-9_-]+)")
-TARGETS = {"/start": 2.0, "conversation step": 2.0, "accept": 3.0}
 WARMUP = 5
 ECHO = "echo (floor)"
-PACED_PLAIN = "echo, paced"
-PACED = "echo + AIORateLimiter, paced"
 CONFIRM = "confirm (+5 alerts)"
 SCENARIOS = ("/start", "conversation step", CONFIRM, "accept", "done")
-COLUMNS = "update|n|mean ms|p50 ms|p99 ms|x echo|target|API calls|bot max/s|Telegram max/s"
-TELEGRAM_PER_SECOND = 30
-PACE_SECONDS = 0.02  # the limited echo sends every 40 ms (> 1/30 s), so it never waits
+CPU_TO_ECHO = {"/start": 2.0, "conversation step": 2.0}  # targets: x the echo floor
+CPU_TO_SAME_CALLS = 2.0  # target for every row: x the same-calls baseline
+FELT_OVER_ECHO_MS = 3.0  # target: felt latency at most the echo's plus this
+ROUND_TRIP = 0.050
 
 
-class Measured(NamedTuple):
-    """One timed update: seconds, Bot API calls, and those of them bound to a chat."""
+class RoundTripTelegram(FakeTelegram):
+    """FakeTelegram where every call takes a round trip; records when each call arrives."""
+
+    def __init__(self, round_trip: float = ROUND_TRIP) -> None:
+        super().__init__()
+        self.half = round_trip / 2
+        self.arrivals: list[tuple[float, str, int | None]] = []  # (time, method, chat id)
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """Travel there, answer as FakeTelegram does, travel back."""
+        endpoint = url.rsplit("/", 1)[-1]
+        if endpoint == "getUpdates":
+            return await super().do_request(url, method, request_data)
+        await asyncio.sleep(self.half)
+        params = request_data.parameters if request_data is not None else {}
+        chat = params.get("chat_id")
+        self.arrivals.append((time.perf_counter(), endpoint, int(chat) if chat else None))
+        answer = await super().do_request(
+            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+        )
+        await asyncio.sleep(self.half)
+        return answer
+
+
+@dataclass
+class Measured:
+    """One update: CPU-bound time to settle, felt latency, and the calls it made."""
 
     seconds: float
-    calls: int
-    chat_calls: int  # what AIORateLimiter counts against Telegram's 30 per second
-
-
-class PassThroughLimiter(BaseRateLimiter[int]):
-    """PTB's rate-limiter hook with the waiting taken out: every call goes straight through."""
-
-    def __init__(self, *_: Any, **__: Any) -> None:
-        """Accept and ignore AIORateLimiter's arguments."""
-
-    async def initialize(self) -> None:
-        """Do nothing."""
-
-    async def shutdown(self) -> None:
-        """Do nothing."""
-
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, Any]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> Any:
-        """Make the call at once."""
-        return await callback(*args, **kwargs)
-
-
-@contextmanager
-def without_rate_limits() -> Iterator[None]:
-    """While building, make bot.app's AIORateLimiter the pass-through limiter."""
-    original = app_module.AIORateLimiter
-    app_module.AIORateLimiter = PassThroughLimiter  # type: ignore[misc,assignment]
-    try:
-        yield
-    finally:
-        app_module.AIORateLimiter = original  # type: ignore[misc]
+    felt: float | None = None
+    calls: list[ApiCall] = field(default_factory=list)
 
 
 class Driver:
-    """Hands updates to a running Application, times them, and finds the bot's buttons."""
+    """Hands updates to a running Application and waits for everything they cause."""
 
     def __init__(self, app: AidApplication, fake: FakeTelegram) -> None:
         self.app = app
@@ -116,13 +111,26 @@ class Driver:
         self.build = UpdateBuilder(app.bot, fake)
 
     async def timed(self, update: Update) -> Measured:
-        """Process one update; returns its time and the Bot API calls it made."""
+        """Process one update and its sends; its time, felt latency and calls."""
         before = len(self.fake.calls)
+        arrivals = len(self.fake.arrivals) if isinstance(self.fake, RoundTripTelegram) else 0
+        actor = update.effective_chat.id if update.effective_chat else None
         started = time.perf_counter()
         await self.app.process_update(update)
+        await settle(self.app)
         elapsed = time.perf_counter() - started
-        made = self.fake.calls[before:]
-        return Measured(elapsed, len(made), sum("chat_id" in call.params for call in made))
+        felt = None
+        if isinstance(self.fake, RoundTripTelegram):
+            first = next(
+                (
+                    at
+                    for at, method, chat in self.fake.arrivals[arrivals:]
+                    if method == "answerCallbackQuery" or chat == actor
+                ),
+                None,
+            )
+            felt = None if first is None else first - started
+        return Measured(elapsed, felt, self.fake.calls[before:])
 
     async def say(self, user: FakeUser, text: str) -> Measured:
         """The user types a message."""
@@ -132,13 +140,10 @@ class Driver:
         """The user sends a /command."""
         return await self.timed(self.build.command(user, name, args))
 
-    async def press(self, user: FakeUser, data: str, chat_id: int | None = None) -> Measured:
-        """The user presses the newest button with this data in the chat."""
-        chat = user.id if chat_id is None else chat_id
-        message_id = self.button(chat, data)
-        return await self.timed(
-            self.build.callback(user, data, chat_id=chat, message_id=message_id)
-        )
+    async def press(self, user: FakeUser, data: str) -> Measured:
+        """The user presses the newest button with this data in their chat."""
+        message_id = self.button(user.id, data)
+        return await self.timed(self.build.callback(user, data, message_id=message_id))
 
     def button(self, chat_id: int, data: str) -> int:
         """The newest bot message in the chat carrying a button with this data."""
@@ -164,10 +169,11 @@ async def _echo(update: Update, context: Any) -> None:
 class EchoBot:
     """A bare PTB echo bot (one MessageHandler replying with the text): the floor."""
 
-    def __init__(self, fake: FakeTelegram, limiter: BaseRateLimiter[Any]) -> None:
+    def __init__(self, fake: FakeTelegram) -> None:
         builder = ApplicationBuilder().token(TOKEN).request(fake).get_updates_request(fake)
-        self.app = builder.rate_limiter(limiter).build()
+        self.app = builder.build()
         self.app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, _echo))
+        self.fake = fake
         self.build = UpdateBuilder(self.app.bot, fake)
         self.user = FakeUser(3001, "Echo")
         self.count = 0
@@ -182,32 +188,57 @@ class EchoBot:
         await self.app.stop()
         await self.app.shutdown()
 
-    async def once(self) -> float:
-        """Process one text message; returns the seconds it took."""
+    async def once(self) -> Measured:
+        """Process one text message; its time and (under a round trip) felt latency."""
         self.count += 1
         update = self.build.text(self.user, f"hello {self.count}")
+        arrivals = len(self.fake.arrivals) if isinstance(self.fake, RoundTripTelegram) else 0
         started = time.perf_counter()
         await self.app.process_update(update)
+        elapsed = time.perf_counter() - started
+        felt = None
+        if isinstance(self.fake, RoundTripTelegram) and len(self.fake.arrivals) > arrivals:
+            felt = self.fake.arrivals[arrivals][0] - started
+        return Measured(elapsed, felt)
+
+
+class SameCallsBot:
+    """Makes exactly the Bot API calls an update made, with one SQLite commit, nothing else."""
+
+    def __init__(self, fake: FakeTelegram, path: Path) -> None:
+        self.bot = Bot(TOKEN, request=fake, get_updates_request=fake)
+        self._path = path
+        self._db: aiosqlite.Connection | None = None
+
+    async def start(self) -> None:
+        """Open the bot and the database the commit goes to."""
+        await self.bot.initialize()
+        self._db = await aiosqlite.connect(self._path, isolation_level=None)
+        await self._db.execute("PRAGMA journal_mode=WAL")
+        await self._db.execute("PRAGMA synchronous=FULL")
+        await self._db.execute("CREATE TABLE IF NOT EXISTS handled (id INTEGER PRIMARY KEY)")
+
+    async def stop(self) -> None:
+        """Close both."""
+        await self.bot.shutdown()
+        if self._db is not None:
+            await self._db.close()
+
+    async def replay(self, calls: list[ApiCall]) -> float:
+        """Make the same calls (and one commit); returns the seconds it took."""
+        assert self._db is not None
+        started = time.perf_counter()
+        await self._db.execute("BEGIN IMMEDIATE")
+        await self._db.execute("INSERT INTO handled DEFAULT VALUES")
+        await self._db.execute("COMMIT")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # PTB suggests its typed methods; same request
+            for call in calls:
+                params = {k: v for k, v in call.params.items() if k != "files"}
+                # An edit of a message this fake never saw fails, but it is still a call.
+                with contextlib.suppress(Exception):
+                    await self.bot.do_api_request(call.method, api_kwargs=params)
         return time.perf_counter() - started
-
-
-async def paced_echoes(fake: FakeTelegram, n: int) -> tuple[list[float], list[float]]:
-    """Echo with the pass-through limiter, then with the real AIORateLimiter, in turn, paced."""
-    plain, limited = EchoBot(fake, PassThroughLimiter()), EchoBot(fake, AIORateLimiter())
-    timings: tuple[list[float], list[float]] = ([], [])
-    await plain.start()
-    await limited.start()
-    try:
-        for index in range(n + WARMUP):
-            for echo, seconds in zip((plain, limited), timings, strict=True):
-                elapsed = await echo.once()
-                if index >= WARMUP:
-                    seconds.append(elapsed)
-                await asyncio.sleep(PACE_SECONDS)
-        return timings
-    finally:
-        await plain.stop()
-        await limited.stop()
 
 
 async def seed(driver: Driver) -> int:
@@ -263,142 +294,174 @@ def newest_alert(driver: Driver) -> tuple[FakeUser, int]:
     raise RuntimeError("no alert was sent")
 
 
-class Samples:
-    """Per-scenario durations and Bot API call counts; an echo update follows each one kept."""
-
-    def __init__(self, echo: EchoBot) -> None:
-        self.echo = echo
-        self.seconds: dict[str, list[float]] = {ECHO: []}
-        self.calls: dict[str, list[Measured]] = {ECHO: []}
-
-    async def add(self, name: str, measured: Measured, record: bool) -> None:
-        """Keep one measurement unless it is a warm-up, and time an echo update beside it."""
-        echo = await self.echo.once()
-        if record:
-            self.seconds.setdefault(name, []).append(measured.seconds)
-            self.calls.setdefault(name, []).append(measured)
-            self.seconds[ECHO].append(echo)
-            self.calls[ECHO].append(Measured(echo, 1, 1))
+Scenario = Callable[[Driver], Awaitable[Measured]]
 
 
-async def measure_bot(driver: Driver, samples: Samples, n: int) -> None:
-    """Time /start, a conversation step, confirm, accept and done."""
+async def measure_bot(driver: Driver, n: int, keep: Callable[[str, Measured], None]) -> None:
+    """Time /start, a conversation step, confirm, accept and done, n times each."""
     for index in range(n + WARMUP):
-        await samples.add("/start", await driver.command(RESIDENT, "start"), index >= WARMUP)
+        measured = await driver.command(RESIDENT, "start")
+        if index >= WARMUP:
+            keep("/start", measured)
     await driver.command(RESIDENT, "request")
     await driver.press(RESIDENT, step(Step.CATEGORY, "shopping"))
     for index in range(n + WARMUP):  # typed description; then Back (untimed) to ask again
         measured = await driver.say(RESIDENT, f"Milk, bread and {index} bananas")
-        await samples.add("conversation step", measured, index >= WARMUP)
+        if index >= WARMUP:
+            keep("conversation step", measured)
         await driver.press(RESIDENT, step(Step.WHEN, "back"))
     await driver.command(RESIDENT, "cancel")
     for index in range(n + WARMUP):
         record = index >= WARMUP
         await to_summary(driver)
         confirm = await driver.press(ASKER, step(Step.SUMMARY, "confirm"))
-        await samples.add(CONFIRM, confirm, record)
         confirmed = driver.last_text(ASKER.id)
         assert "alerted 5 volunteers" in confirmed, confirmed
         volunteer, request_id = newest_alert(driver)
-        await samples.add(
-            "accept", await driver.press(volunteer, pack("accept", request_id)), record
-        )
+        accept = await driver.press(volunteer, pack("accept", request_id))
         assert "is going to help" in driver.last_text(ASKER.id), driver.last_text(ASKER.id)
-        await samples.add("done", await driver.press(volunteer, pack("done", request_id)), record)
+        done = await driver.press(volunteer, pack("done", request_id))
         await driver.press(volunteer, pack("skipamount", request_id))
+        if record:
+            keep(CONFIRM, confirm)
+            keep("accept", accept)
+            keep("done", done)
 
 
-def _row(name: str, samples: Samples, floor_ms: float) -> dict[str, Any]:
-    """Summary of one scenario, with its ratio to the echo floor."""
-    stats = summarise(samples.seconds[name])
-    calls = samples.calls[name]
-    stats["api_calls_per_update"] = sum(m.calls for m in calls) / len(calls)
-    chat_calls = sum(m.chat_calls for m in calls) / len(calls)
-    stats["ratio_to_echo"] = stats["mean_ms"] / floor_ms
-    stats["bot_updates_per_second"] = 1000 / stats["mean_ms"]
-    stats["telegram_updates_per_second"] = TELEGRAM_PER_SECOND / chat_calls
-    if name in TARGETS:
-        stats["target_ratio"] = TARGETS[name]
-        stats["meets_target"] = stats["ratio_to_echo"] <= TARGETS[name]
-    return stats
+async def _bot_run(
+    fake: FakeTelegram, tmp: Path, n: int, keep: Callable[[str, Measured], None]
+) -> None:
+    """Seed and measure the real bot on this fake Telegram."""
+    settings = load_settings(
+        {
+            "BOT_TOKEN": TOKEN,
+            "DATABASE_PATH": str(tmp / f"bench-{id(fake)}.sqlite3"),
+            "ORGANISER_IDS": str(ORGANISER.id),
+            "TIMEZONE": "Europe/London",
+        }
+    )
+    # One resident sends thousands of updates here: lift the per-person flood limits.
+    lifted = replace(settings.tunables, requests_per_hour=10**9, messages_per_minute=10**9)
+    settings = replace(settings, tunables=lifted)
+    application = build_application(settings, request=fake, clock=FakeClock(), limits=unlimited())
+    errors: list[BaseException] = []
+
+    async def record(update: object, context: AidContext) -> None:
+        if context.error is not None:
+            errors.append(context.error)
+
+    application.add_error_handler(record)
+    await start_application(application)
+    try:
+        driver = Driver(application, fake)
+        await seed(driver)
+        await measure_bot(driver, n, keep)
+    finally:
+        await stop_application(application)
+    if errors:
+        raise RuntimeError(f"handler errors during the benchmark: {errors[:3]!r}")
+
+
+async def _echo_run(fake: FakeTelegram, n: int) -> list[Measured]:
+    echo = EchoBot(fake)
+    await echo.start()
+    try:
+        return [await echo.once() for _ in range(n + WARMUP)][WARMUP:]
+    finally:
+        await echo.stop()
 
 
 async def run(quick: bool) -> dict[str, Any]:
-    """Measure per-update handling cost of the real bot and of the echo floor."""
+    """Measure per-update cost and felt latency of the real bot against its baselines."""
     n = 50 if quick else 300
-    fake = FakeTelegram()
-    echo = EchoBot(fake, PassThroughLimiter())
-    samples = Samples(echo)
-    with tempfile.TemporaryDirectory(prefix="bench-handling-") as tmp:
-        settings = load_settings(
-            {
-                "BOT_TOKEN": TOKEN,
-                "DATABASE_PATH": str(Path(tmp) / "bench.sqlite3"),
-                "ORGANISER_IDS": str(ORGANISER.id),
-                "TIMEZONE": "Europe/London",
-            }
-        )
-        # One resident sends thousands of updates here: lift the per-person flood limits.
-        unlimited = replace(settings.tunables, requests_per_hour=10**9, messages_per_minute=10**9)
-        settings = replace(settings, tunables=unlimited)
-        with without_rate_limits():
-            application = build_application(
-                settings, request=fake, clock=FakeClock(), limits=unlimited()
-            )
-        assert isinstance(application.bot.rate_limiter, PassThroughLimiter)
-        errors: list[BaseException] = []
-
-        async def record(update: object, context: AidContext) -> None:
-            if context.error is not None:
-                errors.append(context.error)
-
-        application.add_error_handler(record)
-        await start_application(application)
-        await echo.start()
+    felt_n = 20 if quick else 60
+    kept: dict[str, list[Measured]] = {}
+    felt: dict[str, list[Measured]] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-handling-") as folder:
+        tmp = Path(folder)
+        fake = FakeTelegram()
+        await _bot_run(fake, tmp, n, lambda name, m: kept.setdefault(name, []).append(m))
+        kept[ECHO] = await _echo_run(FakeTelegram(), n)
+        same = SameCallsBot(FakeTelegram(), tmp / "same-calls.sqlite3")
+        await same.start()
         try:
-            driver = Driver(application, fake)
-            await seed(driver)
-            await measure_bot(driver, samples, n)
+            baseline = {
+                name: [await same.replay(m.calls) for m in kept[name]] for name in SCENARIOS
+            }
         finally:
-            await echo.stop()
-            await stop_application(application)
-    if errors:
-        raise RuntimeError(f"handler errors during the benchmark: {errors[:3]!r}")
-    for name, paced in zip(
-        (PACED_PLAIN, PACED), await paced_echoes(fake, 30 if quick else 100), strict=True
-    ):
-        samples.seconds[name] = paced
-        samples.calls[name] = [Measured(x, 1, 1) for x in paced]
-    floor_ms = summarise(samples.seconds[ECHO])["mean_ms"]
-    rows = {name: _row(name, samples, floor_ms) for name in (ECHO, PACED_PLAIN, PACED, *SCENARIOS)}
+            await same.stop()
+        slow = RoundTripTelegram()
+        await _bot_run(slow, tmp, felt_n, lambda name, m: felt.setdefault(name, []).append(m))
+        felt[ECHO] = await _echo_run(RoundTripTelegram(), felt_n)
+    floor = summarise([m.seconds for m in kept[ECHO]])["mean_ms"]
+    echo_felt = summarise([m.felt or 0.0 for m in felt[ECHO]])
+    rows: dict[str, dict[str, Any]] = {}
+    for name in (ECHO, *SCENARIOS):
+        stats = summarise([m.seconds for m in kept[name]])
+        stats["ratio_to_echo"] = stats["mean_ms"] / floor
+        calls = kept[name][0].calls if name != ECHO else []
+        stats["api_calls"] = len(calls) if name != ECHO else 1
+        if name in baseline:
+            same_ms = summarise(baseline[name])["mean_ms"]
+            stats["same_calls_mean_ms"] = same_ms
+            stats["ratio_to_same_calls"] = stats["mean_ms"] / same_ms
+            stats["meets_same_calls_target"] = stats["ratio_to_same_calls"] <= CPU_TO_SAME_CALLS
+        if name in CPU_TO_ECHO:
+            stats["meets_echo_target"] = stats["ratio_to_echo"] <= CPU_TO_ECHO[name]
+        felt_stats = summarise([m.felt or 0.0 for m in felt[name]])
+        stats["felt_mean_ms"] = felt_stats["mean_ms"]
+        stats["felt_p99_ms"] = felt_stats["p99_ms"]
+        stats["felt_over_echo_ms"] = felt_stats["mean_ms"] - echo_felt["mean_ms"]
+        stats["meets_felt_target"] = stats["felt_over_echo_ms"] <= FELT_OVER_ECHO_MS
+        rows[name] = stats
+    _print(rows, n, felt_n)
+    return {
+        "iterations": n,
+        "felt_iterations": felt_n,
+        "warmup": WARMUP,
+        "round_trip_ms": ROUND_TRIP * 1000,
+        "method": " ".join((__doc__ or "").split("\n\n", 1)[1].split()),
+        "rows": rows,
+    }
+
+
+def _print(rows: dict[str, dict[str, Any]], n: int, felt_n: int) -> None:
     print_table(
-        f"handling cost per update ({n} measured each, after {WARMUP} warm-up)",
-        COLUMNS.split("|"),
+        f"CPU per update, answer and sends included ({n} each, after {WARMUP} warm-up)",
+        [
+            "update",
+            "mean ms",
+            "p50 ms",
+            "p99 ms",
+            "x echo",
+            "same-calls ms",
+            "x same calls",
+            "API calls",
+        ],
         [
             [
                 name,
-                r["n"],
                 r["mean_ms"],
                 r["p50_ms"],
                 r["p99_ms"],
                 r["ratio_to_echo"],
-                f"<= {r['target_ratio']:g}x" if "target_ratio" in r else "",
-                r["api_calls_per_update"],
-                r["bot_updates_per_second"],
-                r["telegram_updates_per_second"],
+                r.get("same_calls_mean_ms", ""),
+                r.get("ratio_to_same_calls", ""),
+                r["api_calls"],
             ]
             for name, r in rows.items()
         ],
     )
-    print("echo updates are interleaved with the bot's, one after each measured update;")
-    print("bot max/s = 1000 / mean ms (one process, one update at a time); Telegram max/s =")
-    print("30 / the chat-bound calls each update makes (Telegram's 30 messages/s overall).")
-    print("rate limits: both bots use a pass-through limiter (see the module docstring);")
-    print(f"'{PACED}' is the echo bot with the real limiter, paced so it never waits,")
-    print(f"in turn with '{PACED_PLAIN}' (pass-through): their difference is the limiter's cost.")
-    return {
-        "iterations": n,
-        "warmup": WARMUP,
-        "method": " ".join((__doc__ or "").split("\n\n", 1)[1].split()),
-        "rows": rows,
-    }
+    print(
+        f"targets: x same calls <= {CPU_TO_SAME_CALLS:g} for every row; x echo <= 2 for /start "
+        "and the conversation step"
+    )
+    print_table(
+        f"felt latency: arrival to first answer, {ROUND_TRIP * 1000:.0f} ms round trip "
+        f"({felt_n} each)",
+        ["update", "mean ms", "p99 ms", "over echo ms", "target"],
+        [
+            [name, r["felt_mean_ms"], r["felt_p99_ms"], r["felt_over_echo_ms"], "<= +3 ms"]
+            for name, r in rows.items()
+        ],
+    )

@@ -11,7 +11,7 @@ from typing import Any
 from apscheduler.jobstores.base import JobLookupError
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
-from telegram.ext import ApplicationBuilder, Defaults, Job, JobQueue
+from telegram.ext import ApplicationBuilder, BaseRateLimiter, Defaults, Job, JobQueue
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.clock import Clock, SystemClock
@@ -98,10 +98,12 @@ def build_application(
     request: BaseRequest | None = None,
     clock: Clock | None = None,
     limits: SendLimits | None = None,
+    rate_limiter: BaseRateLimiter[Any] | None = None,
 ) -> AidApplication:
     """Build the Application for these settings; `request` replaces the network (tests, demo).
 
-    `limits` replaces Telegram's send limits (bot.send_limits), for an offline Telegram.
+    `limits` replaces Telegram's send limits (bot.send_limits), for an offline Telegram;
+    `rate_limiter` replaces the limiter itself (a benchmark's baseline).
     """
     token = settings.require_token().reveal()
     i18n.load_catalogs()  # a missing compiled catalog stops start-up, not a reply
@@ -115,7 +117,7 @@ def build_application(
         .base_file_url(f"{root}/file/bot")
         .context_types(CONTEXT_TYPES)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.timezone))
-        .rate_limiter(limiter)
+        .rate_limiter(rate_limiter or limiter)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .persistence(persistence)

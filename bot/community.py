@@ -64,9 +64,10 @@ class Community:
     # People and consent
 
     async def person(self, telegram_id: int) -> Person | None:
-        """The stored person for a Telegram id, if any."""
-        async with self._db.read() as conn:
-            return await people.by_telegram_id(conn, telegram_id)
+        """The stored person for a Telegram id, if any (cached for the update)."""
+        return await self._db.cached(
+            ("person", telegram_id), lambda conn: people.by_telegram_id(conn, telegram_id)
+        )
 
     async def language(self, telegram_id: int) -> str | None:
         """The language stored for a person (their choice, else their app's at consent)."""
@@ -130,11 +131,14 @@ class Community:
 
     async def memberships(self, telegram_id: int) -> list[tuple[Neighbourhood, str]]:
         """The person's neighbourhoods with their role in each (empty if unknown)."""
-        async with self._db.read() as conn:
+
+        async def load(conn: Connection) -> list[tuple[Neighbourhood, str]]:
             person = await people.by_telegram_id(conn, telegram_id)
             if person is None:
                 return []
             return await neighbourhoods.memberships_of(conn, person.id)
+
+        return list(await self._db.cached(("memberships", telegram_id), load))
 
     def is_bootstrap_organiser(self, telegram_id: int) -> bool:
         """Whether ORGANISER_IDS makes this person an organiser everywhere."""
@@ -142,8 +146,11 @@ class Community:
 
     async def organised_neighbourhoods(self, telegram_id: int) -> list[Neighbourhood]:
         """The neighbourhoods this person may organise (all of them for bootstrap organisers)."""
-        async with self._db.read() as conn:
+
+        async def load(conn: Connection) -> list[Neighbourhood]:
             return await self._organised(conn, telegram_id)
+
+        return list(await self._db.cached(("organised", telegram_id), load))
 
     async def is_organiser(self, telegram_id: int) -> bool:
         """Whether the person organises anything, or is a bootstrap organiser."""

@@ -47,6 +47,10 @@ class SqlitePersistence(BasePersistence[StoredData, StoredData, BotData]):
         self._prepare: Callable[[], Awaitable[None]] | None = None
         self._conversation_writes: dict[tuple[str, str], bytes | None] = {}
         self._data_writes: dict[tuple[str, int], bytes | None] = {}
+        # What is stored now (None: nothing), so an unchanged value is not written again.
+        self._stored_conversations: dict[tuple[str, str], bytes | None] = {}
+        self._stored_data: dict[tuple[str, int], bytes | None] = {}
+        self._written: tuple[dict[Any, bytes | None], dict[Any, bytes | None]] = ({}, {})
 
     def attach(self, db: Database, prepare: Callable[[], Awaitable[None]]) -> None:
         """Use this database; `prepare` opens and migrates it before the first read."""
@@ -85,6 +89,7 @@ class SqlitePersistence(BasePersistence[StoredData, StoredData, BotData]):
         for key, blob in stored.items():
             try:
                 states[tuple(json.loads(key))] = pickle.loads(blob)
+                self._stored_conversations[(name, key)] = blob
             except Exception:
                 log.warning("dropping an unreadable state of conversation %s", name)
         return states
@@ -107,7 +112,14 @@ class SqlitePersistence(BasePersistence[StoredData, StoredData, BotData]):
     ) -> None:
         """Buffer a conversation's new state (None: it ended)."""
         blob = None if new_state is None else pickle.dumps(new_state)
-        self._conversation_writes[(name, json.dumps(list(key)))] = blob
+        stored_key = (name, json.dumps(list(key)))
+        if (
+            stored_key in self._stored_conversations
+            and self._stored_conversations[stored_key] == blob
+        ):
+            self._conversation_writes.pop(stored_key, None)
+            return
+        self._conversation_writes[stored_key] = blob
 
     async def update_user_data(self, user_id: int, data: StoredData) -> None:
         """Buffer a person's user_data."""
@@ -141,13 +153,16 @@ class SqlitePersistence(BasePersistence[StoredData, StoredData, BotData]):
         """Bot data is not persisted."""
 
     def _buffer(self, scope: str, owner_id: int, data: StoredData) -> None:
-        if not data:
-            self._data_writes[(scope, owner_id)] = None
-            return
         try:
-            self._data_writes[(scope, owner_id)] = pickle.dumps(data)
+            blob = pickle.dumps(data) if data else None
         except Exception:
             log.exception("cannot store %s data of %s; it is kept in memory only", scope, owner_id)
+            return
+        key = (scope, owner_id)
+        if key in self._stored_data and self._stored_data[key] == blob:
+            self._data_writes.pop(key, None)  # unchanged: nothing to write
+            return
+        self._data_writes[key] = blob
 
     @property
     def has_pending(self) -> bool:
@@ -163,6 +178,7 @@ class SqlitePersistence(BasePersistence[StoredData, StoredData, BotData]):
                 await store.set_conversation(conn, name, key, state)
             for (scope, owner_id), blob in data.items():
                 await store.set_data(conn, scope, owner_id, blob)
+            self._written = (conversations, data)  # stored once the transaction commits
         except BaseException:
             # The transaction rolls back: keep the changes for the next commit.
             self._conversation_writes = {**conversations, **self._conversation_writes}
@@ -170,9 +186,17 @@ class SqlitePersistence(BasePersistence[StoredData, StoredData, BotData]):
             raise
         return len(conversations) + len(data)
 
+    async def confirm(self) -> None:
+        """The transaction of the last commit() has committed: remember what is stored."""
+        conversations, data = self._written
+        self._stored_conversations.update(conversations)
+        self._stored_data.update(data)
+        self._written = ({}, {})
+
     async def flush(self) -> None:
         """Write whatever is still buffered (PTB calls this at shutdown)."""
         if not self.has_pending:
             return
         async with (await self._ready()).transaction() as conn:
             await self.commit(conn)
+        await self.confirm()

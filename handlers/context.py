@@ -28,6 +28,10 @@ class StatePersistence(Protocol):
         """Write the buffered changes inside the caller's transaction."""
         ...
 
+    async def confirm(self) -> None:
+        """The transaction of the last commit has committed."""
+        ...
+
 
 class BotData:
     """What the Application keeps for the whole bot: the services, set at build time."""
@@ -103,6 +107,7 @@ class LanguageScopedApplication(AidApplication):  # type: ignore[misc,valid-type
         await self.update_persistence()
         if isinstance(persistence, StatePersistence):
             work.final_write(persistence.commit, needed=lambda: persistence.has_pending)
+            work.after_commit(persistence.confirm)
 
     def run_after_update(self, start: Callable[[], Coroutine[Any, Any, Any]]) -> None:
         """Start `start()` as a background task once the current update's work commits."""

@@ -12,11 +12,11 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -24,6 +24,7 @@ from storage.migrations import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 5000
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class DatabaseTooNewError(Exception):
@@ -60,6 +61,8 @@ class Work:
         self._after_commit: list[AfterCommit] = []
         self._spawned: set[asyncio.Task[Any]] = set()
         self._savepoints = 0
+        # Reads cached for the rest of the work (Database.cached); every write clears them.
+        self.cache: dict[Hashable, Any] = {}
         # Transactions of the work's own tasks (a re-dispatched update) take turns.
         self._turn = asyncio.Lock()
 
@@ -206,6 +209,7 @@ class Database:
         if work is not None:
             async with work._turn:
                 conn = await self._begin(work)
+                work.cache.clear()
                 work._savepoints += 1
                 name = f"work_{work._savepoints}"
                 await conn.execute(f"SAVEPOINT {name}")
@@ -215,6 +219,8 @@ class Database:
                     await conn.execute(f"ROLLBACK TO {name}")
                     await conn.execute(f"RELEASE {name}")
                     raise
+                finally:
+                    work.cache.clear()
                 await conn.execute(f"RELEASE {name}")
             return
         async with self._lock:
@@ -240,6 +246,21 @@ class Database:
             return
         async with self._lock:
             yield self.conn
+
+    async def cached(self, key: Hashable, load: Callable[[Connection], Awaitable[T]]) -> T:
+        """A read, cached for the rest of the current unit of work (cleared by its writes).
+
+        The gates and the handler of one update often ask the same (who is this person, where
+        do they belong); outside a unit of work it simply reads.
+        """
+        work = self.current_work()
+        if work is not None and key in work.cache:
+            return work.cache[key]  # type: ignore[no-any-return]
+        async with self.read() as conn:
+            value = await load(conn)
+        if work is not None:
+            work.cache[key] = value
+        return value
 
     async def after_commit(self, hook: AfterCommit) -> None:
         """Run `hook` after the current unit of work commits, or now when there is none."""
