@@ -20,6 +20,7 @@ class Outcome(StrEnum):
     OWN_REQUEST = "own_request"
     NOT_YOURS = "not_yours"
     NO_LONGER_POSSIBLE = "no_longer_possible"
+    TOO_LATE = "too_late"
     UNKNOWN = "unknown"
 
 
@@ -75,3 +76,4 @@ class Created:
     request_id: int
     ref: str
     alerted: int
+    request: HelpRequest | None = None

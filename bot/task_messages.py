@@ -9,6 +9,7 @@ from bot import languages, notify
 from bot.alerting import category_text, when_text
 from bot.callback_data import pack
 from bot.phones import format_for_display
+from bot.request_labels import your_request
 from config import oversight_texts
 from config import request_texts as t
 from config.settings import Settings
@@ -80,6 +81,7 @@ def _task_details(
 
 async def tell_requester_who_is_coming(
     conn: Connection,
+    settings: Settings,
     chat: int,
     request: HelpRequest,
     volunteer: Person,
@@ -94,6 +96,8 @@ async def tell_requester_who_is_coming(
                 phone=html.escape(format_for_display(volunteer.phone_e164))
             )
         text = t.RESIDENT_VOLUNTEER_COMING.format(
-            volunteer=first_name(volunteer), ref=request.ref, phone=phone
+            volunteer=first_name(volunteer),
+            request=your_request(request, settings.timezone),
+            phone=phone,
         )
         await notify.send(conn, chat, text, now, purpose="resident")

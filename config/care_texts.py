@@ -33,9 +33,7 @@ ORGANISER_TASK_OVERDUE = N_(
     "⚠️ <b>{ref}</b> ({category}, {when}) in {neighbourhood} is overdue and {volunteer} has not "
     "answered a reminder. You may want to get in touch."
 )
-RESIDENT_FOLLOWUP = N_(
-    "Hello again! {volunteer} marked <b>{ref}</b> done yesterday. Did all go well?"
-)
+RESIDENT_FOLLOWUP = N_("Hello again! {volunteer} marked {request} done yesterday. Did all go well?")
 
 # The check-in itself.
 CHECKIN_QUESTION = N_("☀️ Good morning, how are you today?")

@@ -165,11 +165,11 @@ EDIT_LABELS: dict[str, str] = {  # by the step's name in button data
 VOLUNTEER_ONE = N_("volunteer")
 VOLUNTEER_MANY = N_("volunteers")
 CREATED = N_(
-    "✅ Thank you. Your request <b>{ref}</b> is in. We've alerted {count} {volunteers}, and "
+    "✅ Thank you. <b>{request}</b> is in. We've alerted {count} {volunteers}, and "
     "we'll tell you as soon as someone takes it."
 )
 CREATED_NOBODY_FREE = N_(
-    "✅ Thank you. Your request <b>{ref}</b> is in. No volunteer is free right now; we've "
+    "✅ Thank you. <b>{request}</b> is in. No volunteer is free right now; we've "
     "posted it for the group and will tell the organisers if nobody takes it."
 )
 

@@ -29,6 +29,7 @@ from telegram.ext import (
 )
 
 from bot.callback_data import exact, pack, pattern, unpack
+from bot.request_labels import with_request, your_request
 from bot.services import Services
 from config import request_flow_texts as t
 from config import request_texts
@@ -276,14 +277,17 @@ async def _confirm(chat_id: int, user_id: int, draft: Draft, context: AidContext
         await context.bot.send_message(chat_id, t.NOT_A_MEMBER)
         return END
     _forget(context)
+    zone = context.services.settings.timezone
+    label = your_request(created.request, zone) if created.request else created.ref
     if created.alerted:
-        text = t.CREATED.format(
-            ref=created.ref,
+        text = with_request(
+            t.CREATED,
+            label,
             count=created.alerted,
             volunteers=t.VOLUNTEER_ONE if created.alerted == 1 else t.VOLUNTEER_MANY,
         )
     else:
-        text = t.CREATED_NOBODY_FREE.format(ref=created.ref)
+        text = with_request(t.CREATED_NOBODY_FREE, label)
     await context.bot.send_message(chat_id, text)
     return END
 

@@ -212,6 +212,35 @@ async def mark_done(conn: Connection, request_id: int, person_id: int, now: date
     return cursor.rowcount == 1
 
 
+async def set_done_notice(conn: Connection, request_id: int, outbox_id: int) -> None:
+    """Remember the resident's "is it done?" message (an undone Done edits it)."""
+    await conn.execute(
+        "UPDATE help_requests SET done_notice_outbox_id = ? WHERE id = ?", (outbox_id, request_id)
+    )
+
+
+async def done_notice(conn: Connection, request_id: int) -> int | None:
+    """The outbox id of the resident's "is it done?" message, if one was sent."""
+    async with conn.execute(
+        "SELECT done_notice_outbox_id FROM help_requests WHERE id = ?", (request_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return row[0] if row else None
+
+
+async def undo_done(
+    conn: Connection, request_id: int, person_id: int, done_since: datetime, now: datetime
+) -> bool:
+    """Take back the assignee's Done if it was pressed at or after done_since; False if not."""
+    cursor = await conn.execute(
+        "UPDATE help_requests SET status = 'assigned', done_at = NULL, "
+        "done_notice_outbox_id = NULL, updated_at = ? "
+        "WHERE id = ? AND status = 'done' AND assignee_person_id = ? AND done_at >= ?",
+        (to_db(now), request_id, person_id, to_db(done_since)),
+    )
+    return cursor.rowcount == 1
+
+
 async def record_amount(
     conn: Connection, request_id: int, person_id: int, pence: int, now: datetime
 ) -> bool:

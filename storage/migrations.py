@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from storage.schema_assets import MIGRATION_4_ASSETS
 from storage.schema_care import MIGRATION_5_CARE
+from storage.schema_contact import MIGRATION_CONTACT
 from storage.schema_oversight import MIGRATION_7_OVERSIGHT
 from storage.schema_privacy import MIGRATION_9_PRIVACY
 from storage.schema_reliability import MIGRATION_8_RELIABILITY
@@ -245,4 +246,5 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     MIGRATION_7_OVERSIGHT,
     MIGRATION_8_RELIABILITY,
     MIGRATION_9_PRIVACY,
+    MIGRATION_CONTACT,
 )

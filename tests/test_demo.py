@@ -95,9 +95,8 @@ def test_story_in_process_shows_the_loop_and_keeps_details_private(played: Playe
     assert (result.final_status, result.thanked) == ("closed", True)
     assert "two press Accept at once" in transcript
     assert f"exactly one Accept won: {result.winner.name}" in transcript
-    assert f"Good news: {result.winner.name} is going to help with {result.request_ref}" in (
-        transcript
-    )
+    coming = f"Good news: {result.winner.name} is going to help with your prescription collection"
+    assert f"{coming} on " in transcript and f"({result.request_ref})" in transcript
     assert "💬 pop-up: Someone got there first" in transcript
     assert "The resident says thank you" in transcript
     # Private details reached the resident (her own summary) and the assignee only.

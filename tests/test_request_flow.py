@@ -142,7 +142,7 @@ async def test_full_shopping_request_is_stored_and_alerts_two_volunteers(bot: Bo
     assert request.contact_phone == "+447700100123" and not request.telegram_only
     assert (request.address, request.payment_method) == ("12 Elm Road", "doorstep")
     assert request.pharmacy is None and request.for_name is None and request.when_kind == "tomorrow"
-    assert f"Your request {request.ref} is in" in last(bot)
+    assert f"Your shopping on Tue 3 Nov ({request.ref}) is in" in last(bot)
     assert "alerted 2 volunteers" in last(bot)
     for volunteer in VOLUNTEERS:
         assert any(request.ref in text for text in bot.fake.texts_to(volunteer.id))
