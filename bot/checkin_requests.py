@@ -28,6 +28,7 @@ async def _insert(
     """Store the request and publish it as created, as the resident's own."""
     now = core.clock.now()
     window = window_for(WhenKind.TODAY, now, core.settings.timezone)
+    phone = checkin.phone_e164 or person.phone_e164
     request = await help_requests.insert(
         conn,
         NewRequest(
@@ -38,9 +39,9 @@ async def _insert(
             when_kind=window.kind.value,
             starts_at=window.starts_at,
             ends_at=window.ends_at,
-            contact_phone=person.phone_e164,
-            telegram_only=person.phone_e164 is None,
-            address=None,
+            contact_phone=phone,
+            telegram_only=phone is None,
+            address=checkin.address,
             payment_method=None,
             pharmacy=None,
             for_name=None,
@@ -121,7 +122,7 @@ async def help_request(
     neighbourhood = await neighbourhoods.by_id(conn, checkin.neighbourhood_id)
 
     def text() -> str:
-        phone = person.phone_e164
+        phone = checkin.phone_e164 or person.phone_e164
         return ct.ORGANISER_CHECKIN_HELP.format(
             name=first_name(person),
             neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),

@@ -97,6 +97,20 @@ class CheckIns:
             person = await people.by_id(conn, person_number)
         return person.display_name if person else None
 
+    async def known_details(
+        self, actor: int, person_number: int | None = None
+    ) -> tuple[str | None, str | None]:
+        """The phone (E.164) and address to offer: the check-in's own, else the last request's."""
+        async with self._core.db.read() as conn:
+            person, _, _ = await self._subject(conn, actor, person_number)
+            if person is None:
+                return None, None
+            existing = await checkins.by_person(conn, person.id)
+            phone, address = await checkins.last_request_details(conn, person.id)
+        if existing is not None:
+            phone, address = existing.phone_e164 or phone, existing.address or address
+        return phone or person.phone_e164, address
+
     async def save(
         self,
         actor: int,
@@ -104,8 +118,11 @@ class CheckIns:
         days: int,
         at: str,
         emergency_contact: str | None,
+        *,
+        phone_e164: str | None = None,
+        address: str | None = None,
     ) -> CheckInResult:
-        """Create or change a check-in and arm its next question."""
+        """Create or change a check-in (with its phone and address) and arm its next question."""
         now = self._core.clock.now()
         async with self._core.db.transaction() as conn:
             person, nid, outcome = await self._subject(conn, actor, person_number)
@@ -122,6 +139,8 @@ class CheckIns:
             )
             if emergency_contact is not None:
                 await checkins.set_emergency_contact(conn, saved.id, emergency_contact, now)
+            await checkins.set_contact_details(conn, saved.id, phone_e164, address, now)
+            saved = await checkins.by_id(conn, saved.id) or saved
             next_at = await self.arm(conn, saved, now)
             await self._audit(conn, actor, "checkin.saved", saved, {"days": days, "at": at})
         await self._core.after_commit()

@@ -8,4 +8,33 @@ from __future__ import annotations
 MIGRATION_CONTACT: tuple[str, ...] = (
     # The resident's "is it done?" message, so an undone Done can take its buttons away.
     "ALTER TABLE help_requests ADD COLUMN done_notice_outbox_id INTEGER",
+    # What an organiser needs when a check-in goes unanswered: a number to ring and a door.
+    "ALTER TABLE checkins ADD COLUMN phone_e164 TEXT",
+    "ALTER TABLE checkins ADD COLUMN address TEXT",
+    # How long a buddy has to acknowledge a missed check-in before organisers are told
+    # (NULL: the deployment's buddy_ack_delay).
+    "ALTER TABLE neighbourhoods ADD COLUMN buddy_ack_delay_s INTEGER",
+    # "They answered" joins the outcomes: SQLite cannot change a CHECK, so the table is rebuilt
+    # (nothing refers to it).
+    """
+    CREATE TABLE checkin_escalations_new (
+        id INTEGER PRIMARY KEY,
+        occurrence_id INTEGER NOT NULL UNIQUE REFERENCES checkin_occurrences(id)
+            ON DELETE CASCADE,
+        checkin_id INTEGER NOT NULL REFERENCES checkins(id) ON DELETE CASCADE,
+        neighbourhood_id INTEGER NOT NULL REFERENCES neighbourhoods(id) ON DELETE CASCADE,
+        first_told TEXT NOT NULL CHECK (first_told IN ('buddy', 'organisers')),
+        resends INTEGER NOT NULL DEFAULT 0,
+        acknowledged_by INTEGER,  -- Telegram id
+        acknowledged_at TEXT,
+        outcome TEXT CHECK (outcome IN ('reached', 'visited', 'services', 'answered')),
+        outcome_by INTEGER,
+        outcome_at TEXT,
+        created_at TEXT NOT NULL
+    )
+    """,
+    "INSERT INTO checkin_escalations_new SELECT * FROM checkin_escalations",
+    "DROP TABLE checkin_escalations",
+    "ALTER TABLE checkin_escalations_new RENAME TO checkin_escalations",
+    "CREATE INDEX checkin_escalations_open ON checkin_escalations (neighbourhood_id, outcome)",
 )

@@ -102,8 +102,9 @@ def test_story_in_process_shows_the_loop_and_keeps_details_private(played: Playe
     # Private details reached the resident (her own summary) and the assignee only.
     for label in ("address", "phone", "pharmacy"):
         assert result.private_chats[label] == {story.RESIDENT.id, result.winner.id}, label
+    core_loop = transcript.split("6. A welfare check-in")[0]
     for secret in (story.ADDRESS, story.PHONE, story.PHARMACY):
-        shown_in = chats_showing_in_transcript(transcript, secret)
+        shown_in = chats_showing_in_transcript(core_loop, secret)
         assert shown_in == {story.RESIDENT.name, result.winner.name}, secret
     others = [a.name for a in story.CAST if a not in (story.RESIDENT, result.winner)]
     assert f"Never shown to {', '.join(others)}." in transcript
@@ -132,6 +133,15 @@ def test_unanswered_check_in_climbs_the_ladder_until_acknowledged(played: Played
         story.RESIDENT.name,
         story.ORGANISER.name,
     }
+    # The check-in offered the phone and address of her request; the escalation carries both,
+    # to the organiser only (the pharmacy, a health detail, is not in it).
+    assert "Use 07700 100123" in scene
+    for secret in (story.ADDRESS, story.PHONE):
+        assert chats_showing_in_transcript(scene, secret) == {
+            story.RESIDENT.name,
+            story.ORGANISER.name,
+        }, secret
+    assert chats_showing_in_transcript(scene, story.PHARMACY) == set()
 
 
 def test_step_pauses_after_each_exchange(
