@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from bot import checkin_requests, languages, notify
 from bot.callback_data import pack
@@ -203,7 +204,8 @@ class CheckIns:
         if person is not None and not paused:
             occurrence = await checkins.add_occurrence(conn, checkin.id, day, job.due_at, now)
             if occurrence is not None:  # None: that day was already asked
-                await _ask(conn, person.telegram_id, occurrence.id, now, again=False)
+                zone = self._core.settings.timezone
+                await _ask(conn, person.telegram_id, occurrence.id, now, again=False, zone=zone)
                 # The grace period runs from when it was really sent (late after downtime).
                 await self._core.scheduler.schedule(
                     conn,
@@ -221,7 +223,8 @@ class CheckIns:
         person = await people.by_id(conn, checkin.person_id) if checkin else None
         if checkin is None or not checkin.active or person is None:
             return
-        await _ask(conn, person.telegram_id, occurrence.id, now, again=True)
+        zone = self._core.settings.timezone
+        await _ask(conn, person.telegram_id, occurrence.id, now, again=True, zone=zone)
         await self._core.scheduler.schedule(
             conn,
             kind=MISSED_JOB,
@@ -279,12 +282,26 @@ class CheckIns:
         )
 
 
+def greeting(now: datetime, zone: ZoneInfo) -> str:
+    """The check-in question with the greeting of the local time of day."""
+    hour = now.astimezone(zone).hour
+    if 5 <= hour < 12:
+        return ct.CHECKIN_QUESTION
+    return ct.CHECKIN_QUESTION_AFTERNOON if 12 <= hour < 18 else ct.CHECKIN_QUESTION_EVENING
+
+
 async def _ask(
-    conn: Connection, telegram_id: int, occurrence_id: int, now: datetime, *, again: bool
+    conn: Connection,
+    telegram_id: int,
+    occurrence_id: int,
+    now: datetime,
+    *,
+    again: bool,
+    zone: ZoneInfo,
 ) -> None:
     """Send the check-in question (or the second asking) in the person's language."""
     async with languages.speaking_to(conn, telegram_id):
-        text = ct.CHECKIN_QUESTION_AGAIN if again else ct.CHECKIN_QUESTION
+        text = ct.CHECKIN_QUESTION_AGAIN if again else greeting(now, zone)
         outbox_id = await notify.send(
             conn, telegram_id, text, now, buttons=answer_buttons(occurrence_id), purpose="checkin"
         )

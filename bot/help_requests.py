@@ -70,7 +70,10 @@ class HelpRequests(RequestViews, RequestCorrections):
         await self._audit(conn, actor_telegram_id, "request.created", None, request)
         alerted = await self._alerting.start(conn, request, now, include_alerted=False)
         await self.audit_alerted(conn, request, alerted)
-        return Created(request.id, request.ref, alerted, request)
+        stored = await help_requests.by_id(conn, request.id) or request
+        begins = stored.alerts_from
+        held = begins if begins is not None and begins > now else None
+        return Created(request.id, request.ref, alerted, stored, held)
 
     async def accept(self, telegram_id: int, request_id: int) -> Result:
         """Give the task to the first eligible volunteer who presses Accept."""

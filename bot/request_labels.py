@@ -7,10 +7,12 @@ reference alone. Words come in the current language (call inside languages.speak
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.when import WhenKind
 from config import i18n
+from config import request_flow_texts as ft
 from config import request_texts as t
 from storage.help_requests import HelpRequest
 
@@ -37,6 +39,17 @@ def your_request(request: HelpRequest, zone: ZoneInfo) -> str:
 def the_request(request: HelpRequest, zone: ZoneInfo) -> str:
     """'the shopping on Tue 8 Dec (R-54YG)'."""
     return _label(request, zone, own=False)
+
+
+def alerts_when(alerts_at: datetime, now: datetime, zone: ZoneInfo) -> str:
+    """When held alerts will go, in words: 'at 8:00', 'tomorrow at 8:00'."""
+    local, today = alerts_at.astimezone(zone), now.astimezone(zone).date()
+    shown = f"{local.hour}:{local.minute:02d}"
+    if local.date() == today:
+        return ft.HELD_AT.format(time=shown)
+    if local.date() == today + timedelta(days=1):
+        return ft.HELD_TOMORROW_AT.format(time=shown)
+    return ft.HELD_ON_DAY_AT.format(day=i18n.day(local), time=shown)
 
 
 def capitalised(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from bot.when import TimeWindow
@@ -21,6 +22,7 @@ class Outcome(StrEnum):
     NOT_YOURS = "not_yours"
     NO_LONGER_POSSIBLE = "no_longer_possible"
     TOO_LATE = "too_late"
+    ALREADY = "already"
     UNKNOWN = "unknown"
 
 
@@ -77,3 +79,4 @@ class Created:
     ref: str
     alerted: int
     request: HelpRequest | None = None
+    alerts_at: datetime | None = None  # quiet hours: when the held alerts will go

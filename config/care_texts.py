@@ -37,6 +37,8 @@ RESIDENT_FOLLOWUP = N_("Hello again! {volunteer} marked {request} done yesterday
 
 # The check-in itself.
 CHECKIN_QUESTION = N_("☀️ Good morning, how are you today?")
+CHECKIN_QUESTION_AFTERNOON = N_("🌤 Good afternoon, how are you today?")
+CHECKIN_QUESTION_EVENING = N_("🌙 Good evening, how are you today?")
 CHECKIN_QUESTION_AGAIN = N_(
     "☀️ Just checking in again: how are you today? Please press one of the buttons."
 )

@@ -173,4 +173,28 @@ CREATED_NOBODY_FREE = N_(
     "posted it for the group and will tell the organisers if nobody takes it."
 )
 
+# Confirmed in quiet hours: the alerts wait, and the resident is told when they will go.
+CREATED_HELD = N_(
+    "✅ Thank you. <b>{request}</b> is in. It's night-time, so volunteers will be alerted "
+    "{when}, and we'll tell you as soon as someone takes it.\n\n"
+    "If it can't wait until then, press <b>It's urgent – alert now</b>."
+)
+CREATED_HELD_NOBODY_FREE = N_(
+    "✅ Thank you. <b>{request}</b> is in. It's night-time and no volunteer is free right now, "
+    "so we'll post it for the group {when} and tell the organisers if nobody takes it.\n\n"
+    "If it can't wait until then, press <b>It's urgent – alert now</b>."
+)
+HELD_AT = N_("at {time}")
+HELD_TOMORROW_AT = N_("tomorrow at {time}")
+HELD_ON_DAY_AT = N_("on {day} at {time}")
+BUTTON_URGENT = N_("🚨 It's urgent – alert now")
+URGENT_OK = N_(
+    "🚨 Understood: we've alerted volunteers now and told the organisers about {request}. If "
+    "you are in danger or very unwell, please call 999."
+)
+URGENT_ALREADY = N_("We're already treating this as urgent.")
+URGENT_ALERTS_SENT = N_(
+    "Volunteers have been alerted already. We'll tell you when someone takes it."
+)
+
 translate_module(__name__)

@@ -129,6 +129,10 @@ ORGANISER_ESCALATION = N_(
     "⚠️ <b>{ref}</b> ({category}, {when}) in {neighbourhood} has waited {waited} without a "
     "volunteer. {alerted} volunteer(s) were alerted."
 )
+ORGANISER_URGENT = N_(
+    "🚨 <b>{ref}</b> ({category}, {when}) in {neighbourhood} can't wait until morning: the "
+    "resident pressed It's urgent during quiet hours. {alerted} volunteer(s) were alerted now."
+)
 ORGANISER_NOT_YET = N_(
     "⚠️ The resident says <b>{ref}</b> ({category}) in {neighbourhood} was not done yet. "
     "It is open again."

@@ -16,6 +16,7 @@ from handlers import (
     oversight,
     privacy,
     request_flow,
+    request_urgent,
     tasks,
     vetting,
     volunteer_commands,
@@ -52,6 +53,7 @@ def register_all(application: AidApplication) -> None:
     onboarding.register(application)
     organisers.register(application)
     tasks.register(application)
+    request_urgent.register(application)
     volunteer_commands.register(application)
     for feature in FEATURES:
         feature.register(application)

@@ -29,7 +29,7 @@ from telegram.ext import (
 )
 
 from bot.callback_data import exact, pack, pattern, unpack
-from bot.request_labels import with_request, your_request
+from bot.request_labels import alerts_when, with_request, your_request
 from bot.services import Services
 from config import request_flow_texts as t
 from config import request_texts
@@ -279,6 +279,18 @@ async def _confirm(chat_id: int, user_id: int, draft: Draft, context: AidContext
     _forget(context)
     zone = context.services.settings.timezone
     label = your_request(created.request, zone) if created.request else created.ref
+    if created.alerts_at is not None:  # quiet hours: say when, and offer to alert now
+        when = alerts_when(created.alerts_at, context.services.clock.now(), zone)
+        template = t.CREATED_HELD if created.alerted else t.CREATED_HELD_NOBODY_FREE
+        urgent = InlineKeyboardButton(
+            t.BUTTON_URGENT, callback_data=pack("urgent", created.request_id)
+        )
+        await context.bot.send_message(
+            chat_id,
+            with_request(template, label, when=when),
+            reply_markup=InlineKeyboardMarkup([[urgent]]),
+        )
+        return END
     if created.alerted:
         text = with_request(
             t.CREATED,

@@ -43,6 +43,8 @@ class HelpRequest:
     accepted_at: datetime | None
     done_at: datetime | None
     phone_in: bool = False  # logged by an organiser for a neighbour without Telegram
+    urgent: bool = False  # alerts and organisers are told at once, even in quiet hours
+    alerts_from: datetime | None = None  # when the first alerts went (or will go)
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,8 @@ def _request(r: Row) -> HelpRequest:
         accepted_at=optional_from_db(r["accepted_at"]),
         done_at=optional_from_db(r["done_at"]),
         phone_in=bool(r["phone_in"]),
+        urgent=bool(r["urgent"]),
+        alerts_from=optional_from_db(r["alerts_from"]),
     )
 
 
@@ -279,6 +283,23 @@ async def cancel(conn: Connection, request_id: int, now: datetime) -> bool:
     cursor = await conn.execute(
         "UPDATE help_requests SET status = 'cancelled', updated_at = ? "
         "WHERE id = ? AND status IN ('open', 'assigned')",
+        (to_db(now), request_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def set_alerts_from(conn: Connection, request_id: int, moment: datetime) -> None:
+    """Record when the request's alerts go (now, or the end of quiet hours)."""
+    await conn.execute(
+        "UPDATE help_requests SET alerts_from = ? WHERE id = ?", (to_db(moment), request_id)
+    )
+
+
+async def set_urgent(conn: Connection, request_id: int, now: datetime) -> bool:
+    """Mark an open request urgent; False if it is not open or already urgent."""
+    cursor = await conn.execute(
+        "UPDATE help_requests SET urgent = 1, updated_at = ? "
+        "WHERE id = ? AND status = 'open' AND urgent = 0",
         (to_db(now), request_id),
     )
     return cursor.rowcount == 1

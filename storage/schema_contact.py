@@ -8,6 +8,10 @@ from __future__ import annotations
 MIGRATION_CONTACT: tuple[str, ...] = (
     # The resident's "is it done?" message, so an undone Done can take its buttons away.
     "ALTER TABLE help_requests ADD COLUMN done_notice_outbox_id INTEGER",
+    # Honest nights: when the first alerts really go (the end of quiet hours if held), which
+    # starts the widening and escalation clocks; and "it's urgent", which sends them at once.
+    "ALTER TABLE help_requests ADD COLUMN alerts_from TEXT",
+    "ALTER TABLE help_requests ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0",
     # What an organiser needs when a check-in goes unanswered: a number to ring and a door.
     "ALTER TABLE checkins ADD COLUMN phone_e164 TEXT",
     "ALTER TABLE checkins ADD COLUMN address TEXT",
