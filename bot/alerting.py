@@ -54,6 +54,14 @@ def category_text(category: str) -> str:
     return t.CATEGORY_LABELS.get(category, category)
 
 
+def media_note(request: HelpRequest) -> str:
+    """'With 🎤 a voice note: you'll get it once the task is yours.' (empty without media)."""
+    if not request.media:
+        return ""
+    items = ", ".join(t.MEDIA_LABELS.get(kind, kind) for kind, _ in request.media)
+    return t.ALERT_WITH_MEDIA.format(items=items)
+
+
 class Alerting:
     """Decides and queues alerts; runs the widening and escalation jobs."""
 
@@ -193,6 +201,7 @@ class Alerting:
         )
         if request.phone_in:  # logged by an organiser: the neighbour has no Telegram
             text += oversight_texts.ALERT_PHONE_IN
+        text += media_note(request)
         for extra in self._alert_extras:  # extras only add to the alert, never replace it
             text += await extra(conn, request)
         return text
@@ -211,7 +220,7 @@ class Alerting:
                 category=category_text(request.category),
                 neighbourhood=html.escape(neighbourhood.name),
                 when=when_text(request, self._settings),
-            )
+            ) + media_note(request)
             buttons = [[(t.BUTTON_ACCEPT, pack("accept", request.id))]]
             outbox_id = await notify.send(
                 conn,

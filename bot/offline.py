@@ -11,6 +11,7 @@ from typing import Any
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.offline_media import MediaMethods
 from bot.offline_support import (
     ALWAYS_TRUE,
     COMMAND_NAME,
@@ -55,7 +56,7 @@ __all__ = [
 ]
 
 
-class FakeTelegram(BaseRequest):
+class FakeTelegram(MediaMethods, BaseRequest):
     """An in-process Bot API: answers PTB's requests, keeps chat state and records every call.
 
     Use one instance as both ``request`` and ``get_updates_request`` of an ApplicationBuilder.

@@ -49,6 +49,7 @@ class RequestDraft:
     pharmacy: str | None = None
     for_name: str | None = None
     for_phone: str | None = None
+    media: tuple[tuple[str, str], ...] = ()  # (kind, Telegram file_id) of photos and voice notes
 
     def new_request(self, requester_person_id: int, *, phone_in: bool = False) -> NewRequest:
         """The row to store for this draft, made by this requester."""
@@ -68,6 +69,7 @@ class RequestDraft:
             for_name=self.for_name,
             for_phone=self.for_phone,
             phone_in=phone_in,
+            media=self.media,
         )
 
 

@@ -44,6 +44,15 @@ async def send_task_details(
             [(t.BUTTON_CONTACT_ORGANISER, pack("contact", request.id))],
         ]
         await notify.send(conn, assignee.telegram_id, text, now, buttons=buttons, purpose="task")
+        name = html.escape(request.for_name) if request.for_name else None
+        name = name or (first_name(requester) if requester else t.THE_RESIDENT)
+        for kind, file_id in request.media:  # only ever to the assignee, by file_id
+            caption = t.MEDIA_CAPTION.format(
+                item=t.MEDIA_LABELS.get(kind, kind), name=name, ref=request.ref
+            )
+            await notify.send_media(
+                conn, assignee.telegram_id, kind, file_id, caption, now, purpose="task"
+            )
 
 
 def _task_details(
@@ -64,6 +73,9 @@ def _task_details(
         extra += t.TASK_PHARMACY.format(pharmacy=html.escape(request.pharmacy))
     if request.phone_in:  # logged by an organiser: the neighbour has no Telegram
         extra += oversight_texts.TASK_PHONE_IN
+    if request.media:
+        items = ", ".join(t.MEDIA_LABELS.get(kind, kind) for kind, _ in request.media)
+        extra += t.TASK_MEDIA.format(items=items)
     name = request.for_name or (first_name(requester) if requester else t.THE_RESIDENT)
     phone = request.for_phone or request.contact_phone
     return t.TASK_DETAILS.format(

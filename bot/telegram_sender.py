@@ -32,6 +32,20 @@ class TelegramSender:
                     message_id=params["message_id"],
                     reply_markup=reply_markup,
                 )
+            elif method == "sendPhoto":  # a photo passed on by its file_id (no upload)
+                result = await self._bot.send_photo(
+                    params["chat_id"],
+                    params["photo"],
+                    caption=params.get("caption"),
+                    reply_markup=reply_markup,
+                )
+            elif method == "sendVoice":
+                result = await self._bot.send_voice(
+                    params["chat_id"],
+                    params["voice"],
+                    caption=params.get("caption"),
+                    reply_markup=reply_markup,
+                )
             elif method == "editMessageReplyMarkup":
                 result = await self._bot.edit_message_reply_markup(
                     chat_id=params["chat_id"],

@@ -32,10 +32,23 @@ CHOOSE_CATEGORY = N_("🙋 <b>Ask for help</b> in {neighbourhood}\n\nWhat kind o
 
 # Step 2: what is needed.
 ASK_WHAT = N_(
-    "What do you need? Please describe it in one message, up to {limit} characters.\n\n"
+    "What do you need? Please describe it in one message, up to {limit} characters, or send "
+    "a voice note or a photo (a shopping list, a note from the pharmacy).\n\n"
     "For shopping, list the items; for a lift, say from where to where. Please leave out your "
     "address and phone number: we ask for those next, privately."
 )
+# A message outside any flow: an invitation, with buttons.
+STRAY_INVITE = N_(
+    "Would you like to ask your neighbours for help with this? I can start a request with it "
+    "filled in."
+)
+BUTTON_STRAY_REQUEST = N_("🙋 Ask for help with this")
+BUTTON_MENU = N_("☰ Menu")
+BUTTON_HELP = N_("❓ Help")
+PREFILLED = N_("I've put what you sent as what's needed; you can change it before you confirm.")
+MEDIA_LIMIT = N_("That's enough voice notes and photos for one request ({limit}).")
+# Voice notes and photos with a request, in the summary: "Bread (+ 📷 a photo)".
+SUMMARY_MEDIA = N_(" (+ {items})")
 TEXT_TOO_LONG = N_("That's {length} characters. Please keep it to {limit} characters or fewer.")
 TEXT_EMPTY = N_("Please type a few words.")
 

@@ -80,6 +80,11 @@ TASK_PHARMACY = N_(
     "collected by volunteers; if so, please tell the resident and an organiser."
 )
 TELEGRAM_ONLY = N_("no phone: contact them on Telegram")
+# A request sent as a voice note or a photo: named in alerts, sent to the assignee only.
+MEDIA_LABELS: dict[str, str] = {"photo": N_("📷 a photo"), "voice": N_("🎤 a voice note")}
+ALERT_WITH_MEDIA = N_("\nWith {items}: you'll get it once the task is yours.")
+TASK_MEDIA = N_("\n<b>Also sent:</b> {items} (below)")
+MEDIA_CAPTION = N_("{item} from {name} for {ref}")
 BUTTON_DONE = N_("✅ Done")
 BUTTON_CANT_DO = N_("Can't do it after all")
 BUTTON_CONTACT_ORGANISER = N_("📞 Contact organiser")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import (
     InlineKeyboardButton,
@@ -46,6 +47,9 @@ BACK = "back"
 CONFIRM = "confirm"
 CANCEL_DATA = pack(KIND, "cancel")
 DRAFT_KEY = "request_flow.draft"  # the flow's only user_data entry, holding a Draft
+# A stray message kept for "Ask for help with this" (handlers.general): {"text", "media"}.
+STRAY_KEY = "stray"
+STRAY_KIND = "stray"
 END = ConversationHandler.END
 ENTRY_DATA = pack("menu", "request")
 PRIVATE = filters.ChatType.PRIVATE
@@ -191,6 +195,17 @@ async def show(
 
 async def start(update: Update, context: AidContext) -> int:
     """/request or the menu's Ask for help: start a fresh draft, or say to join first."""
+    return await _begin(update, context, None)
+
+
+async def start_from_stray(update: Update, context: AidContext) -> int:
+    """Ask for help with this: a draft whose "what is needed" is the stray message."""
+    stray = context.user_data.pop(STRAY_KEY, None) if context.user_data is not None else None
+    return await _begin(update, context, stray if isinstance(stray, dict) else None)
+
+
+async def _begin(update: Update, context: AidContext, prefill: dict[str, Any] | None) -> int:
+    """Start a fresh draft (with what a stray message said, if any), or say to join first."""
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     if query is not None:
         await query.answer()
@@ -206,10 +221,11 @@ async def start(update: Update, context: AidContext) -> int:
     draft.reply_keyboard = previous.reply_keyboard if previous else False
     if len(draft.neighbourhoods) == 1:
         draft.neighbourhood_id = draft.neighbourhoods[0][0]
+    note = steps.prefill(draft, prefill, context.services) if prefill else None
     if context.user_data is not None:
         context.user_data[DRAFT_KEY] = draft
     first = Step.NEIGHBOURHOOD if steps.applies(Step.NEIGHBOURHOOD, draft) else Step.CATEGORY
-    return await show(chat.id, draft, first, context)
+    return await show(chat.id, draft, first, context, reason=note)
 
 
 async def _stop(chat_id: int, context: AidContext) -> int:
@@ -374,6 +390,7 @@ def build_conversation() -> ConversationHandler[AidContext]:
         entry_points=[
             CommandHandler("request", start, PRIVATE),
             CallbackQueryHandler(start, pattern=exact("menu", "request")),
+            CallbackQueryHandler(start_from_stray, pattern=exact(STRAY_KIND, "request")),
         ],
         states=states,
         fallbacks=[*switch_fallbacks("request"), CommandHandler("cancel", cancel, PRIVATE)],

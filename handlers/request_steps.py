@@ -29,6 +29,7 @@ from config import i18n, request_texts
 from config import request_flow_texts as t
 
 ADDRESS_MAX_LENGTH = 300
+MAX_MEDIA = 3  # voice notes and photos per request
 PHARMACY_MAX_LENGTH = 100
 NAME_MAX_LENGTH = 60
 
@@ -150,6 +151,8 @@ class Draft:
     editing: Step | None = None  # the field being changed from the summary
     reply_keyboard: bool = False  # the phone step's keyboard is showing
     phone_in: bool = False  # an organiser logging a neighbour's request (handlers.phone_in)
+    media: tuple[tuple[str, str], ...] = ()  # (kind, file_id) of voice notes and photos
+    prefilled: bool = False  # started from a stray message: "what is needed" is answered
 
     @property
     def neighbourhood_name(self) -> str:
@@ -195,6 +198,7 @@ class Draft:
             pharmacy=self.pharmacy if applies(Step.PHARMACY, self) else None,
             for_name=self.for_name if other else None,
             for_phone=self.for_phone if other else None,
+            media=self.media,
         )
 
 
@@ -222,7 +226,10 @@ def next_step(current: Step, draft: Draft) -> Step:
     """The question after this one; while editing, the summary once the field is done."""
     base = Step.WHEN if current is Step.WHEN_TYPED else current
     later = _ORDER[_ORDER.index(base) + 1 :]
-    following = next((step for step in later if applies(step, draft)), Step.SUMMARY)
+    answered = {Step.WHAT} if draft.prefilled and draft.description is not None else set()
+    following = next(
+        (step for step in later if applies(step, draft) and step not in answered), Step.SUMMARY
+    )
     if draft.editing is not None and _group(following) != _group(current):
         return Step.SUMMARY
     return following
@@ -264,16 +271,66 @@ def summary_text(draft: Draft, services: Services) -> str:
             name=html.escape(draft.for_name or ""), phone=_shown_phone(draft.for_phone)
         )
     zone = services.settings.timezone
+    description = html.escape(draft.description or "")
+    if draft.media:
+        description += t.SUMMARY_MEDIA.format(items=media_words(draft.media))
     return t.SUMMARY.format(
         neighbourhood=html.escape(draft.neighbourhood_name),
         category=html.escape(request_texts.CATEGORY_LABELS.get(draft.category or "", "?")),
-        description=html.escape(draft.description or ""),
+        description=description.strip(),
         when=draft.window.describe(zone) if draft.window else "?",
         phone=t.SUMMARY_TELEGRAM_ONLY if draft.telegram_only else _shown_phone(draft.contact_phone),
         address=html.escape(draft.address or ""),
         extra=extra,
         for_whom=for_whom,
     )
+
+
+def media_words(media: tuple[tuple[str, str], ...]) -> str:
+    """'📷 a photo, 🎤 a voice note' in the current language."""
+    labels = request_texts.MEDIA_LABELS
+    return ", ".join(labels.get(kind, kind) for kind, _ in media)
+
+
+def media_of(message: Message) -> tuple[str, str] | None:
+    """The (kind, file_id) of a photo (its largest size) or voice note in a message."""
+    if message.photo:
+        return "photo", message.photo[-1].file_id
+    if message.voice is not None:
+        return "voice", message.voice.file_id
+    return None
+
+
+def _media_answer(message: Message, draft: Draft, services: Services) -> Answer:
+    """A voice note or photo at "what is needed", with its caption as the words, if any."""
+    media = media_of(message)
+    assert media is not None
+    if len(draft.media) >= MAX_MEDIA:
+        return Reask(t.MEDIA_LIMIT.format(limit=MAX_MEDIA), repeat=False)
+    if message.caption:
+        text = _typed(message.caption, services.settings.tunables.max_text_length)
+        if isinstance(text, Reask):
+            return text
+        draft.description = text
+    draft.media = (*draft.media, media)
+    if draft.description is None:
+        draft.description = ""
+    return next_step(Step.WHAT, draft)
+
+
+def prefill(draft: Draft, stray: dict[str, object], services: Services) -> str | None:
+    """Fill "what is needed" from a stray message; the note to show, or None if nothing fits."""
+    text = str(stray.get("text") or "").strip()
+    raw_media = stray.get("media")
+    media = tuple(
+        (str(kind), str(file_id))
+        for kind, file_id in (raw_media if isinstance(raw_media, list) else [])
+        if kind in request_texts.MEDIA_LABELS
+    )[:MAX_MEDIA]
+    if len(text) > services.settings.tunables.max_text_length or not (text or media):
+        return None
+    draft.description, draft.media, draft.prefilled = text, media, True
+    return t.PREFILLED
 
 
 def phone_note(draft: Draft) -> str:
@@ -365,6 +422,8 @@ async def answer(
         return _phone_answer(message, draft, services, user_id)
     if step not in _TYPED_STEPS:
         return Reask(t.USE_BUTTONS, repeat=False)
+    if step is Step.WHAT and media_of(message) is not None:
+        return _media_answer(message, draft, services)
     if message.text is None:
         return Reask(t.TYPE_PLEASE, repeat=False)
     limits = {

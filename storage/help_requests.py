@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ class HelpRequest:
     phone_in: bool = False  # logged by an organiser for a neighbour without Telegram
     urgent: bool = False  # alerts and organisers are told at once, even in quiet hours
     alerts_from: datetime | None = None  # when the first alerts went (or will go)
+    media: tuple[tuple[str, str], ...] = ()  # (kind, Telegram file_id): a photo or voice note
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class NewRequest:
     for_name: str | None
     for_phone: str | None
     phone_in: bool = False
+    media: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,18 @@ def _request(r: Row) -> HelpRequest:
         phone_in=bool(r["phone_in"]),
         urgent=bool(r["urgent"]),
         alerts_from=optional_from_db(r["alerts_from"]),
+        media=_media(r["media"]),
     )
+
+
+def _media(stored: str | None) -> tuple[tuple[str, str], ...]:
+    """The (kind, file_id) pairs stored as JSON; none once purged."""
+    items = json.loads(stored) if stored else []
+    return tuple((str(item["kind"]), str(item["file_id"])) for item in items)
+
+
+def _media_json(media: tuple[tuple[str, str], ...]) -> str | None:
+    return json.dumps([{"kind": k, "file_id": f} for k, f in media]) if media else None
 
 
 async def insert(conn: Connection, new: NewRequest, now: datetime) -> HelpRequest:
@@ -122,9 +136,9 @@ async def insert(conn: Connection, new: NewRequest, now: datetime) -> HelpReques
                 """
                 INSERT INTO help_requests (ref, neighbourhood_id, requester_person_id, category,
                     description, when_kind, starts_at, ends_at, contact_phone, telegram_only,
-                    address, payment_method, pharmacy, for_name, for_phone, phone_in, status,
-                    created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)
+                    address, payment_method, pharmacy, for_name, for_phone, phone_in, media,
+                    status, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)
                 """,
                 (
                     ref,
@@ -143,6 +157,7 @@ async def insert(conn: Connection, new: NewRequest, now: datetime) -> HelpReques
                     new.for_name,
                     new.for_phone,
                     int(new.phone_in),
+                    _media_json(new.media),
                     stamp,
                     stamp,
                 ),

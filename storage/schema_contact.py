@@ -12,6 +12,9 @@ MIGRATION_CONTACT: tuple[str, ...] = (
     # starts the widening and escalation clocks; and "it's urgent", which sends them at once.
     "ALTER TABLE help_requests ADD COLUMN alerts_from TEXT",
     "ALTER TABLE help_requests ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0",
+    # A request by voice note or photo: their Telegram file ids, as a JSON list of
+    # {"kind", "file_id"}; personal, so retention and erasure clear it with the description.
+    "ALTER TABLE help_requests ADD COLUMN media TEXT",
     # What an organiser needs when a check-in goes unanswered: a number to ring and a door.
     "ALTER TABLE checkins ADD COLUMN phone_e164 TEXT",
     "ALTER TABLE checkins ADD COLUMN address TEXT",

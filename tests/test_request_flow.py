@@ -13,7 +13,7 @@ from bot.offline_updates import FakeUser
 from bot.phones import PhoneProblem
 from bot.volunteering import Offer
 from config import request_flow_texts as t
-from config import texts
+from config.request_flow_texts import STRAY_INVITE
 from handlers import request_flow
 from handlers.request_steps import Step
 from storage import help_requests
@@ -312,7 +312,7 @@ async def test_back_from_the_first_step_returns_to_the_menu(bot: BotHarness) -> 
     await press(bot, Step.CATEGORY, "back")
     assert last(bot) == t.BACK_TO_MENU
     await say(bot, "hello?")  # the conversation is over: the general fallback answers
-    assert last(bot) == texts.STRAY_MESSAGE
+    assert last(bot) == STRAY_INVITE
     assert await request_count(bot) == 0
 
 
@@ -349,7 +349,7 @@ async def test_cancel_midway_stores_nothing(bot: BotHarness, how: str) -> None:
     assert last_markup(bot) == {"remove_keyboard": True}
     assert await request_count(bot) == 0
     await say(bot, "12 Elm Road")  # no longer in the flow
-    assert last(bot) == texts.STRAY_MESSAGE
+    assert last(bot) == STRAY_INVITE
 
 
 async def test_user_text_is_escaped_and_arrives_intact(bot: BotHarness) -> None:
@@ -404,7 +404,7 @@ async def test_resident_in_no_neighbourhood_is_told_to_join_first(bot: BotHarnes
     assert last(bot) == t.NEED_NEIGHBOURHOOD
     assert "/start" in last(bot)
     await say(bot, "Milk please")
-    assert last(bot) == texts.STRAY_MESSAGE
+    assert last(bot) == STRAY_INVITE
     assert await request_count(bot) == 0
 
 
