@@ -14,6 +14,7 @@ from bot.dispatch import OutboxDispatcher, Sender
 from bot.help_requests import HelpRequests
 from bot.oversight import Oversight
 from bot.privacy import Privacy
+from bot.relay import Relay
 from bot.request_events import RequestEvents
 from bot.scheduler import Scheduler
 from bot.vetting import Vetting
@@ -41,6 +42,7 @@ class Services:
     vetting: Vetting
     oversight: Oversight
     privacy: Privacy
+    relay: Relay
 
 
 def build_services(settings: Settings, clock: Clock, sender: Sender) -> Services:
@@ -83,4 +85,5 @@ def build_services(settings: Settings, clock: Clock, sender: Sender) -> Services
         vetting=Vetting(core),
         oversight=Oversight(core),
         privacy=Privacy(core),
+        relay=Relay(core),
     )

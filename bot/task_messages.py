@@ -10,7 +10,7 @@ from bot.alerting import category_text, when_text
 from bot.callback_data import pack
 from bot.phones import format_for_display
 from bot.request_labels import your_request
-from config import oversight_texts
+from config import oversight_texts, relay_texts
 from config import request_texts as t
 from config.settings import Settings
 from storage import neighbourhoods, people
@@ -41,6 +41,7 @@ async def send_task_details(
                 (t.BUTTON_DONE, pack("done", request.id)),
                 (t.BUTTON_CANT_DO, pack("release", request.id)),
             ],
+            [(_message_label(request, requester), pack("relay", request.id))],
             [(t.BUTTON_CONTACT_ORGANISER, pack("contact", request.id))],
         ]
         await notify.send(conn, assignee.telegram_id, text, now, buttons=buttons, purpose="task")
@@ -112,4 +113,15 @@ async def tell_requester_who_is_coming(
             request=your_request(request, settings.timezone),
             phone=phone,
         )
-        await notify.send(conn, chat, text, now, purpose="resident")
+        label = html.unescape(relay_texts.BUTTON_MESSAGE.format(name=first_name(volunteer)))
+        buttons = [[(label, pack("relay", request.id))]]
+        await notify.send(conn, chat, text, now, buttons=buttons, purpose="resident")
+
+
+def _message_label(request: HelpRequest, requester: Person | None) -> str:
+    """Message <resident> (the organiser who logged a phone-in request), as a plain label."""
+    name = first_name(requester) if requester else t.THEM
+    template = (
+        relay_texts.BUTTON_MESSAGE_ORGANISER if request.phone_in else relay_texts.BUTTON_MESSAGE
+    )
+    return html.unescape(template.format(name=name))

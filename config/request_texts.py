@@ -79,7 +79,7 @@ TASK_PHARMACY = N_(
     "\n<b>Pharmacy:</b> {pharmacy}\nYou may be asked for ID. Some controlled medicines can't be "
     "collected by volunteers; if so, please tell the resident and an organiser."
 )
-TELEGRAM_ONLY = N_("no phone: contact them on Telegram")
+TELEGRAM_ONLY = N_("no phone: press Message below to write to them through the bot")
 # A request sent as a voice note or a photo: named in alerts, sent to the assignee only.
 MEDIA_LABELS: dict[str, str] = {"photo": N_("📷 a photo"), "voice": N_("🎤 a voice note")}
 ALERT_WITH_MEDIA = N_("\nWith {items}: you'll get it once the task is yours.")

@@ -15,6 +15,7 @@ from handlers import (
     organisers,
     oversight,
     privacy,
+    relay,
     request_flow,
     request_urgent,
     tasks,
@@ -30,7 +31,7 @@ from handlers.flow_switch import guard_flow
 warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
 # Later features, each with conversations() and register(application).
-FEATURES = (assets, care, vetting, oversight, privacy, language)
+FEATURES = (assets, care, vetting, oversight, privacy, language, relay)
 
 
 def register_all(application: AidApplication) -> None:

@@ -44,4 +44,23 @@ MIGRATION_CONTACT: tuple[str, ...] = (
     "DROP TABLE checkin_escalations",
     "ALTER TABLE checkin_escalations_new RENAME TO checkin_escalations",
     "CREATE INDEX checkin_escalations_open ON checkin_escalations (neighbourhood_id, outcome)",
+    # Messages passed between a task's resident and volunteer (words, or a photo's or voice
+    # note's file id). Both people's rows go with them (/forgetme), and retention removes
+    # them when the outbox forgets its texts.
+    """
+    CREATE TABLE relay_messages (
+        id INTEGER PRIMARY KEY,
+        request_id INTEGER NOT NULL REFERENCES help_requests(id) ON DELETE CASCADE,
+        sender_person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        recipient_person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('text', 'photo', 'voice')),
+        body TEXT,
+        file_id TEXT,
+        outbox_id INTEGER,
+        created_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX relay_messages_by_request ON relay_messages (request_id, id)",
+    "CREATE INDEX relay_messages_by_age ON relay_messages (created_at)",
+    "CREATE INDEX relay_messages_by_recipient ON relay_messages (recipient_person_id)",
 )
