@@ -59,13 +59,16 @@ BUTTON_TOMORROW = N_("Tomorrow")
 BUTTON_THIS_WEEK = N_("This week")
 BUTTON_TYPE_WHEN = N_("📅 Type a date and time")
 ASK_WHEN_TYPED = N_(
-    "Type the day and time you need help, for example <i>tomorrow 3pm</i>, <i>Friday 10:30</i>, "
-    "<i>12 March</i> or <i>14/03 9am</i>."
+    "Type the day and time you need help, for example <i>tomorrow 3pm</i>, <i>Friday "
+    "morning</i>, <i>next Tuesday 10:30</i>, <i>in 2 hours</i> or <i>14/03 9am</i>."
 )
 WHEN_UNREADABLE = N_(
     "Sorry, I couldn't read that as a date or time. Try for example <i>tomorrow 3pm</i>, "
-    "<i>Friday 10:30</i>, <i>12 March</i> or <i>14/03 9am</i>."
+    "<i>Friday morning</i>, <i>next Tuesday 10:30</i>, <i>in 2 hours</i> or <i>14/03 9am</i>."
 )
+ASK_AM_PM = N_("🕑 In the morning or the afternoon?")
+BUTTON_AM = N_("🌅 {when}")
+BUTTON_PM = N_("🌇 {when}")
 WHEN_IN_THE_PAST = N_("That time has already passed. Please give a time from now on.")
 WHEN_TOO_FAR = N_(
     "That's more than {days} days away, which is too far ahead to plan. Please choose a "

@@ -185,6 +185,7 @@ WHEN_TODAY = N_("today ({day})")
 WHEN_TOMORROW = N_("tomorrow ({day})")
 WHEN_THIS_WEEK = N_("this week (until {day})")
 WHEN_ANY_TIME = N_("{day} (any time)")
+WHEN_BETWEEN = N_("{day}, {start}–{end}")
 
 # Durations in words (how long something waited).
 DURATION_MINUTES = N_("{minutes} min")

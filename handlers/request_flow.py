@@ -119,6 +119,16 @@ async def render(step: Step, draft: Draft, services: Services) -> Prompt:
             return Prompt(t.ASK_WHEN, _keyboard(step, quick, typed))
         case Step.WHEN_TYPED:
             return Prompt(t.ASK_WHEN_TYPED, _keyboard(step))
+        case Step.WHEN_AMPM if draft.pending_when is not None:
+            zone = services.settings.timezone
+            morning, afternoon = (w.describe(zone) for w in draft.pending_when)
+            rows = [
+                [_button(step, t.BUTTON_AM.format(when=morning), "am")],
+                [_button(step, t.BUTTON_PM.format(when=afternoon), "pm")],
+            ]
+            return Prompt(t.ASK_AM_PM, _keyboard(step, *rows))
+        case Step.WHEN_AMPM:  # the choices were lost: ask for the time again
+            return Prompt(t.ASK_WHEN_TYPED, _keyboard(step))
         case Step.PHONE:
             return Prompt(t.ASK_PHONE, _phone_keyboard())
         case Step.ADDRESS:

@@ -59,6 +59,7 @@ class Step(IntEnum):
     FOR_AGREED = 12
     SUMMARY = 13
     EDIT = 14
+    WHEN_AMPM = 15  # a typed hour from 1 to 7: morning or afternoon?
 
     @property
     def token(self) -> str:
@@ -83,7 +84,7 @@ class Reask:
 
 Answer = Step | Move | Reask | None  # None: the press does not belong to this step
 
-# The questions in order; WHEN_TYPED and EDIT are reached only by their buttons.
+# The questions in order; WHEN_TYPED, WHEN_AMPM and EDIT are reached only from other steps.
 _ORDER = (
     Step.NEIGHBOURHOOD,
     Step.CATEGORY,
@@ -102,6 +103,7 @@ _ORDER = (
 # Steps answered together: editing one field walks its whole group, then returns to the summary.
 _GROUP = {
     Step.WHEN_TYPED: Step.WHEN,
+    Step.WHEN_AMPM: Step.WHEN,
     Step.FOR_NAME: Step.FOR_WHOM,
     Step.FOR_PHONE: Step.FOR_WHOM,
     Step.FOR_AGREED: Step.FOR_WHOM,
@@ -111,6 +113,7 @@ _TYPED_STEPS = frozenset(
         Step.WHAT,
         Step.WHEN,
         Step.WHEN_TYPED,
+        Step.WHEN_AMPM,
         Step.ADDRESS,
         Step.PHARMACY,
         Step.FOR_NAME,
@@ -153,6 +156,7 @@ class Draft:
     phone_in: bool = False  # an organiser logging a neighbour's request (handlers.phone_in)
     media: tuple[tuple[str, str], ...] = ()  # (kind, file_id) of voice notes and photos
     prefilled: bool = False  # started from a stray message: "what is needed" is answered
+    pending_when: tuple[TimeWindow, TimeWindow] | None = None  # the morning and afternoon reading
 
     @property
     def neighbourhood_name(self) -> str:
@@ -224,7 +228,7 @@ def _group(step: Step) -> Step:
 
 def next_step(current: Step, draft: Draft) -> Step:
     """The question after this one; while editing, the summary once the field is done."""
-    base = Step.WHEN if current is Step.WHEN_TYPED else current
+    base = Step.WHEN if current in (Step.WHEN_TYPED, Step.WHEN_AMPM) else current
     later = _ORDER[_ORDER.index(base) + 1 :]
     answered = {Step.WHAT} if draft.prefilled and draft.description is not None else set()
     following = next(
@@ -248,6 +252,8 @@ def previous_step(current: Step, draft: Draft) -> Step | None:
         return Step.EDIT
     if current is Step.WHEN_TYPED:
         return Step.WHEN
+    if current is Step.WHEN_AMPM:
+        return Step.WHEN_TYPED
     earlier = _ORDER[: _ORDER.index(current)]
     return next((step for step in reversed(earlier) if applies(step, draft)), None)
 
@@ -355,6 +361,9 @@ async def choose(step: Step, value: str, draft: Draft, services: Services, user_
     elif step is Step.WHEN and value in _QUICK_WHEN:
         now, zone = services.clock.now(), services.settings.timezone
         draft.window = window_for(_QUICK_WHEN[value], now, zone)
+    elif step is Step.WHEN_AMPM and value in ("am", "pm") and draft.pending_when:
+        draft.window = draft.pending_when[0 if value == "am" else 1]
+        draft.pending_when = None
     elif step is Step.PAYMENT and value in request_texts.PAYMENT_LABELS:
         draft.payment_method = value
     elif step is Step.FOR_WHOM and value in ("me", "other"):
@@ -435,11 +444,15 @@ async def answer(
     text = _typed(message.text, limits.get(step))
     if isinstance(text, Reask):
         return text
-    if step in (Step.WHEN, Step.WHEN_TYPED):
+    if step in (Step.WHEN, Step.WHEN_TYPED, Step.WHEN_AMPM):
         try:
             draft.window = parse_when(text, services.clock.now(), services.settings.timezone)
         except WhenError as error:
+            if error.reason is WhenProblem.AMBIGUOUS and error.choices is not None:
+                draft.pending_when = error.choices
+                return Step.WHEN_AMPM
             return Reask(i18n.gettext(_WHEN_REASONS[error.reason]).format(days=MAX_DAYS_AHEAD))
+        draft.pending_when = None
     elif step is Step.FOR_PHONE:
         result = parse_phone(text, services.settings.default_region)
         if not result.ok:
