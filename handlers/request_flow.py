@@ -35,6 +35,7 @@ from bot.services import Services
 from config import request_flow_texts as t
 from config import request_texts
 from handlers import request_steps as steps
+from handlers import request_summary as summary
 from handlers.context import AidContext
 from handlers.flow_switch import switch_fallbacks
 from handlers.onboarding import menu_keyboard
@@ -160,7 +161,7 @@ async def render(step: Step, draft: Draft, services: Services) -> Prompt:
                 [_button(step, t.BUTTON_CONFIRM, CONFIRM)],
                 [_button(step, t.BUTTON_EDIT, "edit")],
             ]
-            return Prompt(steps.summary_text(draft, services), _keyboard(step, *rows))
+            return Prompt(summary.summary_text(draft, services), _keyboard(step, *rows))
         case Step.EDIT:
             rows = [[_button(step, t.EDIT_LABELS[s.token], s.token)] for s in steps.editable(draft)]
             return Prompt(t.ASK_EDIT, _keyboard(step, *rows))
@@ -231,7 +232,7 @@ async def _begin(update: Update, context: AidContext, prefill: dict[str, Any] | 
     draft.reply_keyboard = previous.reply_keyboard if previous else False
     if len(draft.neighbourhoods) == 1:
         draft.neighbourhood_id = draft.neighbourhoods[0][0]
-    note = steps.prefill(draft, prefill, context.services) if prefill else None
+    note = summary.prefill(draft, prefill, context.services) if prefill else None
     if context.user_data is not None:
         context.user_data[DRAFT_KEY] = draft
     first = Step.NEIGHBOURHOOD if steps.applies(Step.NEIGHBOURHOOD, draft) else Step.CATEGORY
@@ -380,7 +381,7 @@ def _on_message(step: Step) -> StepCallback:
             return await _expired(message.chat_id, context)
         outcome = await steps.answer(step, message, draft, context.services, user.id)
         accepted_phone = step is Step.PHONE and isinstance(outcome, Step)
-        note = steps.phone_note(draft) if accepted_phone else None
+        note = summary.phone_note(draft) if accepted_phone else None
         return await _follow(message.chat_id, draft, step, outcome, context, note)
 
     return on_message
