@@ -31,6 +31,18 @@ from storage.people import Person
 KINDS = ("text", "photo", "voice")
 SHARED_WITH_ORGANISERS = 5  # how many of the last messages "Ask an organiser" shares
 PURPOSE = "relay"
+TEXT_ROOM = 3500  # escaped characters of a relayed text, leaving room for its label (4096)
+
+
+def escaped_within(text: str, room: int) -> str:
+    """The text escaped for HTML, shortened (with …) so that the escaped form fits in room."""
+    escaped = html.escape(text, quote=False)
+    if len(escaped) <= room:
+        return escaped
+    keep = len(text)
+    while keep > 0 and len(html.escape(text[:keep], quote=False)) > room - 1:
+        keep -= max(1, (len(html.escape(text[:keep], quote=False)) - room) // 5)
+    return html.escape(text[: max(keep, 0)], quote=False) + "…"
 
 
 class RelayOutcome(StrEnum):
@@ -126,14 +138,16 @@ class Relay:
         async with languages.speaking_to(conn, peer.telegram_id):
             label = self._label(sides.request, peer)
             buttons = relay_buttons(sides.request.id)
-            words = html.escape(content.text or "")
             if content.kind == "text":
-                text = rt.RELAYED.format(name=name, request=label, text=words)
+                text = rt.RELAYED.format(name=name, request=label, text="{text}")
+                text = text.replace("{text}", escaped_within(content.text or "", TEXT_ROOM))
                 return await notify.send(
                     conn, peer.telegram_id, text, now, buttons=buttons, purpose=PURPOSE
                 )
             item = t.MEDIA_LABELS[content.kind]
             caption = rt.RELAYED_MEDIA.format(item=item, name=name, request=label)
+            room = notify.CAPTION_LIMIT - len(caption) - 2
+            words = escaped_within(content.text or "", room)
             caption += f"\n\n{words}" if words else ""
             assert content.file_id is not None
             return await notify.send_media(

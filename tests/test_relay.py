@@ -79,7 +79,7 @@ async def test_relay_both_ways_text_and_photo_for_a_telegram_only_resident(
     await harness.send(harness.build.text(HAL, "Hi Ruth <3, I'll come at 2pm"))
     assert harness.fake.last_text_to(HAL.id) == rt.SENT.format(name="Ruth")
     got = harness.fake.last_text_to(RUTH.id) or ""
-    words = html.escape("Hi Ruth <3, I'll come at 2pm")
+    words = html.escape("Hi Ruth <3, I'll come at 2pm", quote=False)
     assert got == f"💬 <b>Hal</b> about your shopping on Mon 2 Nov ({ref}):\n\n{words}"
     assert buttons(harness, RUTH.id) == [
         (rt.BUTTON_REPLY, pack("relay", request_id)),
@@ -222,3 +222,18 @@ async def test_relayed_messages_obey_the_flood_limits(
     assert len(await stored(harness, request_id)) == limit
     assert sum("message " in x for x in harness.fake.texts_to(RUTH.id)) == limit
     assert harness.fake.texts_to(HAL.id).count(pt.FLOOD_MESSAGES) == 1
+
+
+async def test_long_messages_full_of_markup_still_fit_telegrams_limits(
+    harness: BotHarness,
+) -> None:
+    request_id, _ = await telegram_only_task(harness)
+    limit = harness.settings.tunables.max_text_length
+    await say_through(harness, HAL, request_id, "&" * limit)  # escapes to five times as long
+    text = harness.fake.last_text_to(RUTH.id) or ""
+    assert len(text) <= 4096 and text.endswith("&amp;…")
+    await harness.press(RUTH, pack("relay", request_id))
+    await harness.send(harness.build.photo(RUTH, caption="<" * limit))
+    [sent] = harness.fake.calls_to("sendPhoto", HAL.id)
+    assert len(sent.params["caption"]) <= 1024 and sent.params["caption"].endswith("&lt;…")
+    assert [m.body for m in await stored(harness, request_id)] == ["&" * limit, "<" * limit]
