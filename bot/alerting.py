@@ -3,7 +3,9 @@
 Matching ranks eligible volunteers fairly (see storage.volunteers.match_candidates) and alerts
 the top K by DM. If nobody accepts within the widening delay the next K are alerted and the
 volunteers' group gets a non-identifying summary; by the escalation delay the organisers are
-told. Timers are scheduler-store jobs, so a restart loses none of them.
+told. In the neighbourhood's quiet hours the alerts wait for the morning, and both clocks start
+when they actually go; an urgent request's alerts go at once. Timers are scheduler-store jobs,
+so a restart loses none of them.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import html
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from bot import languages, notify
+from bot import languages, notify, quiet_hours
 from bot.callback_data import pack
 from bot.clock import Clock
 from bot.durations import duration_words
@@ -21,7 +23,7 @@ from bot.when import TimeWindow, WhenKind
 from config import oversight_texts
 from config import request_texts as t
 from config.settings import Settings
-from storage import audit, help_requests, neighbourhoods, people, volunteers
+from storage import audit, help_requests, neighbourhoods, outbox, people, volunteers
 from storage.database import Connection
 from storage.help_requests import HelpRequest
 from storage.jobs import ScheduledJob
@@ -36,6 +38,9 @@ ComposeButtons = Callable[[], notify.Buttons]
 
 WIDEN_JOB = "request.widen"
 ESCALATE_JOB = "request.escalate"
+# Purposes of an urgent request's alerts and group post: not held by quiet hours.
+URGENT_ALERT = "alert-urgent"
+URGENT_GROUP = "group-urgent"
 
 
 def when_text(request: HelpRequest, settings: Settings) -> str:
@@ -47,6 +52,14 @@ def when_text(request: HelpRequest, settings: Settings) -> str:
 def category_text(category: str) -> str:
     """A category's label."""
     return t.CATEGORY_LABELS.get(category, category)
+
+
+def media_note(request: HelpRequest) -> str:
+    """'With 🎤 a voice note: you'll get it once the task is yours.' (empty without media)."""
+    if not request.media:
+        return ""
+    items = ", ".join(t.MEDIA_LABELS.get(kind, kind) for kind, _ in request.media)
+    return t.ALERT_WITH_MEDIA.format(items=items)
 
 
 class Alerting:
@@ -80,24 +93,46 @@ class Alerting:
             timedelta(seconds=escalate) if escalate else tunables.escalation_delay,
         )
 
+    async def alerts_begin(self, conn: Connection, request: HelpRequest, now: datetime) -> datetime:
+        """When the alerts go: now, or the end of quiet hours (an urgent request's: now)."""
+        if request.urgent:
+            return now
+        quiet = await quiet_hours.for_neighbourhood(conn, request.neighbourhood_id)
+        return quiet.awake_at(now) if quiet else now
+
     async def start(
         self, conn: Connection, request: HelpRequest, now: datetime, *, include_alerted: bool
     ) -> int:
-        """Alert the first round and arm widening and escalation; returns how many alerted."""
-        await self._scheduler.cancel_for(conn, WIDEN_JOB, str(request.id))
-        await self._scheduler.cancel_for(conn, ESCALATE_JOB, str(request.id))
+        """Alert the first round and arm widening and escalation; returns how many alerted.
+
+        Both clocks start when the alerts actually go (stored as the request's alerts_from).
+        """
         alerted = await self.alert_round(conn, request, now, include_alerted=include_alerted)
-        target = str(request.id)
         if alerted == 0:
             await self.post_to_group(conn, request, now)
+        await self.arm(conn, request, await self.alerts_begin(conn, request, now))
+        return alerted
+
+    async def hurry(self, conn: Connection, request: HelpRequest, now: datetime) -> None:
+        """Send the request's held alerts now and restart its clocks from now (it is urgent)."""
+        alerts = await help_requests.live_alerts(conn, request.id)
+        await outbox.release_held(conn, [a.outbox_id for a in alerts])
+        if not alerts:
+            await self.post_to_group(conn, request, now)
+        await self.arm(conn, request, now)
+
+    async def arm(self, conn: Connection, request: HelpRequest, begins: datetime) -> None:
+        """Arm widening and escalation from the moment the alerts go."""
+        target = str(request.id)
+        await self.stop(conn, request.id)
+        await help_requests.set_alerts_from(conn, request.id, begins)
         widen_after, escalate_after = await self.delays(conn, request.neighbourhood_id)
         await self._scheduler.schedule(
-            conn, kind=WIDEN_JOB, target=target, due_at=now + widen_after
+            conn, kind=WIDEN_JOB, target=target, due_at=begins + widen_after
         )
         await self._scheduler.schedule(
-            conn, kind=ESCALATE_JOB, target=target, due_at=now + escalate_after
+            conn, kind=ESCALATE_JOB, target=target, due_at=begins + escalate_after
         )
-        return alerted
 
     async def stop(self, conn: Connection, request_id: int) -> None:
         """Cancel the request's pending widening and escalation."""
@@ -139,7 +174,8 @@ class Alerting:
                     composed[language],
                     now,
                     buttons=alert_buttons(request.id),
-                    purpose="alert",
+                    purpose=URGENT_ALERT if request.urgent else "alert",
+                    neighbourhood_id=request.neighbourhood_id,
                 )
             await help_requests.add_alert(
                 conn,
@@ -165,6 +201,7 @@ class Alerting:
         )
         if request.phone_in:  # logged by an organiser: the neighbour has no Telegram
             text += oversight_texts.ALERT_PHONE_IN
+        text += media_note(request)
         for extra in self._alert_extras:  # extras only add to the alert, never replace it
             text += await extra(conn, request)
         return text
@@ -183,10 +220,16 @@ class Alerting:
                 category=category_text(request.category),
                 neighbourhood=html.escape(neighbourhood.name),
                 when=when_text(request, self._settings),
-            )
+            ) + media_note(request)
             buttons = [[(t.BUTTON_ACCEPT, pack("accept", request.id))]]
             outbox_id = await notify.send(
-                conn, chat_id, text, now, buttons=buttons, purpose="group"
+                conn,
+                chat_id,
+                text,
+                now,
+                buttons=buttons,
+                purpose=URGENT_GROUP if request.urgent else "group",
+                neighbourhood_id=request.neighbourhood_id,
             )
         await help_requests.add_alert(
             conn,
@@ -279,7 +322,7 @@ class Alerting:
         if request is None or not await help_requests.set_escalated(conn, request.id, now):
             return
         neighbourhood = await neighbourhoods.by_id(conn, request.neighbourhood_id)
-        waited = now - request.created_at
+        waited = now - (request.alerts_from or request.created_at)  # since the alerts went
         alerted = await help_requests.alerted_count(conn, request.id)
 
         def text() -> str:

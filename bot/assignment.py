@@ -173,7 +173,7 @@ class Assignment:
         if requester is not None:
             profile = await volunteers.profile(conn, volunteer.id)
             await task_messages.tell_requester_who_is_coming(
-                conn, requester.telegram_id, request, volunteer, profile, now
+                conn, core.settings, requester.telegram_id, request, volunteer, profile, now
             )
 
     async def _ranked(

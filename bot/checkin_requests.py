@@ -5,14 +5,14 @@ from __future__ import annotations
 import html
 
 from bot import languages, notify
-from bot.alerting import ESCALATE_JOB, WIDEN_JOB, alert_buttons, category_text, when_text
+from bot.alerting import alert_buttons, category_text, when_text
 from bot.core import Core
 from bot.phones import format_for_display
 from bot.task_messages import first_name
 from bot.when import WhenKind, window_for
 from config import care_texts as ct
 from config import request_texts as t
-from storage import audit, help_requests, neighbourhoods, outbox, people, volunteers
+from storage import audit, help_requests, neighbourhoods, people, volunteers
 from storage.checkins import CheckIn
 from storage.database import Connection
 from storage.help_requests import HelpRequest, NewRequest
@@ -28,6 +28,7 @@ async def _insert(
     """Store the request and publish it as created, as the resident's own."""
     now = core.clock.now()
     window = window_for(WhenKind.TODAY, now, core.settings.timezone)
+    phone = checkin.phone_e164 or person.phone_e164
     request = await help_requests.insert(
         conn,
         NewRequest(
@@ -38,9 +39,9 @@ async def _insert(
             when_kind=window.kind.value,
             starts_at=window.starts_at,
             ends_at=window.ends_at,
-            contact_phone=person.phone_e164,
-            telegram_only=person.phone_e164 is None,
-            address=None,
+            contact_phone=phone,
+            telegram_only=phone is None,
+            address=checkin.address,
             payment_method=None,
             pharmacy=None,
             for_name=None,
@@ -85,7 +86,13 @@ async def chat_request(
             when=when_text(request, core.settings),
         )
         outbox_id = await notify.send(
-            conn, buddy.telegram_id, text, now, buttons=alert_buttons(request.id), purpose="alert"
+            conn,
+            buddy.telegram_id,
+            text,
+            now,
+            buttons=alert_buttons(request.id),
+            purpose="alert",
+            neighbourhood_id=checkin.neighbourhood_id,
         )
     round_number = await help_requests.next_round(conn, request.id)
     await help_requests.add_alert(
@@ -97,15 +104,9 @@ async def chat_request(
         round_number=round_number,
         now=now,
     )
-    # Everyone else hears only if the buddy has not taken it by the widening delay.
-    tunables = core.settings.tunables
-    target = str(request.id)
-    await core.scheduler.schedule(
-        conn, kind=WIDEN_JOB, target=target, due_at=now + tunables.alert_widening_delay
-    )
-    await core.scheduler.schedule(
-        conn, kind=ESCALATE_JOB, target=target, due_at=now + tunables.escalation_delay
-    )
+    # Everyone else hears only if the buddy has not taken it by the widening delay (counted
+    # from when the buddy's alert goes, which quiet hours may hold until the morning).
+    await core.alerting.arm(conn, request, await core.alerting.alerts_begin(conn, request, now))
     return request
 
 
@@ -115,13 +116,13 @@ async def help_request(
     """Urgent help: alert volunteers and the organisers at once, even in quiet hours."""
     request = await _insert(core, conn, person, checkin, HELP_CATEGORY, ct.CHECKIN_HELP_DESCRIPTION)
     now = core.clock.now()
+    await help_requests.set_urgent(conn, request.id, now)  # its alerts are never held
+    request = await help_requests.by_id(conn, request.id) or request
     await core.alerting.start(conn, request, now, include_alerted=False)
-    alerts = await help_requests.live_alerts(conn, request.id)
-    await outbox.release_held(conn, [a.outbox_id for a in alerts])
     neighbourhood = await neighbourhoods.by_id(conn, checkin.neighbourhood_id)
 
     def text() -> str:
-        phone = person.phone_e164
+        phone = checkin.phone_e164 or person.phone_e164
         return ct.ORGANISER_CHECKIN_HELP.format(
             name=first_name(person),
             neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),

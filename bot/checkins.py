@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from bot import checkin_requests, languages, notify
 from bot.callback_data import pack
@@ -97,6 +98,20 @@ class CheckIns:
             person = await people.by_id(conn, person_number)
         return person.display_name if person else None
 
+    async def known_details(
+        self, actor: int, person_number: int | None = None
+    ) -> tuple[str | None, str | None]:
+        """The phone (E.164) and address to offer: the check-in's own, else the last request's."""
+        async with self._core.db.read() as conn:
+            person, _, _ = await self._subject(conn, actor, person_number)
+            if person is None:
+                return None, None
+            existing = await checkins.by_person(conn, person.id)
+            phone, address = await checkins.last_request_details(conn, person.id)
+        if existing is not None:
+            phone, address = existing.phone_e164 or phone, existing.address or address
+        return phone or person.phone_e164, address
+
     async def save(
         self,
         actor: int,
@@ -104,8 +119,11 @@ class CheckIns:
         days: int,
         at: str,
         emergency_contact: str | None,
+        *,
+        phone_e164: str | None = None,
+        address: str | None = None,
     ) -> CheckInResult:
-        """Create or change a check-in and arm its next question."""
+        """Create or change a check-in (with its phone and address) and arm its next question."""
         now = self._core.clock.now()
         async with self._core.db.transaction() as conn:
             person, nid, outcome = await self._subject(conn, actor, person_number)
@@ -122,6 +140,8 @@ class CheckIns:
             )
             if emergency_contact is not None:
                 await checkins.set_emergency_contact(conn, saved.id, emergency_contact, now)
+            await checkins.set_contact_details(conn, saved.id, phone_e164, address, now)
+            saved = await checkins.by_id(conn, saved.id) or saved
             next_at = await self.arm(conn, saved, now)
             await self._audit(conn, actor, "checkin.saved", saved, {"days": days, "at": at})
         await self._core.after_commit()
@@ -184,7 +204,8 @@ class CheckIns:
         if person is not None and not paused:
             occurrence = await checkins.add_occurrence(conn, checkin.id, day, job.due_at, now)
             if occurrence is not None:  # None: that day was already asked
-                await _ask(conn, person.telegram_id, occurrence.id, now, again=False)
+                zone = self._core.settings.timezone
+                await _ask(conn, person.telegram_id, occurrence.id, now, again=False, zone=zone)
                 # The grace period runs from when it was really sent (late after downtime).
                 await self._core.scheduler.schedule(
                     conn,
@@ -202,7 +223,8 @@ class CheckIns:
         person = await people.by_id(conn, checkin.person_id) if checkin else None
         if checkin is None or not checkin.active or person is None:
             return
-        await _ask(conn, person.telegram_id, occurrence.id, now, again=True)
+        zone = self._core.settings.timezone
+        await _ask(conn, person.telegram_id, occurrence.id, now, again=True, zone=zone)
         await self._core.scheduler.schedule(
             conn,
             kind=MISSED_JOB,
@@ -260,12 +282,26 @@ class CheckIns:
         )
 
 
+def greeting(now: datetime, zone: ZoneInfo) -> str:
+    """The check-in question with the greeting of the local time of day."""
+    hour = now.astimezone(zone).hour
+    if 5 <= hour < 12:
+        return ct.CHECKIN_QUESTION
+    return ct.CHECKIN_QUESTION_AFTERNOON if 12 <= hour < 18 else ct.CHECKIN_QUESTION_EVENING
+
+
 async def _ask(
-    conn: Connection, telegram_id: int, occurrence_id: int, now: datetime, *, again: bool
+    conn: Connection,
+    telegram_id: int,
+    occurrence_id: int,
+    now: datetime,
+    *,
+    again: bool,
+    zone: ZoneInfo,
 ) -> None:
     """Send the check-in question (or the second asking) in the person's language."""
     async with languages.speaking_to(conn, telegram_id):
-        text = ct.CHECKIN_QUESTION_AGAIN if again else ct.CHECKIN_QUESTION
+        text = ct.CHECKIN_QUESTION_AGAIN if again else greeting(now, zone)
         outbox_id = await notify.send(
             conn, telegram_id, text, now, buttons=answer_buttons(occurrence_id), purpose="checkin"
         )

@@ -30,12 +30,16 @@ def escalation_button(stage: Stage, actor: Actor, action: str) -> str:
 
 
 async def set_up_checkin(stage: Stage, resident: Actor) -> None:
-    """Go through /checkin: every day, at 11:00, with an emergency contact."""
+    """Go through /checkin: every day, at 11:00, the phone and address of her request, a contact."""
     async with stage.exchange(f"{resident.name} sets up a daily check-in"):
         await stage.command(resident, "checkin")
         await stage.press(resident, pack(KIND, "days", ALL_DAYS))
         await stage.press(resident, pack(KIND, "next"))
         await stage.say(resident, CHECKIN_TIME.strftime("%H:%M"))
+    stage.note("the bot offers the phone number and address she gave with her request")
+    async with stage.exchange(f"{resident.name} uses them and adds an emergency contact"):
+        await stage.press(resident, pack(KIND, "usephone"))
+        await stage.press(resident, pack(KIND, "useaddr"))
         await stage.say(resident, EMERGENCY_CONTACT)
 
 

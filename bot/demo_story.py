@@ -1,5 +1,8 @@
 """The demo's story: a neighbourhood is set up, a prescription collected, a check-in missed.
 
+The volunteer and the resident also talk through the bot (Message / Reply), learning nothing
+of each other but their first names.
+
 Every step goes through the real handlers with the commands and buttons a person would use
 (see bot.demo for the Stage). The people and their details are made up: Telegram ids such as
 1001, the test suite's sample mobile number, an address that does not exist.
@@ -33,6 +36,8 @@ ADDRESS = "14 Acacia Avenue, Flat 2"
 PHONE = "07700 100123"
 PHARMACY = "Boots, High Street"
 NEED = "My repeat prescription, ready after 11am"
+VOLUNTEER_SAYS = "Hello Rita, I'll collect it after 11 and bring it round by 1."
+RESIDENT_SAYS = "Thank you! Please knock loudly, the bell is broken."
 INVITE_LINK = re.compile(r"start=(join-[A-Za-z0-9_-]+)")
 WEEKDAY_DAYTIME, WEEKENDS, ANY_TIME = 1, 4, 7
 
@@ -181,6 +186,17 @@ async def race_to_accept(stage: Stage, result: StoryResult) -> tuple[int, Actor]
     return request.id, winner
 
 
+async def talk_through_the_bot(stage: Stage, request_id: int, winner: Actor) -> None:
+    """The volunteer writes to the resident through the bot, and she replies."""
+    async with stage.exchange(f"{winner.name} presses Message Rita on the task and writes"):
+        await stage.press(winner, pack("relay", request_id))
+        await stage.say(winner, VOLUNTEER_SAYS)
+    async with stage.exchange("Rita presses Reply; the bot passes it on"):
+        await stage.press(RESIDENT, pack("relay", request_id))
+        await stage.say(RESIDENT, RESIDENT_SAYS)
+    stage.note("each saw the other's first name and the task, never a username or Telegram id")
+
+
 async def finish_and_thank(stage: Stage, request_id: int, winner: Actor) -> None:
     """The volunteer marks the task done and the resident says thank you."""
     async with stage.exchange(f"{winner.name} collects the prescription and presses Done"):
@@ -225,7 +241,10 @@ async def tell(stage: Stage) -> StoryResult:
     result.request_ref = await ask_for_prescription(stage, payload)
     stage.scene("4. The right volunteers are alerted; two press Accept at once")
     request_id, result.winner = await race_to_accept(stage, result)
-    stage.scene("5. The task is done and the resident says thanks")
+    stage.scene("5. The volunteer and the resident talk through the bot")
+    await talk_through_the_bot(stage, request_id, result.winner)
+    result.scenes.append("relay")
+    stage.scene("6. The task is done and the resident says thanks")
     await finish_and_thank(stage, request_id, result.winner)
     async with stage.services.db.read() as conn:
         final = await help_requests.by_id(conn, request_id)
@@ -233,7 +252,7 @@ async def tell(stage: Stage) -> StoryResult:
     result.thanked = bool(final and final.thanked)
     result.scenes.append("core loop")
     privacy_check(stage, result)
-    stage.scene("6. A welfare check-in goes unanswered and climbs the escalation ladder")
+    stage.scene("7. A welfare check-in goes unanswered and climbs the escalation ladder")
     result.escalations_sent = await unanswered_checkin(stage, RESIDENT, ORGANISER)
     result.scenes.append("check-in ladder")
     recap(stage)

@@ -1,16 +1,18 @@
 """The escalation ladder for a missed check-in: buddy or organisers, then all organisers.
 
 An escalation is opened once per missed occurrence, goes first to the resident's buddy (or,
-without one, to the neighbourhood's organisers) with the agreed steps, and is re-sent to all
-organisers every `escalation_resend` until someone acknowledges it. Only a person recording
-an outcome closes it; no timer ever does.
+without one, to the neighbourhood's organisers) with the agreed steps, the phone number and the
+address. A buddy who has not acknowledged within `buddy_ack_delay` (the neighbourhood's or the
+tunable) hears it again and the organisers are told; then it is re-sent to all organisers (and
+the buddy) every `escalation_resend` until someone acknowledges it. Only a person recording an
+outcome closes it; no timer ever does.
 """
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot import languages, notify
 from bot.callback_data import pack
@@ -29,7 +31,8 @@ from storage.people import Person
 
 MISSED_JOB = "checkin.missed"
 RESEND_JOB = "checkin.escalation_resend"
-OUTCOMES = ("reached", "visited", "services")
+BUDDY_ACK_JOB = "checkin.buddy_ack"
+OUTCOMES = ("reached", "visited", "services", "answered")
 
 
 @dataclass(frozen=True)
@@ -40,16 +43,18 @@ class _AlertFacts:
     neighbourhood_name: str | None
     asked: datetime
     emergency_contact: str | None
+    phone: str | None
+    address: str | None
 
     def text(self) -> str:
         """The escalation alert in the current language."""
         person = self.person
-        phone = person.phone_e164 if person else None
         return ct.ESCALATION.format(
             name=html.escape(person.display_name or "?") if person else "?",
             neighbourhood=html.escape(self.neighbourhood_name or "?"),
             asked=f"{self.asked:%H:%M}",
-            phone=html.escape(format_for_display(phone)) if phone else "–",
+            phone=html.escape(format_for_display(self.phone)) if self.phone else "–",
+            address=html.escape(self.address or "–"),
             contact=html.escape(self.emergency_contact or "–"),
         )
 
@@ -65,7 +70,13 @@ def outcome_buttons(escalation_id: int) -> notify.Buttons:
         [(ct.BUTTON_REACHED, pack("esc", escalation_id, "out", "reached"))],
         [(ct.BUTTON_VISITED, pack("esc", escalation_id, "out", "visited"))],
         [(ct.BUTTON_SERVICES, pack("esc", escalation_id, "out", "services"))],
+        [(ct.BUTTON_ANSWERED, pack("esc", escalation_id, "out", "answered"))],
     ]
+
+
+def answered_buttons(escalation_id: int) -> notify.Buttons:
+    """The single They-answered button on the news of a late answer."""
+    return [[(ct.BUTTON_ANSWERED, pack("esc", escalation_id, "answered"))]]
 
 
 class Escalations:
@@ -75,6 +86,7 @@ class Escalations:
         self._core = core
         core.scheduler.register(MISSED_JOB, self._missed_job)
         core.scheduler.register(RESEND_JOB, self._resend_job)
+        core.scheduler.register(BUDDY_ACK_JOB, self._buddy_ack_job)
 
     async def _missed_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
         occurrence = await checkins.occurrence(conn, int(job.target))
@@ -83,9 +95,7 @@ class Escalations:
         checkin = await checkins.by_id(conn, occurrence.checkin_id)
         if checkin is None:
             return
-        buddy = await people.by_id(conn, checkin.buddy_person_id)
-        if buddy is not None and buddy.unreachable:
-            buddy = None
+        buddy = await self._reachable_buddy(conn, checkin)
         escalation = await checkins.add_escalation(
             conn, occurrence, checkin, "buddy" if buddy else "organisers", now
         )
@@ -103,6 +113,13 @@ class Escalations:
                     buttons=acknowledge_buttons(escalation_id),
                     purpose="escalation",
                 )
+            # Organisers hear it if the buddy has not acknowledged within the delay.
+            await self._core.scheduler.schedule(
+                conn,
+                kind=BUDDY_ACK_JOB,
+                due_at=now + await self._buddy_ack_delay(conn, checkin.neighbourhood_id),
+                target=str(escalation.id),
+            )
         else:
             await self._core.alerting.tell_organisers(
                 conn,
@@ -121,6 +138,68 @@ class Escalations:
             conn, None, "checkin.escalated", escalation, {"to": escalation.first_told}
         )
 
+    async def _buddy_ack_delay(self, conn: Connection, neighbourhood_id: int) -> timedelta:
+        """How long a buddy has to acknowledge: the neighbourhood's setting or the tunable."""
+        seconds = (await neighbourhoods.settings_of(conn, neighbourhood_id)).buddy_ack_delay_s
+        return (
+            timedelta(seconds=seconds) if seconds else self._core.settings.tunables.buddy_ack_delay
+        )
+
+    async def _buddy_ack_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
+        """The buddy has not acknowledged in time: the organisers are told, the buddy again."""
+        escalation = await checkins.escalation(conn, int(job.target))
+        if escalation is None or escalation.acknowledged_at is not None:
+            return
+        occurrence = await checkins.occurrence(conn, escalation.occurrence_id)
+        checkin = await checkins.by_id(conn, escalation.checkin_id)
+        if occurrence is None or checkin is None:
+            return
+        facts = await self._alert_facts(conn, occurrence, checkin)
+        waited = duration_words((now - escalation.created_at).total_seconds())
+        buddy = await self._reachable_buddy(conn, checkin)
+        for telegram_id in await self._all_organisers(conn, escalation.neighbourhood_id):
+            async with languages.speaking_to(conn, telegram_id):
+                silent = ct.ESCALATION_BUDDY_SILENT.format(
+                    buddy=first_name(buddy) if buddy else rt.SOMEONE, waited=waited
+                )
+                await notify.send(
+                    conn,
+                    telegram_id,
+                    silent + facts.text(),
+                    now,
+                    buttons=acknowledge_buttons(escalation.id),
+                    purpose="escalation",
+                )
+        if buddy is not None:
+            await self._send_again(conn, buddy.telegram_id, escalation.id, waited, facts, now)
+        await self._audit(conn, None, "checkin.buddy_silent", escalation, {})
+
+    async def _send_again(
+        self,
+        conn: Connection,
+        telegram_id: int,
+        escalation_id: int,
+        waited: str,
+        facts: _AlertFacts,
+        now: datetime,
+    ) -> None:
+        """Send the alert again, saying how long it has waited, with Acknowledge."""
+        async with languages.speaking_to(conn, telegram_id):
+            text = ct.ESCALATION_RESENT.format(waited=waited) + facts.text()
+            await notify.send(
+                conn,
+                telegram_id,
+                text,
+                now,
+                buttons=acknowledge_buttons(escalation_id),
+                purpose="escalation",
+            )
+
+    async def _reachable_buddy(self, conn: Connection, checkin: CheckIn) -> Person | None:
+        """The resident's buddy, unless the bot cannot reach them."""
+        buddy = await people.by_id(conn, checkin.buddy_person_id)
+        return buddy if buddy is not None and not buddy.unreachable else None
+
     async def _resend_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
         escalation = await checkins.escalation(conn, int(job.target))
         if escalation is None or escalation.acknowledged_at is not None:
@@ -130,19 +209,14 @@ class Escalations:
         if occurrence is None or checkin is None:
             return
         await checkins.count_resend(conn, escalation.id)
-        waited = (now - escalation.created_at).total_seconds()
+        waited = duration_words((now - escalation.created_at).total_seconds())
         facts = await self._alert_facts(conn, occurrence, checkin)
-        for telegram_id in await self._all_organisers(conn, escalation.neighbourhood_id):
-            async with languages.speaking_to(conn, telegram_id):
-                text = ct.ESCALATION_RESENT.format(waited=duration_words(waited)) + facts.text()
-                await notify.send(
-                    conn,
-                    telegram_id,
-                    text,
-                    now,
-                    buttons=acknowledge_buttons(escalation.id),
-                    purpose="escalation",
-                )
+        recipients = set(await self._all_organisers(conn, escalation.neighbourhood_id))
+        buddy = await self._reachable_buddy(conn, checkin)
+        if escalation.first_told == "buddy" and buddy is not None:
+            recipients.add(buddy.telegram_id)
+        for telegram_id in sorted(recipients):
+            await self._send_again(conn, telegram_id, escalation.id, waited, facts, now)
         await self._core.scheduler.schedule(
             conn,
             kind=RESEND_JOB,
@@ -166,6 +240,8 @@ class Escalations:
             neighbourhood_name=neighbourhood.name if neighbourhood else None,
             asked=occurrence.asked_at.astimezone(self._core.settings.timezone),
             emergency_contact=checkin.emergency_contact,
+            phone=checkin.phone_e164 or (person.phone_e164 if person else None),
+            address=checkin.address,
         )
 
     async def _may_handle(self, conn: Connection, telegram_id: int, escalation: Escalation) -> bool:
@@ -190,6 +266,7 @@ class Escalations:
             if not await checkins.acknowledge(conn, escalation.id, telegram_id, now):
                 return CareOutcome.ALREADY  # someone else acknowledged first
             await self._core.scheduler.cancel_for(conn, RESEND_JOB, str(escalation.id))
+            await self._core.scheduler.cancel_for(conn, BUDDY_ACK_JOB, str(escalation.id))
             who = await people.by_telegram_id(conn, telegram_id)
             resident = await self._resident(conn, escalation)
             for organiser in await neighbourhoods.organisers_of(conn, escalation.neighbourhood_id):
@@ -239,17 +316,51 @@ class Escalations:
         answer: str,
         now: datetime,
     ) -> None:
-        """The resident answered (ok, chat or help) after all: tell whoever deals with it."""
+        """The resident answered (ok, chat or help) after all: tell whoever deals with it.
+
+        The news carries They answered, which closes the escalation with that outcome.
+        """
         recipients = set(await self._all_organisers(conn, checkin.neighbourhood_id))
         buddy = await people.by_id(conn, checkin.buddy_person_id)
         if buddy is not None:
             recipients.add(buddy.telegram_id)
+        escalation = await checkins.escalation_of_occurrence(conn, occurrence.id)
+        open_one = escalation is not None and escalation.outcome is None
         for telegram_id in sorted(recipients):
             async with languages.speaking_to(conn, telegram_id):
                 text = ct.LATE_ANSWER.format(
                     name=first_name(person), answer=ct.ANSWER_LABELS[answer]
                 )
-                await notify.send(conn, telegram_id, text, now, purpose="escalation")
+                await notify.send(
+                    conn,
+                    telegram_id,
+                    text,
+                    now,
+                    buttons=answered_buttons(escalation.id) if escalation and open_one else None,
+                    purpose="escalation",
+                )
+
+    async def close_answered(self, telegram_id: int, escalation_id: int) -> tuple[CareOutcome, str]:
+        """They answered after all: acknowledge it (if nobody has) and close it with that."""
+        now = self._core.clock.now()
+        async with self._core.db.transaction() as conn:
+            escalation = await checkins.escalation(conn, escalation_id)
+            if escalation is None:
+                return CareOutcome.UNKNOWN, ""
+            if not await self._may_handle(conn, telegram_id, escalation):
+                return CareOutcome.NOT_ALLOWED, ""
+            name = await self._resident_name(conn, escalation)
+            if escalation.outcome is not None:
+                return CareOutcome.CLOSED, name
+            if await checkins.acknowledge(conn, escalation.id, telegram_id, now):
+                await self._core.scheduler.cancel_for(conn, RESEND_JOB, str(escalation.id))
+                await self._core.scheduler.cancel_for(conn, BUDDY_ACK_JOB, str(escalation.id))
+            if not await checkins.record_outcome(conn, escalation.id, "answered", telegram_id, now):
+                return CareOutcome.CLOSED, name
+            await self._audit(
+                conn, telegram_id, "checkin.outcome", escalation, {"outcome": "answered"}
+            )
+        return CareOutcome.OK, name
 
     async def _resident(self, conn: Connection, escalation: Escalation) -> Person | None:
         """The person whose check-in the escalation is about."""

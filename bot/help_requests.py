@@ -14,7 +14,9 @@ from bot import languages, notify, task_messages
 from bot.alerting import Alerting, Compose, category_text
 from bot.callback_data import pack
 from bot.clock import Clock
+from bot.request_corrections import RequestCorrections
 from bot.request_events import RequestEvents
+from bot.request_labels import the_request, your_request
 from bot.request_types import Created, Outcome, RequestDraft, Result
 from bot.request_views import RequestViews
 from config import request_texts as t
@@ -27,8 +29,8 @@ from storage.people import Person
 AfterCommit = Callable[[], Awaitable[None]]
 
 
-class HelpRequests(RequestViews):
-    """The request lifecycle service (its read-only views come from RequestViews)."""
+class HelpRequests(RequestViews, RequestCorrections):
+    """The request lifecycle service (views from RequestViews, undo from RequestCorrections)."""
 
     def __init__(
         self,
@@ -68,7 +70,10 @@ class HelpRequests(RequestViews):
         await self._audit(conn, actor_telegram_id, "request.created", None, request)
         alerted = await self._alerting.start(conn, request, now, include_alerted=False)
         await self.audit_alerted(conn, request, alerted)
-        return Created(request.id, request.ref, alerted)
+        stored = await help_requests.by_id(conn, request.id) or request
+        begins = stored.alerts_from
+        held = begins if begins is not None and begins > now else None
+        return Created(request.id, request.ref, alerted, stored, held)
 
     async def accept(self, telegram_id: int, request_id: int) -> Result:
         """Give the task to the first eligible volunteer who presses Accept."""
@@ -109,7 +114,7 @@ class HelpRequests(RequestViews):
             requester = await people.by_id(conn, accepted.requester_person_id)
             if requester is not None:
                 await task_messages.tell_requester_who_is_coming(
-                    conn, requester.telegram_id, accepted, presser, profile, now
+                    conn, self._settings, requester.telegram_id, accepted, presser, profile, now
                 )
         await self._after_commit()
         return Result(Outcome.OK, accepted)
@@ -155,11 +160,12 @@ class HelpRequests(RequestViews):
             requester_chat = await self._requester_chat(conn, done)
             if requester_chat is not None:
                 async with languages.speaking_to(conn, requester_chat):
-                    await notify.send(
+                    notice = await notify.send(
                         conn,
                         requester_chat,
                         t.RESIDENT_ASK_DONE.format(
-                            volunteer=task_messages.first_name(presser), ref=done.ref
+                            volunteer=task_messages.first_name(presser),
+                            request=your_request(done, self._settings.timezone),
                         ),
                         now,
                         buttons=[
@@ -170,6 +176,7 @@ class HelpRequests(RequestViews):
                         ],
                         purpose="resident",
                     )
+                await help_requests.set_done_notice(conn, done.id, notice)
         await self._after_commit()
         return Result(Outcome.OK, done)
 
@@ -205,7 +212,8 @@ class HelpRequests(RequestViews):
             telegram_id,
             request,
             lambda: t.RESIDENT_VOLUNTEER_WITHDREW.format(
-                volunteer=task_messages.first_name(presser), ref=request.ref
+                volunteer=task_messages.first_name(presser),
+                request=your_request(request, self._settings.timezone),
             ),
             now,
         )
@@ -383,16 +391,21 @@ class HelpRequests(RequestViews):
         """An organiser takes a task from its assignee: reopen and re-alert without them.
 
         Runs in the caller's transaction; the resident gets what resident_text() returns (a
-        template with {ref}), called in the resident's language, e.g.
+        template whose {ref} becomes "the shopping on Tue 8 Dec (R-54YG)"), called in the
+        resident's language, e.g.
         `lambda: vt.RESIDENT_TASK_REOFFERED`. Returns the reopened request, or None if it was
         no longer assigned.
         """
         request = await help_requests.by_id(conn, request_id)
         if request is None or request.status != "assigned":
             return None
-        ref = request.ref
+        zone = self._settings.timezone
         return await self._reopen(
-            conn, actor_telegram_id, request, lambda: resident_text().format(ref=ref), now
+            conn,
+            actor_telegram_id,
+            request,
+            lambda: resident_text().format(ref=the_request(request, zone)),
+            now,
         )
 
     async def _reopen(

@@ -33,6 +33,7 @@ SECTIONS = {
     "audit_log": "log_of_changes",
     "broadcasts": "messages_you_broadcast_as_organiser",
     "invites": "invite_links_you_made",
+    "relay_messages": "messages_passed_on_about_a_task",
 }
 # Column names that would puzzle a reader, as the file names them.
 KEYS = {
@@ -58,6 +59,9 @@ KEYS = {
     "subject": "about",
     "before": "value_before",
     "after": "value_after",
+    "sender_person_id": "from_record_number",
+    "recipient_person_id": "to_record_number",
+    "request_id": "request_record_number",
 }
 LEFT_OUT = frozenset({"search_scope"})  # derived search tokens, not information about anyone
 
@@ -126,6 +130,7 @@ def summary(data: dict[str, Any], zone: ZoneInfo) -> str:
         (t.MYDATA_CHECKINS, linked.get("checkins", []), "created_at"),
         (t.MYDATA_OFFERS, linked.get("assets", []), "updated_at"),
         (t.MYDATA_NEIGHBOURHOODS, linked.get("memberships", []), "joined_at"),
+        (t.MYDATA_RELAYED, linked.get("relay_messages", []), "created_at"),
         (t.MYDATA_HISTORY, linked.get("audit_log", []), "at"),
     )
     for text, rows, when in counted:

@@ -19,6 +19,7 @@ NO_QUIET_HOURS = ("00:00", "00:00")  # equal start and end: no quiet hours at al
 BATCH_CHOICES = (3, 5, 8, 10, 15)
 WIDEN_CHOICES_S = (600, 1200, 1800, 3600, 7200)
 ESCALATE_CHOICES_S = (3600, 7200, 14400, 28800, 86400)
+BUDDY_ACK_CHOICES_S = (600, 1800, 3600, 7200)
 CAP_CHOICES_PENCE = (2000, 3000, 5000, 7500, 10000)
 QUIET_CHOICES = (NO_QUIET_HOURS, ("20:00", "09:00"), ("21:00", "08:00"), ("22:00", "07:00"))
 
@@ -26,6 +27,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "batch": (DEFAULT, *(str(v) for v in BATCH_CHOICES)),
     "widen": (DEFAULT, *(str(v) for v in WIDEN_CHOICES_S)),
     "escalate": (DEFAULT, *(str(v) for v in ESCALATE_CHOICES_S)),
+    "buddyack": (DEFAULT, *(str(v) for v in BUDDY_ACK_CHOICES_S)),
     "cap": tuple(str(v) for v in CAP_CHOICES_PENCE),
     "quiet": (DEFAULT, *(f"{a}-{b}" for a, b in QUIET_CHOICES)),
     "approval": ("1", "0"),
@@ -51,6 +53,8 @@ def _update(key: str, value: str) -> dict[str, Any]:
         return {"alert_widening_delay_s": None if default else int(value)}
     if key == "escalate":
         return {"escalation_delay_s": None if default else int(value)}
+    if key == "buddyack":
+        return {"buddy_ack_delay_s": None if default else int(value)}
     if key == "cap":
         return {"spending_cap_pence": int(value)}
     if key == "quiet":

@@ -95,6 +95,37 @@ async def send(
     return outbox_id
 
 
+MEDIA_METHODS = {"photo": "sendPhoto", "voice": "sendVoice"}
+CAPTION_LIMIT = 1024
+
+
+async def send_media(
+    conn: Connection,
+    chat_id: int,
+    kind: str,
+    file_id: str,
+    caption: str,
+    now: datetime,
+    *,
+    buttons: Buttons | None = None,
+    purpose: str = "",
+) -> int:
+    """Queue a photo or voice note passed on by its Telegram file_id, with a caption."""
+    params: dict[str, Any] = {"chat_id": chat_id, kind: file_id, "caption": caption[:CAPTION_LIMIT]}
+    if markup := inline_keyboard(buttons):
+        params["reply_markup"] = markup
+    not_before = await quiet_hours.hold_until(conn, chat_id, purpose, now)
+    return await outbox.enqueue(
+        conn,
+        chat_id=chat_id,
+        method=MEDIA_METHODS[kind],
+        params=params,
+        now=now,
+        purpose=purpose,
+        not_before=not_before,
+    )
+
+
 async def edit(
     conn: Connection,
     chat_id: int,

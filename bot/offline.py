@@ -11,6 +11,7 @@ from typing import Any
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.offline_media import MediaMethods
 from bot.offline_support import (
     ALWAYS_TRUE,
     COMMAND_NAME,
@@ -56,7 +57,7 @@ __all__ = [
 ]
 
 
-class FakeTelegram(BaseRequest):
+class FakeTelegram(MediaMethods, BaseRequest):
     """An in-process Bot API: answers PTB's requests, keeps chat state and records every call.
 
     Use one instance as both ``request`` and ``get_updates_request`` of an ApplicationBuilder.
@@ -358,7 +359,9 @@ class FakeTelegram(BaseRequest):
         raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
 
     def _api_sendPhoto(self, params: JSONDict, files: FileDict) -> JSONDict:
-        """Answer sendPhoto with one PhotoSize read from the PNG header, keeping the bytes."""
+        """Answer sendPhoto: an upload is read as a PNG and kept; a file_id is sent on."""
+        if "photo" not in files:  # a photo someone sent, passed on by its file_id
+            return self._send_media("photo", params, files)
         chat_id = require_chat(params)
         file_id, _, content = self._upload(params, files, "photo")
         width, height = png_size(content)

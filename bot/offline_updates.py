@@ -238,6 +238,23 @@ class UpdateBuilder:
         document = {**self.fake.add_file(file_name, content), "mime_type": mime_type}
         return self._message_update(user, user.private_chat(), document=document)
 
+    def photo(self, user: FakeUser, caption: str | None = None) -> Update:
+        """Return a private photo (with an optional caption); the fake keeps its file_id."""
+        return self._media_update(user, "photo", caption)
+
+    def voice(self, user: FakeUser, caption: str | None = None) -> Update:
+        """Return a private voice note (with an optional caption); the fake keeps its file_id."""
+        return self._media_update(user, "voice", caption)
+
+    def _media_update(self, user: FakeUser, kind: str, caption: str | None) -> Update:
+        if self.fake is None:
+            raise ValueError("photos and voice notes need the FakeTelegram, to keep the file")
+        file_id = self.fake.add_media(kind)
+        fields: JSONDict = {kind: self.fake.media_dict(kind, file_id)}
+        if caption:
+            fields["caption"] = caption
+        return self._message_update(user, user.private_chat(), **fields)
+
     def raw(self, update_dict: JSONDict) -> Update:
         """Return an Update from a raw Bot API dict, adding an update_id if it lacks one."""
         update = dict(update_dict)

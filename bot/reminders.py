@@ -15,6 +15,7 @@ from bot import languages, notify, quiet_hours
 from bot.alerting import category_text, when_text
 from bot.callback_data import pack
 from bot.core import Core
+from bot.request_labels import your_request
 from bot.task_messages import first_name
 from bot.when import local_to_utc
 from config import care_texts as ct
@@ -204,7 +205,8 @@ class TaskReminders:
         assignee = await people.by_id(conn, request.assignee_person_id)
         async with languages.speaking_to(conn, requester.telegram_id):
             text = ct.RESIDENT_FOLLOWUP.format(
-                volunteer=first_name(assignee) if assignee else t.YOUR_VOLUNTEER, ref=request.ref
+                volunteer=first_name(assignee) if assignee else t.YOUR_VOLUNTEER,
+                request=your_request(request, self._core.settings.timezone),
             )
             buttons = [
                 [

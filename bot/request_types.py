@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from bot.when import TimeWindow
@@ -20,6 +21,8 @@ class Outcome(StrEnum):
     OWN_REQUEST = "own_request"
     NOT_YOURS = "not_yours"
     NO_LONGER_POSSIBLE = "no_longer_possible"
+    TOO_LATE = "too_late"
+    ALREADY = "already"
     UNKNOWN = "unknown"
 
 
@@ -46,6 +49,7 @@ class RequestDraft:
     pharmacy: str | None = None
     for_name: str | None = None
     for_phone: str | None = None
+    media: tuple[tuple[str, str], ...] = ()  # (kind, Telegram file_id) of photos and voice notes
 
     def new_request(self, requester_person_id: int, *, phone_in: bool = False) -> NewRequest:
         """The row to store for this draft, made by this requester."""
@@ -65,6 +69,7 @@ class RequestDraft:
             for_name=self.for_name,
             for_phone=self.for_phone,
             phone_in=phone_in,
+            media=self.media,
         )
 
 
@@ -75,3 +80,5 @@ class Created:
     request_id: int
     ref: str
     alerted: int
+    request: HelpRequest | None = None
+    alerts_at: datetime | None = None  # quiet hours: when the held alerts will go

@@ -12,7 +12,7 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.core import Core
-from storage import audit, jobs, retention
+from storage import audit, jobs, relay, retention
 from storage.database import Connection
 from storage.jobs import ScheduledJob
 
@@ -47,6 +47,8 @@ class Retention:
         cutoff = now - self._core.settings.tunables.retention
         requests = await retention.purge_finished_requests(conn, cutoff, now, BATCH)
         messages = await retention.purge_sent_messages(conn, cutoff, BATCH)
+        # Messages passed between resident and volunteer go when the outbox forgets its texts.
+        messages += await relay.purge_before(conn, cutoff, BATCH)
         if requests or messages:
             await audit.record(
                 conn,

@@ -15,6 +15,7 @@ from bot.dispatch import OutboxDispatcher, Sender
 from bot.help_requests import HelpRequests
 from bot.oversight import Oversight
 from bot.privacy import Privacy
+from bot.relay import Relay
 from bot.request_events import RequestEvents
 from bot.scheduler import Scheduler
 from bot.vetting import Vetting
@@ -43,6 +44,7 @@ class Services:
     oversight: Oversight
     privacy: Privacy
     delivery_reports: DeliveryReports
+    relay: Relay
 
 
 def build_services(settings: Settings, clock: Clock, sender: Sender) -> Services:
@@ -86,4 +88,5 @@ def build_services(settings: Settings, clock: Clock, sender: Sender) -> Services
         oversight=Oversight(core),
         privacy=Privacy(core),
         delivery_reports=DeliveryReports(db, clock, settings),
+        relay=Relay(core),
     )

@@ -9,7 +9,8 @@ from bot import languages, notify
 from bot.alerting import category_text, when_text
 from bot.callback_data import pack
 from bot.phones import format_for_display
-from config import oversight_texts
+from bot.request_labels import your_request
+from config import oversight_texts, relay_texts
 from config import request_texts as t
 from config.settings import Settings
 from storage import neighbourhoods, people
@@ -40,9 +41,19 @@ async def send_task_details(
                 (t.BUTTON_DONE, pack("done", request.id)),
                 (t.BUTTON_CANT_DO, pack("release", request.id)),
             ],
+            [(_message_label(request, requester), pack("relay", request.id))],
             [(t.BUTTON_CONTACT_ORGANISER, pack("contact", request.id))],
         ]
         await notify.send(conn, assignee.telegram_id, text, now, buttons=buttons, purpose="task")
+        name = html.escape(request.for_name) if request.for_name else None
+        name = name or (first_name(requester) if requester else t.THE_RESIDENT)
+        for kind, file_id in request.media:  # only ever to the assignee, by file_id
+            caption = t.MEDIA_CAPTION.format(
+                item=t.MEDIA_LABELS.get(kind, kind), name=name, ref=request.ref
+            )
+            await notify.send_media(
+                conn, assignee.telegram_id, kind, file_id, caption, now, purpose="task"
+            )
 
 
 def _task_details(
@@ -63,6 +74,9 @@ def _task_details(
         extra += t.TASK_PHARMACY.format(pharmacy=html.escape(request.pharmacy))
     if request.phone_in:  # logged by an organiser: the neighbour has no Telegram
         extra += oversight_texts.TASK_PHONE_IN
+    if request.media:
+        items = ", ".join(t.MEDIA_LABELS.get(kind, kind) for kind, _ in request.media)
+        extra += t.TASK_MEDIA.format(items=items)
     name = request.for_name or (first_name(requester) if requester else t.THE_RESIDENT)
     phone = request.for_phone or request.contact_phone
     return t.TASK_DETAILS.format(
@@ -80,6 +94,7 @@ def _task_details(
 
 async def tell_requester_who_is_coming(
     conn: Connection,
+    settings: Settings,
     chat: int,
     request: HelpRequest,
     volunteer: Person,
@@ -94,6 +109,19 @@ async def tell_requester_who_is_coming(
                 phone=html.escape(format_for_display(volunteer.phone_e164))
             )
         text = t.RESIDENT_VOLUNTEER_COMING.format(
-            volunteer=first_name(volunteer), ref=request.ref, phone=phone
+            volunteer=first_name(volunteer),
+            request=your_request(request, settings.timezone),
+            phone=phone,
         )
-        await notify.send(conn, chat, text, now, purpose="resident")
+        label = html.unescape(relay_texts.BUTTON_MESSAGE.format(name=first_name(volunteer)))
+        buttons = [[(label, pack("relay", request.id))]]
+        await notify.send(conn, chat, text, now, buttons=buttons, purpose="resident")
+
+
+def _message_label(request: HelpRequest, requester: Person | None) -> str:
+    """Message <resident> (the organiser who logged a phone-in request), as a plain label."""
+    name = first_name(requester) if requester else t.THEM
+    template = (
+        relay_texts.BUTTON_MESSAGE_ORGANISER if request.phone_in else relay_texts.BUTTON_MESSAGE
+    )
+    return html.unescape(template.format(name=name))

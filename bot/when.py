@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.when_words import (
+    AFTER_NOON_PARTS,
+    PART_SPANS,
+    THIS_WEEK_WORDS,
+    TODAY_WORDS,
+    TOMORROW_WORDS,
+    DateSpec,
+    Phrase,
+    TypedTime,
+    Unreadable,
+    phrase_of,
+    readings,
+    words_of,
+)
 from config import i18n
 from config import request_texts as rt
 
@@ -22,7 +34,6 @@ SLOT_NAMES: tuple[tuple[int, str], ...] = (
     (WEEKEND, "weekend"),
 )
 MAX_DAYS_AHEAD = 90
-MAX_TEXT_LENGTH = 100
 
 _DAY_START = time(8, 0)
 _DAY_END = time(23, 59, 59)
@@ -46,14 +57,21 @@ class WhenProblem(StrEnum):
     UNREADABLE = "unreadable"
     IN_THE_PAST = "in_the_past"
     TOO_FAR = "too_far"
+    AMBIGUOUS = "ambiguous"  # an hour from 1 to 7 alone: morning or afternoon?
 
 
 class WhenError(Exception):
-    """Typed text could not be turned into a time; .reason says why."""
+    """Typed text could not be turned into one time; .reason says why.
 
-    def __init__(self, reason: WhenProblem) -> None:
+    For AMBIGUOUS, .choices holds the morning and the afternoon reading, in that order.
+    """
+
+    def __init__(
+        self, reason: WhenProblem, choices: tuple[TimeWindow, TimeWindow] | None = None
+    ) -> None:
         super().__init__(reason.value)
         self.reason = reason
+        self.choices = choices
 
 
 def _slots_of_day(day: date, start: time, end: time) -> int:
@@ -103,7 +121,12 @@ class TimeWindow:
         if self.kind is WhenKind.THIS_WEEK:
             return rt.WHEN_THIS_WEEK.format(day=i18n.day(self.ends_at.astimezone(zone)))
         if self.starts_at != self.ends_at:
-            return rt.WHEN_ANY_TIME.format(day=i18n.day(start))
+            end = self.ends_at.astimezone(zone)
+            if end.time() == _DAY_END:  # the rest of a day
+                return rt.WHEN_ANY_TIME.format(day=i18n.day(start))
+            return rt.WHEN_BETWEEN.format(
+                day=i18n.day(start), start=f"{start:%H:%M}", end=f"{end:%H:%M}"
+            )
         return i18n.day_at_time(start)
 
 
@@ -155,156 +178,6 @@ def window_for(kind: WhenKind, now: datetime, zone: ZoneInfo) -> TimeWindow:
     raise ValueError(f"no quick window for {kind}")
 
 
-_MONTH_NAMES = "jan january|feb february|mar march|apr april|may|jun june|jul july|aug august|"
-_MONTH_NAMES += "sep sept september|oct october|nov november|dec december"
-_DAY_NAMES = "mon monday|tue tues tuesday|wed weds wednesday|thu thur thurs thursday|fri friday|"
-_DAY_NAMES += "sat saturday|sun sunday"
-# Welsh, as people type it and as the bot writes it (Babel's 'Llun 2 Tach', 'Dydd Llun 2 Tachwedd').
-# "mawrth" is both Tuesday and March: a weekday before a date, a month after a day number.
-_MONTH_NAMES_CY = "ion ionawr|chwef chwefror|maw mawrth|ebr ebrill|mai|meh mehefin|"
-_MONTH_NAMES_CY += "gorff gorffennaf|awst|medi|hyd hydref|tach tachwedd|rhag rhagfyr"
-_DAY_NAMES_CY = "llun|maw mawrth|mer mercher|iau|gwen gwener|sad sadwrn|sul"
-_MONTHS = {
-    n: i
-    for names in (_MONTH_NAMES, _MONTH_NAMES_CY)
-    for i, ns in enumerate(names.split("|"), start=1)
-    for n in ns.split()
-}
-_WEEKDAYS = {
-    n: i
-    for names in (_DAY_NAMES, _DAY_NAMES_CY)
-    for i, ns in enumerate(names.split("|"))
-    for n in ns.split()
-}
-_EVENING_WORDS = frozenset({"heno"})  # tonight: today, and a bare hour is in the evening
-_TODAY_WORDS = frozenset({"today", "tonight", "heddiw"}) | _EVENING_WORDS
-_TOMORROW_WORDS = frozenset({"tomorrow", "tmrw", "tmr", "yfory", "fory"})
-_THIS_WEEK_WORDS = (
-    ["this", "week"],
-    ["wythnos", "hon"],
-    ["yr", "wythnos", "hon"],
-    ["wythnos", "yma"],
-)
-# "am" is Welsh for "at" once English "10 am" has become "10am"; "dydd" as in "dydd Llun".
-_FILLER_WORDS = frozenset({"at", "on", "the", "of", "@", "am", "ar", "dydd", "ddydd"})
-_BARE_HOUR = re.compile(r"([0-9]{1,2})(?:[:.]([0-9]{2}))?")
-_NOON_WORDS = frozenset({"noon", "midday", "12noon"})
-_TIME_12H = re.compile(r"([0-9]{1,2})(?:[:.]([0-9]{2}))?([ap])\.?m\.?")
-_TIME_24H = re.compile(r"([0-9]{1,2})[:.]([0-9]{2})(?::([0-9]{2}))?")
-_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
-_NUMERIC_DATE = re.compile(r"([0-9]{1,2})([/-])([0-9]{1,2})(?:\2([0-9]{2}|[0-9]{4}))?")
-_DOTTED_DATE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{2}|[0-9]{4})")
-_DAY_NUMBER = re.compile(r"([0-9]{1,2})(?:st|nd|rd|th)?")
-_YEAR = re.compile(r"[0-9]{4}")
-
-
-@dataclass(frozen=True)
-class _DateSpec:
-    """A date as typed: days from today, a weekday, or a day and month with maybe a year."""
-
-    offset: int | None = None
-    weekday: int | None = None
-    day: int = 0
-    month: int = 0
-    year: int | None = None
-
-
-def _words(text: str) -> list[str]:
-    """Normalise typed text (NFKC, lower case, no commas) into words."""
-    if len(text) > MAX_TEXT_LENGTH:
-        raise WhenError(WhenProblem.UNREADABLE)
-    cleaned = unicodedata.normalize("NFKC", text).lower().replace(",", " ")
-    cleaned = re.sub(r"([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})t(?=[0-9])", r"\1 ", cleaned)
-    cleaned = re.sub(r"(?<=[0-9])\s+(?=[ap]\.?m\.?(?:\s|$))", "", cleaned)
-    cleaned = re.sub(r"\b12\s+noon\b", "noon", cleaned)
-    cleaned = _welsh_times(cleaned)
-    return _evening([word for word in cleaned.split() if word not in _FILLER_WORDS])
-
-
-def _welsh_times(cleaned: str) -> str:
-    """Welsh times as the English forms the parser reads: '10 y bore' -> '10am'.
-
-    "o'r gloch" (o'clock) after an hour gives ':00'; bore (morning) gives am, prynhawn or
-    pnawn (afternoon) pm, each with or without "y" / "yn y" before it; hanner dydd is noon.
-    """
-    cleaned = re.sub(r"\b([0-9]{1,2})\s*o['’]r\s+gloch\b", r"\1:00", cleaned)
-    cleaned = re.sub(
-        r"(?<=[0-9])\s*(?:(?:yn\s+)?y\s+)?(bore|prynhawn|pnawn)\b",
-        lambda match: "am" if match[1] == "bore" else "pm",
-        cleaned,
-    )
-    return re.sub(r"\b(?:hanner|canol|ganol)\s+dydd\b", "noon", cleaned)
-
-
-def _evening(words: list[str]) -> list[str]:
-    """With "heno" (tonight), an hour without am or pm is in the evening: 'heno 7' is 19:00."""
-    if not _EVENING_WORDS.intersection(words):
-        return words
-    read: list[str] = []
-    for word in words:
-        match = _BARE_HOUR.fullmatch(word)
-        if match and 1 <= int(match[1]) <= 11:
-            word += "pm"
-        read.append(word)
-    return read
-
-
-def _parse_time(word: str) -> time | None:
-    """A time of day from one word, or None when the word is not a time."""
-    if word in _NOON_WORDS:
-        return time(12, 0)
-    if match := _TIME_12H.fullmatch(word):
-        hour, minute = int(match[1]), int(match[2] or 0)
-        if not 1 <= hour <= 12 or minute > 59:
-            return None
-        return time(hour % 12 + (12 if match[3] == "p" else 0), minute)
-    if match := _TIME_24H.fullmatch(word):
-        hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
-        if hour > 23 or minute > 59 or second > 59:
-            return None
-        return time(hour, minute, second)
-    return None
-
-
-def _parse_date(words: list[str]) -> _DateSpec | None:
-    """A date from its words, or None when they do not make one."""
-    if len(words) > 1 and words[0].rstrip(".") in _WEEKDAYS:
-        spec = _parse_date(words[1:])
-        if spec is not None and spec.month != 0:
-            return replace(spec, weekday=_WEEKDAYS[words[0].rstrip(".")])
-        if words[0].rstrip(".") not in _MONTHS:  # "mawrth 28": March, not a Tuesday
-            return None
-    if len(words) == 1:
-        word = words[0].rstrip(".") if words[0][:1].isalpha() else words[0]
-        if word in _TODAY_WORDS:
-            return _DateSpec(offset=0)
-        if word in _TOMORROW_WORDS:
-            return _DateSpec(offset=1)
-        if word in _WEEKDAYS:
-            return _DateSpec(weekday=_WEEKDAYS[word])
-        if match := _ISO_DATE.fullmatch(word):
-            return _DateSpec(day=int(match[3]), month=int(match[2]), year=int(match[1]))
-        if (match := _NUMERIC_DATE.fullmatch(word)) or (match := _DOTTED_DATE.fullmatch(word)):
-            groups = match.groups()
-            day, month, year = int(groups[0]), int(groups[-2]), groups[-1]
-            if year is not None and len(year) == 2:
-                year = "20" + year
-            return _DateSpec(day=day, month=month, year=int(year) if year else None)
-        return None
-    names = [word.rstrip(".") for word in words]
-    year = None
-    if len(names) == 3 and _YEAR.fullmatch(names[2]):
-        year = int(names.pop())
-    if len(names) != 2:
-        return None
-    if names[0] in _MONTHS:
-        names.reverse()
-    day_match = _DAY_NUMBER.fullmatch(names[0])
-    if day_match is None or names[1] not in _MONTHS:
-        return None
-    return _DateSpec(day=int(day_match[1]), month=_MONTHS[names[1]], year=year)
-
-
 def _try_date(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day)
@@ -312,7 +185,7 @@ def _try_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def _calendar_date(spec: _DateSpec, today: date) -> date:
+def _calendar_date(spec: DateSpec, today: date) -> date:
     """The date a day-and-month means; without a year, the next occurrence.
 
     A yearless date that has passed this year is taken as this year's when that is nearer
@@ -334,18 +207,25 @@ def _calendar_date(spec: _DateSpec, today: date) -> date:
     return found
 
 
-def _resolve_day(spec: _DateSpec | None, at: time | None, now: datetime, zone: ZoneInfo) -> date:
-    """The local date meant, rolling a passed bare time by a day and a weekday by a week."""
-    today = now.astimezone(zone).date()
+def _day(spec: DateSpec | None, today: date, next_week: bool) -> tuple[date, int]:
+    """The local date meant, and by how many days it rolls on once its time has passed.
+
+    A bare time rolls to tomorrow, a weekday to next week; "next <day>" is that day in the
+    coming week (Monday to Sunday), and never rolls.
+    """
     if spec is not None and spec.month:
-        return _calendar_date(spec, today)
+        if next_week:
+            raise WhenError(WhenProblem.UNREADABLE)
+        return _calendar_date(spec, today), 0
     if spec is None or spec.offset is not None:
-        day, roll = today + timedelta(days=spec.offset if spec else 0), 1 if spec is None else 0
-    else:
-        day, roll = today + timedelta(days=((spec.weekday or 0) - today.weekday()) % 7), 7
-    if roll and day == today and at is not None and local_to_utc(day, at, zone) <= now:
-        day += timedelta(days=roll)
-    return day
+        if next_week:
+            raise WhenError(WhenProblem.UNREADABLE)
+        return today + timedelta(days=spec.offset if spec else 0), 1 if spec is None else 0
+    weekday = spec.weekday or 0
+    if next_week:
+        monday = today + timedelta(days=7 - today.weekday())
+        return monday + timedelta(days=weekday), 0
+    return today + timedelta(days=(weekday - today.weekday()) % 7), 7
 
 
 def _check(start: datetime, now: datetime) -> None:
@@ -355,46 +235,102 @@ def _check(start: datetime, now: datetime) -> None:
         raise WhenError(WhenProblem.TOO_FAR)
 
 
-def _window(words: list[str], now: datetime, zone: ZoneInfo) -> TimeWindow:
-    if words in _THIS_WEEK_WORDS:
-        return window_for(WhenKind.THIS_WEEK, now, zone)
-    if len(words) == 1 and words[0] in _TODAY_WORDS | _TOMORROW_WORDS:
-        kind = WhenKind.TODAY if words[0] in _TODAY_WORDS else WhenKind.TOMORROW
-        return window_for(kind, now, zone)
-    at = None
-    date_words = words
-    if words and (at := _parse_time(words[-1])) is not None:
-        date_words = words[:-1]
-    elif words and (at := _parse_time(words[0])) is not None:
-        date_words = words[1:]
-    spec = _parse_date(date_words) if date_words else None
-    if (date_words and spec is None) or (spec is None and at is None):
-        raise WhenError(WhenProblem.UNREADABLE)
-    day = _resolve_day(spec, at, now, zone)
+def _moment(
+    spec: DateSpec | None, at: time, next_week: bool, now: datetime, zone: ZoneInfo
+) -> TimeWindow:
+    """A moment: the date meant (rolled on if that time has passed) at a local time."""
     today = now.astimezone(zone).date()
+    day, roll = _day(spec, today, next_week)
+    if roll and day == today and local_to_utc(day, at, zone) <= now:
+        day += timedelta(days=roll)
+    moment = local_to_utc(day, at, zone)
+    _check(moment, now)
+    return TimeWindow(WhenKind.AT, moment, moment)
+
+
+def _span(
+    spec: DateSpec | None, part: str | None, next_week: bool, now: datetime, zone: ZoneInfo
+) -> TimeWindow:
+    """A day, or a part of it, from now on (rolled on if it is over)."""
+    today = now.astimezone(zone).date()
+    day, roll = _day(spec, today, next_week)
+    begin, end = PART_SPANS[part] if part else (_DAY_START, _DAY_END)
+    if day == today and roll and local_to_utc(day, end, zone) <= now:
+        day += timedelta(days=1 if spec is None else roll)
     if day < today:
         raise WhenError(WhenProblem.IN_THE_PAST)
     if (day - today).days > MAX_DAYS_AHEAD + 1:
         raise WhenError(WhenProblem.TOO_FAR)
-    if at is not None:
-        moment = local_to_utc(day, at, zone)
+    start, finish = local_to_utc(day, begin, zone), local_to_utc(day, end, zone)
+    if finish <= now:
+        raise WhenError(WhenProblem.IN_THE_PAST)
+    start = max(start, now) if day == today else start
+    _check(start, now)
+    return TimeWindow(WhenKind.AT, start, finish)
+
+
+def _at(
+    spec: DateSpec | None, typed: TypedTime, phrase: Phrase, now: datetime, zone: ZoneInfo
+) -> TimeWindow:
+    """The moment of a typed time; an hour from 1 to 7 alone is asked about, not guessed."""
+    if phrase.part in AFTER_NOON_PARTS:
+        typed = typed.in_the_afternoon()
+    if not typed.ambiguous or phrase.part is not None:
+        return _moment(spec, typed.at, phrase.next_week, now, zone)
+    options: list[TimeWindow] = []
+    problems: list[WhenError] = []
+    for choice in (typed, typed.in_the_afternoon()):
+        try:
+            options.append(_moment(spec, choice.at, phrase.next_week, now, zone))
+        except WhenError as error:
+            problems.append(error)
+    if len(options) == 2:
+        raise WhenError(WhenProblem.AMBIGUOUS, (options[0], options[1]))
+    if options:
+        return options[0]
+    raise problems[0]
+
+
+def _window(text: str, now: datetime, zone: ZoneInfo) -> TimeWindow:
+    words = words_of(text)
+    phrase = phrase_of(words)
+    if phrase.delay is not None:  # "in 2 hours"
+        moment = (now + phrase.delay).replace(second=0, microsecond=0)
         _check(moment, now)
         return TimeWindow(WhenKind.AT, moment, moment)
-    start = now if day == today else local_to_utc(day, _DAY_START, zone)
-    _check(start, now)
-    return TimeWindow(WhenKind.AT, start, max(start, local_to_utc(day, _DAY_END, zone)))
+    plain = phrase.part is None and not phrase.next_week
+    if plain and phrase.words in THIS_WEEK_WORDS:
+        return window_for(WhenKind.THIS_WEEK, now, zone)
+    if plain and len(phrase.words) == 1 and phrase.words[0] in TODAY_WORDS | TOMORROW_WORDS:
+        kind = WhenKind.TODAY if phrase.words[0] in TODAY_WORDS else WhenKind.TOMORROW
+        return window_for(kind, now, zone)
+    if not phrase.words and phrase.part is not None:  # "this afternoon", "heno"
+        return _span(None, phrase.part, False, now, zone)
+    found = readings(phrase.words)
+    if not found:
+        raise WhenError(WhenProblem.UNREADABLE)
+    spec, typed = found[0]
+    if typed is not None:
+        return _at(spec, typed, phrase, now, zone)
+    return _span(spec, phrase.part, phrase.next_week, now, zone)
 
 
 def parse_when(text: str, now: datetime, zone: ZoneInfo) -> TimeWindow:
     """Read a forgiving typed date and/or time in zone into a window; raises only WhenError.
 
     A time gives a moment (kind AT, starts_at == ends_at); a bare time rolls to tomorrow once
-    passed, a weekday to next week. A date alone gives that whole day (from 08:00 local, or
-    from now if it is today, to 23:59:59 local). "today", "tomorrow" and "this week" alone
-    give the quick windows of window_for. Slashed dates are day first.
+    passed, a weekday to next week, and "next <day>" is that day in the coming week. A date
+    alone gives that whole day (from 08:00 local, or from now if it is today, to 23:59:59
+    local); a part of the day (morning, afternoon, evening, tonight; bore, prynhawn, noswaith,
+    heno) gives that span, and turns a following hour into the afternoon's. "in 2 hours" is a
+    moment from now. An hour from 1 to 7 without am or pm raises AMBIGUOUS with both readings.
+    "today", "tomorrow" and "this week" alone give the quick windows of window_for. Slashed
+    dates are day first.
     """
     now = _require_aware(now)
     try:
-        return _window(_words(text), now, zone)
-    except (ValueError, OverflowError) as exc:
+        return _window(text, now, zone)
+    except (Unreadable, ValueError, OverflowError) as exc:
+        if isinstance(exc, WhenError):
+            raise
         raise WhenError(WhenProblem.UNREADABLE) from exc

@@ -33,12 +33,12 @@ ORGANISER_TASK_OVERDUE = N_(
     "⚠️ <b>{ref}</b> ({category}, {when}) in {neighbourhood} is overdue and {volunteer} has not "
     "answered a reminder. You may want to get in touch."
 )
-RESIDENT_FOLLOWUP = N_(
-    "Hello again! {volunteer} marked <b>{ref}</b> done yesterday. Did all go well?"
-)
+RESIDENT_FOLLOWUP = N_("Hello again! {volunteer} marked {request} done yesterday. Did all go well?")
 
 # The check-in itself.
 CHECKIN_QUESTION = N_("☀️ Good morning, how are you today?")
+CHECKIN_QUESTION_AFTERNOON = N_("🌤 Good afternoon, how are you today?")
+CHECKIN_QUESTION_EVENING = N_("🌙 Good evening, how are you today?")
 CHECKIN_QUESTION_AGAIN = N_(
     "☀️ Just checking in again: how are you today? Please press one of the buttons."
 )
@@ -62,14 +62,14 @@ ORGANISER_CHECKIN_HELP = N_(
 )
 LATE_ANSWER = N_(
     "ℹ️ {name} answered their check-in after all: {answer}. The escalation stays open until "
-    "an outcome is recorded."
+    "an outcome is recorded: press They answered to close it."
 )
 
 # The escalation ladder.
 ESCALATION = N_(
     "🚨 <b>Missed check-in</b>: {name} in {neighbourhood} has not answered today's check-in "
     "(asked {asked}, and again).\n\n"
-    "Phone: {phone}\nEmergency contact: {contact}\n\n"
+    "Phone: {phone}\nAddress: {address}\nEmergency contact: {contact}\n\n"
     "Please, in this order:\n"
     "1. Try phoning them, at varied times.\n"
     "2. Ask a volunteer to knock on the door (never go in).\n"
@@ -78,6 +78,9 @@ ESCALATION = N_(
     "Press Acknowledge if you are dealing with it."
 )
 ESCALATION_RESENT = N_("⏰ <b>Still unacknowledged</b> after {waited}.\n\n")
+ESCALATION_BUDDY_SILENT = N_(
+    "⏰ <b>{buddy}, their check-in volunteer, has not acknowledged this</b> after {waited}.\n\n"
+)
 BUTTON_ACKNOWLEDGE = N_("🙋 Acknowledge")
 ACKNOWLEDGED = N_("Thank you for dealing with this. When you know more, record what happened:")
 ACKNOWLEDGED_BY = N_("ℹ️ {who} is dealing with the missed check-in of {name}.")
@@ -85,10 +88,12 @@ ALREADY_ACKNOWLEDGED = N_("Someone is already dealing with this; you can still r
 BUTTON_REACHED = N_("📞 Reached them")
 BUTTON_VISITED = N_("🚪 Visited")
 BUTTON_SERVICES = N_("🚑 Escalated to services")
+BUTTON_ANSWERED = N_("💬 They answered")
 OUTCOME_LABELS = {
     "reached": N_("reached them"),
     "visited": N_("visited"),
     "services": N_("escalated to services"),
+    "answered": N_("they answered"),
 }
 OUTCOME_RECORDED = N_("Recorded: {outcome}. Thank you for looking out for {name}.")
 OUTCOME_ALREADY = N_("An outcome was already recorded for this check-in.")
@@ -124,6 +129,18 @@ ASK_CONTACT = N_(
     "number, or press Skip."
 )
 BUTTON_SKIP = N_("Skip")
+ASK_CHECKIN_PHONE = N_(
+    "📞 What number should we ring if there's no answer? Type it, or press a button. Only the "
+    "check-in volunteer and the organisers will see it."
+)
+BUTTON_USE_PHONE = N_("📞 Use {phone}")
+ASK_CHECKIN_ADDRESS = N_(
+    "🏠 And the address, so a volunteer can knock on the door if we're worried? Type it (up to "
+    "{limit} characters), or press a button. Only the check-in volunteer and the organisers will "
+    "see it."
+)
+BUTTON_USE_ADDRESS = N_("🏠 Use {address}")
+ADDRESS_TOO_LONG = N_("Please type the address in up to {limit} characters.")
 CONTACT_TOO_LONG = N_("That's a bit long; please keep it under 200 characters.")
 CHECKIN_SAVED = N_("✅ All set: check-in {schedule}. The first one is {first}.")
 ASK_PAUSE_UNTIL = N_("Until when? Type the last day of your holiday, for example 12 Dec or Friday.")
@@ -135,6 +152,11 @@ CHECKIN_NOT_ALLOWED = N_(
     "Sorry, you can only set up check-ins for members of neighbourhoods you organise."
 )
 MEMBER_UNKNOWN = N_("I couldn't find that member. Use their number, like #12.")
+
+# /settings: how long a buddy has to acknowledge a missed check-in.
+SETTING_BUDDY_ACK = N_("Check-in volunteer must acknowledge within")
+SETTINGS_BUDDY_ACK = N_("Check-in volunteer must acknowledge a missed check-in within: {value}")
+BUTTON_BUDDY_ACK = N_("Check-in volunteer's time")
 
 # /checkinbuddy and /checkins
 BUDDY_PICK_MEMBER = N_("Whose regular check-in volunteer do you want to set?")

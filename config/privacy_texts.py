@@ -52,6 +52,10 @@ MYDATA_HISTORY = NP_(
     "• {count} entry in the log of changes, on {date}.",
     "• {count} entries in the log of changes, the latest on {date}.",
 )
+MYDATA_RELAYED = NP_(
+    "• {count} message passed on by the bot about a task, on {date}.",
+    "• {count} messages passed on by the bot about tasks, the latest on {date}.",
+)
 MYDATA_FILE_FOLLOWS = N_("The file below holds all of it, with every detail.")
 MYDATA_FILE_NAME = N_("my-data.json")
 MYDATA_NOTHING = N_("We don't store anything about you.")

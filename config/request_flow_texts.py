@@ -32,10 +32,23 @@ CHOOSE_CATEGORY = N_("🙋 <b>Ask for help</b> in {neighbourhood}\n\nWhat kind o
 
 # Step 2: what is needed.
 ASK_WHAT = N_(
-    "What do you need? Please describe it in one message, up to {limit} characters.\n\n"
+    "What do you need? Please describe it in one message, up to {limit} characters, or send "
+    "a voice note or a photo (a shopping list, a note from the pharmacy).\n\n"
     "For shopping, list the items; for a lift, say from where to where. Please leave out your "
     "address and phone number: we ask for those next, privately."
 )
+# A message outside any flow: an invitation, with buttons.
+STRAY_INVITE = N_(
+    "Would you like to ask your neighbours for help with this? I can start a request with it "
+    "filled in."
+)
+BUTTON_STRAY_REQUEST = N_("🙋 Ask for help with this")
+BUTTON_MENU = N_("☰ Menu")
+BUTTON_HELP = N_("❓ Help")
+PREFILLED = N_("I've put what you sent as what's needed; you can change it before you confirm.")
+MEDIA_LIMIT = N_("That's enough voice notes and photos for one request ({limit}).")
+# Voice notes and photos with a request, in the summary: "Bread (+ 📷 a photo)".
+SUMMARY_MEDIA = N_(" (+ {items})")
 TEXT_TOO_LONG = N_("That's {length} characters. Please keep it to {limit} characters or fewer.")
 TEXT_EMPTY = N_("Please type a few words.")
 
@@ -46,13 +59,16 @@ BUTTON_TOMORROW = N_("Tomorrow")
 BUTTON_THIS_WEEK = N_("This week")
 BUTTON_TYPE_WHEN = N_("📅 Type a date and time")
 ASK_WHEN_TYPED = N_(
-    "Type the day and time you need help, for example <i>tomorrow 3pm</i>, <i>Friday 10:30</i>, "
-    "<i>12 March</i> or <i>14/03 9am</i>."
+    "Type the day and time you need help, for example <i>tomorrow 3pm</i>, <i>Friday "
+    "morning</i>, <i>next Tuesday 10:30</i>, <i>in 2 hours</i> or <i>14/03 9am</i>."
 )
 WHEN_UNREADABLE = N_(
     "Sorry, I couldn't read that as a date or time. Try for example <i>tomorrow 3pm</i>, "
-    "<i>Friday 10:30</i>, <i>12 March</i> or <i>14/03 9am</i>."
+    "<i>Friday morning</i>, <i>next Tuesday 10:30</i>, <i>in 2 hours</i> or <i>14/03 9am</i>."
 )
+ASK_AM_PM = N_("🕑 In the morning or the afternoon?")
+BUTTON_AM = N_("🌅 {when}")
+BUTTON_PM = N_("🌇 {when}")
 WHEN_IN_THE_PAST = N_("That time has already passed. Please give a time from now on.")
 WHEN_TOO_FAR = N_(
     "That's more than {days} days away, which is too far ahead to plan. Please choose a "
@@ -165,12 +181,36 @@ EDIT_LABELS: dict[str, str] = {  # by the step's name in button data
 VOLUNTEER_ONE = N_("volunteer")
 VOLUNTEER_MANY = N_("volunteers")
 CREATED = N_(
-    "✅ Thank you. Your request <b>{ref}</b> is in. We've alerted {count} {volunteers}, and "
+    "✅ Thank you. <b>{request}</b> is in. We've alerted {count} {volunteers}, and "
     "we'll tell you as soon as someone takes it."
 )
 CREATED_NOBODY_FREE = N_(
-    "✅ Thank you. Your request <b>{ref}</b> is in. No volunteer is free right now; we've "
+    "✅ Thank you. <b>{request}</b> is in. No volunteer is free right now; we've "
     "posted it for the group and will tell the organisers if nobody takes it."
+)
+
+# Confirmed in quiet hours: the alerts wait, and the resident is told when they will go.
+CREATED_HELD = N_(
+    "✅ Thank you. <b>{request}</b> is in. It's night-time, so volunteers will be alerted "
+    "{when}, and we'll tell you as soon as someone takes it.\n\n"
+    "If it can't wait until then, press <b>It's urgent – alert now</b>."
+)
+CREATED_HELD_NOBODY_FREE = N_(
+    "✅ Thank you. <b>{request}</b> is in. It's night-time and no volunteer is free right now, "
+    "so we'll post it for the group {when} and tell the organisers if nobody takes it.\n\n"
+    "If it can't wait until then, press <b>It's urgent – alert now</b>."
+)
+HELD_AT = N_("at {time}")
+HELD_TOMORROW_AT = N_("tomorrow at {time}")
+HELD_ON_DAY_AT = N_("on {day} at {time}")
+BUTTON_URGENT = N_("🚨 It's urgent – alert now")
+URGENT_OK = N_(
+    "🚨 Understood: we've alerted volunteers now and told the organisers about {request}. If "
+    "you are in danger or very unwell, please call 999."
+)
+URGENT_ALREADY = N_("We're already treating this as urgent.")
+URGENT_ALERTS_SENT = N_(
+    "Volunteers have been alerted already. We'll tell you when someone takes it."
 )
 
 translate_module(__name__)

@@ -79,24 +79,43 @@ TASK_PHARMACY = N_(
     "\n<b>Pharmacy:</b> {pharmacy}\nYou may be asked for ID. Some controlled medicines can't be "
     "collected by volunteers; if so, please tell the resident and an organiser."
 )
-TELEGRAM_ONLY = N_("no phone: contact them on Telegram")
+TELEGRAM_ONLY = N_("no phone: press Message below to write to them through the bot")
+# A request sent as a voice note or a photo: named in alerts, sent to the assignee only.
+MEDIA_LABELS: dict[str, str] = {"photo": N_("📷 a photo"), "voice": N_("🎤 a voice note")}
+ALERT_WITH_MEDIA = N_("\nWith {items}: you'll get it once the task is yours.")
+TASK_MEDIA = N_("\n<b>Also sent:</b> {items} (below)")
+MEDIA_CAPTION = N_("{item} from {name} for {ref}")
 BUTTON_DONE = N_("✅ Done")
 BUTTON_CANT_DO = N_("Can't do it after all")
 BUTTON_CONTACT_ORGANISER = N_("📞 Contact organiser")
 
-RESIDENT_VOLUNTEER_COMING = N_("Good news: <b>{volunteer}</b> is going to help with {ref}.{phone}")
+RESIDENT_VOLUNTEER_COMING = N_(
+    "Good news: <b>{volunteer}</b> is going to help with {request}.{phone}"
+)
 RESIDENT_VOLUNTEER_PHONE = N_(" You can reach them on {phone}.")
 RESIDENT_VOLUNTEER_WITHDREW = N_(
-    "{volunteer} can't help with {ref} after all, sorry. We're asking other volunteers now."
+    "{volunteer} can't help with {request} after all, sorry. We're asking other volunteers now."
 )
-RESIDENT_ASK_DONE = N_("{volunteer} says {ref} is done. Did you get the help you needed?")
+RESIDENT_ASK_DONE = N_("{volunteer} says {request} is done. Did you get the help you needed?")
+RESIDENT_DONE_UNDONE = N_(
+    "{volunteer} pressed Done by mistake: {request} is still on, and they are still helping."
+)
 BUTTON_YES_THANKS = N_("💐 Yes, thank them")
 BUTTON_NOT_YET = N_("Not yet")
 RESIDENT_CLOSED = N_("Wonderful. We've passed on your thanks. Take care!")
-RESIDENT_NOT_YET = N_("Sorry to hear that. We've told the organisers and reopened {ref}.")
+RESIDENT_NOT_YET = N_("Sorry to hear that. We've told the organisers, and {request} is open again.")
 VOLUNTEER_THANKED = N_("💐 The resident says thank you for {ref}. You made a difference today!")
 
-VOLUNTEER_DONE = N_("Thank you! {ref} is marked done. We've asked the resident to confirm.")
+VOLUNTEER_DONE = N_(
+    "Thank you! {ref} is marked done. We've asked the resident to confirm.\n\n"
+    "Pressed Done by mistake? You can undo it here for {minutes} minutes."
+)
+BUTTON_UNDO_DONE = N_("↩️ Undo Done")
+UNDONE_OK = N_("Undone: {ref} is yours again, and we've told the resident.")
+UNDO_TOO_LATE = N_(
+    "It's more than {minutes} minutes since you pressed Done, so it can't be undone here. "
+    "If something is wrong, please contact an organiser."
+)
 ASK_AMOUNT = N_(
     "If you'd like to record what you spent, type the amount (for example 12.50), or press Skip."
 )
@@ -117,6 +136,12 @@ ORGANISER_ESCALATION = N_(
 )
 # {alerted} in ORGANISER_ESCALATION.
 ESCALATION_ALERTED = NP_("{count} volunteer was alerted.", "{count} volunteers were alerted.")
+ORGANISER_URGENT = N_(
+    "🚨 <b>{ref}</b> ({category}, {when}) in {neighbourhood} can't wait until morning: the "
+    "resident pressed It's urgent during quiet hours. {alerted}"
+)
+# {alerted} in ORGANISER_URGENT.
+URGENT_ALERTED = NP_("{count} volunteer was alerted now.", "{count} volunteers were alerted now.")
 ORGANISER_NOT_YET = N_(
     "⚠️ The resident says <b>{ref}</b> ({category}) in {neighbourhood} was not done yet. "
     "It is open again."
@@ -131,19 +156,40 @@ APPROVED_OK = N_("{volunteer} is approved in {neighbourhood}.")
 
 NOT_YOURS = N_("That task isn't yours, so nothing was changed.")
 NO_LONGER_POSSIBLE = N_("That's no longer possible: {ref} is {status}.")
-REQUEST_CANCELLED_OK = N_("{ref} is cancelled. We've told anyone who was going to help.")
+REQUEST_CANCELLED_OK = N_("{request} is cancelled. We've told anyone who was going to help.")
 BUTTON_CANCEL_REQUEST = N_("Cancel this request")
 
 MY_REQUESTS_NONE = N_("You have no requests yet. Ask for help with /request.")
 MY_REQUESTS_ITEM = N_("<b>{ref}</b> {category}, {when}: {status}")
 TASKS_NONE = N_("You have no tasks right now. Thank you for being ready to help!")
 TASKS_ITEM = N_("<b>{ref}</b> {category} in {neighbourhood}, {when}: {status}")
+# A volunteer's own tasks in /tasks: "you", not "a volunteer".
+TASK_STATUS_LABELS: dict[str, str] = {
+    "assigned": N_("🙋 you're on it"),
+    "done": N_("✅ you marked it done"),
+}
+
+# A request named for the people it concerns: "your shopping on Tue 8 Dec (R-54YG)".
+HELP_NOUNS: dict[str, str] = {
+    "shopping": N_("shopping"),
+    "prescription": N_("prescription collection"),
+    "checkin_call": N_("check-in call"),
+    "checkin_visit": N_("check-in visit"),
+    "dog_walking": N_("dog walk"),
+    "lift": N_("lift"),
+    "other": N_("request"),
+}
+YOUR_REQUEST_ON = N_("your {help} on {day} ({ref})")
+YOUR_REQUEST_THIS_WEEK = N_("your {help} this week ({ref})")
+THE_REQUEST_ON = N_("the {help} on {day} ({ref})")
+THE_REQUEST_THIS_WEEK = N_("the {help} this week ({ref})")
 
 # When help is needed, in words (bot.when); {day} is a short day such as "Fri 27 Nov".
 WHEN_TODAY = N_("today ({day})")
 WHEN_TOMORROW = N_("tomorrow ({day})")
 WHEN_THIS_WEEK = N_("this week (until {day})")
 WHEN_ANY_TIME = N_("{day} (any time)")
+WHEN_BETWEEN = N_("{day}, {start}–{end}")
 
 # Stand-ins for a name nobody gave, inside messages about other people.
 A_VOLUNTEER = N_("A volunteer")

@@ -99,6 +99,8 @@ class Tunables:
     followup_after: timedelta = timedelta(days=1)
     checkin_grace: timedelta = timedelta(hours=1)
     escalation_resend: timedelta = timedelta(hours=2)
+    buddy_ack_delay: timedelta = timedelta(minutes=30)
+    relay_window: timedelta = timedelta(days=1)
     retention: timedelta = timedelta(days=90)
     quiet_hours_start: time = time(21, 0)
     quiet_hours_end: time = time(8, 0)

@@ -16,7 +16,9 @@ from handlers import (
     organisers,
     oversight,
     privacy,
+    relay,
     request_flow,
+    request_urgent,
     tasks,
     vetting,
     volunteer_commands,
@@ -30,7 +32,7 @@ from handlers.flow_switch import guard_flow
 warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
 # Later features, each with conversations() and register(application).
-FEATURES = (assets, care, vetting, oversight, privacy, language, organiser_menu)
+FEATURES = (assets, care, vetting, oversight, privacy, language, organiser_menu, relay)
 
 
 def register_all(application: AidApplication) -> None:
@@ -53,6 +55,7 @@ def register_all(application: AidApplication) -> None:
     onboarding.register(application)
     organisers.register(application)
     tasks.register(application)
+    request_urgent.register(application)
     volunteer_commands.register(application)
     for feature in FEATURES:
         feature.register(application)

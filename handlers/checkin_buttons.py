@@ -68,13 +68,17 @@ async def escalation_button(update: Update, context: AidContext) -> None:
                 )
             await remove_buttons(query)
             return
-    elif args[1:2] == ["out"] and len(args) == 3:
-        outcome, name = await service.record_outcome(user.id, escalation_id, args[2])
+    elif (args[1:2] == ["out"] and len(args) == 3) or args[1:] == ["answered"]:
+        chosen = args[2] if len(args) == 3 else "answered"
+        if args[1:] == ["answered"]:
+            outcome, name = await service.close_answered(user.id, escalation_id)
+        else:
+            outcome, name = await service.record_outcome(user.id, escalation_id, chosen)
         if outcome is CareOutcome.OK:
             await query.answer()
             await remove_buttons(query)
             if isinstance(query.message, Message):
-                label = ct.OUTCOME_LABELS[args[2]]
+                label = ct.OUTCOME_LABELS[chosen]
                 await query.message.reply_text(ct.OUTCOME_RECORDED.format(outcome=label, name=name))
             return
     else:

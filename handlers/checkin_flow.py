@@ -21,19 +21,23 @@ from telegram.ext import (
 from bot.callback_data import pack, pattern, unpack
 from bot.care_outcomes import CareOutcome
 from bot.checkin_schedule import ALL_DAYS, WEEKDAYS, hhmm, parse_time_of_day, schedule_text
+from bot.phones import format_for_display, parse_phone
 from bot.when import WhenError, parse_when
 from config import care_texts as ct
 from config import i18n, texts
+from config import request_flow_texts as rft
 from handlers.context import AidContext
 from handlers.flow_switch import switch_fallbacks
 
 KIND = "cif"
 NAME = "checkin_flow"
-MENU, DAYS, TIME, CONTACT, PAUSE = range(5)
+MENU, DAYS, TIME, CONTACT, PAUSE, PHONE, ADDRESS = range(7)
 END = ConversationHandler.END
 PRIVATE = filters.ChatType.PRIVATE
 TYPED = PRIVATE & filters.TEXT & ~filters.COMMAND
 MAX_CONTACT = 200
+MAX_ADDRESS = 300
+BUTTON_LABEL_LENGTH = 32
 
 REFUSALS = {
     CareOutcome.NOT_MEMBER: ct.CHECKIN_NO_NEIGHBOURHOOD,
@@ -106,7 +110,7 @@ async def start(update: Update, context: AidContext) -> int:
         await message.reply_text(ct.MEMBER_UNKNOWN)
         return END
     data = _data(context)
-    data.update(ci_for=number, ci_days=0)
+    data.update(ci_for=number, ci_days=0, ci_phone=None, ci_address=None)
     service = context.services.care.checkins
     result = await service.current(user.id, number)
     if result.outcome in REFUSALS:
@@ -207,6 +211,93 @@ async def on_time(update: Update, context: AidContext) -> int:
         await message.reply_text(ct.TIME_INVALID)
         return TIME
     _data(context)["ci_time"] = hhmm(at)
+    user = update.effective_user
+    return await _ask_phone(message, context, user.id if user else message.chat_id)
+
+
+def _short(text: str) -> str:
+    """A stored value short enough for a button label."""
+    return text if len(text) <= BUTTON_LABEL_LENGTH else text[: BUTTON_LABEL_LENGTH - 1] + "…"
+
+
+def _offer_or_skip(label: str | None, offer: str) -> InlineKeyboardMarkup:
+    """A button offering a known value (if any), and Skip."""
+    rows = [[InlineKeyboardButton(label, callback_data=pack(KIND, offer))]] if label else []
+    rows.append([InlineKeyboardButton(ct.BUTTON_SKIP, callback_data=pack(KIND, "skip"))])
+    return InlineKeyboardMarkup(rows)
+
+
+async def _known(context: AidContext, user_id: int) -> tuple[str | None, str | None]:
+    """The phone and address on record for the person the check-in is for."""
+    number = _data(context).get("ci_for")
+    return await context.services.care.checkins.known_details(user_id, number)
+
+
+async def _ask_phone(message: Message, context: AidContext, user_id: int) -> int:
+    """Ask for the number to ring, offering the one given with the last request."""
+    phone, _ = await _known(context, user_id)
+    label = ct.BUTTON_USE_PHONE.format(phone=format_for_display(phone)) if phone else None
+    await message.reply_text(ct.ASK_CHECKIN_PHONE, reply_markup=_offer_or_skip(label, "usephone"))
+    return PHONE
+
+
+async def _ask_address(message: Message, context: AidContext, user_id: int) -> int:
+    """Ask for the address, offering the one given with the last request."""
+    _, address = await _known(context, user_id)
+    label = ct.BUTTON_USE_ADDRESS.format(address=_short(address)) if address else None
+    await message.reply_text(
+        ct.ASK_CHECKIN_ADDRESS.format(limit=MAX_ADDRESS),
+        reply_markup=_offer_or_skip(label, "useaddr"),
+    )
+    return ADDRESS
+
+
+async def on_phone(update: Update, context: AidContext) -> int:
+    """The number to ring: typed, the offered one, or Skip."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return END
+    data = _data(context)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        choice = _press(update)[:1]
+        if choice == ["usephone"]:
+            data["ci_phone"] = (await _known(context, user.id))[0]
+        elif choice == ["skip"]:
+            data["ci_phone"] = None
+        else:
+            return PHONE  # a stale button from another step
+    else:
+        result = parse_phone(message.text or "", context.services.settings.default_region)
+        if not result.ok:
+            key = result.problem.value if result.problem else "invalid"
+            await message.reply_text(rft.PHONE_PROBLEMS.get(key, rft.PHONE_PROBLEMS["invalid"]))
+            return PHONE
+        data["ci_phone"] = result.e164
+    return await _ask_address(message, context, user.id)
+
+
+async def on_address(update: Update, context: AidContext) -> int:
+    """The address: typed, the offered one, or Skip; then the emergency contact."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return END
+    data = _data(context)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        choice = _press(update)[:1]
+        if choice == ["useaddr"]:
+            data["ci_address"] = (await _known(context, user.id))[1]
+        elif choice == ["skip"]:
+            data["ci_address"] = None
+        else:
+            return ADDRESS
+    else:
+        address = " ".join((message.text or "").split())
+        if not address or len(address) > MAX_ADDRESS:
+            await message.reply_text(ct.ADDRESS_TOO_LONG.format(limit=MAX_ADDRESS))
+            return ADDRESS
+        data["ci_address"] = address
     skip = InlineKeyboardButton(ct.BUTTON_SKIP, callback_data=pack(KIND, "skip"))
     await message.reply_text(ct.ASK_CONTACT, reply_markup=InlineKeyboardMarkup([[skip]]))
     return CONTACT
@@ -229,7 +320,13 @@ async def on_contact(update: Update, context: AidContext) -> int:
             return CONTACT
     data = _data(context)
     result = await context.services.care.checkins.save(
-        user.id, data.get("ci_for"), data["ci_days"], data["ci_time"], contact or None
+        user.id,
+        data.get("ci_for"),
+        data["ci_days"],
+        data["ci_time"],
+        contact or None,
+        phone_e164=data.get("ci_phone"),
+        address=data.get("ci_address"),
     )
     if result.checkin is None:
         await message.reply_text(i18n.gettext(REFUSALS.get(result.outcome, texts.STALE_BUTTON)))
@@ -283,6 +380,14 @@ def build_conversation() -> ConversationHandler[AidContext]:
                 CallbackQueryHandler(on_contact, pattern=buttons),
             ],
             PAUSE: [MessageHandler(TYPED, on_pause)],
+            PHONE: [
+                MessageHandler(TYPED, on_phone),
+                CallbackQueryHandler(on_phone, pattern=buttons),
+            ],
+            ADDRESS: [
+                MessageHandler(TYPED, on_address),
+                CallbackQueryHandler(on_address, pattern=buttons),
+            ],
         },
         fallbacks=[*switch_fallbacks("checkin"), CommandHandler("cancel", cancel, PRIVATE)],
         name=NAME,

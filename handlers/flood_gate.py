@@ -16,11 +16,16 @@ from bot.flood_control import Verdict
 from config import privacy_texts as t
 from handlers.context import AidContext
 from handlers.request_flow import KIND as REQUEST_FLOW_KIND
+from handlers.request_flow import STRAY_KIND
 from handlers.request_steps import Step
 
 # Button data that starts a request or confirms one.
 REQUEST_BUTTONS = frozenset(
-    {pack("menu", "request"), pack(REQUEST_FLOW_KIND, Step.SUMMARY.token, "confirm")}
+    {
+        pack("menu", "request"),
+        pack(STRAY_KIND, "request"),
+        pack(REQUEST_FLOW_KIND, Step.SUMMARY.token, "confirm"),
+    }
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
@@ -12,9 +12,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callback_data import unpack
+from bot.callback_data import exact, pack, unpack
 from config import commands, texts
+from config import request_flow_texts as ft
 from handlers.context import AidApplication, AidContext
+from handlers.onboarding import continue_after_consent
+from handlers.request_flow import STRAY_KEY, STRAY_KIND
+from handlers.request_steps import media_of
 
 # Commands a person may use before agreeing to the privacy notice (seeing and erasing their
 # data included), and the buttons of those that ask for confirmation.
@@ -56,10 +60,46 @@ async def unknown_command(update: Update, context: AidContext) -> None:
     )
 
 
+def stray_keyboard(with_request: bool) -> InlineKeyboardMarkup:
+    """Ask for help with this (when there is something to ask with), Menu and Help."""
+    ask = InlineKeyboardButton(ft.BUTTON_STRAY_REQUEST, callback_data=pack(STRAY_KIND, "request"))
+    rows = [[ask]]
+    rows.append(
+        [
+            InlineKeyboardButton(ft.BUTTON_MENU, callback_data=pack(STRAY_KIND, "menu")),
+            InlineKeyboardButton(ft.BUTTON_HELP, callback_data=pack(STRAY_KIND, "help")),
+        ]
+    )
+    return InlineKeyboardMarkup(rows if with_request else rows[1:])
+
+
 async def stray_message(update: Update, context: AidContext) -> None:
-    """Answer a private message outside any flow with a pointer to the menu."""
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(texts.STRAY_MESSAGE)
+    """A private message outside any flow: an offer to ask for help with it, Menu, Help."""
+    message = update.effective_message
+    if message is None:
+        return
+    media = media_of(message)
+    words = (message.text or message.caption or "").strip()
+    if not (words or media):
+        await message.reply_text(texts.STRAY_MESSAGE, reply_markup=stray_keyboard(False))
+        return
+    if context.user_data is not None:  # kept (with the person's data) until they press
+        context.user_data[STRAY_KEY] = {"text": words, "media": [list(media)] if media else []}
+    await message.reply_text(ft.STRAY_INVITE, reply_markup=stray_keyboard(True))
+
+
+async def stray_button(update: Update, context: AidContext) -> None:
+    """Menu or Help under the answer to a stray message."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None or query.message is None:
+        return
+    await query.answer()
+    parsed = unpack(query.data)
+    choice = parsed[1] if parsed else []
+    if choice == ["help"]:
+        await context.bot.send_message(user.id, await help_text_for(user.id, context))
+    elif isinstance(query.message, Message):
+        await continue_after_consent(query.message, user, context, None)
 
 
 async def stale_button(update: Update, context: AidContext) -> None:
@@ -118,4 +158,6 @@ def register_fallbacks(application: AidApplication) -> None:
     application.add_handler(CommandHandler("cancel", cancel, private))
     application.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
     application.add_handler(MessageHandler(private & ~filters.COMMAND, stray_message))
+    stray_buttons = f"{exact(STRAY_KIND, 'menu')}|{exact(STRAY_KIND, 'help')}"
+    application.add_handler(CallbackQueryHandler(stray_button, pattern=stray_buttons))
     application.add_handler(CallbackQueryHandler(stale_button))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import (
     InlineKeyboardButton,
@@ -29,10 +30,12 @@ from telegram.ext import (
 )
 
 from bot.callback_data import exact, pack, pattern, unpack
+from bot.request_labels import alerts_when, with_request, your_request
 from bot.services import Services
 from config import request_flow_texts as t
 from config import request_texts
 from handlers import request_steps as steps
+from handlers import request_summary as summary
 from handlers.context import AidContext
 from handlers.flow_switch import switch_fallbacks
 from handlers.onboarding import menu_keyboard
@@ -45,6 +48,9 @@ BACK = "back"
 CONFIRM = "confirm"
 CANCEL_DATA = pack(KIND, "cancel")
 DRAFT_KEY = "request_flow.draft"  # the flow's only user_data entry, holding a Draft
+# A stray message kept for "Ask for help with this" (handlers.general): {"text", "media"}.
+STRAY_KEY = "stray"
+STRAY_KIND = "stray"
 END = ConversationHandler.END
 ENTRY_DATA = pack("menu", "request")
 PRIVATE = filters.ChatType.PRIVATE
@@ -114,6 +120,16 @@ async def render(step: Step, draft: Draft, services: Services) -> Prompt:
             return Prompt(t.ASK_WHEN, _keyboard(step, quick, typed))
         case Step.WHEN_TYPED:
             return Prompt(t.ASK_WHEN_TYPED, _keyboard(step))
+        case Step.WHEN_AMPM if draft.pending_when is not None:
+            zone = services.settings.timezone
+            morning, afternoon = (w.describe(zone) for w in draft.pending_when)
+            rows = [
+                [_button(step, t.BUTTON_AM.format(when=morning), "am")],
+                [_button(step, t.BUTTON_PM.format(when=afternoon), "pm")],
+            ]
+            return Prompt(t.ASK_AM_PM, _keyboard(step, *rows))
+        case Step.WHEN_AMPM:  # the choices were lost: ask for the time again
+            return Prompt(t.ASK_WHEN_TYPED, _keyboard(step))
         case Step.PHONE:
             return Prompt(t.ASK_PHONE, _phone_keyboard())
         case Step.ADDRESS:
@@ -145,7 +161,7 @@ async def render(step: Step, draft: Draft, services: Services) -> Prompt:
                 [_button(step, t.BUTTON_CONFIRM, CONFIRM)],
                 [_button(step, t.BUTTON_EDIT, "edit")],
             ]
-            return Prompt(steps.summary_text(draft, services), _keyboard(step, *rows))
+            return Prompt(summary.summary_text(draft, services), _keyboard(step, *rows))
         case Step.EDIT:
             rows = [[_button(step, t.EDIT_LABELS[s.token], s.token)] for s in steps.editable(draft)]
             return Prompt(t.ASK_EDIT, _keyboard(step, *rows))
@@ -190,6 +206,17 @@ async def show(
 
 async def start(update: Update, context: AidContext) -> int:
     """/request or the menu's Ask for help: start a fresh draft, or say to join first."""
+    return await _begin(update, context, None)
+
+
+async def start_from_stray(update: Update, context: AidContext) -> int:
+    """Ask for help with this: a draft whose "what is needed" is the stray message."""
+    stray = context.user_data.pop(STRAY_KEY, None) if context.user_data is not None else None
+    return await _begin(update, context, stray if isinstance(stray, dict) else None)
+
+
+async def _begin(update: Update, context: AidContext, prefill: dict[str, Any] | None) -> int:
+    """Start a fresh draft (with what a stray message said, if any), or say to join first."""
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     if query is not None:
         await query.answer()
@@ -205,10 +232,11 @@ async def start(update: Update, context: AidContext) -> int:
     draft.reply_keyboard = previous.reply_keyboard if previous else False
     if len(draft.neighbourhoods) == 1:
         draft.neighbourhood_id = draft.neighbourhoods[0][0]
+    note = summary.prefill(draft, prefill, context.services) if prefill else None
     if context.user_data is not None:
         context.user_data[DRAFT_KEY] = draft
     first = Step.NEIGHBOURHOOD if steps.applies(Step.NEIGHBOURHOOD, draft) else Step.CATEGORY
-    return await show(chat.id, draft, first, context)
+    return await show(chat.id, draft, first, context, reason=note)
 
 
 async def _stop(chat_id: int, context: AidContext) -> int:
@@ -276,14 +304,29 @@ async def _confirm(chat_id: int, user_id: int, draft: Draft, context: AidContext
         await context.bot.send_message(chat_id, t.NOT_A_MEMBER)
         return END
     _forget(context)
+    zone = context.services.settings.timezone
+    label = your_request(created.request, zone) if created.request else created.ref
+    if created.alerts_at is not None:  # quiet hours: say when, and offer to alert now
+        when = alerts_when(created.alerts_at, context.services.clock.now(), zone)
+        template = t.CREATED_HELD if created.alerted else t.CREATED_HELD_NOBODY_FREE
+        urgent = InlineKeyboardButton(
+            t.BUTTON_URGENT, callback_data=pack("urgent", created.request_id)
+        )
+        await context.bot.send_message(
+            chat_id,
+            with_request(template, label, when=when),
+            reply_markup=InlineKeyboardMarkup([[urgent]]),
+        )
+        return END
     if created.alerted:
-        text = t.CREATED.format(
-            ref=created.ref,
+        text = with_request(
+            t.CREATED,
+            label,
             count=created.alerted,
             volunteers=t.VOLUNTEER_ONE if created.alerted == 1 else t.VOLUNTEER_MANY,
         )
     else:
-        text = t.CREATED_NOBODY_FREE.format(ref=created.ref)
+        text = with_request(t.CREATED_NOBODY_FREE, label)
     await context.bot.send_message(chat_id, text)
     return END
 
@@ -338,7 +381,7 @@ def _on_message(step: Step) -> StepCallback:
             return await _expired(message.chat_id, context)
         outcome = await steps.answer(step, message, draft, context.services, user.id)
         accepted_phone = step is Step.PHONE and isinstance(outcome, Step)
-        note = steps.phone_note(draft) if accepted_phone else None
+        note = summary.phone_note(draft) if accepted_phone else None
         return await _follow(message.chat_id, draft, step, outcome, context, note)
 
     return on_message
@@ -358,6 +401,7 @@ def build_conversation() -> ConversationHandler[AidContext]:
         entry_points=[
             CommandHandler("request", start, PRIVATE),
             CallbackQueryHandler(start, pattern=exact("menu", "request")),
+            CallbackQueryHandler(start_from_stray, pattern=exact(STRAY_KIND, "request")),
         ],
         states=states,
         fallbacks=[*switch_fallbacks("request"), CommandHandler("cancel", cancel, PRIVATE)],

@@ -2,18 +2,17 @@
 
 No sending here: handlers.request_flow asks the questions, then hands button choices to
 `choose` and messages to `answer`, which update the draft and say where to go next. The
-summary's words are built here too, from the draft, with everything typed escaped.
+summary's words are built in handlers.request_summary, with everything typed escaped.
 """
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from enum import Enum, IntEnum
 
 from telegram import Message
 
-from bot.phones import PhoneResult, format_for_display, parse_phone, parse_shared_contact
+from bot.phones import PhoneResult, parse_phone, parse_shared_contact
 from bot.request_types import RequestDraft
 from bot.services import Services
 from bot.when import (
@@ -29,6 +28,7 @@ from config import i18n, request_texts
 from config import request_flow_texts as t
 
 ADDRESS_MAX_LENGTH = 300
+MAX_MEDIA = 3  # voice notes and photos per request
 PHARMACY_MAX_LENGTH = 100
 NAME_MAX_LENGTH = 60
 
@@ -58,6 +58,7 @@ class Step(IntEnum):
     FOR_AGREED = 12
     SUMMARY = 13
     EDIT = 14
+    WHEN_AMPM = 15  # a typed hour from 1 to 7: morning or afternoon?
 
     @property
     def token(self) -> str:
@@ -82,7 +83,7 @@ class Reask:
 
 Answer = Step | Move | Reask | None  # None: the press does not belong to this step
 
-# The questions in order; WHEN_TYPED and EDIT are reached only by their buttons.
+# The questions in order; WHEN_TYPED, WHEN_AMPM and EDIT are reached only from other steps.
 _ORDER = (
     Step.NEIGHBOURHOOD,
     Step.CATEGORY,
@@ -101,6 +102,7 @@ _ORDER = (
 # Steps answered together: editing one field walks its whole group, then returns to the summary.
 _GROUP = {
     Step.WHEN_TYPED: Step.WHEN,
+    Step.WHEN_AMPM: Step.WHEN,
     Step.FOR_NAME: Step.FOR_WHOM,
     Step.FOR_PHONE: Step.FOR_WHOM,
     Step.FOR_AGREED: Step.FOR_WHOM,
@@ -110,6 +112,7 @@ _TYPED_STEPS = frozenset(
         Step.WHAT,
         Step.WHEN,
         Step.WHEN_TYPED,
+        Step.WHEN_AMPM,
         Step.ADDRESS,
         Step.PHARMACY,
         Step.FOR_NAME,
@@ -150,6 +153,9 @@ class Draft:
     editing: Step | None = None  # the field being changed from the summary
     reply_keyboard: bool = False  # the phone step's keyboard is showing
     phone_in: bool = False  # an organiser logging a neighbour's request (handlers.phone_in)
+    media: tuple[tuple[str, str], ...] = ()  # (kind, file_id) of voice notes and photos
+    prefilled: bool = False  # started from a stray message: "what is needed" is answered
+    pending_when: tuple[TimeWindow, TimeWindow] | None = None  # the morning and afternoon reading
 
     @property
     def neighbourhood_name(self) -> str:
@@ -195,6 +201,7 @@ class Draft:
             pharmacy=self.pharmacy if applies(Step.PHARMACY, self) else None,
             for_name=self.for_name if other else None,
             for_phone=self.for_phone if other else None,
+            media=self.media,
         )
 
 
@@ -220,9 +227,12 @@ def _group(step: Step) -> Step:
 
 def next_step(current: Step, draft: Draft) -> Step:
     """The question after this one; while editing, the summary once the field is done."""
-    base = Step.WHEN if current is Step.WHEN_TYPED else current
+    base = Step.WHEN if current in (Step.WHEN_TYPED, Step.WHEN_AMPM) else current
     later = _ORDER[_ORDER.index(base) + 1 :]
-    following = next((step for step in later if applies(step, draft)), Step.SUMMARY)
+    answered = {Step.WHAT} if draft.prefilled and draft.description is not None else set()
+    following = next(
+        (step for step in later if applies(step, draft) and step not in answered), Step.SUMMARY
+    )
     if draft.editing is not None and _group(following) != _group(current):
         return Step.SUMMARY
     return following
@@ -241,46 +251,36 @@ def previous_step(current: Step, draft: Draft) -> Step | None:
         return Step.EDIT
     if current is Step.WHEN_TYPED:
         return Step.WHEN
+    if current is Step.WHEN_AMPM:
+        return Step.WHEN_TYPED
     earlier = _ORDER[: _ORDER.index(current)]
     return next((step for step in reversed(earlier) if applies(step, draft)), None)
 
 
-def _shown_phone(e164: str | None) -> str:
-    """A stored number as people write it, escaped."""
-    return html.escape(format_for_display(e164)) if e164 else ""
+def media_of(message: Message) -> tuple[str, str] | None:
+    """The (kind, file_id) of a photo (its largest size) or voice note in a message."""
+    if message.photo:
+        return "photo", message.photo[-1].file_id
+    if message.voice is not None:
+        return "voice", message.voice.file_id
+    return None
 
 
-def summary_text(draft: Draft, services: Services) -> str:
-    """Everything the person entered, escaped, for them to check."""
-    extra = ""
-    if applies(Step.PAYMENT, draft) and draft.payment_method:
-        label = request_texts.PAYMENT_LABELS.get(draft.payment_method, draft.payment_method)
-        extra = t.SUMMARY_PAYMENT.format(payment=html.escape(label))
-    if applies(Step.PHARMACY, draft) and draft.pharmacy:
-        extra = t.SUMMARY_PHARMACY.format(pharmacy=html.escape(draft.pharmacy))
-    for_whom = t.SUMMARY_FOR_ME
-    if draft.for_someone_else:
-        for_whom = t.SUMMARY_FOR_SOMEONE.format(
-            name=html.escape(draft.for_name or ""), phone=_shown_phone(draft.for_phone)
-        )
-    zone = services.settings.timezone
-    return t.SUMMARY.format(
-        neighbourhood=html.escape(draft.neighbourhood_name),
-        category=html.escape(request_texts.CATEGORY_LABELS.get(draft.category or "", "?")),
-        description=html.escape(draft.description or ""),
-        when=draft.window.describe(zone) if draft.window else "?",
-        phone=t.SUMMARY_TELEGRAM_ONLY if draft.telegram_only else _shown_phone(draft.contact_phone),
-        address=html.escape(draft.address or ""),
-        extra=extra,
-        for_whom=for_whom,
-    )
-
-
-def phone_note(draft: Draft) -> str:
-    """What the phone step settled, said as its keyboard is put away."""
-    if draft.telegram_only or draft.contact_phone is None:
-        return t.TELEGRAM_ONLY_SAVED
-    return t.PHONE_SAVED.format(phone=_shown_phone(draft.contact_phone))
+def _media_answer(message: Message, draft: Draft, services: Services) -> Answer:
+    """A voice note or photo at "what is needed", with its caption as the words, if any."""
+    media = media_of(message)
+    assert media is not None
+    if len(draft.media) >= MAX_MEDIA:
+        return Reask(t.MEDIA_LIMIT.format(limit=MAX_MEDIA), repeat=False)
+    if message.caption:
+        text = _typed(message.caption, services.settings.tunables.max_text_length)
+        if isinstance(text, Reask):
+            return text
+        draft.description = text
+    draft.media = (*draft.media, media)
+    if draft.description is None:
+        draft.description = ""
+    return next_step(Step.WHAT, draft)
 
 
 async def choose(step: Step, value: str, draft: Draft, services: Services, user_id: int) -> Answer:
@@ -298,6 +298,9 @@ async def choose(step: Step, value: str, draft: Draft, services: Services, user_
     elif step is Step.WHEN and value in _QUICK_WHEN:
         now, zone = services.clock.now(), services.settings.timezone
         draft.window = window_for(_QUICK_WHEN[value], now, zone)
+    elif step is Step.WHEN_AMPM and value in ("am", "pm") and draft.pending_when:
+        draft.window = draft.pending_when[0 if value == "am" else 1]
+        draft.pending_when = None
     elif step is Step.PAYMENT and value in request_texts.PAYMENT_LABELS:
         draft.payment_method = value
     elif step is Step.FOR_WHOM and value in ("me", "other"):
@@ -365,6 +368,8 @@ async def answer(
         return _phone_answer(message, draft, services, user_id)
     if step not in _TYPED_STEPS:
         return Reask(t.USE_BUTTONS, repeat=False)
+    if step is Step.WHAT and media_of(message) is not None:
+        return _media_answer(message, draft, services)
     if message.text is None:
         return Reask(t.TYPE_PLEASE, repeat=False)
     limits = {
@@ -376,11 +381,15 @@ async def answer(
     text = _typed(message.text, limits.get(step))
     if isinstance(text, Reask):
         return text
-    if step in (Step.WHEN, Step.WHEN_TYPED):
+    if step in (Step.WHEN, Step.WHEN_TYPED, Step.WHEN_AMPM):
         try:
             draft.window = parse_when(text, services.clock.now(), services.settings.timezone)
         except WhenError as error:
+            if error.reason is WhenProblem.AMBIGUOUS and error.choices is not None:
+                draft.pending_when = error.choices
+                return Step.WHEN_AMPM
             return Reask(i18n.gettext(_WHEN_REASONS[error.reason]).format(days=MAX_DAYS_AHEAD))
+        draft.pending_when = None
     elif step is Step.FOR_PHONE:
         result = parse_phone(text, services.settings.default_region)
         if not result.ok:

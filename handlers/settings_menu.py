@@ -12,6 +12,7 @@ from bot.callback_data import pack, pattern
 from bot.community import NotAllowedError
 from bot.neighbourhood_settings import CHOICES, DEFAULT, NO_QUIET_HOURS, SettingsView
 from bot.volunteering import CATEGORIES
+from config import care_texts as ct
 from config import texts
 from config import vetting_texts as vt
 from config.settings import Tunables
@@ -84,6 +85,10 @@ def value_text(view: SettingsView, key: str, tunables: Tunables) -> str:
         seconds = local.escalation_delay_s
         default = _duration(tunables.escalation_delay.total_seconds())
         return _duration(seconds) if seconds else default + vt.DEFAULT_SUFFIX
+    if key == "buddyack":
+        seconds = local.buddy_ack_delay_s
+        default = _duration(tunables.buddy_ack_delay.total_seconds())
+        return _duration(seconds) if seconds else default + vt.DEFAULT_SUFFIX
     if key == "cap":
         return f"£{local.spending_cap_pence / 100:.2f}"
     return _quiet(local.quiet_hours_start, local.quiet_hours_end, tunables)
@@ -115,6 +120,10 @@ def main_screen(view: SettingsView, tunables: Tunables) -> tuple[str, Rows]:
         quiet=value_text(view, "quiet", tunables),
         assets=assets,
     )
+    # The check-in volunteer's time goes with the other delays, before the closing line.
+    head, _, tail = text.rpartition("\n\n")
+    buddy_ack = ct.SETTINGS_BUDDY_ACK.format(value=value_text(view, "buddyack", tunables))
+    text = f"{head}\n{buddy_ack}\n\n{tail}" if head else f"{text}\n{buddy_ack}"
     flip_approval = "0" if local.volunteers_need_approval else "1"
     flip_assets = "0" if local.assets_self_publish else "1"
     rows: Rows = [
@@ -123,6 +132,7 @@ def main_screen(view: SettingsView, tunables: Tunables) -> tuple[str, Rows]:
             (vt.BUTTON_WIDEN, pack(SETTINGS_KIND, nid, "widen")),
             (vt.BUTTON_ESCALATE, pack(SETTINGS_KIND, nid, "escalate")),
         ],
+        [(ct.BUTTON_BUDDY_ACK, pack(SETTINGS_KIND, nid, "buddyack"))],
         [
             (
                 vt.BUTTON_APPROVAL.format(value=approval),
@@ -144,8 +154,13 @@ def _choice_label(key: str, value: str, tunables: Tunables) -> str:
         return (
             vt.BUTTON_DEFAULT.format(value=tunables.alert_batch_size) if value == DEFAULT else value
         )
-    if key in ("widen", "escalate"):
-        default = tunables.alert_widening_delay if key == "widen" else tunables.escalation_delay
+    if key in ("widen", "escalate", "buddyack"):
+        defaults = {
+            "widen": tunables.alert_widening_delay,
+            "escalate": tunables.escalation_delay,
+            "buddyack": tunables.buddy_ack_delay,
+        }
+        default = defaults[key]
         seconds = default.total_seconds() if value == DEFAULT else int(value)
         label = _duration(seconds)
         return vt.BUTTON_DEFAULT.format(value=label) if value == DEFAULT else label
@@ -161,7 +176,7 @@ def choice_screen(view: SettingsView, key: str, tunables: Tunables) -> tuple[str
     """The values one setting can take."""
     nid = view.neighbourhood.id
     text = vt.CHOOSE_VALUE.format(
-        setting=vt.SETTING_NAMES[key],
+        setting=vt.SETTING_NAMES.get(key) or ct.SETTING_BUDDY_ACK,
         neighbourhood=html.escape(view.neighbourhood.name),
         value=value_text(view, key, tunables),
     )

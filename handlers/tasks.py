@@ -18,13 +18,17 @@ from telegram.ext import (
 
 from bot.alerting import category_text
 from bot.callback_data import exact, int_arg, pack, pattern, unpack
+from bot.request_corrections import UNDO_DONE_WINDOW
+from bot.request_labels import with_request, your_request
 from bot.request_types import Outcome, Result
 from config import i18n, texts
 from config import request_texts as t
 from handlers.context import AidApplication, AidContext
 from handlers.replies import remove_buttons
+from storage.help_requests import HelpRequest
 
 AMOUNT = 1
+UNDO_MINUTES = int(UNDO_DONE_WINDOW.total_seconds() // 60)
 AMOUNT_PATTERN = re.compile(r"^£?\s*(\d{1,4}(?:[.,]\d{1,2})?)$")
 MAX_AMOUNT_PENCE = 100_000
 
@@ -55,6 +59,8 @@ async def _refuse(update: Update, result: Result) -> None:
     if result.outcome is Outcome.NO_LONGER_POSSIBLE and result.request is not None:
         status = t.STATUS_LABELS.get(result.request.status, result.request.status)
         text = t.NO_LONGER_POSSIBLE.format(ref=result.request.ref, status=status)
+    elif result.outcome is Outcome.TOO_LATE:
+        text = t.UNDO_TOO_LATE.format(minutes=UNDO_MINUTES)
     else:
         text = i18n.gettext(REFUSALS.get(result.outcome, texts.STALE_BUTTON))
     await query.answer(text, show_alert=True)
@@ -101,7 +107,11 @@ async def done(update: Update, context: AidContext) -> int:
     message = query.message
     if not isinstance(message, Message):
         return ConversationHandler.END
-    await message.reply_text(t.VOLUNTEER_DONE.format(ref=result.request.ref))
+    undo = InlineKeyboardButton(t.BUTTON_UNDO_DONE, callback_data=pack("undodone", request_id))
+    await message.reply_text(
+        t.VOLUNTEER_DONE.format(ref=result.request.ref, minutes=UNDO_MINUTES),
+        reply_markup=InlineKeyboardMarkup([[undo]]),
+    )
     if result.request.category != "shopping":
         return ConversationHandler.END
     context.chat_data["amount_request"] = request_id  # type: ignore[index]
@@ -154,6 +164,32 @@ async def amount_skipped(update: Update, context: AidContext) -> int:
     return ConversationHandler.END
 
 
+async def undo_done(update: Update, context: AidContext) -> None:
+    """Undo Done, pressed on the thank-you for Done within its window."""
+    query, user = update.callback_query, update.effective_user
+    request_id, _ = _request_id(query.data if query else None)
+    if query is None or user is None or request_id is None:
+        return
+    result = await context.services.requests.undo_done(user.id, request_id)
+    if result.outcome is not Outcome.OK or result.request is None:
+        await _refuse(update, result)
+        if result.outcome in (Outcome.TOO_LATE, Outcome.NO_LONGER_POSSIBLE):
+            await remove_buttons(query)
+        return
+    await query.answer()
+    await remove_buttons(query)
+    if isinstance(query.message, Message):
+        await query.message.reply_text(t.UNDONE_OK.format(ref=result.request.ref))
+
+
+async def undo_done_in_flow(update: Update, context: AidContext) -> int:
+    """Undo Done while the amount question is open: the question is dropped too."""
+    await undo_done(update, context)
+    if context.chat_data is not None:
+        context.chat_data.pop("amount_request", None)
+    return ConversationHandler.END
+
+
 async def amount_cancelled(update: Update, context: AidContext) -> int:
     """/cancel while asked for an amount."""
     if update.effective_message is not None:
@@ -165,7 +201,7 @@ async def _settle_press(
     update: Update,
     context: AidContext,
     action: Callable[[int, int, list[str]], Awaitable[Result]],
-    reply: Callable[[list[str]], str],
+    reply: Callable[[list[str], HelpRequest], str],
 ) -> None:
     """Run a task or request action for a press; on success drop the buttons and reply."""
     query, user = update.callback_query, update.effective_user
@@ -179,7 +215,7 @@ async def _settle_press(
     await query.answer()
     await remove_buttons(query)
     if isinstance(query.message, Message):
-        await query.message.reply_text(reply(args).format(ref=result.request.ref))
+        await query.message.reply_text(reply(args, result.request))
 
 
 async def release(update: Update, context: AidContext) -> None:
@@ -189,31 +225,37 @@ async def release(update: Update, context: AidContext) -> None:
         update,
         context,
         lambda user_id, request_id, _: requests.release(user_id, request_id),
-        lambda _: t.VOLUNTEER_RELEASED,
+        lambda _, request: t.VOLUNTEER_RELEASED.format(ref=request.ref),
     )
 
 
 async def confirm(update: Update, context: AidContext) -> None:
     """The resident's answer to "did you get the help you needed?"."""
-    requests = context.services.requests
+    requests, zone = context.services.requests, context.services.settings.timezone
+
+    def reply(args: list[str], request: HelpRequest) -> str:
+        if args[:1] == ["yes"]:
+            return t.RESIDENT_CLOSED
+        return t.RESIDENT_NOT_YET.format(request=your_request(request, zone))
+
     await _settle_press(
         update,
         context,
         lambda user_id, request_id, args: requests.confirm(
             user_id, request_id, args[:1] == ["yes"]
         ),
-        lambda args: t.RESIDENT_CLOSED if args[:1] == ["yes"] else t.RESIDENT_NOT_YET,
+        reply,
     )
 
 
 async def cancel_request(update: Update, context: AidContext) -> None:
     """The resident cancels one of their requests."""
-    requests = context.services.requests
+    requests, zone = context.services.requests, context.services.settings.timezone
     await _settle_press(
         update,
         context,
         lambda user_id, request_id, _: requests.cancel(user_id, request_id),
-        lambda _: t.REQUEST_CANCELLED_OK,
+        lambda _, request: with_request(t.REQUEST_CANCELLED_OK, your_request(request, zone)),
     )
 
 
@@ -290,7 +332,8 @@ async def my_tasks(update: Update, context: AidContext) -> None:
             category=category_text(item.category),
             neighbourhood=html.escape(await service.neighbourhood_name(item.neighbourhood_id)),
             when=service.when_text(item),
-            status=t.STATUS_LABELS.get(item.status, item.status),
+            status=t.TASK_STATUS_LABELS.get(item.status)
+            or t.STATUS_LABELS.get(item.status, item.status),
         )
         markup = None
         if item.status == "assigned":
@@ -316,6 +359,7 @@ def build_amount_conversation() -> ConversationHandler[AidContext]:
             AMOUNT: [
                 MessageHandler(private & filters.TEXT & ~filters.COMMAND, amount_typed),
                 CallbackQueryHandler(amount_skipped, pattern=pattern("skipamount")),
+                CallbackQueryHandler(undo_done_in_flow, pattern=pattern("undodone")),
             ]
         },
         fallbacks=[CommandHandler("cancel", amount_cancelled)],
@@ -331,6 +375,7 @@ def register(application: AidApplication) -> None:
     application.add_handler(CallbackQueryHandler(accept, pattern=pattern("accept")))
     application.add_handler(CallbackQueryHandler(decline, pattern=pattern("decline")))
     application.add_handler(CallbackQueryHandler(release, pattern=pattern("release")))
+    application.add_handler(CallbackQueryHandler(undo_done, pattern=pattern("undodone")))
     application.add_handler(CallbackQueryHandler(contact_organiser, pattern=pattern("contact")))
     application.add_handler(CallbackQueryHandler(confirm, pattern=pattern("confirm")))
     application.add_handler(CallbackQueryHandler(cancel_request, pattern=pattern("cancelreq")))

@@ -22,6 +22,8 @@ class CheckIn:
     emergency_contact: str | None
     paused_until: date | None  # inclusive local date
     active: bool
+    phone_e164: str | None = None  # the number to ring if there is no answer
+    address: str | None = None  # the door a volunteer may knock at
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ def _checkin(r: Row) -> CheckIn:
         emergency_contact=r["emergency_contact"],
         paused_until=date.fromisoformat(r["paused_until"]) if r["paused_until"] else None,
         active=bool(r["active"]),
+        phone_e164=r["phone_e164"],
+        address=r["address"],
     )
 
 
@@ -172,6 +176,30 @@ async def set_emergency_contact(
 ) -> bool:
     """Set or clear the named emergency contact (free text: name and phone)."""
     return await _update(conn, checkin_id, "emergency_contact", contact, now)
+
+
+async def set_contact_details(
+    conn: Connection, checkin_id: int, phone_e164: str | None, address: str | None, now: datetime
+) -> None:
+    """Set the phone number and address organisers are given if a check-in goes unanswered."""
+    await conn.execute(
+        "UPDATE checkins SET phone_e164 = ?, address = ?, updated_at = ? WHERE id = ?",
+        (phone_e164, address, to_db(now), checkin_id),
+    )
+
+
+async def last_request_details(conn: Connection, person_id: int) -> tuple[str | None, str | None]:
+    """The phone and address given with the person's newest request that still has them."""
+    found: list[str | None] = [None, None]
+    for index, column in enumerate(("contact_phone", "address")):
+        async with conn.execute(
+            f"SELECT {column} FROM help_requests WHERE requester_person_id = ? "
+            f"AND phone_in = 0 AND {column} IS NOT NULL ORDER BY created_at DESC LIMIT 1",
+            (person_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        found[index] = row[0] if row else None
+    return found[0], found[1]
 
 
 async def active_in(conn: Connection, neighbourhood_ids: list[int]) -> list[CheckIn]:
@@ -301,6 +329,15 @@ async def escalation(conn: Connection, escalation_id: int) -> Escalation | None:
     """The escalation with this id, if any."""
     async with conn.execute(
         "SELECT * FROM checkin_escalations WHERE id = ?", (escalation_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return _escalation(row) if row else None
+
+
+async def escalation_of_occurrence(conn: Connection, occurrence_id: int) -> Escalation | None:
+    """The escalation a missed occurrence opened, if any."""
+    async with conn.execute(
+        "SELECT * FROM checkin_escalations WHERE occurrence_id = ?", (occurrence_id,)
     ) as cursor:
         row = await cursor.fetchone()
     return _escalation(row) if row else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -43,6 +44,9 @@ class HelpRequest:
     accepted_at: datetime | None
     done_at: datetime | None
     phone_in: bool = False  # logged by an organiser for a neighbour without Telegram
+    urgent: bool = False  # alerts and organisers are told at once, even in quiet hours
+    alerts_from: datetime | None = None  # when the first alerts went (or will go)
+    media: tuple[tuple[str, str], ...] = ()  # (kind, Telegram file_id): a photo or voice note
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,7 @@ class NewRequest:
     for_name: str | None
     for_phone: str | None
     phone_in: bool = False
+    media: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,20 @@ def _request(r: Row) -> HelpRequest:
         accepted_at=optional_from_db(r["accepted_at"]),
         done_at=optional_from_db(r["done_at"]),
         phone_in=bool(r["phone_in"]),
+        urgent=bool(r["urgent"]),
+        alerts_from=optional_from_db(r["alerts_from"]),
+        media=_media(r["media"]),
     )
+
+
+def _media(stored: str | None) -> tuple[tuple[str, str], ...]:
+    """The (kind, file_id) pairs stored as JSON; none once purged."""
+    items = json.loads(stored) if stored else []
+    return tuple((str(item["kind"]), str(item["file_id"])) for item in items)
+
+
+def _media_json(media: tuple[tuple[str, str], ...]) -> str | None:
+    return json.dumps([{"kind": k, "file_id": f} for k, f in media]) if media else None
 
 
 async def insert(conn: Connection, new: NewRequest, now: datetime) -> HelpRequest:
@@ -118,9 +136,9 @@ async def insert(conn: Connection, new: NewRequest, now: datetime) -> HelpReques
                 """
                 INSERT INTO help_requests (ref, neighbourhood_id, requester_person_id, category,
                     description, when_kind, starts_at, ends_at, contact_phone, telegram_only,
-                    address, payment_method, pharmacy, for_name, for_phone, phone_in, status,
-                    created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)
+                    address, payment_method, pharmacy, for_name, for_phone, phone_in, media,
+                    status, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)
                 """,
                 (
                     ref,
@@ -139,6 +157,7 @@ async def insert(conn: Connection, new: NewRequest, now: datetime) -> HelpReques
                     new.for_name,
                     new.for_phone,
                     int(new.phone_in),
+                    _media_json(new.media),
                     stamp,
                     stamp,
                 ),
@@ -212,6 +231,35 @@ async def mark_done(conn: Connection, request_id: int, person_id: int, now: date
     return cursor.rowcount == 1
 
 
+async def set_done_notice(conn: Connection, request_id: int, outbox_id: int) -> None:
+    """Remember the resident's "is it done?" message (an undone Done edits it)."""
+    await conn.execute(
+        "UPDATE help_requests SET done_notice_outbox_id = ? WHERE id = ?", (outbox_id, request_id)
+    )
+
+
+async def done_notice(conn: Connection, request_id: int) -> int | None:
+    """The outbox id of the resident's "is it done?" message, if one was sent."""
+    async with conn.execute(
+        "SELECT done_notice_outbox_id FROM help_requests WHERE id = ?", (request_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return row[0] if row else None
+
+
+async def undo_done(
+    conn: Connection, request_id: int, person_id: int, done_since: datetime, now: datetime
+) -> bool:
+    """Take back the assignee's Done if it was pressed at or after done_since; False if not."""
+    cursor = await conn.execute(
+        "UPDATE help_requests SET status = 'assigned', done_at = NULL, "
+        "done_notice_outbox_id = NULL, updated_at = ? "
+        "WHERE id = ? AND status = 'done' AND assignee_person_id = ? AND done_at >= ?",
+        (to_db(now), request_id, person_id, to_db(done_since)),
+    )
+    return cursor.rowcount == 1
+
+
 async def record_amount(
     conn: Connection, request_id: int, person_id: int, pence: int, now: datetime
 ) -> bool:
@@ -250,6 +298,23 @@ async def cancel(conn: Connection, request_id: int, now: datetime) -> bool:
     cursor = await conn.execute(
         "UPDATE help_requests SET status = 'cancelled', updated_at = ? "
         "WHERE id = ? AND status IN ('open', 'assigned')",
+        (to_db(now), request_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def set_alerts_from(conn: Connection, request_id: int, moment: datetime) -> None:
+    """Record when the request's alerts go (now, or the end of quiet hours)."""
+    await conn.execute(
+        "UPDATE help_requests SET alerts_from = ? WHERE id = ?", (to_db(moment), request_id)
+    )
+
+
+async def set_urgent(conn: Connection, request_id: int, now: datetime) -> bool:
+    """Mark an open request urgent; False if it is not open or already urgent."""
+    cursor = await conn.execute(
+        "UPDATE help_requests SET urgent = 1, updated_at = ? "
+        "WHERE id = ? AND status = 'open' AND urgent = 0",
         (to_db(now), request_id),
     )
     return cursor.rowcount == 1

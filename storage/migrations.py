@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from storage.schema_assets import MIGRATION_4_ASSETS
 from storage.schema_care import MIGRATION_5_CARE
+from storage.schema_contact import MIGRATION_12_CONTACT
 from storage.schema_delivery import MIGRATION_10_DELIVERY
 from storage.schema_oversight import MIGRATION_7_OVERSIGHT
 from storage.schema_privacy import MIGRATION_9_PRIVACY
@@ -249,4 +250,5 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     MIGRATION_9_PRIVACY,
     MIGRATION_10_DELIVERY,
     MIGRATION_11_SCALE,
+    MIGRATION_12_CONTACT,
 )

@@ -229,6 +229,7 @@ class NeighbourhoodSettings:
     quiet_hours_start: str | None = None  # 'HH:MM' local; equal start and end: no quiet hours
     quiet_hours_end: str | None = None
     assets_self_publish: bool = False
+    buddy_ack_delay_s: int | None = None
 
 
 class _Keep:
@@ -246,6 +247,7 @@ _SETTING_COLUMNS = (
     "quiet_hours_start",
     "quiet_hours_end",
     "assets_self_publish",
+    "buddy_ack_delay_s",
 )
 
 
@@ -267,6 +269,7 @@ async def settings_of(conn: Connection, neighbourhood_id: int) -> NeighbourhoodS
         quiet_hours_start=row["quiet_hours_start"],
         quiet_hours_end=row["quiet_hours_end"],
         assets_self_publish=bool(row["assets_self_publish"]),
+        buddy_ack_delay_s=row["buddy_ack_delay_s"],
     )
 
 
@@ -286,6 +289,7 @@ async def update_settings(
     escalation_delay_s: int | None | _Keep = KEEP,
     quiet_hours: tuple[str, str] | None | _Keep = KEEP,
     assets_self_publish: bool | None = None,
+    buddy_ack_delay_s: int | None | _Keep = KEEP,
 ) -> None:
     """Change some of a neighbourhood's settings; nullable ones take None for the default."""
     changes: dict[str, object] = {}
@@ -304,6 +308,8 @@ async def update_settings(
         changes["quiet_hours_end"] = quiet_hours[1] if quiet_hours else None
     if assets_self_publish is not None:
         changes["assets_self_publish"] = int(assets_self_publish)
+    if not isinstance(buddy_ack_delay_s, _Keep):
+        changes["buddy_ack_delay_s"] = buddy_ack_delay_s
     if not changes:
         return
     # Column names come from the fixed list above, never from input.

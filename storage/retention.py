@@ -16,6 +16,7 @@ PERSONAL_REQUEST_COLUMNS = (
     "for_name",
     "for_phone",
     "notes",
+    "media",
 )
 
 

@@ -13,6 +13,8 @@ from storage import checkins, jobs, people
 from storage.checkins import CheckIn
 from tests.conftest import BotHarness
 
+USE = "use the offered one"  # set_up_checkin: press the button offering a known value
+
 
 def fake_clock(bot: BotHarness) -> FakeClock:
     """The harness clock as the FakeClock it is."""
@@ -50,12 +52,24 @@ async def set_up_checkin(
     days: int = ALL_DAYS,
     contact: str | None = None,
     for_number: int | None = None,
+    phone: str | None = None,
+    address: str | None = None,
 ) -> None:
-    """Go through /checkin: days, time, emergency contact (or Skip)."""
+    """Go through /checkin: days, time, phone, address, emergency contact.
+
+    For phone and address: None presses Skip, USE presses the offered one, else it is typed.
+    """
     await bot.send(bot.build.command(user, "checkin", f"#{for_number}" if for_number else ""))
     await bot.press(user, pack("cif", "days", days))
     await bot.press(user, pack("cif", "next"))
     await bot.send(bot.build.text(user, at))
+    for value, offer in ((phone, "usephone"), (address, "useaddr")):
+        if value is None:
+            await bot.press(user, pack("cif", "skip"))
+        elif value == USE:
+            await bot.press(user, pack("cif", offer))
+        else:
+            await bot.send(bot.build.text(user, value))
     if contact is None:
         await bot.press(user, pack("cif", "skip"))
     else:

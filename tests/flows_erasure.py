@@ -28,14 +28,15 @@ NOT_A_PERSON: dict[str, set[str]] = {
     "checkins": {"days", "active"},
     "erasure_counts": {"people", "requests_cancelled", "tasks_reoffered"},
     "help_requests": {"telegram_only", "escalated", "alert_round", "amount_spent_pence"}
-    | {"thanked", "phone_in"},
+    | {"thanked", "phone_in", "urgent", "done_notice_outbox_id"},
     "inbox": {"update_id"},
     "invites": {"uses"},
     "neighbourhoods": {"open_to_self_join", "volunteers_need_approval", "alert_batch_size"}
     | {"spending_cap_pence", "assets_self_publish", "alert_widening_delay_s"}
-    | {"escalation_delay_s"},
+    | {"escalation_delay_s", "buddy_ack_delay_s"},
     "outbox": {"attempts", "sent_message_id", "priority", "update_id"},
     "delivery_reports": {"covered_to"},
+    "relay_messages": {"outbox_id"},
     "request_alerts": {"outbox_id", "round", "live"},
     "scheduled_jobs": {"attempts"},
     "volunteers": {"availability", "max_open_tasks", "share_phone", "open_tasks"},

@@ -29,8 +29,9 @@ SCENES = (
     "2. Four neighbours join as volunteers",
     "3. A resident asks for a prescription collection",
     "4. The right volunteers are alerted; two press Accept at once",
-    "5. The task is done and the resident says thanks",
-    "6. A welfare check-in goes unanswered and climbs the escalation ladder",
+    "5. The volunteer and the resident talk through the bot",
+    "6. The task is done and the resident says thanks",
+    "7. A welfare check-in goes unanswered and climbs the escalation ladder",
     "Chat by chat: what each person saw",
 )
 
@@ -95,16 +96,16 @@ def test_story_in_process_shows_the_loop_and_keeps_details_private(played: Playe
     assert (result.final_status, result.thanked) == ("closed", True)
     assert "two press Accept at once" in transcript
     assert f"exactly one Accept won: {result.winner.name}" in transcript
-    assert f"Good news: {result.winner.name} is going to help with {result.request_ref}" in (
-        transcript
-    )
+    coming = f"Good news: {result.winner.name} is going to help with your prescription collection"
+    assert f"{coming} on " in transcript and f"({result.request_ref})" in transcript
     assert "💬 pop-up: Someone got there first" in transcript
     assert "The resident says thank you" in transcript
     # Private details reached the resident (her own summary) and the assignee only.
     for label in ("address", "phone", "pharmacy"):
         assert result.private_chats[label] == {story.RESIDENT.id, result.winner.id}, label
+    core_loop = transcript.split("7. A welfare check-in")[0]
     for secret in (story.ADDRESS, story.PHONE, story.PHARMACY):
-        shown_in = chats_showing_in_transcript(transcript, secret)
+        shown_in = chats_showing_in_transcript(core_loop, secret)
         assert shown_in == {story.RESIDENT.name, result.winner.name}, secret
     others = [a.name for a in story.CAST if a not in (story.RESIDENT, result.winner)]
     assert f"Never shown to {', '.join(others)}." in transcript
@@ -113,8 +114,8 @@ def test_story_in_process_shows_the_loop_and_keeps_details_private(played: Playe
 
 def test_unanswered_check_in_climbs_the_ladder_until_acknowledged(played: Played) -> None:
     result, transcript = played.result, played.transcript
-    assert result.scenes == ["core loop", "check-in ladder"]
-    scene = transcript.split("6. A welfare check-in")[1].split("Chat by chat")[0]
+    assert result.scenes == ["relay", "core loop", "check-in ladder"]
+    scene = transcript.split("7. A welfare check-in")[1].split("Chat by chat")[0]
     steps = [
         "Good morning, how are you today?",
         "Just checking in again",
@@ -133,6 +134,15 @@ def test_unanswered_check_in_climbs_the_ladder_until_acknowledged(played: Played
         story.RESIDENT.name,
         story.ORGANISER.name,
     }
+    # The check-in offered the phone and address of her request; the escalation carries both,
+    # to the organiser only (the pharmacy, a health detail, is not in it).
+    assert "Use 07700 100123" in scene
+    for secret in (story.ADDRESS, story.PHONE):
+        assert chats_showing_in_transcript(scene, secret) == {
+            story.RESIDENT.name,
+            story.ORGANISER.name,
+        }, secret
+    assert chats_showing_in_transcript(scene, story.PHARMACY) == set()
 
 
 def test_step_pauses_after_each_exchange(
@@ -187,7 +197,7 @@ def test_the_whole_story_in_welsh_shows_no_english(tmp_path: Path) -> None:
 
     out = io.StringIO()
     result = asyncio.run(play(out, directory=tmp_path, language="cy"))
-    assert result.scenes == ["core loop", "check-in ladder"]
+    assert result.scenes == ["relay", "core loop", "check-in ladder"]
     assert (result.accepted, result.final_status, result.thanked) == (1, "closed", True)
     assert result.escalations_sent == 2
     transcript = out.getvalue()
@@ -198,3 +208,20 @@ def test_the_whole_story_in_welsh_shows_no_english(tmp_path: Path) -> None:
     welcome = i18n.gettext(texts.PRIVACY_SHORT, "cy").format(name="Rita").splitlines()[0]
     assert re.sub(r"<[^>]+>", "", welcome) in transcript  # the transcript shows no HTML
     assert english_in(shown) == []
+
+
+def test_the_volunteer_and_the_resident_talk_through_the_bot(played: Played) -> None:
+    result, transcript = played.result, played.transcript
+    assert result.winner is not None
+    scene = transcript.split("5. The volunteer and the resident talk")[1].split("6. The task")[0]
+    winner = result.winner.name
+    # Each typed message arrives in the other's chat, labelled with a first name and the task.
+    assert chats_showing_in_transcript(scene, story.VOLUNTEER_SAYS) == {winner, "Rita"}
+    assert chats_showing_in_transcript(scene, story.RESIDENT_SAYS) == {winner, "Rita"}
+    assert f"💬 {winner} about your prescription collection on " in scene
+    assert "💬 Rita about the prescription collection on " in scene
+    assert f"({result.request_ref})" in scene and "[↩️ Reply]" in scene
+    # Nothing identifies either of them beyond the first name.
+    for actor in (story.RESIDENT, result.winner):
+        assert str(actor.id) not in scene and actor.user.last_name not in scene
+    assert "tg://user" not in scene

@@ -12,6 +12,7 @@ from bot.flood_control import Verdict
 from config import privacy_texts as pt
 from config import request_flow_texts as rft
 from config import texts
+from config.request_flow_texts import STRAY_INVITE
 from config.settings import Settings
 from tests.conftest import NEIGHBOUR, ORGANISER, RESIDENT, BotHarness, make_settings
 from tests.flows import agree, ask_for_shopping, neighbourhood_with_invite
@@ -33,7 +34,7 @@ async def test_too_many_messages_get_one_polite_answer_then_quiet(harness: BotHa
     await agree(harness, RESIDENT)  # /start is the first message of this minute
     for _ in range(MESSAGES - 1):
         await harness.send(harness.build.text(RESIDENT, "hello?"))
-    assert harness.fake.last_text_to(RESIDENT.id) == texts.STRAY_MESSAGE
+    assert harness.fake.last_text_to(RESIDENT.id) == STRAY_INVITE
     sent_before = len(harness.fake.texts_to(RESIDENT.id))
     await harness.send(harness.build.text(RESIDENT, "hello??"))
     assert harness.fake.last_text_to(RESIDENT.id) == pt.FLOOD_MESSAGES
@@ -47,7 +48,7 @@ async def test_too_many_messages_get_one_polite_answer_then_quiet(harness: BotHa
     # A minute later they are heard again.
     harness.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
     await harness.send(harness.build.text(RESIDENT, "sorry"))
-    assert harness.fake.last_text_to(RESIDENT.id) == texts.STRAY_MESSAGE
+    assert harness.fake.last_text_to(RESIDENT.id) == STRAY_INVITE
 
 
 async def test_too_many_button_presses_are_answered_with_an_alert(harness: BotHarness) -> None:

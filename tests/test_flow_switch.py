@@ -32,7 +32,9 @@ async def test_start_mid_request_ends_it_and_shows_the_menu(harness: BotHarness)
     await harness.send(harness.build.command(RESIDENT, "start"))
     assert harness.fake.last_text_to(RESIDENT.id) == "What would you like to do?"
     await harness.send(harness.build.text(RESIDENT, "hello"))
-    assert "not sure what you mean" in (harness.fake.last_text_to(RESIDENT.id) or "")
+    assert "ask your neighbours for help with this" in (
+        harness.fake.last_text_to(RESIDENT.id) or ""
+    )
 
 
 async def test_a_left_flow_does_not_take_later_messages(harness: BotHarness) -> None:
@@ -44,5 +46,7 @@ async def test_a_left_flow_does_not_take_later_messages(harness: BotHarness) -> 
     assert "Nothing was sent" in (harness.fake.last_text_to(RESIDENT.id) or "")
     # The abandoned offer form must not swallow the next message.
     await harness.send(harness.build.text(RESIDENT, "Welsh, Polish"))
-    assert "not sure what you mean" in (harness.fake.last_text_to(RESIDENT.id) or "")
+    assert "ask your neighbours for help with this" in (
+        harness.fake.last_text_to(RESIDENT.id) or ""
+    )
     assert await harness.services.volunteering.profile(RESIDENT.id) is None

@@ -127,10 +127,14 @@ def _checkin_walks() -> dict[int, list[Action]]:
     time = [*days, ("press", pack(checkin_flow.KIND, "days", ALL_DAYS)),
             ("press", pack(checkin_flow.KIND, "next"))]  # fmt: skip
     menu: list[Action] = [("has_checkin", ""), ("cmd", "checkin")]
+    phone = [*time, ("say", "10:00")]
+    address = [*phone, ("press", pack(checkin_flow.KIND, "skip"))]
     return {
         checkin_flow.DAYS: days,
         checkin_flow.TIME: time,
-        checkin_flow.CONTACT: [*time, ("say", "10:00")],
+        checkin_flow.PHONE: phone,
+        checkin_flow.ADDRESS: address,
+        checkin_flow.CONTACT: [*address, ("press", pack(checkin_flow.KIND, "skip"))],
         checkin_flow.MENU: menu,
         checkin_flow.PAUSE: [*menu, ("tap", r"\|cif\|pause$")],
     }

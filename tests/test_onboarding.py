@@ -7,6 +7,7 @@ from datetime import timedelta
 from bot.callback_data import pack
 from bot.clock import FakeClock
 from config import asset_texts, commands, texts
+from config.request_flow_texts import STRAY_INVITE
 from storage import people
 from tests.conftest import NEIGHBOUR, ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, create_neighbourhood, invite_code
@@ -180,7 +181,7 @@ async def test_privacy_cancel_unknown_and_stray_input(harness: BotHarness) -> No
     await harness.send(harness.build.command(RESIDENT, "frobnicate"))
     assert (harness.fake.last_text_to(RESIDENT.id) or "").startswith("Sorry, I don't know")
     await harness.send(harness.build.text(RESIDENT, "hello <b>there</b> & you"))
-    assert harness.fake.last_text_to(RESIDENT.id) == texts.STRAY_MESSAGE
+    assert harness.fake.last_text_to(RESIDENT.id) == STRAY_INVITE
     await harness.press(RESIDENT, "v0|whatever")
     answer = harness.fake.calls_to("answerCallbackQuery")[-1]
     assert answer.params["text"] == texts.STALE_BUTTON

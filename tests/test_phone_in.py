@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.callback_data import pack
+from bot.request_labels import the_request
 from config import oversight_texts as ot
 from config import request_flow_texts as ft
 from config import request_texts as rt
@@ -58,7 +59,10 @@ async def test_phone_in_request_runs_to_completion(harness: BotHarness) -> None:
 
     await harness.press(VOLUNTEER, pack("done", stored.id))
     ask = harness.fake.texts_to(ELM_ORGANISER.id)[-1]
-    assert ask == rt.RESIDENT_ASK_DONE.format(volunteer="Vera", ref=stored.ref)
+    # The organiser who logged it is told of "the" help, not "your" help.
+    label = the_request(stored, harness.settings.timezone)
+    assert ask == rt.RESIDENT_ASK_DONE.format(volunteer="Vera", request=label)
+    assert label.startswith("the ") and f"({stored.ref})" in label
     await harness.press(ELM_ORGANISER, pack("confirm", stored.id, "yes"))
     closed = await request_row(harness, stored.id)
     assert closed.status == "closed" and closed.thanked

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.callback_data import pack
 from bot.offline_updates import FakeUser
+from bot.request_labels import your_request
 from bot.request_types import RequestDraft
 from bot.when import TimeWindow, WhenKind
 from config import care_texts as ct
@@ -83,7 +84,12 @@ async def test_done_stops_reminders_and_follow_up_comes_next_day(harness: BotHar
     assert count_containing(harness, RESIDENT.id, "Did all go well?") == 0
     await travel_to(harness, MON + timedelta(days=1, hours=10))
     follow_up = harness.fake.calls_to("sendMessage", RESIDENT.id)[-1]
-    assert ct.RESIDENT_FOLLOWUP.format(volunteer="Hal", ref=ref) == follow_up.params["text"]
+    async with harness.services.db.read() as conn:
+        done = await help_requests.by_id(conn, request_id)
+    assert done is not None
+    label = your_request(done, harness.settings.timezone)
+    assert ct.RESIDENT_FOLLOWUP.format(volunteer="Hal", request=label) == follow_up.params["text"]
+    assert f"your shopping on Mon 2 Nov ({ref})" in follow_up.params["text"]
     await harness.press(RESIDENT, pack("confirm", request_id, "yes"))
     assert await status(harness, request_id) == "closed"
     assert count_containing(harness, HELPER.id, "The resident says thank you") == 1

@@ -13,7 +13,7 @@ from bot.offline_updates import FakeUser
 from bot.phones import PhoneProblem
 from bot.volunteering import Offer
 from config import request_flow_texts as t
-from config import texts
+from config.request_flow_texts import STRAY_INVITE
 from handlers import request_flow
 from handlers.request_steps import Step
 from storage import help_requests
@@ -142,7 +142,7 @@ async def test_full_shopping_request_is_stored_and_alerts_two_volunteers(bot: Bo
     assert request.contact_phone == "+447700100123" and not request.telegram_only
     assert (request.address, request.payment_method) == ("12 Elm Road", "doorstep")
     assert request.pharmacy is None and request.for_name is None and request.when_kind == "tomorrow"
-    assert f"Your request {request.ref} is in" in last(bot)
+    assert f"Your shopping on Tue 3 Nov ({request.ref}) is in" in last(bot)
     assert "alerted 2 volunteers" in last(bot)
     for volunteer in VOLUNTEERS:
         assert any(request.ref in text for text in bot.fake.texts_to(volunteer.id))
@@ -264,7 +264,7 @@ async def test_typed_when_refuses_the_past_and_accepts_tomorrow_3pm(bot: BotHarn
     await say(bot, "today 8am")  # the clock says Monday 09:00 in London
     assert last(bot).startswith(t.WHEN_IN_THE_PAST)
     await say(bot, "whenever suits")
-    assert last(bot).startswith("Sorry, I couldn't read that") and "Friday 10:30" in last(bot)
+    assert last(bot).startswith("Sorry, I couldn't read that") and "in 2 hours" in last(bot)
     await say(bot, "1 June 2027")
     assert last(bot).startswith("That's more than 90 days away")
     await say(bot, "tomorrow 3pm")
@@ -312,7 +312,7 @@ async def test_back_from_the_first_step_returns_to_the_menu(bot: BotHarness) -> 
     await press(bot, Step.CATEGORY, "back")
     assert last(bot) == t.BACK_TO_MENU
     await say(bot, "hello?")  # the conversation is over: the general fallback answers
-    assert last(bot) == texts.STRAY_MESSAGE
+    assert last(bot) == STRAY_INVITE
     assert await request_count(bot) == 0
 
 
@@ -349,7 +349,7 @@ async def test_cancel_midway_stores_nothing(bot: BotHarness, how: str) -> None:
     assert last_markup(bot) == {"remove_keyboard": True}
     assert await request_count(bot) == 0
     await say(bot, "12 Elm Road")  # no longer in the flow
-    assert last(bot) == texts.STRAY_MESSAGE
+    assert last(bot) == STRAY_INVITE
 
 
 async def test_user_text_is_escaped_and_arrives_intact(bot: BotHarness) -> None:
@@ -404,7 +404,7 @@ async def test_resident_in_no_neighbourhood_is_told_to_join_first(bot: BotHarnes
     assert last(bot) == t.NEED_NEIGHBOURHOOD
     assert "/start" in last(bot)
     await say(bot, "Milk please")
-    assert last(bot) == texts.STRAY_MESSAGE
+    assert last(bot) == STRAY_INVITE
     assert await request_count(bot) == 0
 
 

@@ -73,6 +73,8 @@ def test_tunable_defaults() -> None:
     assert tunables.followup_after == timedelta(days=1)
     assert tunables.checkin_grace == timedelta(hours=1)
     assert tunables.escalation_resend == timedelta(hours=2)
+    assert tunables.buddy_ack_delay == timedelta(minutes=30)
+    assert tunables.relay_window == timedelta(days=1)
     assert tunables.retention == timedelta(days=90)
     assert tunables.quiet_hours_start == time(21, 0)
     assert tunables.quiet_hours_end == time(8, 0)

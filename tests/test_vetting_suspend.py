@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.callback_data import pack
 from bot.offline_updates import FakeUser
+from bot.request_labels import the_request
 from config import vetting_texts as vt
 from storage import help_requests
 from tests.conftest import RESIDENT, BotHarness
@@ -49,7 +50,10 @@ async def test_suspend_takes_back_and_reoffers_tasks(harness: BotHarness) -> Non
     volunteer_texts = harness.fake.texts_to(VOLUNTEER.id)
     assert vt.VOLUNTEER_TASK_TAKEN_BACK.format(ref=ref) in volunteer_texts
     assert any("paused your volunteering" in t for t in volunteer_texts)
-    assert vt.RESIDENT_TASK_REOFFERED.format(ref=ref) in harness.fake.texts_to(RESIDENT.id)
+    reoffered = vt.RESIDENT_TASK_REOFFERED.format(
+        ref=the_request(request, harness.settings.timezone)
+    )
+    assert reoffered in harness.fake.texts_to(RESIDENT.id) and f"({ref})" in reoffered
 
     # A suspended volunteer can't take it back with an old button, nor gets new alerts.
     await harness.press(VOLUNTEER, pack("accept", request_id))

@@ -14,6 +14,7 @@ from bot.offline_updates import FakeUser
 from config import request_texts as rt
 from config import texts
 from config import volunteer_texts as vt
+from config.request_flow_texts import STRAY_INVITE
 from handlers import volunteer_flow, volunteer_steps
 from storage import neighbourhoods, volunteers
 from tests.conftest import NEIGHBOUR, ORGANISER, RESIDENT, BotHarness
@@ -208,7 +209,7 @@ async def test_not_in_a_neighbourhood_is_told_to_join_first(bot: BotHarness) -> 
     await bot.send(bot.build.command(RESIDENT, "volunteer"))
     assert bot.fake.last_text_to(RESIDENT.id) == vt.NOT_IN_NEIGHBOURHOOD
     await say(bot, RESIDENT, "Welsh")  # no conversation is waiting for text
-    assert bot.fake.last_text_to(RESIDENT.id) == texts.STRAY_MESSAGE
+    assert bot.fake.last_text_to(RESIDENT.id) == STRAY_INVITE
     assert await bot.services.volunteering.profile(RESIDENT.id) is None
 
 
@@ -443,7 +444,7 @@ async def test_cancel_mid_way_stores_nothing_and_back_works(bot: BotHarness) -> 
     await bot.press(RESIDENT, data("confirm"))
     assert last_answer(bot)["text"] == texts.STALE_BUTTON
     await say(bot, RESIDENT, "07400 123456")
-    assert bot.fake.last_text_to(RESIDENT.id) == texts.STRAY_MESSAGE
+    assert bot.fake.last_text_to(RESIDENT.id) == STRAY_INVITE
 
 
 async def test_cancel_and_back_buttons_on_the_first_step(bot: BotHarness) -> None:

@@ -84,7 +84,6 @@ def test_mawrth_is_a_tuesday_before_a_date_and_march_after_a_day(
     [
         ("heddiw", WhenKind.TODAY),
         ("Heddiw", WhenKind.TODAY),
-        ("heno", WhenKind.TODAY),
         ("yfory", WhenKind.TOMORROW),
         ("fory", WhenKind.TOMORROW),
         ("yr wythnos hon", WhenKind.THIS_WEEK),
@@ -93,6 +92,14 @@ def test_mawrth_is_a_tuesday_before_a_date_and_march_after_a_day(
 )
 def test_welsh_quick_words_give_the_quick_windows(text: str, kind: WhenKind) -> None:
     assert parse_when(text, NOW, LONDON) == window_for(kind, NOW, LONDON)
+
+
+def test_heno_is_tonight_from_six_not_from_now() -> None:
+    tonight = parse_when("heno", NOW, LONDON)
+    assert (tonight.starts_at, tonight.ends_at) == (
+        utc(2026, 11, 26, 18, 0),
+        utc(2026, 11, 26, 23, 59),
+    )
 
 
 def test_a_welsh_day_alone_is_that_whole_day() -> None:
@@ -142,9 +149,9 @@ def test_the_examples_the_welsh_prompt_gives_can_be_read() -> None:
 
     with i18n.speaking("cy"):
         prompts = (rft.ASK_WHEN_TYPED, rft.WHEN_UNREADABLE)
-    for prompt in prompts:
+    for prompt in (*prompts, rft.ASK_WHEN_TYPED, rft.WHEN_UNREADABLE):  # Welsh, then English
         examples = re.findall(r"<i>([^<]+)</i>", prompt)
-        assert len(examples) == 4 and "yfory" in examples[0]
+        assert len(examples) == 5 and examples[0] in ("yfory 3pm", "tomorrow 3pm")
         for example in examples:
             try:
                 parse_when(example, NOW, LONDON)
