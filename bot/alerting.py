@@ -20,8 +20,7 @@ from bot.clock import Clock
 from bot.durations import duration_words
 from bot.scheduler import Scheduler
 from bot.when import TimeWindow, WhenKind
-from config import oversight_texts
-from config import request_texts as t
+from config import oversight_texts, request_texts
 from config.settings import Settings
 from storage import audit, help_requests, neighbourhoods, outbox, people, volunteers
 from storage.database import Connection
@@ -51,15 +50,15 @@ def when_text(request: HelpRequest, settings: Settings) -> str:
 
 def category_text(category: str) -> str:
     """A category's label."""
-    return t.CATEGORY_LABELS.get(category, category)
+    return request_texts.CATEGORY_LABELS.get(category, category)
 
 
 def media_note(request: HelpRequest) -> str:
     """'With 🎤 a voice note: you'll get it once the task is yours.' (empty without media)."""
     if not request.media:
         return ""
-    items = ", ".join(t.MEDIA_LABELS.get(kind, kind) for kind, _ in request.media)
-    return t.ALERT_WITH_MEDIA.format(items=items)
+    items = ", ".join(request_texts.MEDIA_LABELS.get(kind, kind) for kind, _ in request.media)
+    return request_texts.ALERT_WITH_MEDIA.format(items=items)
 
 
 class Alerting:
@@ -193,7 +192,7 @@ class Alerting:
         self, conn: Connection, request: HelpRequest, neighbourhood: Neighbourhood
     ) -> str:
         """A volunteer's alert with its extras, in the current language."""
-        text = t.ALERT.format(
+        text = request_texts.ALERT.format(
             ref=request.ref,
             category=category_text(request.category),
             neighbourhood=html.escape(neighbourhood.name),
@@ -215,13 +214,13 @@ class Alerting:
             return False
         chat_id = neighbourhood.volunteers_chat_id
         async with languages.speaking_to(conn, chat_id):
-            text = t.GROUP_ALERT.format(
+            text = request_texts.GROUP_ALERT.format(
                 ref=request.ref,
                 category=category_text(request.category),
                 neighbourhood=html.escape(neighbourhood.name),
                 when=when_text(request, self._settings),
             ) + media_note(request)
-            buttons = [[(t.BUTTON_ACCEPT, pack("accept", request.id))]]
+            buttons = [[(request_texts.BUTTON_ACCEPT, pack("accept", request.id))]]
             outbox_id = await notify.send(
                 conn,
                 chat_id,
@@ -257,13 +256,13 @@ class Alerting:
                 continue  # declined alerts were already edited
             async with languages.speaking_to(conn, alert.chat_id):
                 if cancelled:
-                    text = t.ALERT_CANCELLED
+                    text = request_texts.ALERT_CANCELLED
                 elif alert.person_id is None:
-                    text = t.GROUP_TAKEN
+                    text = request_texts.GROUP_TAKEN
                 elif alert.person_id == winner_person_id:
-                    text = t.ALERT_YOURS
+                    text = request_texts.ALERT_YOURS
                 else:
-                    text = t.ALERT_TAKEN
+                    text = request_texts.ALERT_TAKEN
                 await notify.edit(
                     conn,
                     alert.chat_id,
@@ -326,13 +325,13 @@ class Alerting:
         alerted = await help_requests.alerted_count(conn, request.id)
 
         def text() -> str:
-            return t.ORGANISER_ESCALATION.format(
+            return request_texts.ORGANISER_ESCALATION.format(
                 ref=request.ref,
                 category=category_text(request.category),
                 when=when_text(request, self._settings),
                 neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
                 waited=duration_words(waited.total_seconds()),
-                alerted=t.ESCALATION_ALERTED(alerted),
+                alerted=request_texts.ESCALATION_ALERTED(alerted),
             )
 
         await self.tell_organisers(conn, request.neighbourhood_id, text, now)
@@ -357,8 +356,8 @@ def alert_buttons(request_id: int) -> notify.Buttons:
     """Accept and Not-for-me buttons for a volunteer's alert."""
     return [
         [
-            (t.BUTTON_ACCEPT, pack("accept", request_id)),
-            (t.BUTTON_NOT_FOR_ME, pack("decline", request_id)),
+            (request_texts.BUTTON_ACCEPT, pack("accept", request_id)),
+            (request_texts.BUTTON_NOT_FOR_ME, pack("decline", request_id)),
         ]
     ]
 

@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass
 
 from bot.spreadsheet import unguard, write_csv
-from config import request_texts as rt
+from config import request_texts
 from storage.assets import Asset
 
 COLUMNS: tuple[str, ...] = (
@@ -62,13 +62,13 @@ def _unquote(value: str) -> str:
 def parse(data: bytes) -> CsvFile:
     """Read a register CSV; raises MalformedCsvError if any part of the file is unreadable."""
     if len(data) > MAX_BYTES:
-        raise MalformedCsvError(rt.CSV_TOO_LARGE.format(kilobytes=MAX_BYTES // 1000))
+        raise MalformedCsvError(request_texts.CSV_TOO_LARGE.format(kilobytes=MAX_BYTES // 1000))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise MalformedCsvError(rt.CSV_NOT_UTF8) from error
+        raise MalformedCsvError(request_texts.CSV_NOT_UTF8) from error
     if "\x00" in text:
-        raise MalformedCsvError(rt.CSV_BINARY)
+        raise MalformedCsvError(request_texts.CSV_BINARY)
     # Some spreadsheets write ';' or tabs: take the delimiter from the header, quoting as Excel.
     try:
         delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t").delimiter
@@ -78,15 +78,15 @@ def parse(data: bytes) -> CsvFile:
     try:
         header = next(reader, None)
         if not header or not any(h.strip() for h in header):
-            raise MalformedCsvError(rt.CSV_EMPTY)
+            raise MalformedCsvError(request_texts.CSV_EMPTY)
         names = [_column_name(h) for h in header]
         known = [n for n in names if n in COLUMNS]
         if len(set(known)) != len(known):
-            raise MalformedCsvError(rt.CSV_COLUMN_TWICE)
+            raise MalformedCsvError(request_texts.CSV_COLUMN_TWICE)
         missing = [c for c in REQUIRED if c not in names]
         if missing:
-            columns = rt.CSV_COLUMNS_OR.join(missing)
-            raise MalformedCsvError(rt.CSV_MISSING_COLUMNS.format(columns=columns))
+            columns = request_texts.CSV_COLUMNS_OR.join(missing)
+            raise MalformedCsvError(request_texts.CSV_MISSING_COLUMNS.format(columns=columns))
         rows: list[CsvRow] = []
         line = reader.line_num
         for record in reader:
@@ -94,11 +94,11 @@ def parse(data: bytes) -> CsvFile:
             if not any(cell.strip() for cell in record):
                 continue
             if len(rows) >= MAX_ROWS:
-                raise MalformedCsvError(rt.CSV_TOO_MANY_ROWS.format(rows=MAX_ROWS))
+                raise MalformedCsvError(request_texts.CSV_TOO_MANY_ROWS.format(rows=MAX_ROWS))
             cells = {n: _unquote(v) for n, v in zip(names, record, strict=False) if n in COLUMNS}
             rows.append(CsvRow(start, cells, extra_cells=len(record) > len(names)))
     except csv.Error as error:
-        problem = rt.CSV_BAD_LINE.format(line=reader.line_num, error=error)
+        problem = request_texts.CSV_BAD_LINE.format(line=reader.line_num, error=error)
         raise MalformedCsvError(problem) from error
     ignored = [h.strip() for h, n in zip(header, names, strict=True) if n not in COLUMNS and n]
     return CsvFile(rows, ignored)

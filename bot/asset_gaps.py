@@ -8,8 +8,7 @@ from datetime import timedelta
 
 from bot.core import Core
 from bot.language_names import joined
-from config import asset_texts as t
-from config import request_texts as rt
+from config import asset_texts, request_texts
 from storage import asset_gaps, asset_search
 from storage.asset_gaps import CategoryRequests
 from storage.database import Connection
@@ -72,8 +71,8 @@ class GapReport:
         )
         volunteers = await asset_gaps.active_volunteers(conn, neighbourhood_id, now)
         result = []
-        for category in rt.CATEGORY_LABELS:
-            words = list(t.CATEGORY_KEYWORDS.get(category, ()))
+        for category in request_texts.CATEGORY_LABELS:
+            words = list(asset_texts.CATEGORY_KEYWORDS.get(category, ()))
             offered = (
                 await asset_search.count_matching(conn, neighbourhood_id, words) if words else 0
             )
@@ -91,19 +90,19 @@ class GapReport:
 def describe(report: NeighbourhoodGaps) -> str:
     """One neighbourhood's report: a row per category with anything, one line for the rest."""
     name = html.escape(report.neighbourhood.name)
-    lines = [t.GAPS_HEADING(report.days, neighbourhood=name)]
+    lines = [asset_texts.GAPS_HEADING(report.days, neighbourhood=name)]
     for gap in report.gaps:
         if gap.has_anything:
             lines.append(
-                t.GAPS_ROW.format(
-                    category=rt.CATEGORY_LABELS[gap.category],
+                asset_texts.GAPS_ROW.format(
+                    category=request_texts.CATEGORY_LABELS[gap.category],
                     asked=_asked(gap),
                     offered=_offered(gap),
                 )
             )
     quiet = [_name(gap) for gap in report.gaps if not gap.has_anything]
     if quiet:
-        lines.append(t.GAPS_QUIET.format(categories=joined(quiet)))
+        lines.append(asset_texts.GAPS_QUIET.format(categories=joined(quiet)))
     lines.append("")
     lines.append(plain_words(report.gaps))
     return "\n".join(lines)
@@ -111,13 +110,13 @@ def describe(report: NeighbourhoodGaps) -> str:
 
 def _name(gap: CategoryGap) -> str:
     """The category's label without its emoji."""
-    return rt.CATEGORY_LABELS[gap.category].split(" ", 1)[-1]
+    return request_texts.CATEGORY_LABELS[gap.category].split(" ", 1)[-1]
 
 
 def _asked(gap: CategoryGap) -> str:
     if not gap.requests.made:
-        return t.GAPS_NONE_ASKED
-    return t.GAPS_ASKED.format(
+        return asset_texts.GAPS_NONE_ASKED
+    return asset_texts.GAPS_ASKED.format(
         made=gap.requests.made,
         met=gap.requests.met,
         unmet=gap.requests.unmet,
@@ -127,24 +126,29 @@ def _asked(gap: CategoryGap) -> str:
 
 def _offered(gap: CategoryGap) -> str:
     if not (gap.volunteers or gap.assets):
-        return t.GAPS_NOBODY_OFFERS
-    return t.GAPS_OFFERED.format(
-        volunteers=t.GAPS_VOLUNTEERS(gap.volunteers), assets=t.GAPS_ASSETS(gap.assets)
+        return asset_texts.GAPS_NOBODY_OFFERS
+    return asset_texts.GAPS_OFFERED.format(
+        volunteers=asset_texts.GAPS_VOLUNTEERS(gap.volunteers),
+        assets=asset_texts.GAPS_ASSETS(gap.assets),
     )
 
 
 def plain_words(gaps: list[CategoryGap]) -> str:
     """One sentence on where needs outrun what is offered, worst first."""
     if not any(gap.requests.made for gap in gaps):
-        return t.GAPS_NO_REQUESTS
+        return asset_texts.GAPS_NO_REQUESTS
     short = sorted((g for g in gaps if g.short), key=lambda g: (-g.short, g.category))
     if not short:
-        return t.GAPS_KEEPING_UP
+        return asset_texts.GAPS_KEEPING_UP
     items = [
-        t.GAPS_OUTRUN_ITEM.format(
+        asset_texts.GAPS_OUTRUN_ITEM.format(
             category=_name(gap), short=gap.short, made=gap.requests.made, offered=_offered(gap)
         )
         for gap in short
     ]
-    listed = items[0] if len(items) == 1 else ", ".join(items[:-1]) + t.GAPS_LIST_AND + items[-1]
-    return t.GAPS_OUTRUN.format(list=listed)
+    listed = (
+        items[0]
+        if len(items) == 1
+        else ", ".join(items[:-1]) + asset_texts.GAPS_LIST_AND + items[-1]
+    )
+    return asset_texts.GAPS_OUTRUN.format(list=listed)

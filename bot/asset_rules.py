@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from config import asset_texts as t
-from config import request_texts as rt
+from config import asset_texts, request_texts
 
-KINDS: tuple[str, ...] = tuple(t.KIND_LABELS)
-VISIBILITIES: tuple[str, ...] = tuple(t.VISIBILITY_LABELS)
-STATUSES: tuple[str, ...] = tuple(t.STATUS_LABELS)
+KINDS: tuple[str, ...] = tuple(asset_texts.KIND_LABELS)
+VISIBILITIES: tuple[str, ...] = tuple(asset_texts.VISIBILITY_LABELS)
+STATUSES: tuple[str, ...] = tuple(asset_texts.STATUS_LABELS)
 # Kinds that are an organisation or a place, so they need a named contact, not a person.
 CONTACT_KINDS = frozenset({"associational", "organisational", "physical", "economic"})
 
@@ -28,9 +27,9 @@ def clean_text(value: str, limit: int, minimum: int = 0) -> str:
     """Trim and collapse spaces; refuse text that is too long or too short."""
     clean = " ".join(value.split())
     if len(clean) > limit:
-        raise InvalidAssetError(t.TOO_LONG.format(limit=limit))
+        raise InvalidAssetError(asset_texts.TOO_LONG.format(limit=limit))
     if len(clean) < minimum:
-        raise InvalidAssetError(t.TOO_SHORT.format(minimum=minimum))
+        raise InvalidAssetError(asset_texts.TOO_SHORT.format(minimum=minimum))
     return clean
 
 
@@ -47,7 +46,7 @@ def clean_tags(value: str) -> str:
         if tag:
             tags.setdefault(tag.lower(), tag)
     if len(tags) > TAGS_MAX or any(len(tag) > TAG_LENGTH for tag in tags.values()):
-        raise InvalidAssetError(t.TOO_MANY_TAGS.format(limit=TAGS_MAX, length=TAG_LENGTH))
+        raise InvalidAssetError(asset_texts.TOO_MANY_TAGS.format(limit=TAGS_MAX, length=TAG_LENGTH))
     return ", ".join(tags.values())
 
 
@@ -63,7 +62,7 @@ def choice(value: str, allowed: tuple[str, ...], what: str) -> str:
     clean = value.strip().lower()
     if clean not in allowed:
         raise InvalidAssetError(
-            rt.CSV_ROW_UNKNOWN_VALUE.format(
+            request_texts.CSV_ROW_UNKNOWN_VALUE.format(
                 what=what, value=value.strip(), allowed=", ".join(allowed)
             )
         )

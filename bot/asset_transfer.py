@@ -22,7 +22,7 @@ from bot.asset_rules import (
 )
 from bot.core import Core
 from bot.exports import Refusal, export_scope
-from config import request_texts as rt
+from config import request_texts
 from storage import assets, audit
 from storage.assets import VOLUNTEER_OFFER, AssetFields
 from storage.database import Connection
@@ -149,7 +149,7 @@ class AssetTransfer:
         """Validate one row into what to write; raises InvalidAssetError with the reason."""
         cells = row.cells
         if row.extra_cells:
-            raise InvalidAssetError(rt.CSV_ROW_TOO_MANY_CELLS)
+            raise InvalidAssetError(request_texts.CSV_ROW_TOO_MANY_CELLS)
         values = AssetFields(
             kind=choice(cells.get("kind", ""), KINDS, "kind"),
             title=clean_title(cells.get("title", "")),
@@ -165,26 +165,26 @@ class AssetTransfer:
         asset_id = None
         if raw_id := cells.get("id", ""):
             if not re.fullmatch(r"[0-9]{1,18}", raw_id):  # ASCII, and small enough for SQLite
-                raise InvalidAssetError(rt.CSV_ROW_BAD_ID.format(id=raw_id))
+                raise InvalidAssetError(request_texts.CSV_ROW_BAD_ID.format(id=raw_id))
             current = await assets.by_id(conn, int(raw_id))
             if current is None or current.source == VOLUNTEER_OFFER:
-                raise InvalidAssetError(rt.CSV_ROW_NO_SUCH_ASSET.format(id=raw_id))
+                raise InvalidAssetError(request_texts.CSV_ROW_NO_SUCH_ASSET.format(id=raw_id))
             if neighbourhood is not None and neighbourhood.id != current.neighbourhood_id:
-                raise InvalidAssetError(rt.CSV_ROW_MOVES_NEIGHBOURHOOD)
+                raise InvalidAssetError(request_texts.CSV_ROW_MOVES_NEIGHBOURHOOD)
             asset_id, neighbourhood_id = current.id, current.neighbourhood_id
         elif neighbourhood is not None:
             neighbourhood_id = neighbourhood.id
         elif len(organised) == 1:
             neighbourhood_id = organised[0].id
         else:
-            raise InvalidAssetError(rt.CSV_ROW_NO_NEIGHBOURHOOD)
+            raise InvalidAssetError(request_texts.CSV_ROW_NO_NEIGHBOURHOOD)
         if neighbourhood_id not in allowed:
             community = self._core.community
             allowed[neighbourhood_id] = await community.organises(
                 conn, telegram_id, neighbourhood_id
             )
         if not allowed[neighbourhood_id]:
-            raise InvalidAssetError(rt.CSV_ROW_NOT_YOUR_ASSET)
+            raise InvalidAssetError(request_texts.CSV_ROW_NOT_YOUR_ASSET)
         return _Planned(asset_id, neighbourhood_id, values, status)
 
 
@@ -195,4 +195,4 @@ def _neighbourhood(name: str, organised: list[Neighbourhood]) -> Neighbourhood |
     for neighbourhood in organised:
         if neighbourhood.name.lower() == name.strip().lower():
             return neighbourhood
-    raise InvalidAssetError(rt.CSV_ROW_NOT_YOUR_NEIGHBOURHOOD.format(name=name.strip()))
+    raise InvalidAssetError(request_texts.CSV_ROW_NOT_YOUR_NEIGHBOURHOOD.format(name=name.strip()))

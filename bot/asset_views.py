@@ -6,8 +6,7 @@ import html
 
 from bot.language_names import language_name
 from bot.volunteering import OFFER_LANGUAGE_PREFIX, language_code
-from config import asset_texts as t
-from config import request_texts as rt
+from config import asset_texts, request_texts
 from storage.asset_search import Scope
 from storage.assets import VOLUNTEER_OFFER, Asset, AssetFields
 
@@ -40,13 +39,13 @@ def shown_title(asset: Asset) -> str:
     """The title to show: a volunteer's language as its name in the reader's language."""
     if asset.source == VOLUNTEER_OFFER and asset.tags == "language":
         typed = asset.title.removeprefix(OFFER_LANGUAGE_PREFIX)
-        return t.SPEAKS.format(language=language_name(language_code(typed)))
+        return asset_texts.SPEAKS.format(language=language_name(language_code(typed)))
     return asset.title
 
 
 def kind_label(kind: str) -> str:
     """A kind's label."""
-    return t.KIND_LABELS.get(kind, kind)
+    return asset_texts.KIND_LABELS.get(kind, kind)
 
 
 def contact_text(name: str, details: str, limit: int = 1_000) -> str:
@@ -63,7 +62,7 @@ def summary(values: AssetFields, neighbourhood: str) -> str:
         escape_within(values.description, 1_500),
         f"🏷 {escape_within(values.tags, 600)}" if values.tags else "",
         f"🕒 {escape_within(values.availability, 300)}" if values.availability else "",
-        t.VISIBILITY_LABELS.get(values.visibility, values.visibility),
+        asset_texts.VISIBILITY_LABELS.get(values.visibility, values.visibility),
     ]
     if values.contact_name or values.contact_details:
         lines.append(f"📞 {contact_text(values.contact_name, values.contact_details, 600)}")
@@ -79,29 +78,29 @@ def reach(asset: Asset, scope: Scope) -> str:
     belongs = scope.belongs(asset.neighbourhood_id)
     named = asset.contact_name or asset.contact_details
     if named and (belongs or asset.visibility == "public"):
-        return t.REACH_CONTACT.format(
+        return asset_texts.REACH_CONTACT.format(
             contact=contact_text(asset.contact_name, asset.contact_details, CONTACT_SHOWN)
         )
     if belongs and asset.owner_telegram_id is not None:
-        return t.REACH_PERSON.format(
+        return asset_texts.REACH_PERSON.format(
             telegram_id=asset.owner_telegram_id,
-            name=escape_within(asset.owner_name or rt.MESSAGE_THEM, NAME_SHOWN),
+            name=escape_within(asset.owner_name or request_texts.MESSAGE_THEM, NAME_SHOWN),
         )
-    return t.REACH_VIA_ORGANISER.format(
+    return asset_texts.REACH_VIA_ORGANISER.format(
         neighbourhood=escape_within(asset.neighbourhood_name, NAME_SHOWN)
     )
 
 
 def directory_item(asset: Asset, number: int, scope: Scope) -> str:
     """One numbered directory entry."""
-    return t.ITEM.format(
+    return asset_texts.ITEM.format(
         number=number,
         kind=kind_label(asset.kind),
         title=escape_within(shown_title(asset), TITLE_SHOWN),
-        verified=t.VERIFIED_MARK if asset.verified_at else "",
+        verified=asset_texts.VERIFIED_MARK if asset.verified_at else "",
         description=escape_within(asset.description, DESCRIPTION_SHOWN) or "–",
         availability=(
-            t.ITEM_AVAILABILITY.format(
+            asset_texts.ITEM_AVAILABILITY.format(
                 availability=escape_within(asset.availability, AVAILABILITY_SHOWN)
             )
             if asset.availability
@@ -113,7 +112,7 @@ def directory_item(asset: Asset, number: int, scope: Scope) -> str:
 
 def related_line(asset: Asset, scope: Scope) -> str:
     """A short line about an asset related to a request."""
-    return t.RELATED_LINE.format(
+    return asset_texts.RELATED_LINE.format(
         kind=kind_label(asset.kind).split(" ", 1)[0],
         title=escape_within(shown_title(asset), TITLE_SHOWN),
         contact=reach(asset, scope),

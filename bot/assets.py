@@ -22,8 +22,7 @@ from bot.asset_transfer import AssetTransfer
 from bot.asset_views import related_line, summary
 from bot.callback_data import pack
 from bot.core import Core
-from config import asset_texts as t
-from config import request_texts as rt
+from config import asset_texts, request_texts
 from storage import asset_search, assets, audit, neighbourhoods, people
 from storage.asset_search import Scope
 from storage.assets import VOLUNTEER_OFFER, Asset, AssetFields
@@ -35,7 +34,7 @@ RELATED_LIMIT = 3
 EDITABLE = ("title", "description", "tags", "availability", "contact")
 
 
-class Outcome(StrEnum):
+class AssetOutcome(StrEnum):
     """How an action on an asset ended."""
 
     OK = "ok"
@@ -49,7 +48,7 @@ class Outcome(StrEnum):
 class Done:
     """An outcome with the asset it concerned (as it is now)."""
 
-    outcome: Outcome
+    outcome: AssetOutcome
     asset: Asset | None = None
 
 
@@ -122,17 +121,17 @@ class AssetRegister:
                 owner, where = person.display_name, asset.neighbourhood_name
 
                 def text() -> str:
-                    return t.ORGANISER_NEW_ASSET.format(
+                    return asset_texts.ORGANISER_NEW_ASSET.format(
                         neighbourhood=html.escape(where),
-                        owner=html.escape(owner or rt.A_MEMBER),
+                        owner=html.escape(owner or request_texts.A_MEMBER),
                         asset=summary(values, where),
                     )
 
                 def buttons() -> notify.Buttons:
                     return [
                         [
-                            (t.BUTTON_APPROVE, pack("asset", "approve", asset_id)),
-                            (t.BUTTON_REJECT, pack("asset", "reject", asset_id)),
+                            (asset_texts.BUTTON_APPROVE, pack("asset", "approve", asset_id)),
+                            (asset_texts.BUTTON_REJECT, pack("asset", "reject", asset_id)),
                         ]
                     ]
 
@@ -148,26 +147,26 @@ class AssetRegister:
         async with self._core.db.transaction() as conn:
             asset = await assets.by_id(conn, asset_id)
             if asset is None:
-                return Done(Outcome.GONE)
+                return Done(AssetOutcome.GONE)
             if not await self._core.community.organises(conn, telegram_id, asset.neighbourhood_id):
-                return Done(Outcome.NOT_ALLOWED, asset)
+                return Done(AssetOutcome.NOT_ALLOWED, asset)
             status = "published" if approve else "withdrawn"
             if not await assets.set_status(conn, asset_id, status, now, only_from="proposed"):
-                return Done(Outcome.ALREADY, asset)
+                return Done(AssetOutcome.ALREADY, asset)
             decided = await assets.by_id(conn, asset_id)
             assert decided is not None
             action = "asset.approved" if approve else "asset.rejected"
             await self._audit(conn, telegram_id, action, decided, now)
             if decided.owner_telegram_id is not None:
                 async with languages.speaking_to(conn, decided.owner_telegram_id):
-                    text = t.OWNER_APPROVED if approve else t.OWNER_REJECTED
+                    text = asset_texts.OWNER_APPROVED if approve else asset_texts.OWNER_REJECTED
                     await notify.send(
                         conn,
                         decided.owner_telegram_id,
                         text.format(
                             title=html.escape(decided.title),
                             neighbourhood=html.escape(decided.neighbourhood_name),
-                            audience=t.AUDIENCE.get(decided.visibility, "").format(
+                            audience=asset_texts.AUDIENCE.get(decided.visibility, "").format(
                                 neighbourhood=html.escape(decided.neighbourhood_name)
                             ),
                         ),
@@ -175,7 +174,7 @@ class AssetRegister:
                         purpose="asset",
                     )
         await self._core.after_commit()
-        return Done(Outcome.OK, decided)
+        return Done(AssetOutcome.OK, decided)
 
     async def directory(
         self, telegram_id: int, words: list[str], kind: str | None, page: int
@@ -209,27 +208,27 @@ class AssetRegister:
         now = self._core.clock.now()
         async with self._core.db.transaction() as conn:
             checked = await self._manageable(conn, telegram_id, asset_id)
-            if checked.asset is None or checked.outcome is not Outcome.OK:
+            if checked.asset is None or checked.outcome is not AssetOutcome.OK:
                 return checked
             values = _changed(checked.asset.fields, field, value)
             await assets.update_fields(conn, asset_id, values, now)
             edited = await assets.by_id(conn, asset_id)
             assert edited is not None
             await self._audit(conn, telegram_id, "asset.edited", edited, now, field=field)
-        return Done(Outcome.OK, edited)
+        return Done(AssetOutcome.OK, edited)
 
     async def withdraw(self, telegram_id: int, asset_id: int) -> Done:
         """The owner withdraws, or an organiser removes, an asset from the directory."""
         now = self._core.clock.now()
         async with self._core.db.transaction() as conn:
             checked = await self._manageable(conn, telegram_id, asset_id)
-            if checked.asset is None or checked.outcome is not Outcome.OK:
+            if checked.asset is None or checked.outcome is not AssetOutcome.OK:
                 return checked
             await assets.set_status(conn, asset_id, "withdrawn", now)
             owner = checked.asset.owner_telegram_id == telegram_id
             action = "asset.withdrawn" if owner else "asset.removed"
             await self._audit(conn, telegram_id, action, checked.asset, now)
-        return Done(Outcome.OK, checked.asset)
+        return Done(AssetOutcome.OK, checked.asset)
 
     async def verify(self, telegram_id: int, asset_id: int) -> Done:
         """An organiser of the asset's neighbourhood marks it verified today."""
@@ -237,13 +236,13 @@ class AssetRegister:
         async with self._core.db.transaction() as conn:
             asset = await assets.by_id(conn, asset_id)
             if asset is None or asset.status == "withdrawn":
-                return Done(Outcome.GONE)
+                return Done(AssetOutcome.GONE)
             if not await self._core.community.organises(conn, telegram_id, asset.neighbourhood_id):
-                return Done(Outcome.NOT_ALLOWED, asset)
+                return Done(AssetOutcome.NOT_ALLOWED, asset)
             await assets.set_verified(conn, asset_id, telegram_id, now)
             verified = await assets.by_id(conn, asset_id)
             await self._audit(conn, telegram_id, "asset.verified", asset, now)
-        return Done(Outcome.OK, verified)
+        return Done(AssetOutcome.OK, verified)
 
     async def related(
         self, conn: Connection, request: HelpRequest, limit: int = RELATED_LIMIT
@@ -252,7 +251,7 @@ class AssetRegister:
 
         Volunteers' own offers are left out: volunteer matching already covers them.
         """
-        words = list(t.CATEGORY_KEYWORDS.get(request.category, ()))
+        words = list(asset_texts.CATEGORY_KEYWORDS.get(request.category, ()))
         if not words:
             return []
         member = Scope(member_of=frozenset({request.neighbourhood_id}))
@@ -274,7 +273,7 @@ class AssetRegister:
     async def _alert_extra(self, conn: Connection, request: HelpRequest) -> str:
         """Related assets appended to a volunteer's alert, in its language (empty if none)."""
         lines = await self.related_lines(conn, request)
-        return t.ALERT_RELATED.format(items=lines) if lines else ""
+        return asset_texts.ALERT_RELATED.format(items=lines) if lines else ""
 
     async def _on_request_event(
         self,
@@ -294,20 +293,20 @@ class AssetRegister:
         async with languages.speaking_to(conn, requester.telegram_id):
             lines = await self.related_lines(conn, request)
             if lines:
-                text = t.RELATED_ASSETS.format(ref=request.ref, items=lines)
+                text = asset_texts.RELATED_ASSETS.format(ref=request.ref, items=lines)
                 await notify.send(conn, requester.telegram_id, text, now, purpose="related-assets")
 
     async def _manageable(self, conn: Connection, telegram_id: int, asset_id: int) -> Done:
         asset = await assets.by_id(conn, asset_id)
         if asset is None or asset.status == "withdrawn":
-            return Done(Outcome.GONE)
+            return Done(AssetOutcome.GONE)
         if asset.source == VOLUNTEER_OFFER:
-            return Done(Outcome.READ_ONLY, asset)
+            return Done(AssetOutcome.READ_ONLY, asset)
         if asset.owner_telegram_id == telegram_id:
-            return Done(Outcome.OK, asset)
+            return Done(AssetOutcome.OK, asset)
         if await self._core.community.organises(conn, telegram_id, asset.neighbourhood_id):
-            return Done(Outcome.OK, asset)
-        return Done(Outcome.NOT_ALLOWED, asset)
+            return Done(AssetOutcome.OK, asset)
+        return Done(AssetOutcome.NOT_ALLOWED, asset)
 
     async def _audit(
         self, conn: Connection, actor: int, action: str, asset: Asset, now: datetime, **extra: str
@@ -336,6 +335,6 @@ def _changed(values: AssetFields, field: str, value: str) -> AssetFields:
         case "contact":
             name, details = split_contact(value)
             return replace(values, contact_name=name, contact_details=details)
-        case "visibility" if value in t.VISIBILITY_LABELS:
+        case "visibility" if value in asset_texts.VISIBILITY_LABELS:
             return replace(values, visibility=value)
-    raise InvalidAssetError(t.NOT_ALLOWED)
+    raise InvalidAssetError(asset_texts.NOT_ALLOWED)

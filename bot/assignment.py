@@ -13,8 +13,7 @@ from bot import languages, notify, task_messages
 from bot.core import Core
 from bot.request_types import Outcome, Result
 from bot.when import TimeWindow, WhenKind
-from config import oversight_texts as t
-from config import request_texts as rt
+from config import oversight_texts, request_texts
 from storage import help_requests, people, volunteers
 from storage.database import Connection
 from storage.help_requests import HelpRequest
@@ -71,7 +70,8 @@ class Assignment:
                 candidates.append(
                     Candidate(
                         person_id=match.person_id,
-                        name=(person.display_name if person else None) or rt.VOLUNTEER_NAME,
+                        name=(person.display_name if person else None)
+                        or request_texts.VOLUNTEER_NAME,
                         recent_tasks=match.recent_tasks,
                         open_tasks=await volunteers.open_task_count(conn, match.person_id),
                     )
@@ -136,7 +136,7 @@ class Assignment:
                     await notify.send(
                         conn,
                         old.telegram_id,
-                        t.VOLUNTEER_REASSIGNED_AWAY.format(ref=request.ref),
+                        oversight_texts.VOLUNTEER_REASSIGNED_AWAY.format(ref=request.ref),
                         now,
                         purpose="task",
                     )
@@ -164,7 +164,7 @@ class Assignment:
             await notify.send(
                 conn,
                 volunteer.telegram_id,
-                t.VOLUNTEER_ASSIGNED.format(ref=request.ref),
+                oversight_texts.VOLUNTEER_ASSIGNED.format(ref=request.ref),
                 now,
                 purpose="task",
             )

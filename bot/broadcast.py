@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot import languages, notify
 from bot.core import Core
-from config import oversight_texts as t
+from config import oversight_texts
 from storage import audit, broadcasts, neighbourhoods
 from storage.broadcasts import Delivery
 
@@ -87,7 +87,7 @@ class Broadcasts:
             ids: list[int] = []
             for chat in found.telegram_ids:
                 async with languages.speaking_to(conn, chat):
-                    message = t.BROADCAST_MESSAGE.format(
+                    message = oversight_texts.BROADCAST_MESSAGE.format(
                         neighbourhood=html.escape(name), message=html.escape(text)
                     )
                     ids.append(
@@ -98,7 +98,7 @@ class Broadcasts:
             if ids:
                 await broadcasts.set_outbox_range(conn, broadcast_id, min(ids), max(ids))
             total = len(found.telegram_ids)
-            started = t.BROADCAST_PROGRESS.format(done=0, total=total)
+            started = oversight_texts.BROADCAST_PROGRESS.format(done=0, total=total)
             progress = await notify.send(conn, telegram_id, started, now, purpose=PROGRESS_PURPOSE)
             await audit.record(
                 conn,
@@ -144,10 +144,10 @@ class Broadcasts:
         async with core.db.transaction() as conn:
             async with languages.speaking_to(conn, chat):
                 if final is None:
-                    text = t.BROADCAST_PROGRESS.format(**counts)
+                    text = oversight_texts.BROADCAST_PROGRESS.format(**counts)
                 else:
-                    pending = t.BROADCAST_PENDING.format(pending=final.pending)
-                    text = t.BROADCAST_DONE(
+                    pending = oversight_texts.BROADCAST_PENDING.format(pending=final.pending)
+                    text = oversight_texts.BROADCAST_DONE(
                         queued.total,
                         neighbourhood=html.escape(queued.neighbourhood_name),
                         delivered=final.delivered,

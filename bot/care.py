@@ -14,9 +14,7 @@ from bot.digest import Digest
 from bot.escalations import Escalations
 from bot.reminders import TaskReminders
 from bot.task_messages import first_name
-from config import care_texts as ct
-from config import i18n
-from config import request_texts as rt
+from config import care_texts, i18n, request_texts
 from storage import checkins, people, vetting, volunteers
 
 
@@ -69,7 +67,7 @@ class Care:
                     await notify.send(
                         conn,
                         buddy.telegram_id,
-                        ct.BUDDY_TOLD.format(name=first_name(person)),
+                        care_texts.BUDDY_TOLD.format(name=first_name(person)),
                         now,
                         purpose="buddy",
                     )
@@ -119,32 +117,34 @@ class Care:
         zone = self._core.settings.timezone
         async with self._core.db.read() as conn:
             active = await checkins.active_in(conn, ids)
-            lines = [ct.CHECKINS_HEADER.format(count=len(active))]
+            lines = [care_texts.CHECKINS_HEADER.format(count=len(active))]
             if not active:
-                lines.append(ct.CHECKINS_NONE)
+                lines.append(care_texts.CHECKINS_NONE)
             for item in active:
                 person = await people.by_id(conn, item.person_id)
                 buddy = await people.by_id(conn, item.buddy_person_id)
                 paused = ""
                 if item.paused_until is not None:
-                    paused = ct.CHECKINS_ITEM_PAUSED.format(until=i18n.day(item.paused_until))
+                    paused = care_texts.CHECKINS_ITEM_PAUSED.format(
+                        until=i18n.day(item.paused_until)
+                    )
                 lines.append(
-                    ct.CHECKINS_ITEM.format(
+                    care_texts.CHECKINS_ITEM.format(
                         number=item.person_id,
                         name=first_name(person) if person else "?",
                         neighbourhood=html.escape(names.get(item.neighbourhood_id, "?")),
                         schedule=schedule_text(item),
                         paused=paused,
-                        buddy=ct.CHECKINS_ITEM_BUDDY.format(buddy=first_name(buddy))
+                        buddy=care_texts.CHECKINS_ITEM_BUDDY.format(buddy=first_name(buddy))
                         if buddy
                         else "",
                     )
                 )
             open_ones = await checkins.open_escalations(conn, ids)
             lines.append(
-                ct.ESCALATIONS_HEADER.format(count=len(open_ones))
+                care_texts.ESCALATIONS_HEADER.format(count=len(open_ones))
                 if open_ones
-                else ct.ESCALATIONS_NONE
+                else care_texts.ESCALATIONS_NONE
             )
             for escalation in open_ones:
                 found = await checkins.by_id(conn, escalation.checkin_id)
@@ -155,13 +155,13 @@ class Care:
                     else None
                 )
                 if escalation.acknowledged_at is None:
-                    state = ct.ESC_STATE_WAITING
+                    state = care_texts.ESC_STATE_WAITING
                 else:
-                    who = first_name(handler) if handler else rt.SOMEONE_LOWER
-                    state = ct.ESC_STATE_HANDLED.format(who=who)
+                    who = first_name(handler) if handler else request_texts.SOMEONE_LOWER
+                    state = care_texts.ESC_STATE_HANDLED.format(who=who)
                 asked = escalation.created_at.astimezone(zone)
                 lines.append(
-                    ct.ESCALATIONS_ITEM.format(
+                    care_texts.ESCALATIONS_ITEM.format(
                         name=first_name(person) if person else "?",
                         asked=i18n.day_at_time(asked),
                         state=state,

@@ -21,9 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from babel.dates import format_date
 
-from config import chart_texts as ct
-from config import i18n
-from config import request_texts as rt
+from config import chart_texts, i18n, request_texts
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -76,7 +74,8 @@ def stats_series(report: StatsReport) -> StatsSeries:
     return StatsSeries(
         weeks=tuple(week.starts.isoformat() for week in report.weeks),
         outcomes={
-            key: tuple(week.by_outcome[key] for week in report.weeks) for key in ct.OUTCOME_LABELS
+            key: tuple(week.by_outcome[key] for week in report.weeks)
+            for key in chart_texts.OUTCOME_LABELS
         },
         median_accept_minutes=tuple(
             None if week.median_accept_seconds is None else week.median_accept_seconds / 60
@@ -175,7 +174,7 @@ def _draw_stats(figure: Figure, series: StatsSeries) -> None:
     counts_axes, speed_axes = figure.subplots(2, 1, height_ratios=(3, 2))
     positions = list(range(len(series.weeks)))
     bottom = [0] * len(positions)
-    for key, label in ct.OUTCOME_LABELS.items():
+    for key, label in chart_texts.OUTCOME_LABELS.items():
         values = series.outcomes[key]
         counts_axes.bar(
             positions, values, bottom=bottom, color=OUTCOME_COLOURS[key], label=label, width=0.8
@@ -187,11 +186,11 @@ def _draw_stats(figure: Figure, series: StatsSeries) -> None:
                 str(total), (x, total), ha="center", va="bottom", fontsize=FONT_SIZE - 3
             )
     counts_axes.set_ylim(0, max([*bottom, 1]) * 1.12)
-    counts_axes.set_ylabel(ct.AXIS_REQUESTS, fontsize=FONT_SIZE)
+    counts_axes.set_ylabel(chart_texts.AXIS_REQUESTS, fontsize=FONT_SIZE)
     counts_axes.yaxis.get_major_locator().set_params(integer=True)
     figure.legend(loc="outside upper center", ncols=4, fontsize=FONT_SIZE - 4, frameon=False,
                   handlelength=1, columnspacing=1)  # fmt: skip
-    _style(counts_axes, ct.STATS_TITLE)
+    _style(counts_axes, chart_texts.STATS_TITLE)
 
     minutes = series.median_accept_minutes
     known = [m for m in minutes if m is not None]
@@ -200,19 +199,21 @@ def _draw_stats(figure: Figure, series: StatsSeries) -> None:
     heights = [0.0 if m is None else m / scale for m in minutes]
     speed_axes.bar(positions, heights, color=OUTCOME_COLOURS["in_progress"], width=0.8)
     for x, (m, h) in enumerate(zip(minutes, heights, strict=True)):
-        shown = ct.NONE_ACCEPTED if m is None else "<1" if h < 1 else f"{h:.0f}"
+        shown = chart_texts.NONE_ACCEPTED if m is None else "<1" if h < 1 else f"{h:.0f}"
         speed_axes.annotate(shown, (x, h), ha="center", va="bottom", fontsize=FONT_SIZE - 4)
     speed_axes.set_ylim(0, max([*heights, 1.0]) * 1.2)
-    speed_axes.set_ylabel(ct.AXIS_HOURS if in_hours else ct.AXIS_MINUTES, fontsize=FONT_SIZE)
-    _style(speed_axes, ct.STATS_SPEED_TITLE)
+    speed_axes.set_ylabel(
+        chart_texts.AXIS_HOURS if in_hours else chart_texts.AXIS_MINUTES, fontsize=FONT_SIZE
+    )
+    _style(speed_axes, chart_texts.STATS_SPEED_TITLE)
     for axes in (counts_axes, speed_axes):
         axes.set_xticks(positions, _week_labels(series.weeks), fontsize=FONT_SIZE - 4)
-    speed_axes.set_xlabel(ct.AXIS_WEEK_OF, fontsize=FONT_SIZE - 2)
+    speed_axes.set_xlabel(chart_texts.AXIS_WEEK_OF, fontsize=FONT_SIZE - 2)
 
 
 def _draw_gaps(figure: Figure, series: GapsSeries) -> None:
     axes = figure.subplots()
-    labels = ct.GAPS_SERIES
+    labels = chart_texts.GAPS_SERIES
     offers = [v + a for v, a in zip(series.volunteers, series.assets, strict=True)]
     # Per category: its name, the needs bar below it, the offers bar below that.
     needs_at = [1.5 * n + 0.45 for n in range(len(series.categories))]
@@ -228,7 +229,7 @@ def _draw_gaps(figure: Figure, series: GapsSeries) -> None:
     for y, value in ends:
         axes.annotate(f" {value}", (value, y), va="center", ha="left", fontsize=FONT_SIZE - 2)
     for y, category in zip(needs_at, series.categories, strict=True):
-        name = rt.CATEGORY_LABELS[category].split(" ", 1)[-1]
+        name = request_texts.CATEGORY_LABELS[category].split(" ", 1)[-1]
         axes.annotate(name, (0, y - 0.4), va="bottom", ha="left", fontsize=FONT_SIZE,
                       fontweight="bold")  # fmt: skip
     axes.set_yticks([])
@@ -236,5 +237,5 @@ def _draw_gaps(figure: Figure, series: GapsSeries) -> None:
     axes.set_xlim(0, max([*series.made, *offers, 1]) * 1.15)
     axes.xaxis.get_major_locator().set_params(integer=True)
     axes.spines["left"].set_visible(False)
-    _style(axes, ct.GAPS_TITLE(series.days))
+    _style(axes, chart_texts.GAPS_TITLE(series.days))
     figure.legend(loc="outside lower center", ncols=2, fontsize=FONT_SIZE - 3, frameon=False)

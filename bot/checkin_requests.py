@@ -10,8 +10,7 @@ from bot.core import Core
 from bot.phones import format_for_display
 from bot.task_messages import first_name
 from bot.when import WhenKind, window_for
-from config import care_texts as ct
-from config import request_texts as t
+from config import care_texts, request_texts
 from storage import audit, help_requests, neighbourhoods, people, volunteers
 from storage.checkins import CheckIn
 from storage.database import Connection
@@ -65,7 +64,9 @@ async def chat_request(
     core: Core, conn: Connection, person: Person, checkin: CheckIn
 ) -> HelpRequest:
     """A check-in call: offered to the buddy alone first, then widened as usual."""
-    request = await _insert(core, conn, person, checkin, CHAT_CATEGORY, ct.CHECKIN_CHAT_DESCRIPTION)
+    request = await _insert(
+        core, conn, person, checkin, CHAT_CATEGORY, care_texts.CHECKIN_CHAT_DESCRIPTION
+    )
     now = core.clock.now()
     buddy = await people.by_id(conn, checkin.buddy_person_id)
     if buddy is None or not await volunteers.eligible_for_request(
@@ -79,7 +80,7 @@ async def chat_request(
         return request
     neighbourhood = await neighbourhoods.by_id(conn, checkin.neighbourhood_id)
     async with languages.speaking_to(conn, buddy.telegram_id):
-        text = t.ALERT.format(
+        text = request_texts.ALERT.format(
             ref=request.ref,
             category=category_text(request.category),
             neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
@@ -114,7 +115,9 @@ async def help_request(
     core: Core, conn: Connection, person: Person, checkin: CheckIn
 ) -> HelpRequest:
     """Urgent help: alert volunteers and the organisers at once, even in quiet hours."""
-    request = await _insert(core, conn, person, checkin, HELP_CATEGORY, ct.CHECKIN_HELP_DESCRIPTION)
+    request = await _insert(
+        core, conn, person, checkin, HELP_CATEGORY, care_texts.CHECKIN_HELP_DESCRIPTION
+    )
     now = core.clock.now()
     await help_requests.set_urgent(conn, request.id, now)  # its alerts are never held
     request = await help_requests.by_id(conn, request.id) or request
@@ -123,7 +126,7 @@ async def help_request(
 
     def text() -> str:
         phone = checkin.phone_e164 or person.phone_e164
-        return ct.ORGANISER_CHECKIN_HELP.format(
+        return care_texts.ORGANISER_CHECKIN_HELP.format(
             name=first_name(person),
             neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
             phone=html.escape(format_for_display(phone)) if phone else "–",

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.when import local_to_utc
-from config import care_texts as ct
+from config import care_texts
 from storage.checkins import CheckIn
 
 ALL_DAYS = 0b1111111
@@ -44,15 +44,15 @@ def hhmm(moment: time) -> str:
 def days_text(days: int) -> str:
     """'every day', 'Mon–Fri' or 'Mon, Wed, Fri'."""
     if days == ALL_DAYS:
-        return ct.EVERY_DAY
+        return care_texts.EVERY_DAY
     if days == WEEKDAYS:
-        return ct.BUTTON_WEEKDAYS
-    return ", ".join(name for bit, name in enumerate(ct.DAY_NAMES) if days & (1 << bit))
+        return care_texts.BUTTON_WEEKDAYS
+    return ", ".join(name for bit, name in enumerate(care_texts.DAY_NAMES) if days & (1 << bit))
 
 
 def schedule_text(checkin: CheckIn) -> str:
     """'Mon, Wed, Fri at 10:00'."""
-    return ct.CHECKIN_SCHEDULE.format(days=days_text(checkin.days), time=checkin.at_time)
+    return care_texts.CHECKIN_SCHEDULE.format(days=days_text(checkin.days), time=checkin.at_time)
 
 
 def _at_time(checkin: CheckIn) -> time:

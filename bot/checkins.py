@@ -19,7 +19,7 @@ from bot.care_outcomes import CareOutcome
 from bot.checkin_schedule import next_occurrence
 from bot.core import Core
 from bot.escalations import MISSED_JOB, Escalations
-from config import care_texts as ct
+from config import care_texts
 from storage import audit, checkins, neighbourhoods, people
 from storage.checkins import CheckIn
 from storage.database import Connection
@@ -44,9 +44,9 @@ class CheckInResult:
 def answer_buttons(occurrence_id: int) -> notify.Buttons:
     """I'm OK / I'd like a chat / I need help."""
     return [
-        [(ct.BUTTON_OK, pack("ci", occurrence_id, "ok"))],
-        [(ct.BUTTON_CHAT, pack("ci", occurrence_id, "chat"))],
-        [(ct.BUTTON_HELP, pack("ci", occurrence_id, "help"))],
+        [(care_texts.BUTTON_OK, pack("ci", occurrence_id, "ok"))],
+        [(care_texts.BUTTON_CHAT, pack("ci", occurrence_id, "chat"))],
+        [(care_texts.BUTTON_HELP, pack("ci", occurrence_id, "help"))],
     ]
 
 
@@ -252,7 +252,9 @@ class CheckIns:
                 return CheckInResult(CareOutcome.ALREADY, checkin)
             for outbox_id in await checkins.question_messages(conn, occurrence.id):
                 async with languages.speaking_to(conn, telegram_id):
-                    text = ct.CHECKIN_ANSWERED.format(answer=ct.ANSWER_LABELS[reply])
+                    text = care_texts.CHECKIN_ANSWERED.format(
+                        answer=care_texts.ANSWER_LABELS[reply]
+                    )
                     await notify.edit(conn, telegram_id, outbox_id, text, now, purpose="checkin")
             ref = None
             if reply == "chat":
@@ -286,8 +288,12 @@ def greeting(now: datetime, zone: ZoneInfo) -> str:
     """The check-in question with the greeting of the local time of day."""
     hour = now.astimezone(zone).hour
     if 5 <= hour < 12:
-        return ct.CHECKIN_QUESTION
-    return ct.CHECKIN_QUESTION_AFTERNOON if 12 <= hour < 18 else ct.CHECKIN_QUESTION_EVENING
+        return care_texts.CHECKIN_QUESTION
+    return (
+        care_texts.CHECKIN_QUESTION_AFTERNOON
+        if 12 <= hour < 18
+        else care_texts.CHECKIN_QUESTION_EVENING
+    )
 
 
 async def _ask(
@@ -301,7 +307,7 @@ async def _ask(
 ) -> None:
     """Send the check-in question (or the second asking) in the person's language."""
     async with languages.speaking_to(conn, telegram_id):
-        text = ct.CHECKIN_QUESTION_AGAIN if again else greeting(now, zone)
+        text = care_texts.CHECKIN_QUESTION_AGAIN if again else greeting(now, zone)
         outbox_id = await notify.send(
             conn, telegram_id, text, now, buttons=answer_buttons(occurrence_id), purpose="checkin"
         )

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from bot import languages, notify
 from bot.clock import Clock
-from config import reliability_texts as texts
+from config import reliability_texts
 from config.settings import Settings
 from storage import delivery
 from storage.database import Database
@@ -40,7 +40,7 @@ class DeliveryReports:
                 return False
             for organiser in self._organisers:
                 async with languages.speaking_to(conn, organiser):
-                    text = texts.DELIVERY_TROUBLE.format(
+                    text = reliability_texts.DELIVERY_TROUBLE.format(
                         not_delivered=trouble.not_delivered, retrying=trouble.still_retrying
                     )
                 await notify.send(conn, organiser, text, now, purpose="organiser")

@@ -17,7 +17,7 @@ from bot.callback_data import pack
 from bot.demo import Actor, DemoError, Stage
 from bot.demo_checkin import unanswered_checkin
 from bot.offline_updates import FakeUser
-from config import volunteer_texts as vt
+from config import volunteer_texts
 from handlers import request_flow
 from handlers.request_steps import Step
 from handlers.volunteer_steps import button_data
@@ -112,7 +112,7 @@ async def offer_help(stage: Stage, offer: Offer) -> None:
         await stage.say(actor, offer.skills)
     else:
         await stage.press(actor, button_data("next", "skills"))
-    await stage.tap_keyboard(actor, vt.BUTTON_NO_PHONE)
+    await stage.tap_keyboard(actor, volunteer_texts.BUTTON_NO_PHONE)
     await stage.press(actor, button_data("confirm"))
 
 

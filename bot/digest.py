@@ -16,8 +16,7 @@ from bot.alerting import category_text
 from bot.core import Core
 from bot.durations import duration_words
 from bot.when import local_to_utc
-from config import care_texts as ct
-from config import i18n
+from config import care_texts, i18n
 from storage import care_reports, checkins, jobs, neighbourhoods
 from storage.database import Connection
 from storage.jobs import ScheduledJob
@@ -85,12 +84,14 @@ class Digest:
         zone = self._core.settings.timezone
         today = now.astimezone(zone).date()
         label = (for_day or now).astimezone(zone)
-        lines = [ct.DIGEST_HEADER.format(date=i18n.day(label))]
+        lines = [care_texts.DIGEST_HEADER.format(date=i18n.day(label))]
         for nid in neighbourhood_ids:
             neighbourhood = await neighbourhoods.by_id(conn, nid)
             if neighbourhood is None:
                 continue
-            lines.append(ct.DIGEST_NEIGHBOURHOOD.format(name=html.escape(neighbourhood.name)))
+            lines.append(
+                care_texts.DIGEST_NEIGHBOURHOOD.format(name=html.escape(neighbourhood.name))
+            )
             lines.extend(await self._section(conn, nid, now, today))
         return "\n".join(lines)
 
@@ -99,9 +100,9 @@ class Digest:
         lines: list[str] = []
         waiting = await care_reports.unassigned(conn, nid)
         if waiting:
-            lines.append(ct.DIGEST_UNASSIGNED.format(count=len(waiting)))
+            lines.append(care_texts.DIGEST_UNASSIGNED.format(count=len(waiting)))
             lines.extend(
-                ct.DIGEST_REQUEST_WAITING.format(
+                care_texts.DIGEST_REQUEST_WAITING.format(
                     ref=r.ref,
                     category=category_text(r.category),
                     waited=duration_words((now - r.since).total_seconds()),
@@ -112,9 +113,9 @@ class Digest:
             conn, nid, now - self._core.settings.tunables.overdue_after
         )
         if late:
-            lines.append(ct.DIGEST_OVERDUE.format(count=len(late)))
+            lines.append(care_texts.DIGEST_OVERDUE.format(count=len(late)))
             lines.extend(
-                ct.DIGEST_REQUEST_OVERDUE.format(
+                care_texts.DIGEST_REQUEST_OVERDUE.format(
                     ref=r.ref,
                     category=category_text(r.category),
                     due=i18n.day_at_time(r.since.astimezone(zone)),
@@ -123,16 +124,16 @@ class Digest:
             )
         missed = await checkins.missed_since(conn, [nid], now - MISSED_LOOKBACK)
         if missed:
-            lines.append(ct.DIGEST_MISSED.format(count=len(missed)))
+            lines.append(care_texts.DIGEST_MISSED.format(count=len(missed)))
         escalations = await checkins.open_escalations(conn, [nid])
         if escalations:
             unacknowledged = sum(1 for e in escalations if e.acknowledged_at is None)
             lines.append(
-                ct.DIGEST_ESCALATIONS.format(count=len(escalations), waiting=unacknowledged)
+                care_texts.DIGEST_ESCALATIONS.format(count=len(escalations), waiting=unacknowledged)
             )
         pending = await care_reports.volunteers_awaiting_approval(conn, nid)
         if pending:
-            lines.append(ct.DIGEST_PENDING_VOLUNTEERS.format(count=pending))
+            lines.append(care_texts.DIGEST_PENDING_VOLUNTEERS.format(count=pending))
         yesterday = today - timedelta(days=1)
         totals = await care_reports.completed_between(
             conn,
@@ -141,5 +142,5 @@ class Digest:
             local_to_utc(today, time(0, 0), zone),
         )
         if totals.done:
-            lines.append(ct.DIGEST_YESTERDAY(totals.done, thanked=totals.thanked))
-        return lines or [ct.DIGEST_ALL_QUIET]
+            lines.append(care_texts.DIGEST_YESTERDAY(totals.done, thanked=totals.thanked))
+        return lines or [care_texts.DIGEST_ALL_QUIET]

@@ -30,9 +30,8 @@ from typing import Any, Protocol
 
 from bot import languages, logs, notify
 from bot.clock import Clock
-from bot.dispatch_lanes import Attempt, Drain, Outcome
-from config import i18n
-from config import reliability_texts as texts
+from bot.dispatch_lanes import Attempt, Drain, SendOutcome
+from config import i18n, reliability_texts
 from storage import delivery, outbox, people
 from storage.database import Connection, Database
 from storage.outbox import ANSWER_PURPOSE, OutboxMessage
@@ -232,14 +231,16 @@ class OutboxDispatcher:
         """Make one outbox call (not yet recorded)."""
         if item.unreadable:  # one damaged row must not hold up everything behind it
             log.error("outbox %s has unreadable parameters; giving it up", item.id)
-            return Attempt(item, Outcome.FAILED, error="unreadable parameters", failure="refused")
+            return Attempt(
+                item, SendOutcome.FAILED, error="unreadable parameters", failure="refused"
+            )
         try:
             params = await self._resolve(item.params)
         except EditTargetPending as waiting:  # its message goes first; try after it
-            return Attempt(item, Outcome.RETRY, error=str(waiting))
+            return Attempt(item, SendOutcome.RETRY, error=str(waiting))
         if params is None:
             return Attempt(
-                item, Outcome.FAILED, error="the message to edit was not sent", failure="lost"
+                item, SendOutcome.FAILED, error="the message to edit was not sent", failure="lost"
             )
         try:
             message_id = await self._call(item, params)
@@ -256,13 +257,13 @@ class OutboxDispatcher:
             )
             return Attempt(
                 item,
-                Outcome.FAILED,
+                SendOutcome.FAILED,
                 error=str(error),
                 unreachable=error.unreachable,
                 failure="blocked" if error.unreachable else "refused",
             )
         except ChatMovedError as moved:
-            return Attempt(item, Outcome.MOVED, error=str(moved), new_chat_id=moved.new_chat_id)
+            return Attempt(item, SendOutcome.MOVED, error=str(moved), new_chat_id=moved.new_chat_id)
         except Exception as error:  # TransientSendError, or a fault of ours: retry later
             retry_after = None
             if isinstance(error, TransientSendError):
@@ -271,8 +272,8 @@ class OutboxDispatcher:
             else:
                 log.exception("outbox %s (%s) failed unexpectedly", item.id, item.method)
             reason = str(error) or type(error).__name__
-            return Attempt(item, Outcome.RETRY, error=reason, retry_after=retry_after)
-        return Attempt(item, Outcome.SENT, message_id=message_id)
+            return Attempt(item, SendOutcome.RETRY, error=reason, retry_after=retry_after)
+        return Attempt(item, SendOutcome.SENT, message_id=message_id)
 
     async def _record(self, attempts: list[Attempt]) -> None:
         """Record attempts that ended together in one transaction: sent, failed or retried."""
@@ -280,16 +281,16 @@ class OutboxDispatcher:
         async with self._db.transaction() as conn:
             for attempt in attempts:
                 item_id = attempt.item.id
-                if attempt.outcome is Outcome.SENT:
+                if attempt.outcome is SendOutcome.SENT:
                     await outbox.mark_sent(conn, item_id, attempt.message_id, now)
-                elif attempt.outcome is Outcome.FAILED:
+                elif attempt.outcome is SendOutcome.FAILED:
                     await outbox.mark_failed(conn, item_id, attempt.error, attempt.failure)
                     # They blocked the bot: stop alerting them, and tell organisers once.
                     if attempt.unreachable and await people.set_unreachable(
                         conn, attempt.item.chat_id, True
                     ):
                         await self._tell_organisers(conn, attempt.item, now)
-                elif attempt.outcome is Outcome.MOVED and attempt.new_chat_id is not None:
+                elif attempt.outcome is SendOutcome.MOVED and attempt.new_chat_id is not None:
                     old, new = attempt.item.chat_id, attempt.new_chat_id
                     await delivery.follow_chat_migration(conn, old, new)
                     log.info("chat %s moved to %s; its unsent calls follow it", old, new)
@@ -297,7 +298,9 @@ class OutboxDispatcher:
                     retry_at = now + retry_delay(attempt.item.attempts + 1, attempt.retry_after)
                     await delivery.defer(conn, item_id, attempt.error, retry_at)
                     self.retried += 1
-            ended = [a.item.id for a in attempts if a.outcome in (Outcome.SENT, Outcome.FAILED)]
+            ended = [
+                a.item.id for a in attempts if a.outcome in (SendOutcome.SENT, SendOutcome.FAILED)
+            ]
             await outbox.forget_sent_to_strangers(conn, ended)
 
     async def _tell_organisers(self, conn: Connection, item: OutboxMessage, now: datetime) -> None:
@@ -306,19 +309,23 @@ class OutboxDispatcher:
         It matters when they hold a task or a check-in or missed something that matters; the
         message names the tasks and what failed.
         """
-        missed = texts.missed_purpose(item.purpose)  # the English source text
+        missed = reliability_texts.missed_purpose(item.purpose)  # the English source text
         held = await delivery.holdings(conn, item.chat_id)
         if missed is None and not held.task_refs and not held.has_checkin:
             return
         name = await delivery.display_name(conn, item.chat_id) or str(item.chat_id)
         for organiser in await delivery.organisers_of_member(conn, item.chat_id):
             async with languages.speaking_to(conn, organiser):
-                what = i18n.gettext(missed) if missed else texts.SOMETHING_FROM_THE_BOT
-                lines = [texts.BLOCKED_THE_BOT.format(name=html.escape(name), missed=what)]
+                what = i18n.gettext(missed) if missed else reliability_texts.SOMETHING_FROM_THE_BOT
+                lines = [
+                    reliability_texts.BLOCKED_THE_BOT.format(name=html.escape(name), missed=what)
+                ]
                 if held.task_refs:
-                    lines.append(texts.BLOCKED_HOLDS_TASKS.format(refs=", ".join(held.task_refs)))
+                    lines.append(
+                        reliability_texts.BLOCKED_HOLDS_TASKS.format(refs=", ".join(held.task_refs))
+                    )
                 if held.has_checkin:
-                    lines.append(texts.BLOCKED_HAS_CHECKIN)
+                    lines.append(reliability_texts.BLOCKED_HAS_CHECKIN)
                 await notify.send(conn, organiser, "\n".join(lines), now, purpose="organiser")
 
     async def _resolve(self, params: dict[str, Any]) -> dict[str, Any] | None:

@@ -24,7 +24,7 @@ ANSWER_HEAD_START = 1.0
 ANSWER_PRIORITY = 0
 
 
-class Outcome(Enum):
+class SendOutcome(Enum):
     """How one attempt at an outbox call ended."""
 
     SENT = "sent"
@@ -38,7 +38,7 @@ class Attempt:
     """One attempt at an outbox call: how it ended, with the message id or the error."""
 
     item: OutboxMessage
-    outcome: Outcome
+    outcome: SendOutcome
     message_id: int | None = None
     error: str = ""
     unreachable: bool = False
@@ -250,12 +250,12 @@ class Drain:
         self._open.discard(item.id)
         self._answers_since.pop(item.id, None)
         waiting = self._parked.pop(item.id, [])
-        if outcome in (Outcome.RETRY, Outcome.MOVED):
+        if outcome in (SendOutcome.RETRY, SendOutcome.MOVED):
             self._held.add(item.id)
             for parked in [chat, *waiting]:
                 self._hold(parked)
             return
-        if outcome is Outcome.SENT:
+        if outcome is SendOutcome.SENT:
             self.sent += 1
         self._ready.extend(waiting)
         if self._queues.get(chat):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config import number_texts as nt
+from config import number_texts
 
 
 def duration_words(seconds: float) -> str:
@@ -11,20 +11,21 @@ def duration_words(seconds: float) -> str:
     Days are used from 48 hours on; counts take their plural form from the catalog.
     """
     if seconds < 60:
-        return nt.DURATION_UNDER_A_MINUTE
+        return number_texts.DURATION_UNDER_A_MINUTE
     minutes = int(seconds // 60)
     if minutes < 60:
-        return nt.DURATION_MINUTES(minutes)
+        return number_texts.DURATION_MINUTES(minutes)
     hours, minutes = divmod(minutes, 60)
     if hours >= 48:
         days, hours = divmod(hours, 24)
         if hours:
-            return nt.DURATION_PAIR.format(
-                larger=nt.DURATION_DAYS(days), smaller=nt.DURATION_HOURS(hours)
+            return number_texts.DURATION_PAIR.format(
+                larger=number_texts.DURATION_DAYS(days), smaller=number_texts.DURATION_HOURS(hours)
             )
-        return nt.DURATION_DAYS(days)
+        return number_texts.DURATION_DAYS(days)
     if minutes:
-        return nt.DURATION_PAIR.format(
-            larger=nt.DURATION_HOURS(hours), smaller=nt.DURATION_MINUTES(minutes)
+        return number_texts.DURATION_PAIR.format(
+            larger=number_texts.DURATION_HOURS(hours),
+            smaller=number_texts.DURATION_MINUTES(minutes),
         )
-    return nt.DURATION_HOURS(hours)
+    return number_texts.DURATION_HOURS(hours)

@@ -21,8 +21,7 @@ from bot.core import Core
 from bot.durations import duration_words
 from bot.phones import format_for_display
 from bot.task_messages import first_name
-from config import care_texts as ct
-from config import request_texts as rt
+from config import care_texts, request_texts
 from storage import audit, checkins, neighbourhoods, people
 from storage.checkins import CheckIn, Escalation, Occurrence
 from storage.database import Connection
@@ -49,7 +48,7 @@ class _AlertFacts:
     def text(self) -> str:
         """The escalation alert in the current language."""
         person = self.person
-        return ct.ESCALATION.format(
+        return care_texts.ESCALATION.format(
             name=html.escape(person.display_name or "?") if person else "?",
             neighbourhood=html.escape(self.neighbourhood_name or "?"),
             asked=f"{self.asked:%H:%M}",
@@ -61,22 +60,22 @@ class _AlertFacts:
 
 def acknowledge_buttons(escalation_id: int) -> notify.Buttons:
     """The single Acknowledge button of an escalation alert."""
-    return [[(ct.BUTTON_ACKNOWLEDGE, pack("esc", escalation_id, "ack"))]]
+    return [[(care_texts.BUTTON_ACKNOWLEDGE, pack("esc", escalation_id, "ack"))]]
 
 
 def outcome_buttons(escalation_id: int) -> notify.Buttons:
     """Reached them / Visited / Escalated to services."""
     return [
-        [(ct.BUTTON_REACHED, pack("esc", escalation_id, "out", "reached"))],
-        [(ct.BUTTON_VISITED, pack("esc", escalation_id, "out", "visited"))],
-        [(ct.BUTTON_SERVICES, pack("esc", escalation_id, "out", "services"))],
-        [(ct.BUTTON_ANSWERED, pack("esc", escalation_id, "out", "answered"))],
+        [(care_texts.BUTTON_REACHED, pack("esc", escalation_id, "out", "reached"))],
+        [(care_texts.BUTTON_VISITED, pack("esc", escalation_id, "out", "visited"))],
+        [(care_texts.BUTTON_SERVICES, pack("esc", escalation_id, "out", "services"))],
+        [(care_texts.BUTTON_ANSWERED, pack("esc", escalation_id, "out", "answered"))],
     ]
 
 
 def answered_buttons(escalation_id: int) -> notify.Buttons:
     """The single They-answered button on the news of a late answer."""
-    return [[(ct.BUTTON_ANSWERED, pack("esc", escalation_id, "answered"))]]
+    return [[(care_texts.BUTTON_ANSWERED, pack("esc", escalation_id, "answered"))]]
 
 
 class Escalations:
@@ -159,8 +158,8 @@ class Escalations:
         buddy = await self._reachable_buddy(conn, checkin)
         for telegram_id in await self._all_organisers(conn, escalation.neighbourhood_id):
             async with languages.speaking_to(conn, telegram_id):
-                silent = ct.ESCALATION_BUDDY_SILENT.format(
-                    buddy=first_name(buddy) if buddy else rt.SOMEONE, waited=waited
+                silent = care_texts.ESCALATION_BUDDY_SILENT.format(
+                    buddy=first_name(buddy) if buddy else request_texts.SOMEONE, waited=waited
                 )
                 await notify.send(
                     conn,
@@ -185,7 +184,7 @@ class Escalations:
     ) -> None:
         """Send the alert again, saying how long it has waited, with Acknowledge."""
         async with languages.speaking_to(conn, telegram_id):
-            text = ct.ESCALATION_RESENT.format(waited=waited) + facts.text()
+            text = care_texts.ESCALATION_RESENT.format(waited=waited) + facts.text()
             await notify.send(
                 conn,
                 telegram_id,
@@ -273,9 +272,9 @@ class Escalations:
                 if organiser == telegram_id:
                     continue
                 async with languages.speaking_to(conn, organiser):
-                    text = ct.ACKNOWLEDGED_BY.format(
-                        who=first_name(who) if who else rt.SOMEONE,
-                        name=first_name(resident) if resident else rt.THEM,
+                    text = care_texts.ACKNOWLEDGED_BY.format(
+                        who=first_name(who) if who else request_texts.SOMEONE,
+                        name=first_name(resident) if resident else request_texts.THEM,
                     )
                     await notify.send(conn, organiser, text, now, purpose="organiser")
             await self._audit(conn, telegram_id, "checkin.acknowledged", escalation, {})
@@ -328,8 +327,8 @@ class Escalations:
         open_one = escalation is not None and escalation.outcome is None
         for telegram_id in sorted(recipients):
             async with languages.speaking_to(conn, telegram_id):
-                text = ct.LATE_ANSWER.format(
-                    name=first_name(person), answer=ct.ANSWER_LABELS[answer]
+                text = care_texts.LATE_ANSWER.format(
+                    name=first_name(person), answer=care_texts.ANSWER_LABELS[answer]
                 )
                 await notify.send(
                     conn,
@@ -370,7 +369,7 @@ class Escalations:
     async def _resident_name(self, conn: Connection, escalation: Escalation) -> str:
         """The resident's first name (escaped), or 'them' in the current language."""
         person = await self._resident(conn, escalation)
-        return first_name(person) if person else rt.THEM
+        return first_name(person) if person else request_texts.THEM
 
     async def _audit(
         self,

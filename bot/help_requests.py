@@ -19,7 +19,7 @@ from bot.request_events import RequestEvents
 from bot.request_labels import the_request, your_request
 from bot.request_types import Created, Outcome, RequestDraft, Result
 from bot.request_views import RequestViews
-from config import request_texts as t
+from config import request_texts
 from config.settings import Settings
 from storage import audit, help_requests, neighbourhoods, people, volunteers
 from storage.database import Connection, Database
@@ -138,7 +138,7 @@ class HelpRequests(RequestViews, RequestCorrections):
                         conn,
                         alert.chat_id,
                         alert.outbox_id,
-                        t.ALERT_DECLINED.format(ref=request.ref),
+                        request_texts.ALERT_DECLINED.format(ref=request.ref),
                         now,
                         purpose="alert-edit",
                     )
@@ -163,15 +163,15 @@ class HelpRequests(RequestViews, RequestCorrections):
                     notice = await notify.send(
                         conn,
                         requester_chat,
-                        t.RESIDENT_ASK_DONE.format(
+                        request_texts.RESIDENT_ASK_DONE.format(
                             volunteer=task_messages.first_name(presser),
                             request=your_request(done, self._settings.timezone),
                         ),
                         now,
                         buttons=[
                             [
-                                (t.BUTTON_YES_THANKS, pack("confirm", done.id, "yes")),
-                                (t.BUTTON_NOT_YET, pack("confirm", done.id, "no")),
+                                (request_texts.BUTTON_YES_THANKS, pack("confirm", done.id, "yes")),
+                                (request_texts.BUTTON_NOT_YET, pack("confirm", done.id, "no")),
                             ]
                         ],
                         purpose="resident",
@@ -211,7 +211,7 @@ class HelpRequests(RequestViews, RequestCorrections):
             conn,
             telegram_id,
             request,
-            lambda: t.RESIDENT_VOLUNTEER_WITHDREW.format(
+            lambda: request_texts.RESIDENT_VOLUNTEER_WITHDREW.format(
                 volunteer=task_messages.first_name(presser),
                 request=your_request(request, self._settings.timezone),
             ),
@@ -239,7 +239,7 @@ class HelpRequests(RequestViews, RequestCorrections):
                         await notify.send(
                             conn,
                             assignee.telegram_id,
-                            t.VOLUNTEER_THANKED.format(ref=request.ref),
+                            request_texts.VOLUNTEER_THANKED.format(ref=request.ref),
                             now,
                             purpose="thanks",
                         )
@@ -250,7 +250,7 @@ class HelpRequests(RequestViews, RequestCorrections):
                 await self._alerting.tell_organisers(
                     conn,
                     request.neighbourhood_id,
-                    lambda: t.ORGANISER_NOT_YET.format(
+                    lambda: request_texts.ORGANISER_NOT_YET.format(
                         ref=request.ref,
                         category=category_text(request.category),
                         neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
@@ -292,7 +292,7 @@ class HelpRequests(RequestViews, RequestCorrections):
                 await notify.send(
                     conn,
                     assignee.telegram_id,
-                    t.VOLUNTEER_REQUEST_CANCELLED.format(ref=request.ref),
+                    request_texts.VOLUNTEER_REQUEST_CANCELLED.format(ref=request.ref),
                     now,
                     purpose="task",
                 )
@@ -310,9 +310,9 @@ class HelpRequests(RequestViews, RequestCorrections):
             def text() -> str:
                 volunteer = (
                     f'<a href="tg://user?id={presser.telegram_id}">'
-                    f"{html.escape(presser.display_name or t.A_VOLUNTEER)}</a>"
+                    f"{html.escape(presser.display_name or request_texts.A_VOLUNTEER)}</a>"
                 )
-                return t.ORGANISER_CONTACT.format(
+                return request_texts.ORGANISER_CONTACT.format(
                     volunteer=volunteer,
                     ref=request.ref,
                     category=category_text(request.category),

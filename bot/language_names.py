@@ -6,8 +6,7 @@ import html
 
 from babel import Locale, UnknownLocaleError
 
-from config import i18n
-from config import number_texts as nt
+from config import i18n, number_texts
 
 
 def language_name(code: str) -> str:
@@ -15,8 +14,8 @@ def language_name(code: str) -> str:
 
     Codes come from bot.volunteering.language_code; text it could not map is shown as typed.
     """
-    if code in nt.LANGUAGE_NAMES:
-        return nt.LANGUAGE_NAMES[code]
+    if code in number_texts.LANGUAGE_NAMES:
+        return number_texts.LANGUAGE_NAMES[code]
     try:
         names = Locale.parse(i18n.current()).languages
     except (UnknownLocaleError, ValueError):
@@ -28,7 +27,7 @@ def joined(items: list[str]) -> str:
     """'A', 'A and B', 'A, B and C' in the current language."""
     if len(items) <= 1:
         return "".join(items)
-    return nt.LIST_AND.format(items=", ".join(items[:-1]), last=items[-1])
+    return number_texts.LIST_AND.format(items=", ".join(items[:-1]), last=items[-1])
 
 
 def language_list(codes: list[str] | tuple[str, ...]) -> str:

@@ -13,9 +13,7 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from config import i18n
-from config import language_texts as lt
-from config import privacy_texts as t
+from config import i18n, language_texts, privacy_texts
 from storage.timefmt import optional_from_db
 
 SCHEMA_VERSION = 2
@@ -112,31 +110,35 @@ def summary(data: dict[str, Any], zone: ZoneInfo) -> str:
     linked: dict[str, list[dict[str, Any]]] = data["linked_records"]
     language = person.get("language") or i18n.SOURCE_LANGUAGE
     lines = [
-        t.MYDATA_HEAD,
-        t.MYDATA_YOU.format(
+        privacy_texts.MYDATA_HEAD,
+        privacy_texts.MYDATA_YOU.format(
             name=html.escape(person.get("display_name") or "–"),
-            in_language=lt.IN_LANGUAGE.get(language, lt.IN_LANGUAGE[i18n.SOURCE_LANGUAGE]),
+            in_language=language_texts.IN_LANGUAGE.get(
+                language, language_texts.IN_LANGUAGE[i18n.SOURCE_LANGUAGE]
+            ),
         ),
     ]
     agreed = optional_from_db(person.get("consent_at"))
     if agreed is not None:
         consents = sum(1 for r in linked.get("audit_log", []) if r["action"] == "consent.given")
         lines.append(
-            t.MYDATA_CONSENTS(max(consents, 1), date=i18n.day_with_year(agreed.astimezone(zone)))
+            privacy_texts.MYDATA_CONSENTS(
+                max(consents, 1), date=i18n.day_with_year(agreed.astimezone(zone))
+            )
         )
     counted = (
-        (t.MYDATA_REQUESTS, data["requests_you_made"], "created_at"),
-        (t.MYDATA_TASKS, data["tasks_you_took"], "accepted_at"),
-        (t.MYDATA_CHECKINS, linked.get("checkins", []), "created_at"),
-        (t.MYDATA_OFFERS, linked.get("assets", []), "updated_at"),
-        (t.MYDATA_NEIGHBOURHOODS, linked.get("memberships", []), "joined_at"),
-        (t.MYDATA_RELAYED, linked.get("relay_messages", []), "created_at"),
-        (t.MYDATA_HISTORY, linked.get("audit_log", []), "at"),
+        (privacy_texts.MYDATA_REQUESTS, data["requests_you_made"], "created_at"),
+        (privacy_texts.MYDATA_TASKS, data["tasks_you_took"], "accepted_at"),
+        (privacy_texts.MYDATA_CHECKINS, linked.get("checkins", []), "created_at"),
+        (privacy_texts.MYDATA_OFFERS, linked.get("assets", []), "updated_at"),
+        (privacy_texts.MYDATA_NEIGHBOURHOODS, linked.get("memberships", []), "joined_at"),
+        (privacy_texts.MYDATA_RELAYED, linked.get("relay_messages", []), "created_at"),
+        (privacy_texts.MYDATA_HISTORY, linked.get("audit_log", []), "at"),
     )
     for text, rows, when in counted:
         dates = [moment for r in rows if (moment := optional_from_db(r.get(when))) is not None]
         if rows:
             latest = i18n.day_with_year(max(dates).astimezone(zone)) if dates else "–"
             lines.append(text(len(rows), date=latest))
-    lines.append(t.MYDATA_FILE_FOLLOWS)
+    lines.append(privacy_texts.MYDATA_FILE_FOLLOWS)
     return "\n".join(lines)

@@ -11,7 +11,7 @@ from bot.core import Core
 from bot.exports import Exports
 from bot.phone_in import PhoneIn
 from bot.stats import Stats
-from config import request_texts as rt
+from config import request_texts
 from storage import help_requests, neighbourhoods, oversight, people
 from storage.help_requests import HelpRequest
 from storage.oversight import AuditEntry, WaitingRequest
@@ -89,7 +89,7 @@ class Oversight:
         """A person's display name (for messages)."""
         async with self._core.db.read() as conn:
             person = await people.by_id(conn, person_id)
-        return (person.display_name if person else None) or rt.THE_VOLUNTEER
+        return (person.display_name if person else None) or request_texts.THE_VOLUNTEER
 
     async def neighbourhood_name(self, neighbourhood_id: int) -> str:
         """A neighbourhood's name (for messages)."""

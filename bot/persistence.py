@@ -13,15 +13,21 @@ from __future__ import annotations
 import json
 import logging
 import pickle
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
-from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
 from handlers.context import BotData
 from storage import persistence as store
 from storage.database import Connection, Database
+
+# BasePersistence's parameter types, spelt out: PTB names them only in telegram.ext._utils
+# (private); tests/test_persistence_types.py fails if PTB's own definitions change.
+ConversationKey = tuple[int | str, ...]
+ConversationDict = MutableMapping[ConversationKey, object]
+CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
+
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,7 @@ from bot.callback_data import pack
 from bot.core import Core
 from bot.request_labels import the_request, your_request
 from bot.task_messages import first_name
-from config import relay_texts as rt
-from config import request_texts as t
+from config import relay_texts, request_texts
 from storage import audit, help_requests, neighbourhoods, people, relay
 from storage.database import Connection
 from storage.help_requests import HelpRequest
@@ -85,8 +84,8 @@ class _Sides:
 def relay_buttons(request_id: int) -> notify.Buttons:
     """Reply, and Ask an organiser to help, under a relayed message."""
     return [
-        [(rt.BUTTON_REPLY, pack("relay", request_id))],
-        [(rt.BUTTON_ASK_ORGANISER, pack("relayhelp", request_id))],
+        [(relay_texts.BUTTON_REPLY, pack("relay", request_id))],
+        [(relay_texts.BUTTON_ASK_ORGANISER, pack("relayhelp", request_id))],
     ]
 
 
@@ -139,13 +138,13 @@ class Relay:
             label = self._label(sides.request, peer)
             buttons = relay_buttons(sides.request.id)
             if content.kind == "text":
-                text = rt.RELAYED.format(name=name, request=label, text="{text}")
+                text = relay_texts.RELAYED.format(name=name, request=label, text="{text}")
                 text = text.replace("{text}", escaped_within(content.text or "", TEXT_ROOM))
                 return await notify.send(
                     conn, peer.telegram_id, text, now, buttons=buttons, purpose=PURPOSE
                 )
-            item = t.MEDIA_LABELS[content.kind]
-            caption = rt.RELAYED_MEDIA.format(item=item, name=name, request=label)
+            item = request_texts.MEDIA_LABELS[content.kind]
+            caption = relay_texts.RELAYED_MEDIA.format(item=item, name=name, request=label)
             room = notify.CAPTION_LIMIT - len(caption) - 2
             words = escaped_within(content.text or "", room)
             caption += f"\n\n{words}" if words else ""
@@ -170,7 +169,7 @@ class Relay:
                 return RelayCheck(sides)
             await self._share_with_organisers(conn, sides, now)
             async with languages.speaking_to(conn, sides.peer.telegram_id):
-                told = rt.PEER_TOLD.format(
+                told = relay_texts.PEER_TOLD.format(
                     name=first_name(sides.me), request=self._label(sides.request, sides.peer)
                 )
                 await notify.send(conn, sides.peer.telegram_id, told, now, purpose=PURPOSE)
@@ -199,10 +198,10 @@ class Relay:
                     at = f"{item.created_at.astimezone(zone):%H:%M}"
                     said = html.escape(item.body or "")
                     if item.kind != "text":
-                        said = f"{t.MEDIA_LABELS[item.kind]} {said}".strip()
+                        said = f"{request_texts.MEDIA_LABELS[item.kind]} {said}".strip()
                     name = names.get(item.sender_person_id, "?")
-                    lines.append(rt.TRANSCRIPT_LINE.format(time=at, name=name, text=said))
-                text = rt.ORGANISER_HELP.format(
+                    lines.append(relay_texts.TRANSCRIPT_LINE.format(time=at, name=name, text=said))
+                text = relay_texts.ORGANISER_HELP.format(
                     name=first_name(sides.me),
                     request=the_request(request, zone),
                     neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
@@ -211,8 +210,8 @@ class Relay:
                 )
                 await notify.send(conn, organiser, text, now, purpose="organiser")
                 for item in (i for i in shared if i.kind != "text" and i.file_id):
-                    caption = rt.MEDIA_FROM.format(
-                        item=t.MEDIA_LABELS[item.kind],
+                    caption = relay_texts.MEDIA_FROM.format(
+                        item=request_texts.MEDIA_LABELS[item.kind],
                         name=names.get(item.sender_person_id, "?"),
                         time=f"{item.created_at.astimezone(zone):%H:%M}",
                     )

@@ -18,8 +18,7 @@ from bot.core import Core
 from bot.request_labels import your_request
 from bot.task_messages import first_name
 from bot.when import local_to_utc
-from config import care_texts as ct
-from config import request_texts as t
+from config import care_texts, request_texts
 from storage import help_requests, neighbourhoods, people
 from storage.database import Connection
 from storage.help_requests import HelpRequest
@@ -130,7 +129,7 @@ class TaskReminders:
         if request is None or chat is None:
             return
         async with languages.speaking_to(conn, chat):
-            text = ct.TASK_REMINDER.format(
+            text = care_texts.TASK_REMINDER.format(
                 ref=request.ref,
                 category=category_text(request.category),
                 when=when_text(request, self._core.settings),
@@ -145,7 +144,7 @@ class TaskReminders:
         if request is None or chat is None:
             return
         async with languages.speaking_to(conn, chat):
-            text = ct.TASK_OVERDUE.format(
+            text = care_texts.TASK_OVERDUE.format(
                 ref=request.ref,
                 category=category_text(request.category),
                 when=when_text(request, self._core.settings),
@@ -153,8 +152,8 @@ class TaskReminders:
             # The task message's own buttons, so the existing Done and Can't-do handlers act.
             buttons = [
                 [
-                    (t.BUTTON_DONE, pack("done", request.id)),
-                    (t.BUTTON_CANT_DO, pack("release", request.id)),
+                    (request_texts.BUTTON_DONE, pack("done", request.id)),
+                    (request_texts.BUTTON_CANT_DO, pack("release", request.id)),
                 ]
             ]
             await notify.send(
@@ -185,12 +184,12 @@ class TaskReminders:
         neighbourhood = await neighbourhoods.by_id(conn, request.neighbourhood_id)
 
         def text() -> str:
-            return ct.ORGANISER_TASK_OVERDUE.format(
+            return care_texts.ORGANISER_TASK_OVERDUE.format(
                 ref=request.ref,
                 category=category_text(request.category),
                 when=when_text(request, self._core.settings),
                 neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
-                volunteer=first_name(assignee) if assignee else t.THE_VOLUNTEER,
+                volunteer=first_name(assignee) if assignee else request_texts.THE_VOLUNTEER,
             )
 
         await self._core.alerting.tell_organisers(conn, request.neighbourhood_id, text, now)
@@ -204,14 +203,14 @@ class TaskReminders:
             return
         assignee = await people.by_id(conn, request.assignee_person_id)
         async with languages.speaking_to(conn, requester.telegram_id):
-            text = ct.RESIDENT_FOLLOWUP.format(
-                volunteer=first_name(assignee) if assignee else t.YOUR_VOLUNTEER,
+            text = care_texts.RESIDENT_FOLLOWUP.format(
+                volunteer=first_name(assignee) if assignee else request_texts.YOUR_VOLUNTEER,
                 request=your_request(request, self._core.settings.timezone),
             )
             buttons = [
                 [
-                    (t.BUTTON_YES_THANKS, pack("confirm", request.id, "yes")),
-                    (t.BUTTON_NOT_YET, pack("confirm", request.id, "no")),
+                    (request_texts.BUTTON_YES_THANKS, pack("confirm", request.id, "yes")),
+                    (request_texts.BUTTON_NOT_YET, pack("confirm", request.id, "no")),
                 ]
             ]
             await notify.send(

@@ -17,7 +17,7 @@ from bot.clock import Clock
 from bot.request_labels import your_request
 from bot.request_types import Outcome, Result
 from bot.task_messages import first_name
-from config import request_texts as t
+from config import request_texts
 from config.settings import Settings
 from storage import help_requests, neighbourhoods, people
 from storage.database import Connection, Database
@@ -69,7 +69,7 @@ class RequestCorrections:
             requester = await people.by_id(conn, undone.requester_person_id)
             if requester is not None and notice:
                 async with languages.speaking_to(conn, requester.telegram_id):
-                    text = t.RESIDENT_DONE_UNDONE.format(
+                    text = request_texts.RESIDENT_DONE_UNDONE.format(
                         volunteer=first_name(presser),
                         request=your_request(undone, self._settings.timezone),
                     )
@@ -105,12 +105,12 @@ class RequestCorrections:
             neighbourhood = await neighbourhoods.by_id(conn, urgent.neighbourhood_id)
 
             def text() -> str:
-                return t.ORGANISER_URGENT.format(
+                return request_texts.ORGANISER_URGENT.format(
                     ref=urgent.ref,
                     category=category_text(urgent.category),
                     when=when_text(urgent, self._settings),
                     neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
-                    alerted=t.URGENT_ALERTED(alerted),
+                    alerted=request_texts.URGENT_ALERTED(alerted),
                 )
 
             await self._alerting.tell_organisers(conn, urgent.neighbourhood_id, text, now)

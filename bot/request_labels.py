@@ -11,22 +11,22 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.when import WhenKind
-from config import i18n
-from config import request_flow_texts as ft
-from config import request_texts as t
+from config import i18n, request_flow_texts, request_texts
 from storage.help_requests import HelpRequest
 
 
 def help_noun(category: str) -> str:
     """The kind of help as a noun: "shopping", "dog walk"."""
-    return t.HELP_NOUNS.get(category, t.HELP_NOUNS["other"])
+    return request_texts.HELP_NOUNS.get(category, request_texts.HELP_NOUNS["other"])
 
 
 def _label(request: HelpRequest, zone: ZoneInfo, *, own: bool) -> str:
     if request.when_kind == WhenKind.THIS_WEEK.value:
-        template = t.YOUR_REQUEST_THIS_WEEK if own else t.THE_REQUEST_THIS_WEEK
+        template = (
+            request_texts.YOUR_REQUEST_THIS_WEEK if own else request_texts.THE_REQUEST_THIS_WEEK
+        )
         return template.format(help=help_noun(request.category), ref=request.ref)
-    template = t.YOUR_REQUEST_ON if own else t.THE_REQUEST_ON
+    template = request_texts.YOUR_REQUEST_ON if own else request_texts.THE_REQUEST_ON
     day = i18n.day(request.starts_at.astimezone(zone))
     return template.format(help=help_noun(request.category), day=day, ref=request.ref)
 
@@ -46,10 +46,10 @@ def alerts_when(alerts_at: datetime, now: datetime, zone: ZoneInfo) -> str:
     local, today = alerts_at.astimezone(zone), now.astimezone(zone).date()
     shown = f"{local.hour}:{local.minute:02d}"
     if local.date() == today:
-        return ft.HELD_AT.format(time=shown)
+        return request_flow_texts.HELD_AT.format(time=shown)
     if local.date() == today + timedelta(days=1):
-        return ft.HELD_TOMORROW_AT.format(time=shown)
-    return ft.HELD_ON_DAY_AT.format(day=i18n.day(local), time=shown)
+        return request_flow_texts.HELD_TOMORROW_AT.format(time=shown)
+    return request_flow_texts.HELD_ON_DAY_AT.format(day=i18n.day(local), time=shown)
 
 
 def capitalised(text: str) -> str:

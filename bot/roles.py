@@ -11,8 +11,7 @@ from enum import StrEnum
 from bot import languages, notify
 from bot.community import Community, NotAllowedError
 from bot.core import Core
-from config import request_texts as rt
-from config import vetting_texts as vt
+from config import request_texts, vetting_texts
 from storage import audit, neighbourhoods, roles
 from storage.database import Connection
 from storage.neighbourhoods import Neighbourhood
@@ -64,7 +63,7 @@ async def tell_member(
 
 def name_of(member: Member) -> str:
     """A member's name as organisers see it (not escaped), in the current language."""
-    return member.display_name or rt.MEMBER_NUMBER.format(number=member.person_id)
+    return member.display_name or request_texts.MEMBER_NUMBER.format(number=member.person_id)
 
 
 class RoleOutcome(StrEnum):
@@ -160,7 +159,11 @@ class Roles:
                 conn,
                 member,
                 where,
-                lambda: vt.YOU_ARE_ORGANISER if promoted else vt.YOU_ARE_NO_LONGER_ORGANISER,
+                lambda: (
+                    vetting_texts.YOU_ARE_ORGANISER
+                    if promoted
+                    else vetting_texts.YOU_ARE_NO_LONGER_ORGANISER
+                ),
                 now,
                 purpose="role",
             )

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.alerting import category_text
 from bot.core import Core
 from bot.durations import duration_words
-from config import oversight_texts as t
+from config import oversight_texts
 from storage import stats
 
 HOUR = 3600.0
@@ -175,55 +175,65 @@ class Stats:
 
 def where_words(names: tuple[str, ...]) -> str:
     """The neighbourhood's name (escaped), or how many neighbourhoods."""
-    return html.escape(names[0]) if len(names) == 1 else t.STATS_NEIGHBOURHOODS(len(names))
+    return (
+        html.escape(names[0])
+        if len(names) == 1
+        else oversight_texts.STATS_NEIGHBOURHOODS(len(names))
+    )
 
 
 def within(seconds: float) -> str:
     """'in under a minute' or 'within 2 hours 5 minutes'."""
     if seconds < 60:
-        return t.STATS_UNDER_A_MINUTE
-    return t.STATS_WITHIN.format(duration=duration_words(seconds))
+        return oversight_texts.STATS_UNDER_A_MINUTE
+    return oversight_texts.STATS_WITHIN.format(duration=duration_words(seconds))
 
 
 def describe(report: StatsReport) -> str:
     """The report in words that celebrate what neighbours did as well as what was needed."""
-    text = t.STATS_HEAD(report.days, where=where_words(report.neighbourhood_names))
+    text = oversight_texts.STATS_HEAD(report.days, where=where_words(report.neighbourhood_names))
     if report.total_requests == 0:
-        text += t.STATS_NO_REQUESTS + "\n"
+        text += oversight_texts.STATS_NO_REQUESTS + "\n"
     else:
         lines = [
-            t.STATS_CATEGORY_LINE.format(category=category_text(category), count=count)
+            oversight_texts.STATS_CATEGORY_LINE.format(
+                category=category_text(category), count=count
+            )
             for category, count in sorted(report.by_category.items(), key=lambda kv: -kv[1])
         ]
-        text += t.STATS_REQUESTS(report.total_requests, categories="\n".join(lines))
-        text += t.STATS_OUTCOMES.format(**report.by_outcome)
+        text += oversight_texts.STATS_REQUESTS(report.total_requests, categories="\n".join(lines))
+        text += oversight_texts.STATS_OUTCOMES.format(**report.by_outcome)
         if report.median_accept_seconds is None or report.p90_accept_seconds is None:
-            text += t.STATS_NO_SPEED
+            text += oversight_texts.STATS_NO_SPEED
         else:
-            text += t.STATS_SPEED.format(
+            text += oversight_texts.STATS_SPEED.format(
                 median=within(report.median_accept_seconds),
                 p90=within(report.p90_accept_seconds),
                 within_hour=round(100 * (report.accepted_within_hour_share or 0)),
             )
     text += _volunteers(report)
     if report.checkins_due:
-        text += t.STATS_CHECKINS.format(kept=report.checkins_kept, due=report.checkins_due)
+        text += oversight_texts.STATS_CHECKINS.format(
+            kept=report.checkins_kept, due=report.checkins_due
+        )
     else:
-        text += t.STATS_NO_CHECKINS
-    return text + t.STATS_THANKS(report.thanks)
+        text += oversight_texts.STATS_NO_CHECKINS
+    return text + oversight_texts.STATS_THANKS(report.thanks)
 
 
 def _volunteers(report: StatsReport) -> str:
     """Who took the tasks on; the busiest few only when there were several volunteers."""
     spread = report.tasks_per_volunteer
     if not spread:
-        return t.STATS_NO_VOLUNTEERS.format(approved=report.approved_volunteers)
+        return oversight_texts.STATS_NO_VOLUNTEERS.format(approved=report.approved_volunteers)
     several = len(spread) > 1
-    top = ", ".join(t.STATS_TASKS(n) for n in spread[:3])
-    return t.STATS_VOLUNTEERS.format(
-        volunteers=t.STATS_ACTIVE(len(spread)),
-        tasks=t.STATS_TASKS(sum(spread)),
+    top = ", ".join(oversight_texts.STATS_TASKS(n) for n in spread[:3])
+    return oversight_texts.STATS_VOLUNTEERS.format(
+        volunteers=oversight_texts.STATS_ACTIVE(len(spread)),
+        tasks=oversight_texts.STATS_TASKS(sum(spread)),
         approved=report.approved_volunteers,
-        most=t.STATS_MOST.format(most=report.volunteers_doing_most) if several else "",
-        top=t.STATS_TOP.format(counts=top) if several else "",
+        most=oversight_texts.STATS_MOST.format(most=report.volunteers_doing_most)
+        if several
+        else "",
+        top=oversight_texts.STATS_TOP.format(counts=top) if several else "",
     )

@@ -10,8 +10,7 @@ from bot.alerting import category_text, when_text
 from bot.callback_data import pack
 from bot.phones import format_for_display
 from bot.request_labels import your_request
-from config import oversight_texts, relay_texts
-from config import request_texts as t
+from config import oversight_texts, relay_texts, request_texts
 from config.settings import Settings
 from storage import neighbourhoods, people
 from storage.database import Connection
@@ -23,7 +22,7 @@ from storage.volunteers import VolunteerProfile
 
 def first_name(person: Person) -> str:
     """The first word of the person's name, escaped ('A volunteer' in the current language)."""
-    name = (person.display_name or t.A_VOLUNTEER).split()[0]
+    name = (person.display_name or request_texts.A_VOLUNTEER).split()[0]
     return html.escape(name)
 
 
@@ -38,18 +37,18 @@ async def send_task_details(
         text = _task_details(settings, request, requester, neighbourhood, local)
         buttons = [
             [
-                (t.BUTTON_DONE, pack("done", request.id)),
-                (t.BUTTON_CANT_DO, pack("release", request.id)),
+                (request_texts.BUTTON_DONE, pack("done", request.id)),
+                (request_texts.BUTTON_CANT_DO, pack("release", request.id)),
             ],
             [(_message_label(request, requester), pack("relay", request.id))],
-            [(t.BUTTON_CONTACT_ORGANISER, pack("contact", request.id))],
+            [(request_texts.BUTTON_CONTACT_ORGANISER, pack("contact", request.id))],
         ]
         await notify.send(conn, assignee.telegram_id, text, now, buttons=buttons, purpose="task")
         name = html.escape(request.for_name) if request.for_name else None
-        name = name or (first_name(requester) if requester else t.THE_RESIDENT)
+        name = name or (first_name(requester) if requester else request_texts.THE_RESIDENT)
         for kind, file_id in request.media:  # only ever to the assignee, by file_id
-            caption = t.MEDIA_CAPTION.format(
-                item=t.MEDIA_LABELS.get(kind, kind), name=name, ref=request.ref
+            caption = request_texts.MEDIA_CAPTION.format(
+                item=request_texts.MEDIA_LABELS.get(kind, kind), name=name, ref=request.ref
             )
             await notify.send_media(
                 conn, assignee.telegram_id, kind, file_id, caption, now, purpose="task"
@@ -66,26 +65,28 @@ def _task_details(
     """The task's private details, in the current language."""
     extra = ""
     if request.payment_method:
-        extra += t.TASK_PAYMENT.format(
-            payment=t.PAYMENT_LABELS.get(request.payment_method, request.payment_method),
+        extra += request_texts.TASK_PAYMENT.format(
+            payment=request_texts.PAYMENT_LABELS.get(
+                request.payment_method, request.payment_method
+            ),
             cap=f"{local.spending_cap_pence / 100:.2f}",
         )
     if request.pharmacy:
-        extra += t.TASK_PHARMACY.format(pharmacy=html.escape(request.pharmacy))
+        extra += request_texts.TASK_PHARMACY.format(pharmacy=html.escape(request.pharmacy))
     if request.phone_in:  # logged by an organiser: the neighbour has no Telegram
         extra += oversight_texts.TASK_PHONE_IN
     if request.media:
-        items = ", ".join(t.MEDIA_LABELS.get(kind, kind) for kind, _ in request.media)
-        extra += t.TASK_MEDIA.format(items=items)
-    name = request.for_name or (first_name(requester) if requester else t.THE_RESIDENT)
+        items = ", ".join(request_texts.MEDIA_LABELS.get(kind, kind) for kind, _ in request.media)
+        extra += request_texts.TASK_MEDIA.format(items=items)
+    name = request.for_name or (first_name(requester) if requester else request_texts.THE_RESIDENT)
     phone = request.for_phone or request.contact_phone
-    return t.TASK_DETAILS.format(
+    return request_texts.TASK_DETAILS.format(
         ref=request.ref,
         category=category_text(request.category),
         neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
         when=when_text(request, settings),
         name=html.escape(name) if request.for_name else name,
-        phone=html.escape(format_for_display(phone)) if phone else t.TELEGRAM_ONLY,
+        phone=html.escape(format_for_display(phone)) if phone else request_texts.TELEGRAM_ONLY,
         address=html.escape(request.address or "–"),
         description=html.escape(request.description or "–"),
         extra=extra,
@@ -105,10 +106,10 @@ async def tell_requester_who_is_coming(
     async with languages.speaking_to(conn, chat):
         phone = ""
         if profile is not None and profile.share_phone and volunteer.phone_e164:
-            phone = t.RESIDENT_VOLUNTEER_PHONE.format(
+            phone = request_texts.RESIDENT_VOLUNTEER_PHONE.format(
                 phone=html.escape(format_for_display(volunteer.phone_e164))
             )
-        text = t.RESIDENT_VOLUNTEER_COMING.format(
+        text = request_texts.RESIDENT_VOLUNTEER_COMING.format(
             volunteer=first_name(volunteer),
             request=your_request(request, settings.timezone),
             phone=phone,
@@ -120,7 +121,7 @@ async def tell_requester_who_is_coming(
 
 def _message_label(request: HelpRequest, requester: Person | None) -> str:
     """Message <resident> (the organiser who logged a phone-in request), as a plain label."""
-    name = first_name(requester) if requester else t.THEM
+    name = first_name(requester) if requester else request_texts.THEM
     template = (
         relay_texts.BUTTON_MESSAGE_ORGANISER if request.phone_in else relay_texts.BUTTON_MESSAGE
     )

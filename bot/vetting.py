@@ -11,9 +11,7 @@ from bot import languages, notify
 from bot.core import Core
 from bot.neighbourhood_settings import NeighbourhoodSettingsService
 from bot.roles import Roles, organised_member, require_organiser, tell_member
-from config import i18n
-from config import request_texts as rt
-from config import vetting_texts as vt
+from config import i18n, request_texts, vetting_texts
 from storage import audit, vetting, volunteers
 from storage.database import Connection
 from storage.neighbourhoods import Neighbourhood
@@ -62,11 +60,17 @@ class StatusChange:
 
 
 APPROVE = StatusChange(
-    "pending", "approved", "volunteer.approved", rt.VOLUNTEER_APPROVED, takes_note=True
+    "pending", "approved", "volunteer.approved", request_texts.VOLUNTEER_APPROVED, takes_note=True
 )
-REJECT = StatusChange("pending", None, "volunteer.rejected", vt.VOLUNTEER_REJECTED, takes_note=True)
-SUSPEND = StatusChange("approved", "suspended", "volunteer.suspended", vt.VOLUNTEER_SUSPENDED)
-UNSUSPEND = StatusChange("suspended", "approved", "volunteer.unsuspended", vt.VOLUNTEER_UNSUSPENDED)
+REJECT = StatusChange(
+    "pending", None, "volunteer.rejected", vetting_texts.VOLUNTEER_REJECTED, takes_note=True
+)
+SUSPEND = StatusChange(
+    "approved", "suspended", "volunteer.suspended", vetting_texts.VOLUNTEER_SUSPENDED
+)
+UNSUSPEND = StatusChange(
+    "suspended", "approved", "volunteer.unsuspended", vetting_texts.VOLUNTEER_UNSUSPENDED
+)
 
 
 class Vetting:
@@ -257,7 +261,9 @@ class Vetting:
         def suffix() -> str:
             if not note:
                 return ""
-            return vt.NOTE_FROM_ORGANISERS.format(note=html.escape(note[:NOTE_MAX_LENGTH]))
+            return vetting_texts.NOTE_FROM_ORGANISERS.format(
+                note=html.escape(note[:NOTE_MAX_LENGTH])
+            )
 
         await tell_member(
             conn,
@@ -282,7 +288,11 @@ class Vetting:
         reoffered = 0
         for request_id in await vetting.assigned_request_ids(conn, member.person_id, where.id):
             request = await self._core.requests.take_back(
-                conn, actor_telegram_id, request_id, now, lambda: vt.RESIDENT_TASK_REOFFERED
+                conn,
+                actor_telegram_id,
+                request_id,
+                now,
+                lambda: vetting_texts.RESIDENT_TASK_REOFFERED,
             )
             if request is None:
                 continue
@@ -291,7 +301,7 @@ class Vetting:
                 await notify.send(
                     conn,
                     member.telegram_id,
-                    vt.VOLUNTEER_TASK_TAKEN_BACK.format(ref=request.ref),
+                    vetting_texts.VOLUNTEER_TASK_TAKEN_BACK.format(ref=request.ref),
                     now,
                     purpose="task",
                 )

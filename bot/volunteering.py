@@ -12,14 +12,14 @@ from bot.alerting import Alerting, category_text
 from bot.callback_data import pack
 from bot.clock import Clock
 from bot.community import Community
-from config import request_texts as t
+from config import request_texts
 from storage import audit, neighbourhoods, people, volunteers
 from storage.database import Connection, Database
 from storage.volunteers import VolunteerProfile
 
 AfterCommit = Callable[[], Awaitable[None]]
 
-CATEGORIES: tuple[str, ...] = tuple(t.CATEGORY_LABELS)
+CATEGORIES: tuple[str, ...] = tuple(request_texts.CATEGORY_LABELS)
 ANY_TIME = 7
 MAX_TASKS_CHOICES = (1, 2, 3, 5)
 OFFER_LANGUAGE_PREFIX = "Speaks "  # directory entries made from the languages in an offer
@@ -202,7 +202,9 @@ class Volunteering:
                 await notify.send(
                     conn,
                     volunteer.telegram_id,
-                    t.VOLUNTEER_APPROVED.format(neighbourhood=html.escape(neighbourhood.name)),
+                    request_texts.VOLUNTEER_APPROVED.format(
+                        neighbourhood=html.escape(neighbourhood.name)
+                    ),
                     now,
                     purpose="volunteer",
                 )
@@ -216,7 +218,7 @@ class Volunteering:
                 after={"status": "approved", "neighbourhood_id": neighbourhood_id},
             )
         await self._after_commit()
-        return volunteer.display_name or t.THE_VOLUNTEER_START
+        return volunteer.display_name or request_texts.THE_VOLUNTEER_START
 
     async def pause(self, telegram_id: int, days: int | None) -> datetime | None | bool:
         """Stop alerts for some days (None: until /resume); False if not a volunteer."""
@@ -261,13 +263,13 @@ class Volunteering:
         assert volunteer is not None and neighbourhood is not None
 
         def text() -> str:
-            return t.ORGANISER_NEW_VOLUNTEER.format(
-                volunteer=html.escape(volunteer.display_name or t.SOMEONE),
+            return request_texts.ORGANISER_NEW_VOLUNTEER.format(
+                volunteer=html.escape(volunteer.display_name or request_texts.SOMEONE),
                 neighbourhood=html.escape(neighbourhood.name),
                 categories=", ".join(category_text(c) for c in sorted(offer.categories)),
             )
 
         def buttons() -> notify.Buttons:
-            return [[(t.BUTTON_APPROVE, pack("approve", person_id, neighbourhood_id))]]
+            return [[(request_texts.BUTTON_APPROVE, pack("approve", person_id, neighbourhood_id))]]
 
         await self._alerting.tell_organisers(conn, neighbourhood_id, text, now, buttons=buttons)

@@ -21,8 +21,7 @@ from bot.when_words import (
     readings,
     words_of,
 )
-from config import i18n
-from config import request_texts as rt
+from config import i18n, request_texts
 
 WEEKDAY_DAYTIME = 1  # Mon-Fri 08:00-18:00 local
 WEEKDAY_EVENING = 2  # Mon-Fri 18:00-22:00 local
@@ -115,16 +114,16 @@ class TimeWindow:
         """Short words in the current language, such as "tomorrow (Fri 27 Nov)"."""
         start = self.starts_at.astimezone(zone)
         if self.kind is WhenKind.TODAY:
-            return rt.WHEN_TODAY.format(day=i18n.day(start))
+            return request_texts.WHEN_TODAY.format(day=i18n.day(start))
         if self.kind is WhenKind.TOMORROW:
-            return rt.WHEN_TOMORROW.format(day=i18n.day(start))
+            return request_texts.WHEN_TOMORROW.format(day=i18n.day(start))
         if self.kind is WhenKind.THIS_WEEK:
-            return rt.WHEN_THIS_WEEK.format(day=i18n.day(self.ends_at.astimezone(zone)))
+            return request_texts.WHEN_THIS_WEEK.format(day=i18n.day(self.ends_at.astimezone(zone)))
         if self.starts_at != self.ends_at:
             end = self.ends_at.astimezone(zone)
             if end.time() == _DAY_END:  # the rest of a day
-                return rt.WHEN_ANY_TIME.format(day=i18n.day(start))
-            return rt.WHEN_BETWEEN.format(
+                return request_texts.WHEN_ANY_TIME.format(day=i18n.day(start))
+            return request_texts.WHEN_BETWEEN.format(
                 day=i18n.day(start), start=f"{start:%H:%M}", end=f"{end:%H:%M}"
             )
         return i18n.day_at_time(start)

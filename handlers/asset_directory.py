@@ -11,7 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.asset_views import directory_item, kind_label
 from bot.assets import PAGE_SIZE, Page
 from bot.callback_data import exact, int_arg, pack, pattern, unpack
-from config import asset_texts as t
+from config import asset_texts
 from handlers.context import AidApplication, AidContext
 from storage.asset_search import words_of
 from storage.assets import VOLUNTEER_OFFER
@@ -26,7 +26,7 @@ PRIVATE = filters.ChatType.PRIVATE
 def _kinds_markup(counts: dict[str, int]) -> InlineKeyboardMarkup:
     rows = [
         [InlineKeyboardButton(f"{label} ({counts[kind]})", callback_data=pack(KIND, "k", kind, 0))]
-        for kind, label in t.KIND_LABELS.items()
+        for kind, label in asset_texts.KIND_LABELS.items()
         if counts.get(kind)
     ]
     return InlineKeyboardMarkup(rows)
@@ -35,8 +35,8 @@ def _kinds_markup(counts: dict[str, int]) -> InlineKeyboardMarkup:
 async def _kinds(user_id: int, context: AidContext) -> tuple[str, InlineKeyboardMarkup | None]:
     counts = await context.services.assets.kind_counts(user_id)
     if not any(counts.values()):
-        return t.DIRECTORY_EMPTY, None
-    return t.DIRECTORY_BROWSE, _kinds_markup(counts)
+        return asset_texts.DIRECTORY_EMPTY, None
+    return asset_texts.DIRECTORY_BROWSE, _kinds_markup(counts)
 
 
 def _manage_buttons(page: Page, user_id: int) -> list[InlineKeyboardButton]:
@@ -49,19 +49,20 @@ def _manage_buttons(page: Page, user_id: int) -> list[InlineKeyboardButton]:
             continue
         buttons.append(
             InlineKeyboardButton(
-                t.BUTTON_EDIT.format(number=number), callback_data=pack("asset", "edit", asset.id)
+                asset_texts.BUTTON_EDIT.format(number=number),
+                callback_data=pack("asset", "edit", asset.id),
             )
         )
         buttons.append(
             InlineKeyboardButton(
-                t.BUTTON_WITHDRAW.format(number=number),
+                asset_texts.BUTTON_WITHDRAW.format(number=number),
                 callback_data=pack("asset", "withdraw", asset.id),
             )
         )
         if organiser and asset.verified_at is None:
             buttons.append(
                 InlineKeyboardButton(
-                    t.BUTTON_VERIFY.format(number=number),
+                    asset_texts.BUTTON_VERIFY.format(number=number),
                     callback_data=pack("asset", "verify", asset.id),
                 )
             )
@@ -76,19 +77,25 @@ def render_page(
         directory_item(asset, page.page * PAGE_SIZE + i + 1, page.scope)
         for i, asset in enumerate(page.items)
     )
-    text = t.DIRECTORY_PAGE.format(heading=heading, page=page.page + 1, items=items)
+    text = asset_texts.DIRECTORY_PAGE.format(heading=heading, page=page.page + 1, items=items)
     manage = _manage_buttons(page, user_id)
     rows = [manage[i : i + 3] for i in range(0, len(manage), 3)]
     navigation = []
     if page.page > 0:
         navigation.append(
-            InlineKeyboardButton(t.BUTTON_PREVIOUS, callback_data=pack(KIND, *nav, page.page - 1))
+            InlineKeyboardButton(
+                asset_texts.BUTTON_PREVIOUS, callback_data=pack(KIND, *nav, page.page - 1)
+            )
         )
     if page.has_more:
         navigation.append(
-            InlineKeyboardButton(t.BUTTON_NEXT, callback_data=pack(KIND, *nav, page.page + 1))
+            InlineKeyboardButton(
+                asset_texts.BUTTON_NEXT, callback_data=pack(KIND, *nav, page.page + 1)
+            )
         )
-    navigation.append(InlineKeyboardButton(t.BUTTON_KINDS, callback_data=pack(KIND, "home")))
+    navigation.append(
+        InlineKeyboardButton(asset_texts.BUTTON_KINDS, callback_data=pack(KIND, "home"))
+    )
     return text, InlineKeyboardMarkup([*rows, navigation])
 
 
@@ -106,9 +113,11 @@ async def directory(update: Update, context: AidContext) -> None:
         context.user_data[WORDS_KEY] = words
     page = await context.services.assets.directory(user.id, words, None, 0)
     if not page.items:
-        await message.reply_text(t.DIRECTORY_NO_MATCH.format(words=html.escape(" ".join(words))))
+        await message.reply_text(
+            asset_texts.DIRECTORY_NO_MATCH.format(words=html.escape(" ".join(words)))
+        )
         return
-    heading = t.DIRECTORY_SEARCH_HEADING.format(words=html.escape(" ".join(words)))
+    heading = asset_texts.DIRECTORY_SEARCH_HEADING.format(words=html.escape(" ".join(words)))
     text, markup = render_page(page, user.id, heading, ("s",))
     await message.reply_text(text, reply_markup=markup)
 
@@ -133,22 +142,27 @@ async def on_page(update: Update, context: AidContext) -> None:
     page_number = int_arg(args[-1]) if args else None
     if args == ["home"]:
         text, markup = await _kinds(user.id, context)
-    elif len(args) == 3 and args[0] == "k" and args[1] in t.KIND_LABELS and page_number is not None:
+    elif (
+        len(args) == 3
+        and args[0] == "k"
+        and args[1] in asset_texts.KIND_LABELS
+        and page_number is not None
+    ):
         page = await context.services.assets.directory(user.id, [], args[1], page_number)
         if not page.items:
-            await query.answer(t.DIRECTORY_NO_KIND, show_alert=True)
+            await query.answer(asset_texts.DIRECTORY_NO_KIND, show_alert=True)
             return
         text, markup = render_page(page, user.id, kind_label(args[1]), ("k", args[1]))
     elif len(args) == 2 and args[0] == "s" and int_arg(args[1]) is not None:
         words = (context.user_data or {}).get(WORDS_KEY) or []
         page = await context.services.assets.directory(user.id, words, None, int(args[1]))
         if not words or not page.items:
-            await query.answer(t.STALE_SEARCH, show_alert=True)
+            await query.answer(asset_texts.STALE_SEARCH, show_alert=True)
             return
-        heading = t.DIRECTORY_SEARCH_HEADING.format(words=html.escape(" ".join(words)))
+        heading = asset_texts.DIRECTORY_SEARCH_HEADING.format(words=html.escape(" ".join(words)))
         text, markup = render_page(page, user.id, heading, ("s",))
     else:
-        await query.answer(t.STALE_SEARCH, show_alert=True)
+        await query.answer(asset_texts.STALE_SEARCH, show_alert=True)
         return
     await query.answer()
     try:

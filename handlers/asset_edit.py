@@ -16,9 +16,9 @@ from telegram.ext import (
 )
 
 from bot.asset_rules import CONTACT_KINDS, InvalidAssetError
-from bot.assets import EDITABLE, Done, Outcome
+from bot.assets import EDITABLE, AssetOutcome, Done
 from bot.callback_data import pack, pattern, unpack
-from config import asset_texts as t
+from config import asset_texts
 from handlers.asset_manage import refusal
 from handlers.context import AidContext
 from handlers.flow_switch import switch_fallbacks
@@ -64,7 +64,7 @@ async def start(update: Update, context: AidContext) -> State | int:
     parsed = unpack(query.data)
     args = parsed[1] if parsed else []
     done = await context.services.assets.for_edit(user.id, int(args[1]))
-    if done.outcome is not Outcome.OK or done.asset is None:
+    if done.outcome is not AssetOutcome.OK or done.asset is None:
         await query.answer(refusal(done), show_alert=True)
         return END
     await query.answer()
@@ -73,7 +73,7 @@ async def start(update: Update, context: AidContext) -> State | int:
     fields = [f for f in EDITABLE if f != "contact" or asset.kind in CONTACT_KINDS]
     rows = [
         [
-            InlineKeyboardButton(t.EDIT_FIELD_LABELS[f], callback_data=pack(KIND, "f", f))
+            InlineKeyboardButton(asset_texts.EDIT_FIELD_LABELS[f], callback_data=pack(KIND, "f", f))
             for f in fields[i : i + 3]
         ]
         for i in range(0, len(fields), 3)
@@ -81,14 +81,14 @@ async def start(update: Update, context: AidContext) -> State | int:
     rows += [
         [
             InlineKeyboardButton(label, callback_data=pack(KIND, "v", v))
-            for v, label in t.VISIBILITY_LABELS.items()
+            for v, label in asset_texts.VISIBILITY_LABELS.items()
             if v != asset.visibility
         ],
-        [InlineKeyboardButton(t.BUTTON_CANCEL, callback_data=pack(KIND, "cancel"))],
+        [InlineKeyboardButton(asset_texts.BUTTON_CANCEL, callback_data=pack(KIND, "cancel"))],
     ]
     await context.bot.send_message(
         chat.id,
-        t.EDIT_CHOOSE.format(title=html.escape(asset.title)),
+        asset_texts.EDIT_CHOOSE.format(title=html.escape(asset.title)),
         reply_markup=InlineKeyboardMarkup(rows),
     )
     return State.CHOOSE
@@ -96,11 +96,11 @@ async def start(update: Update, context: AidContext) -> State | int:
 
 async def _answer(done: Done, chat_id: int, context: AidContext) -> int:
     _forget(context)
-    if done.outcome is not Outcome.OK or done.asset is None:
+    if done.outcome is not AssetOutcome.OK or done.asset is None:
         await context.bot.send_message(chat_id, refusal(done))
     else:
         await context.bot.send_message(
-            chat_id, t.EDIT_SAVED.format(title=html.escape(done.asset.title))
+            chat_id, asset_texts.EDIT_SAVED.format(title=html.escape(done.asset.title))
         )
     return END
 
@@ -117,15 +117,15 @@ async def on_button(update: Update, context: AidContext) -> State | int:
     await remove_buttons(query)
     if target is None or args == ["cancel"] or len(args) != 2:
         _forget(context)
-        await context.bot.send_message(chat.id, t.EDIT_CANCELLED)
+        await context.bot.send_message(chat.id, asset_texts.EDIT_CANCELLED)
         return END
-    if args[0] == "v" and args[1] in t.VISIBILITY_LABELS:
+    if args[0] == "v" and args[1] in asset_texts.VISIBILITY_LABELS:
         done = await context.services.assets.edit(user.id, target.asset_id, "visibility", args[1])
         return await _answer(done, chat.id, context)
     if args[0] == "f" and args[1] in EDITABLE:
         target.field = args[1]
-        label = t.EDIT_FIELD_LABELS[args[1]].lower()
-        await context.bot.send_message(chat.id, t.EDIT_ASK.format(field=label))
+        label = asset_texts.EDIT_FIELD_LABELS[args[1]].lower()
+        await context.bot.send_message(chat.id, asset_texts.EDIT_ASK.format(field=label))
         return State.VALUE
     return State.CHOOSE
 
@@ -137,7 +137,7 @@ async def on_value(update: Update, context: AidContext) -> State | int:
     if message is None or user is None:
         return END
     if target is None or not target.field:
-        return await _answer(Done(Outcome.GONE), message.chat_id, context)
+        return await _answer(Done(AssetOutcome.GONE), message.chat_id, context)
     try:
         done = await context.services.assets.edit(
             user.id, target.asset_id, target.field, message.text or ""
@@ -152,7 +152,7 @@ async def cancel(update: Update, context: AidContext) -> int:
     """/cancel: change nothing."""
     _forget(context)
     if update.effective_message is not None:
-        await update.effective_message.reply_text(t.EDIT_CANCELLED)
+        await update.effective_message.reply_text(asset_texts.EDIT_CANCELLED)
     return END
 
 

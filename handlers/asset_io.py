@@ -14,9 +14,7 @@ from bot.asset_transfer import ImportReport
 from bot.callback_data import int_arg
 from bot.exports import Refusal
 from bot.notify import split_text
-from config import asset_texts as t
-from config import chart_texts as ct
-from config import oversight_texts as ot
+from config import asset_texts, chart_texts, oversight_texts
 from handlers.context import AidApplication, AidContext
 from handlers.flow_switch import switch_fallbacks
 from handlers.oversight_reports import refusal_text
@@ -44,23 +42,25 @@ async def gaps(update: Update, context: AidContext) -> None:
         return
     args = context.args or []
     if args and not (int_arg(args[0]) is not None and 1 <= int(args[0]) <= MAX_DAYS):
-        await message.reply_text(t.GAPS_BAD_DAYS.format(limit=MAX_DAYS))
+        await message.reply_text(asset_texts.GAPS_BAD_DAYS.format(limit=MAX_DAYS))
         return
     days = int(args[0]) if args else DEFAULT_DAYS
     reports = await context.services.assets.gaps.report(user.id, days)
     if reports is None:
-        await message.reply_text(t.GAPS_NOT_ORGANISER)
+        await message.reply_text(asset_texts.GAPS_NOT_ORGANISER)
         return
     text = "\n\n".join(describe(report) for report in reports)
     if len(reports) > MAX_GAP_CHARTS:
-        text += "\n\n" + ct.GAPS_MORE_CHARTS(MAX_GAP_CHARTS)
+        text += "\n\n" + chart_texts.GAPS_MORE_CHARTS(MAX_GAP_CHARTS)
     await _reply_long(update, text)
     for report in reports[:MAX_GAP_CHARTS]:
         series = charts.gaps_series(report.gaps, report.days)
         if not series.categories:
             continue
         png = await charts.draw(series)
-        caption = ct.GAPS_CAPTION.format(neighbourhood=html.escape(report.neighbourhood.name))
+        caption = chart_texts.GAPS_CAPTION.format(
+            neighbourhood=html.escape(report.neighbourhood.name)
+        )
         await message.reply_photo(photo=png, caption=caption[:1024])
 
 
@@ -70,34 +70,36 @@ async def export_assets(update: Update, context: AidContext) -> None:
     if message is None or user is None or chat is None:
         return
     if chat.type != "private":
-        await message.reply_text(t.IO_PRIVATE_ONLY)
+        await message.reply_text(asset_texts.IO_PRIVATE_ONLY)
         return
     if not await context.services.community.is_organiser(user.id):
-        await message.reply_text(t.IO_NOT_ORGANISER)
+        await message.reply_text(asset_texts.IO_NOT_ORGANISER)
         return
     args = [a.lower() for a in (context.args or [])[1:]]
     if args not in ([], ["all"]):
-        await message.reply_text(ot.EXPORT_USAGE)
+        await message.reply_text(oversight_texts.EXPORT_USAGE)
         return
     export = await context.services.assets.transfer.export_csv(user.id, everywhere=bool(args))
     if isinstance(export, Refusal):
         text = refusal_text(export, "assets")
-        await message.reply_text(t.IO_NOT_ORGANISER if export is Refusal.NOT_ORGANISER else text)
+        await message.reply_text(
+            asset_texts.IO_NOT_ORGANISER if export is Refusal.NOT_ORGANISER else text
+        )
         return
     if export.count == 0:
-        await message.reply_text(t.EXPORT_NOTHING)
+        await message.reply_text(asset_texts.EXPORT_NOTHING)
         return
     await message.reply_document(
         export.content,
         filename=export.file_name,
-        caption=t.EXPORT_CAPTION(export.count),
+        caption=asset_texts.EXPORT_CAPTION(export.count),
     )
 
 
 async def import_usage(update: Update, context: AidContext) -> None:
     """/import without 'assets': say how to use it."""
     if update.effective_message is not None:
-        await update.effective_message.reply_text(t.IO_USAGE_IMPORT)
+        await update.effective_message.reply_text(asset_texts.IO_USAGE_IMPORT)
 
 
 async def start_import(update: Update, context: AidContext) -> str | int:
@@ -106,9 +108,9 @@ async def start_import(update: Update, context: AidContext) -> str | int:
     if message is None or user is None:
         return END
     if not await context.services.community.is_organiser(user.id):
-        await message.reply_text(t.IO_NOT_ORGANISER)
+        await message.reply_text(asset_texts.IO_NOT_ORGANISER)
         return END
-    await message.reply_text(t.IMPORT_ASK.format(columns=", ".join(COLUMNS)))
+    await message.reply_text(asset_texts.IMPORT_ASK.format(columns=", ".join(COLUMNS)))
     return WAIT_FILE
 
 
@@ -119,18 +121,18 @@ async def on_document(update: Update, context: AidContext) -> str | int:
         return END
     document = message.document
     if (document.file_size or 0) > MAX_BYTES:
-        await message.reply_text(t.IMPORT_TOO_BIG.format(limit=MAX_BYTES // 1000))
+        await message.reply_text(asset_texts.IMPORT_TOO_BIG.format(limit=MAX_BYTES // 1000))
         return WAIT_FILE
     data = bytes(await (await document.get_file()).download_as_bytearray())
     try:
         report = await context.services.assets.transfer.import_csv(user.id, data)
     except MalformedCsvError as error:
         await message.reply_text(
-            t.IMPORT_MALFORMED.format(reason=html.escape(str(error), quote=False))
+            asset_texts.IMPORT_MALFORMED.format(reason=html.escape(str(error), quote=False))
         )
         return WAIT_FILE
     except PermissionError:
-        await message.reply_text(t.IO_NOT_ORGANISER)
+        await message.reply_text(asset_texts.IO_NOT_ORGANISER)
         return END
     await _reply_long(update, report_text(report))
     return END
@@ -138,35 +140,37 @@ async def on_document(update: Update, context: AidContext) -> str | int:
 
 def report_text(report: ImportReport) -> str:
     """What an import did, with the skipped rows by line number."""
-    text = t.IMPORT_DONE.format(
+    text = asset_texts.IMPORT_DONE.format(
         added=report.added, updated=report.updated, unchanged=report.unchanged
     )
     if report.ignored_columns:
-        text += "\n" + t.IMPORT_IGNORED.format(
+        text += "\n" + asset_texts.IMPORT_IGNORED.format(
             columns=html.escape(", ".join(report.ignored_columns))
         )
     if report.errors:
         listed = [
-            t.IMPORT_ERROR_LINE.format(line=line, error=html.escape(error, quote=False))
+            asset_texts.IMPORT_ERROR_LINE.format(line=line, error=html.escape(error, quote=False))
             for line, error in report.errors[:MAX_ERRORS_LISTED]
         ]
         if len(report.errors) > MAX_ERRORS_LISTED:
-            listed.append(t.IMPORT_MORE_ERRORS.format(count=len(report.errors) - MAX_ERRORS_LISTED))
-        text += t.IMPORT_ERRORS(len(report.errors), lines="\n".join(listed))
+            listed.append(
+                asset_texts.IMPORT_MORE_ERRORS.format(count=len(report.errors) - MAX_ERRORS_LISTED)
+            )
+        text += asset_texts.IMPORT_ERRORS(len(report.errors), lines="\n".join(listed))
     return text
 
 
 async def not_a_file(update: Update, context: AidContext) -> str:
     """Anything but a document while waiting for the CSV."""
     if update.effective_message is not None:
-        await update.effective_message.reply_text(t.IMPORT_NOT_A_FILE)
+        await update.effective_message.reply_text(asset_texts.IMPORT_NOT_A_FILE)
     return WAIT_FILE
 
 
 async def cancel_import(update: Update, context: AidContext) -> int:
     """/cancel while waiting for the CSV."""
     if update.effective_message is not None:
-        await update.effective_message.reply_text(t.IMPORT_CANCELLED)
+        await update.effective_message.reply_text(asset_texts.IMPORT_CANCELLED)
     return END
 
 

@@ -8,9 +8,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.asset_views import NAME_SHOWN, TITLE_SHOWN, escape_within, shown_title
-from bot.assets import Done, Outcome
+from bot.assets import AssetOutcome, Done
 from bot.callback_data import int_arg, pack, unpack
-from config import asset_texts as t
+from config import asset_texts
 from handlers.context import AidApplication, AidContext
 from handlers.replies import remove_buttons
 from storage.assets import VOLUNTEER_OFFER
@@ -27,20 +27,20 @@ async def my_assets(update: Update, context: AidContext) -> None:
         return
     mine = await context.services.assets.mine(user.id)
     if not mine:
-        await message.reply_text(t.MY_ASSETS_NONE)
+        await message.reply_text(asset_texts.MY_ASSETS_NONE)
         return
     lines: list[str] = []
     rows = []
     for number, asset in enumerate(mine, start=1):
         from_offer = asset.source == VOLUNTEER_OFFER
-        line = t.MY_ASSET_LINE.format(
+        line = asset_texts.MY_ASSET_LINE.format(
             number=number,
             title=escape_within(shown_title(asset), TITLE_SHOWN),
-            audience=t.AUDIENCE.get(asset.visibility, "").format(
+            audience=asset_texts.AUDIENCE.get(asset.visibility, "").format(
                 neighbourhood=escape_within(asset.neighbourhood_name, NAME_SHOWN)
             ),
-            status=t.STATUS_LABELS.get(asset.status, asset.status),
-            note=t.FROM_OFFER_NOTE if from_offer else "",
+            status=asset_texts.STATUS_LABELS.get(asset.status, asset.status),
+            note=asset_texts.FROM_OFFER_NOTE if from_offer else "",
         )
         if sum(len(x) + 1 for x in lines) + len(line) > MY_ASSETS_ROOM:
             break  # one message: the newest first, which is what people edit
@@ -49,28 +49,32 @@ async def my_assets(update: Update, context: AidContext) -> None:
             rows.append(
                 [
                     InlineKeyboardButton(
-                        t.BUTTON_EDIT.format(number=number),
+                        asset_texts.BUTTON_EDIT.format(number=number),
                         callback_data=pack("asset", "edit", asset.id),
                     ),
                     InlineKeyboardButton(
-                        t.BUTTON_WITHDRAW.format(number=number),
+                        asset_texts.BUTTON_WITHDRAW.format(number=number),
                         callback_data=pack("asset", "withdraw", asset.id),
                     ),
                 ]
             )
     markup = InlineKeyboardMarkup(rows) if rows else None
-    await message.reply_text(t.MY_ASSETS.format(items="\n".join(lines)), reply_markup=markup)
+    await message.reply_text(
+        asset_texts.MY_ASSETS.format(items="\n".join(lines)), reply_markup=markup
+    )
 
 
 def refusal(done: Done) -> str:
     """The answer to a press that changed nothing."""
-    if done.outcome is Outcome.NOT_ALLOWED:
-        return t.NOT_ALLOWED
-    if done.outcome is Outcome.READ_ONLY:
-        return t.OFFER_ASSET_READ_ONLY
-    if done.outcome is Outcome.ALREADY and done.asset is not None:
-        return t.ALREADY_DECIDED.format(status=t.STATUS_LABELS.get(done.asset.status, ""))
-    return t.NO_LONGER_AVAILABLE
+    if done.outcome is AssetOutcome.NOT_ALLOWED:
+        return asset_texts.NOT_ALLOWED
+    if done.outcome is AssetOutcome.READ_ONLY:
+        return asset_texts.OFFER_ASSET_READ_ONLY
+    if done.outcome is AssetOutcome.ALREADY and done.asset is not None:
+        return asset_texts.ALREADY_DECIDED.format(
+            status=asset_texts.STATUS_LABELS.get(done.asset.status, "")
+        )
+    return asset_texts.NO_LONGER_AVAILABLE
 
 
 async def on_asset_button(update: Update, context: AidContext) -> None:
@@ -81,21 +85,21 @@ async def on_asset_button(update: Update, context: AidContext) -> None:
     parsed = unpack(query.data)
     args = parsed[1] if parsed else []
     if len(args) != 2 or args[0] not in ACTIONS or int_arg(args[1]) is None:
-        await query.answer(t.NO_LONGER_AVAILABLE, show_alert=True)
+        await query.answer(asset_texts.NO_LONGER_AVAILABLE, show_alert=True)
         return
     action, asset_id = args[0], int(args[1])
     register = context.services.assets
     if action in ("approve", "reject"):
         done = await register.decide(user.id, asset_id, approve=action == "approve")
-        text = t.APPROVED if action == "approve" else t.REJECTED
+        text = asset_texts.APPROVED if action == "approve" else asset_texts.REJECTED
     elif action == "withdraw":
         done = await register.withdraw(user.id, asset_id)
         owner = done.asset is not None and done.asset.owner_telegram_id == user.id
-        text = t.WITHDRAWN if owner else t.REMOVED
+        text = asset_texts.WITHDRAWN if owner else asset_texts.REMOVED
     else:
         done = await register.verify(user.id, asset_id)
-        text = t.VERIFIED
-    if done.outcome is not Outcome.OK or done.asset is None:
+        text = asset_texts.VERIFIED
+    if done.outcome is not AssetOutcome.OK or done.asset is None:
         await query.answer(refusal(done), show_alert=True)
         return
     await query.answer()

@@ -28,7 +28,7 @@ from bot.asset_rules import (
 )
 from bot.asset_views import summary
 from bot.callback_data import pack, pattern, unpack
-from config import asset_texts as t
+from config import asset_texts
 from handlers.context import AidContext
 from handlers.flow_switch import switch_fallbacks
 from handlers.replies import remove_buttons
@@ -111,38 +111,38 @@ def _markup(step: Step, draft: OfferDraft) -> InlineKeyboardMarkup:
         case Step.NEIGHBOURHOOD:
             rows = [[_button(step, name, nid)] for nid, name in draft.neighbourhoods]
         case Step.KIND:
-            rows = [[_button(step, label, kind)] for kind, label in t.KIND_LABELS.items()]
+            rows = [[_button(step, label, kind)] for kind, label in asset_texts.KIND_LABELS.items()]
         case Step.VISIBILITY:
-            rows = [[_button(step, label, v)] for v, label in t.VISIBILITY_LABELS.items()]
+            rows = [[_button(step, label, v)] for v, label in asset_texts.VISIBILITY_LABELS.items()]
         case Step.CONFIRM:
-            rows = [[_button(step, t.BUTTON_CONFIRM, CONFIRM)]]
+            rows = [[_button(step, asset_texts.BUTTON_CONFIRM, CONFIRM)]]
         case _ if step in SKIPPABLE:
-            rows = [[_button(step, t.BUTTON_SKIP, SKIP)]]
+            rows = [[_button(step, asset_texts.BUTTON_SKIP, SKIP)]]
         case _:
             rows = []
-    cancel = InlineKeyboardButton(t.BUTTON_CANCEL, callback_data=pack(KIND, "cancel"))
+    cancel = InlineKeyboardButton(asset_texts.BUTTON_CANCEL, callback_data=pack(KIND, "cancel"))
     return InlineKeyboardMarkup([*rows, [cancel]])
 
 
 def _question(step: Step, draft: OfferDraft) -> str:
     match step:
         case Step.NEIGHBOURHOOD:
-            return t.OFFER_NEIGHBOURHOOD
+            return asset_texts.OFFER_NEIGHBOURHOOD
         case Step.KIND:
-            return t.OFFER_KIND
+            return asset_texts.OFFER_KIND
         case Step.TITLE:
-            return t.OFFER_TITLE.format(limit=TITLE_MAX)
+            return asset_texts.OFFER_TITLE.format(limit=TITLE_MAX)
         case Step.DESCRIPTION:
-            return t.OFFER_DESCRIPTION.format(limit=DESCRIPTION_MAX)
+            return asset_texts.OFFER_DESCRIPTION.format(limit=DESCRIPTION_MAX)
         case Step.TAGS:
-            return t.OFFER_TAGS
+            return asset_texts.OFFER_TAGS
         case Step.AVAILABILITY:
-            return t.OFFER_AVAILABILITY
+            return asset_texts.OFFER_AVAILABILITY
         case Step.VISIBILITY:
-            return t.OFFER_VISIBILITY
+            return asset_texts.OFFER_VISIBILITY
         case Step.CONTACT:
-            return t.OFFER_CONTACT
-    return t.OFFER_SUMMARY.format(asset=summary(draft.values(), draft.neighbourhood_name))
+            return asset_texts.OFFER_CONTACT
+    return asset_texts.OFFER_SUMMARY.format(asset=summary(draft.values(), draft.neighbourhood_name))
 
 
 async def _ask(chat_id: int, step: Step, draft: OfferDraft, context: AidContext) -> Step:
@@ -171,7 +171,7 @@ async def start(update: Update, context: AidContext) -> Step | int:
         await update.callback_query.answer()
     options = await context.services.assets.offer_neighbourhoods(user.id)
     if not options:
-        await context.bot.send_message(chat.id, t.OFFER_NOT_MEMBER)
+        await context.bot.send_message(chat.id, asset_texts.OFFER_NOT_MEMBER)
         return END
     draft = OfferDraft(neighbourhoods=options)
     context.user_data[DRAFT_KEY] = draft
@@ -203,11 +203,11 @@ async def on_message(update: Update, context: AidContext) -> Step | int:
         return END
     draft = _draft(context)
     if draft is None:
-        await message.reply_text(t.OFFER_EXPIRED)
+        await message.reply_text(asset_texts.OFFER_EXPIRED)
         return END
     step = draft.step
     if step not in TYPED:
-        await message.reply_text(t.OFFER_USE_BUTTONS)
+        await message.reply_text(asset_texts.OFFER_USE_BUTTONS)
         return step
     try:
         _typed(step, message.text or "", draft)
@@ -234,7 +234,9 @@ async def on_button(update: Update, context: AidContext) -> Step | int:
     await remove_buttons(query)
     if args == ["cancel"] or draft is None:
         _forget(context)
-        await context.bot.send_message(chat.id, t.OFFER_CANCELLED if draft else t.OFFER_EXPIRED)
+        await context.bot.send_message(
+            chat.id, asset_texts.OFFER_CANCELLED if draft else asset_texts.OFFER_EXPIRED
+        )
         return END
     current = draft.step
     if len(args) != 2 or args[0] != current.value:
@@ -246,9 +248,9 @@ async def on_button(update: Update, context: AidContext) -> Step | int:
             if not chosen:
                 return await _ask(chat.id, current, draft, context)
             draft.neighbourhood_id, draft.neighbourhood_name = chosen[0]
-        case Step.KIND if value in t.KIND_LABELS:
+        case Step.KIND if value in asset_texts.KIND_LABELS:
             draft.kind = value
-        case Step.VISIBILITY if value in t.VISIBILITY_LABELS:
+        case Step.VISIBILITY if value in asset_texts.VISIBILITY_LABELS:
             draft.visibility = value
         case Step.CONFIRM if value == CONFIRM:
             return await _confirm(chat.id, user.id, draft, context)
@@ -266,11 +268,13 @@ async def _confirm(chat_id: int, user_id: int, draft: OfferDraft, context: AidCo
             user_id, draft.neighbourhood_id, draft.values()
         )
     except PermissionError:
-        await context.bot.send_message(chat_id, t.OFFER_NOT_MEMBER)
+        await context.bot.send_message(chat_id, asset_texts.OFFER_NOT_MEMBER)
         return END
-    text = t.OFFER_PUBLISHED if asset.status == "published" else t.OFFER_PROPOSED
+    text = (
+        asset_texts.OFFER_PUBLISHED if asset.status == "published" else asset_texts.OFFER_PROPOSED
+    )
     title, neighbourhood = html.escape(asset.title), html.escape(asset.neighbourhood_name)
-    audience = t.AUDIENCE.get(asset.visibility, "").format(neighbourhood=neighbourhood)
+    audience = asset_texts.AUDIENCE.get(asset.visibility, "").format(neighbourhood=neighbourhood)
     await context.bot.send_message(
         chat_id, text.format(title=title, neighbourhood=neighbourhood, audience=audience)
     )
@@ -281,7 +285,7 @@ async def cancel(update: Update, context: AidContext) -> int:
     """/cancel: drop the draft."""
     _forget(context)
     if update.effective_message is not None:
-        await update.effective_message.reply_text(t.OFFER_CANCELLED)
+        await update.effective_message.reply_text(asset_texts.OFFER_CANCELLED)
     return END
 
 

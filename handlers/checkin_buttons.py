@@ -7,8 +7,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from bot.callback_data import int_arg, unpack
 from bot.care_outcomes import CareOutcome
 from bot.escalations import outcome_buttons
-from config import care_texts as ct
-from config import texts
+from config import care_texts, texts
 from handlers.context import AidContext
 from handlers.replies import remove_buttons
 
@@ -33,7 +32,7 @@ async def checkin_answer(update: Update, context: AidContext) -> None:
         return
     result = await context.services.care.checkins.answer(user.id, int(args[0]), args[1])
     if result.outcome is CareOutcome.ALREADY:
-        await query.answer(ct.REPLY_ALREADY, show_alert=True)
+        await query.answer(care_texts.REPLY_ALREADY, show_alert=True)
         await remove_buttons(query)
         return
     if result.outcome is not CareOutcome.OK:
@@ -43,11 +42,11 @@ async def checkin_answer(update: Update, context: AidContext) -> None:
     if not isinstance(query.message, Message):
         return
     if args[1] == "chat":
-        await query.message.reply_text(ct.REPLY_CHAT.format(ref=result.request_ref))
+        await query.message.reply_text(care_texts.REPLY_CHAT.format(ref=result.request_ref))
     elif args[1] == "help":
-        await query.message.reply_text(ct.REPLY_HELP.format(ref=result.request_ref))
+        await query.message.reply_text(care_texts.REPLY_HELP.format(ref=result.request_ref))
     else:
-        await query.message.reply_text(ct.REPLY_OK)
+        await query.message.reply_text(care_texts.REPLY_OK)
 
 
 async def escalation_button(update: Update, context: AidContext) -> None:
@@ -61,10 +60,12 @@ async def escalation_button(update: Update, context: AidContext) -> None:
     if args[1:2] == ["ack"]:
         outcome = await service.acknowledge(user.id, escalation_id)
         if outcome in (CareOutcome.OK, CareOutcome.ALREADY):
-            await query.answer(ct.ALREADY_ACKNOWLEDGED if outcome is CareOutcome.ALREADY else None)
+            await query.answer(
+                care_texts.ALREADY_ACKNOWLEDGED if outcome is CareOutcome.ALREADY else None
+            )
             if isinstance(query.message, Message):
                 await query.message.reply_text(
-                    ct.ACKNOWLEDGED, reply_markup=_markup(outcome_buttons(escalation_id))
+                    care_texts.ACKNOWLEDGED, reply_markup=_markup(outcome_buttons(escalation_id))
                 )
             await remove_buttons(query)
             return
@@ -78,14 +79,16 @@ async def escalation_button(update: Update, context: AidContext) -> None:
             await query.answer()
             await remove_buttons(query)
             if isinstance(query.message, Message):
-                label = ct.OUTCOME_LABELS[chosen]
-                await query.message.reply_text(ct.OUTCOME_RECORDED.format(outcome=label, name=name))
+                label = care_texts.OUTCOME_LABELS[chosen]
+                await query.message.reply_text(
+                    care_texts.OUTCOME_RECORDED.format(outcome=label, name=name)
+                )
             return
     else:
         outcome = CareOutcome.UNKNOWN
     answers = {
-        CareOutcome.NOT_ALLOWED: ct.ESCALATION_NOT_YOURS,
-        CareOutcome.CLOSED: ct.OUTCOME_ALREADY,
-        CareOutcome.NEEDS_ACK: ct.OUTCOME_NEEDS_ACK,
+        CareOutcome.NOT_ALLOWED: care_texts.ESCALATION_NOT_YOURS,
+        CareOutcome.CLOSED: care_texts.OUTCOME_ALREADY,
+        CareOutcome.NEEDS_ACK: care_texts.OUTCOME_NEEDS_ACK,
     }
     await query.answer(answers.get(outcome, texts.STALE_BUTTON), show_alert=True)

@@ -23,9 +23,7 @@ from bot.care_outcomes import CareOutcome
 from bot.checkin_schedule import ALL_DAYS, WEEKDAYS, hhmm, parse_time_of_day, schedule_text
 from bot.phones import format_for_display, parse_phone
 from bot.when import WhenError, parse_when
-from config import care_texts as ct
-from config import i18n, texts
-from config import request_flow_texts as rft
+from config import care_texts, i18n, request_flow_texts, texts
 from handlers.context import AidContext
 from handlers.flow_switch import switch_fallbacks
 
@@ -40,9 +38,9 @@ MAX_ADDRESS = 300
 BUTTON_LABEL_LENGTH = 32
 
 REFUSALS = {
-    CareOutcome.NOT_MEMBER: ct.CHECKIN_NO_NEIGHBOURHOOD,
-    CareOutcome.NOT_ALLOWED: ct.CHECKIN_NOT_ALLOWED,
-    CareOutcome.UNKNOWN: ct.MEMBER_UNKNOWN,
+    CareOutcome.NOT_MEMBER: care_texts.CHECKIN_NO_NEIGHBOURHOOD,
+    CareOutcome.NOT_ALLOWED: care_texts.CHECKIN_NOT_ALLOWED,
+    CareOutcome.UNKNOWN: care_texts.MEMBER_UNKNOWN,
 }
 
 
@@ -65,7 +63,7 @@ def _days_keyboard(days: int) -> InlineKeyboardMarkup:
         InlineKeyboardButton(
             ("✅ " if days & (1 << bit) else "") + name, callback_data=pack(KIND, "day", bit)
         )
-        for bit, name in enumerate(ct.DAY_NAMES)
+        for bit, name in enumerate(care_texts.DAY_NAMES)
     ]
     return InlineKeyboardMarkup(
         [
@@ -73,27 +71,27 @@ def _days_keyboard(days: int) -> InlineKeyboardMarkup:
             toggles[4:],
             [
                 InlineKeyboardButton(
-                    ct.BUTTON_EVERY_DAY, callback_data=pack(KIND, "days", ALL_DAYS)
+                    care_texts.BUTTON_EVERY_DAY, callback_data=pack(KIND, "days", ALL_DAYS)
                 ),
                 InlineKeyboardButton(
-                    ct.BUTTON_WEEKDAYS, callback_data=pack(KIND, "days", WEEKDAYS)
+                    care_texts.BUTTON_WEEKDAYS, callback_data=pack(KIND, "days", WEEKDAYS)
                 ),
             ],
-            [InlineKeyboardButton(ct.BUTTON_DAYS_DONE, callback_data=pack(KIND, "next"))],
+            [InlineKeyboardButton(care_texts.BUTTON_DAYS_DONE, callback_data=pack(KIND, "next"))],
         ]
     )
 
 
 def _menu_keyboard(paused: bool) -> InlineKeyboardMarkup:
     pause = (
-        (ct.BUTTON_RESUME, pack(KIND, "resume"))
+        (care_texts.BUTTON_RESUME, pack(KIND, "resume"))
         if paused
-        else (ct.BUTTON_PAUSE, pack(KIND, "pause"))
+        else (care_texts.BUTTON_PAUSE, pack(KIND, "pause"))
     )
     rows = [
-        [(ct.BUTTON_CHANGE, pack(KIND, "change"))],
+        [(care_texts.BUTTON_CHANGE, pack(KIND, "change"))],
         [pause],
-        [(ct.BUTTON_STOP, pack(KIND, "stop"))],
+        [(care_texts.BUTTON_STOP, pack(KIND, "stop"))],
     ]
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
@@ -107,7 +105,7 @@ async def start(update: Update, context: AidContext) -> int:
         return END
     number = person_number(context.args)
     if context.args and number is None:
-        await message.reply_text(ct.MEMBER_UNKNOWN)
+        await message.reply_text(care_texts.MEMBER_UNKNOWN)
         return END
     data = _data(context)
     data.update(ci_for=number, ci_days=0, ci_phone=None, ci_address=None)
@@ -118,21 +116,23 @@ async def start(update: Update, context: AidContext) -> int:
         return END
     name = html.escape(await service.display_name(number) or "?") if number else ""
     if result.checkin is None:
-        intro = ct.CHECKIN_FOR_INTRO.format(name=name) if number else ct.CHECKIN_INTRO
+        intro = (
+            care_texts.CHECKIN_FOR_INTRO.format(name=name) if number else care_texts.CHECKIN_INTRO
+        )
         await message.reply_text(intro, reply_markup=_days_keyboard(0))
         return DAYS
     checkin = result.checkin
     data["ci_days"] = checkin.days
     paused = (
-        ct.CHECKIN_PAUSED.format(until=i18n.day(checkin.paused_until))
+        care_texts.CHECKIN_PAUSED.format(until=i18n.day(checkin.paused_until))
         if checkin.paused_until
         else ""
     )
     buddy = ""
     if checkin.buddy_person_id is not None:
         buddy_name = (await service.display_name(checkin.buddy_person_id) or "?").split()[0]
-        buddy = ct.CHECKIN_BUDDY.format(buddy=html.escape(buddy_name))
-    template = ct.CHECKIN_CURRENT_FOR if number else ct.CHECKIN_CURRENT
+        buddy = care_texts.CHECKIN_BUDDY.format(buddy=html.escape(buddy_name))
+    template = care_texts.CHECKIN_CURRENT_FOR if number else care_texts.CHECKIN_CURRENT
     text = template.format(name=name, schedule=schedule_text(checkin), paused=paused, buddy=buddy)
     await message.reply_text(text, reply_markup=_menu_keyboard(checkin.paused_until is not None))
     return MENU
@@ -155,22 +155,22 @@ async def on_menu(update: Update, context: AidContext) -> int:
     service = context.services.care.checkins
     if action == ["change"]:
         await query.message.reply_text(
-            ct.CHECKIN_INTRO, reply_markup=_days_keyboard(_data(context)["ci_days"])
+            care_texts.CHECKIN_INTRO, reply_markup=_days_keyboard(_data(context)["ci_days"])
         )
         return DAYS
     if action == ["pause"]:
-        await query.message.reply_text(ct.ASK_PAUSE_UNTIL)
+        await query.message.reply_text(care_texts.ASK_PAUSE_UNTIL)
         return PAUSE
     if action == ["resume"]:
         result = await service.pause(user.id, number, None)
         if result.checkin is not None:
             await query.message.reply_text(
-                ct.RESUMED_OK.format(schedule=schedule_text(result.checkin))
+                care_texts.RESUMED_OK.format(schedule=schedule_text(result.checkin))
             )
         return END
     if action == ["stop"]:
         await service.stop(user.id, number)
-        await query.message.reply_text(ct.STOPPED_OK)
+        await query.message.reply_text(care_texts.STOPPED_OK)
         return END
     return MENU
 
@@ -184,10 +184,10 @@ async def on_days(update: Update, context: AidContext) -> int:
     data = _data(context)
     if args[:1] == ["next"]:
         if not data.get("ci_days"):
-            await query.answer(ct.DAYS_NONE, show_alert=True)
+            await query.answer(care_texts.DAYS_NONE, show_alert=True)
             return DAYS
         await query.answer()
-        await query.message.reply_text(ct.ASK_TIME)
+        await query.message.reply_text(care_texts.ASK_TIME)
         return TIME
     before = data.get("ci_days", 0)
     number = args[1] if len(args) == 2 and re.fullmatch(r"[0-9]{1,3}", args[1]) else None
@@ -208,7 +208,7 @@ async def on_time(update: Update, context: AidContext) -> int:
         return END
     at = parse_time_of_day(message.text or "")
     if at is None:
-        await message.reply_text(ct.TIME_INVALID)
+        await message.reply_text(care_texts.TIME_INVALID)
         return TIME
     _data(context)["ci_time"] = hhmm(at)
     user = update.effective_user
@@ -223,7 +223,7 @@ def _short(text: str) -> str:
 def _offer_or_skip(label: str | None, offer: str) -> InlineKeyboardMarkup:
     """A button offering a known value (if any), and Skip."""
     rows = [[InlineKeyboardButton(label, callback_data=pack(KIND, offer))]] if label else []
-    rows.append([InlineKeyboardButton(ct.BUTTON_SKIP, callback_data=pack(KIND, "skip"))])
+    rows.append([InlineKeyboardButton(care_texts.BUTTON_SKIP, callback_data=pack(KIND, "skip"))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -236,17 +236,19 @@ async def _known(context: AidContext, user_id: int) -> tuple[str | None, str | N
 async def _ask_phone(message: Message, context: AidContext, user_id: int) -> int:
     """Ask for the number to ring, offering the one given with the last request."""
     phone, _ = await _known(context, user_id)
-    label = ct.BUTTON_USE_PHONE.format(phone=format_for_display(phone)) if phone else None
-    await message.reply_text(ct.ASK_CHECKIN_PHONE, reply_markup=_offer_or_skip(label, "usephone"))
+    label = care_texts.BUTTON_USE_PHONE.format(phone=format_for_display(phone)) if phone else None
+    await message.reply_text(
+        care_texts.ASK_CHECKIN_PHONE, reply_markup=_offer_or_skip(label, "usephone")
+    )
     return PHONE
 
 
 async def _ask_address(message: Message, context: AidContext, user_id: int) -> int:
     """Ask for the address, offering the one given with the last request."""
     _, address = await _known(context, user_id)
-    label = ct.BUTTON_USE_ADDRESS.format(address=_short(address)) if address else None
+    label = care_texts.BUTTON_USE_ADDRESS.format(address=_short(address)) if address else None
     await message.reply_text(
-        ct.ASK_CHECKIN_ADDRESS.format(limit=MAX_ADDRESS),
+        care_texts.ASK_CHECKIN_ADDRESS.format(limit=MAX_ADDRESS),
         reply_markup=_offer_or_skip(label, "useaddr"),
     )
     return ADDRESS
@@ -271,7 +273,11 @@ async def on_phone(update: Update, context: AidContext) -> int:
         result = parse_phone(message.text or "", context.services.settings.default_region)
         if not result.ok:
             key = result.problem.value if result.problem else "invalid"
-            await message.reply_text(rft.PHONE_PROBLEMS.get(key, rft.PHONE_PROBLEMS["invalid"]))
+            await message.reply_text(
+                request_flow_texts.PHONE_PROBLEMS.get(
+                    key, request_flow_texts.PHONE_PROBLEMS["invalid"]
+                )
+            )
             return PHONE
         data["ci_phone"] = result.e164
     return await _ask_address(message, context, user.id)
@@ -295,11 +301,11 @@ async def on_address(update: Update, context: AidContext) -> int:
     else:
         address = " ".join((message.text or "").split())
         if not address or len(address) > MAX_ADDRESS:
-            await message.reply_text(ct.ADDRESS_TOO_LONG.format(limit=MAX_ADDRESS))
+            await message.reply_text(care_texts.ADDRESS_TOO_LONG.format(limit=MAX_ADDRESS))
             return ADDRESS
         data["ci_address"] = address
-    skip = InlineKeyboardButton(ct.BUTTON_SKIP, callback_data=pack(KIND, "skip"))
-    await message.reply_text(ct.ASK_CONTACT, reply_markup=InlineKeyboardMarkup([[skip]]))
+    skip = InlineKeyboardButton(care_texts.BUTTON_SKIP, callback_data=pack(KIND, "skip"))
+    await message.reply_text(care_texts.ASK_CONTACT, reply_markup=InlineKeyboardMarkup([[skip]]))
     return CONTACT
 
 
@@ -316,7 +322,7 @@ async def on_contact(update: Update, context: AidContext) -> int:
     else:
         contact = " ".join((message.text or "").split())
         if len(contact) > MAX_CONTACT:
-            await message.reply_text(ct.CONTACT_TOO_LONG)
+            await message.reply_text(care_texts.CONTACT_TOO_LONG)
             return CONTACT
     data = _data(context)
     result = await context.services.care.checkins.save(
@@ -334,7 +340,7 @@ async def on_contact(update: Update, context: AidContext) -> int:
     zone = context.services.settings.timezone
     first = result.next_at.astimezone(zone) if result.next_at else None
     await message.reply_text(
-        ct.CHECKIN_SAVED.format(
+        care_texts.CHECKIN_SAVED.format(
             schedule=schedule_text(result.checkin),
             first=i18n.day_at_time(first) if first else "–",
         )
@@ -351,11 +357,11 @@ async def on_pause(update: Update, context: AidContext) -> int:
     try:
         window = parse_when(message.text or "", context.services.clock.now(), zone)
     except WhenError:
-        await message.reply_text(ct.PAUSE_INVALID)
+        await message.reply_text(care_texts.PAUSE_INVALID)
         return PAUSE
     until = window.starts_at.astimezone(zone).date()
     await context.services.care.checkins.pause(user.id, _data(context).get("ci_for"), until)
-    await message.reply_text(ct.PAUSED_OK.format(until=i18n.day(until)))
+    await message.reply_text(care_texts.PAUSED_OK.format(until=i18n.day(until)))
     return END
 
 

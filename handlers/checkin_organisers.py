@@ -6,8 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.callback_data import int_arg, pack, unpack
 from bot.care_outcomes import CareOutcome
-from config import care_texts as ct
-from config import texts
+from config import care_texts, texts
 from handlers.checkin_flow import person_number
 from handlers.context import AidContext
 from handlers.replies import remove_buttons
@@ -41,7 +40,7 @@ async def checkin_buddy(update: Update, context: AidContext) -> None:
         await _pick_volunteer(message, user.id, member, context)
         return
     if len(args) != 2 or member is None or (buddy is None and not clear):
-        await message.reply_text(ct.BUDDY_USAGE)
+        await message.reply_text(care_texts.BUDDY_USAGE)
         return
     await _set_buddy(message, user.id, member, buddy, clear, context)
 
@@ -52,10 +51,10 @@ async def _pick_member(message: Message, user_id: int, context: AidContext) -> N
         return
     members = await context.services.care.buddy_members(user_id)
     if not members:
-        await message.reply_text(ct.BUDDY_NOBODY)
+        await message.reply_text(care_texts.BUDDY_NOBODY)
         return
     rows = [[(f"#{number} {name}", pack(BUDDY_KIND, number))] for number, name in members]
-    await message.reply_text(ct.BUDDY_PICK_MEMBER, reply_markup=_keyboard(rows))
+    await message.reply_text(care_texts.BUDDY_PICK_MEMBER, reply_markup=_keyboard(rows))
 
 
 async def _pick_volunteer(message: Message, user_id: int, member: int, context: AidContext) -> None:
@@ -63,9 +62,9 @@ async def _pick_volunteer(message: Message, user_id: int, member: int, context: 
     rows = [
         [(f"#{number} {name}", pack(BUDDY_KIND, member, number))] for number, name in candidates
     ]
-    rows.append([(ct.BUTTON_NO_BUDDY, pack(BUDDY_KIND, member, NONE))])
+    rows.append([(care_texts.BUTTON_NO_BUDDY, pack(BUDDY_KIND, member, NONE))])
     await message.reply_text(
-        ct.BUDDY_PICK_VOLUNTEER.format(number=member), reply_markup=_keyboard(rows)
+        care_texts.BUDDY_PICK_VOLUNTEER.format(number=member), reply_markup=_keyboard(rows)
     )
 
 
@@ -106,16 +105,16 @@ async def _set_buddy(
 ) -> None:
     outcome, name, buddy_name = await context.services.care.set_buddy(user_id, member, buddy)
     replies = {
-        CareOutcome.UNKNOWN: ct.MEMBER_UNKNOWN,
-        CareOutcome.NO_CHECKIN: ct.BUDDY_NO_CHECKIN,
+        CareOutcome.UNKNOWN: care_texts.MEMBER_UNKNOWN,
+        CareOutcome.NO_CHECKIN: care_texts.BUDDY_NO_CHECKIN,
         CareOutcome.NOT_ALLOWED: texts.NOT_ORGANISER_HERE,
-        CareOutcome.NOT_VOLUNTEER: ct.BUDDY_NOT_VOLUNTEER,
+        CareOutcome.NOT_VOLUNTEER: care_texts.BUDDY_NOT_VOLUNTEER,
     }
     if outcome is CareOutcome.OK:
         text = (
-            ct.BUDDY_CLEARED.format(name=name)
+            care_texts.BUDDY_CLEARED.format(name=name)
             if clear
-            else ct.BUDDY_SET.format(buddy=buddy_name, name=name)
+            else care_texts.BUDDY_SET.format(buddy=buddy_name, name=name)
         )
     else:
         text = replies.get(outcome, texts.STALE_BUTTON)

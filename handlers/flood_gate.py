@@ -13,7 +13,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.callback_data import pack
 from bot.flood_control import Verdict
-from config import privacy_texts as t
+from config import privacy_texts
 from handlers.context import AidContext
 from handlers.request_flow import KIND as REQUEST_FLOW_KIND
 from handlers.request_flow import STRAY_KIND
@@ -63,7 +63,7 @@ async def flood_gate(update: Update, context: AidContext) -> None:
     privacy = context.services.privacy
     verdict = privacy.flood.check(user.id, update.update_id, is_press=is_press)
     if verdict is not Verdict.ALLOW:
-        text = t.FLOOD_PRESSES if is_press else t.FLOOD_MESSAGES
+        text = privacy_texts.FLOOD_PRESSES if is_press else privacy_texts.FLOOD_MESSAGES
         await _refuse(update, text, quietly=verdict is Verdict.DROP)
     # Organisers log requests for neighbours without Telegram: no hourly limit for them.
     if (
@@ -72,4 +72,4 @@ async def flood_gate(update: Update, context: AidContext) -> None:
         and not await context.services.community.is_organiser(user.id)
     ):
         limit = context.services.settings.tunables.requests_per_hour
-        await _refuse(update, t.FLOOD_REQUESTS.format(limit=limit))
+        await _refuse(update, privacy_texts.FLOOD_REQUESTS.format(limit=limit))

@@ -13,8 +13,7 @@ from telegram.ext import (
 )
 
 from bot.callback_data import exact, pack, unpack
-from config import commands, texts
-from config import request_flow_texts as ft
+from config import commands, request_flow_texts, texts
 from handlers.context import AidApplication, AidContext
 from handlers.onboarding import continue_after_consent
 from handlers.request_flow import STRAY_KEY, STRAY_KIND
@@ -62,12 +61,18 @@ async def unknown_command(update: Update, context: AidContext) -> None:
 
 def stray_keyboard(with_request: bool) -> InlineKeyboardMarkup:
     """Ask for help with this (when there is something to ask with), Menu and Help."""
-    ask = InlineKeyboardButton(ft.BUTTON_STRAY_REQUEST, callback_data=pack(STRAY_KIND, "request"))
+    ask = InlineKeyboardButton(
+        request_flow_texts.BUTTON_STRAY_REQUEST, callback_data=pack(STRAY_KIND, "request")
+    )
     rows = [[ask]]
     rows.append(
         [
-            InlineKeyboardButton(ft.BUTTON_MENU, callback_data=pack(STRAY_KIND, "menu")),
-            InlineKeyboardButton(ft.BUTTON_HELP, callback_data=pack(STRAY_KIND, "help")),
+            InlineKeyboardButton(
+                request_flow_texts.BUTTON_MENU, callback_data=pack(STRAY_KIND, "menu")
+            ),
+            InlineKeyboardButton(
+                request_flow_texts.BUTTON_HELP, callback_data=pack(STRAY_KIND, "help")
+            ),
         ]
     )
     return InlineKeyboardMarkup(rows if with_request else rows[1:])
@@ -85,7 +90,7 @@ async def stray_message(update: Update, context: AidContext) -> None:
         return
     if context.user_data is not None:  # kept (with the person's data) until they press
         context.user_data[STRAY_KEY] = {"text": words, "media": [list(media)] if media else []}
-    await message.reply_text(ft.STRAY_INVITE, reply_markup=stray_keyboard(True))
+    await message.reply_text(request_flow_texts.STRAY_INVITE, reply_markup=stray_keyboard(True))
 
 
 async def stray_button(update: Update, context: AidContext) -> None:

@@ -14,8 +14,7 @@ from telegram.ext import filters as tg_filters
 
 from bot.callback_data import pack, pattern, unpack
 from bot.languages import shipped
-from config import i18n
-from config import language_texts as t
+from config import i18n, language_texts
 from handlers.context import AidApplication, AidContext
 from handlers.menus import refresh_personal_menu
 
@@ -81,15 +80,16 @@ async def language_command(update: Update, context: AidContext) -> None:
         if code is None:
             unknown = html.escape(context.args[0][:20])
             await message.reply_text(
-                t.UNKNOWN.format(code=unknown), reply_markup=_keyboard(current)
+                language_texts.UNKNOWN.format(code=unknown), reply_markup=_keyboard(current)
             )
             return
         changed = await _choose(user, context, code)
-        reply = t.CHOSEN if changed else t.UNCHANGED
-        await message.reply_text(reply.format(in_language=t.IN_LANGUAGE[code]))
+        reply = language_texts.CHOSEN if changed else language_texts.UNCHANGED
+        await message.reply_text(reply.format(in_language=language_texts.IN_LANGUAGE[code]))
         return
     await message.reply_text(
-        t.CHOOSE.format(in_language=t.IN_LANGUAGE[current]), reply_markup=_keyboard(current)
+        language_texts.CHOOSE.format(in_language=language_texts.IN_LANGUAGE[current]),
+        reply_markup=_keyboard(current),
     )
 
 
@@ -105,8 +105,8 @@ async def language_pressed(update: Update, context: AidContext) -> None:
         return
     changed = await _choose(user, context, code)
     await query.answer()
-    reply = t.CHOSEN if changed else t.UNCHANGED
-    await query.edit_message_text(reply.format(in_language=t.IN_LANGUAGE[code]))
+    reply = language_texts.CHOSEN if changed else language_texts.UNCHANGED
+    await query.edit_message_text(reply.format(in_language=language_texts.IN_LANGUAGE[code]))
 
 
 def conversations() -> list[ConversationHandler[AidContext]]:

@@ -20,8 +20,7 @@ from bot.durations import duration_words
 from bot.notify import split_text
 from bot.oversight import Access
 from bot.request_types import Outcome
-from config import i18n
-from config import oversight_texts as t
+from config import i18n, oversight_texts
 from handlers.context import AidApplication, AidContext
 from handlers.replies import remove_buttons
 from storage.help_requests import HelpRequest
@@ -37,7 +36,7 @@ async def _refuse_unless_organiser(message: Message, context: AidContext, user_i
     """Answer a non-organiser (True) or let an organiser through (False)."""
     if await context.services.community.is_organiser(user_id):
         return False
-    await message.reply_text(t.NOT_ORGANISER)
+    await message.reply_text(oversight_texts.NOT_ORGANISER)
     return True
 
 
@@ -45,7 +44,7 @@ async def _private_only(message: Message) -> bool:
     """Answer a command sent outside a private chat (True), else False."""
     if message.chat.type == ChatType.PRIVATE:
         return False
-    await message.reply_text(t.PRIVATE_ONLY)
+    await message.reply_text(oversight_texts.PRIVATE_ONLY)
     return True
 
 
@@ -62,29 +61,29 @@ async def open_requests(update: Update, context: AidContext) -> None:
         return
     waiting = await context.services.oversight.waiting(user.id)
     if waiting.access is not Access.OK:
-        await message.reply_text(t.NOT_ORGANISER)
+        await message.reply_text(oversight_texts.NOT_ORGANISER)
         return
     if not waiting.requests:
-        await message.reply_text(t.OPEN_NONE)
+        await message.reply_text(oversight_texts.OPEN_NONE)
         return
     now = context.services.clock.now()
     names = waiting.neighbourhood_names or {}
     lines = [
-        t.OPEN_LINE.format(
+        oversight_texts.OPEN_LINE.format(
             ref=r.ref,
             category=category_text(r.category),
             neighbourhood=html.escape(names.get(r.neighbourhood_id, "?")),
             waited=duration_words((now - r.created_at).total_seconds()),
             alerted=r.alerted,
-            flag=(t.OPEN_ESCALATED if r.escalated else "")
-            + (t.OPEN_PHONE_IN if r.phone_in else ""),
+            flag=(oversight_texts.OPEN_ESCALATED if r.escalated else "")
+            + (oversight_texts.OPEN_PHONE_IN if r.phone_in else ""),
         )
         for r in waiting.requests
     ]
-    text = t.OPEN_HEAD + "\n".join(lines)
+    text = oversight_texts.OPEN_HEAD + "\n".join(lines)
     if waiting.total > len(waiting.requests):
-        text += t.OPEN_MORE.format(more=waiting.total - len(waiting.requests))
-    await _reply_long(message, text + t.OPEN_FOOTER)
+        text += oversight_texts.OPEN_MORE.format(more=waiting.total - len(waiting.requests))
+    await _reply_long(message, text + oversight_texts.OPEN_FOOTER)
 
 
 async def _choices(update: Update, context: AidContext, *, reassign: bool) -> None:
@@ -95,7 +94,9 @@ async def _choices(update: Update, context: AidContext, *, reassign: bool) -> No
     if await _refuse_unless_organiser(message, context, user.id):
         return
     if not context.args:
-        await message.reply_text(t.REASSIGN_USAGE if reassign else t.ASSIGN_USAGE)
+        await message.reply_text(
+            oversight_texts.REASSIGN_USAGE if reassign else oversight_texts.ASSIGN_USAGE
+        )
         return
     ref = context.args[0].upper()
     choice = await context.services.oversight.assignment.choices(user.id, ref, reassign=reassign)
@@ -112,18 +113,20 @@ def _choice_reply(
     """The answer to /assign or /reassign: a refusal, or the volunteers to pick from."""
     request = choice.request
     if choice.outcome is Outcome.UNKNOWN or request is None:
-        return t.UNKNOWN_REF.format(ref=html.escape(ref[:REF_ECHO_MAX])), None
+        return oversight_texts.UNKNOWN_REF.format(ref=html.escape(ref[:REF_ECHO_MAX])), None
     if choice.outcome is Outcome.NOT_YOURS:
-        return t.NOT_ORGANISER_HERE, None
+        return oversight_texts.NOT_ORGANISER_HERE, None
     if choice.outcome is Outcome.NO_LONGER_POSSIBLE:
-        refusal = t.REASSIGN_NOT_ASSIGNED if reassign else t.ASSIGN_NOT_OPEN
-        status = t.REQUEST_STATUS_WORDS.get(request.status, request.status)
+        refusal = (
+            oversight_texts.REASSIGN_NOT_ASSIGNED if reassign else oversight_texts.ASSIGN_NOT_OPEN
+        )
+        status = oversight_texts.REQUEST_STATUS_WORDS.get(request.status, request.status)
         return refusal.format(ref=request.ref, status=status), None
     if not choice.candidates:
-        return t.ASSIGN_NOBODY.format(ref=request.ref), None
+        return oversight_texts.ASSIGN_NOBODY.format(ref=request.ref), None
     rows = []
     for candidate in choice.candidates:
-        label = t.CANDIDATE_LABEL.format(
+        label = oversight_texts.CANDIDATE_LABEL.format(
             name=candidate.name, recent=candidate.recent_tasks, open=candidate.open_tasks
         )
         if reassign and choice.current is not None:
@@ -131,15 +134,15 @@ def _choice_reply(
         else:
             data = pack(ASSIGN_KIND, request.id, candidate.person_id)
         rows.append([InlineKeyboardButton(label, callback_data=data)])
-    rows.append([InlineKeyboardButton(t.BUTTON_CANCEL, callback_data=CANCEL_DATA)])
+    rows.append([InlineKeyboardButton(oversight_texts.BUTTON_CANCEL, callback_data=CANCEL_DATA)])
     category = category_text(request.category)
     if reassign:
         current = choice.current.display_name if choice.current else None
-        text = t.REASSIGN_CHOOSE.format(
+        text = oversight_texts.REASSIGN_CHOOSE.format(
             ref=request.ref, category=category, current=html.escape(current or "?")
         )
     else:
-        text = t.ASSIGN_CHOOSE.format(
+        text = oversight_texts.ASSIGN_CHOOSE.format(
             ref=request.ref, category=category, neighbourhood=html.escape(neighbourhood)
         )
     return text, InlineKeyboardMarkup(rows)
@@ -168,7 +171,7 @@ async def on_assign(update: Update, context: AidContext) -> None:
         return
     numbers = [int_arg(a) for a in parsed[1]]
     if None in numbers:
-        await query.answer(t.STALE_BUTTON)
+        await query.answer(oversight_texts.STALE_BUTTON)
         return
     request_id, person_id = (n for n in numbers if n is not None)
     result = await context.services.oversight.assignment.assign(user.id, request_id, person_id)
@@ -186,7 +189,7 @@ async def on_reassign(update: Update, context: AidContext) -> None:
         return
     numbers = [int_arg(a) for a in parsed[1]]
     if None in numbers:
-        await query.answer(t.STALE_BUTTON)
+        await query.answer(oversight_texts.STALE_BUTTON)
         return
     request_id, from_id, to_id = (n for n in numbers if n is not None)
     service = context.services.oversight.assignment
@@ -212,17 +215,17 @@ async def _after_pick(
     name = await _volunteer_name(context, person_id)
     if outcome is Outcome.OK and from_person_id is not None:
         old = await _volunteer_name(context, from_person_id)
-        text = t.REASSIGNED.format(ref=ref, old=old, new=name)
+        text = oversight_texts.REASSIGNED.format(ref=ref, old=old, new=name)
     elif outcome is Outcome.OK:
-        text = t.ASSIGNED.format(ref=ref, volunteer=name)
+        text = oversight_texts.ASSIGNED.format(ref=ref, volunteer=name)
     elif outcome is Outcome.NOT_YOURS:
-        text = t.NOT_ORGANISER_HERE
+        text = oversight_texts.NOT_ORGANISER_HERE
     elif outcome is Outcome.UNKNOWN:
-        text = t.STALE_BUTTON
+        text = oversight_texts.STALE_BUTTON
     elif outcome is Outcome.NOT_ELIGIBLE:
-        text = t.ASSIGN_NOT_ELIGIBLE.format(volunteer=name, ref=ref)
+        text = oversight_texts.ASSIGN_NOT_ELIGIBLE.format(volunteer=name, ref=ref)
     else:
-        text = t.ASSIGN_CHANGED.format(ref=ref)
+        text = oversight_texts.ASSIGN_CHANGED.format(ref=ref)
     await message.reply_text(text)
 
 
@@ -234,7 +237,7 @@ async def on_cancel(update: Update, context: AidContext) -> None:
     await query.answer()
     await remove_buttons(query)
     if isinstance(query.message, Message):
-        await query.message.reply_text(t.ASSIGN_CANCELLED)
+        await query.message.reply_text(oversight_texts.ASSIGN_CANCELLED)
 
 
 def _local(moment: datetime, context: AidContext) -> str:
@@ -257,36 +260,42 @@ async def audit_command(update: Update, context: AidContext) -> None:
     if await _refuse_unless_organiser(message, context, user.id):
         return
     if not context.args:
-        await message.reply_text(t.AUDIT_USAGE)
+        await message.reply_text(oversight_texts.AUDIT_USAGE)
         return
     ref = context.args[0].upper()
     history = await context.services.oversight.history(user.id, ref)
     if history.access is Access.UNKNOWN or history.request is None:
-        await message.reply_text(t.UNKNOWN_REF.format(ref=html.escape(ref[:REF_ECHO_MAX])))
+        await message.reply_text(
+            oversight_texts.UNKNOWN_REF.format(ref=html.escape(ref[:REF_ECHO_MAX]))
+        )
         return
     if history.access is not Access.OK:
-        await message.reply_text(t.NOT_ORGANISER_HERE)
+        await message.reply_text(oversight_texts.NOT_ORGANISER_HERE)
         return
     names = history.names or {}
     lines = []
     for entry in history.entries:
-        actor = t.AUDIT_BOT
+        actor = oversight_texts.AUDIT_BOT
         if entry.actor_telegram_id is not None:
             actor = html.escape(names.get(entry.actor_telegram_id, str(entry.actor_telegram_id)))
         change = ""
         if entry.before is not None or entry.after is not None:
             before = _state_words(entry.before) if entry.before is not None else "–"
-            change = t.AUDIT_CHANGE.format(before=before, after=_state_words(entry.after))
+            change = oversight_texts.AUDIT_CHANGE.format(
+                before=before, after=_state_words(entry.after)
+            )
         lines.append(
-            t.AUDIT_LINE.format(
+            oversight_texts.AUDIT_LINE.format(
                 at=_local(entry.at, context),
-                action=t.AUDIT_ACTIONS.get(entry.action, html.escape(entry.action)),
+                action=oversight_texts.AUDIT_ACTIONS.get(entry.action, html.escape(entry.action)),
                 actor=actor,
                 change=html.escape(change),
             )
         )
-    status = t.REQUEST_STATUS_WORDS.get(history.request.status, history.request.status)
-    head = t.AUDIT_HEAD.format(ref=history.request.ref, status=status)
+    status = oversight_texts.REQUEST_STATUS_WORDS.get(
+        history.request.status, history.request.status
+    )
+    head = oversight_texts.AUDIT_HEAD.format(ref=history.request.ref, status=status)
     await _reply_long(message, head + "\n".join(lines))
 
 

@@ -15,7 +15,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 
 from bot.broadcast import MAX_LENGTH
 from bot.callback_data import exact, int_arg, pack, unpack
-from config import oversight_texts as t
+from config import oversight_texts
 from handlers.context import AidContext, LanguageScopedApplication
 from handlers.flow_switch import switch_fallbacks
 from handlers.replies import remove_buttons
@@ -54,7 +54,7 @@ def _forget(context: AidContext) -> None:
 
 def _cancel_markup() -> InlineKeyboardMarkup:
     """Just a Cancel button."""
-    button = InlineKeyboardButton(t.BUTTON_CANCEL, callback_data=CANCEL_DATA)
+    button = InlineKeyboardButton(oversight_texts.BUTTON_CANCEL, callback_data=CANCEL_DATA)
     return InlineKeyboardMarkup([[button]])
 
 
@@ -63,16 +63,18 @@ async def _ask_text(message: Message, user_id: int, nid: int, context: AidContex
     audience = await context.services.oversight.broadcasts.audience(user_id, nid)
     if audience is None:
         _forget(context)
-        await message.reply_text(t.NOT_ORGANISER_HERE)
+        await message.reply_text(oversight_texts.NOT_ORGANISER_HERE)
         return END
     name = html.escape(audience.neighbourhood_name)
     if audience.reachable == 0:
         _forget(context)
-        await message.reply_text(t.BROADCAST_NOBODY.format(neighbourhood=name))
+        await message.reply_text(oversight_texts.BROADCAST_NOBODY.format(neighbourhood=name))
         return END
     if context.user_data is not None:
         context.user_data[DRAFT_KEY] = BroadcastDraft(nid, audience.neighbourhood_name)
-    text = t.BROADCAST_ASK.format(neighbourhood=name, count=audience.reachable, limit=MAX_LENGTH)
+    text = oversight_texts.BROADCAST_ASK.format(
+        neighbourhood=name, count=audience.reachable, limit=MAX_LENGTH
+    )
     await message.reply_text(text, reply_markup=_cancel_markup())
     return TYPING
 
@@ -85,13 +87,15 @@ async def start(update: Update, context: AidContext) -> int:
     _forget(context)
     organised = await context.services.community.organised_neighbourhoods(user.id)
     if not organised:
-        await message.reply_text(t.NOT_ORGANISER)
+        await message.reply_text(oversight_texts.NOT_ORGANISER)
         return END
     if len(organised) == 1:
         return await _ask_text(message, user.id, organised[0].id, context)
     rows = [[InlineKeyboardButton(n.name, callback_data=pack(KIND, "nb", n.id))] for n in organised]
-    rows.append([InlineKeyboardButton(t.BUTTON_CANCEL, callback_data=CANCEL_DATA)])
-    await message.reply_text(t.BROADCAST_CHOOSE, reply_markup=InlineKeyboardMarkup(rows))
+    rows.append([InlineKeyboardButton(oversight_texts.BUTTON_CANCEL, callback_data=CANCEL_DATA)])
+    await message.reply_text(
+        oversight_texts.BROADCAST_CHOOSE, reply_markup=InlineKeyboardMarkup(rows)
+    )
     return CHOOSING
 
 
@@ -105,7 +109,7 @@ async def chosen(update: Update, context: AidContext) -> int:
     await remove_buttons(query)
     args = parsed[1] if parsed else []
     if len(args) != 2 or int_arg(args[1]) is None:
-        await query.message.reply_text(t.STALE_BUTTON)
+        await query.message.reply_text(oversight_texts.STALE_BUTTON)
         return CHOOSING
     return await _ask_text(query.message, user.id, int(args[1]), context)
 
@@ -117,26 +121,28 @@ async def typed(update: Update, context: AidContext) -> int:
     if message is None:
         return TYPING
     if draft is None:
-        await message.reply_text(t.BROADCAST_EXPIRED)
+        await message.reply_text(oversight_texts.BROADCAST_EXPIRED)
         return END
     text = (message.text or "").strip()
     if not text:
-        await message.reply_text(t.BROADCAST_TEXT_ONLY)
+        await message.reply_text(oversight_texts.BROADCAST_TEXT_ONLY)
         return TYPING
     if len(text) > MAX_LENGTH:
-        await message.reply_text(t.BROADCAST_TOO_LONG.format(length=len(text), limit=MAX_LENGTH))
+        await message.reply_text(
+            oversight_texts.BROADCAST_TOO_LONG.format(length=len(text), limit=MAX_LENGTH)
+        )
         return TYPING
     draft.text = text
     user_id = update.effective_user.id if update.effective_user else 0
     audience = await context.services.oversight.broadcasts.audience(user_id, draft.neighbourhood_id)
     if audience is None:
         _forget(context)
-        await message.reply_text(t.NOT_ORGANISER_HERE)
+        await message.reply_text(oversight_texts.NOT_ORGANISER_HERE)
         return END
     skipped = ""
     if audience.unreachable:
-        skipped = t.BROADCAST_SKIPPED.format(skipped=audience.unreachable)
-    preview = t.BROADCAST_PREVIEW(
+        skipped = oversight_texts.BROADCAST_SKIPPED.format(skipped=audience.unreachable)
+    preview = oversight_texts.BROADCAST_PREVIEW(
         audience.reachable,
         neighbourhood=html.escape(draft.neighbourhood_name),
         skipped=skipped,
@@ -144,8 +150,8 @@ async def typed(update: Update, context: AidContext) -> int:
     )
     buttons = [
         [
-            InlineKeyboardButton(t.BUTTON_SEND, callback_data=SEND_DATA),
-            InlineKeyboardButton(t.BUTTON_CANCEL, callback_data=CANCEL_DATA),
+            InlineKeyboardButton(oversight_texts.BUTTON_SEND, callback_data=SEND_DATA),
+            InlineKeyboardButton(oversight_texts.BUTTON_CANCEL, callback_data=CANCEL_DATA),
         ]
     ]
     await message.reply_text(preview, reply_markup=InlineKeyboardMarkup(buttons))
@@ -162,12 +168,12 @@ async def send(update: Update, context: AidContext) -> int:
     await remove_buttons(query)
     _forget(context)
     if draft is None or not draft.text:
-        await query.message.reply_text(t.BROADCAST_EXPIRED)
+        await query.message.reply_text(oversight_texts.BROADCAST_EXPIRED)
         return END
     service = context.services.oversight.broadcasts
     queued = await service.queue(user.id, draft.neighbourhood_id, draft.text)
     if queued is None:
-        await query.message.reply_text(t.NOT_ORGANISER_HERE)
+        await query.message.reply_text(oversight_texts.NOT_ORGANISER_HERE)
         return END
     # The progress message was queued with the broadcast; it is edited as the drain goes.
     application = context.application
@@ -185,7 +191,7 @@ async def cancel(update: Update, context: AidContext) -> int:
         await remove_buttons(query)
     message = update.effective_message
     if message is not None:
-        await message.reply_text(t.BROADCAST_CANCELLED)
+        await message.reply_text(oversight_texts.BROADCAST_CANCELLED)
     return END
 
 

@@ -16,8 +16,7 @@ from bot import charts
 from bot.callback_data import int_arg
 from bot.exports import ExportKind, Refusal
 from bot.stats import CHART_WEEKS, DEFAULT_DAYS, MAX_DAYS, describe
-from config import chart_texts as ct
-from config import oversight_texts as t
+from config import chart_texts, oversight_texts
 from handlers.context import AidApplication, AidContext
 
 
@@ -36,11 +35,11 @@ async def stats_command(update: Update, context: AidContext) -> None:
     if user is None or message is None:
         return
     if not await context.services.community.is_organiser(user.id):
-        await message.reply_text(t.NOT_ORGANISER)
+        await message.reply_text(oversight_texts.NOT_ORGANISER)
         return
     days = _days(context.args or [], DEFAULT_DAYS)
     if not isinstance(days, int):
-        await message.reply_text(t.STATS_USAGE)
+        await message.reply_text(oversight_texts.STATS_USAGE)
         return
     await send_stats(message, user.id, days, context)
 
@@ -49,14 +48,16 @@ async def send_stats(message: Message, user_id: int, days: int, context: AidCont
     """The stats text, then its chart (when the last weeks hold any request)."""
     report = await context.services.oversight.stats.report(user_id, days)
     if report is None:
-        await message.reply_text(t.NO_NEIGHBOURHOODS)
+        await message.reply_text(oversight_texts.NO_NEIGHBOURHOODS)
         return
     await message.reply_text(describe(report))
     series = charts.stats_series(report)
     if not series.total:
         return
     png = await charts.draw(series)
-    await message.reply_photo(photo=png, caption=ct.STATS_CAPTION(series.total, weeks=CHART_WEEKS))
+    await message.reply_photo(
+        photo=png, caption=chart_texts.STATS_CAPTION(series.total, weeks=CHART_WEEKS)
+    )
 
 
 def _export_args(args: list[str]) -> tuple[ExportKind, int | None, bool] | None:
@@ -75,10 +76,10 @@ def _export_args(args: list[str]) -> tuple[ExportKind, int | None, bool] | None:
 def refusal_text(refusal: Refusal, kind: str) -> str:
     """What to tell an organiser whose export was refused."""
     if refusal is Refusal.ALL_NOT_ALLOWED:
-        return t.EXPORT_ALL_NOT_ALLOWED
+        return oversight_texts.EXPORT_ALL_NOT_ALLOWED
     if refusal is Refusal.NONE_OF_YOUR_OWN:
-        return t.EXPORT_NONE_OF_YOUR_OWN.format(kind=kind)
-    return t.NOT_ORGANISER
+        return oversight_texts.EXPORT_NONE_OF_YOUR_OWN.format(kind=kind)
+    return oversight_texts.NOT_ORGANISER
 
 
 async def export_command(update: Update, context: AidContext) -> None:
@@ -87,14 +88,14 @@ async def export_command(update: Update, context: AidContext) -> None:
     if user is None or message is None:
         return
     if not await context.services.community.is_organiser(user.id):
-        await message.reply_text(t.NOT_ORGANISER)
+        await message.reply_text(oversight_texts.NOT_ORGANISER)
         return
     if message.chat.type != ChatType.PRIVATE:
-        await message.reply_text(t.PRIVATE_ONLY)
+        await message.reply_text(oversight_texts.PRIVATE_ONLY)
         return
     parsed = _export_args(context.args or [])
     if parsed is None:
-        await message.reply_text(t.EXPORT_USAGE)
+        await message.reply_text(oversight_texts.EXPORT_USAGE)
         return
     kind, days, everywhere = parsed
     export = await context.services.oversight.exports.export(user.id, kind, days, everywhere)
@@ -102,15 +103,19 @@ async def export_command(update: Update, context: AidContext) -> None:
         await message.reply_text(refusal_text(export, kind.value))
         return
     scope = (
-        t.EXPORT_SCOPE_ALL
+        oversight_texts.EXPORT_SCOPE_ALL
         if export.everywhere
         else ", ".join(html.escape(name) for name in export.neighbourhoods)
     )
-    caption_text = t.EXPORT_CAPTION if days is not None else t.EXPORT_CAPTION_ALL_TIME
+    caption_text = (
+        oversight_texts.EXPORT_CAPTION
+        if days is not None
+        else oversight_texts.EXPORT_CAPTION_ALL_TIME
+    )
     caption = caption_text.format(
-        kind=t.EXPORT_KIND_NAMES.get(kind.value, kind.value),
-        rows=t.EXPORT_ROWS(export.rows),
-        period=t.EXPORT_DAYS(days) if isinstance(days, int) else "",
+        kind=oversight_texts.EXPORT_KIND_NAMES.get(kind.value, kind.value),
+        rows=oversight_texts.EXPORT_ROWS(export.rows),
+        period=oversight_texts.EXPORT_DAYS(days) if isinstance(days, int) else "",
         scope=scope,
     )
     await message.reply_document(

@@ -15,7 +15,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 
 from bot.callback_data import pattern, unpack
 from bot.phones import format_for_display
-from config import oversight_texts as t
+from config import oversight_texts
 from handlers import request_flow as flow
 from handlers import request_steps as steps
 from handlers.context import AidContext
@@ -49,11 +49,13 @@ async def _show(
     prompt = await flow.render(step, draft, context.services)
     text = prompt.text
     if step is Step.NEIGHBOURHOOD:
-        text = t.LOG_CHOOSE_NEIGHBOURHOOD
+        text = oversight_texts.LOG_CHOOSE_NEIGHBOURHOOD
     elif step is Step.CATEGORY:
-        text = t.LOG_CHOOSE_CATEGORY.format(neighbourhood=html.escape(draft.neighbourhood_name))
+        text = oversight_texts.LOG_CHOOSE_CATEGORY.format(
+            neighbourhood=html.escape(draft.neighbourhood_name)
+        )
     elif step is Step.SUMMARY:
-        text = t.LOG_SUMMARY_HEAD + text
+        text = oversight_texts.LOG_SUMMARY_HEAD + text
     if reason:
         text = f"{reason}\n\n{text}"
     await context.bot.send_message(chat_id, text, reply_markup=prompt.markup)
@@ -68,7 +70,7 @@ async def start(update: Update, context: AidContext) -> int:
     organised = await context.services.community.organised_neighbourhoods(user.id)
     if not organised:
         _forget(context)
-        await message.reply_text(t.NOT_ORGANISER)
+        await message.reply_text(oversight_texts.NOT_ORGANISER)
         return END
     draft = Draft(
         neighbourhoods=tuple((n.id, n.name) for n in organised),
@@ -80,7 +82,7 @@ async def start(update: Update, context: AidContext) -> int:
         draft.neighbourhood_id = organised[0].id
     if context.user_data is not None:
         context.user_data[DRAFT_KEY] = draft
-    await message.reply_text(t.LOG_INTRO)
+    await message.reply_text(oversight_texts.LOG_INTRO)
     first = Step.NEIGHBOURHOOD if steps.applies(Step.NEIGHBOURHOOD, draft) else Step.CATEGORY
     return await _show(chat.id, draft, first, context)
 
@@ -89,7 +91,7 @@ async def cancel(update: Update, context: AidContext) -> int:
     """/cancel during /log: stop, storing nothing."""
     _forget(context)
     if update.effective_message is not None:
-        await update.effective_message.reply_text(t.LOG_CANCELLED)
+        await update.effective_message.reply_text(oversight_texts.LOG_CANCELLED)
     return END
 
 
@@ -97,13 +99,13 @@ async def _follow(chat_id: int, draft: Draft, step: Step, outcome: Answer, ctx: 
     """Act on a step's outcome: go on, go back, stop, or ask again."""
     if outcome is Move.CANCEL:
         _forget(ctx)
-        await ctx.bot.send_message(chat_id, t.LOG_CANCELLED)
+        await ctx.bot.send_message(chat_id, oversight_texts.LOG_CANCELLED)
         return END
     if outcome is Move.BACK:
         previous = steps.previous_step(step, draft)
         if previous is None:
             _forget(ctx)
-            await ctx.bot.send_message(chat_id, t.LOG_CANCELLED)
+            await ctx.bot.send_message(chat_id, oversight_texts.LOG_CANCELLED)
             return END
         return await _show(chat_id, draft, previous, ctx)
     if isinstance(outcome, Reask):
@@ -135,16 +137,19 @@ async def _confirm(chat_id: int, user_id: int, draft: Draft, ctx: AidContext) ->
     try:
         created = await ctx.services.oversight.phone_in.create(user_id, draft.to_request())
     except PermissionError:
-        await ctx.bot.send_message(chat_id, t.NOT_ORGANISER_HERE)
+        await ctx.bot.send_message(chat_id, oversight_texts.NOT_ORGANISER_HERE)
         return END
     name = html.escape(draft.for_name or "")
     phone = html.escape(format_for_display(draft.for_phone or ""))
     if created.alerted:
-        text = t.LOG_CREATED.format(
-            ref=created.ref, name=name, phone=phone, alerted=t.LOG_ALERTED(created.alerted)
+        text = oversight_texts.LOG_CREATED.format(
+            ref=created.ref,
+            name=name,
+            phone=phone,
+            alerted=oversight_texts.LOG_ALERTED(created.alerted),
         )
     else:
-        text = t.LOG_CREATED_NOBODY_FREE.format(ref=created.ref, name=name)
+        text = oversight_texts.LOG_CREATED_NOBODY_FREE.format(ref=created.ref, name=name)
     await ctx.bot.send_message(chat_id, text)
     return END
 
@@ -163,7 +168,7 @@ def _on_button(step: Step) -> flow.StepCallback:
         await query.answer()
         if draft is None:
             await remove_buttons(query)
-            await context.bot.send_message(chat.id, t.LOG_EXPIRED)
+            await context.bot.send_message(chat.id, oversight_texts.LOG_EXPIRED)
             return END
         if args == ["cancel"]:
             await remove_buttons(query)
@@ -194,7 +199,7 @@ def _on_message(step: Step) -> flow.StepCallback:
             return step
         draft = _draft(context)
         if draft is None:
-            await message.reply_text(t.LOG_EXPIRED)
+            await message.reply_text(oversight_texts.LOG_EXPIRED)
             return END
         outcome = await steps.answer(step, message, draft, context.services, user.id)
         draft.agreed = True  # the steps reset it on a new name or number; the neighbour asked

@@ -22,8 +22,7 @@ from telegram.ext import (
 )
 
 from bot.callback_data import pack, pattern, unpack
-from config import privacy_texts as t
-from config import texts
+from config import privacy_texts, texts
 from handlers.context import AidApplication, AidContext
 from handlers.flood_gate import command_name, flood_gate
 from handlers.onboarding import consent_keyboard, join_code_from
@@ -52,9 +51,11 @@ async def notice_gate(update: Update, context: AidContext) -> None:
     code = None
     if update.message is not None and command_name(update) == "start":
         code = join_code_from((update.message.text or "").split()[1:])  # keep the invite
-    notice = t.NOTICE_CHANGED + texts.PRIVACY_SHORT.format(name=html.escape(user.first_name))
+    notice = privacy_texts.NOTICE_CHANGED + texts.PRIVACY_SHORT.format(
+        name=html.escape(user.first_name)
+    )
     if query is not None:
-        await query.answer(t.NOTICE_CHANGED_ALERT, show_alert=True)
+        await query.answer(privacy_texts.NOTICE_CHANGED_ALERT, show_alert=True)
     # If they blocked the bot or never opened a private chat, the alert has said it.
     with contextlib.suppress(TelegramError):
         await context.bot.send_message(user.id, notice, reply_markup=consent_keyboard(code))
@@ -74,12 +75,14 @@ async def my_data(update: Update, context: AidContext) -> None:
         return
     exported = await context.services.privacy.export(user.id)
     if exported is None:
-        await message.reply_text(t.MYDATA_NOTHING)
+        await message.reply_text(privacy_texts.MYDATA_NOTHING)
         return
     summary, document = exported
     await message.reply_text(summary)
     await message.reply_document(
-        document=document, filename=t.MYDATA_FILE_NAME, caption=t.MYDATA_CAPTION
+        document=document,
+        filename=privacy_texts.MYDATA_FILE_NAME,
+        caption=privacy_texts.MYDATA_CAPTION,
     )
 
 
@@ -93,13 +96,17 @@ async def forget_me(update: Update, context: AidContext) -> None:
         [
             [
                 InlineKeyboardButton(
-                    t.BUTTON_FORGET_YES, callback_data=pack(FORGET_KIND, "yes", issued)
+                    privacy_texts.BUTTON_FORGET_YES, callback_data=pack(FORGET_KIND, "yes", issued)
                 )
             ],
-            [InlineKeyboardButton(t.BUTTON_FORGET_NO, callback_data=pack(FORGET_KIND, "no"))],
+            [
+                InlineKeyboardButton(
+                    privacy_texts.BUTTON_FORGET_NO, callback_data=pack(FORGET_KIND, "no")
+                )
+            ],
         ]
     )
-    await message.reply_text(t.FORGET_CONFIRM, reply_markup=keyboard)
+    await message.reply_text(privacy_texts.FORGET_CONFIRM, reply_markup=keyboard)
 
 
 def _confirmation_is_fresh(args: list[str], now: float) -> bool:
@@ -131,10 +138,10 @@ async def forget_answer(update: Update, context: AidContext) -> None:
     if query.message is None or query.message.chat.type != "private":
         return
     if args[:1] != ["yes"]:
-        await _say_in_place(query, t.FORGET_KEPT)
+        await _say_in_place(query, privacy_texts.FORGET_KEPT)
         return
     if not _confirmation_is_fresh(args, context.services.clock.now().timestamp()):
-        await _say_in_place(query, t.FORGET_EXPIRED)
+        await _say_in_place(query, privacy_texts.FORGET_EXPIRED)
         return
     result = await context.services.privacy.forget(user.id)
     for kept in (context.user_data, context.chat_data):  # drafts of any flow they were in
@@ -143,14 +150,14 @@ async def forget_answer(update: Update, context: AidContext) -> None:
     context.bot_data.active_flows.pop(user.id, None)
     context.bot_data.languages.pop(user.id, None)
     if not result.found:
-        await _say_in_place(query, t.FORGET_NOTHING)
+        await _say_in_place(query, privacy_texts.FORGET_NOTHING)
         return
     details = ""
     if result.requests_cancelled:
-        details += t.FORGOTTEN_CANCELLED(result.requests_cancelled)
+        details += privacy_texts.FORGOTTEN_CANCELLED(result.requests_cancelled)
     if result.tasks_reoffered:
-        details += t.FORGOTTEN_REOFFERED(result.tasks_reoffered)
-    await _say_in_place(query, t.FORGOTTEN.format(details=details))
+        details += privacy_texts.FORGOTTEN_REOFFERED(result.tasks_reoffered)
+    await _say_in_place(query, privacy_texts.FORGOTTEN.format(details=details))
 
 
 async def _store_privacy_jobs(context: AidContext) -> None:

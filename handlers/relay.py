@@ -18,8 +18,7 @@ from telegram.ext import (
 
 from bot.callback_data import int_arg, pack, pattern, unpack
 from bot.relay import Content, RelayCheck, RelayOutcome
-from config import relay_texts as rt
-from config import texts
+from config import relay_texts, texts
 from handlers.context import AidApplication, AidContext
 from handlers.flow_switch import switch_fallbacks
 from handlers.replies import remove_buttons
@@ -33,9 +32,9 @@ PRIVATE = filters.ChatType.PRIVATE
 PASSABLE = PRIVATE & ~filters.COMMAND & (filters.TEXT | filters.PHOTO | filters.VOICE)
 
 REFUSALS = {
-    RelayOutcome.FINISHED: rt.FINISHED,
-    RelayOutcome.NOBODY: rt.NOBODY,
-    RelayOutcome.NOT_A_PARTICIPANT: rt.NOT_A_PARTICIPANT,
+    RelayOutcome.FINISHED: relay_texts.FINISHED,
+    RelayOutcome.NOBODY: relay_texts.NOBODY,
+    RelayOutcome.NOT_A_PARTICIPANT: relay_texts.NOT_A_PARTICIPANT,
 }
 
 
@@ -66,7 +65,7 @@ async def start(update: Update, context: AidContext) -> int:
     if context.user_data is not None:
         context.user_data[TARGET_KEY] = request_id
     await context.bot.send_message(
-        user.id, rt.COMPOSE.format(name=check.peer_name, request=check.label)
+        user.id, relay_texts.COMPOSE.format(name=check.peer_name, request=check.label)
     )
     return COMPOSE
 
@@ -81,13 +80,13 @@ async def on_message(update: Update, context: AidContext) -> int:
     words = (message.caption if media else message.text) or ""
     limit = context.services.settings.tunables.max_text_length
     if len(words) > limit:
-        await message.reply_text(rt.TOO_LONG.format(length=len(words), limit=limit))
+        await message.reply_text(relay_texts.TOO_LONG.format(length=len(words), limit=limit))
         return COMPOSE
     content = (
         Content(media[0], words or None, media[1]) if media else Content("text", words.strip())
     )
     if content.kind == "text" and not content.text:
-        await message.reply_text(rt.TYPE_OR_MEDIA)
+        await message.reply_text(relay_texts.TYPE_OR_MEDIA)
         return COMPOSE
     check = await context.services.relay.send(user.id, request_id, content)
     if context.user_data is not None:
@@ -95,9 +94,11 @@ async def on_message(update: Update, context: AidContext) -> int:
     if check.outcome is not RelayOutcome.OK:
         await message.reply_text(_refusal(check))
         return END
-    again = InlineKeyboardButton(rt.BUTTON_WRITE_AGAIN, callback_data=pack("relay", request_id))
+    again = InlineKeyboardButton(
+        relay_texts.BUTTON_WRITE_AGAIN, callback_data=pack("relay", request_id)
+    )
     await message.reply_text(
-        rt.SENT.format(name=check.peer_name), reply_markup=InlineKeyboardMarkup([[again]])
+        relay_texts.SENT.format(name=check.peer_name), reply_markup=InlineKeyboardMarkup([[again]])
     )
     return END
 
@@ -105,7 +106,7 @@ async def on_message(update: Update, context: AidContext) -> int:
 async def on_other(update: Update, context: AidContext) -> int:
     """Anything that cannot be passed on (a sticker, a file): say what can."""
     if update.effective_message is not None:
-        await update.effective_message.reply_text(rt.TYPE_OR_MEDIA)
+        await update.effective_message.reply_text(relay_texts.TYPE_OR_MEDIA)
     return COMPOSE
 
 
@@ -114,7 +115,7 @@ async def cancel(update: Update, context: AidContext) -> int:
     if context.user_data is not None:
         context.user_data.pop(TARGET_KEY, None)
     if update.effective_message is not None:
-        await update.effective_message.reply_text(rt.NOT_SENT)
+        await update.effective_message.reply_text(relay_texts.NOT_SENT)
     return END
 
 
@@ -128,7 +129,7 @@ async def ask_organiser(update: Update, context: AidContext) -> None:
     if rest == ["no"]:
         await query.answer()
         await remove_buttons(query)
-        await context.bot.send_message(user.id, rt.NOT_SENT)
+        await context.bot.send_message(user.id, relay_texts.NOT_SENT)
         return
     check = await (
         service.ask_organiser(user.id, request_id)
@@ -141,21 +142,21 @@ async def ask_organiser(update: Update, context: AidContext) -> None:
     await query.answer()
     if rest == ["yes"]:
         await remove_buttons(query)
-        await context.bot.send_message(user.id, rt.ASKED_ORGANISER)
+        await context.bot.send_message(user.id, relay_texts.ASKED_ORGANISER)
         return
     buttons = InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    rt.BUTTON_YES_ASK, callback_data=pack("relayhelp", request_id, "yes")
+                    relay_texts.BUTTON_YES_ASK, callback_data=pack("relayhelp", request_id, "yes")
                 ),
                 InlineKeyboardButton(
-                    rt.BUTTON_NO, callback_data=pack("relayhelp", request_id, "no")
+                    relay_texts.BUTTON_NO, callback_data=pack("relayhelp", request_id, "no")
                 ),
             ]
         ]
     )
-    text = rt.ASK_ORGANISER_CONFIRM.format(name=check.peer_name, request=check.label)
+    text = relay_texts.ASK_ORGANISER_CONFIRM.format(name=check.peer_name, request=check.label)
     if isinstance(query.message, Message):
         await query.message.reply_text(text, reply_markup=buttons)
 

@@ -32,8 +32,7 @@ from telegram.ext import (
 from bot.callback_data import exact, pack, pattern, unpack
 from bot.request_labels import alerts_when, with_request, your_request
 from bot.services import Services
-from config import request_flow_texts as t
-from config import request_texts
+from config import request_flow_texts, request_texts
 from handlers import request_steps as steps
 from handlers import request_summary as summary
 from handlers.context import AidContext
@@ -75,8 +74,8 @@ def _button(step: Step, label: str, value: str | int) -> InlineKeyboardButton:
 def _keyboard(step: Step, *rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
     """The step's choices, one row each as given, then Back and Cancel."""
     navigation = [
-        _button(step, t.BUTTON_BACK, BACK),
-        InlineKeyboardButton(t.BUTTON_CANCEL, callback_data=CANCEL_DATA),
+        _button(step, request_flow_texts.BUTTON_BACK, BACK),
+        InlineKeyboardButton(request_flow_texts.BUTTON_CANCEL, callback_data=CANCEL_DATA),
     ]
     return InlineKeyboardMarkup([*rows, navigation])
 
@@ -85,9 +84,12 @@ def _phone_keyboard() -> ReplyKeyboardMarkup:
     """Share the number, Telegram only, then Back and Cancel as reply buttons."""
     return ReplyKeyboardMarkup(
         [
-            [KeyboardButton(t.BUTTON_SHARE_PHONE, request_contact=True)],
-            [KeyboardButton(t.BUTTON_TELEGRAM_ONLY)],
-            [KeyboardButton(t.BUTTON_BACK), KeyboardButton(t.BUTTON_CANCEL)],
+            [KeyboardButton(request_flow_texts.BUTTON_SHARE_PHONE, request_contact=True)],
+            [KeyboardButton(request_flow_texts.BUTTON_TELEGRAM_ONLY)],
+            [
+                KeyboardButton(request_flow_texts.BUTTON_BACK),
+                KeyboardButton(request_flow_texts.BUTTON_CANCEL),
+            ],
         ],
         one_time_keyboard=True,
         resize_keyboard=True,
@@ -100,71 +102,86 @@ async def render(step: Step, draft: Draft, services: Services) -> Prompt:
     match step:
         case Step.NEIGHBOURHOOD:
             rows = [[_button(step, label, nid)] for nid, label in draft.neighbourhoods]
-            return Prompt(t.CHOOSE_NEIGHBOURHOOD, _keyboard(step, *rows))
+            return Prompt(request_flow_texts.CHOOSE_NEIGHBOURHOOD, _keyboard(step, *rows))
         case Step.CATEGORY:
             rows = [
                 [_button(step, label, key)] for key, label in request_texts.CATEGORY_LABELS.items()
             ]
-            text = t.CHOOSE_CATEGORY.format(neighbourhood=html.escape(draft.neighbourhood_name))
+            text = request_flow_texts.CHOOSE_CATEGORY.format(
+                neighbourhood=html.escape(draft.neighbourhood_name)
+            )
             return Prompt(text, _keyboard(step, *rows))
         case Step.WHAT:
             limit = services.settings.tunables.max_text_length
-            return Prompt(t.ASK_WHAT.format(limit=limit), _keyboard(step))
+            return Prompt(request_flow_texts.ASK_WHAT.format(limit=limit), _keyboard(step))
         case Step.WHEN:
             quick = [
-                _button(step, t.BUTTON_TODAY, "today"),
-                _button(step, t.BUTTON_TOMORROW, "tomorrow"),
-                _button(step, t.BUTTON_THIS_WEEK, "week"),
+                _button(step, request_flow_texts.BUTTON_TODAY, "today"),
+                _button(step, request_flow_texts.BUTTON_TOMORROW, "tomorrow"),
+                _button(step, request_flow_texts.BUTTON_THIS_WEEK, "week"),
             ]
-            typed = [_button(step, t.BUTTON_TYPE_WHEN, "type")]
-            return Prompt(t.ASK_WHEN, _keyboard(step, quick, typed))
+            typed = [_button(step, request_flow_texts.BUTTON_TYPE_WHEN, "type")]
+            return Prompt(request_flow_texts.ASK_WHEN, _keyboard(step, quick, typed))
         case Step.WHEN_TYPED:
-            return Prompt(t.ASK_WHEN_TYPED, _keyboard(step))
+            return Prompt(request_flow_texts.ASK_WHEN_TYPED, _keyboard(step))
         case Step.WHEN_AMPM if draft.pending_when is not None:
             zone = services.settings.timezone
             morning, afternoon = (w.describe(zone) for w in draft.pending_when)
             rows = [
-                [_button(step, t.BUTTON_AM.format(when=morning), "am")],
-                [_button(step, t.BUTTON_PM.format(when=afternoon), "pm")],
+                [_button(step, request_flow_texts.BUTTON_AM.format(when=morning), "am")],
+                [_button(step, request_flow_texts.BUTTON_PM.format(when=afternoon), "pm")],
             ]
-            return Prompt(t.ASK_AM_PM, _keyboard(step, *rows))
+            return Prompt(request_flow_texts.ASK_AM_PM, _keyboard(step, *rows))
         case Step.WHEN_AMPM:  # the choices were lost: ask for the time again
-            return Prompt(t.ASK_WHEN_TYPED, _keyboard(step))
+            return Prompt(request_flow_texts.ASK_WHEN_TYPED, _keyboard(step))
         case Step.PHONE:
-            return Prompt(t.ASK_PHONE, _phone_keyboard())
+            return Prompt(request_flow_texts.ASK_PHONE, _phone_keyboard())
         case Step.ADDRESS:
-            return Prompt(t.ASK_ADDRESS.format(limit=steps.ADDRESS_MAX_LENGTH), _keyboard(step))
+            return Prompt(
+                request_flow_texts.ASK_ADDRESS.format(limit=steps.ADDRESS_MAX_LENGTH),
+                _keyboard(step),
+            )
         case Step.PAYMENT:
             pence = await services.requests.spending_cap_pence(draft.neighbourhood_id or 0)
             rows = [
                 [_button(step, label, key)] for key, label in request_texts.PAYMENT_LABELS.items()
             ]
-            text = t.ASK_PAYMENT.format(
+            text = request_flow_texts.ASK_PAYMENT.format(
                 neighbourhood=html.escape(draft.neighbourhood_name), cap=f"{pence / 100:.2f}"
             )
             return Prompt(text, _keyboard(step, *rows))
         case Step.PHARMACY:
-            return Prompt(t.ASK_PHARMACY.format(limit=steps.PHARMACY_MAX_LENGTH), _keyboard(step))
+            return Prompt(
+                request_flow_texts.ASK_PHARMACY.format(limit=steps.PHARMACY_MAX_LENGTH),
+                _keyboard(step),
+            )
         case Step.FOR_WHOM:
-            row = [_button(step, t.BUTTON_FOR_ME, "me")]
-            row.append(_button(step, t.BUTTON_FOR_SOMEONE_ELSE, "other"))
-            return Prompt(t.ASK_FOR_WHOM, _keyboard(step, row))
+            row = [_button(step, request_flow_texts.BUTTON_FOR_ME, "me")]
+            row.append(_button(step, request_flow_texts.BUTTON_FOR_SOMEONE_ELSE, "other"))
+            return Prompt(request_flow_texts.ASK_FOR_WHOM, _keyboard(step, row))
         case Step.FOR_NAME:
-            return Prompt(t.ASK_FOR_NAME.format(limit=steps.NAME_MAX_LENGTH), _keyboard(step))
+            return Prompt(
+                request_flow_texts.ASK_FOR_NAME.format(limit=steps.NAME_MAX_LENGTH), _keyboard(step)
+            )
         case Step.FOR_PHONE:
-            return Prompt(t.ASK_FOR_PHONE.format(name=name), _keyboard(step))
+            return Prompt(request_flow_texts.ASK_FOR_PHONE.format(name=name), _keyboard(step))
         case Step.FOR_AGREED:
-            agreed = [_button(step, t.BUTTON_THEY_AGREED, "yes")]
-            return Prompt(t.ASK_FOR_AGREED.format(name=name), _keyboard(step, agreed))
+            agreed = [_button(step, request_flow_texts.BUTTON_THEY_AGREED, "yes")]
+            return Prompt(
+                request_flow_texts.ASK_FOR_AGREED.format(name=name), _keyboard(step, agreed)
+            )
         case Step.SUMMARY:
             rows = [
-                [_button(step, t.BUTTON_CONFIRM, CONFIRM)],
-                [_button(step, t.BUTTON_EDIT, "edit")],
+                [_button(step, request_flow_texts.BUTTON_CONFIRM, CONFIRM)],
+                [_button(step, request_flow_texts.BUTTON_EDIT, "edit")],
             ]
             return Prompt(summary.summary_text(draft, services), _keyboard(step, *rows))
         case Step.EDIT:
-            rows = [[_button(step, t.EDIT_LABELS[s.token], s.token)] for s in steps.editable(draft)]
-            return Prompt(t.ASK_EDIT, _keyboard(step, *rows))
+            rows = [
+                [_button(step, request_flow_texts.EDIT_LABELS[s.token], s.token)]
+                for s in steps.editable(draft)
+            ]
+            return Prompt(request_flow_texts.ASK_EDIT, _keyboard(step, *rows))
     raise ValueError(f"no prompt for {step!r}")
 
 
@@ -194,7 +211,7 @@ async def show(
         draft.editing = None
     if draft.reply_keyboard and step is not Step.PHONE:
         await context.bot.send_message(
-            chat_id, note or t.KEYBOARD_CLOSED, reply_markup=ReplyKeyboardRemove()
+            chat_id, note or request_flow_texts.KEYBOARD_CLOSED, reply_markup=ReplyKeyboardRemove()
         )
         draft.reply_keyboard = False
     prompt = await render(step, draft, context.services)
@@ -225,7 +242,7 @@ async def _begin(update: Update, context: AidContext, prefill: dict[str, Any] | 
     memberships = await context.services.community.memberships(user.id)
     if not memberships:
         _forget(context)
-        await context.bot.send_message(chat.id, t.NEED_NEIGHBOURHOOD)
+        await context.bot.send_message(chat.id, request_flow_texts.NEED_NEIGHBOURHOOD)
         return END
     previous = _draft(context)
     draft = Draft(neighbourhoods=tuple((n.id, n.name) for n, _ in memberships))
@@ -242,7 +259,9 @@ async def _begin(update: Update, context: AidContext, prefill: dict[str, Any] | 
 async def _stop(chat_id: int, context: AidContext) -> int:
     """Drop the draft and say that nothing was sent."""
     _forget(context)
-    await context.bot.send_message(chat_id, t.CANCELLED, reply_markup=ReplyKeyboardRemove())
+    await context.bot.send_message(
+        chat_id, request_flow_texts.CANCELLED, reply_markup=ReplyKeyboardRemove()
+    )
     return END
 
 
@@ -255,7 +274,9 @@ async def cancel(update: Update, context: AidContext) -> int:
 
 async def _expired(chat_id: int, context: AidContext) -> int:
     """The conversation outlived its draft: ask to start again."""
-    await context.bot.send_message(chat_id, t.EXPIRED, reply_markup=ReplyKeyboardRemove())
+    await context.bot.send_message(
+        chat_id, request_flow_texts.EXPIRED, reply_markup=ReplyKeyboardRemove()
+    )
     return END
 
 
@@ -265,7 +286,9 @@ async def _go_back(chat_id: int, draft: Draft, step: Step, context: AidContext) 
     if previous is not None:
         return await show(chat_id, draft, previous, context)
     _forget(context)
-    await context.bot.send_message(chat_id, t.BACK_TO_MENU, reply_markup=menu_keyboard())
+    await context.bot.send_message(
+        chat_id, request_flow_texts.BACK_TO_MENU, reply_markup=menu_keyboard()
+    )
     return END
 
 
@@ -301,16 +324,20 @@ async def _confirm(chat_id: int, user_id: int, draft: Draft, context: AidContext
         created = await context.services.requests.create(user_id, draft.to_request())
     except PermissionError:
         _forget(context)
-        await context.bot.send_message(chat_id, t.NOT_A_MEMBER)
+        await context.bot.send_message(chat_id, request_flow_texts.NOT_A_MEMBER)
         return END
     _forget(context)
     zone = context.services.settings.timezone
     label = your_request(created.request, zone) if created.request else created.ref
     if created.alerts_at is not None:  # quiet hours: say when, and offer to alert now
         when = alerts_when(created.alerts_at, context.services.clock.now(), zone)
-        template = t.CREATED_HELD if created.alerted else t.CREATED_HELD_NOBODY_FREE
+        template = (
+            request_flow_texts.CREATED_HELD
+            if created.alerted
+            else request_flow_texts.CREATED_HELD_NOBODY_FREE
+        )
         urgent = InlineKeyboardButton(
-            t.BUTTON_URGENT, callback_data=pack("urgent", created.request_id)
+            request_flow_texts.BUTTON_URGENT, callback_data=pack("urgent", created.request_id)
         )
         await context.bot.send_message(
             chat_id,
@@ -320,13 +347,15 @@ async def _confirm(chat_id: int, user_id: int, draft: Draft, context: AidContext
         return END
     if created.alerted:
         text = with_request(
-            t.CREATED,
+            request_flow_texts.CREATED,
             label,
             count=created.alerted,
-            volunteers=t.VOLUNTEER_ONE if created.alerted == 1 else t.VOLUNTEER_MANY,
+            volunteers=request_flow_texts.VOLUNTEER_ONE
+            if created.alerted == 1
+            else request_flow_texts.VOLUNTEER_MANY,
         )
     else:
-        text = with_request(t.CREATED_NOBODY_FREE, label)
+        text = with_request(request_flow_texts.CREATED_NOBODY_FREE, label)
     await context.bot.send_message(chat_id, text)
     return END
 
@@ -348,7 +377,7 @@ def _on_button(step: Step) -> StepCallback:
             await remove_buttons(query)
             return await (_stop(chat_id, context) if draft else _expired(chat_id, context))
         if len(args) != 2 or args[0] != step.token:
-            await query.answer(t.STALE_STEP)
+            await query.answer(request_flow_texts.STALE_STEP)
             return await show(chat_id, draft, step, context)
         if step is Step.SUMMARY and args[1] == CONFIRM:
             await query.answer()
@@ -359,7 +388,7 @@ def _on_button(step: Step) -> StepCallback:
         else:
             outcome = await steps.choose(step, args[1], draft, context.services, user.id)
         if outcome is None:
-            await query.answer(t.STALE_STEP)
+            await query.answer(request_flow_texts.STALE_STEP)
         else:
             await query.answer()
             await remove_buttons(query)

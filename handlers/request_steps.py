@@ -24,8 +24,7 @@ from bot.when import (
     parse_when,
     window_for,
 )
-from config import i18n, request_texts
-from config import request_flow_texts as t
+from config import i18n, request_flow_texts, request_texts
 
 ADDRESS_MAX_LENGTH = 300
 MAX_MEDIA = 3  # voice notes and photos per request
@@ -34,9 +33,9 @@ NAME_MAX_LENGTH = 60
 
 _QUICK_WHEN = {"today": WhenKind.TODAY, "tomorrow": WhenKind.TOMORROW, "week": WhenKind.THIS_WEEK}
 _WHEN_REASONS = {
-    WhenProblem.UNREADABLE: t.WHEN_UNREADABLE,
-    WhenProblem.IN_THE_PAST: t.WHEN_IN_THE_PAST,
-    WhenProblem.TOO_FAR: t.WHEN_TOO_FAR,
+    WhenProblem.UNREADABLE: request_flow_texts.WHEN_UNREADABLE,
+    WhenProblem.IN_THE_PAST: request_flow_texts.WHEN_IN_THE_PAST,
+    WhenProblem.TOO_FAR: request_flow_texts.WHEN_TOO_FAR,
 }
 
 
@@ -271,7 +270,7 @@ def _media_answer(message: Message, draft: Draft, services: Services) -> Answer:
     media = media_of(message)
     assert media is not None
     if len(draft.media) >= MAX_MEDIA:
-        return Reask(t.MEDIA_LIMIT.format(limit=MAX_MEDIA), repeat=False)
+        return Reask(request_flow_texts.MEDIA_LIMIT.format(limit=MAX_MEDIA), repeat=False)
     if message.caption:
         text = _typed(message.caption, services.settings.tunables.max_text_length)
         if isinstance(text, Reask):
@@ -324,15 +323,17 @@ def _typed(text: str, limit: int | None) -> str | Reask:
     """Stripped text within the limit (None: the parser limits it), or why it was refused."""
     clean = text.strip()
     if not clean:
-        return Reask(t.TEXT_EMPTY)
+        return Reask(request_flow_texts.TEXT_EMPTY)
     if limit is not None and len(clean) > limit:
-        return Reask(t.TEXT_TOO_LONG.format(length=len(clean), limit=limit))
+        return Reask(request_flow_texts.TEXT_TOO_LONG.format(length=len(clean), limit=limit))
     return clean
 
 
 def _phone_problem(result: PhoneResult) -> Reask:
     key = result.problem.value if result.problem else "invalid"
-    return Reask(t.PHONE_PROBLEMS.get(key, t.PHONE_PROBLEMS["invalid"]))
+    return Reask(
+        request_flow_texts.PHONE_PROBLEMS.get(key, request_flow_texts.PHONE_PROBLEMS["invalid"])
+    )
 
 
 def _phone_answer(message: Message, draft: Draft, services: Services, user_id: int) -> Answer:
@@ -340,20 +341,20 @@ def _phone_answer(message: Message, draft: Draft, services: Services, user_id: i
     region = services.settings.default_region
     if message.contact is not None:
         if message.contact.user_id != user_id:
-            return Reask(t.PHONE_NOT_YOURS)
+            return Reask(request_flow_texts.PHONE_NOT_YOURS)
         result = parse_shared_contact(message.contact.phone_number, region)
     elif message.text is not None:
         text = message.text.strip()
-        if text in (t.BUTTON_BACK, "Back", "back"):
+        if text in (request_flow_texts.BUTTON_BACK, "Back", "back"):
             return Move.BACK
-        if text in (t.BUTTON_CANCEL, "Cancel", "cancel"):
+        if text in (request_flow_texts.BUTTON_CANCEL, "Cancel", "cancel"):
             return Move.CANCEL
-        if text == t.BUTTON_TELEGRAM_ONLY:
+        if text == request_flow_texts.BUTTON_TELEGRAM_ONLY:
             draft.telegram_only, draft.contact_phone = True, None
             return next_step(Step.PHONE, draft)
         result = parse_phone(text, region)
     else:
-        return Reask(t.TYPE_PLEASE)
+        return Reask(request_flow_texts.TYPE_PLEASE)
     if not result.ok:
         return _phone_problem(result)
     draft.contact_phone, draft.telegram_only = result.e164, False
@@ -367,11 +368,11 @@ async def answer(
     if step is Step.PHONE:
         return _phone_answer(message, draft, services, user_id)
     if step not in _TYPED_STEPS:
-        return Reask(t.USE_BUTTONS, repeat=False)
+        return Reask(request_flow_texts.USE_BUTTONS, repeat=False)
     if step is Step.WHAT and media_of(message) is not None:
         return _media_answer(message, draft, services)
     if message.text is None:
-        return Reask(t.TYPE_PLEASE, repeat=False)
+        return Reask(request_flow_texts.TYPE_PLEASE, repeat=False)
     limits = {
         Step.WHAT: services.settings.tunables.max_text_length,
         Step.ADDRESS: ADDRESS_MAX_LENGTH,

@@ -9,8 +9,7 @@ import html
 
 from bot.phones import format_for_display
 from bot.services import Services
-from config import request_flow_texts as t
-from config import request_texts
+from config import request_flow_texts, request_texts
 from handlers.request_steps import MAX_MEDIA, Draft, Step, applies
 
 
@@ -24,24 +23,26 @@ def summary_text(draft: Draft, services: Services) -> str:
     extra = ""
     if applies(Step.PAYMENT, draft) and draft.payment_method:
         label = request_texts.PAYMENT_LABELS.get(draft.payment_method, draft.payment_method)
-        extra = t.SUMMARY_PAYMENT.format(payment=html.escape(label))
+        extra = request_flow_texts.SUMMARY_PAYMENT.format(payment=html.escape(label))
     if applies(Step.PHARMACY, draft) and draft.pharmacy:
-        extra = t.SUMMARY_PHARMACY.format(pharmacy=html.escape(draft.pharmacy))
-    for_whom = t.SUMMARY_FOR_ME
+        extra = request_flow_texts.SUMMARY_PHARMACY.format(pharmacy=html.escape(draft.pharmacy))
+    for_whom = request_flow_texts.SUMMARY_FOR_ME
     if draft.for_someone_else:
-        for_whom = t.SUMMARY_FOR_SOMEONE.format(
+        for_whom = request_flow_texts.SUMMARY_FOR_SOMEONE.format(
             name=html.escape(draft.for_name or ""), phone=_shown_phone(draft.for_phone)
         )
     zone = services.settings.timezone
     description = html.escape(draft.description or "")
     if draft.media:
-        description += t.SUMMARY_MEDIA.format(items=media_words(draft.media))
-    return t.SUMMARY.format(
+        description += request_flow_texts.SUMMARY_MEDIA.format(items=media_words(draft.media))
+    return request_flow_texts.SUMMARY.format(
         neighbourhood=html.escape(draft.neighbourhood_name),
         category=html.escape(request_texts.CATEGORY_LABELS.get(draft.category or "", "?")),
         description=description.strip(),
         when=draft.window.describe(zone) if draft.window else "?",
-        phone=t.SUMMARY_TELEGRAM_ONLY if draft.telegram_only else _shown_phone(draft.contact_phone),
+        phone=request_flow_texts.SUMMARY_TELEGRAM_ONLY
+        if draft.telegram_only
+        else _shown_phone(draft.contact_phone),
         address=html.escape(draft.address or ""),
         extra=extra,
         for_whom=for_whom,
@@ -66,11 +67,11 @@ def prefill(draft: Draft, stray: dict[str, object], services: Services) -> str |
     if len(text) > services.settings.tunables.max_text_length or not (text or media):
         return None
     draft.description, draft.media, draft.prefilled = text, media, True
-    return t.PREFILLED
+    return request_flow_texts.PREFILLED
 
 
 def phone_note(draft: Draft) -> str:
     """What the phone step settled, said as its keyboard is put away."""
     if draft.telegram_only or draft.contact_phone is None:
-        return t.TELEGRAM_ONLY_SAVED
-    return t.PHONE_SAVED.format(phone=_shown_phone(draft.contact_phone))
+        return request_flow_texts.TELEGRAM_ONLY_SAVED
+    return request_flow_texts.PHONE_SAVED.format(phone=_shown_phone(draft.contact_phone))

@@ -8,16 +8,14 @@ from telegram.ext import CallbackQueryHandler
 from bot.callback_data import int_arg, pattern, unpack
 from bot.request_labels import your_request
 from bot.request_types import Outcome
-from config import request_flow_texts as ft
-from config import request_texts as t
-from config import texts
+from config import request_flow_texts, request_texts, texts
 from handlers.context import AidApplication, AidContext
 from handlers.replies import remove_buttons
 
 ANSWERS = {
-    Outcome.ALREADY: ft.URGENT_ALREADY,
-    Outcome.TOO_LATE: ft.URGENT_ALERTS_SENT,
-    Outcome.NOT_YOURS: t.NOT_YOURS,
+    Outcome.ALREADY: request_flow_texts.URGENT_ALREADY,
+    Outcome.TOO_LATE: request_flow_texts.URGENT_ALERTS_SENT,
+    Outcome.NOT_YOURS: request_texts.NOT_YOURS,
 }
 
 
@@ -31,8 +29,8 @@ async def urgent(update: Update, context: AidContext) -> None:
     result = await context.services.requests.make_urgent(user.id, request_id)
     if result.outcome is not Outcome.OK or result.request is None:
         if result.outcome is Outcome.NO_LONGER_POSSIBLE and result.request is not None:
-            status = t.STATUS_LABELS.get(result.request.status, result.request.status)
-            text = t.NO_LONGER_POSSIBLE.format(ref=result.request.ref, status=status)
+            status = request_texts.STATUS_LABELS.get(result.request.status, result.request.status)
+            text = request_texts.NO_LONGER_POSSIBLE.format(ref=result.request.ref, status=status)
         else:
             text = ANSWERS.get(result.outcome, texts.STALE_BUTTON)
         await query.answer(text, show_alert=True)
@@ -44,7 +42,7 @@ async def urgent(update: Update, context: AidContext) -> None:
     if isinstance(query.message, Message):
         zone = context.services.settings.timezone
         label = your_request(result.request, zone)
-        await query.message.reply_text(ft.URGENT_OK.format(request=label))
+        await query.message.reply_text(request_flow_texts.URGENT_OK.format(request=label))
 
 
 def register(application: AidApplication) -> None:

@@ -12,9 +12,7 @@ from bot.callback_data import pack, pattern
 from bot.community import NotAllowedError
 from bot.neighbourhood_settings import CHOICES, DEFAULT, NO_QUIET_HOURS, SettingsView
 from bot.volunteering import CATEGORIES
-from config import care_texts as ct
-from config import texts
-from config import vetting_texts as vt
+from config import care_texts, texts, vetting_texts
 from config.settings import Tunables
 from handlers.context import AidApplication, AidContext
 from handlers.vetting_common import (
@@ -64,12 +62,12 @@ def _duration(seconds: float) -> str:
 def _quiet(start: str | None, end: str | None, tunables: Tunables) -> str:
     if start is None or end is None:
         default = f"{tunables.quiet_hours_start:%H:%M}–{tunables.quiet_hours_end:%H:%M}"
-        return default + vt.DEFAULT_SUFFIX
-    return vt.NO_QUIET_HOURS if (start, end) == NO_QUIET_HOURS else f"{start}–{end}"
+        return default + vetting_texts.DEFAULT_SUFFIX
+    return vetting_texts.NO_QUIET_HOURS if (start, end) == NO_QUIET_HOURS else f"{start}–{end}"
 
 
 def _or_default(value: object | None, default: object) -> str:
-    return str(value) if value is not None else f"{default}{vt.DEFAULT_SUFFIX}"
+    return str(value) if value is not None else f"{default}{vetting_texts.DEFAULT_SUFFIX}"
 
 
 def value_text(view: SettingsView, key: str, tunables: Tunables) -> str:
@@ -80,15 +78,15 @@ def value_text(view: SettingsView, key: str, tunables: Tunables) -> str:
     if key == "widen":
         seconds = local.alert_widening_delay_s
         default = _duration(tunables.alert_widening_delay.total_seconds())
-        return _duration(seconds) if seconds else default + vt.DEFAULT_SUFFIX
+        return _duration(seconds) if seconds else default + vetting_texts.DEFAULT_SUFFIX
     if key == "escalate":
         seconds = local.escalation_delay_s
         default = _duration(tunables.escalation_delay.total_seconds())
-        return _duration(seconds) if seconds else default + vt.DEFAULT_SUFFIX
+        return _duration(seconds) if seconds else default + vetting_texts.DEFAULT_SUFFIX
     if key == "buddyack":
         seconds = local.buddy_ack_delay_s
         default = _duration(tunables.buddy_ack_delay.total_seconds())
-        return _duration(seconds) if seconds else default + vt.DEFAULT_SUFFIX
+        return _duration(seconds) if seconds else default + vetting_texts.DEFAULT_SUFFIX
     if key == "cap":
         return f"£{local.spending_cap_pence / 100:.2f}"
     return _quiet(local.quiet_hours_start, local.quiet_hours_end, tunables)
@@ -97,19 +95,19 @@ def value_text(view: SettingsView, key: str, tunables: Tunables) -> str:
 def _checks_text(required: dict[str, frozenset[str]]) -> str:
     parts = [
         f"{category_text(category)}: "
-        + ", ".join(vt.CHECK_LABELS[k] for k in CHECK_KINDS if k in kinds)
+        + ", ".join(vetting_texts.CHECK_LABELS[k] for k in CHECK_KINDS if k in kinds)
         for category, kinds in sorted(required.items())
         if kinds
     ]
-    return "; ".join(parts) if parts else vt.NO_CHECKS_REQUIRED
+    return "; ".join(parts) if parts else vetting_texts.NO_CHECKS_REQUIRED
 
 
 def main_screen(view: SettingsView, tunables: Tunables) -> tuple[str, Rows]:
     """The settings summary and its buttons."""
     local, nid = view.settings, view.neighbourhood.id
-    approval = vt.YES if local.volunteers_need_approval else vt.NO
-    assets = vt.YES if local.assets_self_publish else vt.NO
-    text = vt.SETTINGS_VIEW.format(
+    approval = vetting_texts.YES if local.volunteers_need_approval else vetting_texts.NO
+    assets = vetting_texts.YES if local.assets_self_publish else vetting_texts.NO
+    text = vetting_texts.SETTINGS_VIEW.format(
         neighbourhood=html.escape(view.neighbourhood.name),
         batch=value_text(view, "batch", tunables),
         widen=value_text(view, "widen", tunables),
@@ -122,29 +120,34 @@ def main_screen(view: SettingsView, tunables: Tunables) -> tuple[str, Rows]:
     )
     # The check-in volunteer's time goes with the other delays, before the closing line.
     head, _, tail = text.rpartition("\n\n")
-    buddy_ack = ct.SETTINGS_BUDDY_ACK.format(value=value_text(view, "buddyack", tunables))
+    buddy_ack = care_texts.SETTINGS_BUDDY_ACK.format(value=value_text(view, "buddyack", tunables))
     text = f"{head}\n{buddy_ack}\n\n{tail}" if head else f"{text}\n{buddy_ack}"
     flip_approval = "0" if local.volunteers_need_approval else "1"
     flip_assets = "0" if local.assets_self_publish else "1"
     rows: Rows = [
-        [(vt.BUTTON_BATCH, pack(SETTINGS_KIND, nid, "batch"))],
+        [(vetting_texts.BUTTON_BATCH, pack(SETTINGS_KIND, nid, "batch"))],
         [
-            (vt.BUTTON_WIDEN, pack(SETTINGS_KIND, nid, "widen")),
-            (vt.BUTTON_ESCALATE, pack(SETTINGS_KIND, nid, "escalate")),
+            (vetting_texts.BUTTON_WIDEN, pack(SETTINGS_KIND, nid, "widen")),
+            (vetting_texts.BUTTON_ESCALATE, pack(SETTINGS_KIND, nid, "escalate")),
         ],
-        [(ct.BUTTON_BUDDY_ACK, pack(SETTINGS_KIND, nid, "buddyack"))],
+        [(care_texts.BUTTON_BUDDY_ACK, pack(SETTINGS_KIND, nid, "buddyack"))],
         [
             (
-                vt.BUTTON_APPROVAL.format(value=approval),
+                vetting_texts.BUTTON_APPROVAL.format(value=approval),
                 pack(SETTINGS_KIND, nid, "approval", flip_approval),
             )
         ],
-        [(vt.BUTTON_CHECKS, pack(SETTINGS_KIND, nid, CHECKS))],
+        [(vetting_texts.BUTTON_CHECKS, pack(SETTINGS_KIND, nid, CHECKS))],
         [
-            (vt.BUTTON_CAP, pack(SETTINGS_KIND, nid, "cap")),
-            (vt.BUTTON_QUIET, pack(SETTINGS_KIND, nid, "quiet")),
+            (vetting_texts.BUTTON_CAP, pack(SETTINGS_KIND, nid, "cap")),
+            (vetting_texts.BUTTON_QUIET, pack(SETTINGS_KIND, nid, "quiet")),
         ],
-        [(vt.BUTTON_ASSETS.format(value=assets), pack(SETTINGS_KIND, nid, "assets", flip_assets))],
+        [
+            (
+                vetting_texts.BUTTON_ASSETS.format(value=assets),
+                pack(SETTINGS_KIND, nid, "assets", flip_assets),
+            )
+        ],
     ]
     return text, rows
 
@@ -152,7 +155,9 @@ def main_screen(view: SettingsView, tunables: Tunables) -> tuple[str, Rows]:
 def _choice_label(key: str, value: str, tunables: Tunables) -> str:
     if key == "batch":
         return (
-            vt.BUTTON_DEFAULT.format(value=tunables.alert_batch_size) if value == DEFAULT else value
+            vetting_texts.BUTTON_DEFAULT.format(value=tunables.alert_batch_size)
+            if value == DEFAULT
+            else value
         )
     if key in ("widen", "escalate", "buddyack"):
         defaults = {
@@ -163,11 +168,11 @@ def _choice_label(key: str, value: str, tunables: Tunables) -> str:
         default = defaults[key]
         seconds = default.total_seconds() if value == DEFAULT else int(value)
         label = _duration(seconds)
-        return vt.BUTTON_DEFAULT.format(value=label) if value == DEFAULT else label
+        return vetting_texts.BUTTON_DEFAULT.format(value=label) if value == DEFAULT else label
     if key == "cap":
         return f"£{int(value) / 100:.0f}"
     if value == DEFAULT:
-        return vt.BUTTON_DEFAULT.format(value=_quiet(None, None, tunables).split(" ")[0])
+        return vetting_texts.BUTTON_DEFAULT.format(value=_quiet(None, None, tunables).split(" ")[0])
     start, end = value.split("-")
     return _quiet(start, end, tunables)
 
@@ -175,8 +180,8 @@ def _choice_label(key: str, value: str, tunables: Tunables) -> str:
 def choice_screen(view: SettingsView, key: str, tunables: Tunables) -> tuple[str, Rows]:
     """The values one setting can take."""
     nid = view.neighbourhood.id
-    text = vt.CHOOSE_VALUE.format(
-        setting=vt.SETTING_NAMES.get(key) or ct.SETTING_BUDDY_ACK,
+    text = vetting_texts.CHOOSE_VALUE.format(
+        setting=vetting_texts.SETTING_NAMES.get(key) or care_texts.SETTING_BUDDY_ACK,
         neighbourhood=html.escape(view.neighbourhood.name),
         value=value_text(view, key, tunables),
     )
@@ -184,7 +189,7 @@ def choice_screen(view: SettingsView, key: str, tunables: Tunables) -> tuple[str
         [(_choice_label(key, value, tunables), pack(SETTINGS_KIND, nid, key, value))]
         for value in CHOICES[key]
     ]
-    rows.append([(vt.BUTTON_BACK, pack(SETTINGS_KIND, nid, MAIN))])
+    rows.append([(vetting_texts.BUTTON_BACK, pack(SETTINGS_KIND, nid, MAIN))])
     return text, rows
 
 
@@ -192,30 +197,32 @@ def categories_screen(view: SettingsView) -> tuple[str, Rows]:
     """Pick a category to set its required checks."""
     nid = view.neighbourhood.id
     rows: Rows = [[(category_text(c), pack(SETTINGS_KIND, nid, CHECKS, c))] for c in CATEGORIES]
-    rows.append([(vt.BUTTON_BACK, pack(SETTINGS_KIND, nid, MAIN))])
-    return vt.CHOOSE_CATEGORY.format(neighbourhood=html.escape(view.neighbourhood.name)), rows
+    rows.append([(vetting_texts.BUTTON_BACK, pack(SETTINGS_KIND, nid, MAIN))])
+    return vetting_texts.CHOOSE_CATEGORY.format(
+        neighbourhood=html.escape(view.neighbourhood.name)
+    ), rows
 
 
 def category_checks_screen(view: SettingsView, category: str) -> tuple[str, Rows]:
     """Toggle the checks required for one category."""
     nid = view.neighbourhood.id
     required = view.required_checks.get(category, frozenset())
-    checks = ", ".join(vt.CHECK_LABELS[k] for k in CHECK_KINDS if k in required)
-    text = vt.CATEGORY_CHECKS.format(
+    checks = ", ".join(vetting_texts.CHECK_LABELS[k] for k in CHECK_KINDS if k in required)
+    text = vetting_texts.CATEGORY_CHECKS.format(
         category=category_text(category),
         neighbourhood=html.escape(view.neighbourhood.name),
-        checks=checks or vt.NO_CHECKS_REQUIRED,
+        checks=checks or vetting_texts.NO_CHECKS_REQUIRED,
     )
     rows: Rows = [
         [
             (
-                ("✅ " if kind in required else "▫️ ") + vt.CHECK_LABELS[kind],
+                ("✅ " if kind in required else "▫️ ") + vetting_texts.CHECK_LABELS[kind],
                 pack(SETTINGS_KIND, nid, CHECKS, category, kind),
             )
         ]
         for kind in CHECK_KINDS
     ]
-    rows.append([(vt.BUTTON_BACK, pack(SETTINGS_KIND, nid, CHECKS))])
+    rows.append([(vetting_texts.BUTTON_BACK, pack(SETTINGS_KIND, nid, CHECKS))])
     return text, rows
 
 

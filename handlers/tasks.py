@@ -21,8 +21,7 @@ from bot.callback_data import exact, int_arg, pack, pattern, unpack
 from bot.request_corrections import UNDO_DONE_WINDOW
 from bot.request_labels import with_request, your_request
 from bot.request_types import Outcome, Result
-from config import i18n, texts
-from config import request_texts as t
+from config import i18n, request_texts, texts
 from handlers.context import AidApplication, AidContext
 from handlers.replies import remove_buttons
 from storage.help_requests import HelpRequest
@@ -33,12 +32,12 @@ AMOUNT_PATTERN = re.compile(r"^£?\s*(\d{1,4}(?:[.,]\d{1,2})?)$")
 MAX_AMOUNT_PENCE = 100_000
 
 REFUSALS: dict[Outcome, str] = {
-    Outcome.TAKEN: t.ACCEPT_TAKEN,
-    Outcome.CANCELLED: t.ACCEPT_CANCELLED,
-    Outcome.NOT_ELIGIBLE: t.ACCEPT_NOT_ELIGIBLE,
-    Outcome.AT_LIMIT: t.ACCEPT_AT_LIMIT,
-    Outcome.OWN_REQUEST: t.ACCEPT_OWN,
-    Outcome.NOT_YOURS: t.NOT_YOURS,
+    Outcome.TAKEN: request_texts.ACCEPT_TAKEN,
+    Outcome.CANCELLED: request_texts.ACCEPT_CANCELLED,
+    Outcome.NOT_ELIGIBLE: request_texts.ACCEPT_NOT_ELIGIBLE,
+    Outcome.AT_LIMIT: request_texts.ACCEPT_AT_LIMIT,
+    Outcome.OWN_REQUEST: request_texts.ACCEPT_OWN,
+    Outcome.NOT_YOURS: request_texts.NOT_YOURS,
     Outcome.UNKNOWN: texts.STALE_BUTTON,
 }
 
@@ -57,10 +56,10 @@ async def _refuse(update: Update, result: Result) -> None:
     query = update.callback_query
     assert query is not None
     if result.outcome is Outcome.NO_LONGER_POSSIBLE and result.request is not None:
-        status = t.STATUS_LABELS.get(result.request.status, result.request.status)
-        text = t.NO_LONGER_POSSIBLE.format(ref=result.request.ref, status=status)
+        status = request_texts.STATUS_LABELS.get(result.request.status, result.request.status)
+        text = request_texts.NO_LONGER_POSSIBLE.format(ref=result.request.ref, status=status)
     elif result.outcome is Outcome.TOO_LATE:
-        text = t.UNDO_TOO_LATE.format(minutes=UNDO_MINUTES)
+        text = request_texts.UNDO_TOO_LATE.format(minutes=UNDO_MINUTES)
     else:
         text = i18n.gettext(REFUSALS.get(result.outcome, texts.STALE_BUTTON))
     await query.answer(text, show_alert=True)
@@ -87,7 +86,7 @@ async def decline(update: Update, context: AidContext) -> None:
         return
     result = await context.services.requests.decline(user.id, request_id)
     if result.outcome is Outcome.OK:
-        await query.answer(t.DECLINED_OK)
+        await query.answer(request_texts.DECLINED_OK)
     else:
         await _refuse(update, result)
 
@@ -107,18 +106,26 @@ async def done(update: Update, context: AidContext) -> int:
     message = query.message
     if not isinstance(message, Message):
         return ConversationHandler.END
-    undo = InlineKeyboardButton(t.BUTTON_UNDO_DONE, callback_data=pack("undodone", request_id))
+    undo = InlineKeyboardButton(
+        request_texts.BUTTON_UNDO_DONE, callback_data=pack("undodone", request_id)
+    )
     await message.reply_text(
-        t.VOLUNTEER_DONE.format(ref=result.request.ref, minutes=UNDO_MINUTES),
+        request_texts.VOLUNTEER_DONE.format(ref=result.request.ref, minutes=UNDO_MINUTES),
         reply_markup=InlineKeyboardMarkup([[undo]]),
     )
     if result.request.category != "shopping":
         return ConversationHandler.END
     context.chat_data["amount_request"] = request_id  # type: ignore[index]
     await message.reply_text(
-        t.ASK_AMOUNT,
+        request_texts.ASK_AMOUNT,
         reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton(t.BUTTON_SKIP, callback_data=pack("skipamount", request_id))]]
+            [
+                [
+                    InlineKeyboardButton(
+                        request_texts.BUTTON_SKIP, callback_data=pack("skipamount", request_id)
+                    )
+                ]
+            ]
         ),
     )
     return AMOUNT
@@ -144,12 +151,14 @@ async def amount_typed(update: Update, context: AidContext) -> int:
         return ConversationHandler.END
     pence = parse_amount(message.text or "")
     if pence is None:
-        await message.reply_text(t.AMOUNT_INVALID)
+        await message.reply_text(request_texts.AMOUNT_INVALID)
         return AMOUNT
     result = await context.services.requests.record_amount(user.id, request_id, pence)
     if result.outcome is Outcome.OK and result.request is not None:
         await message.reply_text(
-            t.AMOUNT_RECORDED.format(amount=f"{pence / 100:.2f}", ref=result.request.ref)
+            request_texts.AMOUNT_RECORDED.format(
+                amount=f"{pence / 100:.2f}", ref=result.request.ref
+            )
         )
     else:
         await message.reply_text(texts.CANCELLED)
@@ -179,7 +188,7 @@ async def undo_done(update: Update, context: AidContext) -> None:
     await query.answer()
     await remove_buttons(query)
     if isinstance(query.message, Message):
-        await query.message.reply_text(t.UNDONE_OK.format(ref=result.request.ref))
+        await query.message.reply_text(request_texts.UNDONE_OK.format(ref=result.request.ref))
 
 
 async def undo_done_in_flow(update: Update, context: AidContext) -> int:
@@ -225,7 +234,7 @@ async def release(update: Update, context: AidContext) -> None:
         update,
         context,
         lambda user_id, request_id, _: requests.release(user_id, request_id),
-        lambda _, request: t.VOLUNTEER_RELEASED.format(ref=request.ref),
+        lambda _, request: request_texts.VOLUNTEER_RELEASED.format(ref=request.ref),
     )
 
 
@@ -235,8 +244,8 @@ async def confirm(update: Update, context: AidContext) -> None:
 
     def reply(args: list[str], request: HelpRequest) -> str:
         if args[:1] == ["yes"]:
-            return t.RESIDENT_CLOSED
-        return t.RESIDENT_NOT_YET.format(request=your_request(request, zone))
+            return request_texts.RESIDENT_CLOSED
+        return request_texts.RESIDENT_NOT_YET.format(request=your_request(request, zone))
 
     await _settle_press(
         update,
@@ -255,7 +264,9 @@ async def cancel_request(update: Update, context: AidContext) -> None:
         update,
         context,
         lambda user_id, request_id, _: requests.cancel(user_id, request_id),
-        lambda _, request: with_request(t.REQUEST_CANCELLED_OK, your_request(request, zone)),
+        lambda _, request: with_request(
+            request_texts.REQUEST_CANCELLED_OK, your_request(request, zone)
+        ),
     )
 
 
@@ -267,9 +278,9 @@ async def contact_organiser(update: Update, context: AidContext) -> None:
         return
     result = await context.services.requests.contact_organiser(user.id, request_id)
     if result.outcome is Outcome.OK:
-        await query.answer(t.CONTACT_SENT, show_alert=True)
+        await query.answer(request_texts.CONTACT_SENT, show_alert=True)
     elif result.outcome is Outcome.NO_LONGER_POSSIBLE:
-        await query.answer(t.NO_ORGANISERS, show_alert=True)
+        await query.answer(request_texts.NO_ORGANISERS, show_alert=True)
     else:
         await _refuse(update, result)
 
@@ -284,21 +295,22 @@ async def my_requests(update: Update, context: AidContext) -> None:
     service = context.services.requests
     items = await service.for_requester(user.id)
     if not items:
-        await message.reply_text(t.MY_REQUESTS_NONE)
+        await message.reply_text(request_texts.MY_REQUESTS_NONE)
         return
     for item in items:
-        text = t.MY_REQUESTS_ITEM.format(
+        text = request_texts.MY_REQUESTS_ITEM.format(
             ref=item.ref,
             category=category_text(item.category),
             when=service.when_text(item),
-            status=t.STATUS_LABELS.get(item.status, item.status),
+            status=request_texts.STATUS_LABELS.get(item.status, item.status),
         )
         rows: list[list[InlineKeyboardButton]] = []
         if item.status in ("open", "assigned"):
             rows.append(
                 [
                     InlineKeyboardButton(
-                        t.BUTTON_CANCEL_REQUEST, callback_data=pack("cancelreq", item.id)
+                        request_texts.BUTTON_CANCEL_REQUEST,
+                        callback_data=pack("cancelreq", item.id),
                     )
                 ]
             )
@@ -306,10 +318,11 @@ async def my_requests(update: Update, context: AidContext) -> None:
             rows.append(
                 [
                     InlineKeyboardButton(
-                        t.BUTTON_YES_THANKS, callback_data=pack("confirm", item.id, "yes")
+                        request_texts.BUTTON_YES_THANKS,
+                        callback_data=pack("confirm", item.id, "yes"),
                     ),
                     InlineKeyboardButton(
-                        t.BUTTON_NOT_YET, callback_data=pack("confirm", item.id, "no")
+                        request_texts.BUTTON_NOT_YET, callback_data=pack("confirm", item.id, "no")
                     ),
                 ]
             )
@@ -324,25 +337,27 @@ async def my_tasks(update: Update, context: AidContext) -> None:
     service = context.services.requests
     items = await service.for_assignee(user.id)
     if not items:
-        await message.reply_text(t.TASKS_NONE)
+        await message.reply_text(request_texts.TASKS_NONE)
         return
     for item in items:
-        text = t.TASKS_ITEM.format(
+        text = request_texts.TASKS_ITEM.format(
             ref=item.ref,
             category=category_text(item.category),
             neighbourhood=html.escape(await service.neighbourhood_name(item.neighbourhood_id)),
             when=service.when_text(item),
-            status=t.TASK_STATUS_LABELS.get(item.status)
-            or t.STATUS_LABELS.get(item.status, item.status),
+            status=request_texts.TASK_STATUS_LABELS.get(item.status)
+            or request_texts.STATUS_LABELS.get(item.status, item.status),
         )
         markup = None
         if item.status == "assigned":
             markup = InlineKeyboardMarkup(
                 [
                     [
-                        InlineKeyboardButton(t.BUTTON_DONE, callback_data=pack("done", item.id)),
                         InlineKeyboardButton(
-                            t.BUTTON_CANT_DO, callback_data=pack("release", item.id)
+                            request_texts.BUTTON_DONE, callback_data=pack("done", item.id)
+                        ),
+                        InlineKeyboardButton(
+                            request_texts.BUTTON_CANT_DO, callback_data=pack("release", item.id)
                         ),
                     ]
                 ]

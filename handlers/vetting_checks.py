@@ -20,8 +20,7 @@ from bot.callback_data import pack, pattern
 from bot.community import NotAllowedError
 from bot.roles import name_of
 from bot.vetting import ChecksView
-from config import texts
-from config import vetting_texts as vt
+from config import texts, vetting_texts
 from handlers.context import AidApplication, AidContext
 from handlers.flow_switch import switch_fallbacks
 from handlers.replies import remove_buttons
@@ -74,7 +73,7 @@ async def _checks(
         where, view = await vetting.checks(user_id, neighbourhood_id, person_id)
         if view is None:
             place = html.escape(where.name)
-            await message.reply_text(vt.PERSON_NOT_FOUND.format(neighbourhood=place))
+            await message.reply_text(vetting_texts.PERSON_NOT_FOUND.format(neighbourhood=place))
             return
         await message.reply_text(render(view), reply_markup=keyboard(buttons(view)))
 
@@ -88,8 +87,8 @@ async def _checks(
         extra,
         act=show,
         listing=waiting_then_approved,
-        empty=vt.CHECKS_NOBODY,
-        prompt=vt.CHECKS_PICK,
+        empty=vetting_texts.CHECKS_NOBODY,
+        prompt=vetting_texts.CHECKS_PICK,
         button=lambda where, person: pack(CHECK_KIND, where, person),
     )
 
@@ -99,15 +98,19 @@ def render(view: ChecksView) -> str:
     lines = []
     for kind in CHECK_KINDS:
         check = view.checks.get(kind)
-        label = vt.CHECK_LABELS[kind]
+        label = vetting_texts.CHECK_LABELS[kind]
         if check is None:
-            lines.append(vt.CHECK_NO.format(label=label))
+            lines.append(vetting_texts.CHECK_NO.format(label=label))
         elif kind == "dbs" and check.dbs_date:
-            level = vt.DBS_LEVEL_LABELS.get(check.dbs_level or "", "?")
-            lines.append(vt.CHECK_DBS.format(level=level, date=check.dbs_date.strftime("%d/%m/%Y")))
+            level = vetting_texts.DBS_LEVEL_LABELS.get(check.dbs_level or "", "?")
+            lines.append(
+                vetting_texts.CHECK_DBS.format(
+                    level=level, date=check.dbs_date.strftime("%d/%m/%Y")
+                )
+            )
         else:
-            lines.append(vt.CHECK_YES.format(label=label))
-    return vt.CHECKS_VIEW.format(
+            lines.append(vetting_texts.CHECK_YES.format(label=label))
+    return vetting_texts.CHECKS_VIEW.format(
         name=html.escape(name_of(view.member)),
         neighbourhood=html.escape(view.neighbourhood.name),
         lines="\n".join(lines),
@@ -119,15 +122,25 @@ def buttons(view: ChecksView) -> list[list[tuple[str, str]]]:
     where, who = view.neighbourhood.id, view.member.person_id
     rows = []
     for kind in CHECK_KINDS:
-        label = vt.CHECK_LABELS[kind]
+        label = vetting_texts.CHECK_LABELS[kind]
         if kind in view.checks:
             rows.append(
-                [(vt.BUTTON_CHECK_REMOVE.format(label=label), _toggle(where, who, kind, 0))]
+                [
+                    (
+                        vetting_texts.BUTTON_CHECK_REMOVE.format(label=label),
+                        _toggle(where, who, kind, 0),
+                    )
+                ]
             )
         elif kind != "dbs":
-            rows.append([(vt.BUTTON_CHECK_ADD.format(label=label), _toggle(where, who, kind, 1))])
+            rows.append(
+                [(vetting_texts.BUTTON_CHECK_ADD.format(label=label), _toggle(where, who, kind, 1))]
+            )
     rows.append(
-        [(vt.DBS_LEVEL_LABELS[level], pack(DBS_KIND, where, who, level)) for level in DBS_LEVELS]
+        [
+            (vetting_texts.DBS_LEVEL_LABELS[level], pack(DBS_KIND, where, who, level))
+            for level in DBS_LEVELS
+        ]
     )
     return rows
 
@@ -185,15 +198,15 @@ async def dbs_pressed(update: Update, context: AidContext) -> int:
     neighbourhood_id, person_id = numbers
     _, member = await context.services.vetting.member(user.id, neighbourhood_id, person_id)
     if member is None:
-        await query.answer(vt.NO_LONGER_POSSIBLE, show_alert=True)
+        await query.answer(vetting_texts.NO_LONGER_POSSIBLE, show_alert=True)
         return END
     await query.answer()
     pending = PendingDbs(neighbourhood_id, person_id, level, name_of(member))
     if context.user_data is not None:  # always set for private chats
         context.user_data[_DBS_KEY] = pending
-    label = vt.DBS_LEVEL_LABELS[level].lower()
+    label = vetting_texts.DBS_LEVEL_LABELS[level].lower()
     await query.message.reply_text(
-        vt.DBS_DATE_PROMPT.format(name=html.escape(pending.name), level=label)
+        vetting_texts.DBS_DATE_PROMPT.format(name=html.escape(pending.name), level=label)
     )
     return DBS_DATE
 
@@ -209,15 +222,15 @@ async def dbs_date_sent(update: Update, context: AidContext) -> int:
     except ValueError:
         certificate = None
     if certificate is None:
-        await message.reply_text(vt.DBS_DATE_BAD)
+        await message.reply_text(vetting_texts.DBS_DATE_BAD)
         return DBS_DATE
     today = context.services.clock.now().astimezone(context.services.settings.timezone).date()
     if certificate > today:
-        await message.reply_text(vt.DBS_DATE_FUTURE)
+        await message.reply_text(vetting_texts.DBS_DATE_FUTURE)
         return DBS_DATE
     pending = (context.user_data or {}).pop(_DBS_KEY, None)
     if not isinstance(pending, PendingDbs):
-        await message.reply_text(vt.NO_LONGER_POSSIBLE)
+        await message.reply_text(vetting_texts.NO_LONGER_POSSIBLE)
         return END
     try:
         view = await context.services.vetting.set_check(
@@ -233,7 +246,7 @@ async def dbs_date_sent(update: Update, context: AidContext) -> int:
         await message.reply_text(texts.NOT_ORGANISER_HERE)
         return END
     if view is None:
-        await message.reply_text(vt.NO_LONGER_POSSIBLE)
+        await message.reply_text(vetting_texts.NO_LONGER_POSSIBLE)
         return END
     await message.reply_text(render(view), reply_markup=keyboard(buttons(view)))
     return END
@@ -243,7 +256,7 @@ async def cancel(update: Update, context: AidContext) -> int:
     """/cancel while giving a DBS date: nothing is recorded."""
     (context.user_data or {}).pop(_DBS_KEY, None)
     if update.effective_message is not None:
-        await update.effective_message.reply_text(vt.DONE_CANCELLED)
+        await update.effective_message.reply_text(vetting_texts.DONE_CANCELLED)
     return END
 
 

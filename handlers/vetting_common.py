@@ -14,8 +14,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.callback_data import pack, pattern, unpack
 from bot.community import NotAllowedError
-from config import texts
-from config import vetting_texts as vt
+from config import texts, vetting_texts
 from handlers.context import AidApplication, AidContext
 from handlers.replies import remove_buttons
 from storage.neighbourhoods import Neighbourhood
@@ -140,7 +139,7 @@ async def start_for_neighbourhood(update: Update, context: AidContext, name: str
     args = context.args or []
     number = person_number(args)
     if args and number is None:
-        await message.reply_text(vt.PICK_PERSON_USAGE)
+        await message.reply_text(vetting_texts.PICK_PERSON_USAGE)
         return
     extra = [str(number)] if number is not None else []
     if len(organised) == 1:

@@ -19,7 +19,7 @@ from bot.callback_data import pack, pattern
 from bot.language_names import language_list
 from bot.roles import name_of
 from bot.vetting import NOTE_MAX_LENGTH, VetOutcome, VetResult
-from config import vetting_texts as vt
+from config import vetting_texts
 from handlers.context import AidApplication, AidContext
 from handlers.flow_switch import switch_fallbacks
 from handlers.replies import remove_buttons
@@ -82,28 +82,30 @@ async def _list_pending(
     message: Message, user_id: int, neighbourhood_id: int, context: AidContext, _: list[str]
 ) -> None:
     listing = context.services.vetting.volunteers(user_id, neighbourhood_id, "pending")
-    listed = await listed_or_answered(message, listing, vt.PENDING_NONE)
+    listed = await listed_or_answered(message, listing, vetting_texts.PENDING_NONE)
     if listed is None:
         return
     where, waiting = listed
     place = html.escape(where.name)
-    lines, rows = [vt.PENDING_HEADER.format(neighbourhood=place)], []
+    lines, rows = [vetting_texts.PENDING_HEADER.format(neighbourhood=place)], []
     for volunteer in waiting:
         name = volunteer.display_name or f"#{volunteer.person_id}"
         languages = language_list(volunteer.languages)  # names in the reader's language
         lines.append(
-            vt.PENDING_LINE.format(
+            vetting_texts.PENDING_LINE.format(
                 number=volunteer.person_id,
                 name=html.escape(name),
                 categories=", ".join(category_text(c) for c in volunteer.categories) or "–",
-                languages=vt.PENDING_LANGUAGES.format(languages=languages) if languages else "",
+                languages=vetting_texts.PENDING_LANGUAGES.format(languages=languages)
+                if languages
+                else "",
             )
         )
         data = (where.id, volunteer.person_id)
         rows.append(
             [
-                (vt.BUTTON_APPROVE.format(name=name), pack(DECIDE_KIND, APPROVE, *data)),
-                (vt.BUTTON_REJECT.format(name=name), pack(DECIDE_KIND, REJECT, *data)),
+                (vetting_texts.BUTTON_APPROVE.format(name=name), pack(DECIDE_KIND, APPROVE, *data)),
+                (vetting_texts.BUTTON_REJECT.format(name=name), pack(DECIDE_KIND, REJECT, *data)),
             ]
         )
     await message.reply_text("\n".join(lines), reply_markup=keyboard(rows))
@@ -117,18 +119,18 @@ async def decision_pressed(update: Update, context: AidContext) -> int:
     neighbourhood_id, person_id = chosen.neighbourhood_id, chosen.person_id
     _, member = await context.services.vetting.member(chosen.user_id, neighbourhood_id, person_id)
     if member is None or member.volunteer_status != "pending":
-        await chosen.query.answer(vt.ALREADY_DECIDED, show_alert=True)
+        await chosen.query.answer(vetting_texts.ALREADY_DECIDED, show_alert=True)
         return END
     await chosen.query.answer()
     approve = chosen.choice == APPROVE
     decision = PendingDecision(neighbourhood_id, person_id, approve, name_of(member))
     _take(context, neighbourhood_id, person_id)  # pressed again: the latest choice counts
     _waiting(context).append(decision)
-    prompt = vt.NOTE_PROMPT_APPROVE if approve else vt.NOTE_PROMPT_REJECT
+    prompt = vetting_texts.NOTE_PROMPT_APPROVE if approve else vetting_texts.NOTE_PROMPT_REJECT
     no_note_data = pack(NO_NOTE_KIND, chosen.choice, neighbourhood_id, person_id)
     await chosen.message.reply_text(
         prompt.format(name=html.escape(decision.name)),
-        reply_markup=keyboard([[(vt.BUTTON_NO_NOTE, no_note_data)]]),
+        reply_markup=keyboard([[(vetting_texts.BUTTON_NO_NOTE, no_note_data)]]),
     )
     return NOTE
 
@@ -140,11 +142,11 @@ async def note_sent(update: Update, context: AidContext) -> int:
     if message is None:
         return NOTE
     if not waiting:
-        await message.reply_text(vt.NO_LONGER_POSSIBLE)
+        await message.reply_text(vetting_texts.NO_LONGER_POSSIBLE)
         return END
     note = (message.text or "").strip()
     if len(note) > NOTE_MAX_LENGTH:
-        await message.reply_text(vt.NOTE_TOO_LONG.format(limit=NOTE_MAX_LENGTH))
+        await message.reply_text(vetting_texts.NOTE_TOO_LONG.format(limit=NOTE_MAX_LENGTH))
         return NOTE
     return await _decide(update, context, message, waiting[-1], note or None)
 
@@ -202,7 +204,9 @@ async def _decide(
     text = _outcome_text(result, decision.approve)
     if waiting:
         names = ", ".join(html.escape(d.name) for d in waiting)
-        text += vt.NOTE_STILL_WAITING.format(names=names, latest=html.escape(waiting[-1].name))
+        text += vetting_texts.NOTE_STILL_WAITING.format(
+            names=names, latest=html.escape(waiting[-1].name)
+        )
     await message.reply_text(text)
     return NOTE if waiting else END
 
@@ -211,10 +215,10 @@ def _outcome_text(result: VetResult, approve: bool) -> str:
     """What the organiser is told about an approval or a turn-down."""
     place = html.escape(result.neighbourhood.name)
     if result.outcome is VetOutcome.NOT_FOUND or result.member is None:
-        return vt.PERSON_NOT_FOUND.format(neighbourhood=place)
+        return vetting_texts.PERSON_NOT_FOUND.format(neighbourhood=place)
     if result.outcome is VetOutcome.WRONG_STATUS:
-        return vt.ALREADY_DECIDED
-    template = vt.APPROVED_DONE if approve else vt.REJECTED_DONE
+        return vetting_texts.ALREADY_DECIDED
+    template = vetting_texts.APPROVED_DONE if approve else vetting_texts.REJECTED_DONE
     return template.format(name=html.escape(name_of(result.member)), neighbourhood=place)
 
 
@@ -222,7 +226,7 @@ async def cancel(update: Update, context: AidContext) -> int:
     """/cancel while adding a note: nothing (still waiting) is decided."""
     (context.user_data or {}).pop(_DECISIONS_KEY, None)
     if update.effective_message is not None:
-        await update.effective_message.reply_text(vt.DONE_CANCELLED)
+        await update.effective_message.reply_text(vetting_texts.DONE_CANCELLED)
     return END
 
 

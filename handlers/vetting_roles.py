@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callback_data import pack, pattern
 from bot.roles import RoleChange, RoleOutcome, name_of
-from config import vetting_texts as vt
+from config import vetting_texts
 from handlers.context import AidApplication, AidContext
 from handlers.menus import refresh_personal_menu
 from handlers.vetting_common import (
@@ -45,16 +45,18 @@ async def _list_organisers(
     message: Message, user_id: int, neighbourhood_id: int, context: AidContext, _: list[str]
 ) -> None:
     listing = context.services.vetting.roles.organisers(user_id, neighbourhood_id)
-    listed = await listed_or_answered(message, listing, vt.ORGANISERS_NONE)
+    listed = await listed_or_answered(message, listing, vetting_texts.ORGANISERS_NONE)
     if listed is None:
         return
     where, people = listed
     place = html.escape(where.name)
     lines = "\n".join(
-        vt.PERSON_LINE.format(number=p.person_id, name=html.escape(name_of(p))) for p in people
+        vetting_texts.PERSON_LINE.format(number=p.person_id, name=html.escape(name_of(p)))
+        for p in people
     )
     await message.reply_text(
-        vt.ORGANISERS_LIST.format(neighbourhood=place, people=lines) + vt.BOOTSTRAP_NOTE
+        vetting_texts.ORGANISERS_LIST.format(neighbourhood=place, people=lines)
+        + vetting_texts.BOOTSTRAP_NOTE
     )
 
 
@@ -82,8 +84,8 @@ async def _pick_or_change(
         extra,
         act=change_role,
         listing=lambda: roles.candidates(user_id, neighbourhood_id, for_promotion=promoting),
-        empty=vt.PROMOTE_NOBODY if promoting else vt.DEMOTE_NOBODY,
-        prompt=vt.PROMOTE_PICK if promoting else vt.DEMOTE_PICK,
+        empty=vetting_texts.PROMOTE_NOBODY if promoting else vetting_texts.DEMOTE_NOBODY,
+        prompt=vetting_texts.PROMOTE_PICK if promoting else vetting_texts.DEMOTE_PICK,
         button=lambda where, person: pack(ROLE_KIND, change, where, person),
         label=lambda member: f"#{member.person_id} {name_of(member)}",
     )
@@ -97,18 +99,22 @@ async def _report(message: Message, context: AidContext, result: RoleChange, cha
     """Tell the organiser how a role change ended; refresh the person's menu if it changed."""
     place = html.escape(result.neighbourhood.name)
     if result.member is None:
-        await message.reply_text(vt.PERSON_NOT_FOUND.format(neighbourhood=place))
+        await message.reply_text(vetting_texts.PERSON_NOT_FOUND.format(neighbourhood=place))
         return
     name = html.escape(name_of(result.member))
     promoted = change == PROMOTE
     templates = {
-        RoleOutcome.DONE: vt.PROMOTED if promoted else vt.DEMOTED,
-        RoleOutcome.UNCHANGED: vt.PROMOTED_ALREADY if promoted else vt.DEMOTED_NOT_ORGANISER,
-        RoleOutcome.LAST_ORGANISER: vt.DEMOTE_LAST,
-        RoleOutcome.BOOTSTRAP: vt.DEMOTE_BOOTSTRAP,
+        RoleOutcome.DONE: vetting_texts.PROMOTED if promoted else vetting_texts.DEMOTED,
+        RoleOutcome.UNCHANGED: vetting_texts.PROMOTED_ALREADY
+        if promoted
+        else vetting_texts.DEMOTED_NOT_ORGANISER,
+        RoleOutcome.LAST_ORGANISER: vetting_texts.DEMOTE_LAST,
+        RoleOutcome.BOOTSTRAP: vetting_texts.DEMOTE_BOOTSTRAP,
     }
     await message.reply_text(
-        templates.get(result.outcome, vt.NO_LONGER_POSSIBLE).format(name=name, neighbourhood=place)
+        templates.get(result.outcome, vetting_texts.NO_LONGER_POSSIBLE).format(
+            name=name, neighbourhood=place
+        )
     )
     if result.outcome is RoleOutcome.DONE:
         await refresh_personal_menu(context.bot, context.services, result.member.telegram_id)

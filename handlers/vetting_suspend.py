@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.callback_data import pack, pattern
 from bot.roles import name_of
 from bot.vetting import VetOutcome, VetResult
-from config import vetting_texts as vt
+from config import vetting_texts
 from handlers.context import AidApplication, AidContext
 from handlers.vetting_common import (
     person_action,
@@ -58,8 +58,8 @@ async def _pick_or_change(
         extra,
         act=change_status,
         listing=lambda: vetting.volunteers(user_id, neighbourhood_id, status),
-        empty=vt.SUSPEND_NOBODY if suspending else vt.UNSUSPEND_NOBODY,
-        prompt=vt.SUSPEND_PICK if suspending else vt.UNSUSPEND_PICK,
+        empty=vetting_texts.SUSPEND_NOBODY if suspending else vetting_texts.UNSUSPEND_NOBODY,
+        prompt=vetting_texts.SUSPEND_PICK if suspending else vetting_texts.UNSUSPEND_PICK,
         button=lambda where, person: pack(SUSPEND_KIND, change, where, person),
     )
 
@@ -72,16 +72,20 @@ def _outcome_text(result: VetResult, change: str) -> str:
     """What the organiser is told about a suspension or its end."""
     place = html.escape(result.neighbourhood.name)
     if result.member is None:
-        return vt.PERSON_NOT_FOUND.format(neighbourhood=place)
+        return vetting_texts.PERSON_NOT_FOUND.format(neighbourhood=place)
     name = html.escape(name_of(result.member))
     if result.outcome is VetOutcome.WRONG_STATUS:
-        template = vt.SUSPEND_NOT_APPROVED if change == SUSPEND else vt.UNSUSPEND_NOT_SUSPENDED
+        template = (
+            vetting_texts.SUSPEND_NOT_APPROVED
+            if change == SUSPEND
+            else vetting_texts.UNSUSPEND_NOT_SUSPENDED
+        )
         return template.format(name=name, neighbourhood=place)
     if change == SUSPEND:
-        return vt.SUSPENDED_DONE.format(
+        return vetting_texts.SUSPENDED_DONE.format(
             name=name, neighbourhood=place, tasks=result.tasks_reoffered
         )
-    return vt.UNSUSPENDED_DONE.format(name=name, neighbourhood=place)
+    return vetting_texts.UNSUSPENDED_DONE.format(name=name, neighbourhood=place)
 
 
 async def suspend_chosen(update: Update, context: AidContext) -> None:

@@ -10,9 +10,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callback_data import pattern
-from config import i18n, texts
-from config import request_texts as rt
-from config import volunteer_texts as vt
+from config import i18n, request_texts, texts, volunteer_texts
 from handlers.context import AidApplication, AidContext
 from handlers.replies import remove_buttons
 from handlers.volunteer_steps import button_args
@@ -28,17 +26,17 @@ async def pause(update: Update, context: AidContext) -> None:
     args = context.args or []
     days = int(args[0]) if len(args) == 1 and re.fullmatch(r"[0-9]{1,3}", args[0]) else None
     if args and (days is None or not 1 <= days <= MAX_PAUSE_DAYS):
-        await message.reply_text(vt.PAUSE_USAGE.format(max_days=MAX_PAUSE_DAYS))
+        await message.reply_text(volunteer_texts.PAUSE_USAGE.format(max_days=MAX_PAUSE_DAYS))
         return
     result = await context.services.volunteering.pause(user.id, days)
     if result is False:
-        await message.reply_text(vt.NOT_A_VOLUNTEER)
+        await message.reply_text(volunteer_texts.NOT_A_VOLUNTEER)
     elif isinstance(result, datetime):
         local = result.astimezone(context.services.settings.timezone)
         until = i18n.day_at_time(local, year=True)
-        await message.reply_text(vt.PAUSED_FOR(days, until=until))
+        await message.reply_text(volunteer_texts.PAUSED_FOR(days, until=until))
     else:
-        await message.reply_text(vt.PAUSED_UNTIL_RESUME)
+        await message.reply_text(volunteer_texts.PAUSED_UNTIL_RESUME)
 
 
 async def resume(update: Update, context: AidContext) -> None:
@@ -49,12 +47,14 @@ async def resume(update: Update, context: AidContext) -> None:
     volunteering = context.services.volunteering
     profile = await volunteering.profile(user.id)
     if profile is None:
-        await message.reply_text(vt.NOT_A_VOLUNTEER)
+        await message.reply_text(volunteer_texts.NOT_A_VOLUNTEER)
     elif profile.paused_until is None or profile.paused_until <= context.services.clock.now():
-        await message.reply_text(vt.NOT_PAUSED)
+        await message.reply_text(volunteer_texts.NOT_PAUSED)
     else:
         resumed = await volunteering.resume(user.id)
-        await message.reply_text(vt.RESUMED if resumed else vt.NOT_A_VOLUNTEER)
+        await message.reply_text(
+            volunteer_texts.RESUMED if resumed else volunteer_texts.NOT_A_VOLUNTEER
+        )
 
 
 async def approve(update: Update, context: AidContext) -> None:
@@ -71,16 +71,18 @@ async def approve(update: Update, context: AidContext) -> None:
     try:
         name = await services.volunteering.approve(user.id, person_id, neighbourhood_id)
     except PermissionError:
-        await query.answer(vt.APPROVE_REFUSED, show_alert=True)
+        await query.answer(volunteer_texts.APPROVE_REFUSED, show_alert=True)
         return
     if name is None:
-        await query.answer(vt.APPROVE_ALREADY, show_alert=True)
+        await query.answer(volunteer_texts.APPROVE_ALREADY, show_alert=True)
         await remove_buttons(query)
         return
     await query.answer()
     organised = await services.community.organised_neighbourhoods(user.id)
     where = next((n.name for n in organised if n.id == neighbourhood_id), "")
-    text = rt.APPROVED_OK.format(volunteer=html.escape(name), neighbourhood=html.escape(where))
+    text = request_texts.APPROVED_OK.format(
+        volunteer=html.escape(name), neighbourhood=html.escape(where)
+    )
     await query.edit_message_text(text)
 
 

@@ -28,9 +28,7 @@ from bot import volunteering as vol
 from bot.callback_data import exact
 from bot.phones import parse_phone, parse_shared_contact
 from bot.when import ANY_TIME
-from config import i18n, texts
-from config import request_texts as rt
-from config import volunteer_texts as vt
+from config import i18n, request_texts, texts, volunteer_texts
 from handlers.context import AidContext
 from handlers.flow_switch import switch_fallbacks
 from handlers.onboarding import menu_keyboard
@@ -64,7 +62,7 @@ Callback = Callable[[Update, AidContext], Awaitable[object]]
 
 DRAFT_KEY = "volunteer_draft"
 CONVERSATION_TIMEOUT = timedelta(hours=2)
-_SLOTS = {str(bit): bit for bit, _ in rt.AVAILABILITY_LABELS}
+_SLOTS = {str(bit): bit for bit, _ in request_texts.AVAILABILITY_LABELS}
 
 
 def _draft(context: AidContext) -> OfferDraft:
@@ -111,7 +109,7 @@ async def ask(update: Update, context: AidContext, state: int, edit: bool = True
     draft, query, message = _draft(context), update.callback_query, _message(update)
     if state == SHARING_PHONE:
         await _clear_prompt(context, message.chat_id)
-        await message.reply_text(vt.ASK_PHONE, reply_markup=phone_keyboard())
+        await message.reply_text(volunteer_texts.ASK_PHONE, reply_markup=phone_keyboard())
         return state
     text, keyboard = prompt_text(state, draft), step_keyboard(state, draft)
     if edit and query is not None and isinstance(query.message, Message):
@@ -137,7 +135,7 @@ async def start_offer(update: Update, context: AidContext) -> int:
     await _clear_prompt(context, message.chat_id)
     _forget(context)
     if not await context.services.community.memberships(user.id):
-        await message.reply_text(vt.NOT_IN_NEIGHBOURHOOD)
+        await message.reply_text(volunteer_texts.NOT_IN_NEIGHBOURHOOD)
         return END
     draft = _draft(context)
     profile = await context.services.volunteering.profile(user.id)
@@ -174,10 +172,10 @@ async def next_step(update: Update, context: AidContext) -> int:
     action, name = _args(update)[:2]
     state = STATES[name]
     if state == CHOOSING_CATEGORIES and not draft.categories:
-        await query.answer(vt.NEED_CATEGORY, show_alert=True)
+        await query.answer(volunteer_texts.NEED_CATEGORY, show_alert=True)
         return state
     if state == CHOOSING_TIMES and not draft.availability:
-        await query.answer(vt.NEED_AVAILABILITY, show_alert=True)
+        await query.answer(volunteer_texts.NEED_AVAILABILITY, show_alert=True)
         return state
     await query.answer()
     if action == "clear" and state in LISTS:
@@ -231,30 +229,34 @@ async def phone_given(update: Update, context: AidContext) -> int:
     region = context.services.settings.default_region
     if message.contact is not None:
         if user is None or message.contact.user_id != user.id:
-            await message.reply_text(vt.PHONE_NOT_YOURS, reply_markup=phone_keyboard())
+            await message.reply_text(volunteer_texts.PHONE_NOT_YOURS, reply_markup=phone_keyboard())
             return SHARING_PHONE
         result = parse_shared_contact(message.contact.phone_number, region)
     else:
         result = parse_phone(message.text or "", region)
     if result.e164 is None:
-        reason = vt.PHONE_REASONS.get(result.problem or "", vt.PHONE_REASONS["not_a_number"])
-        await message.reply_text(vt.PHONE_BAD.format(reason=reason), reply_markup=phone_keyboard())
+        reason = volunteer_texts.PHONE_REASONS.get(
+            result.problem or "", volunteer_texts.PHONE_REASONS["not_a_number"]
+        )
+        await message.reply_text(
+            volunteer_texts.PHONE_BAD.format(reason=reason), reply_markup=phone_keyboard()
+        )
         return SHARING_PHONE
     draft = _draft(context)
     draft.share_phone, draft.phone_e164 = True, result.e164
-    return await _leave_phone(update, context, vt.PHONE_SAVED, CONFIRMING)
+    return await _leave_phone(update, context, volunteer_texts.PHONE_SAVED, CONFIRMING)
 
 
 async def phone_choice(update: Update, context: AidContext) -> int:
     """Don't share, Back or Cancel, pressed on the phone step's reply keyboard."""
     choice = _message(update).text
-    if choice == vt.BUTTON_CANCEL:
+    if choice == volunteer_texts.BUTTON_CANCEL:
         return await cancel(update, context)
-    if choice == vt.BUTTON_BACK:
-        return await _leave_phone(update, context, vt.GOING_BACK, TYPING_SKILLS)
+    if choice == volunteer_texts.BUTTON_BACK:
+        return await _leave_phone(update, context, volunteer_texts.GOING_BACK, TYPING_SKILLS)
     draft = _draft(context)
     draft.share_phone, draft.phone_e164 = False, None
-    return await _leave_phone(update, context, vt.PHONE_NOT_SHARED, CONFIRMING)
+    return await _leave_phone(update, context, volunteer_texts.PHONE_NOT_SHARED, CONFIRMING)
 
 
 async def confirm(update: Update, context: AidContext) -> int:
@@ -268,7 +270,7 @@ async def confirm(update: Update, context: AidContext) -> int:
     try:
         statuses = await context.services.volunteering.save_offer(user.id, draft.offer())
     except (PermissionError, ValueError):
-        await _message(update).reply_text(vt.SAVE_REFUSED)
+        await _message(update).reply_text(volunteer_texts.SAVE_REFUSED)
         return END
     await _message(update).reply_text(saved_text(statuses, draft))
     return END
@@ -289,7 +291,7 @@ async def cancel(update: Update, context: AidContext) -> int:
 
 async def use_buttons(update: Update, context: AidContext) -> None:
     """Typed text on a step that needs a button: point at the buttons, stay on the step."""
-    await _message(update).reply_text(vt.USE_BUTTONS)
+    await _message(update).reply_text(volunteer_texts.USE_BUTTONS)
 
 
 async def timed_out(update: Update, context: AidContext) -> None:
@@ -321,7 +323,11 @@ def build_conversation() -> ConversationHandler[AidContext]:
     ]
     # A reply button comes back as its label, in whichever language the person reads.
     with i18n.speaking(i18n.SOURCE_LANGUAGE):
-        labels = (vt.BUTTON_NO_PHONE, vt.BUTTON_BACK, vt.BUTTON_CANCEL)
+        labels = (
+            volunteer_texts.BUTTON_NO_PHONE,
+            volunteer_texts.BUTTON_BACK,
+            volunteer_texts.BUTTON_CANCEL,
+        )
     phone_buttons = sorted({word for label in labels for word in i18n.in_every_language(label)})
     states[SHARING_PHONE] = [
         MessageHandler(filters.Text(phone_buttons), phone_choice),

@@ -23,9 +23,7 @@ from bot.callback_data import pack, unpack
 from bot.language_names import joined
 from bot.phones import format_for_display
 from bot.when import ANY_TIME
-from config import i18n
-from config import request_texts as rt
-from config import volunteer_texts as vt
+from config import i18n, request_texts, volunteer_texts
 
 # Conversation states, in the order the steps are asked; STEP_NAMES go into button data.
 CHOOSING_CATEGORIES, CHOOSING_TIMES, CHOOSING_MAX_TASKS = range(3)
@@ -62,10 +60,18 @@ class ListStep(NamedTuple):
 
 LISTS = {
     TYPING_LANGUAGES: ListStep(
-        "languages", vol.MAX_LANGUAGES, LANGUAGE_MAX_LENGTH, vt.ASK_LANGUAGES, vt.LANGUAGES_INVALID
+        "languages",
+        vol.MAX_LANGUAGES,
+        LANGUAGE_MAX_LENGTH,
+        volunteer_texts.ASK_LANGUAGES,
+        volunteer_texts.LANGUAGES_INVALID,
     ),
     TYPING_SKILLS: ListStep(
-        "skills", vol.MAX_SKILLS, vol.SKILL_MAX_LENGTH, vt.ASK_SKILLS, vt.SKILLS_INVALID
+        "skills",
+        vol.MAX_SKILLS,
+        vol.SKILL_MAX_LENGTH,
+        volunteer_texts.ASK_SKILLS,
+        volunteer_texts.SKILLS_INVALID,
     ),
 }
 
@@ -109,7 +115,7 @@ def button_args(data: str | None) -> list[str]:
 
 
 def _button(label: str, *parts: str | int, chosen: bool = False) -> InlineKeyboardButton:
-    text = vt.CHOSEN_MARK + label if chosen else label
+    text = volunteer_texts.CHOSEN_MARK + label if chosen else label
     return InlineKeyboardButton(text, callback_data=button_data(*parts))
 
 
@@ -118,10 +124,13 @@ def step_keyboard(state: int, draft: OfferDraft) -> InlineKeyboardMarkup:
     name = STEP_NAMES[state]
     rows: list[list[InlineKeyboardButton]] = []
     if state == CHOOSING_CATEGORIES:
-        for key, label in rt.CATEGORY_LABELS.items():
+        for key, label in request_texts.CATEGORY_LABELS.items():
             rows.append([_button(label, "pick", name, key, chosen=key in draft.categories)])
     elif state == CHOOSING_TIMES:
-        for bit, label in (*rt.AVAILABILITY_LABELS, (ANY_TIME, rt.ANY_TIME_LABEL)):
+        for bit, label in (
+            *request_texts.AVAILABILITY_LABELS,
+            (ANY_TIME, request_texts.ANY_TIME_LABEL),
+        ):
             chosen = (draft.availability & bit) == bit
             rows.append([_button(label, "pick", name, bit, chosen=chosen)])
     elif state == CHOOSING_MAX_TASKS:
@@ -129,24 +138,36 @@ def step_keyboard(state: int, draft: OfferDraft) -> InlineKeyboardMarkup:
         rows.append([_button(str(n), "pick", name, n, chosen=n == current) for n in choices])
     elif state in LISTS and getattr(draft, LISTS[state].field):
         rows.append(
-            [_button(vt.BUTTON_KEEP, "next", name), _button(vt.BUTTON_CLEAR, "clear", name)]
+            [
+                _button(volunteer_texts.BUTTON_KEEP, "next", name),
+                _button(volunteer_texts.BUTTON_CLEAR, "clear", name),
+            ]
         )
     elif state in LISTS:
-        rows.append([_button(vt.BUTTON_SKIP, "next", name)])
+        rows.append([_button(volunteer_texts.BUTTON_SKIP, "next", name)])
     elif state == CONFIRMING:
-        rows += [[_button(vt.BUTTON_CONFIRM, "confirm")], [_button(vt.BUTTON_EDIT, "edit")]]
+        rows += [
+            [_button(volunteer_texts.BUTTON_CONFIRM, "confirm")],
+            [_button(volunteer_texts.BUTTON_EDIT, "edit")],
+        ]
     if state in (CHOOSING_CATEGORIES, CHOOSING_TIMES):
-        rows.append([_button(vt.BUTTON_NEXT, "next", name)])
-    nav = [_button(vt.BUTTON_BACK, "back", name), _button(vt.BUTTON_CANCEL, "cancel")]
+        rows.append([_button(volunteer_texts.BUTTON_NEXT, "next", name)])
+    nav = [
+        _button(volunteer_texts.BUTTON_BACK, "back", name),
+        _button(volunteer_texts.BUTTON_CANCEL, "cancel"),
+    ]
     return InlineKeyboardMarkup([*rows, nav])
 
 
 def phone_keyboard() -> ReplyKeyboardMarkup:
     """Share the Telegram number, keep it private, Back or Cancel: a one-time reply keyboard."""
     rows = [
-        [KeyboardButton(vt.BUTTON_SHARE_PHONE, request_contact=True)],
-        [KeyboardButton(vt.BUTTON_NO_PHONE)],
-        [KeyboardButton(vt.BUTTON_BACK), KeyboardButton(vt.BUTTON_CANCEL)],
+        [KeyboardButton(volunteer_texts.BUTTON_SHARE_PHONE, request_contact=True)],
+        [KeyboardButton(volunteer_texts.BUTTON_NO_PHONE)],
+        [
+            KeyboardButton(volunteer_texts.BUTTON_BACK),
+            KeyboardButton(volunteer_texts.BUTTON_CANCEL),
+        ],
     ]
     return ReplyKeyboardMarkup(rows, one_time_keyboard=True, resize_keyboard=True)
 
@@ -170,17 +191,21 @@ def split_list(text: str, most: int, longest: int) -> list[str] | None:
 
 def summary_text(draft: OfferDraft) -> str:
     """The offer to check, with everything the person typed escaped."""
-    times = [label for bit, label in rt.AVAILABILITY_LABELS if draft.availability & bit]
-    labels = rt.CATEGORY_LABELS.items()
-    phone = vt.PHONE_PRIVATE
+    times = [label for bit, label in request_texts.AVAILABILITY_LABELS if draft.availability & bit]
+    labels = request_texts.CATEGORY_LABELS.items()
+    phone = volunteer_texts.PHONE_PRIVATE
     if draft.share_phone and draft.phone_e164:
-        phone = vt.PHONE_SHARED.format(phone=html.escape(format_for_display(draft.phone_e164)))
-    return vt.SUMMARY.format(
+        phone = volunteer_texts.PHONE_SHARED.format(
+            phone=html.escape(format_for_display(draft.phone_e164))
+        )
+    return volunteer_texts.SUMMARY.format(
         categories=", ".join(label for c, label in labels if c in draft.categories),
-        availability=rt.ANY_TIME_LABEL if draft.availability == ANY_TIME else ", ".join(times),
+        availability=request_texts.ANY_TIME_LABEL
+        if draft.availability == ANY_TIME
+        else ", ".join(times),
         max_tasks=draft.max_tasks,
-        languages=html.escape(", ".join(draft.languages)) or vt.NOTHING,
-        skills=html.escape(", ".join(draft.skills)) or vt.NOTHING,
+        languages=html.escape(", ".join(draft.languages)) or volunteer_texts.NOTHING,
+        skills=html.escape(", ".join(draft.skills)) or volunteer_texts.NOTHING,
         phone=phone,
     )
 
@@ -188,30 +213,43 @@ def summary_text(draft: OfferDraft) -> str:
 def prompt_text(state: int, draft: OfferDraft) -> str:
     """The question a step asks."""
     if state == CHOOSING_CATEGORIES:
-        return vt.ASK_CATEGORIES_EXISTING if draft.is_change else vt.ASK_CATEGORIES
+        return (
+            volunteer_texts.ASK_CATEGORIES_EXISTING
+            if draft.is_change
+            else volunteer_texts.ASK_CATEGORIES
+        )
     if state in LISTS:
         items: list[str] = getattr(draft, LISTS[state].field)
         if items:
-            return i18n.gettext(LISTS[state].ask) + vt.ASK_LIST_NOW.format(
+            return i18n.gettext(LISTS[state].ask) + volunteer_texts.ASK_LIST_NOW.format(
                 items=html.escape(", ".join(items))
             )
         replaces = state == TYPING_SKILLS and draft.is_change
-        return i18n.gettext(LISTS[state].ask) + (vt.ASK_SKILLS_REPLACE if replaces else "")
+        return i18n.gettext(LISTS[state].ask) + (
+            volunteer_texts.ASK_SKILLS_REPLACE if replaces else ""
+        )
     if state == CONFIRMING:
         return summary_text(draft)
-    return vt.ASK_AVAILABILITY if state == CHOOSING_TIMES else vt.ASK_MAX_TASKS
+    return (
+        volunteer_texts.ASK_AVAILABILITY
+        if state == CHOOSING_TIMES
+        else volunteer_texts.ASK_MAX_TASKS
+    )
 
 
 def saved_text(statuses: dict[str, str], draft: OfferDraft) -> str:
     """Per neighbourhood, approved or waiting; and whether the directory gained entries."""
     if not statuses:
-        return vt.NOT_IN_NEIGHBOURHOOD
-    templates = {"approved": vt.STATUS_APPROVED, "suspended": vt.STATUS_SUSPENDED}
-    lines = [vt.SAVED]
+        return volunteer_texts.NOT_IN_NEIGHBOURHOOD
+    templates = {
+        "approved": volunteer_texts.STATUS_APPROVED,
+        "suspended": volunteer_texts.STATUS_SUSPENDED,
+    }
+    lines = [volunteer_texts.SAVED]
     for name, status in statuses.items():
-        template = templates.get(status, vt.STATUS_PENDING)
+        template = templates.get(status, volunteer_texts.STATUS_PENDING)
         lines.append(template.format(neighbourhood=html.escape(name)))
     if draft.languages or draft.skills:
         names = joined([html.escape(name) for name in statuses])
-        lines.append(vt.ADDED_TO_DIRECTORY.format(neighbourhoods=names))
-    return "\n".join([*lines, vt.SAVED_FOOTER])
+        lines.append(volunteer_texts.ADDED_TO_DIRECTORY.format(neighbourhoods=names))
+    return "\n".join([*lines, volunteer_texts.SAVED_FOOTER])

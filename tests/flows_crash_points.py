@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 from bot.callback_data import pack
 from bot.offline_updates import FakeUser
-from config import request_texts as rt
-from config import volunteer_texts as vt
+from config import request_texts, volunteer_texts
 from handlers import request_flow, volunteer_steps
 from handlers.request_steps import Step
 from tests.conftest import BotHarness
@@ -132,7 +131,7 @@ async def _prepare_sign_up(bot: BotHarness) -> Prepared:
     await tap("pick", "tasks", 2)
     await tap("next", "langs")
     await tap("next", "skills")
-    await bot.send(bot.build.text(NEWCOMER, vt.BUTTON_NO_PHONE))
+    await bot.send(bot.build.text(NEWCOMER, volunteer_texts.BUTTON_NO_PHONE))
     return Prepared(code)
 
 
@@ -204,7 +203,7 @@ FLOWS = (
         RESIDENT,
         _prepare_thanks,
         lambda uid, p: press_update(uid, RESIDENT, pack("confirm", p.request_id, "yes")),
-        lambda text: text == rt.RESIDENT_CLOSED,
+        lambda text: text == request_texts.RESIDENT_CLOSED,
         lambda uid, p: text_update(uid, RESIDENT, "/myrequests"),
         lambda text: bool(REF.search(text)),
         lambda db, p: (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.callback_data import pack
-from config import asset_texts as t
+from config import asset_texts
 from storage import audit
 from tests.conftest import NEIGHBOUR, ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, neighbourhood_with_invite
@@ -145,9 +145,9 @@ async def test_owner_edits_and_withdraws_and_an_organiser_verifies(harness: BotH
     # Someone else cannot edit or withdraw it (the press is checked on the server).
     await harness.press(NEIGHBOUR, pack("asset", "withdraw", mine.id))
     await harness.press(NEIGHBOUR, pack("asset", "edit", mine.id))
-    assert answers(harness)[-2:] == [t.NOT_ALLOWED, t.NOT_ALLOWED]
+    assert answers(harness)[-2:] == [asset_texts.NOT_ALLOWED, asset_texts.NOT_ALLOWED]
     await harness.press(RESIDENT, pack("asset", "verify", mine.id))
-    assert answers(harness)[-1] == t.NOT_ALLOWED
+    assert answers(harness)[-1] == asset_texts.NOT_ALLOWED
     assert (await asset(harness, mine.id)).verified_at is None
 
     # The organiser verifies it from the directory.
@@ -163,7 +163,7 @@ async def test_owner_edits_and_withdraws_and_an_organiser_verifies(harness: BotH
     assert (await asset(harness, mine.id)).status == "withdrawn"
     assert "Nothing in the directory" in await directory(harness, RESIDENT, "garden")
     await harness.press(RESIDENT, pack("asset", "withdraw", mine.id))
-    assert answers(harness)[-1] == t.NO_LONGER_AVAILABLE
+    assert answers(harness)[-1] == asset_texts.NO_LONGER_AVAILABLE
     async with harness.services.db.read() as conn:
         actions = await audit.actions_for(conn, f"asset:{mine.id}")
     assert actions == [
@@ -178,17 +178,17 @@ async def test_owner_edits_and_withdraws_and_an_organiser_verifies(harness: BotH
 async def test_offer_flow_cancels_and_refuses_bad_input(harness: BotHarness) -> None:
     elm, _ = await two_neighbourhoods(harness)
     await harness.send(harness.build.command(OUTSIDER, "offer"))
-    assert harness.fake.last_text_to(OUTSIDER.id) == t.OFFER_NOT_MEMBER
+    assert harness.fake.last_text_to(OUTSIDER.id) == asset_texts.OFFER_NOT_MEMBER
     await harness.send(harness.build.command(RESIDENT, "offer"))
     await harness.send(harness.build.text(RESIDENT, "a title before a kind"))
-    assert harness.fake.last_text_to(RESIDENT.id) == t.OFFER_USE_BUTTONS
+    assert harness.fake.last_text_to(RESIDENT.id) == asset_texts.OFFER_USE_BUTTONS
     await harness.press(RESIDENT, pack("aoffer", "kind", "cultural"))
     await harness.send(harness.build.text(RESIDENT, "x" * 81))
     assert "keep it to 80 characters" in (harness.fake.last_text_to(RESIDENT.id) or "")
     await harness.send(harness.build.command(RESIDENT, "cancel"))
-    assert harness.fake.last_text_to(RESIDENT.id) == t.OFFER_CANCELLED
+    assert harness.fake.last_text_to(RESIDENT.id) == asset_texts.OFFER_CANCELLED
     await harness.press(RESIDENT, pack("aoffer", "kind", "cultural"))
-    assert harness.fake.last_text_to(RESIDENT.id) != t.OFFER_KIND
+    assert harness.fake.last_text_to(RESIDENT.id) != asset_texts.OFFER_KIND
     async with harness.services.db.read() as conn:
         from storage import assets
 
@@ -198,14 +198,17 @@ async def test_offer_flow_cancels_and_refuses_bad_input(harness: BotHarness) -> 
 async def test_menu_button_browses_kinds_and_pages(harness: BotHarness) -> None:
     elm, _ = await two_neighbourhoods(harness)
     await harness.press(RESIDENT, pack("menu", "directory"))
-    assert harness.fake.last_text_to(RESIDENT.id) == t.DIRECTORY_EMPTY
+    assert harness.fake.last_text_to(RESIDENT.id) == asset_texts.DIRECTORY_EMPTY
     for number in range(7):
         await seed(harness, elm, f"Choir number {number}", kind="cultural")
     await seed(harness, elm, "Repair café", kind="associational")
     await harness.press(RESIDENT, pack("menu", "directory"))
     kinds = harness.fake.calls_to("sendMessage", RESIDENT.id)[-1]
     labels = [b["text"] for row in kinds.params["reply_markup"]["inline_keyboard"] for b in row]
-    assert labels == [f"{t.KIND_LABELS['associational']} (1)", f"{t.KIND_LABELS['cultural']} (7)"]
+    assert labels == [
+        f"{asset_texts.KIND_LABELS['associational']} (1)",
+        f"{asset_texts.KIND_LABELS['cultural']} (7)",
+    ]
     await harness.press(RESIDENT, pack("adir", "k", "cultural", 0))
     first = harness.fake.calls_to("editMessageText", RESIDENT.id)[-1].params["text"]
     assert "Choir number 0" in first and "Choir number 5" not in first and "page 1" in first

@@ -9,7 +9,7 @@ from bot.offline_support import png_size
 from bot.offline_updates import FakeUser
 from bot.request_types import RequestDraft
 from bot.when import WhenKind, window_for
-from config import asset_texts as t
+from config import asset_texts
 from storage import help_requests
 from tests.conftest import ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, make_volunteer, neighbourhood_with_invite
@@ -106,15 +106,15 @@ async def test_gap_report_numbers_match_a_seeded_history(harness: BotHarness) ->
     assert "<b>🛒 Shopping</b>: 5 asked, 1 met, 3 unmet, 1 late" in longer
 
     await harness.send(harness.build.command(ORGANISER, "gaps", "soon"))
-    assert harness.fake.last_text_to(ORGANISER.id) == t.GAPS_BAD_DAYS.format(limit=365)
+    assert harness.fake.last_text_to(ORGANISER.id) == asset_texts.GAPS_BAD_DAYS.format(limit=365)
     await harness.send(harness.build.command(RESIDENT, "gaps"))
-    assert harness.fake.last_text_to(RESIDENT.id) == t.GAPS_NOT_ORGANISER
+    assert harness.fake.last_text_to(RESIDENT.id) == asset_texts.GAPS_NOT_ORGANISER
 
 
 async def test_gap_report_says_plainly_when_offers_keep_up(harness: BotHarness) -> None:
     nid, code = await neighbourhood_with_invite(harness)
     await harness.send(harness.build.command(ORGANISER, "gaps"))
-    assert (harness.fake.last_text_to(ORGANISER.id) or "").endswith(t.GAPS_NO_REQUESTS)
+    assert (harness.fake.last_text_to(ORGANISER.id) or "").endswith(asset_texts.GAPS_NO_REQUESTS)
     assert harness.fake.photos_to(ORGANISER.id) == []  # nothing asked or offered: no chart
     await agree(harness, RESIDENT, code)
     helper = volunteer(1)
@@ -123,4 +123,4 @@ async def test_gap_report_says_plainly_when_offers_keep_up(harness: BotHarness) 
     await harness.services.requests.accept(helper.id, request_id)
     await harness.services.requests.mark_done(helper.id, request_id)
     await harness.send(harness.build.command(ORGANISER, "gaps", "7"))
-    assert (harness.fake.last_text_to(ORGANISER.id) or "").endswith(t.GAPS_KEEPING_UP)
+    assert (harness.fake.last_text_to(ORGANISER.id) or "").endswith(asset_texts.GAPS_KEEPING_UP)

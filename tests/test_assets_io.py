@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config import asset_texts as t
+from config import asset_texts
 from storage import assets, audit
 from tests.conftest import ORGANISER, RESIDENT, VOLUNTEERS_CHAT, BotHarness
 from tests.flows import agree, neighbourhood_with_invite
@@ -79,14 +79,14 @@ async def test_a_malformed_file_imports_nothing(harness: BotHarness) -> None:
         assert answer.startswith("I couldn't read that file, so nothing was imported"), answer
         assert reason in answer, answer
         await harness.send(harness.build.command(ORGANISER, "cancel"))
-        assert harness.fake.last_text_to(ORGANISER.id) == t.IMPORT_CANCELLED
+        assert harness.fake.last_text_to(ORGANISER.id) == asset_texts.IMPORT_CANCELLED
     # A good row before a broken line is not imported either.
     answer = await send_csv(harness, b'title,kind\nGood,physical\n"Broken,physical\n')
     assert "nothing was imported" in answer
     assert await register_of(harness, nid) == []
     # Something that is not a document, then the right file, finishes the import.
     await harness.send(harness.build.text(ORGANISER, "here it comes"))
-    assert harness.fake.last_text_to(ORGANISER.id) == t.IMPORT_NOT_A_FILE
+    assert harness.fake.last_text_to(ORGANISER.id) == asset_texts.IMPORT_NOT_A_FILE
     await harness.send(harness.build.document(ORGANISER, "a.csv", b"title,kind\nGood,physical\n"))
     assert (harness.fake.last_text_to(ORGANISER.id) or "").startswith("Imported: 1 added")
 
@@ -125,8 +125,8 @@ async def test_export_round_trips_through_import_unchanged(harness: BotHarness) 
     # Exports are for organisers, and only in private.
     await agree(harness, RESIDENT, code)
     await harness.send(harness.build.command(RESIDENT, "export", "assets"))
-    assert harness.fake.last_text_to(RESIDENT.id) == t.IO_NOT_ORGANISER
+    assert harness.fake.last_text_to(RESIDENT.id) == asset_texts.IO_NOT_ORGANISER
     await harness.send(harness.build.group_command(ORGANISER, VOLUNTEERS_CHAT, "export", "assets"))
-    assert harness.fake.last_text_to(VOLUNTEERS_CHAT) == t.IO_PRIVATE_ONLY
+    assert harness.fake.last_text_to(VOLUNTEERS_CHAT) == asset_texts.IO_PRIVATE_ONLY
     await harness.send(harness.build.command(RESIDENT, "import", "assets"))
-    assert harness.fake.last_text_to(RESIDENT.id) == t.IO_NOT_ORGANISER
+    assert harness.fake.last_text_to(RESIDENT.id) == asset_texts.IO_NOT_ORGANISER

@@ -11,7 +11,7 @@ import pytest
 
 from bot.backups import BACKUP_JOB
 from bot.clock import FakeClock
-from config import request_texts as rt
+from config import request_texts
 from config.settings import Settings
 from storage import jobs
 from storage.backups import check_file
@@ -114,7 +114,7 @@ async def test_a_backup_restores_into_a_fresh_database_that_works(
         await restored.send(restored.build.command(RESIDENT, "myrequests"))
         listed = "\n".join(restored.fake.texts_to(RESIDENT.id))
         assert ref in listed and later_ref not in listed
-        assert rt.MY_REQUESTS_NONE not in listed
+        assert request_texts.MY_REQUESTS_NONE not in listed
         async with (
             restored.services.db.read() as conn,
             conn.execute("SELECT COUNT(*) FROM help_requests WHERE id = ?", (later_rid,)) as cursor,

@@ -9,7 +9,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.send_limits import SendLimits
-from config import oversight_texts as ot
+from config import oversight_texts
 from config.settings import Settings
 from handlers.oversight_broadcast import CANCEL_DATA, SEND_DATA
 from storage import audit, people
@@ -95,7 +95,7 @@ async def test_broadcast_cancel_and_bad_input_send_nothing(harness: BotHarness) 
     assert "3001 characters" in harness.fake.texts_to(ELM_ORGANISER.id)[-1]
     await harness.send(harness.build.text(ELM_ORGANISER, "Hello all"))
     await harness.press(ELM_ORGANISER, CANCEL_DATA)
-    assert harness.fake.texts_to(ELM_ORGANISER.id)[-1] == ot.BROADCAST_CANCELLED
+    assert harness.fake.texts_to(ELM_ORGANISER.id)[-1] == oversight_texts.BROADCAST_CANCELLED
     # The old Send button does nothing now.
     await harness.press(ELM_ORGANISER, SEND_DATA)
     async with harness.services.db.read() as conn:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.callback_data import pack
 from bot.offline_updates import FakeUser
-from config import care_texts as ct
+from config import care_texts
 from storage import audit, checkins
 from tests.conftest import ORGANISER, RESIDENT, BotHarness
 from tests.flows import ask_for_shopping, make_volunteer, neighbourhood_with_invite
@@ -57,7 +57,7 @@ async def test_set_up_offers_the_phone_and_address_of_the_last_request(
 ) -> None:
     await resident_who_asked_before(harness)
     asked = harness.fake.texts_to(RESIDENT.id)
-    assert any(x == ct.ASK_CHECKIN_PHONE for x in asked)
+    assert any(x == care_texts.ASK_CHECKIN_PHONE for x in asked)
     saved = await checkin_of(harness, RESIDENT.id)
     assert (saved.phone_e164, saved.address) == ("+447700100123", ADDRESS)
     # The buttons named what they offered.
@@ -86,7 +86,7 @@ async def test_typed_phone_is_checked_and_an_organiser_sets_them_for_a_member(
     await harness.send(harness.build.text(ORGANISER, "07700 100999"))
     assert "🏠 Use 1 Elm Road, Flat <3>" in buttons_of(harness, ORGANISER.id)
     await harness.send(harness.build.text(ORGANISER, "x" * 301))
-    assert harness.fake.last_text_to(ORGANISER.id) == ct.ADDRESS_TOO_LONG.format(limit=300)
+    assert harness.fake.last_text_to(ORGANISER.id) == care_texts.ADDRESS_TOO_LONG.format(limit=300)
     await harness.send(harness.build.text(ORGANISER, "2 Oak Lane"))
     await harness.press(ORGANISER, pack("cif", "skip"))
     saved = await checkin_of(harness, RESIDENT.id)
@@ -173,8 +173,8 @@ async def test_they_answered_closes_the_escalation_after_a_late_answer(
     await harness.press(RESIDENT, pack("ci", question_id(harness, RESIDENT.id), "ok"))
     news = harness.fake.last_text_to(ORGANISER.id) or ""
     assert "answered their check-in after all: I'm OK" in news
-    assert buttons_of(harness, ORGANISER.id) == [ct.BUTTON_ANSWERED]
-    assert buttons_of(harness, BUDDY.id) == [ct.BUTTON_ANSWERED]
+    assert buttons_of(harness, ORGANISER.id) == [care_texts.BUTTON_ANSWERED]
+    assert buttons_of(harness, BUDDY.id) == [care_texts.BUTTON_ANSWERED]
     [job] = await pending_jobs(harness, "checkin.escalation_resend")
     escalation_id = int(job.target)
     await harness.press(ORGANISER, pack("esc", escalation_id, "answered"))
@@ -188,7 +188,7 @@ async def test_they_answered_closes_the_escalation_after_a_late_answer(
     # The buddy's button now says it is closed.
     await harness.press(BUDDY, pack("esc", escalation_id, "answered"))
     popups = [str(c.params.get("text")) for c in harness.fake.calls_to("answerCallbackQuery")]
-    assert popups[-1] == ct.OUTCOME_ALREADY
+    assert popups[-1] == care_texts.OUTCOME_ALREADY
 
 
 async def test_they_answered_is_an_outcome_after_acknowledging(harness: BotHarness) -> None:
@@ -199,7 +199,7 @@ async def test_they_answered_is_an_outcome_after_acknowledging(harness: BotHarne
     [job] = await pending_jobs(harness, "checkin.escalation_resend")
     escalation_id = int(job.target)
     await harness.press(BUDDY, pack("esc", escalation_id, "ack"))
-    assert ct.BUTTON_ANSWERED in buttons_of(harness, BUDDY.id)
+    assert care_texts.BUTTON_ANSWERED in buttons_of(harness, BUDDY.id)
     await harness.press(BUDDY, pack("esc", escalation_id, "out", "answered"))
     async with harness.services.db.read() as conn:
         closed = await checkins.escalation(conn, escalation_id)

@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 from bot.callback_data import pack
 from bot.checkin_schedule import parse_time_of_day
 from bot.offline_updates import FakeUser
-from config import care_texts as ct
-from config import texts
+from config import care_texts, texts
 from storage import audit, checkins, help_requests
 from tests.conftest import NEIGHBOUR, ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, make_volunteer, neighbourhood_with_invite
@@ -65,11 +64,11 @@ async def test_set_up_asks_at_the_time_and_ok_answer(harness: BotHarness) -> Non
     )
     assert "All set: check-in every day at 10:00" in harness.fake.texts_to(RESIDENT.id)[-1]
     await travel_to(harness, TEN - timedelta(minutes=1))
-    assert count_containing(harness, RESIDENT.id, ct.CHECKIN_QUESTION) == 0
+    assert count_containing(harness, RESIDENT.id, care_texts.CHECKIN_QUESTION) == 0
     await travel_to(harness, TEN)
-    assert harness.fake.last_text_to(RESIDENT.id) == ct.CHECKIN_QUESTION
+    assert harness.fake.last_text_to(RESIDENT.id) == care_texts.CHECKIN_QUESTION
     await harness.press(RESIDENT, pack("ci", question_id(harness, RESIDENT.id), "ok"))
-    assert harness.fake.last_text_to(RESIDENT.id) == ct.REPLY_OK
+    assert harness.fake.last_text_to(RESIDENT.id) == care_texts.REPLY_OK
     # Answered: no repeat, no escalation, and the next question is tomorrow at 10:00.
     await travel_to(harness, TEN + timedelta(hours=5))
     assert count_containing(harness, RESIDENT.id, "Just checking in again") == 0
@@ -159,7 +158,7 @@ async def test_unanswered_check_in_climbs_the_whole_ladder(harness: BotHarness) 
     # An outcome needs an acknowledgement first.
     await harness.press(ORGANISER, pack("esc", escalation_id, "out", "visited"))
     await harness.press(ORGANISER, pack("esc", escalation_id, "ack"))
-    assert ct.ACKNOWLEDGED in harness.fake.texts_to(ORGANISER.id)
+    assert care_texts.ACKNOWLEDGED in harness.fake.texts_to(ORGANISER.id)
     assert "Olive is dealing with the missed check-in" not in " ".join(
         harness.fake.texts_to(ORGANISER.id)
     )
@@ -203,13 +202,13 @@ async def test_pause_change_and_stop(harness: BotHarness) -> None:
     assert "Your check-in: every day at 10:00" in current and "volunteer: Bea" in current
     await harness.press(RESIDENT, pack("cif", "pause"))
     await harness.send(harness.build.text(RESIDENT, "not a date"))
-    assert harness.fake.last_text_to(RESIDENT.id) == ct.PAUSE_INVALID
+    assert harness.fake.last_text_to(RESIDENT.id) == care_texts.PAUSE_INVALID
     await harness.send(harness.build.text(RESIDENT, "Wed 4 Nov"))
     assert "paused until Wed 4 Nov" in (harness.fake.last_text_to(RESIDENT.id) or "")
     asks = await pending_jobs(harness, "checkin.ask")
     assert [j.due_at for j in asks] == [TEN + timedelta(days=3)]  # Thursday
     await travel_to(harness, TEN + timedelta(days=2, hours=1))
-    assert count_containing(harness, RESIDENT.id, ct.CHECKIN_QUESTION) == 0
+    assert count_containing(harness, RESIDENT.id, care_texts.CHECKIN_QUESTION) == 0
     # Change: Mon/Wed/Fri at 9.30am.
     await harness.send(harness.build.command(RESIDENT, "checkin"))
     await harness.press(RESIDENT, pack("cif", "change"))
@@ -217,7 +216,7 @@ async def test_pause_change_and_stop(harness: BotHarness) -> None:
         await harness.press(RESIDENT, pack("cif", "day", bit))
     await harness.press(RESIDENT, pack("cif", "next"))
     await harness.send(harness.build.text(RESIDENT, "half nine"))
-    assert harness.fake.last_text_to(RESIDENT.id) == ct.TIME_INVALID
+    assert harness.fake.last_text_to(RESIDENT.id) == care_texts.TIME_INVALID
     await harness.send(harness.build.text(RESIDENT, "9.30am"))
     for _ in ("phone", "address", "contact"):
         await harness.press(RESIDENT, pack("cif", "skip"))
@@ -227,10 +226,10 @@ async def test_pause_change_and_stop(harness: BotHarness) -> None:
     # Stop: no more questions.
     await harness.send(harness.build.command(RESIDENT, "checkin"))
     await harness.press(RESIDENT, pack("cif", "stop"))
-    assert harness.fake.last_text_to(RESIDENT.id) == ct.STOPPED_OK
+    assert harness.fake.last_text_to(RESIDENT.id) == care_texts.STOPPED_OK
     assert await pending_jobs(harness, "checkin.ask") == []
     await travel_to(harness, datetime(2026, 11, 6, 12, 0, tzinfo=UTC))
-    assert count_containing(harness, RESIDENT.id, ct.CHECKIN_QUESTION) == 0
+    assert count_containing(harness, RESIDENT.id, care_texts.CHECKIN_QUESTION) == 0
     await harness.send(harness.build.command(ORGANISER, "checkins"))
     assert "0 active" in (harness.fake.last_text_to(ORGANISER.id) or "")
 
@@ -241,16 +240,16 @@ async def test_organiser_sets_up_for_a_member_and_others_cannot(harness: BotHarn
     await agree(harness, NEIGHBOUR, code)
     member = await person_number(harness, RESIDENT.id)
     await harness.send(harness.build.command(NEIGHBOUR, "checkin", f"#{member}"))
-    assert harness.fake.last_text_to(NEIGHBOUR.id) == ct.CHECKIN_NOT_ALLOWED
+    assert harness.fake.last_text_to(NEIGHBOUR.id) == care_texts.CHECKIN_NOT_ALLOWED
     await set_up_checkin(harness, ORGANISER, at="11:15", for_number=member)
     saved = await checkin_of(harness, RESIDENT.id)
     assert saved.at_time == "11:15"
     await travel_to(harness, datetime(2026, 11, 2, 11, 15, tzinfo=UTC))
-    assert harness.fake.last_text_to(RESIDENT.id) == ct.CHECKIN_QUESTION
+    assert harness.fake.last_text_to(RESIDENT.id) == care_texts.CHECKIN_QUESTION
     await harness.send(harness.build.command(ORGANISER, "checkinbuddy", f"#{member} #999"))
-    assert harness.fake.last_text_to(ORGANISER.id) == ct.BUDDY_NOT_VOLUNTEER
+    assert harness.fake.last_text_to(ORGANISER.id) == care_texts.BUDDY_NOT_VOLUNTEER
     await harness.send(harness.build.command(ORGANISER, "checkinbuddy", "oops"))
-    assert harness.fake.last_text_to(ORGANISER.id) == ct.BUDDY_USAGE
+    assert harness.fake.last_text_to(ORGANISER.id) == care_texts.BUDDY_USAGE
     await harness.send(harness.build.command(NEIGHBOUR, "checkins"))
     assert "only organisers" in (harness.fake.last_text_to(NEIGHBOUR.id) or "")
 
@@ -260,7 +259,7 @@ async def test_cancel_mid_way_saves_nothing(harness: BotHarness) -> None:
     await agree(harness, RESIDENT, code)
     await harness.send(harness.build.command(RESIDENT, "checkin"))
     await harness.press(RESIDENT, pack("cif", "next"))  # no day chosen yet
-    assert harness.fake.calls_to("answerCallbackQuery")[-1].params["text"] == ct.DAYS_NONE
+    assert harness.fake.calls_to("answerCallbackQuery")[-1].params["text"] == care_texts.DAYS_NONE
     await harness.press(RESIDENT, pack("cif", "days", 31))
     await harness.press(RESIDENT, pack("cif", "next"))
     await harness.send(harness.build.command(RESIDENT, "cancel"))
@@ -269,4 +268,4 @@ async def test_cancel_mid_way_saves_nothing(harness: BotHarness) -> None:
     assert await pending_jobs(harness, "checkin.ask") == []
     await agree(harness, NEIGHBOUR)  # not in any neighbourhood
     await harness.send(harness.build.command(NEIGHBOUR, "checkin"))
-    assert harness.fake.last_text_to(NEIGHBOUR.id) == ct.CHECKIN_NO_NEIGHBOURHOOD
+    assert harness.fake.last_text_to(NEIGHBOUR.id) == care_texts.CHECKIN_NO_NEIGHBOURHOOD

@@ -11,7 +11,7 @@ from bot.callback_data import pack
 from bot.checkin_schedule import next_occurrence
 from bot.clock import FakeClock
 from bot.offline_updates import FakeUser
-from config import care_texts as ct
+from config import care_texts
 from storage.checkins import CheckIn
 from tests.conftest import ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite
@@ -65,7 +65,11 @@ def test_next_occurrence_keeps_local_time_and_skips_the_gap() -> None:
 
 def questions(bot: BotHarness) -> int:
     """How many check-in questions Rita was sent (greeting as the local time of day asks)."""
-    greetings = (ct.CHECKIN_QUESTION, ct.CHECKIN_QUESTION_AFTERNOON, ct.CHECKIN_QUESTION_EVENING)
+    greetings = (
+        care_texts.CHECKIN_QUESTION,
+        care_texts.CHECKIN_QUESTION_AFTERNOON,
+        care_texts.CHECKIN_QUESTION_EVENING,
+    )
     return sum(text in greetings for text in bot.fake.texts_to(RESIDENT.id))
 
 

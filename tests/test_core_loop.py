@@ -10,7 +10,7 @@ from bot.clock import FakeClock
 from bot.offline_updates import FakeUser
 from bot.request_types import Created, RequestDraft
 from bot.when import WhenKind, window_for
-from config import request_texts as t
+from config import request_texts
 from storage import audit, help_requests, neighbourhoods
 from tests.conftest import ORGANISER, RESIDENT, VOLUNTEERS_CHAT, BotHarness
 from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite
@@ -102,7 +102,9 @@ async def test_full_loop_alerts_exactly_k_eligible_and_finishes(harness: BotHarn
     await harness.press(RESIDENT, pack("confirm", created.request_id, "yes"))
     closed = await request_row(harness, created.request_id)
     assert closed.status == "closed" and closed.thanked and closed.amount_spent_pence == 1250
-    assert t.VOLUNTEER_THANKED.format(ref=created.ref) in harness.fake.texts_to(winner.id)
+    assert request_texts.VOLUNTEER_THANKED.format(ref=created.ref) in harness.fake.texts_to(
+        winner.id
+    )
     async with harness.services.db.read() as conn:
         actions = await audit.actions_for(conn, f"request:{created.ref}")
     assert actions == [
@@ -140,7 +142,7 @@ async def test_ten_concurrent_accepts_leave_exactly_one_assignee(harness: BotHar
     taken_answers = [
         c
         for c in harness.fake.calls_to("answerCallbackQuery")
-        if c.params.get("text") == t.ACCEPT_TAKEN
+        if c.params.get("text") == request_texts.ACCEPT_TAKEN
     ]
     assert len(taken_answers) == 9
     for user in people:
@@ -200,7 +202,7 @@ async def test_forged_and_stale_presses_change_nothing(harness: BotHarness) -> N
     for user in (outsider, stranger):  # another neighbourhood; not a volunteer
         await harness.press(user, pack("accept", rid))
         assert harness.fake.calls_to("answerCallbackQuery")[-1].params["text"] == (
-            t.ACCEPT_NOT_ELIGIBLE
+            request_texts.ACCEPT_NOT_ELIGIBLE
         )
     await harness.press(stranger, pack("done", rid))
     await harness.press(stranger, pack("decline", rid))  # never asked: refused
@@ -226,7 +228,9 @@ async def test_forged_and_stale_presses_change_nothing(harness: BotHarness) -> N
     await harness.press(RESIDENT, pack("cancelreq", rid))
     assert (await request_row(harness, rid)).status == "closed"
     answer = harness.fake.calls_to("answerCallbackQuery")[-1].params["text"]
-    assert answer == t.NO_LONGER_POSSIBLE.format(ref=created.ref, status=t.STATUS_LABELS["closed"])
+    assert answer == request_texts.NO_LONGER_POSSIBLE.format(
+        ref=created.ref, status=request_texts.STATUS_LABELS["closed"]
+    )
 
 
 async def test_widening_and_escalation_fire_across_a_restart(
@@ -293,7 +297,10 @@ async def test_not_for_me_cancel_and_release(harness: BotHarness) -> None:
     await harness.press(RESIDENT, pack("cancelreq", created.request_id))
     assert (await request_row(harness, created.request_id)).status == "cancelled"
     await harness.press(third, pack("accept", created.request_id))
-    assert harness.fake.calls_to("answerCallbackQuery")[-1].params["text"] == t.ACCEPT_CANCELLED
+    assert (
+        harness.fake.calls_to("answerCallbackQuery")[-1].params["text"]
+        == request_texts.ACCEPT_CANCELLED
+    )
 
 
 async def test_user_text_arrives_intact_through_strict_html(harness: BotHarness) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from bot.callback_data import pack
 from bot.offline_updates import FakeUser
-from config import privacy_texts as pt
+from config import privacy_texts
 from storage import help_requests, people, privacy
 from storage.database import Connection, Database
 from tests.conftest import BotHarness
@@ -227,7 +227,7 @@ async def test_forgetme_interrupted_by_a_crash_erases_nothing_then_completes(
     # Asked again, it completes: cancelled, the volunteer told, the person gone.
     await forget_me(harness, ZELDA)
     assert harness.fake.texts_to(ZELDA.id)[-1].startswith("Done: your data has been erased.")
-    assert pt.FORGOTTEN_CANCELLED(1).strip() in harness.fake.texts_to(ZELDA.id)[-1]
+    assert privacy_texts.FORGOTTEN_CANCELLED(1).strip() in harness.fake.texts_to(ZELDA.id)[-1]
     async with harness.services.db.read() as conn:
         request = await help_requests.by_id(conn, rid)
         assert request is not None and (request.status, request.address) == ("cancelled", None)
@@ -248,8 +248,8 @@ async def test_the_privacy_notice_lists_what_is_kept_after_erasure(harness: BotH
         user = FakeUser(1100 + offset, "Nia", "Notice", language_code=language)
         await harness.send(harness.build.command(user, "privacy"))
         notice = harness.fake.last_text_to(user.id) or ""
-        kept = i18n.gettext(pt.NOTICE_KEPT_AFTER_ERASURE, language)
+        kept = i18n.gettext(privacy_texts.NOTICE_KEPT_AFTER_ERASURE, language)
         assert notice.endswith(kept) and len(notice) <= 4096
         assert "/forgetme" in kept
-        assert (kept == pt.NOTICE_KEPT_AFTER_ERASURE) == (language == "en")
-    assert "three numbers" in pt.NOTICE_KEPT_AFTER_ERASURE
+        assert (kept == privacy_texts.NOTICE_KEPT_AFTER_ERASURE) == (language == "en")
+    assert "three numbers" in privacy_texts.NOTICE_KEPT_AFTER_ERASURE

@@ -16,7 +16,7 @@ from bot.exports import REQUEST_PERSONAL, VOLUNTEER_PERSONAL
 from bot.offline_updates import FakeUser
 from bot.spreadsheet import FORMULA_STARTS, guard, unguard, write_csv
 from bot.volunteering import Offer
-from config import oversight_texts as ot
+from config import oversight_texts
 from config.settings import Settings
 from handlers import request_flow
 from handlers.request_steps import Step
@@ -100,14 +100,14 @@ async def test_an_export_holds_only_the_organisers_own_neighbourhoods(
 
     # `all` is for bootstrap organisers: refused (and audited) for Elm Park's.
     await harness.send(harness.build.command(ELM_ORGANISER, "export", "requests all"))
-    assert harness.fake.texts_to(ELM_ORGANISER.id)[-1] == ot.EXPORT_ALL_NOT_ALLOWED
+    assert harness.fake.texts_to(ELM_ORGANISER.id)[-1] == oversight_texts.EXPORT_ALL_NOT_ALLOWED
     await harness.send(harness.build.command(ELM_ORGANISER, "export", "assets all"))
-    assert harness.fake.texts_to(ELM_ORGANISER.id)[-1] == ot.EXPORT_ALL_NOT_ALLOWED
+    assert harness.fake.texts_to(ELM_ORGANISER.id)[-1] == oversight_texts.EXPORT_ALL_NOT_ALLOWED
 
     # A bootstrap organiser who joined no neighbourhood must ask for `all`, and gets both.
     await agree(harness, OVERSEER)
     await harness.send(harness.build.command(OVERSEER, "export", "requests"))
-    assert harness.fake.texts_to(OVERSEER.id)[-1] == ot.EXPORT_NONE_OF_YOUR_OWN.format(
+    assert harness.fake.texts_to(OVERSEER.id)[-1] == oversight_texts.EXPORT_NONE_OF_YOUR_OWN.format(
         kind="requests"
     )
     everything = await export(harness, OVERSEER, "requests all 30")
@@ -144,14 +144,14 @@ async def test_export_only_in_private_and_with_clear_usage(harness: BotHarness) 
     await harness.send(
         harness.build.group_command(ELM_ORGANISER, VOLUNTEERS_CHAT, "export", "requests")
     )
-    assert harness.fake.texts_to(VOLUNTEERS_CHAT)[-1] == ot.PRIVATE_ONLY
+    assert harness.fake.texts_to(VOLUNTEERS_CHAT)[-1] == oversight_texts.PRIVATE_ONLY
     assert not harness.fake.documents_to(VOLUNTEERS_CHAT)
     bad = ("", "people", "requests abc", "volunteers 0", "requests all all", "requests 3 4")
     for args in bad:
         await harness.send(harness.build.command(ELM_ORGANISER, "export", args))
-        assert harness.fake.texts_to(ELM_ORGANISER.id)[-1] == ot.EXPORT_USAGE
+        assert harness.fake.texts_to(ELM_ORGANISER.id)[-1] == oversight_texts.EXPORT_USAGE
     await harness.send(harness.build.command(ELM_ORGANISER, "export", "assets 30"))
-    assert harness.fake.texts_to(ELM_ORGANISER.id)[-1] == ot.EXPORT_USAGE
+    assert harness.fake.texts_to(ELM_ORGANISER.id)[-1] == oversight_texts.EXPORT_USAGE
     assert not harness.fake.documents_to(ELM_ORGANISER.id)
     exports = await scalar(harness, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'export.%'")
     assert exports == 0

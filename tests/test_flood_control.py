@@ -9,9 +9,7 @@ import pytest
 
 from bot.callback_data import pack
 from bot.flood_control import Verdict
-from config import privacy_texts as pt
-from config import request_flow_texts as rft
-from config import texts
+from config import privacy_texts, request_flow_texts, texts
 from config.request_flow_texts import STRAY_INVITE
 from config.settings import Settings
 from tests.conftest import NEIGHBOUR, ORGANISER, RESIDENT, BotHarness, make_settings
@@ -37,7 +35,7 @@ async def test_too_many_messages_get_one_polite_answer_then_quiet(harness: BotHa
     assert harness.fake.last_text_to(RESIDENT.id) == STRAY_INVITE
     sent_before = len(harness.fake.texts_to(RESIDENT.id))
     await harness.send(harness.build.text(RESIDENT, "hello??"))
-    assert harness.fake.last_text_to(RESIDENT.id) == pt.FLOOD_MESSAGES
+    assert harness.fake.last_text_to(RESIDENT.id) == privacy_texts.FLOOD_MESSAGES
     for _ in range(5):
         await harness.send(harness.build.text(RESIDENT, "HELLO"))
         await harness.send(harness.build.command(RESIDENT, "help"))
@@ -61,7 +59,9 @@ async def test_too_many_button_presses_are_answered_with_an_alert(harness: BotHa
     await harness.press(RESIDENT, pack("menu", "nowhere"))
     await harness.press(RESIDENT, pack("menu", "nowhere"))
     first, second = harness.fake.calls_to("answerCallbackQuery")[-2:]
-    assert first.params.get("text") == pt.FLOOD_PRESSES and first.params.get("show_alert")
+    assert first.params.get("text") == privacy_texts.FLOOD_PRESSES and first.params.get(
+        "show_alert"
+    )
     assert second.params.get("text") is None  # still answered, so the spinner stops
 
 
@@ -74,7 +74,7 @@ async def test_requests_per_hour_are_limited_politely(harness: BotHarness) -> No
         await ask_for_shopping(
             harness, RESIDENT, description=f"Shopping {number}", address=ADDRESS, phone=PHONE
         )
-    limited = pt.FLOOD_REQUESTS.format(limit=REQUESTS)
+    limited = privacy_texts.FLOOD_REQUESTS.format(limit=REQUESTS)
     await harness.send(harness.build.command(RESIDENT, "request"))
     assert harness.fake.last_text_to(RESIDENT.id) == limited
     await harness.press(RESIDENT, pack("menu", "request"))
@@ -93,7 +93,9 @@ async def test_requests_per_hour_are_limited_politely(harness: BotHarness) -> No
     harness.clock.advance(timedelta(hours=1, seconds=1))  # type: ignore[attr-defined]
     await harness.send(harness.build.command(RESIDENT, "request"))
     assert harness.fake.last_text_to(RESIDENT.id) != limited
-    assert rft.CHOOSE_CATEGORY.split("{")[0] in (harness.fake.last_text_to(RESIDENT.id) or "")
+    assert request_flow_texts.CHOOSE_CATEGORY.split("{")[0] in (
+        harness.fake.last_text_to(RESIDENT.id) or ""
+    )
 
 
 async def test_an_update_handled_twice_counts_once(harness: BotHarness) -> None:

@@ -26,8 +26,7 @@ from bot.community import NAME_MAX_LENGTH
 from bot.offline_updates import FakeUser
 from bot.request_types import RequestDraft
 from bot.when import WhenKind, window_for
-from config import texts
-from config import volunteer_texts as vt
+from config import texts, volunteer_texts
 from handlers import tasks
 from handlers.request_steps import Step
 from tests.conftest import ORGANISER, RESIDENT, VOLUNTEERS_CHAT, BotHarness, make_settings
@@ -93,7 +92,7 @@ def _volunteer_walks() -> list[list[Action]]:
         walk.append(("tap", step))
         if not step.startswith(r"\|pick\|cat") and not step.startswith(r"\|pick\|when"):
             walks.append(list(walk))
-    walks.append([*walk, ("keyboard", vt.BUTTON_NO_PHONE)])
+    walks.append([*walk, ("keyboard", volunteer_texts.BUTTON_NO_PHONE)])
     return walks  # states 0 to 6, in order
 
 

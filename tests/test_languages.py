@@ -12,10 +12,7 @@ from babel.messages.extract import extract_from_dir
 
 from bot.callback_data import pack
 from bot.offline_updates import FakeUser
-from config import commands, i18n, texts
-from config import language_texts as lt
-from config import request_flow_texts as rft
-from config import request_texts as rt
+from config import commands, i18n, language_texts, request_flow_texts, request_texts, texts
 from handlers import request_flow
 from handlers.request_steps import Step
 from tests.conftest import ORGANISER, RESIDENT, BotHarness
@@ -92,9 +89,9 @@ async def test_a_welsh_speaking_resident_runs_the_whole_request_in_welsh(
 
     # The request: every step, a mistake re-asked, Back, then through to Confirm.
     await harness.send(harness.build.command(WELSH_RESIDENT, "request"))
-    assert harness.fake.last_text_to(WELSH_RESIDENT.id) == welsh(rft.CHOOSE_CATEGORY).format(
-        neighbourhood="Maes y Llan"
-    )
+    assert harness.fake.last_text_to(WELSH_RESIDENT.id) == welsh(
+        request_flow_texts.CHOOSE_CATEGORY
+    ).format(neighbourhood="Maes y Llan")
     await press(harness, Step.CATEGORY, "shopping")
     await say(harness, "Llaeth, bara a menyn o'r siop gornel")
     await press(harness, Step.WHEN, "back")
@@ -110,8 +107,8 @@ async def test_a_welsh_speaking_resident_runs_the_whole_request_in_welsh(
     local_now = harness.clock.now().astimezone(harness.settings.timezone)
     with i18n.speaking("cy"):
         tomorrow = i18n.day(local_now + timedelta(days=1))
-    assert welsh(rt.CATEGORY_LABELS["shopping"]) in summary
-    assert welsh(rt.PAYMENT_LABELS["doorstep"]) in summary
+    assert welsh(request_texts.CATEGORY_LABELS["shopping"]) in summary
+    assert welsh(request_texts.PAYMENT_LABELS["doorstep"]) in summary
     assert tomorrow in summary
     await press(harness, Step.SUMMARY, "confirm")
     [request] = await harness.services.requests.for_requester(WELSH_RESIDENT.id)
@@ -137,8 +134,8 @@ async def test_a_welsh_speaking_resident_runs_the_whole_request_in_welsh(
     assert english_in(shown) == []
     # The volunteer's side stayed in English throughout.
     volunteer_saw = seen_by(harness, VOLUNTEER.id)
-    assert any(label == rt.BUTTON_ACCEPT for label in volunteer_saw)
-    assert not any(welsh(rt.BUTTON_ACCEPT) == label for label in volunteer_saw)
+    assert any(label == request_texts.BUTTON_ACCEPT for label in volunteer_saw)
+    assert not any(welsh(request_texts.BUTTON_ACCEPT) == label for label in volunteer_saw)
 
 
 def _welsh_help() -> str:
@@ -157,7 +154,7 @@ async def test_language_command_switches_replies_buttons_and_menu(harness: BotHa
     await harness.press(RESIDENT, pack("language", "cy"))
     # Welsh mutates the language's name after "yn": "yn Gymraeg", never "yn Cymraeg".
     chosen = harness.fake.last_text_to(RESIDENT.id)
-    assert chosen == welsh(lt.CHOSEN).format(in_language="yn Gymraeg")
+    assert chosen == welsh(language_texts.CHOSEN).format(in_language="yn Gymraeg")
     assert "yn Gymraeg" in chosen and "yn Cymraeg" not in chosen
     assert await harness.services.community.language(RESIDENT.id) == "cy"
     await harness.send(harness.build.command(RESIDENT, "help"))
@@ -169,19 +166,23 @@ async def test_language_command_switches_replies_buttons_and_menu(harness: BotHa
         ]
 
     await harness.send(harness.build.command(RESIDENT, "language", "en"))
-    assert harness.fake.last_text_to(RESIDENT.id) == lt.CHOSEN.format(in_language="in English")
+    assert harness.fake.last_text_to(RESIDENT.id) == language_texts.CHOSEN.format(
+        in_language="in English"
+    )
     assert harness.fake.commands_for({"type": "chat", "chat_id": RESIDENT.id}) == []
     await harness.send(harness.build.command(RESIDENT, "language", "en"))
-    assert harness.fake.last_text_to(RESIDENT.id) == lt.UNCHANGED.format(in_language="in English")
+    assert harness.fake.last_text_to(RESIDENT.id) == language_texts.UNCHANGED.format(
+        in_language="in English"
+    )
     await harness.send(harness.build.command(RESIDENT, "language", "klingon"))
-    assert harness.fake.last_text_to(RESIDENT.id) == lt.UNKNOWN.format(code="klingon")
+    assert harness.fake.last_text_to(RESIDENT.id) == language_texts.UNKNOWN.format(code="klingon")
 
 
 async def test_language_chosen_before_consent_is_kept_and_the_notice_is_in_it(
     harness: BotHarness,
 ) -> None:
     await harness.send(harness.build.command(RESIDENT, "language", "cy"))
-    assert harness.fake.last_text_to(RESIDENT.id) == welsh(lt.CHOSEN).format(
+    assert harness.fake.last_text_to(RESIDENT.id) == welsh(language_texts.CHOSEN).format(
         in_language="yn Gymraeg"
     )
     assert await harness.services.community.person(RESIDENT.id) is None  # nothing stored yet

@@ -9,8 +9,7 @@ from telegram import Update
 
 from bot.callback_data import pack
 from bot.offline_updates import FakeUser
-from config import request_flow_texts as ft
-from config import texts
+from config import request_flow_texts, texts
 from handlers import request_flow
 from handlers.request_steps import Step
 from storage import help_requests
@@ -132,25 +131,33 @@ async def test_at_most_three_voice_notes_and_photos(harness: BotHarness) -> None
     await harness.press(RESIDENT, pack(request_flow.KIND, Step.CATEGORY.token, "shopping"))
     for _ in range(3):  # each one moves on to "when"; Back returns to "what is needed"
         await harness.send(harness.build.photo(RESIDENT))
-        assert harness.fake.last_text_to(RESIDENT.id) == ft.ASK_WHEN
+        assert harness.fake.last_text_to(RESIDENT.id) == request_flow_texts.ASK_WHEN
         await harness.press(RESIDENT, pack(request_flow.KIND, Step.WHEN.token, "back"))
     await harness.send(harness.build.voice(RESIDENT))
-    assert harness.fake.last_text_to(RESIDENT.id) == ft.MEDIA_LIMIT.format(limit=3)
+    assert harness.fake.last_text_to(RESIDENT.id) == request_flow_texts.MEDIA_LIMIT.format(limit=3)
 
 
 async def test_stray_text_becomes_a_request(harness: BotHarness) -> None:
     await volunteers_and_group(harness)
     words = "I need someone to get my shopping please"
     await harness.send(harness.build.text(RESIDENT, words))
-    assert harness.fake.last_text_to(RESIDENT.id) == ft.STRAY_INVITE
+    assert harness.fake.last_text_to(RESIDENT.id) == request_flow_texts.STRAY_INVITE
     call = harness.fake.calls_to("sendMessage", RESIDENT.id)[-1]
     labels = [b["text"] for row in call.params["reply_markup"]["inline_keyboard"] for b in row]
-    assert labels == [ft.BUTTON_STRAY_REQUEST, ft.BUTTON_MENU, ft.BUTTON_HELP]
+    assert labels == [
+        request_flow_texts.BUTTON_STRAY_REQUEST,
+        request_flow_texts.BUTTON_MENU,
+        request_flow_texts.BUTTON_HELP,
+    ]
     await harness.press(RESIDENT, pack("stray", "request"))
     asked = harness.fake.last_text_to(RESIDENT.id) or ""
-    assert asked.startswith(ft.PREFILLED) and "What kind of help do you need?" in asked
+    assert (
+        asked.startswith(request_flow_texts.PREFILLED) and "What kind of help do you need?" in asked
+    )
     await harness.press(RESIDENT, pack(request_flow.KIND, Step.CATEGORY.token, "shopping"))
-    assert harness.fake.last_text_to(RESIDENT.id) == ft.ASK_WHEN  # "what" is already answered
+    assert (
+        harness.fake.last_text_to(RESIDENT.id) == request_flow_texts.ASK_WHEN
+    )  # "what" is already answered
     request = await finish_shopping(harness, RESIDENT)
     assert request.description == words and request.status == "open"
 
@@ -160,7 +167,7 @@ async def test_stray_voice_note_becomes_a_request_and_menu_and_help_answer(
 ) -> None:
     await volunteers_and_group(harness)
     await harness.send(harness.build.voice(RESIDENT))
-    assert harness.fake.last_text_to(RESIDENT.id) == ft.STRAY_INVITE
+    assert harness.fake.last_text_to(RESIDENT.id) == request_flow_texts.STRAY_INVITE
     await harness.press(RESIDENT, pack("stray", "menu"))
     assert harness.fake.last_text_to(RESIDENT.id) == texts.MENU
     await harness.press(RESIDENT, pack("stray", "help"))
@@ -174,4 +181,4 @@ async def test_stray_voice_note_becomes_a_request_and_menu_and_help_answer(
     call = harness.fake.calls_to("sendMessage", RESIDENT.id)[-1]
     labels = [b["text"] for row in call.params["reply_markup"]["inline_keyboard"] for b in row]
     assert call.params["text"] == texts.STRAY_MESSAGE
-    assert labels == [ft.BUTTON_MENU, ft.BUTTON_HELP]
+    assert labels == [request_flow_texts.BUTTON_MENU, request_flow_texts.BUTTON_HELP]

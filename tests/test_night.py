@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 from bot.callback_data import pack
 from bot.clock import FakeClock
 from bot.offline_updates import FakeUser
-from config import care_texts as ct
-from config import request_flow_texts as ft
+from config import care_texts, request_flow_texts
 from storage import help_requests, neighbourhoods
 from tests.conftest import ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite
@@ -118,7 +117,7 @@ async def test_urgent_at_2am_alerts_now_and_tells_organisers_at_once(
     # Pressing again, or after the alerts went, changes nothing more.
     await harness.press(RESIDENT, urgent)
     popups = [str(c.params.get("text")) for c in harness.fake.calls_to("answerCallbackQuery")]
-    assert popups[-1] == ft.URGENT_ALREADY
+    assert popups[-1] == request_flow_texts.URGENT_ALREADY
     assert count_containing(harness, ORGANISER.id, "can't wait until morning") == 1
     async with harness.services.db.read() as conn:
         stored = await help_requests.by_id(conn, request_id)
@@ -132,7 +131,7 @@ async def test_urgent_after_the_alerts_went_is_refused(
     await travel_to(harness, EIGHT_AM + timedelta(minutes=5))
     await harness.press(RESIDENT, pack("urgent", request_id))
     popups = [str(c.params.get("text")) for c in harness.fake.calls_to("answerCallbackQuery")]
-    assert popups[-1] == ft.URGENT_ALERTS_SENT
+    assert popups[-1] == request_flow_texts.URGENT_ALERTS_SENT
     assert count_containing(harness, ORGANISER.id, "can't wait until morning") == 0
 
 
@@ -158,15 +157,15 @@ async def test_check_in_greets_as_the_local_time_of_day_asks(
     await agree(harness, RESIDENT, code)
     await set_up_checkin(harness, RESIDENT, at="19:30")
     await travel_to(harness, datetime(2026, 11, 2, 19, 30, tzinfo=UTC))  # GMT: local is UTC
-    assert harness.fake.last_text_to(RESIDENT.id) == ct.CHECKIN_QUESTION_EVENING
+    assert harness.fake.last_text_to(RESIDENT.id) == care_texts.CHECKIN_QUESTION_EVENING
     await harness.press(RESIDENT, pack("ci", question_id(harness, RESIDENT.id), "ok"))
     await change_time(harness, "07:15")
     await travel_to(harness, datetime(2026, 11, 3, 7, 15, tzinfo=UTC))
-    assert harness.fake.last_text_to(RESIDENT.id) == ct.CHECKIN_QUESTION
+    assert harness.fake.last_text_to(RESIDENT.id) == care_texts.CHECKIN_QUESTION
     await harness.press(RESIDENT, pack("ci", question_id(harness, RESIDENT.id), "ok"))
     # In summer time 12:30 local is 11:30 UTC: the afternoon, by the local clock.
     clock.set(datetime(2026, 7, 1, 9, 0, tzinfo=UTC))
     await change_time(harness, "12:30")
     await travel_to(harness, datetime(2026, 7, 1, 11, 30, tzinfo=UTC))
-    assert harness.fake.last_text_to(RESIDENT.id) == ct.CHECKIN_QUESTION_AFTERNOON
+    assert harness.fake.last_text_to(RESIDENT.id) == care_texts.CHECKIN_QUESTION_AFTERNOON
     assert count_containing(harness, RESIDENT.id, "Good morning") == 1

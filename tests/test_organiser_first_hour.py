@@ -9,8 +9,7 @@ from datetime import timedelta
 from bot.callback_data import pack
 from bot.clock import FakeClock
 from bot.offline_updates import FakeUser
-from config import commands, texts
-from config import vetting_texts as vt
+from config import commands, texts, vetting_texts
 from handlers.menu_keyboards import ORGANISER_KIND
 from storage import neighbourhoods
 from tests.conftest import NEIGHBOUR, ORGANISER, RESIDENT, VOLUNTEERS_CHAT, BotHarness
@@ -158,7 +157,7 @@ async def test_two_approvals_in_a_row_lose_nothing(harness: BotHarness) -> None:
     assert "Welcome, see you Monday" not in "\n".join(harness.fake.texts_to(PENDING.id))
     # The old buttons now answer plainly: someone already decided.
     await harness.press(ELM_ORG, pack("vetnote", "a", world.elm, pip))
-    assert harness.fake.last_text_to(ELM_ORG.id) == vt.ALREADY_DECIDED
+    assert harness.fake.last_text_to(ELM_ORG.id) == vetting_texts.ALREADY_DECIDED
 
 
 async def test_a_refused_invite_is_never_a_way_in(harness: BotHarness, clock: FakeClock) -> None:

@@ -7,7 +7,7 @@ from bot.callback_data import pack
 from bot.offline_updates import FakeUser
 from bot.request_types import RequestDraft
 from bot.when import WhenKind, window_for
-from config import oversight_texts as ot
+from config import oversight_texts
 from handlers.oversight_assign import ASSIGN_KIND, REASSIGN_KIND
 from handlers.oversight_broadcast import SEND_DATA
 from tests.conftest import RESIDENT, BotHarness
@@ -54,17 +54,24 @@ async def test_only_the_neighbourhoods_organiser_can_use_the_oversight_tools(
             ("export", "requests"),
             ("audit", ref),
         ):
-            assert await command(harness, user, name, args) == ot.NOT_ORGANISER, (user, name)
+            assert await command(harness, user, name, args) == oversight_texts.NOT_ORGANISER, (
+                user,
+                name,
+            )
         assert not harness.fake.documents_to(user.id)
     # Oak Row's organiser is refused Elm Park's requests and sees none of them.
-    assert await command(harness, OAK_ORGANISER, "assign", ref) == ot.NOT_ORGANISER_HERE
-    assert await command(harness, OAK_ORGANISER, "reassign", ref) == ot.NOT_ORGANISER_HERE
-    assert await command(harness, OAK_ORGANISER, "audit", ref) == ot.NOT_ORGANISER_HERE
-    assert await command(harness, OAK_ORGANISER, "open") == ot.OPEN_NONE
+    assert (
+        await command(harness, OAK_ORGANISER, "assign", ref) == oversight_texts.NOT_ORGANISER_HERE
+    )
+    assert (
+        await command(harness, OAK_ORGANISER, "reassign", ref) == oversight_texts.NOT_ORGANISER_HERE
+    )
+    assert await command(harness, OAK_ORGANISER, "audit", ref) == oversight_texts.NOT_ORGANISER_HERE
+    assert await command(harness, OAK_ORGANISER, "open") == oversight_texts.OPEN_NONE
     assert "No requests were made" in await command(harness, OAK_ORGANISER, "stats")
     # Their /broadcast reaches Oak Row only, which has no volunteers.
     broadcast = await command(harness, OAK_ORGANISER, "broadcast")
-    assert broadcast == ot.BROADCAST_NOBODY.format(neighbourhood="Oak Row")
+    assert broadcast == oversight_texts.BROADCAST_NOBODY.format(neighbourhood="Oak Row")
     # Their /log can only be for Oak Row, and the service refuses Elm Park outright.
     draft = RequestDraft(
         neighbourhood_id=c.elm,

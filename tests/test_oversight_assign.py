@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.callback_data import pack
-from config import oversight_texts as ot
-from config import request_texts as rt
+from config import oversight_texts, request_texts
 from handlers.oversight_assign import ASSIGN_KIND, CANCEL_DATA, REASSIGN_KIND
 from storage import audit
 from tests.conftest import RESIDENT, BotHarness
@@ -56,12 +55,14 @@ async def test_open_assign_reassign_and_audit(harness: BotHarness) -> None:
     assert assigned.assignee_person_id == c.second_volunteer_person
     assert "Walt" in harness.fake.texts_to(ELM_ORGANISER.id)[-1]
     walt = harness.fake.texts_to(SECOND_VOLUNTEER.id)
-    assert ot.VOLUNTEER_ASSIGNED.format(ref=ref) in walt
+    assert oversight_texts.VOLUNTEER_ASSIGNED.format(ref=ref) in walt
     assert any("1 Elm Road" in text for text in walt)  # the usual private details
     assert "Walt" in harness.fake.texts_to(RESIDENT.id)[-1]
     # Vera's alert no longer offers the task.
     vera_alert = harness.fake.calls_to("editMessageText", VOLUNTEER.id)[-1].params["text"]
-    assert vera_alert == rt.ALERT_TAKEN.format(ref=ref, category=rt.CATEGORY_LABELS["shopping"])
+    assert vera_alert == request_texts.ALERT_TAKEN.format(
+        ref=ref, category=request_texts.CATEGORY_LABELS["shopping"]
+    )
 
     # /reassign moves it to Vera: both are told.
     harness.fake.clear()
@@ -73,14 +74,16 @@ async def test_open_assign_reassign_and_audit(harness: BotHarness) -> None:
     assert moved.status == "assigned" and moved.assignee_person_id == c.volunteer_person
     assert moved.accepted_at == assigned.accepted_at
     assert harness.fake.texts_to(SECOND_VOLUNTEER.id) == [
-        ot.VOLUNTEER_REASSIGNED_AWAY.format(ref=ref)
+        oversight_texts.VOLUNTEER_REASSIGNED_AWAY.format(ref=ref)
     ]
     assert any("1 Elm Road" in text for text in harness.fake.texts_to(VOLUNTEER.id))
     assert "Vera" in harness.fake.texts_to(ELM_ORGANISER.id)[-1]
     # A stale press of the old button changes nothing.
     await harness.press(ELM_ORGANISER, move)
     assert (await request_row(harness, request_id)).assignee_person_id == c.volunteer_person
-    assert harness.fake.texts_to(ELM_ORGANISER.id)[-1] == ot.ASSIGN_CHANGED.format(ref=ref)
+    assert harness.fake.texts_to(ELM_ORGANISER.id)[-1] == oversight_texts.ASSIGN_CHANGED.format(
+        ref=ref
+    )
 
     # The assignee may decline (hand it back): it is open again and re-offered.
     await harness.press(VOLUNTEER, pack("release", request_id))
@@ -117,12 +120,12 @@ async def test_assign_refuses_volunteers_matching_would_not_offer(harness: BotHa
     assert "can't take" in harness.fake.texts_to(ELM_ORGANISER.id)[-1]
     # Cancel changes nothing either.
     await harness.press(ELM_ORGANISER, CANCEL_DATA)
-    assert harness.fake.texts_to(ELM_ORGANISER.id)[-1] == ot.ASSIGN_CANCELLED
+    assert harness.fake.texts_to(ELM_ORGANISER.id)[-1] == oversight_texts.ASSIGN_CANCELLED
     # Unknown references and bad usage get a clear answer.
     await harness.send(harness.build.command(ELM_ORGANISER, "assign", "R-ZZZZ"))
     assert "can't find a request R-ZZZZ" in harness.fake.texts_to(ELM_ORGANISER.id)[-1]
     await harness.send(harness.build.command(ELM_ORGANISER, "assign"))
-    assert harness.fake.texts_to(ELM_ORGANISER.id)[-1] == ot.ASSIGN_USAGE
+    assert harness.fake.texts_to(ELM_ORGANISER.id)[-1] == oversight_texts.ASSIGN_USAGE
     await harness.send(harness.build.command(ELM_ORGANISER, "reassign", ref))
     assert "isn't held by a volunteer" in harness.fake.texts_to(ELM_ORGANISER.id)[-1]
 

@@ -9,8 +9,7 @@ from bot.callback_data import pack
 from bot.clock import FakeClock
 from bot.offline_updates import FakeUser
 from bot.request_labels import with_request
-from config import i18n
-from config import request_texts as t
+from config import i18n, request_texts
 from storage import audit, help_requests, jobs
 from tests.conftest import RESIDENT, BotHarness
 from tests.flows import ask_for_shopping, make_volunteer, neighbourhood_with_invite
@@ -101,7 +100,7 @@ async def test_done_is_undone_from_the_same_message_within_ten_minutes(
     clock.advance(timedelta(minutes=9))
     await harness.press(HELPER, undo)
     assert (await row(harness, request_id)).status == "assigned"
-    assert harness.fake.last_text_to(HELPER.id) == t.UNDONE_OK.format(ref=ref)
+    assert harness.fake.last_text_to(HELPER.id) == request_texts.UNDONE_OK.format(ref=ref)
     # The resident's question loses its buttons and says what happened.
     edited = harness.fake.message(RESIDENT.id, int(ask.result["message_id"])) or {}
     assert "Hal pressed Done by mistake" in edited["text"] and "reply_markup" not in edited
@@ -129,7 +128,7 @@ async def test_undo_after_ten_minutes_or_by_someone_else_changes_nothing(
     thanks_id = harness.message_with_button(HELPER.id, undo)
     assert thanks_id is not None
     await harness.press(OTHER, undo, chat_id=OTHER.id)  # a forged press
-    assert popups(harness)[-1] == t.NOT_YOURS
+    assert popups(harness)[-1] == request_texts.NOT_YOURS
     clock.advance(timedelta(minutes=10, seconds=1))
     await harness.press(HELPER, undo)
     assert popups(harness)[-1].startswith("It's more than 10 minutes since you pressed Done")
@@ -145,11 +144,13 @@ async def test_undo_after_ten_minutes_or_by_someone_else_changes_nothing(
 
 def test_the_label_opens_a_sentence_only_where_the_language_puts_it_first() -> None:
     label = "your shopping on Mon 2 Nov (R-ABCD)"
-    english = with_request(t.REQUEST_CANCELLED_OK, label)
+    english = with_request(request_texts.REQUEST_CANCELLED_OK, label)
     assert english.startswith("Your shopping on Mon 2 Nov (R-ABCD) is cancelled.")
     assert with_request("✅ Thank you. <b>{request}</b> is in.", label).endswith(
         "<b>Your shopping on Mon 2 Nov (R-ABCD)</b> is in."
     )
     with i18n.speaking("cy"):
-        welsh = with_request(t.REQUEST_CANCELLED_OK, "eich siopa ar Llun 2 Tach (R-ABCD)")
+        welsh = with_request(
+            request_texts.REQUEST_CANCELLED_OK, "eich siopa ar Llun 2 Tach (R-ABCD)"
+        )
     assert welsh.startswith("Mae eich siopa ar Llun 2 Tach (R-ABCD) wedi'i ganslo.")

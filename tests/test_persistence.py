@@ -6,7 +6,7 @@ import pytest
 from telegram.ext import ConversationHandler
 
 from bot.callback_data import pack
-from config import request_flow_texts as flow_texts
+from config import request_flow_texts
 from handlers import request_flow
 from handlers.request_steps import Step
 from tests.conftest import RESIDENT, BotHarness
@@ -93,7 +93,7 @@ async def test_a_finished_conversation_is_forgotten(
         row = await cursor.fetchone()
     assert row is not None and row[0] == 0
     await feeder.feed(b.text(RESIDENT, "Oat milk"))
-    assert joined.fake.last_text_to(RESIDENT.id) != flow_texts.ASK_WHEN
+    assert joined.fake.last_text_to(RESIDENT.id) != request_flow_texts.ASK_WHEN
 
 
 async def test_an_unreadable_stored_state_is_dropped_not_fatal(

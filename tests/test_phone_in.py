@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from bot.callback_data import pack
 from bot.request_labels import the_request
-from config import oversight_texts as ot
-from config import request_flow_texts as ft
-from config import request_texts as rt
+from config import oversight_texts, request_flow_texts, request_texts
 from handlers import request_flow
 from handlers.request_steps import Step
 from storage import audit, help_requests
@@ -41,13 +39,17 @@ async def test_phone_in_request_runs_to_completion(harness: BotHarness) -> None:
     assert stored.contact_phone is None and stored.status == "open"
     # No "your phone" or "for whom" questions were asked.
     asked = "\n".join(harness.fake.texts_to(ELM_ORGANISER.id))
-    for question in (ft.ASK_PHONE, ft.ASK_FOR_WHOM, ft.ASK_FOR_AGREED.split("{")[0]):
+    for question in (
+        request_flow_texts.ASK_PHONE,
+        request_flow_texts.ASK_FOR_WHOM,
+        request_flow_texts.ASK_FOR_AGREED.split("{")[0],
+    ):
         assert question not in asked
 
     # Both volunteers' alerts say the neighbour is to be phoned; no private details in them.
     for volunteer in (VOLUNTEER, SECOND_VOLUNTEER):
         alert = harness.fake.texts_to(volunteer.id)[-1]
-        assert ot.ALERT_PHONE_IN.strip() in alert and "Jones" not in alert
+        assert oversight_texts.ALERT_PHONE_IN.strip() in alert and "Jones" not in alert
 
     await harness.press(VOLUNTEER, pack("accept", stored.id))
     details = harness.fake.texts_to(VOLUNTEER.id)[-1]
@@ -61,12 +63,14 @@ async def test_phone_in_request_runs_to_completion(harness: BotHarness) -> None:
     ask = harness.fake.texts_to(ELM_ORGANISER.id)[-1]
     # The organiser who logged it is told of "the" help, not "your" help.
     label = the_request(stored, harness.settings.timezone)
-    assert ask == rt.RESIDENT_ASK_DONE.format(volunteer="Vera", request=label)
+    assert ask == request_texts.RESIDENT_ASK_DONE.format(volunteer="Vera", request=label)
     assert label.startswith("the ") and f"({stored.ref})" in label
     await harness.press(ELM_ORGANISER, pack("confirm", stored.id, "yes"))
     closed = await request_row(harness, stored.id)
     assert closed.status == "closed" and closed.thanked
-    assert rt.VOLUNTEER_THANKED.format(ref=stored.ref) in harness.fake.texts_to(VOLUNTEER.id)
+    assert request_texts.VOLUNTEER_THANKED.format(ref=stored.ref) in harness.fake.texts_to(
+        VOLUNTEER.id
+    )
 
     async with harness.services.db.read() as conn:
         actions = await audit.actions_for(conn, f"request:{stored.ref}")
@@ -91,9 +95,9 @@ async def test_log_asks_which_neighbourhood_and_refuses_a_bad_phone(harness: Bot
         await harness.send(harness.build.text(ORGANISER, text))
 
     await harness.send(harness.build.command(ORGANISER, "log"))
-    assert ot.LOG_CHOOSE_NEIGHBOURHOOD in harness.fake.texts_to(ORGANISER.id)[-1]
+    assert oversight_texts.LOG_CHOOSE_NEIGHBOURHOOD in harness.fake.texts_to(ORGANISER.id)[-1]
     await press(Step.NEIGHBOURHOOD, 999)  # a forged id: asked again
-    assert ot.LOG_CHOOSE_NEIGHBOURHOOD in harness.fake.texts_to(ORGANISER.id)[-1]
+    assert oversight_texts.LOG_CHOOSE_NEIGHBOURHOOD in harness.fake.texts_to(ORGANISER.id)[-1]
     await press(Step.NEIGHBOURHOOD, community.oak)
     await press(Step.CATEGORY, "dog_walking")
     await say("Walk Rex")
@@ -103,5 +107,5 @@ async def test_log_asks_which_neighbourhood_and_refuses_a_bad_phone(harness: Bot
     await say("12345")  # too short
     assert "Mr Smith" in harness.fake.texts_to(ORGANISER.id)[-1]  # asked again for the number
     await harness.send(harness.build.command(ORGANISER, "cancel"))
-    assert harness.fake.texts_to(ORGANISER.id)[-1] == ot.LOG_CANCELLED
+    assert harness.fake.texts_to(ORGANISER.id)[-1] == oversight_texts.LOG_CANCELLED
     assert await scalar(harness, "SELECT COUNT(*) FROM help_requests") == 0

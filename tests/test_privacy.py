@@ -11,9 +11,7 @@ import pytest
 from bot.callback_data import pack
 from bot.clock import FakeClock
 from bot.offline_updates import FakeUser
-from config import privacy_texts as pt
-from config import request_texts as rt
-from config import texts
+from config import privacy_texts, request_texts, texts
 from handlers.privacy import FORGET_KIND
 from storage import help_requests
 from tests.conftest import NEIGHBOUR, RESIDENT, BotHarness
@@ -39,14 +37,14 @@ def my_data(bot: BotHarness, user: FakeUser) -> dict[str, Any]:
     documents = bot.fake.documents_to(user.id)
     assert documents, bot.fake.texts_to(user.id)[-1:]
     name, content = documents[-1]
-    assert name == pt.MYDATA_FILE_NAME
+    assert name == privacy_texts.MYDATA_FILE_NAME
     return json.loads(content)
 
 
 async def forget(bot: BotHarness, user: FakeUser) -> None:
     """/forgetme, then confirm with the button it offers."""
     await bot.send(bot.build.command(user, "forgetme"))
-    assert bot.fake.last_text_to(user.id) == pt.FORGET_CONFIRM
+    assert bot.fake.last_text_to(user.id) == privacy_texts.FORGET_CONFIRM
     [yes] = [d for d in buttons_to(bot, user.id) if d.startswith(f"v1|{FORGET_KIND}|yes|")]
     await bot.press(user, yes)
 
@@ -90,7 +88,7 @@ async def test_mydata_sends_everything_about_the_person_and_nothing_about_others
 
     # Someone the bot never met gets a plain answer, not a file, even before consent.
     await harness.send(harness.build.command(NEIGHBOUR, "mydata"))
-    assert harness.fake.last_text_to(NEIGHBOUR.id) == pt.MYDATA_NOTHING
+    assert harness.fake.last_text_to(NEIGHBOUR.id) == privacy_texts.MYDATA_NOTHING
     assert harness.fake.documents_to(NEIGHBOUR.id) == []
 
 
@@ -111,16 +109,16 @@ async def test_forgetme_cancels_requests_tells_volunteers_and_erases_the_person(
     # "No" keeps everything.
     await harness.send(harness.build.command(RESIDENT, "forgetme"))
     await harness.press(RESIDENT, pack(FORGET_KIND, "no"))
-    assert harness.fake.last_text_to(RESIDENT.id) == pt.FORGET_KEPT
+    assert harness.fake.last_text_to(RESIDENT.id) == privacy_texts.FORGET_KEPT
     assert await harness.services.community.person(RESIDENT.id) is not None
 
     await forget(harness, RESIDENT)
     said = harness.fake.last_text_to(RESIDENT.id) or ""
     assert said.startswith("Done: your data has been erased.")
-    assert pt.FORGOTTEN_CANCELLED(2).strip() in said
+    assert privacy_texts.FORGOTTEN_CANCELLED(2).strip() in said
 
     # The volunteer on the task is told; both requests are cancelled and anonymous.
-    assert rt.VOLUNTEER_REQUEST_CANCELLED.format(ref=taken_ref) in harness.fake.texts_to(
+    assert request_texts.VOLUNTEER_REQUEST_CANCELLED.format(ref=taken_ref) in harness.fake.texts_to(
         VOLUNTEER.id
     )
     for rid in (taken, waiting):
@@ -148,7 +146,7 @@ async def test_forgetme_cancels_requests_tells_volunteers_and_erases_the_person(
     assert harness.fake.last_text_to(RESIDENT.id) == texts.CONSENT_NEEDED
     await harness.send(harness.build.command(RESIDENT, "forgetme"))
     await harness.press(RESIDENT, pack(FORGET_KIND, "yes", int(harness.clock.now().timestamp())))
-    assert harness.fake.last_text_to(RESIDENT.id) == pt.FORGET_NOTHING
+    assert harness.fake.last_text_to(RESIDENT.id) == privacy_texts.FORGET_NOTHING
 
 
 async def test_forgetme_offers_a_volunteers_open_tasks_again(harness: BotHarness) -> None:
@@ -163,7 +161,9 @@ async def test_forgetme_offers_a_volunteers_open_tasks_again(harness: BotHarness
     before = len(harness.fake.texts_to(SECOND_VOLUNTEER.id))
 
     await forget(harness, VOLUNTEER)
-    assert pt.FORGOTTEN_REOFFERED(1).strip() in (harness.fake.last_text_to(VOLUNTEER.id) or "")
+    assert privacy_texts.FORGOTTEN_REOFFERED(1).strip() in (
+        harness.fake.last_text_to(VOLUNTEER.id) or ""
+    )
     row = await request_row(harness, rid)
     assert (row.status, row.assignee_person_id) == ("open", None)
     # The request is offered again: the other volunteer gets a new alert with Accept.
@@ -203,10 +203,10 @@ async def test_an_old_or_forged_confirmation_erases_nothing(
     [yes] = [d for d in buttons_to(harness, RESIDENT.id) if "|yes|" in d]
     clock.advance(timedelta(minutes=11))
     await harness.press(RESIDENT, yes)
-    assert harness.fake.last_text_to(RESIDENT.id) == pt.FORGET_EXPIRED
+    assert harness.fake.last_text_to(RESIDENT.id) == privacy_texts.FORGET_EXPIRED
     for forged in (pack(FORGET_KIND, "yes"), pack(FORGET_KIND, "yes", "１２３"), "v1|forget|yes|x"):
         await harness.press(RESIDENT, forged)
-        assert harness.fake.last_text_to(RESIDENT.id) == pt.FORGET_EXPIRED
+        assert harness.fake.last_text_to(RESIDENT.id) == privacy_texts.FORGET_EXPIRED
     assert await harness.services.community.person(RESIDENT.id) is not None
 
 
@@ -216,7 +216,7 @@ async def test_a_changed_privacy_notice_is_asked_again_at_the_next_interaction(
     nid, code = await neighbourhood_with_invite(harness)
     await agree(harness, RESIDENT, code)
     await harness.send(harness.build.command(RESIDENT, "myrequests"))
-    assert harness.fake.last_text_to(RESIDENT.id) == rt.MY_REQUESTS_NONE
+    assert harness.fake.last_text_to(RESIDENT.id) == request_texts.MY_REQUESTS_NONE
 
     monkeypatch.setattr("bot.services.PRIVACY_NOTICE_VERSION", "2099-01-01")
     await harness.restart()
@@ -224,12 +224,12 @@ async def test_a_changed_privacy_notice_is_asked_again_at_the_next_interaction(
 
     await harness.send(harness.build.command(RESIDENT, "myrequests"))
     asked = harness.fake.last_text_to(RESIDENT.id) or ""
-    assert asked.startswith(pt.NOTICE_CHANGED.strip()[:30])
+    assert asked.startswith(privacy_texts.NOTICE_CHANGED.strip()[:30])
     assert pack("consent", "yes") in buttons_to(harness, RESIDENT.id)
     # A button press elsewhere is refused with an alert until they agree.
     await harness.press(RESIDENT, pack("menu", "mine"))
     alert = harness.fake.calls_to("answerCallbackQuery")[-1].params
-    assert alert.get("text") == pt.NOTICE_CHANGED_ALERT
+    assert alert.get("text") == privacy_texts.NOTICE_CHANGED_ALERT
     # Reading the notice, help and their data stay open.
     await harness.send(harness.build.command(RESIDENT, "privacy"))
     assert "version 2099-01-01" in (harness.fake.last_text_to(RESIDENT.id) or "")
@@ -240,7 +240,7 @@ async def test_a_changed_privacy_notice_is_asked_again_at_the_next_interaction(
     assert person.display_name == "Rita Resident"
     assert [n.id for n, _ in await harness.services.community.memberships(RESIDENT.id)] == [nid]
     await harness.send(harness.build.command(RESIDENT, "myrequests"))
-    assert harness.fake.last_text_to(RESIDENT.id) == rt.MY_REQUESTS_NONE
+    assert harness.fake.last_text_to(RESIDENT.id) == request_texts.MY_REQUESTS_NONE
 
 
 async def test_privacy_notice_describes_the_rights_the_bot_offers(harness: BotHarness) -> None:
@@ -263,7 +263,7 @@ async def test_forgetme_half_way_through_a_request_drops_the_draft(harness: BotH
     await harness.press(RESIDENT, pack(request_flow.KIND, Step.CATEGORY.token, "shopping"))
     await harness.send(harness.build.text(RESIDENT, DESCRIPTION))
     await forget(harness, RESIDENT)
-    assert harness.fake.last_text_to(RESIDENT.id) == pt.FORGOTTEN.format(details="")
+    assert harness.fake.last_text_to(RESIDENT.id) == privacy_texts.FORGOTTEN.format(details="")
     # Whatever they send next is answered without error and stores nothing of the draft.
     await harness.send(harness.build.text(RESIDENT, OTHER_ADDRESS))
     await harness.press(RESIDENT, pack(request_flow.KIND, Step.WHEN.token, "today"))
@@ -296,7 +296,7 @@ async def test_mydata_reads_in_words_then_a_file_without_duplicates(harness: Bot
         "• 1 check-in set up for you, on Mon 2 Nov 2026.",
         "• 1 neighbourhood you belong to, joined on Mon 2 Nov 2026.",
         "• 4 entries in the log of changes, the latest on Mon 2 Nov 2026.",
-        pt.MYDATA_FILE_FOLLOWS,
+        privacy_texts.MYDATA_FILE_FOLLOWS,
     ]
     mine = my_data(harness, RESIDENT)
     assert mine["schema_version"] == 2

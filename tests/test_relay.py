@@ -9,9 +9,7 @@ from datetime import timedelta
 from bot.callback_data import pack
 from bot.clock import FakeClock
 from bot.offline_updates import FakeUser
-from config import privacy_texts as pt
-from config import relay_texts as rt
-from config import request_flow_texts as ft
+from config import privacy_texts, relay_texts, request_flow_texts
 from storage import relay
 from tests.conftest import ORGANISER, BotHarness
 from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite
@@ -27,7 +25,11 @@ async def telegram_only_task(bot: BotHarness) -> tuple[int, str]:
     await make_volunteer(bot, HAL, code)
     await agree(bot, RUTH, code)
     request_id, ref = await ask_for_shopping(
-        bot, RUTH, description="Milk", address="1 Elm Road", phone=ft.BUTTON_TELEGRAM_ONLY
+        bot,
+        RUTH,
+        description="Milk",
+        address="1 Elm Road",
+        phone=request_flow_texts.BUTTON_TELEGRAM_ONLY,
     )
     await bot.press(HAL, pack("accept", request_id))
     return request_id, ref
@@ -77,13 +79,13 @@ async def test_relay_both_ways_text_and_photo_for_a_telegram_only_resident(
         harness.fake.last_text_to(HAL.id) or ""
     )
     await harness.send(harness.build.text(HAL, "Hi Ruth <3, I'll come at 2pm"))
-    assert harness.fake.last_text_to(HAL.id) == rt.SENT.format(name="Ruth")
+    assert harness.fake.last_text_to(HAL.id) == relay_texts.SENT.format(name="Ruth")
     got = harness.fake.last_text_to(RUTH.id) or ""
     words = html.escape("Hi Ruth <3, I'll come at 2pm", quote=False)
     assert got == f"💬 <b>Hal</b> about your shopping on Mon 2 Nov ({ref}):\n\n{words}"
     assert buttons(harness, RUTH.id) == [
-        (rt.BUTTON_REPLY, pack("relay", request_id)),
-        (rt.BUTTON_ASK_ORGANISER, pack("relayhelp", request_id)),
+        (relay_texts.BUTTON_REPLY, pack("relay", request_id)),
+        (relay_texts.BUTTON_ASK_ORGANISER, pack("relayhelp", request_id)),
     ]
     # Ruth replies with a photo: Hal gets it by its file id, labelled.
     await harness.press(RUTH, pack("relay", request_id))
@@ -98,8 +100,8 @@ async def test_relay_both_ways_text_and_photo_for_a_telegram_only_resident(
         "The gate code is on this"
     )
     assert [b[0] for b in buttons(harness, HAL.id, "sendPhoto")] == [
-        rt.BUTTON_REPLY,
-        rt.BUTTON_ASK_ORGANISER,
+        relay_texts.BUTTON_REPLY,
+        relay_texts.BUTTON_ASK_ORGANISER,
     ]
     # Neither learns the other's username or Telegram id; organisers saw nothing.
     assert leaks(harness, HAL.id, RUTH) == [] and leaks(harness, RUTH.id, HAL) == []
@@ -133,12 +135,12 @@ async def test_the_window_closes_a_day_after_the_task_closes(
     await harness.press(HAL, pack("relay", request_id))
     clock.advance(timedelta(hours=1, seconds=1))
     await harness.send(harness.build.text(HAL, "You're welcome"))
-    assert harness.fake.last_text_to(HAL.id) == rt.FINISHED
+    assert harness.fake.last_text_to(HAL.id) == relay_texts.FINISHED
     assert not any("You're welcome" in x for x in harness.fake.texts_to(RUTH.id))
     # Every button answers kindly that the task is finished.
     for data in (pack("relay", request_id), pack("relayhelp", request_id)):
         await harness.press(RUTH, data)
-        assert popup(harness) == rt.FINISHED
+        assert popup(harness) == relay_texts.FINISHED
     assert len(await stored(harness, request_id)) == 1
     # Kept only as long as the outbox keeps message texts: retention removes both.
     later = clock.now() + harness.settings.tunables.retention + timedelta(days=1)
@@ -156,12 +158,12 @@ async def test_only_the_two_sides_and_not_after_a_hand_back(harness: BotHarness)
     other = FakeUser(2503, "Oli", "Other")
     await agree(harness, other)
     await harness.press(other, pack("relay", request_id), chat_id=other.id)  # forged
-    assert popup(harness) == rt.NOT_A_PARTICIPANT
+    assert popup(harness) == relay_texts.NOT_A_PARTICIPANT
     await harness.press(HAL, pack("release", request_id))
     await harness.press(RUTH, pack("relay", request_id))
-    assert popup(harness) == rt.NOBODY
+    assert popup(harness) == relay_texts.NOBODY
     await harness.press(HAL, pack("relay", request_id))
-    assert popup(harness) == rt.NOT_A_PARTICIPANT
+    assert popup(harness) == relay_texts.NOT_A_PARTICIPANT
     assert await stored(harness, request_id) == []
 
 
@@ -179,7 +181,7 @@ async def test_ask_an_organiser_to_help_shares_the_last_messages(harness: BotHar
     assert not any("asked for an organiser" in x for x in harness.fake.texts_to(ORGANISER.id))
     await harness.press(RUTH, pack("relayhelp", request_id))
     await harness.press(RUTH, pack("relayhelp", request_id, "yes"))
-    assert harness.fake.last_text_to(RUTH.id) == rt.ASKED_ORGANISER
+    assert harness.fake.last_text_to(RUTH.id) == relay_texts.ASKED_ORGANISER
     shared = harness.fake.last_text_to(ORGANISER.id) or ""
     assert f"<b>Ruth</b> asked for an organiser's help with the shopping on Mon 2 Nov ({ref})" in (
         shared
@@ -224,7 +226,7 @@ async def test_relayed_messages_obey_the_flood_limits(
         await say_through(harness, HAL, request_id, f"message {number}")
     assert len(await stored(harness, request_id)) == limit
     assert sum("message " in x for x in harness.fake.texts_to(RUTH.id)) == limit
-    assert harness.fake.texts_to(HAL.id).count(pt.FLOOD_MESSAGES) == 1
+    assert harness.fake.texts_to(HAL.id).count(privacy_texts.FLOOD_MESSAGES) == 1
 
 
 async def test_long_messages_full_of_markup_still_fit_telegrams_limits(

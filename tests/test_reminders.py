@@ -9,7 +9,7 @@ from bot.offline_updates import FakeUser
 from bot.request_labels import your_request
 from bot.request_types import RequestDraft
 from bot.when import TimeWindow, WhenKind
-from config import care_texts as ct
+from config import care_texts
 from storage import help_requests
 from tests.conftest import ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite
@@ -88,7 +88,10 @@ async def test_done_stops_reminders_and_follow_up_comes_next_day(harness: BotHar
         done = await help_requests.by_id(conn, request_id)
     assert done is not None
     label = your_request(done, harness.settings.timezone)
-    assert ct.RESIDENT_FOLLOWUP.format(volunteer="Hal", request=label) == follow_up.params["text"]
+    assert (
+        care_texts.RESIDENT_FOLLOWUP.format(volunteer="Hal", request=label)
+        == follow_up.params["text"]
+    )
     assert f"your shopping on Mon 2 Nov ({ref})" in follow_up.params["text"]
     await harness.press(RESIDENT, pack("confirm", request_id, "yes"))
     assert await status(harness, request_id) == "closed"

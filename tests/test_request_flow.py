@@ -12,7 +12,7 @@ from bot.callback_data import pack
 from bot.offline_updates import FakeUser
 from bot.phones import PhoneProblem
 from bot.volunteering import Offer
-from config import request_flow_texts as t
+from config import request_flow_texts
 from config.request_flow_texts import STRAY_INVITE
 from handlers import request_flow
 from handlers.request_steps import Step
@@ -120,7 +120,10 @@ async def test_full_shopping_request_is_stored_and_alerts_two_volunteers(bot: Bo
     await to_phone(bot, what="Milk, bread and eggs")
     phone_call = bot.fake.calls_to("sendMessage", RESIDENT.id)[-1]
     keyboard = phone_call.params["reply_markup"]["keyboard"]
-    assert keyboard[0][0] == {"text": t.BUTTON_SHARE_PHONE, "request_contact": True}
+    assert keyboard[0][0] == {
+        "text": request_flow_texts.BUTTON_SHARE_PHONE,
+        "request_contact": True,
+    }
     assert phone_call.params["reply_markup"]["one_time_keyboard"] is True
     await say(bot, "07700 100123")
     closing = bot.fake.calls_to("sendMessage", RESIDENT.id)[-2]
@@ -151,8 +154,8 @@ async def test_full_shopping_request_is_stored_and_alerts_two_volunteers(bot: Bo
 async def test_prescription_shows_pharmacy_notes_and_telegram_only(bot: BotHarness) -> None:
     await seed(bot)  # no volunteers: nobody is free
     await to_phone(bot, category="prescription", what="My repeat prescription")
-    await say(bot, t.BUTTON_TELEGRAM_ONLY)
-    assert t.TELEGRAM_ONLY_SAVED in [m["text"] for m in sent(bot)]
+    await say(bot, request_flow_texts.BUTTON_TELEGRAM_ONLY)
+    assert request_flow_texts.TELEGRAM_ONLY_SAVED in [m["text"] for m in sent(bot)]
     await say(bot, "Flat 3, 8 Oak Lane")
     assert "may be asked for ID" in last(bot)
     assert "controlled medicines can't be collected by volunteers" in last(bot)
@@ -177,11 +180,11 @@ async def test_request_on_behalf_of_someone_else_needs_their_agreement(bot: BotH
     await say(bot, "Mrs Patel")
     assert "Mrs Patel's phone number" in last(bot)
     await say(bot, "12345")
-    assert last(bot).startswith(t.PHONE_PROBLEMS["local_only"])
+    assert last(bot).startswith(request_flow_texts.PHONE_PROBLEMS["local_only"])
     await say(bot, "+44 7700 100456")
     assert "Mrs Patel has agreed" in last(bot)
     await say(bot, "yes she agreed")  # typing is not agreeing
-    assert last(bot) == t.USE_BUTTONS
+    assert last(bot) == request_flow_texts.USE_BUTTONS
     await press(bot, Step.FOR_AGREED, "yes")
     assert "For: Mrs Patel, 07700 100456 (they agreed)" in last(bot)
     request = await confirm(bot)
@@ -213,7 +216,7 @@ async def test_bad_numbers_are_asked_again_with_the_reason(
     before = len(sent(bot))
     await say(bot, typed)
     assert len(sent(bot)) == before + 1
-    assert last(bot).startswith(t.PHONE_PROBLEMS[problem.value])
+    assert last(bot).startswith(request_flow_texts.PHONE_PROBLEMS[problem.value])
     assert "What number can the volunteer call you on?" in last(bot)
     assert "keyboard" in last_markup(bot)  # the phone keyboard again, not the address step
     await say(bot, "07700 100123")
@@ -221,14 +224,14 @@ async def test_bad_numbers_are_asked_again_with_the_reason(
 
 
 def test_every_phone_problem_has_one_clear_sentence() -> None:
-    assert set(t.PHONE_PROBLEMS) == {problem.value for problem in PhoneProblem}
+    assert set(request_flow_texts.PHONE_PROBLEMS) == {problem.value for problem in PhoneProblem}
 
 
 async def test_shared_contact_only_for_own_number(bot: BotHarness) -> None:
     await seed(bot)
     await to_phone(bot)
     await bot.send(bot.build.contact(RESIDENT, "447700100456", contact_user_id=4242))
-    assert last(bot).startswith(t.PHONE_NOT_YOURS)
+    assert last(bot).startswith(request_flow_texts.PHONE_NOT_YOURS)
     await bot.send(bot.build.contact(RESIDENT, "447700100123", contact_user_id=RESIDENT.id))
     assert "address or meeting point" in last(bot)
     await say(bot, "12 Elm Road")
@@ -246,9 +249,9 @@ async def test_description_limit_is_stated_and_enforced(bot: BotHarness) -> None
     assert last(bot).startswith("That's 1001 characters. Please keep it to 1000 characters")
     assert "What do you need?" in last(bot)
     await say(bot, "   ")
-    assert last(bot).startswith(t.TEXT_EMPTY)
+    assert last(bot).startswith(request_flow_texts.TEXT_EMPTY)
     await say(bot, "y" * 1000)
-    assert last(bot) == t.ASK_WHEN
+    assert last(bot) == request_flow_texts.ASK_WHEN
     await press(bot, Step.WHEN, "week")
     request = await finish(bot)
     assert request.description == "y" * 1000 and request.when_kind == "this_week"
@@ -262,7 +265,7 @@ async def test_typed_when_refuses_the_past_and_accepts_tomorrow_3pm(bot: BotHarn
     await press(bot, Step.WHEN, "type")
     assert "tomorrow 3pm" in last(bot)
     await say(bot, "today 8am")  # the clock says Monday 09:00 in London
-    assert last(bot).startswith(t.WHEN_IN_THE_PAST)
+    assert last(bot).startswith(request_flow_texts.WHEN_IN_THE_PAST)
     await say(bot, "whenever suits")
     assert last(bot).startswith("Sorry, I couldn't read that") and "in 2 hours" in last(bot)
     await say(bot, "1 June 2027")
@@ -287,11 +290,11 @@ async def test_back_goes_to_the_previous_step(bot: BotHarness) -> None:
     assert "What do you need?" in last(bot)
     await say(bot, "A chat on Sunday afternoon")
     await press(bot, Step.WHEN, "today")
-    await say(bot, t.BUTTON_BACK)  # the phone step's reply keyboard
+    await say(bot, request_flow_texts.BUTTON_BACK)  # the phone step's reply keyboard
     assert bot.fake.calls_to("sendMessage", RESIDENT.id)[-2].params["reply_markup"] == {
         "remove_keyboard": True
     }
-    assert last(bot) == t.ASK_WHEN
+    assert last(bot) == request_flow_texts.ASK_WHEN
     await press(bot, Step.WHEN, "today")
     await say(bot, "07700 100123")
     await say(bot, "Phone only")
@@ -310,7 +313,7 @@ async def test_back_from_the_first_step_returns_to_the_menu(bot: BotHarness) -> 
     await bot.press(RESIDENT, pack("menu", "request"))  # the menu's Ask for help
     assert "What kind of help do you need?" in last(bot)
     await press(bot, Step.CATEGORY, "back")
-    assert last(bot) == t.BACK_TO_MENU
+    assert last(bot) == request_flow_texts.BACK_TO_MENU
     await say(bot, "hello?")  # the conversation is over: the general fallback answers
     assert last(bot) == STRAY_INVITE
     assert await request_count(bot) == 0
@@ -322,7 +325,10 @@ async def test_edit_from_the_summary_changes_only_the_address(bot: BotHarness) -
     await press(bot, Step.SUMMARY, "edit")
     labels = [b["text"] for row in last_markup(bot)["inline_keyboard"] for b in row]
     fields = ("what", "when", "phone", "address", "payment", "for_whom")
-    assert labels == [t.EDIT_LABELS[f] for f in fields] + [t.BUTTON_BACK, t.BUTTON_CANCEL]
+    assert labels == [request_flow_texts.EDIT_LABELS[f] for f in fields] + [
+        request_flow_texts.BUTTON_BACK,
+        request_flow_texts.BUTTON_CANCEL,
+    ]
     await press(bot, Step.EDIT, Step.ADDRESS.token)
     await say(bot, "14 Elm Road, side door")
     assert "Please check your request" in last(bot)  # straight back, not through payment
@@ -338,14 +344,14 @@ async def test_cancel_midway_stores_nothing(bot: BotHarness, how: str) -> None:
     await seed(bot)
     await to_phone(bot)
     if how == "phone keyboard":
-        await say(bot, t.BUTTON_CANCEL)
+        await say(bot, request_flow_texts.BUTTON_CANCEL)
     else:
         await say(bot, "07700 100123")
         if how == "command":
             await bot.send(bot.build.command(RESIDENT, "cancel"))
         else:
             await bot.press(RESIDENT, request_flow.CANCEL_DATA)
-    assert last(bot) == t.CANCELLED == "Okay, stopped. Nothing was sent."
+    assert last(bot) == request_flow_texts.CANCELLED == "Okay, stopped. Nothing was sent."
     assert last_markup(bot) == {"remove_keyboard": True}
     assert await request_count(bot) == 0
     await say(bot, "12 Elm Road")  # no longer in the flow
@@ -378,18 +384,22 @@ async def test_stale_and_forged_buttons_re_show_the_current_step(bot: BotHarness
     await seed(bot)
     await bot.send(bot.build.command(RESIDENT, "request"))
     await say(bot, "shopping please")  # a button step
-    assert last(bot) == t.USE_BUTTONS
+    assert last(bot) == request_flow_texts.USE_BUTTONS
     await press(bot, Step.CATEGORY, "shopping")
     await say(bot, "Milk")
-    assert last(bot) == t.ASK_WHEN
+    assert last(bot) == request_flow_texts.ASK_WHEN
     await press(bot, Step.CATEGORY, "lift")  # an old button from an earlier step
-    assert bot.fake.calls_to("answerCallbackQuery")[-1].params["text"] == t.STALE_STEP
-    assert last(bot) == t.ASK_WHEN
+    assert (
+        bot.fake.calls_to("answerCallbackQuery")[-1].params["text"] == request_flow_texts.STALE_STEP
+    )
+    assert last(bot) == request_flow_texts.ASK_WHEN
     await press(bot, Step.WHEN, "yesterday")  # forged data for this step
-    assert bot.fake.calls_to("answerCallbackQuery")[-1].params["text"] == t.STALE_STEP
-    assert last(bot) == t.ASK_WHEN
+    assert (
+        bot.fake.calls_to("answerCallbackQuery")[-1].params["text"] == request_flow_texts.STALE_STEP
+    )
+    assert last(bot) == request_flow_texts.ASK_WHEN
     await bot.press(RESIDENT, "v1|reqflow|garbage")
-    assert last(bot) == t.ASK_WHEN
+    assert last(bot) == request_flow_texts.ASK_WHEN
     await say(bot, "some text")  # the when step also reads typed times
     assert last(bot).startswith("Sorry, I couldn't read that")
     await press(bot, Step.WHEN, "tomorrow")
@@ -401,7 +411,7 @@ async def test_stale_and_forged_buttons_re_show_the_current_step(bot: BotHarness
 async def test_resident_in_no_neighbourhood_is_told_to_join_first(bot: BotHarness) -> None:
     await agree(bot, RESIDENT)
     await bot.send(bot.build.command(RESIDENT, "request"))
-    assert last(bot) == t.NEED_NEIGHBOURHOOD
+    assert last(bot) == request_flow_texts.NEED_NEIGHBOURHOOD
     assert "/start" in last(bot)
     await say(bot, "Milk please")
     assert last(bot) == STRAY_INVITE
@@ -413,7 +423,12 @@ async def test_several_neighbourhoods_ask_which_one(bot: BotHarness) -> None:
     oak = await seed(bot, name="Oak Vale")
     await bot.send(bot.build.command(RESIDENT, "request"))
     labels = [b["text"] for row in last_markup(bot)["inline_keyboard"] for b in row]
-    assert labels == ["Elm Park", "Oak Vale", t.BUTTON_BACK, t.BUTTON_CANCEL]
+    assert labels == [
+        "Elm Park",
+        "Oak Vale",
+        request_flow_texts.BUTTON_BACK,
+        request_flow_texts.BUTTON_CANCEL,
+    ]
     await press(bot, Step.NEIGHBOURHOOD, 999_999)  # not one of theirs
     assert last(bot).endswith("Which neighbourhood is this request for?")
     await press(bot, Step.NEIGHBOURHOOD, oak)

@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 
 from bot.callback_data import pack
 from bot.offline_updates import FakeUser
-from config import i18n
-from config import request_flow_texts as t
+from config import i18n, request_flow_texts
 from handlers import request_flow
 from handlers.request_steps import Step
 from storage import help_requests
@@ -55,7 +54,7 @@ async def test_friday_at_2_asks_morning_or_afternoon(harness: BotHarness) -> Non
     _, code = await neighbourhood_with_invite(harness)
     await agree(harness, ROSE, code)
     await type_when(harness, ROSE, "friday at 2")
-    assert harness.fake.last_text_to(ROSE.id) == t.ASK_AM_PM
+    assert harness.fake.last_text_to(ROSE.id) == request_flow_texts.ASK_AM_PM
     ampm = Step.WHEN_AMPM.token
     assert last_buttons(harness, ROSE.id)[:2] == [
         ("🌅 Fri 6 Nov at 02:00", pack(request_flow.KIND, ampm, "am")),
@@ -70,7 +69,7 @@ async def test_back_from_the_question_and_a_clear_time_typed_instead(harness: Bo
     _, code = await neighbourhood_with_invite(harness)
     await agree(harness, ROSE, code)
     await type_when(harness, ROSE, "Thursday 2.30")  # was read as 02:30 at night
-    assert harness.fake.last_text_to(ROSE.id) == t.ASK_AM_PM
+    assert harness.fake.last_text_to(ROSE.id) == request_flow_texts.ASK_AM_PM
     await harness.send(harness.build.text(ROSE, "thursday 2.30pm"))  # typing again works
     assert "What number can the volunteer call you on?" in (
         harness.fake.last_text_to(ROSE.id) or ""
@@ -85,7 +84,7 @@ async def test_a_welsh_resident_is_asked_in_welsh_and_parts_of_the_day_are_spans
     _, code = await neighbourhood_with_invite(harness)
     await agree(harness, RHIAN, code)
     await type_when(harness, RHIAN, "dydd Gwener am 2")
-    assert harness.fake.last_text_to(RHIAN.id) == i18n.gettext(t.ASK_AM_PM, "cy")
+    assert harness.fake.last_text_to(RHIAN.id) == i18n.gettext(request_flow_texts.ASK_AM_PM, "cy")
     assert last_buttons(harness, RHIAN.id)[0][0].startswith("🌅 Gwen 6 Tach")
     await press(harness, RHIAN, Step.WHEN_AMPM, "am")
     request = await finish(harness, RHIAN)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from bot.callback_data import pack
-from config import texts
-from config import vetting_texts as vt
+from config import texts, vetting_texts
 from tests.conftest import ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, create_neighbourhood
 from tests.flows_vetting import (
@@ -66,7 +65,7 @@ async def test_promote_from_list_gives_role_menu_and_audit(harness: BotHarness) 
 async def test_promote_by_number_and_bad_numbers(harness: BotHarness) -> None:
     world = await build_world(harness)
     await harness.send(harness.build.command(ELM_ORG, "promote", "Rita"))
-    assert harness.fake.last_text_to(ELM_ORG.id) == vt.PICK_PERSON_USAGE
+    assert harness.fake.last_text_to(ELM_ORG.id) == vetting_texts.PICK_PERSON_USAGE
     await harness.send(harness.build.command(ELM_ORG, "promote", "#999999"))
     assert "can't find that person in <b>Elm Park</b>" in (
         harness.fake.last_text_to(ELM_ORG.id) or ""

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.stats import describe, percentile
-from config import oversight_texts as ot
+from config import oversight_texts
 from storage import help_requests
 from storage.help_requests import NewRequest
 from storage.timefmt import to_db
@@ -145,10 +145,10 @@ async def test_stats_match_the_seeded_history(harness: BotHarness) -> None:
     # Oak Row's organiser sees only Oak Row's one request.
     await harness.send(harness.build.command(OAK_ORGANISER, "stats"))
     oak = harness.fake.texts_to(OAK_ORGANISER.id)[-1]
-    assert "<b>1 request</b>" in oak and ot.STATS_NO_CHECKINS in oak
+    assert "<b>1 request</b>" in oak and oversight_texts.STATS_NO_CHECKINS in oak
     for bad in ("0", "abc", "400"):
         await harness.send(harness.build.command(ELM_ORGANISER, "stats", bad))
-        assert harness.fake.texts_to(ELM_ORGANISER.id)[-1] == ot.STATS_USAGE
+        assert harness.fake.texts_to(ELM_ORGANISER.id)[-1] == oversight_texts.STATS_USAGE
 
 
 def test_percentile_is_nearest_rank() -> None:

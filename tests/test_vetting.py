@@ -6,7 +6,7 @@ from datetime import date
 
 from bot.callback_data import pack
 from bot.offline_updates import FakeUser
-from config import vetting_texts as vt
+from config import vetting_texts
 from storage import help_requests, vetting
 from tests.conftest import BotHarness
 from tests.flows_vetting import (
@@ -52,7 +52,7 @@ async def test_pending_lists_offers_and_approves_with_a_note(harness: BotHarness
     # A second press on the old button is answered, and changes nothing.
     await harness.press(ELM_ORG, pack("vet", "r", world.elm, world.pid(PENDING)))
     answer = harness.fake.calls_to("answerCallbackQuery")[-1].params
-    assert answer.get("text") == vt.ALREADY_DECIDED
+    assert answer.get("text") == vetting_texts.ALREADY_DECIDED
     assert await status_of(harness, world, PENDING) == "approved"
 
 
@@ -60,7 +60,7 @@ async def test_reject_without_note_and_cancel(harness: BotHarness) -> None:
     world = await build_world(harness)
     await harness.press(ELM_ORG, pack("vet", "r", world.elm, world.pid(PENDING)))
     await harness.send(harness.build.command(ELM_ORG, "cancel"))
-    assert harness.fake.last_text_to(ELM_ORG.id) == vt.DONE_CANCELLED
+    assert harness.fake.last_text_to(ELM_ORG.id) == vetting_texts.DONE_CANCELLED
     assert await status_of(harness, world, PENDING) == "pending"
     await harness.press(ELM_ORG, pack("vet", "r", world.elm, world.pid(PENDING)))
     await harness.press(ELM_ORG, pack("vetnote", "r", world.elm, world.pid(PENDING)))
@@ -84,9 +84,9 @@ async def test_checks_are_recorded_removed_and_dbs_dated(harness: BotHarness) ->
     await harness.press(ELM_ORG, pack("vdbs", world.elm, who, "enhanced"))
     assert "enhanced DBS certificate" in (harness.fake.last_text_to(ELM_ORG.id) or "")
     await harness.send(harness.build.text(ELM_ORG, "31/02/2024"))
-    assert harness.fake.last_text_to(ELM_ORG.id) == vt.DBS_DATE_BAD
+    assert harness.fake.last_text_to(ELM_ORG.id) == vetting_texts.DBS_DATE_BAD
     await harness.send(harness.build.text(ELM_ORG, "01/01/2999"))
-    assert harness.fake.last_text_to(ELM_ORG.id) == vt.DBS_DATE_FUTURE
+    assert harness.fake.last_text_to(ELM_ORG.id) == vetting_texts.DBS_DATE_FUTURE
     await harness.send(harness.build.text(ELM_ORG, "14/03/2024"))
     shown = harness.fake.last_text_to(ELM_ORG.id) or ""
     assert "✅ ID seen" in shown and "▫️ References taken: not recorded" in shown

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.callback_data import pack
 from bot.offline_updates import FakeUser
 from bot.request_labels import the_request
-from config import vetting_texts as vt
+from config import vetting_texts
 from storage import help_requests
 from tests.conftest import RESIDENT, BotHarness
 from tests.flows import make_volunteer
@@ -48,9 +48,9 @@ async def test_suspend_takes_back_and_reoffers_tasks(harness: BotHarness) -> Non
     assert person_actions[-1] == "volunteer.suspended"
     assert await alerted(harness, request_id) == {OTHER.id}  # re-offered without VOLUNTEER
     volunteer_texts = harness.fake.texts_to(VOLUNTEER.id)
-    assert vt.VOLUNTEER_TASK_TAKEN_BACK.format(ref=ref) in volunteer_texts
+    assert vetting_texts.VOLUNTEER_TASK_TAKEN_BACK.format(ref=ref) in volunteer_texts
     assert any("paused your volunteering" in t for t in volunteer_texts)
-    reoffered = vt.RESIDENT_TASK_REOFFERED.format(
+    reoffered = vetting_texts.RESIDENT_TASK_REOFFERED.format(
         ref=the_request(request, harness.settings.timezone)
     )
     assert reoffered in harness.fake.texts_to(RESIDENT.id) and f"({ref})" in reoffered

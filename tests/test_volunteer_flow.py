@@ -11,9 +11,7 @@ from telegram.ext import ConversationHandler
 from bot.callback_data import pack
 from bot.clock import FakeClock
 from bot.offline_updates import FakeUser
-from config import request_texts as rt
-from config import texts
-from config import volunteer_texts as vt
+from config import request_texts, texts, volunteer_texts
 from config.request_flow_texts import STRAY_INVITE
 from handlers import volunteer_flow, volunteer_steps
 from storage import neighbourhoods, volunteers
@@ -114,7 +112,7 @@ async def sign_up(
         await tap(bot, user, "next", "skills")
     else:
         await say(bot, user, skills)
-    await say(bot, user, vt.BUTTON_NO_PHONE)
+    await say(bot, user, volunteer_texts.BUTTON_NO_PHONE)
     await tap(bot, user, "confirm")
 
 
@@ -133,11 +131,11 @@ async def assets_of(bot: BotHarness, user: FakeUser) -> list[tuple[str, str]]:
 async def test_sign_up_is_pending_until_the_organiser_approves(bot: BotHarness) -> None:
     nid = await neighbourhood(bot)
     await bot.send(bot.build.command(RESIDENT, "volunteer"))
-    assert bot.fake.last_text_to(RESIDENT.id) == vt.ASK_CATEGORIES
+    assert bot.fake.last_text_to(RESIDENT.id) == volunteer_texts.ASK_CATEGORIES
     for category in ("shopping", "dog_walking"):
         await tap(bot, RESIDENT, "pick", "cat", category)
     await tap(bot, RESIDENT, "next", "cat")
-    assert bot.fake.last_text_to(RESIDENT.id) == vt.ASK_AVAILABILITY
+    assert bot.fake.last_text_to(RESIDENT.id) == volunteer_texts.ASK_AVAILABILITY
     await tap(bot, RESIDENT, "pick", "when", 1)
     await tap(bot, RESIDENT, "pick", "when", 4)
     await tap(bot, RESIDENT, "next", "when")
@@ -145,13 +143,16 @@ async def test_sign_up_is_pending_until_the_organiser_approves(bot: BotHarness) 
     await say(bot, RESIDENT, "Welsh, Polish")
     await say(bot, RESIDENT, "DIY, gardening")
     phone_prompt = bot.fake.calls_to("sendMessage", RESIDENT.id)[-1].params
-    assert phone_prompt["text"] == vt.ASK_PHONE
+    assert phone_prompt["text"] == volunteer_texts.ASK_PHONE
     keyboard = phone_prompt["reply_markup"]
     assert keyboard["one_time_keyboard"] is True
-    assert keyboard["keyboard"][0][0] == {"text": vt.BUTTON_SHARE_PHONE, "request_contact": True}
+    assert keyboard["keyboard"][0][0] == {
+        "text": volunteer_texts.BUTTON_SHARE_PHONE,
+        "request_contact": True,
+    }
     await bot.send(bot.build.contact(RESIDENT, "447400123456", contact_user_id=RESIDENT.id))
     removed = bot.fake.calls_to("sendMessage", RESIDENT.id)[-2].params
-    assert removed["text"] == vt.PHONE_SAVED
+    assert removed["text"] == volunteer_texts.PHONE_SAVED
     assert removed["reply_markup"] == {"remove_keyboard": True}
     summary = visible(bot, RESIDENT)
     for part in ("🛒 Shopping, 🐕 Dog walking", "Weekday daytimes, Weekends", "at once: 3"):
@@ -161,9 +162,9 @@ async def test_sign_up_is_pending_until_the_organiser_approves(bot: BotHarness) 
     await tap(bot, RESIDENT, "confirm")
 
     saved = bot.fake.last_text_to(RESIDENT.id) or ""
-    assert vt.STATUS_PENDING.format(neighbourhood=NEIGHBOURHOOD) in saved
+    assert volunteer_texts.STATUS_PENDING.format(neighbourhood=NEIGHBOURHOOD) in saved
     # The directory message says who sees those entries: the neighbourhood's organisers only.
-    assert vt.ADDED_TO_DIRECTORY.format(neighbourhoods=NEIGHBOURHOOD) in saved
+    assert volunteer_texts.ADDED_TO_DIRECTORY.format(neighbourhoods=NEIGHBOURHOOD) in saved
     assert "where only its organisers see them" in saved
     assert await bot.services.volunteering.statuses(RESIDENT.id) == {NEIGHBOURHOOD: "pending"}
     profile = await bot.services.volunteering.profile(RESIDENT.id)
@@ -179,27 +180,27 @@ async def test_sign_up_is_pending_until_the_organiser_approves(bot: BotHarness) 
     assert organiser_message is not None
     await bot.press(ORGANISER, approve)
     assert await bot.services.volunteering.statuses(RESIDENT.id) == {NEIGHBOURHOOD: "approved"}
-    assert bot.fake.last_text_to(ORGANISER.id) == rt.APPROVED_OK.format(
+    assert bot.fake.last_text_to(ORGANISER.id) == request_texts.APPROVED_OK.format(
         volunteer="Rita Resident", neighbourhood=NEIGHBOURHOOD
     )
     assert "reply_markup" not in (bot.fake.message(ORGANISER.id, organiser_message) or {})
-    assert bot.fake.last_text_to(RESIDENT.id) == rt.VOLUNTEER_APPROVED.format(
+    assert bot.fake.last_text_to(RESIDENT.id) == request_texts.VOLUNTEER_APPROVED.format(
         neighbourhood=NEIGHBOURHOOD
     )
     # A second press (or another organiser's) finds nothing left to do.
     await bot.press(ORGANISER, approve, message_id=organiser_message)
-    assert last_answer(bot)["text"] == vt.APPROVE_ALREADY
+    assert last_answer(bot)["text"] == volunteer_texts.APPROVE_ALREADY
 
 
 async def test_menu_button_starts_it_and_no_approval_means_approved(bot: BotHarness) -> None:
     await neighbourhood(bot, approval=False)
     await bot.press(RESIDENT, pack("menu", "volunteer"))
-    assert bot.fake.last_text_to(RESIDENT.id) == vt.ASK_CATEGORIES
+    assert bot.fake.last_text_to(RESIDENT.id) == volunteer_texts.ASK_CATEGORIES
     bot.fake.clear()
     await sign_up(bot, RESIDENT, categories=("lift",))
     assert await bot.services.volunteering.statuses(RESIDENT.id) == {NEIGHBOURHOOD: "approved"}
     saved = bot.fake.last_text_to(RESIDENT.id) or ""
-    assert vt.STATUS_APPROVED.format(neighbourhood=NEIGHBOURHOOD) in saved
+    assert volunteer_texts.STATUS_APPROVED.format(neighbourhood=NEIGHBOURHOOD) in saved
     assert "community directory" not in saved  # no languages or skills given
     assert bot.fake.texts_to(ORGANISER.id) == []  # nobody is asked to approve
 
@@ -207,7 +208,7 @@ async def test_menu_button_starts_it_and_no_approval_means_approved(bot: BotHarn
 async def test_not_in_a_neighbourhood_is_told_to_join_first(bot: BotHarness) -> None:
     await agree(bot, RESIDENT)
     await bot.send(bot.build.command(RESIDENT, "volunteer"))
-    assert bot.fake.last_text_to(RESIDENT.id) == vt.NOT_IN_NEIGHBOURHOOD
+    assert bot.fake.last_text_to(RESIDENT.id) == volunteer_texts.NOT_IN_NEIGHBOURHOOD
     await say(bot, RESIDENT, "Welsh")  # no conversation is waiting for text
     assert bot.fake.last_text_to(RESIDENT.id) == STRAY_INVITE
     assert await bot.services.volunteering.profile(RESIDENT.id) is None
@@ -217,30 +218,32 @@ async def test_toggles_any_time_and_next_refused_without_a_choice(bot: BotHarnes
     await neighbourhood(bot)
     await bot.send(bot.build.command(RESIDENT, "volunteer"))
     await tap(bot, RESIDENT, "next", "cat")
-    assert last_answer(bot)["text"] == vt.NEED_CATEGORY
-    assert bot.fake.last_text_to(RESIDENT.id) == vt.ASK_CATEGORIES  # still on step 1
-    shopping = rt.CATEGORY_LABELS["shopping"]
+    assert last_answer(bot)["text"] == volunteer_texts.NEED_CATEGORY
+    assert bot.fake.last_text_to(RESIDENT.id) == volunteer_texts.ASK_CATEGORIES  # still on step 1
+    shopping = request_texts.CATEGORY_LABELS["shopping"]
     await tap(bot, RESIDENT, "pick", "cat", "shopping")
-    assert vt.CHOSEN_MARK + shopping in labels(bot, RESIDENT, data("next", "cat"))
+    assert volunteer_texts.CHOSEN_MARK + shopping in labels(bot, RESIDENT, data("next", "cat"))
     await tap(bot, RESIDENT, "pick", "cat", "shopping")
     assert shopping in labels(bot, RESIDENT, data("next", "cat"))
     await tap(bot, RESIDENT, "pick", "cat", "checkin_call")
     await tap(bot, RESIDENT, "next", "cat")
     await tap(bot, RESIDENT, "next", "when")
-    assert last_answer(bot)["text"] == vt.NEED_AVAILABILITY
+    assert last_answer(bot)["text"] == volunteer_texts.NEED_AVAILABILITY
     await tap(bot, RESIDENT, "pick", "when", 7)
-    all_times = [vt.CHOSEN_MARK + label for _, label in rt.AVAILABILITY_LABELS]
+    all_times = [
+        volunteer_texts.CHOSEN_MARK + label for _, label in request_texts.AVAILABILITY_LABELS
+    ]
     shown = labels(bot, RESIDENT, data("next", "when"))
-    assert shown[:4] == [*all_times, vt.CHOSEN_MARK + rt.ANY_TIME_LABEL]
+    assert shown[:4] == [*all_times, volunteer_texts.CHOSEN_MARK + request_texts.ANY_TIME_LABEL]
     await tap(bot, RESIDENT, "pick", "when", 4)
     shown = labels(bot, RESIDENT, data("next", "when"))
-    assert shown[:4] == [*all_times[:2], "Weekends", rt.ANY_TIME_LABEL]
+    assert shown[:4] == [*all_times[:2], "Weekends", request_texts.ANY_TIME_LABEL]
     await tap(bot, RESIDENT, "next", "when")
     assert labels(bot, RESIDENT, data("pick", "tasks", 2))[:4] == ["1", "✓ 2", "3", "5"]
     await tap(bot, RESIDENT, "pick", "tasks", 1)
     await tap(bot, RESIDENT, "next", "langs")
     await tap(bot, RESIDENT, "next", "skills")
-    await say(bot, RESIDENT, vt.BUTTON_NO_PHONE)
+    await say(bot, RESIDENT, volunteer_texts.BUTTON_NO_PHONE)
     await tap(bot, RESIDENT, "confirm")
     profile = await bot.services.volunteering.profile(RESIDENT.id)
     assert profile is not None and profile.categories == {"checkin_call"}
@@ -257,7 +260,7 @@ async def test_languages_and_skills_become_directory_assets(bot: BotHarness) -> 
         ("cultural", "Speaks polish"),
         ("individual", "DIY"),
         ("individual", "gardening"),
-        ("individual", rt.CATEGORY_LABELS["shopping"]),
+        ("individual", request_texts.CATEGORY_LABELS["shopping"]),
     }
 
 
@@ -268,19 +271,21 @@ async def test_over_long_lists_are_refused_with_the_limit(bot: BotHarness) -> No
     await tap(bot, RESIDENT, "next", "cat")
     await tap(bot, RESIDENT, "next", "when")
     await tap(bot, RESIDENT, "pick", "tasks", 2)
-    language_limit = vt.LANGUAGES_INVALID.format(count=10, length=40)
+    language_limit = volunteer_texts.LANGUAGES_INVALID.format(count=10, length=40)
     for typed in (", ".join(f"L{n}" for n in range(11)), "x" * 41, " , ,"):
         await say(bot, RESIDENT, typed)
         assert bot.fake.last_text_to(RESIDENT.id) == language_limit
     await say(bot, RESIDENT, "x" * 40)
-    skill_limit = vt.SKILLS_INVALID.format(count=10, length=60)
+    skill_limit = volunteer_texts.SKILLS_INVALID.format(count=10, length=60)
     for typed in (",".join(f"skill {n}" for n in range(11)), "y" * 61):
         await say(bot, RESIDENT, typed)
         assert bot.fake.last_text_to(RESIDENT.id) == skill_limit
     await say(bot, RESIDENT, "y" * 60)
-    assert bot.fake.last_text_to(RESIDENT.id) == vt.ASK_PHONE
+    assert bot.fake.last_text_to(RESIDENT.id) == volunteer_texts.ASK_PHONE
     await bot.send(bot.build.command(RESIDENT, "cancel"))
-    assert await assets_of(bot, RESIDENT) == [("individual", rt.CATEGORY_LABELS["shopping"])]
+    assert await assets_of(bot, RESIDENT) == [
+        ("individual", request_texts.CATEGORY_LABELS["shopping"])
+    ]
 
 
 async def test_changing_an_offer_starts_from_it_and_keeps_approval(bot: BotHarness) -> None:
@@ -290,7 +295,7 @@ async def test_changing_an_offer_starts_from_it_and_keeps_approval(bot: BotHarne
     organiser_texts = len(bot.fake.texts_to(ORGANISER.id))
 
     await bot.send(bot.build.command(RESIDENT, "volunteer"))
-    assert bot.fake.last_text_to(RESIDENT.id) == vt.ASK_CATEGORIES_EXISTING
+    assert bot.fake.last_text_to(RESIDENT.id) == volunteer_texts.ASK_CATEGORIES_EXISTING
     assert "✓ 🛒 Shopping" in labels(bot, RESIDENT, data("next", "cat"))
     await tap(bot, RESIDENT, "pick", "cat", "prescription")
     await tap(bot, RESIDENT, "next", "cat")
@@ -300,13 +305,13 @@ async def test_changing_an_offer_starts_from_it_and_keeps_approval(bot: BotHarne
     await tap(bot, RESIDENT, "pick", "tasks", 3)
     assert (bot.fake.last_text_to(RESIDENT.id) or "").endswith("Now: Welsh")
     await tap(bot, RESIDENT, "next", "langs")  # Keep these
-    assert vt.ASK_SKILLS_REPLACE in (bot.fake.last_text_to(RESIDENT.id) or "")
+    assert volunteer_texts.ASK_SKILLS_REPLACE in (bot.fake.last_text_to(RESIDENT.id) or "")
     await say(bot, RESIDENT, "Cooking")
-    await say(bot, RESIDENT, vt.BUTTON_NO_PHONE)
+    await say(bot, RESIDENT, volunteer_texts.BUTTON_NO_PHONE)
     await tap(bot, RESIDENT, "confirm")
 
     assert await bot.services.volunteering.statuses(RESIDENT.id) == {NEIGHBOURHOOD: "approved"}
-    assert vt.STATUS_APPROVED.format(neighbourhood=NEIGHBOURHOOD) in (
+    assert volunteer_texts.STATUS_APPROVED.format(neighbourhood=NEIGHBOURHOOD) in (
         bot.fake.last_text_to(RESIDENT.id) or ""
     )
     profile = await bot.services.volunteering.profile(RESIDENT.id)
@@ -331,9 +336,9 @@ async def test_changing_an_offer_starts_from_the_skills_and_keep_keeps_them(
     await change_skills()
     assert (bot.fake.last_text_to(RESIDENT.id) or "").endswith("Now: DIY, gardening")
     shown = labels(bot, RESIDENT, data("next", "skills"))
-    assert shown[:2] == [vt.BUTTON_KEEP, vt.BUTTON_CLEAR]
+    assert shown[:2] == [volunteer_texts.BUTTON_KEEP, volunteer_texts.BUTTON_CLEAR]
     await tap(bot, RESIDENT, "next", "skills")  # Keep these
-    await say(bot, RESIDENT, vt.BUTTON_NO_PHONE)
+    await say(bot, RESIDENT, volunteer_texts.BUTTON_NO_PHONE)
     assert "Skills: DIY, gardening" in visible(bot, RESIDENT)
     await tap(bot, RESIDENT, "confirm")
     profile = await bot.services.volunteering.profile(RESIDENT.id)
@@ -344,14 +349,14 @@ async def test_changing_an_offer_starts_from_the_skills_and_keep_keeps_them(
 
     await change_skills()
     await say(bot, RESIDENT, "Cooking")  # typed skills replace the current ones
-    await say(bot, RESIDENT, vt.BUTTON_NO_PHONE)
+    await say(bot, RESIDENT, volunteer_texts.BUTTON_NO_PHONE)
     await tap(bot, RESIDENT, "confirm")
     profile = await bot.services.volunteering.profile(RESIDENT.id)
     assert profile is not None and profile.skills == ("Cooking",)
 
     await change_skills()
     await tap(bot, RESIDENT, "clear", "skills")  # None
-    await say(bot, RESIDENT, vt.BUTTON_NO_PHONE)
+    await say(bot, RESIDENT, volunteer_texts.BUTTON_NO_PHONE)
     await tap(bot, RESIDENT, "confirm")
     profile = await bot.services.volunteering.profile(RESIDENT.id)
     assert profile is not None and profile.skills == ()
@@ -361,7 +366,7 @@ async def test_pause_and_resume(bot: BotHarness, clock: FakeClock) -> None:
     await neighbourhood(bot)
     for command in ("pause", "resume"):
         await bot.send(bot.build.command(NEIGHBOUR, command))
-        assert bot.fake.last_text_to(NEIGHBOUR.id) == vt.NOT_A_VOLUNTEER
+        assert bot.fake.last_text_to(NEIGHBOUR.id) == volunteer_texts.NOT_A_VOLUNTEER
     await sign_up(bot, RESIDENT)
     volunteering = bot.services.volunteering
 
@@ -371,7 +376,7 @@ async def test_pause_and_resume(bot: BotHarness, clock: FakeClock) -> None:
         return profile.paused_until
 
     await bot.send(bot.build.command(RESIDENT, "resume"))
-    assert bot.fake.last_text_to(RESIDENT.id) == vt.NOT_PAUSED
+    assert bot.fake.last_text_to(RESIDENT.id) == volunteer_texts.NOT_PAUSED
     await bot.send(bot.build.command(RESIDENT, "pause", "3"))
     until = clock.now() + timedelta(days=3)  # 2026-11-05 09:00 UTC is 09:00 in London
     assert bot.fake.last_text_to(RESIDENT.id) == (
@@ -379,16 +384,16 @@ async def test_pause_and_resume(bot: BotHarness, clock: FakeClock) -> None:
         "/resume restarts them sooner."
     )
     assert await paused_until() == until
-    usage = vt.PAUSE_USAGE.format(max_days=365)
+    usage = volunteer_texts.PAUSE_USAGE.format(max_days=365)
     for args in ("abc", "0", "366", "3 days", "-1", "1.5"):
         await bot.send(bot.build.command(RESIDENT, "pause", args))
         assert bot.fake.last_text_to(RESIDENT.id) == usage, args
     assert await paused_until() == until
     await bot.send(bot.build.command(RESIDENT, "pause"))
-    assert bot.fake.last_text_to(RESIDENT.id) == vt.PAUSED_UNTIL_RESUME
+    assert bot.fake.last_text_to(RESIDENT.id) == volunteer_texts.PAUSED_UNTIL_RESUME
     assert await paused_until() > clock.now() + timedelta(days=3650)
     await bot.send(bot.build.command(RESIDENT, "resume"))
-    assert bot.fake.last_text_to(RESIDENT.id) == vt.RESUMED
+    assert bot.fake.last_text_to(RESIDENT.id) == volunteer_texts.RESUMED
     assert await paused_until() is None
 
 
@@ -398,11 +403,11 @@ async def test_forged_approve_buttons_change_nothing(bot: BotHarness) -> None:
     forged = pack("approve", await person_id(bot, RESIDENT), nid)
     for presser in (NEIGHBOUR, RESIDENT):
         await bot.press(presser, forged)
-        assert last_answer(bot)["text"] == vt.APPROVE_REFUSED
+        assert last_answer(bot)["text"] == volunteer_texts.APPROVE_REFUSED
     await bot.press(ORGANISER, pack("approve", "1; DROP", nid))
     assert last_answer(bot)["text"] == texts.STALE_BUTTON
     assert await bot.services.volunteering.statuses(RESIDENT.id) == {NEIGHBOURHOOD: "pending"}
-    approved = rt.VOLUNTEER_APPROVED.format(neighbourhood=NEIGHBOURHOOD)
+    approved = request_texts.VOLUNTEER_APPROVED.format(neighbourhood=NEIGHBOURHOOD)
     assert approved not in bot.fake.texts_to(RESIDENT.id)
 
 
@@ -425,14 +430,14 @@ async def test_cancel_mid_way_stores_nothing_and_back_works(bot: BotHarness) -> 
     assert (bot.fake.last_text_to(RESIDENT.id) or "").endswith("Now: Welsh")
     await tap(bot, RESIDENT, "next", "langs")
     await tap(bot, RESIDENT, "next", "skills")
-    await say(bot, RESIDENT, vt.BUTTON_BACK)  # on the phone step's reply keyboard
+    await say(bot, RESIDENT, volunteer_texts.BUTTON_BACK)  # on the phone step's reply keyboard
     back_note = bot.fake.calls_to("sendMessage", RESIDENT.id)[-2].params
     assert back_note["reply_markup"] == {"remove_keyboard": True}
-    assert (bot.fake.last_text_to(RESIDENT.id) or "").startswith(vt.ASK_SKILLS)
+    assert (bot.fake.last_text_to(RESIDENT.id) or "").startswith(volunteer_texts.ASK_SKILLS)
     await tap(bot, RESIDENT, "next", "skills")
-    await say(bot, RESIDENT, vt.BUTTON_NO_PHONE)
+    await say(bot, RESIDENT, volunteer_texts.BUTTON_NO_PHONE)
     await tap(bot, RESIDENT, "back", "summary")
-    assert bot.fake.last_text_to(RESIDENT.id) == vt.ASK_PHONE
+    assert bot.fake.last_text_to(RESIDENT.id) == volunteer_texts.ASK_PHONE
     await bot.send(bot.build.command(RESIDENT, "cancel"))
     cancelled = bot.fake.calls_to("sendMessage", RESIDENT.id)[-1].params
     assert cancelled["text"] == texts.CANCELLED
@@ -473,10 +478,10 @@ async def test_phone_step_checks_numbers_and_contacts(bot: BotHarness) -> None:
     await tap(bot, RESIDENT, "next", "langs")
     await tap(bot, RESIDENT, "next", "skills")
     await bot.send(bot.build.contact(RESIDENT, "447400999999", contact_user_id=NEIGHBOUR.id))
-    assert bot.fake.last_text_to(RESIDENT.id) == vt.PHONE_NOT_YOURS
+    assert bot.fake.last_text_to(RESIDENT.id) == volunteer_texts.PHONE_NOT_YOURS
     await say(bot, RESIDENT, "12")
-    assert bot.fake.last_text_to(RESIDENT.id) == vt.PHONE_BAD.format(
-        reason=vt.PHONE_REASONS["too_short"]
+    assert bot.fake.last_text_to(RESIDENT.id) == volunteer_texts.PHONE_BAD.format(
+        reason=volunteer_texts.PHONE_REASONS["too_short"]
     )
     await say(bot, RESIDENT, "07911 123456")
     assert "07911 123456" in visible(bot, RESIDENT)
@@ -498,7 +503,7 @@ async def test_typed_text_is_escaped_in_the_summary(bot: BotHarness) -> None:
     await tap(bot, RESIDENT, "pick", "tasks", 5)
     await say(bot, RESIDENT, "Cymraeg & <i>Polish</i>")
     await say(bot, RESIDENT, skill)
-    await say(bot, RESIDENT, vt.BUTTON_NO_PHONE)
+    await say(bot, RESIDENT, volunteer_texts.BUTTON_NO_PHONE)
     sent = bot.fake.last_text_to(RESIDENT.id) or ""
     assert "&lt;b&gt;Plumbing&lt;/b&gt; &amp; heating" in sent
     shown = visible(bot, RESIDENT)  # the fake renders HTML as Telegram would
