@@ -6,7 +6,8 @@ module: 1,000 neighbourhoods, each with 0 to 12 requests a week over the chart's
 categories, and the bootstrap organiser, who organises every neighbourhood. A fresh Python
 process then does what /stats and /gaps do for that organiser, through the bot's services:
 build the numbers (the same the text shows), then draw each chart as the bot does
-(`bot.charts.draw`: a spawned child process per chart, which imports matplotlib, draws and
+(`bot.organising.charts.draw`: a spawned child process per chart, which imports matplotlib, draws
+and
 exits), and again in-process (the drawing alone, after a first draw that imports matplotlib),
 whose peak RSS is what a drawing process needs. The baselines, measured in the same run and
 process, are building the numbers for the text, and the RSS before any chart was drawn.
@@ -92,11 +93,11 @@ def _rss_mb() -> dict[str, float]:
 
 async def _measure(database: Path, draws: int) -> dict[str, Any]:
     """In a fresh process: build the numbers, draw each chart, read the memory."""
-    from bot import charts
-    from bot.asset_gaps import describe as describe_gaps
     from bot.clock import FakeClock
-    from bot.services import build_services
-    from bot.stats import describe as describe_stats
+    from bot.directory.gaps import describe as describe_gaps
+    from bot.organising import charts
+    from bot.organising.stats import describe as describe_stats
+    from bot.runtime.services import build_services
     from config.settings import load_settings
 
     settings = load_settings(

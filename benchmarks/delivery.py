@@ -1,12 +1,14 @@
 """Delivery at Telegram's ceiling: the real outbox dispatcher against a rate-limited Telegram.
 
-The real Application is built by `bot.app.build_application` on a LimitedFakeTelegram, which
+The real Application is built by `bot.runtime.app.build_application` on a LimitedFakeTelegram, which
 refuses with HTTP 429 what Telegram would (30 messages in any second overall, 20 in any minute
 per group, 3 in any 3 seconds per private chat) and answers each call after 50 ms, a modest
 network round trip. Alerts to distinct private chats and posts to
-one group are queued through `bot.notify.send` in one transaction, interleaved in outbox order,
+one group are queued through `bot.delivery.notify.send` in one transaction, interleaved in outbox
+order,
 then `services_of(app).dispatcher` (OutboxDispatcher + TelegramSender on the Application's
-ExtBot with the sliding-window limiter of bot.send_limits) drains them until none is pending.
+ExtBot with the sliding-window limiter of bot.delivery.send_limits) drains them until none is
+pending.
 The baseline, in the same run, is the same bot with PTB's AIORateLimiter (its defaults: a
 bucket of 30 a second overall, 20 a minute per group), as the bot had before.
 
@@ -28,12 +30,12 @@ from typing import Any
 from telegram.ext import AIORateLimiter
 
 from benchmarks.common import print_table
-from bot import notify
-from bot.alerting import alert_buttons
-from bot.app import build_application, services_of, start_application, stop_application
 from bot.clock import SystemClock
-from bot.offline_limits import LimitedFakeTelegram
-from bot.telegram_sender import TelegramSender
+from bot.delivery import notify
+from bot.offline.limits import LimitedFakeTelegram
+from bot.requests.alerting import alert_buttons
+from bot.runtime.app import build_application, services_of, start_application, stop_application
+from bot.runtime.telegram_sender import TelegramSender
 from config.settings import load_settings
 from handlers.context import AidApplication
 from storage import outbox
@@ -197,7 +199,7 @@ async def run(quick: bool) -> dict[str, Any]:
     """Deliver alerts and group posts through the real dispatcher at Telegram's limits."""
     dms, posts = (150, 2) if quick else (1000, 100)
     variants = [
-        await deliver("sliding windows (bot/app.py)", dms, posts),
+        await deliver("sliding windows (bot/runtime/app.py)", dms, posts),
         await deliver("baseline: AIORateLimiter", dms, posts, baseline=True),
     ]
     broadcast = await deliver(

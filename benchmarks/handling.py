@@ -9,7 +9,8 @@ the Bot API calls the update made, with one SQLite commit, and nothing else.
 Felt latency: how long from an update's arrival until its first answer reaches Telegram (a
 callback answer, or the first message or edit to the person who acted), with every Bot API
 call taking a simulated 50 ms round trip (25 ms each way), against the echo bot under the same
-round trip. Send limits are lifted for both bots (bot.send_limits.unlimited; the echo bot has
+round trip. Send limits are lifted for both bots (bot.delivery.send_limits.unlimited; the echo bot
+has
 no limiter): a tight loop would otherwise measure Telegram's pacing, not the bot.
 """
 
@@ -32,13 +33,19 @@ from telegram.ext import ApplicationBuilder, MessageHandler, filters
 from telegram.request import BaseRequest, RequestData
 
 from benchmarks.common import print_table, summarise
-from bot.app import build_application, services_of, settle, start_application, stop_application
 from bot.callback_data import pack, unpack
 from bot.clock import FakeClock
-from bot.offline import ApiCall, FakeTelegram
-from bot.offline_updates import FakeUser, UpdateBuilder
-from bot.send_limits import unlimited
-from bot.volunteering import Offer
+from bot.delivery.send_limits import unlimited
+from bot.offline.fake_bot_api import ApiCall, FakeTelegram
+from bot.offline.updates import FakeUser, UpdateBuilder
+from bot.runtime.app import (
+    build_application,
+    services_of,
+    settle,
+    start_application,
+    stop_application,
+)
+from bot.volunteers.volunteering import Offer
 from config.settings import load_settings
 from handlers import request_flow
 from handlers.context import AidApplication, AidContext

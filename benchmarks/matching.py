@@ -24,7 +24,7 @@ from typing import Any
 
 from benchmarks import reference as today
 from benchmarks.common import print_table, summarise
-from bot.volunteering import CATEGORIES
+from bot.volunteers.volunteering import CATEGORIES
 from storage import volunteers
 from storage.database import Database
 from storage.schema_scale import REBUILD_POOL, RECOUNT_ALL_VOLUNTEERS

@@ -28,7 +28,7 @@ from typing import Any
 
 from benchmarks.common import print_table
 from benchmarks.matching import FULL_REQUESTS, QUICK_REQUESTS, seed_database
-from bot.alerting import WIDEN_JOB
+from bot.requests.alerting import WIDEN_JOB
 from storage.database import Database
 from storage.timefmt import to_db
 from tests.bot_api_server import LoopbackBotApi, serve_bot_api

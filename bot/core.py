@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.alerting import Alerting
 from bot.clock import Clock
-from bot.community import Community
-from bot.dispatch import OutboxDispatcher
-from bot.help_requests import HelpRequests
-from bot.request_events import RequestEvents
+from bot.delivery.dispatch import OutboxDispatcher
+from bot.organising.community import Community
+from bot.requests.alerting import Alerting
+from bot.requests.events import RequestEvents
+from bot.requests.help_requests import HelpRequests
 from bot.scheduler import Scheduler
-from bot.volunteering import Volunteering
+from bot.volunteers.volunteering import Volunteering
 from config.settings import Settings
 from storage.database import Database
 

@@ -12,7 +12,8 @@ from config import i18n, number_texts
 def language_name(code: str) -> str:
     """A language's name in the current language ('pl' -> 'Polish' / 'Pwyleg'); else the code.
 
-    Codes come from bot.volunteering.language_code; text it could not map is shown as typed.
+    Codes come from bot.volunteers.volunteering.language_code; text it could not map is shown as
+    typed.
     """
     if code in number_texts.LANGUAGE_NAMES:
         return number_texts.LANGUAGE_NAMES[code]

@@ -3,7 +3,8 @@
 Spreadsheets (Excel, LibreOffice, Google Sheets) run a cell that starts with =, +, - or @ as
 a formula, and some read a leading tab or carriage return past that check. A text cell that
 starts with one of them is written with a leading apostrophe, which spreadsheets show as
-text; the asset import (bot.asset_csv) takes it off again when it reads a file the bot wrote.
+text; the asset import (bot.directory.csv_files) takes it off again when it reads a file the bot
+wrote.
 """
 
 from __future__ import annotations

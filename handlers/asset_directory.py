@@ -8,9 +8,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.asset_views import directory_item, kind_label
-from bot.assets import PAGE_SIZE, Page
 from bot.callback_data import exact, int_arg, pack, pattern, unpack
+from bot.directory.assets import PAGE_SIZE, Page
+from bot.directory.views import directory_item, kind_label
 from config import asset_texts
 from handlers.context import AidApplication, AidContext
 from storage.asset_search import words_of

@@ -15,9 +15,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.asset_rules import CONTACT_KINDS, InvalidAssetError
-from bot.assets import EDITABLE, AssetOutcome, Done
 from bot.callback_data import pack, pattern, unpack
+from bot.directory.assets import EDITABLE, AssetOutcome, Done
+from bot.directory.rules import CONTACT_KINDS, InvalidAssetError
 from config import asset_texts
 from handlers.asset_manage import refusal
 from handlers.context import AidContext

@@ -7,13 +7,13 @@ import html
 from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
-from bot import charts
-from bot.asset_csv import COLUMNS, MAX_BYTES, MalformedCsvError
-from bot.asset_gaps import DEFAULT_DAYS, MAX_DAYS, describe
-from bot.asset_transfer import ImportReport
 from bot.callback_data import int_arg
-from bot.exports import Refusal
-from bot.notify import split_text
+from bot.delivery.notify import split_text
+from bot.directory.csv_files import COLUMNS, MAX_BYTES, MalformedCsvError
+from bot.directory.gaps import DEFAULT_DAYS, MAX_DAYS, describe
+from bot.directory.transfer import ImportReport
+from bot.organising import charts
+from bot.organising.exports import Refusal
 from config import asset_texts, chart_texts, oversight_texts
 from handlers.context import AidApplication, AidContext
 from handlers.flow_switch import switch_fallbacks

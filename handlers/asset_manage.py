@@ -7,9 +7,9 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.asset_views import NAME_SHOWN, TITLE_SHOWN, escape_within, shown_title
-from bot.assets import AssetOutcome, Done
 from bot.callback_data import int_arg, pack, unpack
+from bot.directory.assets import AssetOutcome, Done
+from bot.directory.views import NAME_SHOWN, TITLE_SHOWN, escape_within, shown_title
 from config import asset_texts
 from handlers.context import AidApplication, AidContext
 from handlers.replies import remove_buttons

@@ -15,7 +15,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.asset_rules import (
+from bot.callback_data import pack, pattern, unpack
+from bot.directory.rules import (
     AVAILABILITY_MAX,
     CONTACT_KINDS,
     DESCRIPTION_MAX,
@@ -26,8 +27,7 @@ from bot.asset_rules import (
     clean_title,
     split_contact,
 )
-from bot.asset_views import summary
-from bot.callback_data import pack, pattern, unpack
+from bot.directory.views import summary
 from config import asset_texts
 from handlers.context import AidContext
 from handlers.flow_switch import switch_fallbacks

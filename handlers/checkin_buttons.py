@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.callback_data import int_arg, unpack
-from bot.care_outcomes import CareOutcome
-from bot.escalations import outcome_buttons
+from bot.care.escalations import outcome_buttons
+from bot.care.outcomes import CareOutcome
 from config import care_texts, texts
 from handlers.context import AidContext
 from handlers.replies import remove_buttons

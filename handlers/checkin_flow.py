@@ -19,8 +19,8 @@ from telegram.ext import (
 )
 
 from bot.callback_data import pack, pattern, unpack
-from bot.care_outcomes import CareOutcome
-from bot.checkin_schedule import ALL_DAYS, WEEKDAYS, hhmm, parse_time_of_day, schedule_text
+from bot.care.checkin_schedule import ALL_DAYS, WEEKDAYS, hhmm, parse_time_of_day, schedule_text
+from bot.care.outcomes import CareOutcome
 from bot.phones import format_for_display, parse_phone
 from bot.when import WhenError, parse_when
 from config import care_texts, i18n, request_flow_texts, texts

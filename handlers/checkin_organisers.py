@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.callback_data import int_arg, pack, unpack
-from bot.care_outcomes import CareOutcome
+from bot.care.outcomes import CareOutcome
 from config import care_texts, texts
 from handlers.checkin_flow import person_number
 from handlers.context import AidContext

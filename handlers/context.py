@@ -9,8 +9,8 @@ from typing import Any, Protocol, runtime_checkable
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
-from bot.services import Services
-from bot.update_pipeline import UpdateWork, crash_after_commit_hook, update_ids
+from bot.runtime.services import Services
+from bot.runtime.update_pipeline import UpdateWork, crash_after_commit_hook, update_ids
 from config import i18n
 from storage.database import Connection
 
@@ -68,7 +68,7 @@ AidApplication = Application[ExtBot[None], AidContext, dict, dict, BotData, obje
 
 
 class LanguageScopedApplication(AidApplication):  # type: ignore[misc,valid-type]
-    """The Application, handling each update as one unit of work (bot.update_pipeline).
+    """The Application, handling each update as one unit of work (bot.runtime.update_pipeline).
 
     The update's effects, its answer (captured from the handlers' replies), its conversation
     state and user_data, and its inbox mark commit together; the outbox then sends the answer

@@ -1,7 +1,7 @@
 """The error handler: log it with the traceback, and apologise to the person, once.
 
 Organisers are not sent technical reports: a failure is the log's business. What organisers
-do hear about is a message a person needed that could not be delivered (bot.delivery_reports).
+do hear about is a message a person needed that could not be delivered (bot.delivery.reports).
 """
 
 from __future__ import annotations

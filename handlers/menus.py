@@ -15,7 +15,7 @@ from telegram import (
 from telegram.error import TelegramError
 
 from bot.languages import shipped
-from bot.services import Services
+from bot.runtime.services import Services
 from config import commands, i18n
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callback_data import int_arg, pack, pattern, unpack
-from bot.community import INVITE_CODE_PATTERN, JoinOutcome, JoinResult
+from bot.organising.community import INVITE_CODE_PATTERN, JoinOutcome, JoinResult
 from config import privacy_texts, texts
 from handlers.context import AidApplication, AidContext
 from handlers.language import CHOSEN_KEY

@@ -20,7 +20,7 @@ from telegram.ext import (
 from telegram.helpers import create_deep_linked_url
 
 from bot.callback_data import pack, pattern, unpack
-from bot.community import NAME_MAX_LENGTH
+from bot.organising.community import NAME_MAX_LENGTH
 from config import texts
 from handlers import checkin_organisers, oversight_assign, settings_menu, vetting_pending
 from handlers.context import AidApplication, AidContext

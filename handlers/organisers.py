@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from telegram.helpers import create_deep_linked_url
 
 from bot.callback_data import pack, pattern, unpack
-from bot.community import NAME_MAX_LENGTH, CreateOutcome, NotAllowedError
+from bot.organising.community import NAME_MAX_LENGTH, CreateOutcome, NotAllowedError
 from config import i18n, texts
 from handlers.context import AidApplication, AidContext
 from handlers.menu_keyboards import next_steps_keyboard

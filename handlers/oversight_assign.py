@@ -1,6 +1,7 @@
 """Organiser oversight of requests: /open, /assign REF, /reassign REF and /audit REF.
 
-Every command and press is checked against the database (bot.oversight, bot.assignment):
+Every command and press is checked against the database (bot.organising.oversight,
+bot.requests.assignment):
 button data only says which request and volunteer were picked, never who may pick.
 """
 
@@ -13,13 +14,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.alerting import category_text
-from bot.assignment import Choice
 from bot.callback_data import exact, int_arg, pack, pattern, unpack
+from bot.delivery.notify import split_text
 from bot.durations import duration_words
-from bot.notify import split_text
-from bot.oversight import Access
-from bot.request_types import Outcome
+from bot.organising.oversight import Access
+from bot.requests.alerting import category_text
+from bot.requests.assignment import Choice
+from bot.requests.request_types import Outcome
 from config import i18n, oversight_texts
 from handlers.context import AidApplication, AidContext
 from handlers.replies import remove_buttons

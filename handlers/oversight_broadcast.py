@@ -1,6 +1,6 @@
 """/broadcast: choose a neighbourhood, type the message, check the preview, then Send or Cancel.
 
-Sending queues every message through the outbox (bot.broadcast) and drains it in the
+Sending queues every message through the outbox (bot.organising.broadcast) and drains it in the
 background, editing a progress message every few seconds and finishing with the counts.
 """
 
@@ -13,8 +13,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
 
-from bot.broadcast import MAX_LENGTH
 from bot.callback_data import exact, int_arg, pack, unpack
+from bot.organising.broadcast import MAX_LENGTH
 from config import oversight_texts
 from handlers.context import AidContext, LanguageScopedApplication
 from handlers.flow_switch import switch_fallbacks

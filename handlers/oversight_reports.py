@@ -12,10 +12,10 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler
 
-from bot import charts
 from bot.callback_data import int_arg
-from bot.exports import ExportKind, Refusal
-from bot.stats import CHART_WEEKS, DEFAULT_DAYS, MAX_DAYS, describe
+from bot.organising import charts
+from bot.organising.exports import ExportKind, Refusal
+from bot.organising.stats import CHART_WEEKS, DEFAULT_DAYS, MAX_DAYS, describe
 from config import chart_texts, oversight_texts
 from handlers.context import AidApplication, AidContext
 

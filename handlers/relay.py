@@ -1,7 +1,7 @@
 """Message <name>, Reply and "Ask an organiser to help": talking through the bot about a task.
 
 Pressing Message or Reply opens a one-message conversation: what the person then types, or
-the photo or voice note they send, is passed on (bot.relay). Every press is checked again
+the photo or voice note they send, is passed on (bot.requests.relay). Every press is checked again
 against the task: only its two sides, and only until the relay window has closed.
 """
 
@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.callback_data import int_arg, pack, pattern, unpack
-from bot.relay import Content, RelayCheck, RelayOutcome
+from bot.requests.relay import Content, RelayCheck, RelayOutcome
 from config import relay_texts, texts
 from handlers.context import AidApplication, AidContext
 from handlers.flow_switch import switch_fallbacks

@@ -30,8 +30,8 @@ from telegram.ext import (
 )
 
 from bot.callback_data import exact, pack, pattern, unpack
-from bot.request_labels import alerts_when, with_request, your_request
-from bot.services import Services
+from bot.requests.labels import alerts_when, with_request, your_request
+from bot.runtime.services import Services
 from config import request_flow_texts, request_texts
 from handlers import request_steps as steps
 from handlers import request_summary as summary

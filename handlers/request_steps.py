@@ -13,8 +13,8 @@ from enum import Enum, IntEnum
 from telegram import Message
 
 from bot.phones import PhoneResult, parse_phone, parse_shared_contact
-from bot.request_types import RequestDraft
-from bot.services import Services
+from bot.requests.request_types import RequestDraft
+from bot.runtime.services import Services
 from bot.when import (
     MAX_DAYS_AHEAD,
     TimeWindow,

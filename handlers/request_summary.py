@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 
 from bot.phones import format_for_display
-from bot.services import Services
+from bot.runtime.services import Services
 from config import request_flow_texts, request_texts
 from handlers.request_steps import MAX_MEDIA, Draft, Step, applies
 

@@ -6,8 +6,8 @@ from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.callback_data import int_arg, pattern, unpack
-from bot.request_labels import your_request
-from bot.request_types import Outcome
+from bot.requests.labels import your_request
+from bot.requests.request_types import Outcome
 from config import request_flow_texts, request_texts, texts
 from handlers.context import AidApplication, AidContext
 from handlers.replies import remove_buttons

@@ -7,11 +7,11 @@ import html
 from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.alerting import category_text
 from bot.callback_data import pack, pattern
-from bot.community import NotAllowedError
-from bot.neighbourhood_settings import CHOICES, DEFAULT, NO_QUIET_HOURS, SettingsView
-from bot.volunteering import CATEGORIES
+from bot.organising.community import NotAllowedError
+from bot.organising.neighbourhood_settings import CHOICES, DEFAULT, NO_QUIET_HOURS, SettingsView
+from bot.requests.alerting import category_text
+from bot.volunteers.volunteering import CATEGORIES
 from config import care_texts, texts, vetting_texts
 from config.settings import Tunables
 from handlers.context import AidApplication, AidContext

@@ -16,11 +16,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot.alerting import category_text
 from bot.callback_data import exact, int_arg, pack, pattern, unpack
-from bot.request_corrections import UNDO_DONE_WINDOW
-from bot.request_labels import with_request, your_request
-from bot.request_types import Outcome, Result
+from bot.requests.alerting import category_text
+from bot.requests.corrections import UNDO_DONE_WINDOW
+from bot.requests.labels import with_request, your_request
+from bot.requests.request_types import Outcome, Result
 from config import i18n, request_texts, texts
 from handlers.context import AidApplication, AidContext
 from handlers.replies import remove_buttons

@@ -17,9 +17,9 @@ from telegram.ext import (
 )
 
 from bot.callback_data import pack, pattern
-from bot.community import NotAllowedError
-from bot.roles import name_of
-from bot.vetting import ChecksView
+from bot.organising.community import NotAllowedError
+from bot.organising.roles import name_of
+from bot.organising.vetting import ChecksView
 from config import texts, vetting_texts
 from handlers.context import AidApplication, AidContext
 from handlers.flow_switch import switch_fallbacks

@@ -13,7 +13,7 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
 from bot.callback_data import pack, pattern, unpack
-from bot.community import NotAllowedError
+from bot.organising.community import NotAllowedError
 from config import texts, vetting_texts
 from handlers.context import AidApplication, AidContext
 from handlers.replies import remove_buttons

@@ -14,11 +14,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot.alerting import category_text
 from bot.callback_data import pack, pattern
 from bot.language_names import language_list
-from bot.roles import name_of
-from bot.vetting import NOTE_MAX_LENGTH, VetOutcome, VetResult
+from bot.organising.roles import name_of
+from bot.organising.vetting import NOTE_MAX_LENGTH, VetOutcome, VetResult
+from bot.requests.alerting import category_text
 from config import vetting_texts
 from handlers.context import AidApplication, AidContext
 from handlers.flow_switch import switch_fallbacks

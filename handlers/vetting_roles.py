@@ -8,7 +8,7 @@ from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callback_data import pack, pattern
-from bot.roles import RoleChange, RoleOutcome, name_of
+from bot.organising.roles import RoleChange, RoleOutcome, name_of
 from config import vetting_texts
 from handlers.context import AidApplication, AidContext
 from handlers.menus import refresh_personal_menu

@@ -8,8 +8,8 @@ from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callback_data import pack, pattern
-from bot.roles import name_of
-from bot.vetting import VetOutcome, VetResult
+from bot.organising.roles import name_of
+from bot.organising.vetting import VetOutcome, VetResult
 from config import vetting_texts
 from handlers.context import AidApplication, AidContext
 from handlers.vetting_common import (

@@ -24,9 +24,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import volunteering as vol
 from bot.callback_data import exact
 from bot.phones import parse_phone, parse_shared_contact
+from bot.volunteers import volunteering as vol
 from bot.when import ANY_TIME
 from config import i18n, request_texts, texts, volunteer_texts
 from handlers.context import AidContext

@@ -18,10 +18,10 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
-from bot import volunteering as vol
 from bot.callback_data import pack, unpack
 from bot.language_names import joined
 from bot.phones import format_for_display
+from bot.volunteers import volunteering as vol
 from bot.when import ANY_TIME
 from config import i18n, request_texts, volunteer_texts
 

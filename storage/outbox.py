@@ -13,7 +13,7 @@ from storage.timefmt import to_db
 PRIORITY_REPLY = 0  # the answer to the person who acted, and urgent messages
 PRIORITY_NORMAL = 1
 PRIORITY_BULK = 2  # broadcasts
-# The answer to the person who acted (bot.update_pipeline).
+# The answer to the person who acted (bot.runtime.update_pipeline).
 ANSWER_PURPOSE = "reply"
 
 

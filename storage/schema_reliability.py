@@ -19,7 +19,7 @@ MIGRATION_8_RELIABILITY: tuple[str, ...] = (
     "CREATE INDEX inbox_unhandled ON inbox (update_id) WHERE handled_at IS NULL",
     "CREATE INDEX inbox_by_handled_at ON inbox (handled_at)",
     # PTB's ConversationHandler states, and the user and chat data the flows keep their drafts
-    # in, written with the update that changed them (bot.persistence).
+    # in, written with the update that changed them (bot.runtime.persistence).
     """
     CREATE TABLE conversation_states (
         name TEXT NOT NULL,

@@ -10,18 +10,18 @@ from typing import TYPE_CHECKING
 import pytest
 from telegram import Update
 
-from bot.app import (
+from bot.clock import Clock, FakeClock
+from bot.delivery.send_limits import SendLimits, unlimited
+from bot.offline.fake_bot_api import FakeTelegram
+from bot.offline.updates import FakeUser, UpdateBuilder
+from bot.runtime.app import (
     build_application,
     services_of,
     settle,
     start_application,
     stop_application,
 )
-from bot.clock import Clock, FakeClock
-from bot.offline import FakeTelegram
-from bot.offline_updates import FakeUser, UpdateBuilder
-from bot.send_limits import SendLimits, unlimited
-from bot.services import Services
+from bot.runtime.services import Services
 from config.settings import Settings, load_settings
 from handlers.context import AidApplication, AidContext
 from storage.database import Database

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.callback_data import pack
-from bot.offline_updates import FakeUser
+from bot.offline.updates import FakeUser
 from tests.conftest import BotHarness
 
 INVITE_LINK = re.compile(r"start=join-([A-Za-z0-9_-]+)")
@@ -62,7 +62,7 @@ async def make_volunteer(
     approve: bool = True,
 ) -> int:
     """Join through an invite, offer help and (by default) get approved; returns person id."""
-    from bot.volunteering import Offer
+    from bot.volunteers.volunteering import Offer
     from tests.conftest import ORGANISER
 
     await agree(bot, user, code)

@@ -6,9 +6,9 @@ import asyncio
 from datetime import datetime
 
 from bot.callback_data import pack
-from bot.checkin_schedule import ALL_DAYS
+from bot.care.checkin_schedule import ALL_DAYS
 from bot.clock import FakeClock
-from bot.offline_updates import FakeUser
+from bot.offline.updates import FakeUser
 from storage import checkins, jobs, people
 from storage.checkins import CheckIn
 from tests.conftest import BotHarness

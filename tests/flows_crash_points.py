@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.callback_data import pack
-from bot.offline_updates import FakeUser
+from bot.offline.updates import FakeUser
 from config import request_texts, volunteer_texts
 from handlers import request_flow, volunteer_steps
 from handlers.request_steps import Step

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from bot.callback_data import pack
-from bot.offline_updates import FakeUser
+from bot.offline.updates import FakeUser
 from handlers import request_flow
 from handlers.request_steps import Step
 from tests.bot_api_server import LoopbackBotApi

@@ -7,8 +7,8 @@ from typing import Any
 
 from telegram import Update
 
-from bot.app import update_inbox
-from bot.updates_poller import UpdateInbox
+from bot.runtime.app import update_inbox
+from bot.runtime.updates_poller import UpdateInbox
 from storage.inbox import StoredUpdate
 from tests.conftest import BotHarness
 

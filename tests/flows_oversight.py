@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bot.callback_data import pack
-from bot.offline_updates import FakeUser
+from bot.offline.updates import FakeUser
 from handlers import request_flow
 from handlers.request_steps import Step
 from storage import help_requests, neighbourhoods, people, volunteers

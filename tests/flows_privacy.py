@@ -9,7 +9,7 @@ from typing import Any
 from telegram.ext import ConversationHandler
 
 from bot.callback_data import pack
-from bot.offline_updates import FakeUser
+from bot.offline.updates import FakeUser
 from config.settings import Settings
 from storage import help_requests
 from tests.conftest import BotHarness

@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, SystemClock
-from bot.offline_updates import FakeUser
+from bot.offline.updates import FakeUser
 from config.settings import Settings
 from tests.bot_api_server import BOT_USER, LoopbackBotApi
 from tests.conftest import ORGANISER, TEST_TOKEN, BotHarness, make_settings

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.callback_data import pack
-from bot.offline_updates import FakeUser
-from bot.volunteering import Offer
+from bot.offline.updates import FakeUser
+from bot.volunteers.volunteering import Offer
 from storage import audit, help_requests, neighbourhoods, roles, vetting
 from storage.roles import Member
 from tests.conftest import ORGANISER, RESIDENT, BotHarness

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import charts
-from bot.offline_support import png_size
-from bot.offline_updates import FakeUser
-from bot.request_types import RequestDraft
+from bot.offline.support import png_size
+from bot.offline.updates import FakeUser
+from bot.organising import charts
+from bot.requests.request_types import RequestDraft
 from bot.when import WhenKind, window_for
 from config import asset_texts
 from storage import help_requests

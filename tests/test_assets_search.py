@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.volunteering import Offer
+from bot.volunteers.volunteering import Offer
 from storage import asset_search, assets
 from storage.assets import VOLUNTEER_OFFER
 from tests.conftest import NEIGHBOUR, ORGANISER, RESIDENT, BotHarness

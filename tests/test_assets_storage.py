@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.asset_rules import KINDS, STATUSES, VISIBILITIES
-from bot.asset_views import escape_within
-from bot.assets import Page
+from bot.directory.assets import Page
+from bot.directory.rules import KINDS, STATUSES, VISIBILITIES
+from bot.directory.views import escape_within
 from handlers.asset_directory import render_page
 from storage import asset_search, assets, neighbourhoods
 from storage.asset_search import Scope

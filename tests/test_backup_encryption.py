@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.backup_crypto import CHUNK, MAGIC, BackupKeyError, decrypt_file, encrypt_file, new_key
-from bot.backups import ENCRYPTED
+from bot.backups.backup_files import ENCRYPTED
+from bot.backups.crypto import CHUNK, MAGIC, BackupKeyError, decrypt_file, encrypt_file, new_key
 from bot.clock import FakeClock
 from config.settings import ConfigError, Settings
 from storage.backups import check_file

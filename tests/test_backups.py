@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.backups import BACKUP_JOB
+from bot.backups.backup_files import BACKUP_JOB
 from bot.clock import FakeClock
 from config import request_texts
 from config.settings import Settings

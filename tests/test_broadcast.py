@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.clock import FakeClock
-from bot.send_limits import SendLimits
+from bot.delivery.send_limits import SendLimits
 from config import oversight_texts
 from config.settings import Settings
 from handlers.oversight_broadcast import CANCEL_DATA, SEND_DATA

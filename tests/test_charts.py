@@ -7,9 +7,9 @@ import statistics
 import sys
 from datetime import timedelta
 
-from bot import charts
-from bot.offline_support import png_size
-from bot.stats import CHART_WEEKS
+from bot.offline.support import png_size
+from bot.organising import charts
+from bot.organising.stats import CHART_WEEKS
 from config import i18n
 from tests.conftest import BotHarness
 from tests.flows_oversight import ELM_ORGANISER, two_neighbourhoods
@@ -114,7 +114,7 @@ def test_the_bot_does_not_import_matplotlib_on_start() -> None:
     import subprocess
 
     code = (
-        "import sys, bot.app, bot.charts, handlers, bot.stats\n"
+        "import sys, bot.runtime.app, bot.organising.charts, handlers, bot.organising.stats\n"
         "assert 'matplotlib' not in sys.modules, 'matplotlib imported at start-up'\n"
         "print('ok')"
     )
@@ -133,4 +133,4 @@ def test_the_guide_shows_a_picture_of_each_chart() -> None:
         assert f"](images/{name})" in guide
         png = (docs / "images" / name).read_bytes()
         assert png_size(png) == (1080, 1350)
-        assert key in charts.counts_in(png)  # drawn by bot.charts, numbers inside
+        assert key in charts.counts_in(png)  # drawn by bot.organising.charts, numbers inside

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.callback_data import pack
-from bot.offline_updates import FakeUser
+from bot.offline.updates import FakeUser
 from config import care_texts
 from storage import audit, checkins
 from tests.conftest import ORGANISER, RESIDENT, BotHarness

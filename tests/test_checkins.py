@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.callback_data import pack
-from bot.checkin_schedule import parse_time_of_day
-from bot.offline_updates import FakeUser
+from bot.care.checkin_schedule import parse_time_of_day
+from bot.offline.updates import FakeUser
 from config import care_texts, texts
 from storage import audit, checkins, help_requests
 from tests.conftest import NEIGHBOUR, ORGANISER, RESIDENT, BotHarness

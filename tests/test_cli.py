@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.offline_updates import FakeUser
+from bot.offline.updates import FakeUser
 from storage.migrations import MIGRATIONS
 from tests.bot_api_server import serve_bot_api
 from tests.conftest import TEST_TOKEN

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.callback_data import pack
-from bot.checkin_schedule import next_occurrence
+from bot.care.checkin_schedule import next_occurrence
 from bot.clock import FakeClock
-from bot.offline_updates import FakeUser
+from bot.offline.updates import FakeUser
 from config import care_texts
 from storage.checkins import CheckIn
 from tests.conftest import ORGANISER, RESIDENT, BotHarness

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from bot.callback_data import pack
 from bot.clock import FakeClock
-from bot.offline_updates import FakeUser
-from bot.request_types import Created, RequestDraft
+from bot.offline.updates import FakeUser
+from bot.requests.request_types import Created, RequestDraft
 from bot.when import WhenKind, window_for
 from config import request_texts
 from storage import audit, help_requests, neighbourhoods

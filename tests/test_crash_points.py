@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from bot.clock import SystemClock
-from bot.update_pipeline import CRASH_AFTER_COMMIT_VARIABLE
+from bot.runtime.update_pipeline import CRASH_AFTER_COMMIT_VARIABLE
 from tests.bot_api_server import LoopbackBotApi, serve_bot_api
 from tests.conftest import BotHarness
 from tests.flows_crash_points import FLOWS, Flow

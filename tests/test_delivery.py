@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot import notify
 from bot.clock import FakeClock
-from bot.dispatch import ChatMovedError, OutboxDispatcher, PermanentSendError, retry_delay
+from bot.delivery import notify
+from bot.delivery.dispatch import ChatMovedError, OutboxDispatcher, PermanentSendError, retry_delay
 from storage import neighbourhoods, people
 from storage.database import Database
 from tests.conftest import ORGANISER, VOLUNTEERS_CHAT, BotHarness
@@ -148,7 +148,7 @@ async def test_a_refused_call_is_logged_with_its_texts_as_lengths(
     sender.errors[41].append(PermanentSendError("Bad Request: can't parse entities"))
     private = "<b>1 Elm Road, +447700100123"
     [item] = await enqueue(db, (41, private))
-    with caplog.at_level(logging.WARNING, logger="bot.dispatch"):
+    with caplog.at_level(logging.WARNING, logger="bot.delivery.dispatch"):
         await dispatcher.drain()
     assert (await states(db))[item] == ("failed", 1)
     assert "can't parse entities" in caplog.text

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli, demo_checkin
-from bot import demo_story as story
-from bot.demo import play, run_demo
-from bot.demo_story import StoryResult
-from bot.help_requests import HelpRequests
+from bot.requests.help_requests import HelpRequests
+from bot.runtime import cli, demo_checkin
+from bot.runtime import demo_story as story
+from bot.runtime.demo import play, run_demo
+from bot.runtime.demo_story import StoryResult
 
 TIME_LIMIT_SECONDS = 15
 CHAT_HEADER = re.compile(r"^    (\w+)'s chat \(")

@@ -8,8 +8,8 @@ import pytest
 
 from bot.callback_data import pack
 from bot.clock import FakeClock
-from bot.offline_updates import FakeUser
-from bot.request_types import RequestDraft
+from bot.offline.updates import FakeUser
+from bot.requests.request_types import RequestDraft
 from bot.when import TimeWindow, WhenKind
 from tests.conftest import NEIGHBOUR, ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, make_volunteer, neighbourhood_with_invite

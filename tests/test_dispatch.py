@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from bot import notify
 from bot.clock import FakeClock
-from bot.dispatch import (
+from bot.delivery import notify
+from bot.delivery.dispatch import (
     OutboxDispatcher,
     PermanentSendError,
     TransientSendError,

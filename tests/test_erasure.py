@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.callback_data import pack
-from bot.offline_updates import FakeUser
+from bot.offline.updates import FakeUser
 from config import privacy_texts
 from storage import help_requests, people, privacy
 from storage.database import Connection, Database

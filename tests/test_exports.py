@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from bot.callback_data import pack
-from bot.exports import REQUEST_PERSONAL, VOLUNTEER_PERSONAL
-from bot.offline_updates import FakeUser
+from bot.offline.updates import FakeUser
+from bot.organising.exports import REQUEST_PERSONAL, VOLUNTEER_PERSONAL
 from bot.spreadsheet import FORMULA_STARTS, guard, unguard, write_csv
-from bot.volunteering import Offer
+from bot.volunteers.volunteering import Offer
 from config import oversight_texts
 from config.settings import Settings
 from handlers import request_flow
@@ -202,7 +202,10 @@ async def formula_requests(bot: BotHarness) -> int:
     await say("07700 100457")
     await press(Step.FOR_AGREED, "yes")
     await press(Step.SUMMARY, "confirm")
-    async with bot.services.db.read() as conn, conn.execute("SELECT id FROM help_requests") as c:
+    async with (
+        bot.services.db.read() as conn,
+        conn.execute("SELECT id FROM help_requests") as c,
+    ):
         (request_id,) = [row[0] for row in await c.fetchall()]
     await bot.press(VOLUNTEER_FORMULA, pack("accept", request_id))
     return nid

@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, given, seed, settings
 
 from bot.callback_data import pack
 from bot.clock import FakeClock
-from bot.community import NAME_MAX_LENGTH
-from bot.offline_updates import FakeUser
-from bot.request_types import RequestDraft
+from bot.offline.updates import FakeUser
+from bot.organising.community import NAME_MAX_LENGTH
+from bot.requests.request_types import RequestDraft
 from bot.when import WhenKind, window_for
 from config import texts, volunteer_texts
 from handlers import tasks

@@ -20,8 +20,8 @@ from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
 from bot.callback_data import pack
-from bot.checkin_schedule import ALL_DAYS
-from bot.offline_updates import FakeUser
+from bot.care.checkin_schedule import ALL_DAYS
+from bot.offline.updates import FakeUser
 from handlers import (
     asset_edit,
     asset_io,

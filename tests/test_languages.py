@@ -11,7 +11,7 @@ from typing import Any
 from babel.messages.extract import extract_from_dir
 
 from bot.callback_data import pack
-from bot.offline_updates import FakeUser
+from bot.offline.updates import FakeUser
 from config import commands, i18n, language_texts, request_flow_texts, request_texts, texts
 from handlers import request_flow
 from handlers.request_steps import Step

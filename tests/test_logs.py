@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import demo_checkin
-from bot import demo_story as story
 from bot.logs import RedactingFilter, redact
+from bot.runtime import demo_checkin
+from bot.runtime import demo_story as story
 from tests.flows_reliability import BOT_VARIABLES
 
 
@@ -97,7 +97,9 @@ def test_the_scan_finds_what_a_library_logs_without_the_filter() -> None:
         f"`{{'chat_id': 1002, 'text': '<{text_length} chars>', 'reply_markup': None}}`"
     )
     # The bot's own records are left as they are.
-    own = logging.LogRecord("bot.backups", logging.INFO, __file__, 1, "backup %s", ("x",), None)
+    own = logging.LogRecord(
+        "bot.backups.backup_files", logging.INFO, __file__, 1, "backup %s", ("x",), None
+    )
     assert RedactingFilter().filter(own) and own.getMessage() == "backup x"
 
 

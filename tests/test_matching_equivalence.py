@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from benchmarks import reference
-from bot.volunteering import CATEGORIES
+from bot.volunteers.volunteering import CATEGORIES
 from storage import help_requests, neighbourhoods, people, privacy, vetting, volunteers
 from storage.database import Connection, Database
 from storage.help_requests import NewRequest

@@ -8,7 +8,7 @@ from datetime import timedelta
 from telegram import Update
 
 from bot.callback_data import pack
-from bot.offline_updates import FakeUser
+from bot.offline.updates import FakeUser
 from config import request_flow_texts, texts
 from handlers import request_flow
 from handlers.request_steps import Step

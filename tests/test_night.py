@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.callback_data import pack
 from bot.clock import FakeClock
-from bot.offline_updates import FakeUser
+from bot.offline.updates import FakeUser
 from config import care_texts, request_flow_texts
 from storage import help_requests, neighbourhoods
 from tests.conftest import ORGANISER, RESIDENT, BotHarness

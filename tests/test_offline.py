@@ -27,8 +27,8 @@ from telegram.ext import (
     Defaults,
 )
 
-from bot.offline import FakeTelegram, FakeUser, UpdateBuilder, parse_telegram_html
-from bot.offline_updates import chat_type_for
+from bot.offline.fake_bot_api import FakeTelegram, FakeUser, UpdateBuilder, parse_telegram_html
+from bot.offline.updates import chat_type_for
 
 TOKEN = "1000:TEST-TOKEN-not-real-xxxxxxxxxxxxxxxxxxxx"
 ANN = FakeUser(1001, "Ann", username="ann_test")

@@ -12,7 +12,7 @@ from telegram.error import RetryAfter
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.offline_limits import LimitedFakeTelegram, SlidingWindow
+from bot.offline.limits import LimitedFakeTelegram, SlidingWindow
 from tests.conftest import TEST_TOKEN
 
 GROUP = -1001000000001

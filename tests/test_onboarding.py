@@ -14,7 +14,10 @@ from tests.flows import agree, create_neighbourhood, invite_code
 
 
 async def count_people(bot: BotHarness) -> int:
-    async with bot.services.db.read() as conn, conn.execute("SELECT COUNT(*) FROM people") as cur:
+    async with (
+        bot.services.db.read() as conn,
+        conn.execute("SELECT COUNT(*) FROM people") as cur,
+    ):
         row = await cur.fetchone()
     return int(row[0])
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from bot.callback_data import pack
 from bot.clock import FakeClock
-from bot.offline_updates import FakeUser
+from bot.offline.updates import FakeUser
 from config import commands, texts, vetting_texts
 from handlers.menu_keyboards import ORGANISER_KIND
 from storage import neighbourhoods

@@ -4,8 +4,8 @@ an organiser of another neighbourhood and an organiser of the right one."""
 from __future__ import annotations
 
 from bot.callback_data import pack
-from bot.offline_updates import FakeUser
-from bot.request_types import RequestDraft
+from bot.offline.updates import FakeUser
+from bot.requests.request_types import RequestDraft
 from bot.when import WhenKind, window_for
 from config import oversight_texts
 from handlers.oversight_assign import ASSIGN_KIND, REASSIGN_KIND

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from bot.callback_data import pack
 from bot.clock import FakeClock
-from bot.offline_updates import FakeUser
-from bot.request_labels import with_request
+from bot.offline.updates import FakeUser
+from bot.requests.labels import with_request
 from config import i18n, request_texts
 from storage import audit, help_requests, jobs
 from tests.conftest import RESIDENT, BotHarness

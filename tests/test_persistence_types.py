@@ -6,7 +6,7 @@ import typing
 
 from telegram.ext import BasePersistence
 
-from bot import persistence
+from bot.runtime import persistence
 
 
 def test_conversation_and_callback_types_match_ptbs_base_persistence() -> None:

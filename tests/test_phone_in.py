@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.callback_data import pack
-from bot.request_labels import the_request
+from bot.requests.labels import the_request
 from config import oversight_texts, request_flow_texts, request_texts
 from handlers import request_flow
 from handlers.request_steps import Step

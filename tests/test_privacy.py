@@ -10,7 +10,7 @@ import pytest
 
 from bot.callback_data import pack
 from bot.clock import FakeClock
-from bot.offline_updates import FakeUser
+from bot.offline.updates import FakeUser
 from config import privacy_texts, request_texts, texts
 from handlers.privacy import FORGET_KIND
 from storage import help_requests
@@ -218,7 +218,7 @@ async def test_a_changed_privacy_notice_is_asked_again_at_the_next_interaction(
     await harness.send(harness.build.command(RESIDENT, "myrequests"))
     assert harness.fake.last_text_to(RESIDENT.id) == request_texts.MY_REQUESTS_NONE
 
-    monkeypatch.setattr("bot.services.PRIVACY_NOTICE_VERSION", "2099-01-01")
+    monkeypatch.setattr("bot.runtime.services.PRIVACY_NOTICE_VERSION", "2099-01-01")
     await harness.restart()
     assert harness.services.community.notice_version == "2099-01-01"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import notify
 from bot.callback_data import pack
-from bot.offline_updates import FakeUser
-from bot.quiet_hours import QuietWindow
+from bot.delivery import notify
+from bot.delivery.quiet_hours import QuietWindow
+from bot.offline.updates import FakeUser
 from storage import neighbourhoods, outbox
 from tests.conftest import NEIGHBOUR, ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite

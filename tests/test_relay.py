@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from bot.callback_data import pack
 from bot.clock import FakeClock
-from bot.offline_updates import FakeUser
+from bot.offline.updates import FakeUser
 from config import privacy_texts, relay_texts, request_flow_texts
 from storage import relay
 from tests.conftest import ORGANISER, BotHarness

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.callback_data import pack
-from bot.offline_updates import FakeUser
-from bot.request_labels import your_request
-from bot.request_types import RequestDraft
+from bot.offline.updates import FakeUser
+from bot.requests.labels import your_request
+from bot.requests.request_types import RequestDraft
 from bot.when import TimeWindow, WhenKind
 from config import care_texts
 from storage import help_requests

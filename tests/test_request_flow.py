@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from bot.callback_data import pack
-from bot.offline_updates import FakeUser
+from bot.offline.updates import FakeUser
 from bot.phones import PhoneProblem
-from bot.volunteering import Offer
+from bot.volunteers.volunteering import Offer
 from config import request_flow_texts
 from config.request_flow_texts import STRAY_INVITE
 from handlers import request_flow

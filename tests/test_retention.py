@@ -6,8 +6,8 @@ import asyncio
 from datetime import timedelta
 
 from bot.clock import FakeClock
-from bot.offline_updates import FakeUser
-from bot.retention import BATCH, RETENTION_JOB
+from bot.offline.updates import FakeUser
+from bot.privacy.retention import BATCH, RETENTION_JOB
 from storage import audit, jobs, outbox
 from tests.conftest import RESIDENT, BotHarness
 from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
-from bot.app import services_of
 from bot.clock import FakeClock, SystemClock
+from bot.runtime.app import services_of
 from config.settings import Settings
 from handlers.context import AidApplication
 from storage import jobs, outbox

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.app import FIRE_JOB_PREFIX, services_of
 from bot.clock import FakeClock, SystemClock
+from bot.runtime.app import FIRE_JOB_PREFIX, services_of
 from config.settings import Settings
 from handlers.context import AidApplication
 from tests.conftest import RESIDENT, BotHarness

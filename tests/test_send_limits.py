@@ -1,8 +1,8 @@
 """Telegram's send limits through the real Application: sliding windows, 429s, urgency first.
 
-These tests run the bot with Telegram's real limits (bot.send_limits) against an offline
+These tests run the bot with Telegram's real limits (bot.delivery.send_limits) against an offline
 Telegram that enforces the same limits as sliding windows and answers 429 beyond them
-(bot.offline_limits.LimitedFakeTelegram), on the wall clock, with quiet hours off (the
+(bot.offline.limits.LimitedFakeTelegram), on the wall clock, with quiet hours off (the
 settings of the real-process tests), so that nothing depends on the hour they run at.
 """
 
@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import notify
 from bot.callback_data import pack
 from bot.clock import SystemClock
-from bot.offline_limits import LimitedFakeTelegram
-from bot.send_limits import SendLimits, SlidingWindow
+from bot.delivery import notify
+from bot.delivery.send_limits import SendLimits, SlidingWindow
+from bot.offline.limits import LimitedFakeTelegram
 from storage import outbox
 from tests.conftest import NEIGHBOUR, RESIDENT, BotHarness
 from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.alerting import ESCALATE_JOB, WIDEN_JOB
 from bot.callback_data import pack
+from bot.requests.alerting import ESCALATE_JOB, WIDEN_JOB
 from storage import audit, jobs, neighbourhoods
 from tests.conftest import BotHarness
 from tests.flows_vetting import ELM_ORG, build_world, elm_shopping, last_markup_data, run_for

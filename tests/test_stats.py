@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.stats import describe, percentile
+from bot.organising.stats import describe, percentile
 from config import oversight_texts
 from storage import help_requests
 from storage.help_requests import NewRequest

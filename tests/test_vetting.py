@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.callback_data import pack
-from bot.offline_updates import FakeUser
+from bot.offline.updates import FakeUser
 from config import vetting_texts
 from storage import help_requests, vetting
 from tests.conftest import BotHarness

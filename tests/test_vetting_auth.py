@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.callback_data import pack
-from bot.offline_updates import FakeUser
+from bot.offline.updates import FakeUser
 from config import texts
 from storage import neighbourhoods, roles, vetting
 from tests.conftest import RESIDENT, BotHarness

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.callback_data import pack
-from bot.offline_updates import FakeUser
-from bot.request_labels import the_request
+from bot.offline.updates import FakeUser
+from bot.requests.labels import the_request
 from config import vetting_texts
 from storage import help_requests
 from tests.conftest import RESIDENT, BotHarness

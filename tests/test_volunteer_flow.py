@@ -10,7 +10,7 @@ from telegram.ext import ConversationHandler
 
 from bot.callback_data import pack
 from bot.clock import FakeClock
-from bot.offline_updates import FakeUser
+from bot.offline.updates import FakeUser
 from config import request_texts, texts, volunteer_texts
 from config.request_flow_texts import STRAY_INVITE
 from handlers import volunteer_flow, volunteer_steps

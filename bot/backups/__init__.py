@@ -1,0 +1,1 @@
+"""Encrypted backups of the database and restoring them (the backup and restore commands)."""

@@ -1,0 +1,138 @@
+"""Requests a check-in answer creates: a call offered to the buddy first, or urgent help."""
+
+from __future__ import annotations
+
+import html
+
+from bot import languages
+from bot.core import Core
+from bot.delivery import notify
+from bot.phones import format_for_display
+from bot.requests.alerting import alert_buttons, category_text, when_text
+from bot.requests.task_messages import first_name
+from bot.when import WhenKind, window_for
+from config import care_texts, request_texts
+from storage import audit, help_requests, neighbourhoods, people, volunteers
+from storage.checkins import CheckIn
+from storage.database import Connection
+from storage.help_requests import HelpRequest, NewRequest
+from storage.people import Person
+
+CHAT_CATEGORY = "checkin_call"
+HELP_CATEGORY = "other"
+
+
+async def _insert(
+    core: Core, conn: Connection, person: Person, checkin: CheckIn, category: str, text: str
+) -> HelpRequest:
+    """Store the request and publish it as created, as the resident's own."""
+    now = core.clock.now()
+    window = window_for(WhenKind.TODAY, now, core.settings.timezone)
+    phone = checkin.phone_e164 or person.phone_e164
+    request = await help_requests.insert(
+        conn,
+        NewRequest(
+            neighbourhood_id=checkin.neighbourhood_id,
+            requester_person_id=person.id,
+            category=category,
+            description=text,
+            when_kind=window.kind.value,
+            starts_at=window.starts_at,
+            ends_at=window.ends_at,
+            contact_phone=phone,
+            telegram_only=phone is None,
+            address=checkin.address,
+            payment_method=None,
+            pharmacy=None,
+            for_name=None,
+            for_phone=None,
+        ),
+        now,
+    )
+    await audit.record(
+        conn,
+        actor_telegram_id=person.telegram_id,
+        action="request.created",
+        subject=f"request:{request.ref}",
+        now=now,
+        after={"status": request.status, "from": f"checkin:{checkin.id}"},
+    )
+    await core.events.publish(conn, "request.created", None, request, now)
+    return request
+
+
+async def chat_request(
+    core: Core, conn: Connection, person: Person, checkin: CheckIn
+) -> HelpRequest:
+    """A check-in call: offered to the buddy alone first, then widened as usual."""
+    request = await _insert(
+        core, conn, person, checkin, CHAT_CATEGORY, care_texts.CHECKIN_CHAT_DESCRIPTION
+    )
+    now = core.clock.now()
+    buddy = await people.by_id(conn, checkin.buddy_person_id)
+    if buddy is None or not await volunteers.eligible_for_request(
+        conn,
+        person_id=buddy.id,
+        neighbourhood_id=checkin.neighbourhood_id,
+        category=CHAT_CATEGORY,
+        now=now,
+    ):
+        await core.alerting.start(conn, request, now, include_alerted=False)
+        return request
+    neighbourhood = await neighbourhoods.by_id(conn, checkin.neighbourhood_id)
+    async with languages.speaking_to(conn, buddy.telegram_id):
+        text = request_texts.ALERT.format(
+            ref=request.ref,
+            category=category_text(request.category),
+            neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
+            when=when_text(request, core.settings),
+        )
+        outbox_id = await notify.send(
+            conn,
+            buddy.telegram_id,
+            text,
+            now,
+            buttons=alert_buttons(request.id),
+            purpose="alert",
+            neighbourhood_id=checkin.neighbourhood_id,
+        )
+    round_number = await help_requests.next_round(conn, request.id)
+    await help_requests.add_alert(
+        conn,
+        request_id=request.id,
+        person_id=buddy.id,
+        chat_id=buddy.telegram_id,
+        outbox_id=outbox_id,
+        round_number=round_number,
+        now=now,
+    )
+    # Everyone else hears only if the buddy has not taken it by the widening delay (counted
+    # from when the buddy's alert goes, which quiet hours may hold until the morning).
+    await core.alerting.arm(conn, request, await core.alerting.alerts_begin(conn, request, now))
+    return request
+
+
+async def help_request(
+    core: Core, conn: Connection, person: Person, checkin: CheckIn
+) -> HelpRequest:
+    """Urgent help: alert volunteers and the organisers at once, even in quiet hours."""
+    request = await _insert(
+        core, conn, person, checkin, HELP_CATEGORY, care_texts.CHECKIN_HELP_DESCRIPTION
+    )
+    now = core.clock.now()
+    await help_requests.set_urgent(conn, request.id, now)  # its alerts are never held
+    request = await help_requests.by_id(conn, request.id) or request
+    await core.alerting.start(conn, request, now, include_alerted=False)
+    neighbourhood = await neighbourhoods.by_id(conn, checkin.neighbourhood_id)
+
+    def text() -> str:
+        phone = checkin.phone_e164 or person.phone_e164
+        return care_texts.ORGANISER_CHECKIN_HELP.format(
+            name=first_name(person),
+            neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
+            phone=html.escape(format_for_display(phone)) if phone else "–",
+            ref=request.ref,
+        )
+
+    await core.alerting.tell_organisers(conn, checkin.neighbourhood_id, text, now)
+    return request

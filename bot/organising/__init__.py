@@ -1,0 +1,1 @@
+"""Organisers' tools: neighbourhoods, joining, vetting, roles, broadcasts, stats, exports."""

@@ -1,0 +1,1 @@
+"""People's data: /mydata, /forgetme and retention."""

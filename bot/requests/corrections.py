@@ -1,0 +1,119 @@
+"""Changing course on a request: undoing a mistaken Done; "it's urgent" at night.
+
+The assignee may undo a Done pressed by mistake; a resident whose request waits for the end of
+quiet hours may say it is urgent. A mixin of bot.requests.help_requests.HelpRequests: it uses that
+service's database, clock, settings, alerting, audit and after-commit hook.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from bot import languages
+from bot.clock import Clock
+from bot.delivery import notify
+from bot.requests.alerting import Alerting, category_text, when_text
+from bot.requests.labels import your_request
+from bot.requests.request_types import Outcome, Result
+from bot.requests.task_messages import first_name
+from config import request_texts
+from config.settings import Settings
+from storage import help_requests, neighbourhoods, people
+from storage.database import Connection, Database
+from storage.help_requests import HelpRequest
+
+# How long after pressing Done the assignee may take it back from the same message.
+UNDO_DONE_WINDOW = timedelta(minutes=10)
+
+
+class RequestCorrections:
+    """Undo Done and "it's urgent" (need the attributes below from the service)."""
+
+    _db: Database
+    _clock: Clock
+    _settings: Settings
+    _alerting: Alerting
+    _after_commit: Callable[[], Awaitable[None]]
+
+    async def record_change(
+        self,
+        conn: Connection,
+        actor: int | None,
+        action: str,
+        before: HelpRequest | None,
+        after: HelpRequest | None,
+    ) -> None:
+        """Audit and publish a change (provided by the service)."""
+        raise NotImplementedError
+
+    async def undo_done(self, telegram_id: int, request_id: int) -> Result:
+        """The assignee takes back a Done within UNDO_DONE_WINDOW; the resident is told."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            request = await help_requests.by_id(conn, request_id)
+            presser = await people.by_telegram_id(conn, telegram_id)
+            if request is None or presser is None:
+                return Result(Outcome.UNKNOWN)
+            if request.assignee_person_id != presser.id:
+                return Result(Outcome.NOT_YOURS, request)
+            if request.status != "done":
+                return Result(Outcome.NO_LONGER_POSSIBLE, request)
+            notice = await help_requests.done_notice(conn, request.id)
+            since = now - UNDO_DONE_WINDOW
+            if not await help_requests.undo_done(conn, request.id, presser.id, since, now):
+                return Result(Outcome.TOO_LATE, request)
+            undone = await help_requests.by_id(conn, request.id)
+            assert undone is not None
+            await self.record_change(conn, telegram_id, "request.undone", request, undone)
+            requester = await people.by_id(conn, undone.requester_person_id)
+            if requester is not None and notice:
+                async with languages.speaking_to(conn, requester.telegram_id):
+                    text = request_texts.RESIDENT_DONE_UNDONE.format(
+                        volunteer=first_name(presser),
+                        request=your_request(undone, self._settings.timezone),
+                    )
+                    await notify.edit(
+                        conn, requester.telegram_id, notice, text, now, purpose="resident"
+                    )
+        await self._after_commit()
+        return Result(Outcome.OK, undone)
+
+    async def make_urgent(self, telegram_id: int, request_id: int) -> Result:
+        """The resident can't wait for the end of quiet hours: alert now and tell organisers."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            request = await help_requests.by_id(conn, request_id)
+            presser = await people.by_telegram_id(conn, telegram_id)
+            if request is None or presser is None:
+                return Result(Outcome.UNKNOWN)
+            if request.requester_person_id != presser.id:
+                return Result(Outcome.NOT_YOURS, request)
+            if request.status != "open":
+                return Result(Outcome.NO_LONGER_POSSIBLE, request)
+            if request.urgent:
+                return Result(Outcome.ALREADY, request)
+            if request.alerts_from is None or request.alerts_from <= now:
+                return Result(Outcome.TOO_LATE, request)  # the alerts went already
+            if not await help_requests.set_urgent(conn, request.id, now):
+                return Result(Outcome.ALREADY, request)
+            urgent = await help_requests.by_id(conn, request.id)
+            assert urgent is not None
+            await self._alerting.hurry(conn, urgent, now)
+            await self.record_change(conn, telegram_id, "request.urgent", request, urgent)
+            alerted = await help_requests.alerted_count(conn, urgent.id)
+            neighbourhood = await neighbourhoods.by_id(conn, urgent.neighbourhood_id)
+
+            def text() -> str:
+                return request_texts.ORGANISER_URGENT.format(
+                    ref=urgent.ref,
+                    category=category_text(urgent.category),
+                    when=when_text(urgent, self._settings),
+                    neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
+                    alerted=request_texts.URGENT_ALERTED(alerted),
+                )
+
+            await self._alerting.tell_organisers(conn, urgent.neighbourhood_id, text, now)
+        await self._after_commit()
+        return Result(Outcome.OK, urgent)

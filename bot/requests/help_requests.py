@@ -1,0 +1,461 @@
+"""The request lifecycle: create, accept, decline, done, hand back, confirm, cancel.
+
+Every change is one conditional write inside one transaction that also writes the audit entry
+and the outbox messages it causes; the outbox is drained after commit.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from bot import languages
+from bot.callback_data import pack
+from bot.clock import Clock
+from bot.delivery import notify
+from bot.requests import task_messages
+from bot.requests.alerting import Alerting, Compose, category_text
+from bot.requests.corrections import RequestCorrections
+from bot.requests.events import RequestEvents
+from bot.requests.labels import the_request, your_request
+from bot.requests.request_types import Created, Outcome, RequestDraft, Result
+from bot.requests.views import RequestViews
+from config import request_texts
+from config.settings import Settings
+from storage import audit, help_requests, neighbourhoods, people, volunteers
+from storage.database import Connection, Database
+from storage.help_requests import HelpRequest, NewRequest
+from storage.people import Person
+
+AfterCommit = Callable[[], Awaitable[None]]
+
+
+class HelpRequests(RequestViews, RequestCorrections):
+    """The request lifecycle service (views from RequestViews, undo from RequestCorrections)."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        settings: Settings,
+        alerting: Alerting,
+        after_commit: AfterCommit,
+        events: RequestEvents | None = None,
+    ) -> None:
+        self._db = db
+        self.events = events or RequestEvents()
+        self._clock = clock
+        self._settings = settings
+        self._alerting = alerting
+        self._after_commit = after_commit
+
+    async def create(self, requester_telegram_id: int, draft: RequestDraft) -> Created:
+        """Store a confirmed request and alert the first volunteers."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            requester = await _person(conn, requester_telegram_id)
+            role = await neighbourhoods.role_in(conn, requester.id, draft.neighbourhood_id)
+            if role is None:
+                raise PermissionError("the requester is not a member of that neighbourhood")
+            created = await self.store_and_alert(
+                conn, requester_telegram_id, draft.new_request(requester.id), now
+            )
+        await self._after_commit()
+        return created
+
+    async def store_and_alert(
+        self, conn: Connection, actor_telegram_id: int, new: NewRequest, now: datetime
+    ) -> Created:
+        """Store a new request in the caller's transaction, audit it and alert the first batch."""
+        request = await help_requests.insert(conn, new, now)
+        await self._audit(conn, actor_telegram_id, "request.created", None, request)
+        alerted = await self._alerting.start(conn, request, now, include_alerted=False)
+        await self.audit_alerted(conn, request, alerted)
+        stored = await help_requests.by_id(conn, request.id) or request
+        begins = stored.alerts_from
+        held = begins if begins is not None and begins > now else None
+        return Created(request.id, request.ref, alerted, stored, held)
+
+    async def accept(self, telegram_id: int, request_id: int) -> Result:
+        """Give the task to the first eligible volunteer who presses Accept."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            request = await help_requests.by_id(conn, request_id)
+            presser = await people.by_telegram_id(conn, telegram_id)
+            if request is None:
+                return Result(Outcome.UNKNOWN)
+            if request.status == "cancelled":
+                return Result(Outcome.CANCELLED, request)
+            if request.status != "open":
+                return Result(Outcome.TAKEN, request)
+            if presser is None or not presser.has_consented:
+                return Result(Outcome.NOT_ELIGIBLE, request)
+            if presser.id == request.requester_person_id:
+                return Result(Outcome.OWN_REQUEST, request)
+            if not await volunteers.eligible_for_request(
+                conn,
+                person_id=presser.id,
+                neighbourhood_id=request.neighbourhood_id,
+                category=request.category,
+                now=now,
+            ):
+                return Result(Outcome.NOT_ELIGIBLE, request)
+            profile = await volunteers.profile(conn, presser.id)
+            limit = profile.max_open_tasks if profile else 0
+            if await volunteers.open_task_count(conn, presser.id) >= limit:
+                return Result(Outcome.AT_LIMIT, request)
+            if not await help_requests.try_accept(conn, request.id, presser.id, now):
+                return Result(Outcome.TAKEN, request)
+            accepted = await help_requests.by_id(conn, request.id)
+            assert accepted is not None
+            await self._audit(conn, telegram_id, "request.accepted", request, accepted)
+            await self._alerting.stop(conn, request.id)
+            await self._alerting.close_alerts(conn, accepted, now, winner_person_id=presser.id)
+            await task_messages.send_task_details(conn, self._settings, accepted, presser, now)
+            requester = await people.by_id(conn, accepted.requester_person_id)
+            if requester is not None:
+                await task_messages.tell_requester_who_is_coming(
+                    conn, self._settings, requester.telegram_id, accepted, presser, profile, now
+                )
+        await self._after_commit()
+        return Result(Outcome.OK, accepted)
+
+    async def decline(self, telegram_id: int, request_id: int) -> Result:
+        """Not for me: leave this volunteer out of the request's future alerts."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            request = await help_requests.by_id(conn, request_id)
+            presser = await people.by_telegram_id(conn, telegram_id)
+            if request is None or presser is None:
+                return Result(Outcome.UNKNOWN)
+            alerts = await help_requests.live_alerts(conn, request.id)
+            mine = [a for a in alerts if a.person_id == presser.id and a.response is None]
+            if not mine:  # only someone who was asked (and hasn't answered) can decline
+                return Result(Outcome.NOT_ELIGIBLE, request)
+            await help_requests.set_response(conn, request.id, presser.id, "declined", now)
+            for alert in mine:
+                async with languages.speaking_to(conn, alert.chat_id):
+                    await notify.edit(
+                        conn,
+                        alert.chat_id,
+                        alert.outbox_id,
+                        request_texts.ALERT_DECLINED.format(ref=request.ref),
+                        now,
+                        purpose="alert-edit",
+                    )
+            await self._audit(conn, telegram_id, "request.declined", request, None)
+        await self._after_commit()
+        return Result(Outcome.OK, request)
+
+    async def mark_done(self, telegram_id: int, request_id: int) -> Result:
+        """The assignee says the task is done; the resident is asked to confirm."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            request, presser = await self._assignee_check(conn, telegram_id, request_id)
+            if presser is None or request is None or request.status != "assigned":
+                return _refusal(request, presser)
+            await help_requests.mark_done(conn, request.id, presser.id, now)
+            done = await help_requests.by_id(conn, request.id)
+            assert done is not None
+            await self._audit(conn, telegram_id, "request.done", request, done)
+            requester_chat = await self._requester_chat(conn, done)
+            if requester_chat is not None:
+                async with languages.speaking_to(conn, requester_chat):
+                    notice = await notify.send(
+                        conn,
+                        requester_chat,
+                        request_texts.RESIDENT_ASK_DONE.format(
+                            volunteer=task_messages.first_name(presser),
+                            request=your_request(done, self._settings.timezone),
+                        ),
+                        now,
+                        buttons=[
+                            [
+                                (request_texts.BUTTON_YES_THANKS, pack("confirm", done.id, "yes")),
+                                (request_texts.BUTTON_NOT_YET, pack("confirm", done.id, "no")),
+                            ]
+                        ],
+                        purpose="resident",
+                    )
+                await help_requests.set_done_notice(conn, done.id, notice)
+        await self._after_commit()
+        return Result(Outcome.OK, done)
+
+    async def record_amount(self, telegram_id: int, request_id: int, pence: int) -> Result:
+        """Record what the assignee spent on a finished task."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            presser = await people.by_telegram_id(conn, telegram_id)
+            request = await help_requests.by_id(conn, request_id)
+            if presser is None or request is None:
+                return Result(Outcome.UNKNOWN)
+            if not await help_requests.record_amount(conn, request.id, presser.id, pence, now):
+                return Result(Outcome.NOT_YOURS, request)
+            await self._audit(conn, telegram_id, "request.amount_recorded", request, None)
+        return Result(Outcome.OK, request)
+
+    async def release(self, telegram_id: int, request_id: int) -> Result:
+        """Can't do it after all: reopen, re-alert without this volunteer, tell the resident."""
+        async with self._db.transaction() as conn:
+            result = await self.release_in(conn, telegram_id, request_id, self._clock.now())
+        await self._after_commit()
+        return result
+
+    async def release_in(
+        self, conn: Connection, telegram_id: int, request_id: int, now: datetime
+    ) -> Result:
+        """release() inside the caller's transaction (the caller runs after_commit)."""
+        request, presser = await self._assignee_check(conn, telegram_id, request_id)
+        if presser is None or request is None or request.status != "assigned":
+            return _refusal(request, presser)
+        reopened = await self._reopen(
+            conn,
+            telegram_id,
+            request,
+            lambda: request_texts.RESIDENT_VOLUNTEER_WITHDREW.format(
+                volunteer=task_messages.first_name(presser),
+                request=your_request(request, self._settings.timezone),
+            ),
+            now,
+        )
+        return Result(Outcome.OK, reopened) if reopened else _refusal(request, presser)
+
+    async def confirm(self, telegram_id: int, request_id: int, satisfied: bool) -> Result:
+        """The resident answers: yes (close, pass on thanks) or not yet (reopen, organisers)."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            request = await help_requests.by_id(conn, request_id)
+            presser = await people.by_telegram_id(conn, telegram_id)
+            if request is None or presser is None:
+                return Result(Outcome.UNKNOWN)
+            if presser.id != request.requester_person_id:
+                return Result(Outcome.NOT_YOURS, request)
+            if request.status != "done":
+                return Result(Outcome.NO_LONGER_POSSIBLE, request)
+            if satisfied:
+                await help_requests.close(conn, request.id, thanked=True, now=now)
+                assignee = await people.by_id(conn, request.assignee_person_id)
+                if assignee is not None:
+                    async with languages.speaking_to(conn, assignee.telegram_id):
+                        await notify.send(
+                            conn,
+                            assignee.telegram_id,
+                            request_texts.VOLUNTEER_THANKED.format(ref=request.ref),
+                            now,
+                            purpose="thanks",
+                        )
+                action = "request.closed"
+            else:
+                await help_requests.reopen_after_done(conn, request.id, now)
+                neighbourhood = await neighbourhoods.by_id(conn, request.neighbourhood_id)
+                await self._alerting.tell_organisers(
+                    conn,
+                    request.neighbourhood_id,
+                    lambda: request_texts.ORGANISER_NOT_YET.format(
+                        ref=request.ref,
+                        category=category_text(request.category),
+                        neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
+                    ),
+                    now,
+                )
+                action = "request.reopened"
+            after = await help_requests.by_id(conn, request.id)
+            await self._audit(conn, telegram_id, action, request, after)
+        await self._after_commit()
+        return Result(Outcome.OK, after)
+
+    async def cancel(self, telegram_id: int, request_id: int) -> Result:
+        """The resident cancels: the assignee and every alert are updated."""
+        async with self._db.transaction() as conn:
+            result = await self.cancel_in(conn, telegram_id, request_id, self._clock.now())
+        await self._after_commit()
+        return result
+
+    async def cancel_in(
+        self, conn: Connection, telegram_id: int, request_id: int, now: datetime
+    ) -> Result:
+        """cancel() inside the caller's transaction (the caller runs after_commit)."""
+        request = await help_requests.by_id(conn, request_id)
+        presser = await people.by_telegram_id(conn, telegram_id)
+        if request is None or presser is None:
+            return Result(Outcome.UNKNOWN)
+        if presser.id != request.requester_person_id:
+            return Result(Outcome.NOT_YOURS, request)
+        if not await help_requests.cancel(conn, request.id, now):
+            return Result(Outcome.NO_LONGER_POSSIBLE, request)
+        cancelled = await help_requests.by_id(conn, request.id)
+        assert cancelled is not None
+        await self._alerting.stop(conn, request.id)
+        await self._alerting.close_alerts(conn, cancelled, now, cancelled=True)
+        assignee = await people.by_id(conn, request.assignee_person_id)
+        if assignee is not None:
+            async with languages.speaking_to(conn, assignee.telegram_id):
+                await notify.send(
+                    conn,
+                    assignee.telegram_id,
+                    request_texts.VOLUNTEER_REQUEST_CANCELLED.format(ref=request.ref),
+                    now,
+                    purpose="task",
+                )
+        await self._audit(conn, telegram_id, "request.cancelled", request, cancelled)
+        return Result(Outcome.OK, cancelled)
+
+    async def contact_organiser(self, telegram_id: int, request_id: int) -> Result:
+        """The assignee asks an organiser to get in touch about their task."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            request, presser = await self._assignee_check(conn, telegram_id, request_id)
+            if presser is None or request is None:
+                return _refusal(request, presser)
+
+            def text() -> str:
+                volunteer = (
+                    f'<a href="tg://user?id={presser.telegram_id}">'
+                    f"{html.escape(presser.display_name or request_texts.A_VOLUNTEER)}</a>"
+                )
+                return request_texts.ORGANISER_CONTACT.format(
+                    volunteer=volunteer,
+                    ref=request.ref,
+                    category=category_text(request.category),
+                )
+
+            told = await self._alerting.tell_organisers(conn, request.neighbourhood_id, text, now)
+        await self._after_commit()
+        return Result(Outcome.OK if told else Outcome.NO_LONGER_POSSIBLE, request)
+
+    async def _assignee_check(
+        self, conn: Connection, telegram_id: int, request_id: int
+    ) -> tuple[HelpRequest | None, Person | None]:
+        request = await help_requests.by_id(conn, request_id)
+        presser = await people.by_telegram_id(conn, telegram_id)
+        if request is None or presser is None:
+            return request, None
+        if request.assignee_person_id != presser.id:
+            return request, None
+        return request, presser
+
+    async def _requester_chat(self, conn: Connection, request: HelpRequest) -> int | None:
+        requester = await people.by_id(conn, request.requester_person_id)
+        return requester.telegram_id if requester else None
+
+    async def record_change(
+        self,
+        conn: Connection,
+        actor: int | None,
+        action: str,
+        before: HelpRequest | None,
+        after: HelpRequest | None,
+    ) -> None:
+        """Audit and publish a change made by another lifecycle module (requests.assignment)."""
+        await self._audit(conn, actor, action, before, after)
+
+    async def _audit(
+        self,
+        conn: Connection,
+        actor: int | None,
+        action: str,
+        before: HelpRequest | None,
+        after: HelpRequest | None,
+    ) -> None:
+        subject = before or after
+        assert subject is not None
+        await audit.record(
+            conn,
+            actor_telegram_id=actor,
+            action=action,
+            subject=f"request:{subject.ref}",
+            now=self._clock.now(),
+            before=_state(before) if before and after else None,
+            after=_state(after or before),
+        )
+        await self.events.publish(conn, action, before, after, self._clock.now())
+
+    async def audit_alerted(self, conn: Connection, request: HelpRequest, alerted: int) -> None:
+        """Record how many volunteers a round of alerts reached."""
+        await audit.record(
+            conn,
+            actor_telegram_id=None,
+            action="request.alerted",
+            subject=f"request:{request.ref}",
+            now=self._clock.now(),
+            after={"volunteers": alerted},
+        )
+
+    async def take_back(
+        self,
+        conn: Connection,
+        actor_telegram_id: int,
+        request_id: int,
+        now: datetime,
+        resident_text: Compose,
+    ) -> HelpRequest | None:
+        """An organiser takes a task from its assignee: reopen and re-alert without them.
+
+        Runs in the caller's transaction; the resident gets what resident_text() returns (a
+        template whose {ref} becomes "the shopping on Tue 8 Dec (R-54YG)"), called in the
+        resident's language, e.g.
+        `lambda: vt.RESIDENT_TASK_REOFFERED`. Returns the reopened request, or None if it was
+        no longer assigned.
+        """
+        request = await help_requests.by_id(conn, request_id)
+        if request is None or request.status != "assigned":
+            return None
+        zone = self._settings.timezone
+        return await self._reopen(
+            conn,
+            actor_telegram_id,
+            request,
+            lambda: resident_text().format(ref=the_request(request, zone)),
+            now,
+        )
+
+    async def _reopen(
+        self,
+        conn: Connection,
+        actor_telegram_id: int,
+        request: HelpRequest,
+        resident_message: Compose,
+        now: datetime,
+    ) -> HelpRequest | None:
+        """Hand an assigned task back: reopen, tell the resident, re-alert without the assignee.
+
+        resident_message() is called in the resident's language.
+        """
+        assignee_id = request.assignee_person_id
+        if assignee_id is None or not await help_requests.release(
+            conn, request.id, assignee_id, now
+        ):
+            return None
+        await help_requests.set_response(conn, request.id, assignee_id, "released", now)
+        reopened = await help_requests.by_id(conn, request.id)
+        assert reopened is not None
+        await self._audit(conn, actor_telegram_id, "request.released", request, reopened)
+        requester_chat = await self._requester_chat(conn, reopened)
+        if requester_chat is not None:
+            async with languages.speaking_to(conn, requester_chat):
+                await notify.send(conn, requester_chat, resident_message(), now, purpose="resident")
+        alerted = await self._alerting.start(conn, reopened, now, include_alerted=True)
+        await self.audit_alerted(conn, reopened, alerted)
+        return reopened
+
+
+def _state(request: HelpRequest | None) -> dict[str, object] | None:
+    if request is None:
+        return None
+    return {"status": request.status, "assignee_person_id": request.assignee_person_id}
+
+
+def _refusal(request: HelpRequest | None, presser: Person | None) -> Result:
+    if request is None:
+        return Result(Outcome.UNKNOWN)
+    if presser is None:
+        return Result(Outcome.NOT_YOURS, request)
+    return Result(Outcome.NO_LONGER_POSSIBLE, request)
+
+
+async def _person(conn: Connection, telegram_id: int) -> Person:
+    person = await people.by_telegram_id(conn, telegram_id)
+    if person is None or not person.has_consented:
+        raise PermissionError("the person has not agreed to the privacy notice")
+    return person

@@ -1,0 +1,1 @@
+"""Assembly and running: the Application, the CLI, the update inbox, persistence, the demo."""

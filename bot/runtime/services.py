@@ -1,0 +1,92 @@
+"""The services one running bot shares, built once and handed to every handler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.care.care_service import Care
+from bot.clock import Clock
+from bot.core import Core
+from bot.delivery.dispatch import OutboxDispatcher, Sender
+from bot.delivery.reports import DeliveryReports
+from bot.directory.assets import AssetRegister
+from bot.organising.community import Community
+from bot.organising.oversight import Oversight
+from bot.organising.vetting import Vetting
+from bot.privacy.privacy_service import Privacy
+from bot.requests.alerting import Alerting
+from bot.requests.events import RequestEvents
+from bot.requests.help_requests import HelpRequests
+from bot.requests.relay import Relay
+from bot.scheduler import Scheduler
+from bot.volunteers.volunteering import Volunteering
+from config.settings import Settings
+from config.texts import PRIVACY_NOTICE_VERSION
+from storage.database import Database
+
+
+@dataclass
+class Services:
+    """Settings, storage and the domain services of one running bot."""
+
+    settings: Settings
+    clock: Clock
+    db: Database
+    scheduler: Scheduler
+    dispatcher: OutboxDispatcher
+    community: Community
+    requests: HelpRequests
+    volunteering: Volunteering
+    core: Core
+    assets: AssetRegister
+    care: Care
+    vetting: Vetting
+    oversight: Oversight
+    privacy: Privacy
+    delivery_reports: DeliveryReports
+    relay: Relay
+
+
+def build_services(settings: Settings, clock: Clock, sender: Sender) -> Services:
+    """Wire the services together on the configured database file (not opened yet)."""
+    db = Database(settings.database_path)
+    scheduler = Scheduler(db, clock)
+    dispatcher = OutboxDispatcher(db, clock, sender)
+    scheduler.after_commit(dispatcher.drain_quietly)
+    alerting = Alerting(settings, clock, scheduler)
+    community = Community(db, clock, settings, PRIVACY_NOTICE_VERSION)
+    events = RequestEvents()
+    after_commit = dispatcher.after_commit
+    requests = HelpRequests(db, clock, settings, alerting, after_commit, events)
+    volunteering = Volunteering(db, clock, community, alerting, after_commit)
+    core = Core(
+        settings=settings,
+        clock=clock,
+        db=db,
+        scheduler=scheduler,
+        dispatcher=dispatcher,
+        community=community,
+        alerting=alerting,
+        requests=requests,
+        volunteering=volunteering,
+        events=events,
+        after_commit=after_commit,
+    )
+    return Services(
+        settings=settings,
+        clock=clock,
+        db=db,
+        scheduler=scheduler,
+        dispatcher=dispatcher,
+        community=community,
+        requests=requests,
+        volunteering=volunteering,
+        core=core,
+        assets=AssetRegister(core),
+        care=Care(core),
+        vetting=Vetting(core),
+        oversight=Oversight(core),
+        privacy=Privacy(core),
+        delivery_reports=DeliveryReports(db, clock, settings),
+        relay=Relay(core),
+    )

@@ -1,0 +1,1 @@
+"""Signing up to volunteer: what, where and when someone offers to help (/volunteer)."""
