@@ -38,7 +38,7 @@ from bot.runtime.app import build_application, services_of, start_application, s
 from bot.runtime.telegram_sender import TelegramSender
 from config.settings import load_settings
 from handlers.context import AidApplication
-from storage import outbox
+from storage.delivery import outbox
 
 TOKEN = "1000:BENCH-token-not-real-0123456789abcdef"
 GROUP = -1001000000001

@@ -4,7 +4,7 @@ Each size gets a fresh SQLite file, migrated by the bot's own code (so the FTS5 
 triggers are the real ones) and bulk-loaded with the stdlib sqlite3 module: 1,000
 neighbourhoods, assets spread over them with titles, tags and descriptions drawn from a
 Zipf-distributed vocabulary (a few words are very common, most are rare), a third of them
-public. Then `storage.asset_search.search` is timed through aiosqlite and `Database.read()`,
+public. Then `storage.directory.search.search` is timed through aiosqlite and `Database.read()`,
 as the bot runs it, for a member of one neighbourhood searching one or two words (the
 directory), for the related-assets lookup of a new request (any of a category's words, one
 neighbourhood), and, as the baseline measured in the same run, the LIKE fallback the bot uses
@@ -25,9 +25,9 @@ from typing import Any
 from benchmarks import reference as today
 from benchmarks.common import print_table, summarise
 from config.asset_texts import CATEGORY_KEYWORDS
-from storage import asset_search
-from storage.asset_search import Scope
 from storage.database import Database
+from storage.directory import search as asset_search
+from storage.directory.search import Scope
 from storage.timefmt import to_db
 
 NEIGHBOURHOODS = 1_000
@@ -136,7 +136,7 @@ async def _time_browsing(
     db: Database, queries: int, rng: random.Random, module: Any
 ) -> dict[str, dict[str, Any]]:
     """Time opening the directory (kind counts) and a page of one kind, for a member of one
-    neighbourhood, with `module`'s functions (storage.asset_search, or benchmarks.reference)."""
+    neighbourhood, with `module`'s functions (storage.directory.search, or benchmarks.reference)."""
     kinds: list[float] = []
     browse: list[float] = []
     found = 0

@@ -47,9 +47,9 @@ from bot.runtime.app import (
 )
 from bot.volunteers.volunteering import Offer
 from config.settings import load_settings
-from handlers import request_flow
 from handlers.context import AidApplication, AidContext
-from handlers.request_steps import Step
+from handlers.requests import flow as request_flow
+from handlers.requests.steps import Step
 
 TOKEN = "1000:BENCH-token-not-real-0123456789abcdef"
 ORGANISER = FakeUser(1001, "Olive", "Organiser")

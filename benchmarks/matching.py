@@ -4,7 +4,8 @@ Each size gets a fresh SQLite file, migrated by the bot's own code and then bulk
 the stdlib sqlite3 module: 1,000 neighbourhoods, the volunteers spread over them (consent,
 approved membership, offer, 1-3 categories, languages), some residents, and a history of closed
 requests for the fairness ranking; the matching pool and the volunteers' counters are then
-derived by the migration's own backfill SQL. Then `storage.volunteers.match_candidates` is timed
+derived by the migration's own backfill SQL. Then `storage.volunteers.offers.match_candidates` is
+timed
 through aiosqlite and `Database.read()`, as the bot runs it, for random requests in random
 places, and today's query (benchmarks.reference, the query before issue 17) is timed on the
 same requests as the baseline, with a count of answers that differ from it.
@@ -25,10 +26,10 @@ from typing import Any
 from benchmarks import reference as today
 from benchmarks.common import print_table, summarise
 from bot.volunteers.volunteering import CATEGORIES
-from storage import volunteers
 from storage.database import Database
 from storage.schema_scale import REBUILD_POOL, RECOUNT_ALL_VOLUNTEERS
 from storage.timefmt import to_db
+from storage.volunteers import offers as volunteers
 
 NEIGHBOURHOODS = 1_000
 FULL_SIZES = (1_000, 10_000, 100_000)

@@ -3,7 +3,7 @@
 The benchmarks time them as the baseline of the same run, and the equivalence tests
 (tests/test_matching_equivalence.py, tests/test_directory_equivalence.py) check on thousands
 of random cases that today's storage functions return exactly what these return. Copied
-verbatim from storage/volunteers.py and storage/asset_search.py at commit 4375ee4; do not
+verbatim from storage/volunteers/offers.py and storage/directory/search.py at commit 4375ee4; do not
 "improve" them.
 """
 
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storage.asset_search import Scope
-from storage.assets import SELECT_ASSETS, VOLUNTEER_OFFER, Asset, asset_from_row
 from storage.database import Connection
+from storage.directory.assets import SELECT_ASSETS, VOLUNTEER_OFFER, Asset, asset_from_row
+from storage.directory.search import Scope
 from storage.timefmt import to_db
 
 MATCH_CANDIDATES = """
@@ -90,7 +90,7 @@ async def match_candidates(
         ]  # fmt: skip
 
 
-# storage/asset_search.py before issue 17 (Scope and words_of, unchanged, are imported).
+# storage/directory/search.py before issue 17 (Scope and words_of, unchanged, are imported).
 MAX_WORDS = 8
 WORD_LENGTH = 40
 # bm25 weights of the FTS columns (title, tags, description, search_scope): a title match

@@ -6,27 +6,20 @@ import warnings
 
 from telegram.warnings import PTBUserWarning
 
-from handlers import (
-    assets,
-    care,
-    general,
-    language,
-    onboarding,
-    organiser_menu,
-    organisers,
-    oversight,
-    privacy,
-    relay,
-    request_flow,
-    request_urgent,
-    tasks,
-    vetting,
-    volunteer_commands,
-    volunteer_flow,
-)
+from handlers import general, language, onboarding, privacy
+from handlers.care import commands as care
 from handlers.context import AidApplication
+from handlers.directory import commands as assets
 from handlers.errors import on_error
 from handlers.flow_switch import guard_flow
+from handlers.organising import menu as organiser_menu
+from handlers.organising import neighbourhoods as organisers
+from handlers.organising import oversight, vetting
+from handlers.requests import flow as request_flow
+from handlers.requests import relay, tasks
+from handlers.requests import urgent as request_urgent
+from handlers.volunteers import commands as volunteer_commands
+from handlers.volunteers import flow as volunteer_flow
 
 # Our conversations mix message and button steps per chat and user, by design.
 warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)

@@ -15,9 +15,9 @@ from bot.callback_data import pack
 from bot.flood_control import Verdict
 from config import privacy_texts
 from handlers.context import AidContext
-from handlers.request_flow import KIND as REQUEST_FLOW_KIND
-from handlers.request_flow import STRAY_KIND
-from handlers.request_steps import Step
+from handlers.requests.flow import KIND as REQUEST_FLOW_KIND
+from handlers.requests.flow import STRAY_KIND
+from handlers.requests.steps import Step
 
 # Button data that starts a request or confirms one.
 REQUEST_BUTTONS = frozenset(

@@ -19,8 +19,8 @@ def fts5_available() -> bool:
 
 
 # The full-text index of the register: external content (the assets table), kept in step by
-# triggers, so every writer of `assets` (storage.volunteers too) updates it. Columns: title,
-# tags, description (ranked in that order, see storage.asset_search), and search_scope: tokens
+# triggers, so every writer of `assets` (storage.volunteers.offers too) updates it. Columns: title,
+# tags, description (ranked in that order, see storage.directory.search), and search_scope: tokens
 # saying who may see a published asset, so a search filters by visibility inside the index
 # instead of reading every matching row. "n12" for neighbourhood 12 (its organisers see it),
 # "m12" if its members see it, "public" if anyone does, then its kind and "offer" for a
@@ -69,7 +69,7 @@ _FTS: tuple[str, ...] = (
 MIGRATION_4_ASSETS: tuple[str, ...] = (
     # Read by /settings (organiser tools) and by /offer: may members publish without approval?
     "ALTER TABLE neighbourhoods ADD COLUMN assets_self_publish INTEGER NOT NULL DEFAULT 0",
-    # Defaults suit volunteers' offers (storage.volunteers writes them): published, and seen
+    # Defaults suit volunteers' offers (storage.volunteers.offers writes them): published, and seen
     # by organisers only, since they name a private person. /offer sets both explicitly.
     """
     ALTER TABLE assets ADD COLUMN visibility TEXT NOT NULL DEFAULT 'organisers'

@@ -212,7 +212,7 @@ _MATCHING: tuple[str, ...] = (
 )
 
 # Directory browsing and its kind counts read disjoint parts of what a viewer may see from index
-# ranges (storage.asset_search._parts): each visibility across the city in title order, and a
+# ranges (storage.directory.search._parts): each visibility across the city in title order, and a
 # neighbourhood's assets by visibility, kind and title. The city-wide parts are counted by
 # kind in asset_kind_counts, kept by triggers, so opening the directory counts nothing big.
 _KINDS = ("individual", "associational", "organisational", "physical", "economic", "cultural")

@@ -87,9 +87,9 @@ async def ask_for_shopping(
     bot: BotHarness, user: FakeUser, *, description: str, address: str, phone: str
 ) -> tuple[int, str]:
     """Ask for shopping through the /request conversation; returns (request id, reference)."""
-    from handlers import request_flow
-    from handlers.request_steps import Step
-    from storage import help_requests
+    from handlers.requests import flow as request_flow
+    from handlers.requests.steps import Step
+    from storage.requests import help_requests
 
     async def press(step: Step, value: str) -> None:
         await bot.press(user, pack(request_flow.KIND, step.token, value))

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from bot.callback_data import pack
 from bot.offline.updates import FakeUser
-from handlers import asset_offer
-from handlers.asset_offer import Step
-from storage import assets
-from storage.assets import Asset, AssetFields
+from handlers.directory import offering as asset_offer
+from handlers.directory.offering import Step
+from storage.directory import assets
+from storage.directory.assets import Asset, AssetFields
 from tests.conftest import BotHarness
 
 OUTSIDER = FakeUser(1004, "Otto", "Outsider")

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from bot.callback_data import pack
 from bot.offline.updates import FakeUser
 from config import request_texts, volunteer_texts
-from handlers import request_flow, volunteer_steps
-from handlers.request_steps import Step
+from handlers.requests import flow as request_flow
+from handlers.requests.steps import Step
+from handlers.volunteers import steps as volunteer_steps
 from tests.conftest import BotHarness
 from tests.flows import agree, make_volunteer, neighbourhood_with_invite
 from tests.flows_reliability import JSON, Db, press_update, text_update

@@ -1,6 +1,7 @@
 """The schema, read the way an auditor would: which columns can hold a person, and seeding them.
 
-Independent of storage.privacy: the rules are written out again here, so a mistake there is
+Independent of storage.privacy.personal_data: the rules are written out again here, so a mistake
+there is
 not repeated in the check.
 """
 

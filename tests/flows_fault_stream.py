@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from bot.callback_data import pack
 from bot.offline.updates import FakeUser
-from handlers import request_flow
-from handlers.request_steps import Step
+from handlers.requests import flow as request_flow
+from handlers.requests.steps import Step
 from tests.bot_api_server import LoopbackBotApi
 from tests.flows_reliability import JSON, BotProcess, Db, press_update, text_update, wait_for
 

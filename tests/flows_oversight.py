@@ -7,9 +7,12 @@ from dataclasses import dataclass
 
 from bot.callback_data import pack
 from bot.offline.updates import FakeUser
-from handlers import request_flow
-from handlers.request_steps import Step
-from storage import help_requests, neighbourhoods, people, volunteers
+from handlers.requests import flow as request_flow
+from handlers.requests.steps import Step
+from storage import people
+from storage.organising import neighbourhoods
+from storage.requests import help_requests
+from storage.volunteers import offers as volunteers
 from tests.conftest import RESIDENT, BotHarness
 from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite
 

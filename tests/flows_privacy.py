@@ -11,7 +11,7 @@ from telegram.ext import ConversationHandler
 from bot.callback_data import pack
 from bot.offline.updates import FakeUser
 from config.settings import Settings
-from storage import help_requests
+from storage.requests import help_requests
 from tests.conftest import BotHarness
 
 PHONE = "+447700100123"

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from bot.callback_data import pack
 from bot.offline.updates import FakeUser
 from bot.volunteers.volunteering import Offer
-from storage import audit, help_requests, neighbourhoods, roles, vetting
-from storage.roles import Member
+from storage import audit
+from storage.organising import neighbourhoods, roles, vetting
+from storage.organising.roles import Member
+from storage.requests import help_requests
 from tests.conftest import ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite
 

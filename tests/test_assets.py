@@ -190,7 +190,7 @@ async def test_offer_flow_cancels_and_refuses_bad_input(harness: BotHarness) -> 
     await harness.press(RESIDENT, pack("aoffer", "kind", "cultural"))
     assert harness.fake.last_text_to(RESIDENT.id) != asset_texts.OFFER_KIND
     async with harness.services.db.read() as conn:
-        from storage import assets
+        from storage.directory import assets
 
         assert await assets.in_neighbourhoods(conn, [elm]) == []
 

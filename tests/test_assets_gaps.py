@@ -10,7 +10,7 @@ from bot.organising import charts
 from bot.requests.request_types import RequestDraft
 from bot.when import WhenKind, window_for
 from config import asset_texts
-from storage import help_requests
+from storage.requests import help_requests
 from tests.conftest import ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, make_volunteer, neighbourhood_with_invite
 from tests.flows_assets import seed

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from config import asset_texts
-from storage import assets, audit
+from storage import audit
+from storage.directory import assets
 from tests.conftest import ORGANISER, RESIDENT, VOLUNTEERS_CHAT, BotHarness
 from tests.flows import agree, neighbourhood_with_invite
 from tests.flows_assets import PAUSE, directory, seed

@@ -12,11 +12,13 @@ import pytest
 from bot.directory.assets import Page
 from bot.directory.rules import KINDS, STATUSES, VISIBILITIES
 from bot.directory.views import escape_within
-from handlers.asset_directory import render_page
-from storage import asset_search, assets, neighbourhoods
-from storage.asset_search import Scope
-from storage.assets import VOLUNTEER_OFFER, Asset, AssetFields
+from handlers.directory.browsing import render_page
 from storage.database import Connection, Database
+from storage.directory import assets
+from storage.directory import search as asset_search
+from storage.directory.assets import VOLUNTEER_OFFER, Asset, AssetFields
+from storage.directory.search import Scope
+from storage.organising import neighbourhoods
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 WORDS = ("food", "bank", "choir", "garden", "tools", "lift", "pantry", "music")

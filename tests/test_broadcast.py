@@ -11,7 +11,7 @@ from bot.clock import FakeClock
 from bot.delivery.send_limits import SendLimits
 from config import oversight_texts
 from config.settings import Settings
-from handlers.oversight_broadcast import CANCEL_DATA, SEND_DATA
+from handlers.organising.broadcasting import CANCEL_DATA, SEND_DATA
 from storage import audit, people
 from tests.conftest import BotHarness
 from tests.flows_oversight import ELM_ORGANISER, seed_volunteers, two_neighbourhoods

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from bot.callback_data import pack
 from bot.offline.updates import FakeUser
 from config import care_texts
-from storage import audit, checkins
+from storage import audit
+from storage.care import checkins
 from tests.conftest import ORGANISER, RESIDENT, BotHarness
 from tests.flows import ask_for_shopping, make_volunteer, neighbourhood_with_invite
 from tests.flows_care import (

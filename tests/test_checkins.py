@@ -8,7 +8,9 @@ from bot.callback_data import pack
 from bot.care.checkin_schedule import parse_time_of_day
 from bot.offline.updates import FakeUser
 from config import care_texts, texts
-from storage import audit, checkins, help_requests
+from storage import audit
+from storage.care import checkins
+from storage.requests import help_requests
 from tests.conftest import NEIGHBOUR, ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, make_volunteer, neighbourhood_with_invite
 from tests.flows_care import (

@@ -12,7 +12,7 @@ from bot.care.checkin_schedule import next_occurrence
 from bot.clock import FakeClock
 from bot.offline.updates import FakeUser
 from config import care_texts
-from storage.checkins import CheckIn
+from storage.care.checkins import CheckIn
 from tests.conftest import ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite
 from tests.flows_care import (

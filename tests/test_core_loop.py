@@ -11,7 +11,9 @@ from bot.offline.updates import FakeUser
 from bot.requests.request_types import Created, RequestDraft
 from bot.when import WhenKind, window_for
 from config import request_texts
-from storage import audit, help_requests, neighbourhoods
+from storage import audit
+from storage.organising import neighbourhoods
+from storage.requests import help_requests
 from tests.conftest import ORGANISER, RESIDENT, VOLUNTEERS_CHAT, BotHarness
 from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite
 

@@ -11,8 +11,9 @@ import pytest
 from bot.clock import FakeClock
 from bot.delivery import notify
 from bot.delivery.dispatch import ChatMovedError, OutboxDispatcher, PermanentSendError, retry_delay
-from storage import neighbourhoods, people
+from storage import people
 from storage.database import Database
+from storage.organising import neighbourhoods
 from tests.conftest import ORGANISER, VOLUNTEERS_CHAT, BotHarness
 from tests.flows import neighbourhood_with_invite
 from tests.test_dispatch import GROUP, FakeSender, enqueue, states

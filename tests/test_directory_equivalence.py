@@ -15,10 +15,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from benchmarks import reference
-from storage import asset_search, assets, neighbourhoods, people, volunteers
-from storage.asset_search import Scope
-from storage.assets import AssetFields
+from storage import people
 from storage.database import Connection, Database
+from storage.directory import assets
+from storage.directory import search as asset_search
+from storage.directory.assets import AssetFields
+from storage.directory.search import Scope
+from storage.organising import neighbourhoods
+from storage.volunteers import offers as volunteers
 
 SEARCHES = 3_000
 COUNTS = 1_000

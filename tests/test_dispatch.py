@@ -19,8 +19,9 @@ from bot.delivery.dispatch import (
     TransientSendError,
     retry_delay,
 )
-from storage import outbox, people
+from storage import people
 from storage.database import Database
+from storage.delivery import outbox
 
 GROUP = -1001000000001
 

@@ -11,8 +11,10 @@ import pytest
 from bot.callback_data import pack
 from bot.offline.updates import FakeUser
 from config import privacy_texts
-from storage import help_requests, people, privacy
+from storage import people
 from storage.database import Connection, Database
+from storage.privacy import personal_data as privacy
+from storage.requests import help_requests
 from tests.conftest import BotHarness
 from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite
 from tests.flows_erasure import (

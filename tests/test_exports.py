@@ -18,8 +18,8 @@ from bot.spreadsheet import FORMULA_STARTS, guard, unguard, write_csv
 from bot.volunteers.volunteering import Offer
 from config import oversight_texts
 from config.settings import Settings
-from handlers import request_flow
-from handlers.request_steps import Step
+from handlers.requests import flow as request_flow
+from handlers.requests.steps import Step
 from tests.conftest import ORGANISER, VOLUNTEERS_CHAT, BotHarness, make_settings
 from tests.flows import agree, create_neighbourhood, invite_code
 from tests.flows_oversight import (

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.callback_data import pack
-from handlers import request_flow
-from handlers.request_steps import Step
+from handlers.requests import flow as request_flow
+from handlers.requests.steps import Step
 from tests.conftest import RESIDENT, BotHarness
 from tests.flows import agree, neighbourhood_with_invite
 

@@ -27,8 +27,8 @@ from bot.organising.community import NAME_MAX_LENGTH
 from bot.requests.request_types import RequestDraft
 from bot.when import WhenKind, window_for
 from config import texts, volunteer_texts
-from handlers import tasks
-from handlers.request_steps import Step
+from handlers.requests import tasks
+from handlers.requests.steps import Step
 from tests.conftest import ORGANISER, RESIDENT, VOLUNTEERS_CHAT, BotHarness, make_settings
 from tests.flows import agree, create_neighbourhood, invite_code, make_volunteer
 from tests.flows_privacy import (

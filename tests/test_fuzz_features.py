@@ -22,19 +22,19 @@ from hypothesis import strategies as st
 from bot.callback_data import pack
 from bot.care.checkin_schedule import ALL_DAYS
 from bot.offline.updates import FakeUser
-from handlers import (
-    asset_edit,
-    asset_io,
-    asset_offer,
-    checkin_flow,
-    oversight_broadcast,
-    phone_in,
-    vetting_checks,
-    vetting_pending,
-)
-from handlers.asset_offer import Step as OfferStep
-from handlers.request_steps import Step as RequestStep
-from storage import neighbourhoods, people, volunteers
+from handlers.care import flow as checkin_flow
+from handlers.directory import editing as asset_edit
+from handlers.directory import files as asset_io
+from handlers.directory import offering as asset_offer
+from handlers.directory.offering import Step as OfferStep
+from handlers.organising import broadcasting as oversight_broadcast
+from handlers.organising import checks as vetting_checks
+from handlers.organising import pending as vetting_pending
+from handlers.organising import phone_in
+from handlers.requests.steps import Step as RequestStep
+from storage import people
+from storage.organising import neighbourhoods
+from storage.volunteers import offers as volunteers
 from tests.conftest import ORGANISER
 from tests.flows_assets import seed as seed_asset
 from tests.flows_privacy import PHONE, buttons_to, conversation_state, tap

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from bot.callback_data import pack
-from handlers import request_flow
-from handlers.request_steps import Step
+from handlers.requests import flow as request_flow
+from handlers.requests.steps import Step
 from storage import inbox
 from storage.database import Connection
 from tests.conftest import RESIDENT, BotHarness

@@ -13,8 +13,8 @@ from babel.messages.extract import extract_from_dir
 from bot.callback_data import pack
 from bot.offline.updates import FakeUser
 from config import commands, i18n, language_texts, request_flow_texts, request_texts, texts
-from handlers import request_flow
-from handlers.request_steps import Step
+from handlers.requests import flow as request_flow
+from handlers.requests.steps import Step
 from tests.conftest import ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, make_volunteer, neighbourhood_with_invite
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from bot.callback_data import pack
 from bot.clock import FakeClock
 from bot.volunteers.volunteering import Offer
-from handlers.oversight_assign import ASSIGN_KIND, REASSIGN_KIND
+from handlers.organising.assigning import ASSIGN_KIND, REASSIGN_KIND
 from handlers.privacy import FORGET_KIND
 from storage.database import Database
 from storage.migrations import MIGRATIONS

@@ -15,11 +15,15 @@ from typing import Any
 
 from benchmarks import reference
 from bot.volunteers.volunteering import CATEGORIES
-from storage import help_requests, neighbourhoods, people, privacy, vetting, volunteers
+from storage import people
 from storage.database import Connection, Database
-from storage.help_requests import NewRequest
+from storage.organising import neighbourhoods, vetting
+from storage.privacy import personal_data as privacy
+from storage.requests import help_requests
+from storage.requests.help_requests import NewRequest
 from storage.schema_scale import RECENT_ACCEPTS
 from storage.timefmt import from_db
+from storage.volunteers import offers as volunteers
 from tests.flows_matching import assert_copies_match_recount
 
 CASES = 3_000

@@ -10,9 +10,9 @@ from telegram import Update
 from bot.callback_data import pack
 from bot.offline.updates import FakeUser
 from config import request_flow_texts, texts
-from handlers import request_flow
-from handlers.request_steps import Step
-from storage import help_requests
+from handlers.requests import flow as request_flow
+from handlers.requests.steps import Step
+from storage.requests import help_requests
 from tests.conftest import ORGANISER, RESIDENT, VOLUNTEERS_CHAT, BotHarness
 from tests.flows import agree, make_volunteer, neighbourhood_with_invite
 from tests.flows_care import travel_to

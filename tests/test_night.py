@@ -9,7 +9,8 @@ from bot.callback_data import pack
 from bot.clock import FakeClock
 from bot.offline.updates import FakeUser
 from config import care_texts, request_flow_texts
-from storage import help_requests, neighbourhoods
+from storage.organising import neighbourhoods
+from storage.requests import help_requests
 from tests.conftest import ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite
 from tests.flows_care import (

@@ -11,7 +11,7 @@ from bot.clock import FakeClock
 from bot.offline.updates import FakeUser
 from config import commands, texts, vetting_texts
 from handlers.menu_keyboards import ORGANISER_KIND
-from storage import neighbourhoods
+from storage.organising import neighbourhoods
 from tests.conftest import NEIGHBOUR, ORGANISER, RESIDENT, VOLUNTEERS_CHAT, BotHarness
 from tests.flows import INVITE_LINK, agree, make_volunteer, neighbourhood_with_invite
 from tests.flows_vetting import ELM_ORG, PENDING, build_world

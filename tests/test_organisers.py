@@ -11,7 +11,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Conv
 from bot.callback_data import pack
 from config import commands, texts
 from handlers.context import AidContext
-from storage import audit, neighbourhoods
+from storage import audit
+from storage.organising import neighbourhoods
 from tests.conftest import NEIGHBOUR, ORGANISER, RESIDENT, VOLUNTEERS_CHAT, BotHarness
 from tests.flows import agree, create_neighbourhood, invite_code
 

@@ -8,8 +8,8 @@ from bot.offline.updates import FakeUser
 from bot.requests.request_types import RequestDraft
 from bot.when import WhenKind, window_for
 from config import oversight_texts
-from handlers.oversight_assign import ASSIGN_KIND, REASSIGN_KIND
-from handlers.oversight_broadcast import SEND_DATA
+from handlers.organising.assigning import ASSIGN_KIND, REASSIGN_KIND
+from handlers.organising.broadcasting import SEND_DATA
 from tests.conftest import RESIDENT, BotHarness
 from tests.flows_oversight import (
     ELM_ORGANISER,

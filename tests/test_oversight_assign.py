@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.callback_data import pack
 from config import oversight_texts, request_texts
-from handlers.oversight_assign import ASSIGN_KIND, CANCEL_DATA, REASSIGN_KIND
+from handlers.organising.assigning import ASSIGN_KIND, CANCEL_DATA, REASSIGN_KIND
 from storage import audit
 from tests.conftest import RESIDENT, BotHarness
 from tests.flows_oversight import (

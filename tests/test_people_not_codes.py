@@ -10,7 +10,8 @@ from bot.clock import FakeClock
 from bot.offline.updates import FakeUser
 from bot.requests.labels import with_request
 from config import i18n, request_texts
-from storage import audit, help_requests, jobs
+from storage import audit, jobs
+from storage.requests import help_requests
 from tests.conftest import RESIDENT, BotHarness
 from tests.flows import ask_for_shopping, make_volunteer, neighbourhood_with_invite
 

@@ -7,8 +7,8 @@ from telegram.ext import ConversationHandler
 
 from bot.callback_data import pack
 from config import request_flow_texts
-from handlers import request_flow
-from handlers.request_steps import Step
+from handlers.requests import flow as request_flow
+from handlers.requests.steps import Step
 from tests.conftest import RESIDENT, BotHarness
 from tests.flows import agree, neighbourhood_with_invite
 from tests.flows_inbox import InboxFeeder

@@ -5,9 +5,10 @@ from __future__ import annotations
 from bot.callback_data import pack
 from bot.requests.labels import the_request
 from config import oversight_texts, request_flow_texts, request_texts
-from handlers import request_flow
-from handlers.request_steps import Step
-from storage import audit, help_requests
+from handlers.requests import flow as request_flow
+from handlers.requests.steps import Step
+from storage import audit
+from storage.requests import help_requests
 from tests.conftest import BotHarness
 from tests.flows_oversight import (
     ELM_ORGANISER,

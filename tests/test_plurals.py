@@ -44,7 +44,7 @@ KNOWN = {
     "SKILLS_INVALID",
     "CSV_TOO_MANY_ROWS",
     "WHEN_TOO_FAR",
-    # Composed in handlers/request_flow.py (the residents' request flow, changed in parallel
+    # Composed in handlers/requests/flow.py (the residents' request flow, changed in parallel
     # by another issue) from VOLUNTEER_ONE / VOLUNTEER_MANY: to become a plural text there.
     "CREATED",
 }

@@ -13,7 +13,7 @@ from bot.clock import FakeClock
 from bot.offline.updates import FakeUser
 from config import privacy_texts, request_texts, texts
 from handlers.privacy import FORGET_KIND
-from storage import help_requests
+from storage.requests import help_requests
 from tests.conftest import NEIGHBOUR, RESIDENT, BotHarness
 from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite
 from tests.flows_privacy import (
@@ -254,8 +254,8 @@ async def test_privacy_notice_describes_the_rights_the_bot_offers(harness: BotHa
 
 
 async def test_forgetme_half_way_through_a_request_drops_the_draft(harness: BotHarness) -> None:
-    from handlers import request_flow
-    from handlers.request_steps import Step
+    from handlers.requests import flow as request_flow
+    from handlers.requests.steps import Step
 
     _, code = await neighbourhood_with_invite(harness)
     await agree(harness, RESIDENT, code)

@@ -9,7 +9,8 @@ from bot.callback_data import pack
 from bot.delivery import notify
 from bot.delivery.quiet_hours import QuietWindow
 from bot.offline.updates import FakeUser
-from storage import neighbourhoods, outbox
+from storage.delivery import outbox
+from storage.organising import neighbourhoods
 from tests.conftest import NEIGHBOUR, ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite
 from tests.flows_care import (

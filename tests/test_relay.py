@@ -10,7 +10,7 @@ from bot.callback_data import pack
 from bot.clock import FakeClock
 from bot.offline.updates import FakeUser
 from config import privacy_texts, relay_texts, request_flow_texts
-from storage import relay
+from storage.requests import relay
 from tests.conftest import ORGANISER, BotHarness
 from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite
 from tests.flows_oversight import ELM_ORGANISER, REF, VOLUNTEER, log_phone_in, two_neighbourhoods
@@ -201,7 +201,7 @@ async def test_relay_on_a_phone_in_request_goes_to_the_organiser_who_logged_it(
     match = REF.search(await log_phone_in(harness, ELM_ORGANISER))
     assert match
     async with harness.services.db.read() as conn:
-        from storage import help_requests
+        from storage.requests import help_requests
 
         request = await help_requests.by_ref(conn, match.group(0))
     assert request is not None

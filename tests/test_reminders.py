@@ -10,7 +10,7 @@ from bot.requests.labels import your_request
 from bot.requests.request_types import RequestDraft
 from bot.when import TimeWindow, WhenKind
 from config import care_texts
-from storage import help_requests
+from storage.requests import help_requests
 from tests.conftest import ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite
 from tests.flows_care import count_containing, pending_jobs, travel_to

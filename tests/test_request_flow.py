@@ -14,10 +14,10 @@ from bot.phones import PhoneProblem
 from bot.volunteers.volunteering import Offer
 from config import request_flow_texts
 from config.request_flow_texts import STRAY_INVITE
-from handlers import request_flow
-from handlers.request_steps import Step
-from storage import help_requests
-from storage.help_requests import HelpRequest
+from handlers.requests import flow as request_flow
+from handlers.requests.steps import Step
+from storage.requests import help_requests
+from storage.requests.help_requests import HelpRequest
 from tests.conftest import ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, create_neighbourhood, invite_code
 

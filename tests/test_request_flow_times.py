@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from bot.callback_data import pack
 from bot.offline.updates import FakeUser
 from config import i18n, request_flow_texts
-from handlers import request_flow
-from handlers.request_steps import Step
-from storage import help_requests
+from handlers.requests import flow as request_flow
+from handlers.requests.steps import Step
+from storage.requests import help_requests
 from tests.conftest import BotHarness
 from tests.flows import agree, neighbourhood_with_invite
 

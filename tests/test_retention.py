@@ -8,7 +8,8 @@ from datetime import timedelta
 from bot.clock import FakeClock
 from bot.offline.updates import FakeUser
 from bot.privacy.retention import BATCH, RETENTION_JOB
-from storage import audit, jobs, outbox
+from storage import audit, jobs
+from storage.delivery import outbox
 from tests.conftest import RESIDENT, BotHarness
 from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite
 from tests.flows_privacy import (

@@ -9,8 +9,9 @@ from bot.clock import FakeClock, SystemClock
 from bot.runtime.app import services_of
 from config.settings import Settings
 from handlers.context import AidApplication
-from storage import jobs, outbox
+from storage import jobs
 from storage.database import Connection
+from storage.delivery import outbox
 from storage.jobs import ScheduledJob
 from tests.conftest import RESIDENT, BotHarness
 

@@ -20,7 +20,7 @@ from bot.clock import SystemClock
 from bot.delivery import notify
 from bot.delivery.send_limits import SendLimits, SlidingWindow
 from bot.offline.limits import LimitedFakeTelegram
-from storage import outbox
+from storage.delivery import outbox
 from tests.conftest import NEIGHBOUR, RESIDENT, BotHarness
 from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite
 from tests.flows_oversight import seed_volunteers

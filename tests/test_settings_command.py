@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from bot.callback_data import pack
 from bot.requests.alerting import ESCALATE_JOB, WIDEN_JOB
-from storage import audit, jobs, neighbourhoods
+from storage import audit, jobs
+from storage.organising import neighbourhoods
 from tests.conftest import BotHarness
 from tests.flows_vetting import ELM_ORG, build_world, elm_shopping, last_markup_data, run_for
 

@@ -7,7 +7,8 @@ from datetime import date
 from bot.callback_data import pack
 from bot.offline.updates import FakeUser
 from config import vetting_texts
-from storage import help_requests, vetting
+from storage.organising import vetting
+from storage.requests import help_requests
 from tests.conftest import BotHarness
 from tests.flows_vetting import (
     ELM_ORG,

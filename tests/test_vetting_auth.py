@@ -12,7 +12,7 @@ import pytest
 from bot.callback_data import pack
 from bot.offline.updates import FakeUser
 from config import texts
-from storage import neighbourhoods, roles, vetting
+from storage.organising import neighbourhoods, roles, vetting
 from tests.conftest import RESIDENT, BotHarness
 from tests.flows_vetting import (
     ELM_ORG,

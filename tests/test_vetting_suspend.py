@@ -6,7 +6,7 @@ from bot.callback_data import pack
 from bot.offline.updates import FakeUser
 from bot.requests.labels import the_request
 from config import vetting_texts
-from storage import help_requests
+from storage.requests import help_requests
 from tests.conftest import RESIDENT, BotHarness
 from tests.flows import make_volunteer
 from tests.flows_vetting import (

@@ -13,8 +13,10 @@ from bot.clock import FakeClock
 from bot.offline.updates import FakeUser
 from config import request_texts, texts, volunteer_texts
 from config.request_flow_texts import STRAY_INVITE
-from handlers import volunteer_flow, volunteer_steps
-from storage import neighbourhoods, volunteers
+from handlers.volunteers import flow as volunteer_flow
+from handlers.volunteers import steps as volunteer_steps
+from storage.organising import neighbourhoods
+from storage.volunteers import offers as volunteers
 from tests.conftest import NEIGHBOUR, ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, create_neighbourhood, invite_code
 

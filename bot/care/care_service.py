@@ -16,7 +16,10 @@ from bot.organising.digest import Digest
 from bot.requests.reminders import TaskReminders
 from bot.requests.task_messages import first_name
 from config import care_texts, i18n, request_texts
-from storage import checkins, people, vetting, volunteers
+from storage import people
+from storage.care import checkins
+from storage.organising import vetting
+from storage.volunteers import offers as volunteers
 
 
 class Care:

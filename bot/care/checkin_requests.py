@@ -12,11 +12,14 @@ from bot.requests.alerting import alert_buttons, category_text, when_text
 from bot.requests.task_messages import first_name
 from bot.when import WhenKind, window_for
 from config import care_texts, request_texts
-from storage import audit, help_requests, neighbourhoods, people, volunteers
-from storage.checkins import CheckIn
+from storage import audit, people
+from storage.care.checkins import CheckIn
 from storage.database import Connection
-from storage.help_requests import HelpRequest, NewRequest
+from storage.organising import neighbourhoods
 from storage.people import Person
+from storage.requests import help_requests
+from storage.requests.help_requests import HelpRequest, NewRequest
+from storage.volunteers import offers as volunteers
 
 CHAT_CATEGORY = "checkin_call"
 HELP_CATEGORY = "other"

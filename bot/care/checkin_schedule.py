@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.when import local_to_utc
 from config import care_texts
-from storage.checkins import CheckIn
+from storage.care.checkins import CheckIn
 
 ALL_DAYS = 0b1111111
 WEEKDAYS = 0b0011111

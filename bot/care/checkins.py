@@ -22,10 +22,12 @@ from bot.care.outcomes import CareOutcome
 from bot.core import Core
 from bot.delivery import notify
 from config import care_texts
-from storage import audit, checkins, neighbourhoods, people
-from storage.checkins import CheckIn
+from storage import audit, people
+from storage.care import checkins
+from storage.care.checkins import CheckIn
 from storage.database import Connection
 from storage.jobs import ScheduledJob
+from storage.organising import neighbourhoods
 from storage.people import Person
 
 ASK_JOB = "checkin.ask"

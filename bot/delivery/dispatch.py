@@ -33,9 +33,11 @@ from bot.clock import Clock
 from bot.delivery import notify
 from bot.delivery.lanes import Attempt, Drain, SendOutcome
 from config import i18n, reliability_texts
-from storage import delivery, outbox, people
+from storage import people
 from storage.database import Connection, Database
-from storage.outbox import ANSWER_PURPOSE, OutboxMessage
+from storage.delivery import bookkeeping as delivery
+from storage.delivery import outbox
+from storage.delivery.outbox import ANSWER_PURPOSE, OutboxMessage
 
 log = logging.getLogger(__name__)
 

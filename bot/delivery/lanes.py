@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from storage.outbox import OutboxMessage
+from storage.delivery.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
 

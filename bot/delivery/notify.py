@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.delivery import quiet_hours
-from storage import outbox
 from storage.database import Connection
+from storage.delivery import outbox
 
 Buttons = list[list[tuple[str, str]]]
 

@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.when import local_to_utc
-from storage import care_reports
+from storage.care import reports as care_reports
 from storage.database import Connection
 
 # Outbox purposes that wait for the end of quiet hours: alerts and group posts about

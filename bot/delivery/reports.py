@@ -14,8 +14,8 @@ from bot.clock import Clock
 from bot.delivery import notify
 from config import reliability_texts
 from config.settings import Settings
-from storage import delivery
 from storage.database import Database
+from storage.delivery import bookkeeping as delivery
 
 REPORT_EVERY = timedelta(hours=1)
 RETRIES_BEFORE_REPORTING = 5

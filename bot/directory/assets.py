@@ -24,11 +24,14 @@ from bot.directory.rules import (
 from bot.directory.transfer import AssetTransfer
 from bot.directory.views import related_line, summary
 from config import asset_texts, request_texts
-from storage import asset_search, assets, audit, neighbourhoods, people
-from storage.asset_search import Scope
-from storage.assets import VOLUNTEER_OFFER, Asset, AssetFields
+from storage import audit, people
 from storage.database import Connection
-from storage.help_requests import HelpRequest
+from storage.directory import assets
+from storage.directory import search as asset_search
+from storage.directory.assets import VOLUNTEER_OFFER, Asset, AssetFields
+from storage.directory.search import Scope
+from storage.organising import neighbourhoods
+from storage.requests.help_requests import HelpRequest
 
 PAGE_SIZE = 5
 RELATED_LIMIT = 3

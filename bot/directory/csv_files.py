@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.spreadsheet import unguard, write_csv
 from config import request_texts
-from storage.assets import Asset
+from storage.directory.assets import Asset
 
 COLUMNS: tuple[str, ...] = (
     "id",

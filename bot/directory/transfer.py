@@ -23,10 +23,11 @@ from bot.directory.rules import (
 )
 from bot.organising.exports import Refusal, export_scope
 from config import request_texts
-from storage import assets, audit
-from storage.assets import VOLUNTEER_OFFER, AssetFields
+from storage import audit
 from storage.database import Connection
-from storage.neighbourhoods import Neighbourhood
+from storage.directory import assets
+from storage.directory.assets import VOLUNTEER_OFFER, AssetFields
+from storage.organising.neighbourhoods import Neighbourhood
 
 IMPORTED = "import"  # source of assets added from a CSV
 

@@ -7,8 +7,8 @@ import html
 from bot.language_names import language_name
 from bot.volunteers.volunteering import OFFER_LANGUAGE_PREFIX, language_code
 from config import asset_texts, request_texts
-from storage.asset_search import Scope
-from storage.assets import VOLUNTEER_OFFER, Asset, AssetFields
+from storage.directory.assets import VOLUNTEER_OFFER, Asset, AssetFields
+from storage.directory.search import Scope
 
 # Escaped lengths per field of a directory entry, so five entries and the page's heading
 # always fit in one Telegram message (4,096 characters), however much escaping grows the text.

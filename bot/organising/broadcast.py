@@ -16,8 +16,9 @@ from bot import languages
 from bot.core import Core
 from bot.delivery import notify
 from config import oversight_texts
-from storage import audit, broadcasts, neighbourhoods
-from storage.broadcasts import Delivery
+from storage import audit
+from storage.organising import broadcasts, neighbourhoods
+from storage.organising.broadcasts import Delivery
 
 MAX_LENGTH = 3000
 PROGRESS_SECONDS = 2.0

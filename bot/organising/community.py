@@ -10,9 +10,10 @@ from enum import StrEnum
 
 from bot.clock import Clock
 from config.settings import Settings
-from storage import audit, neighbourhoods, people
+from storage import audit, people
 from storage.database import Connection, Database
-from storage.neighbourhoods import Invite, Neighbourhood
+from storage.organising import neighbourhoods
+from storage.organising.neighbourhoods import Invite, Neighbourhood
 from storage.people import Person
 
 INVITE_CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16}$")

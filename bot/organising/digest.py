@@ -18,9 +18,12 @@ from bot.durations import duration_words
 from bot.requests.alerting import category_text
 from bot.when import local_to_utc
 from config import care_texts, i18n
-from storage import care_reports, checkins, jobs, neighbourhoods
+from storage import jobs
+from storage.care import checkins
+from storage.care import reports as care_reports
 from storage.database import Connection
 from storage.jobs import ScheduledJob
+from storage.organising import neighbourhoods
 
 DIGEST_JOB = "care.digest"
 DIGEST_TARGET = "daily"

@@ -15,9 +15,10 @@ from zoneinfo import ZoneInfo
 
 from bot.core import Core
 from bot.spreadsheet import write_csv
-from storage import audit, exports, neighbourhoods, people
+from storage import audit, people
 from storage.database import Connection
-from storage.neighbourhoods import Neighbourhood
+from storage.organising import exports, neighbourhoods
+from storage.organising.neighbourhoods import Neighbourhood
 from storage.timefmt import optional_from_db
 
 ALL_TIME_DAYS = 36_500

@@ -7,10 +7,11 @@ from typing import Any
 
 from bot.core import Core
 from bot.organising.roles import require_organiser
-from storage import audit, neighbourhoods, vetting
+from storage import audit
 from storage.database import Connection
-from storage.neighbourhoods import Neighbourhood, NeighbourhoodSettings
-from storage.vetting import CHECK_KINDS
+from storage.organising import neighbourhoods, vetting
+from storage.organising.neighbourhoods import Neighbourhood, NeighbourhoodSettings
+from storage.organising.vetting import CHECK_KINDS
 
 DEFAULT = "d"  # button value meaning "use the deployment's tunable"
 NO_QUIET_HOURS = ("00:00", "00:00")  # equal start and end: no quiet hours at all

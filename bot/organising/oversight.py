@@ -12,9 +12,11 @@ from bot.organising.stats import Stats
 from bot.requests.assignment import Assignment
 from bot.requests.phone_in import PhoneIn
 from config import request_texts
-from storage import help_requests, neighbourhoods, oversight, people
-from storage.help_requests import HelpRequest
-from storage.oversight import AuditEntry, WaitingRequest
+from storage import people
+from storage.organising import neighbourhoods, oversight
+from storage.organising.oversight import AuditEntry, WaitingRequest
+from storage.requests import help_requests
+from storage.requests.help_requests import HelpRequest
 
 OPEN_SHOWN = 30
 

@@ -13,10 +13,11 @@ from bot.core import Core
 from bot.delivery import notify
 from bot.organising.community import Community, NotAllowedError
 from config import request_texts, vetting_texts
-from storage import audit, neighbourhoods, roles
+from storage import audit
 from storage.database import Connection
-from storage.neighbourhoods import Neighbourhood
-from storage.roles import Member
+from storage.organising import neighbourhoods, roles
+from storage.organising.neighbourhoods import Neighbourhood
+from storage.organising.roles import Member
 
 
 async def require_organiser(

@@ -13,7 +13,7 @@ from bot.core import Core
 from bot.durations import duration_words
 from bot.requests.alerting import category_text
 from config import oversight_texts
-from storage import stats
+from storage.organising import stats
 
 HOUR = 3600.0
 MAX_DAYS = 366

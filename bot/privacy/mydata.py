@@ -1,6 +1,7 @@
 """/mydata made readable: a short summary in words, and a JSON file whose keys explain themselves.
 
-The file keeps everything storage.privacy.export_person finds (a new feature's table is still
+The file keeps everything storage.privacy.personal_data.export_person finds (a new feature's table
+is still
 covered, under "other_records"), each record once, with columns renamed where the database's
 name would puzzle a reader and internal columns (search tokens) left out.
 """

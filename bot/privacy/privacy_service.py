@@ -10,7 +10,8 @@ from bot.flood_control import FloodControl
 from bot.privacy import mydata
 from bot.privacy.retention import Retention
 from bot.requests.request_types import Outcome
-from storage import audit, privacy
+from storage import audit
+from storage.privacy import personal_data as privacy
 from storage.timefmt import to_db
 
 

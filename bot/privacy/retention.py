@@ -12,9 +12,11 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.core import Core
-from storage import audit, jobs, relay, retention
+from storage import audit, jobs
 from storage.database import Connection
 from storage.jobs import ScheduledJob
+from storage.privacy import retention
+from storage.requests import relay
 
 log = logging.getLogger(__name__)
 

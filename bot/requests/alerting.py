@@ -1,6 +1,7 @@
 """Fair, progressive alerting: who hears about a request, when, and what their alerts say.
 
-Matching ranks eligible volunteers fairly (see storage.volunteers.match_candidates) and alerts
+Matching ranks eligible volunteers fairly (see storage.volunteers.offers.match_candidates) and
+alerts
 the top K by DM. If nobody accepts within the widening delay the next K are alerted and the
 volunteers' group gets a non-identifying summary; by the escalation delay the organisers are
 told. In the neighbourhood's quiet hours the alerts wait for the morning, and both clocks start
@@ -23,11 +24,15 @@ from bot.scheduler import Scheduler
 from bot.when import TimeWindow, WhenKind
 from config import oversight_texts, request_texts
 from config.settings import Settings
-from storage import audit, help_requests, neighbourhoods, outbox, people, volunteers
+from storage import audit, people
 from storage.database import Connection
-from storage.help_requests import HelpRequest
+from storage.delivery import outbox
 from storage.jobs import ScheduledJob
-from storage.neighbourhoods import Neighbourhood
+from storage.organising import neighbourhoods
+from storage.organising.neighbourhoods import Neighbourhood
+from storage.requests import help_requests
+from storage.requests.help_requests import HelpRequest
+from storage.volunteers import offers as volunteers
 
 # Adds text to a volunteer alert about a request, inside the alerting transaction (it runs
 # in the language of the volunteer the alert is for).

@@ -16,10 +16,12 @@ from bot.requests import task_messages
 from bot.requests.request_types import Outcome, Result
 from bot.when import TimeWindow, WhenKind
 from config import oversight_texts, request_texts
-from storage import help_requests, people, volunteers
+from storage import people
 from storage.database import Connection
-from storage.help_requests import HelpRequest
 from storage.people import Person
+from storage.requests import help_requests
+from storage.requests.help_requests import HelpRequest
+from storage.volunteers import offers as volunteers
 
 SHOWN_CANDIDATES = 8
 ALL_CANDIDATES = 10_000

@@ -20,9 +20,11 @@ from bot.requests.request_types import Outcome, Result
 from bot.requests.task_messages import first_name
 from config import request_texts
 from config.settings import Settings
-from storage import help_requests, neighbourhoods, people
+from storage import people
 from storage.database import Connection, Database
-from storage.help_requests import HelpRequest
+from storage.organising import neighbourhoods
+from storage.requests import help_requests
+from storage.requests.help_requests import HelpRequest
 
 # How long after pressing Done the assignee may take it back from the same message.
 UNDO_DONE_WINDOW = timedelta(minutes=10)

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from storage.database import Connection
-from storage.help_requests import HelpRequest
+from storage.requests.help_requests import HelpRequest
 
 # (conn, action such as "request.accepted", state before, state after, now)
 RequestListener = Callable[

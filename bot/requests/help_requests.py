@@ -23,10 +23,13 @@ from bot.requests.request_types import Created, Outcome, RequestDraft, Result
 from bot.requests.views import RequestViews
 from config import request_texts
 from config.settings import Settings
-from storage import audit, help_requests, neighbourhoods, people, volunteers
+from storage import audit, people
 from storage.database import Connection, Database
-from storage.help_requests import HelpRequest, NewRequest
+from storage.organising import neighbourhoods
 from storage.people import Person
+from storage.requests import help_requests
+from storage.requests.help_requests import HelpRequest, NewRequest
+from storage.volunteers import offers as volunteers
 
 AfterCommit = Callable[[], Awaitable[None]]
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.when import WhenKind
 from config import i18n, request_flow_texts, request_texts
-from storage.help_requests import HelpRequest
+from storage.requests.help_requests import HelpRequest
 
 
 def help_noun(category: str) -> str:

@@ -4,7 +4,7 @@ From the moment a volunteer accepts until `relay_window` after the task is close
 cancelled, either side may send words, a photo or a voice note; the other side gets it from the
 bot, labelled with the sender's first name and the task, with Reply and "Ask an organiser to
 help". Nobody learns anyone's username or Telegram id. For a request an organiser logged by
-phone, the organiser is the resident's side. Each message is kept (storage.relay) with the
+phone, the organiser is the resident's side. Each message is kept (storage.requests.relay) with the
 outbox call that carries it, in one transaction; organisers read none of it unless a
 participant asks for their help, which shares the last few messages.
 """
@@ -23,10 +23,12 @@ from bot.delivery import notify
 from bot.requests.labels import the_request, your_request
 from bot.requests.task_messages import first_name
 from config import relay_texts, request_texts
-from storage import audit, help_requests, neighbourhoods, people, relay
+from storage import audit, people
 from storage.database import Connection
-from storage.help_requests import HelpRequest
+from storage.organising import neighbourhoods
 from storage.people import Person
+from storage.requests import help_requests, relay
+from storage.requests.help_requests import HelpRequest
 
 KINDS = ("text", "photo", "voice")
 SHARED_WITH_ORGANISERS = 5  # how many of the last messages "Ask an organiser" shares

@@ -20,10 +20,12 @@ from bot.requests.labels import your_request
 from bot.requests.task_messages import first_name
 from bot.when import local_to_utc
 from config import care_texts, request_texts
-from storage import help_requests, neighbourhoods, people
+from storage import people
 from storage.database import Connection
-from storage.help_requests import HelpRequest
 from storage.jobs import ScheduledJob
+from storage.organising import neighbourhoods
+from storage.requests import help_requests
+from storage.requests.help_requests import HelpRequest
 
 REMIND_JOB = "care.task_reminder"
 OVERDUE_JOB = "care.task_overdue"

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.when import TimeWindow
-from storage.help_requests import HelpRequest, NewRequest
+from storage.requests.help_requests import HelpRequest, NewRequest
 
 
 class Outcome(StrEnum):

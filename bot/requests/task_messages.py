@@ -13,12 +13,13 @@ from bot.requests.alerting import category_text, when_text
 from bot.requests.labels import your_request
 from config import oversight_texts, relay_texts, request_texts
 from config.settings import Settings
-from storage import neighbourhoods, people
+from storage import people
 from storage.database import Connection
-from storage.help_requests import HelpRequest
-from storage.neighbourhoods import Neighbourhood, NeighbourhoodSettings
+from storage.organising import neighbourhoods
+from storage.organising.neighbourhoods import Neighbourhood, NeighbourhoodSettings
 from storage.people import Person
-from storage.volunteers import VolunteerProfile
+from storage.requests.help_requests import HelpRequest
+from storage.volunteers.offers import VolunteerProfile
 
 
 def first_name(person: Person) -> str:

@@ -13,9 +13,9 @@ from datetime import datetime, time
 from bot.callback_data import pack, unpack
 from bot.care.checkin_schedule import ALL_DAYS
 from bot.runtime.demo import Actor, DemoError, Stage
-from storage import checkins
+from storage.care import checkins
 
-KIND = "cif"  # handlers.checkin_flow's button kind
+KIND = "cif"  # handlers.care.flow's button kind
 CHECKIN_TIME = time(11, 0)
 EMERGENCY_CONTACT = "Sam (son) 07700 100456"
 

@@ -18,10 +18,11 @@ from bot.offline.updates import FakeUser
 from bot.runtime.demo import Actor, DemoError, Stage
 from bot.runtime.demo_checkin import unanswered_checkin
 from config import volunteer_texts
-from handlers import request_flow
-from handlers.request_steps import Step
-from handlers.volunteer_steps import button_data
-from storage import audit, help_requests, people
+from handlers.requests import flow as request_flow
+from handlers.requests.steps import Step
+from handlers.volunteers.steps import button_data
+from storage import audit, people
+from storage.requests import help_requests
 
 ORGANISER = Actor(FakeUser(1001, "Olive", "Organiser"), "organiser")
 RESIDENT = Actor(FakeUser(1002, "Rita", "Resident"), "resident")

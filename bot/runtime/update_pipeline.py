@@ -31,8 +31,8 @@ from telegram.error import TelegramError
 from telegram.request import BaseRequest, RequestData
 
 from bot.clock import Clock
-from storage import outbox
 from storage.database import Connection, Database, Work
+from storage.delivery import outbox
 
 log = logging.getLogger(__name__)
 

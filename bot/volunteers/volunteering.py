@@ -14,9 +14,11 @@ from bot.delivery import notify
 from bot.organising.community import Community
 from bot.requests.alerting import Alerting, category_text
 from config import request_texts
-from storage import audit, neighbourhoods, people, volunteers
+from storage import audit, people
 from storage.database import Connection, Database
-from storage.volunteers import VolunteerProfile
+from storage.organising import neighbourhoods
+from storage.volunteers import offers as volunteers
+from storage.volunteers.offers import VolunteerProfile
 
 AfterCommit = Callable[[], Awaitable[None]]
 

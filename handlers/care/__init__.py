@@ -1,0 +1,1 @@
+"""Check-ins in chat: /checkin, its buttons, and organisers' /checkins and /checkinbuddy."""

@@ -1,0 +1,1 @@
+"""The directory in chat: /offer, /myassets, /directory, /gaps, /import and /export assets."""

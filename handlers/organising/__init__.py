@@ -1,0 +1,1 @@
+"""Organisers in chat: their menu, neighbourhoods, vetting, roles, /settings, /log, oversight."""

@@ -1,0 +1,1 @@
+"""Offering help in chat: /volunteer, /pause and /resume."""

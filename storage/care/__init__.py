@@ -1,0 +1,1 @@
+"""SQL for check-ins: schedules, occurrences, escalations, quiet hours and the digest."""

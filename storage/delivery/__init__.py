@@ -1,0 +1,1 @@
+"""SQL for the outbox and its delivery bookkeeping."""

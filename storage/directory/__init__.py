@@ -1,0 +1,1 @@
+"""SQL for the community directory: assets, search and the gap report."""

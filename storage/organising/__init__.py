@@ -1,0 +1,1 @@
+"""SQL for organisers: neighbourhoods, roles, vetting, oversight, broadcasts, stats, exports."""

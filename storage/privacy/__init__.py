@@ -1,0 +1,1 @@
+"""SQL for people's data: export for /mydata, erasure for /forgetme, retention."""

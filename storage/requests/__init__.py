@@ -1,0 +1,1 @@
+"""SQL for help requests, their alerts and the messages relayed about them."""

@@ -1,0 +1,1 @@
+"""SQL for volunteers' offers, availability and status."""
