@@ -22,7 +22,7 @@ from bot.clock import FakeClock
 from bot.offline.fake_bot_api import FakeTelegram
 from bot.requests.request_types import RequestDraft
 from bot.runtime.app import build_application, start_application, stop_application
-from bot.runtime.demo import DEMO_START, DemoError, Stage, demo_settings
+from bot.runtime.demo_stage import DEMO_START, DemoError, Stage, demo_settings
 from bot.when import WhenKind, window_for
 
 WEEKS = 12

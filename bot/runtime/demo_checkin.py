@@ -12,7 +12,7 @@ from datetime import datetime, time
 
 from bot.callback_data import pack, unpack
 from bot.care.checkin_schedule import ALL_DAYS
-from bot.runtime.demo import Actor, DemoError, Stage
+from bot.runtime.demo_stage import Actor, DemoError, Stage
 from storage.care import checkins
 
 KIND = "cif"  # handlers.care.flow's button kind

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from bot.callback_data import pack
 from bot.offline.updates import FakeUser
-from bot.runtime.demo import Actor, DemoError, Stage
 from bot.runtime.demo_checkin import unanswered_checkin
+from bot.runtime.demo_stage import Actor, DemoError, Stage
 from config import volunteer_texts
 from handlers.requests import flow as request_flow
 from handlers.requests.steps import Step
