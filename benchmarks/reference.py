@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.model.assets import VOLUNTEER_OFFER, Asset
 from storage.database import Connection
-from storage.directory.assets import SELECT_ASSETS, VOLUNTEER_OFFER, Asset, asset_from_row
+from storage.directory.assets import SELECT_ASSETS, asset_from_row
 from storage.directory.search import Scope
 from storage.timefmt import to_db
 

@@ -4,33 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.runtime.services import Services
-from bot.runtime.update_pipeline import UpdateWork, crash_after_commit_hook, update_ids
+from bot.runtime.update_pipeline import (
+    StatePersistence,
+    UpdateWork,
+    crash_after_commit_hook,
+    update_ids,
+)
 from config import i18n
-from storage.database import Connection
-
-
-@runtime_checkable
-class StatePersistence(Protocol):
-    """A persistence that writes its buffered changes inside a given transaction."""
-
-    @property
-    def has_pending(self) -> bool:
-        """Whether changes wait to be written."""
-        ...
-
-    async def commit(self, conn: Connection) -> int:
-        """Write the buffered changes inside the caller's transaction."""
-        ...
-
-    async def confirm(self) -> None:
-        """The transaction of the last commit has committed."""
-        ...
 
 
 class BotData:

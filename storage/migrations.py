@@ -10,6 +10,7 @@ from storage.schema_assets import MIGRATION_4_ASSETS
 from storage.schema_care import MIGRATION_5_CARE
 from storage.schema_contact import MIGRATION_12_CONTACT
 from storage.schema_delivery import MIGRATION_10_DELIVERY
+from storage.schema_deployment import MIGRATION_13_DEPLOYMENT
 from storage.schema_oversight import MIGRATION_7_OVERSIGHT
 from storage.schema_privacy import MIGRATION_9_PRIVACY
 from storage.schema_reliability import MIGRATION_8_RELIABILITY
@@ -251,4 +252,5 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     MIGRATION_10_DELIVERY,
     MIGRATION_11_SCALE,
     MIGRATION_12_CONTACT,
+    MIGRATION_13_DEPLOYMENT,
 )

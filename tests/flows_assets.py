@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.callback_data import pack
+from bot.model.assets import Asset, AssetFields
 from bot.offline.updates import FakeUser
 from handlers.directory import offering as asset_offer
 from handlers.directory.offering import Step
 from storage.directory import assets
-from storage.directory.assets import Asset, AssetFields
 from tests.conftest import BotHarness
 
 OUTSIDER = FakeUser(1004, "Otto", "Outsider")

@@ -8,10 +8,10 @@ from datetime import datetime
 from bot.callback_data import pack
 from bot.care.checkin_schedule import ALL_DAYS
 from bot.clock import FakeClock
+from bot.model.checkins import CheckIn
 from bot.offline.updates import FakeUser
 from storage import jobs, people
 from storage.care import checkins
-from storage.care.checkins import CheckIn
 from tests.conftest import BotHarness
 
 USE = "use the offered one"  # set_up_checkin: press the button offering a known value

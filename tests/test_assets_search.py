@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.model.assets import VOLUNTEER_OFFER
 from bot.volunteers.volunteering import Offer
 from storage.directory import assets
 from storage.directory import search as asset_search
-from storage.directory.assets import VOLUNTEER_OFFER
 from tests.conftest import NEIGHBOUR, ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite
 from tests.flows_assets import directory, seed

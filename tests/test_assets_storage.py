@@ -12,11 +12,12 @@ import pytest
 from bot.directory.assets import Page
 from bot.directory.rules import KINDS, STATUSES, VISIBILITIES
 from bot.directory.views import escape_within
+from bot.model import assets as model_assets
+from bot.model.assets import VOLUNTEER_OFFER, Asset, AssetFields
 from handlers.directory.browsing import render_page
 from storage.database import Connection, Database
 from storage.directory import assets
 from storage.directory import search as asset_search
-from storage.directory.assets import VOLUNTEER_OFFER, Asset, AssetFields
 from storage.directory.search import Scope
 from storage.organising import neighbourhoods
 
@@ -185,6 +186,6 @@ def test_a_page_of_worst_case_entries_fits_one_telegram_message() -> None:
         updated_at=NOW,
     )
     page = Page([worst] * 5, 3, True, Scope(organiser_of=frozenset({1})))
-    heading = " ".join(["x" * asset_search.WORD_LENGTH] * asset_search.MAX_WORDS)
+    heading = " ".join(["x" * model_assets.WORD_LENGTH] * model_assets.MAX_WORDS)
     text, _ = render_page(page, 1001, heading, ("s",))
     assert 3_000 < len(text) <= 4096

@@ -10,9 +10,9 @@ import pytest
 from bot.callback_data import pack
 from bot.care.checkin_schedule import next_occurrence
 from bot.clock import FakeClock
+from bot.model.checkins import CheckIn
 from bot.offline.updates import FakeUser
 from config import care_texts
-from storage.care.checkins import CheckIn
 from tests.conftest import ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite
 from tests.flows_care import (

@@ -225,3 +225,17 @@ def test_the_volunteer_and_the_resident_talk_through_the_bot(played: Played) -> 
     for actor in (story.RESIDENT, result.winner):
         assert str(actor.id) not in scene and actor.user.last_name not in scene
     assert "tg://user" not in scene
+
+
+def test_demo_charts_writes_the_two_pictures_of_the_organisers_guide(tmp_path: Path) -> None:
+    from bot.offline.support import png_size
+    from bot.runtime.demo_charts import draw_demo_charts
+
+    written = asyncio.run(draw_demo_charts(tmp_path))
+    assert [path.name for path in written] == ["stats-chart.png", "gaps-chart.png"]
+    for path in written:
+        width, height = png_size(path.read_bytes())
+        assert width >= 600 and height >= 400, (path.name, width, height)
+    # The same seed draws the same history: the pictures in docs/images are what it writes.
+    guide = Path(__file__).resolve().parents[1] / "docs" / "images"
+    assert {p.name for p in guide.glob("*.png")} == {p.name for p in written}

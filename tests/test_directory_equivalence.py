@@ -15,11 +15,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from benchmarks import reference
+from bot.model.assets import AssetFields
 from storage import people
 from storage.database import Connection, Database
 from storage.directory import assets
 from storage.directory import search as asset_search
-from storage.directory.assets import AssetFields
 from storage.directory.search import Scope
 from storage.organising import neighbourhoods
 from storage.volunteers import offers as volunteers

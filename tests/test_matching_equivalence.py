@@ -14,13 +14,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from benchmarks import reference
+from bot.model.requests import NewRequest
 from bot.volunteers.volunteering import CATEGORIES
 from storage import people
 from storage.database import Connection, Database
 from storage.organising import neighbourhoods, vetting
 from storage.privacy import personal_data as privacy
 from storage.requests import help_requests
-from storage.requests.help_requests import NewRequest
 from storage.schema_scale import RECENT_ACCEPTS
 from storage.timefmt import from_db
 from storage.volunteers import offers as volunteers

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bot.callback_data import pack
+from bot.model.requests import HelpRequest
 from bot.offline.updates import FakeUser
 from bot.phones import PhoneProblem
 from bot.volunteers.volunteering import Offer
@@ -17,7 +18,6 @@ from config.request_flow_texts import STRAY_INVITE
 from handlers.requests import flow as request_flow
 from handlers.requests.steps import Step
 from storage.requests import help_requests
-from storage.requests.help_requests import HelpRequest
 from tests.conftest import ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, create_neighbourhood, invite_code
 

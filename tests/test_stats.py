@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from bot.model.requests import NewRequest
 from bot.organising.stats import describe, percentile
 from config import oversight_texts
 from storage.requests import help_requests
-from storage.requests.help_requests import NewRequest
 from storage.timefmt import to_db
 from tests.conftest import RESIDENT, BotHarness
 from tests.flows_oversight import ELM_ORGANISER, OAK_ORGANISER, two_neighbourhoods

@@ -27,14 +27,19 @@ class Care:
 
     def __init__(self, core: Core) -> None:
         self._core = core
-        tunables = core.settings.tunables
-        quiet_hours.install(
-            tunables.quiet_hours_start, tunables.quiet_hours_end, core.settings.timezone
-        )
         self.reminders = TaskReminders(core)
         self.escalations = Escalations(core)
         self.checkins = CheckIns(core, self.escalations)
         self.digest = Digest(core)
+
+    async def record_quiet_defaults(self) -> None:
+        """At start-up, before any update: record the settings' default quiet hours."""
+        settings = self._core.settings
+        tunables = settings.tunables
+        async with self._core.db.transaction() as conn:
+            await quiet_hours.record_defaults(
+                conn, tunables.quiet_hours_start, tunables.quiet_hours_end, settings.timezone
+            )
 
     async def start(self) -> None:
         """At start-up: make sure the daily digest is armed."""

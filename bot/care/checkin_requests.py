@@ -7,18 +7,18 @@ import html
 from bot import languages
 from bot.core import Core
 from bot.delivery import notify
+from bot.model.checkins import CheckIn
+from bot.model.people import Person
+from bot.model.requests import HelpRequest, NewRequest
 from bot.phones import format_for_display
 from bot.requests.alerting import alert_buttons, category_text, when_text
 from bot.requests.task_messages import first_name
 from bot.when import WhenKind, window_for
 from config import care_texts, request_texts
 from storage import audit, people
-from storage.care.checkins import CheckIn
 from storage.database import Connection
 from storage.organising import neighbourhoods
-from storage.people import Person
 from storage.requests import help_requests
-from storage.requests.help_requests import HelpRequest, NewRequest
 from storage.volunteers import offers as volunteers
 
 CHAT_CATEGORY = "checkin_call"

@@ -10,9 +10,9 @@ import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.model.checkins import CheckIn
 from bot.when import local_to_utc
 from config import care_texts
-from storage.care.checkins import CheckIn
 
 ALL_DAYS = 0b1111111
 WEEKDAYS = 0b0011111

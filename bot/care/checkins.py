@@ -21,14 +21,14 @@ from bot.care.escalations import MISSED_JOB, Escalations
 from bot.care.outcomes import CareOutcome
 from bot.core import Core
 from bot.delivery import notify
+from bot.model.checkins import CheckIn
+from bot.model.people import Person
 from config import care_texts
 from storage import audit, people
 from storage.care import checkins
-from storage.care.checkins import CheckIn
 from storage.database import Connection
 from storage.jobs import ScheduledJob
 from storage.organising import neighbourhoods
-from storage.people import Person
 
 ASK_JOB = "checkin.ask"
 REASK_JOB = "checkin.reask"

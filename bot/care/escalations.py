@@ -20,16 +20,16 @@ from bot.care.outcomes import CareOutcome
 from bot.core import Core
 from bot.delivery import notify
 from bot.durations import duration_words
+from bot.model.checkins import CheckIn, Escalation, Occurrence
+from bot.model.people import Person
 from bot.phones import format_for_display
 from bot.requests.task_messages import first_name
 from config import care_texts, request_texts
 from storage import audit, people
 from storage.care import checkins
-from storage.care.checkins import CheckIn, Escalation, Occurrence
 from storage.database import Connection
 from storage.jobs import ScheduledJob
 from storage.organising import neighbourhoods
-from storage.people import Person
 
 MISSED_JOB = "checkin.missed"
 RESEND_JOB = "checkin.escalation_resend"

@@ -1,9 +1,9 @@
 """Quiet hours: non-urgent messages wait until the end of the local night.
 
-The deployment's default window and time zone are installed at start-up (Care does it); a
-neighbourhood's 'HH:MM' override wins where set. A window whose start equals its end means
-no quiet hours. Urgent messages (a resident asking for help, escalations, answers to what a
-person just did) are never held: only the purposes in HELD_PURPOSES are.
+The deployment's default window and time zone are recorded in the database at start-up (from
+the settings, by Care); a neighbourhood's 'HH:MM' override wins where set. A window whose start
+equals its end means no quiet hours. Urgent messages (a resident asking for help, escalations,
+answers to what a person just did) are never held: only the purposes in HELD_PURPOSES are.
 """
 
 from __future__ import annotations
@@ -49,15 +49,6 @@ class QuietWindow:
         return self.ends_after(moment) or moment
 
 
-_defaults: QuietWindow | None = None
-
-
-def install(start: time, end: time, zone: ZoneInfo) -> None:
-    """Set the deployment's default quiet hours (called once the settings are known)."""
-    global _defaults
-    _defaults = QuietWindow(start, end, zone)
-
-
 def parse_hhmm(text: str | None) -> time | None:
     """'21:30' as a time; None for None or anything unreadable."""
     if not text:
@@ -69,19 +60,40 @@ def parse_hhmm(text: str | None) -> time | None:
         return None
 
 
-def window(override: tuple[str | None, str | None]) -> QuietWindow | None:
-    """The quiet window from an override pair, else the installed default (None if neither)."""
-    if _defaults is None:
+def window(
+    override: tuple[str | None, str | None], defaults: QuietWindow | None
+) -> QuietWindow | None:
+    """The quiet window from an override pair, else the deployment's (None if neither)."""
+    if defaults is None:
         return None
     start, end = parse_hhmm(override[0]), parse_hhmm(override[1])
     if start is None or end is None:
-        return _defaults
-    return QuietWindow(start, end, _defaults.zone)
+        return defaults
+    return QuietWindow(start, end, defaults.zone)
+
+
+async def deployment_window(conn: Connection) -> QuietWindow | None:
+    """The deployment's default quiet window, as recorded at start-up."""
+    recorded = await care_reports.quiet_defaults(conn)
+    if recorded is None:
+        return None
+    start, end = parse_hhmm(recorded[0]), parse_hhmm(recorded[1])
+    if start is None or end is None:
+        return None
+    return QuietWindow(start, end, ZoneInfo(recorded[2]))
+
+
+async def record_defaults(conn: Connection, start: time, end: time, zone: ZoneInfo) -> None:
+    """Record the deployment's default quiet hours (at start-up, from the settings)."""
+    await care_reports.save_quiet_defaults(
+        conn, start.strftime("%H:%M"), end.strftime("%H:%M"), zone.key
+    )
 
 
 async def for_neighbourhood(conn: Connection, neighbourhood_id: int) -> QuietWindow | None:
     """The quiet window of one neighbourhood."""
-    return window(await care_reports.quiet_hours_of(conn, neighbourhood_id))
+    defaults = await deployment_window(conn)
+    return window(await care_reports.quiet_hours_of(conn, neighbourhood_id), defaults)
 
 
 async def hold_until(
@@ -92,10 +104,11 @@ async def hold_until(
     neighbourhood_id: int | None = None,
 ) -> datetime | None:
     """When a message with this purpose may go to this chat, if it must wait; else None."""
-    if purpose not in HELD_PURPOSES or _defaults is None:
+    if purpose not in HELD_PURPOSES:
         return None
     if neighbourhood_id is not None:
         quiet = await for_neighbourhood(conn, neighbourhood_id)
     else:
-        quiet = window(await care_reports.quiet_hours_for_chat(conn, chat_id))
+        defaults = await deployment_window(conn)
+        quiet = window(await care_reports.quiet_hours_for_chat(conn, chat_id), defaults)
     return quiet.ends_after(now) if quiet else None

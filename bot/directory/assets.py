@@ -23,15 +23,15 @@ from bot.directory.rules import (
 )
 from bot.directory.transfer import AssetTransfer
 from bot.directory.views import related_line, summary
+from bot.model.assets import VOLUNTEER_OFFER, Asset, AssetFields
+from bot.model.requests import HelpRequest
 from config import asset_texts, request_texts
 from storage import audit, people
 from storage.database import Connection
 from storage.directory import assets
 from storage.directory import search as asset_search
-from storage.directory.assets import VOLUNTEER_OFFER, Asset, AssetFields
 from storage.directory.search import Scope
 from storage.organising import neighbourhoods
-from storage.requests.help_requests import HelpRequest
 
 PAGE_SIZE = 5
 RELATED_LIMIT = 3
@@ -73,8 +73,6 @@ class AssetRegister:
         self._core = core
         self.transfer = AssetTransfer(core)
         self.gaps = GapReport(core)
-        core.events.subscribe(self._on_request_event)
-        core.alerting.add_alert_extra(self._alert_extra)
 
     async def scope_of(self, conn: Connection, telegram_id: int) -> Scope:
         """What this person may see, from the database now."""
@@ -274,12 +272,12 @@ class AssetRegister:
         member = Scope(member_of=frozenset({request.neighbourhood_id}))
         return "\n".join(related_line(a, member) for a in await self.related(conn, request))
 
-    async def _alert_extra(self, conn: Connection, request: HelpRequest) -> str:
+    async def alert_extra(self, conn: Connection, request: HelpRequest) -> str:
         """Related assets appended to a volunteer's alert, in its language (empty if none)."""
         lines = await self.related_lines(conn, request)
         return asset_texts.ALERT_RELATED.format(items=lines) if lines else ""
 
-    async def _on_request_event(
+    async def on_request_event(
         self,
         conn: Connection,
         action: str,

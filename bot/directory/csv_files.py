@@ -6,9 +6,9 @@ import csv
 import io
 from dataclasses import dataclass
 
+from bot.model.assets import Asset
 from bot.spreadsheet import unguard, write_csv
 from config import request_texts
-from storage.directory.assets import Asset
 
 COLUMNS: tuple[str, ...] = (
     "id",

@@ -8,12 +8,12 @@ from datetime import timedelta
 
 from bot.core import Core
 from bot.language_names import joined
+from bot.model.neighbourhoods import Neighbourhood
 from config import asset_texts, request_texts
 from storage.database import Connection
 from storage.directory import gaps as asset_gaps
 from storage.directory import search as asset_search
 from storage.directory.gaps import CategoryRequests
-from storage.organising.neighbourhoods import Neighbourhood
 
 MAX_DAYS = 365
 DEFAULT_DAYS = 30

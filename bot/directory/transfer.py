@@ -21,13 +21,13 @@ from bot.directory.rules import (
     clean_text,
     clean_title,
 )
+from bot.model.assets import VOLUNTEER_OFFER, AssetFields
+from bot.model.neighbourhoods import Neighbourhood
 from bot.organising.exports import Refusal, export_scope
 from config import request_texts
 from storage import audit
 from storage.database import Connection
 from storage.directory import assets
-from storage.directory.assets import VOLUNTEER_OFFER, AssetFields
-from storage.organising.neighbourhoods import Neighbourhood
 
 IMPORTED = "import"  # source of assets added from a CSV
 

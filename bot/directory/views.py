@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 
 from bot.language_names import language_name
+from bot.model.assets import VOLUNTEER_OFFER, Asset, AssetFields
 from bot.volunteers.volunteering import OFFER_LANGUAGE_PREFIX, language_code
 from config import asset_texts, request_texts
-from storage.directory.assets import VOLUNTEER_OFFER, Asset, AssetFields
 from storage.directory.search import Scope
 
 # Escaped lengths per field of a directory entry, so five entries and the page's heading

@@ -9,12 +9,12 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.clock import Clock
+from bot.model.neighbourhoods import Invite, Neighbourhood
+from bot.model.people import Person
 from config.settings import Settings
 from storage import audit, people
 from storage.database import Connection, Database
 from storage.organising import neighbourhoods
-from storage.organising.neighbourhoods import Invite, Neighbourhood
-from storage.people import Person
 
 INVITE_CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16}$")
 NAME_MAX_LENGTH = 60

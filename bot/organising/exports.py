@@ -14,11 +14,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core import Core
+from bot.model.neighbourhoods import Neighbourhood
 from bot.spreadsheet import write_csv
 from storage import audit, people
 from storage.database import Connection
 from storage.organising import exports, neighbourhoods
-from storage.organising.neighbourhoods import Neighbourhood
 from storage.timefmt import optional_from_db
 
 ALL_TIME_DAYS = 36_500

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core import Core
+from bot.model.neighbourhoods import Neighbourhood
+from bot.model.volunteers import CHECK_KINDS
 from bot.organising.roles import require_organiser
 from storage import audit
 from storage.database import Connection
 from storage.organising import neighbourhoods, vetting
-from storage.organising.neighbourhoods import Neighbourhood, NeighbourhoodSettings
-from storage.organising.vetting import CHECK_KINDS
+from storage.organising.neighbourhoods import NeighbourhoodSettings
 
 DEFAULT = "d"  # button value meaning "use the deployment's tunable"
 NO_QUIET_HOURS = ("00:00", "00:00")  # equal start and end: no quiet hours at all

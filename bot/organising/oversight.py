@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.core import Core
+from bot.model.requests import HelpRequest
 from bot.organising.broadcast import Broadcasts
 from bot.organising.exports import Exports
 from bot.organising.stats import Stats
@@ -16,7 +17,6 @@ from storage import people
 from storage.organising import neighbourhoods, oversight
 from storage.organising.oversight import AuditEntry, WaitingRequest
 from storage.requests import help_requests
-from storage.requests.help_requests import HelpRequest
 
 OPEN_SHOWN = 30
 

@@ -11,12 +11,12 @@ from enum import StrEnum
 from bot import languages
 from bot.core import Core
 from bot.delivery import notify
+from bot.model.neighbourhoods import Neighbourhood
 from bot.organising.community import Community, NotAllowedError
 from config import request_texts, vetting_texts
 from storage import audit
 from storage.database import Connection
 from storage.organising import neighbourhoods, roles
-from storage.organising.neighbourhoods import Neighbourhood
 from storage.organising.roles import Member
 
 

@@ -10,15 +10,15 @@ from enum import StrEnum
 from bot import languages
 from bot.core import Core
 from bot.delivery import notify
+from bot.model.neighbourhoods import Neighbourhood
+from bot.model.volunteers import CHECK_KINDS, DBS_LEVELS, RecordedCheck, VolunteerSummary
 from bot.organising.neighbourhood_settings import NeighbourhoodSettingsService
 from bot.organising.roles import Roles, organised_member, require_organiser, tell_member
 from config import i18n, request_texts, vetting_texts
 from storage import audit
 from storage.database import Connection
 from storage.organising import vetting
-from storage.organising.neighbourhoods import Neighbourhood
 from storage.organising.roles import Member
-from storage.organising.vetting import CHECK_KINDS, DBS_LEVELS, RecordedCheck, VolunteerSummary
 from storage.volunteers import offers as volunteers
 
 NOTE_MAX_LENGTH = 500

@@ -20,6 +20,8 @@ from bot.callback_data import pack
 from bot.clock import Clock
 from bot.delivery import notify, quiet_hours
 from bot.durations import duration_words
+from bot.model.neighbourhoods import Neighbourhood
+from bot.model.requests import HelpRequest
 from bot.scheduler import Scheduler
 from bot.when import TimeWindow, WhenKind
 from config import oversight_texts, request_texts
@@ -29,9 +31,7 @@ from storage.database import Connection
 from storage.delivery import outbox
 from storage.jobs import ScheduledJob
 from storage.organising import neighbourhoods
-from storage.organising.neighbourhoods import Neighbourhood
 from storage.requests import help_requests
-from storage.requests.help_requests import HelpRequest
 from storage.volunteers import offers as volunteers
 
 # Adds text to a volunteer alert about a request, inside the alerting transaction (it runs

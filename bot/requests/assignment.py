@@ -12,15 +12,15 @@ from datetime import datetime
 from bot import languages
 from bot.core import Core
 from bot.delivery import notify
+from bot.model.people import Person
+from bot.model.requests import HelpRequest
 from bot.requests import task_messages
 from bot.requests.request_types import Outcome, Result
 from bot.when import TimeWindow, WhenKind
 from config import oversight_texts, request_texts
 from storage import people
 from storage.database import Connection
-from storage.people import Person
 from storage.requests import help_requests
-from storage.requests.help_requests import HelpRequest
 from storage.volunteers import offers as volunteers
 
 SHOWN_CANDIDATES = 8

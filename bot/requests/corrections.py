@@ -14,6 +14,7 @@ from datetime import timedelta
 from bot import languages
 from bot.clock import Clock
 from bot.delivery import notify
+from bot.model.requests import HelpRequest
 from bot.requests.alerting import Alerting, category_text, when_text
 from bot.requests.labels import your_request
 from bot.requests.request_types import Outcome, Result
@@ -24,7 +25,6 @@ from storage import people
 from storage.database import Connection, Database
 from storage.organising import neighbourhoods
 from storage.requests import help_requests
-from storage.requests.help_requests import HelpRequest
 
 # How long after pressing Done the assignee may take it back from the same message.
 UNDO_DONE_WINDOW = timedelta(minutes=10)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from bot.model.requests import HelpRequest
 from storage.database import Connection
-from storage.requests.help_requests import HelpRequest
 
 # (conn, action such as "request.accepted", state before, state after, now)
 RequestListener = Callable[

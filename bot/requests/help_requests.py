@@ -14,6 +14,8 @@ from bot import languages
 from bot.callback_data import pack
 from bot.clock import Clock
 from bot.delivery import notify
+from bot.model.people import Person
+from bot.model.requests import HelpRequest, NewRequest
 from bot.requests import task_messages
 from bot.requests.alerting import Alerting, Compose, category_text
 from bot.requests.corrections import RequestCorrections
@@ -26,9 +28,7 @@ from config.settings import Settings
 from storage import audit, people
 from storage.database import Connection, Database
 from storage.organising import neighbourhoods
-from storage.people import Person
 from storage.requests import help_requests
-from storage.requests.help_requests import HelpRequest, NewRequest
 from storage.volunteers import offers as volunteers
 
 AfterCommit = Callable[[], Awaitable[None]]

@@ -10,9 +10,9 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.model.requests import HelpRequest
 from bot.when import WhenKind
 from config import i18n, request_flow_texts, request_texts
-from storage.requests.help_requests import HelpRequest
 
 
 def help_noun(category: str) -> str:

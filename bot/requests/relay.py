@@ -20,15 +20,15 @@ from bot import languages
 from bot.callback_data import pack
 from bot.core import Core
 from bot.delivery import notify
+from bot.model.people import Person
+from bot.model.requests import HelpRequest
 from bot.requests.labels import the_request, your_request
 from bot.requests.task_messages import first_name
 from config import relay_texts, request_texts
 from storage import audit, people
 from storage.database import Connection
 from storage.organising import neighbourhoods
-from storage.people import Person
 from storage.requests import help_requests, relay
-from storage.requests.help_requests import HelpRequest
 
 KINDS = ("text", "photo", "voice")
 SHARED_WITH_ORGANISERS = 5  # how many of the last messages "Ask an organiser" shares

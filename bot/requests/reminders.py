@@ -15,6 +15,7 @@ from bot import languages
 from bot.callback_data import pack
 from bot.core import Core
 from bot.delivery import notify, quiet_hours
+from bot.model.requests import HelpRequest
 from bot.requests.alerting import category_text, when_text
 from bot.requests.labels import your_request
 from bot.requests.task_messages import first_name
@@ -25,7 +26,6 @@ from storage.database import Connection
 from storage.jobs import ScheduledJob
 from storage.organising import neighbourhoods
 from storage.requests import help_requests
-from storage.requests.help_requests import HelpRequest
 
 REMIND_JOB = "care.task_reminder"
 OVERDUE_JOB = "care.task_overdue"
@@ -47,7 +47,6 @@ class TaskReminders:
         scheduler.register(OVERDUE_JOB, self._overdue_job)
         scheduler.register(OVERDUE_ORGANISERS_JOB, self._overdue_organisers_job)
         scheduler.register(FOLLOWUP_JOB, self._followup_job)
-        core.events.subscribe(self.on_request_change)
 
     def reminder_at(self, request: HelpRequest, now: datetime) -> datetime | None:
         """When to remind the assignee, or None when it would come too late to help."""

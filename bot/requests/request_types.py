@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.model.requests import HelpRequest, NewRequest
 from bot.when import TimeWindow
-from storage.requests.help_requests import HelpRequest, NewRequest
 
 
 class Outcome(StrEnum):

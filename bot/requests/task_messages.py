@@ -8,6 +8,10 @@ from datetime import datetime
 from bot import languages
 from bot.callback_data import pack
 from bot.delivery import notify
+from bot.model.neighbourhoods import Neighbourhood
+from bot.model.people import Person
+from bot.model.requests import HelpRequest
+from bot.model.volunteers import VolunteerProfile
 from bot.phones import format_for_display
 from bot.requests.alerting import category_text, when_text
 from bot.requests.labels import your_request
@@ -16,10 +20,7 @@ from config.settings import Settings
 from storage import people
 from storage.database import Connection
 from storage.organising import neighbourhoods
-from storage.organising.neighbourhoods import Neighbourhood, NeighbourhoodSettings
-from storage.people import Person
-from storage.requests.help_requests import HelpRequest
-from storage.volunteers.offers import VolunteerProfile
+from storage.organising.neighbourhoods import NeighbourhoodSettings
 
 
 def first_name(person: Person) -> str:

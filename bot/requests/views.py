@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from bot.clock import Clock
+from bot.model.requests import HelpRequest
 from bot.requests.alerting import when_text
 from config.settings import Settings
 from storage import people
 from storage.database import Database
 from storage.organising import neighbourhoods
 from storage.requests import help_requests
-from storage.requests.help_requests import HelpRequest
 
 
 class RequestViews:

@@ -161,6 +161,7 @@ async def _open_database(services: Services) -> None:
     """Open and migrate the database (idempotent: persistence needs it before post_init)."""
     await services.db.open()
     await services.db.migrate()
+    await services.care.record_quiet_defaults()
 
 
 def services_of(application: AidApplication) -> Services:

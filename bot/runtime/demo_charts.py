@@ -19,6 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.clock import FakeClock
+from bot.delivery.send_limits import unlimited
 from bot.offline.fake_bot_api import FakeTelegram
 from bot.requests.request_types import RequestDraft
 from bot.runtime.app import build_application, start_application, stop_application
@@ -95,7 +96,7 @@ async def draw_demo_charts(folder: Path, *, seed: int = 16) -> list[Path]:
         settings = demo_settings(Path(directory), ORGANISER.id)
         fake = FakeTelegram(bot_username="MutualAidDemoBot")
         clock = FakeClock(DEMO_START - timedelta(weeks=WEEKS - 1, hours=1))
-        app = build_application(settings, request=fake, clock=clock)
+        app = build_application(settings, request=fake, clock=clock, limits=unlimited())
         stage = Stage(app=app, fake=fake, clock=clock, out=io.StringIO(), pause=None)
         stage.cast(*CAST)
         app.add_error_handler(stage.record_error)

@@ -72,6 +72,18 @@ def build_services(settings: Settings, clock: Clock, sender: Sender) -> Services
         events=events,
         after_commit=after_commit,
     )
+    assets = AssetRegister(core)
+    care = Care(core)
+    # Who joins a request's path, all in one place. On each lifecycle event
+    # (bot.requests.events: created, accepted, released, done, closed, cancelled) the task
+    # reminders arm or cancel their jobs, and the directory offers what could help; each alert
+    # carries the directory's extra line. Quiet hours apply to every held send (bot.delivery.
+    # quiet_hours, from the deployment's settings recorded at start-up). Timers register their
+    # job kinds with the scheduler in their constructors (alerting, reminders, check-ins,
+    # escalations, digest, retention, backups).
+    events.subscribe(assets.on_request_event)
+    events.subscribe(care.reminders.on_request_change)
+    alerting.add_alert_extra(assets.alert_extra)
     return Services(
         settings=settings,
         clock=clock,
@@ -82,8 +94,8 @@ def build_services(settings: Settings, clock: Clock, sender: Sender) -> Services
         requests=requests,
         volunteering=volunteering,
         core=core,
-        assets=AssetRegister(core),
-        care=Care(core),
+        assets=assets,
+        care=care,
         vetting=Vetting(core),
         oversight=Oversight(core),
         privacy=Privacy(core),

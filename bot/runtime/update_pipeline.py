@@ -24,7 +24,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -79,6 +79,24 @@ def update_ids(update: object) -> tuple[int | None, int | None]:
         return None, None
     chat = update.effective_chat
     return update.update_id, chat.id if chat is not None else None
+
+
+@runtime_checkable
+class StatePersistence(Protocol):
+    """A persistence that writes its buffered changes inside a given transaction."""
+
+    @property
+    def has_pending(self) -> bool:
+        """Whether changes wait to be written."""
+        ...
+
+    async def commit(self, conn: Connection) -> int:
+        """Write the buffered changes inside the caller's transaction."""
+        ...
+
+    async def confirm(self) -> None:
+        """The transaction of the last commit has committed."""
+        ...
 
 
 class UpdateWork(Work):

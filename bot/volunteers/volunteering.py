@@ -11,6 +11,7 @@ from bot import languages
 from bot.callback_data import pack
 from bot.clock import Clock
 from bot.delivery import notify
+from bot.model.volunteers import VolunteerProfile
 from bot.organising.community import Community
 from bot.requests.alerting import Alerting, category_text
 from config import request_texts
@@ -18,7 +19,6 @@ from storage import audit, people
 from storage.database import Connection, Database
 from storage.organising import neighbourhoods
 from storage.volunteers import offers as volunteers
-from storage.volunteers.offers import VolunteerProfile
 
 AfterCommit = Callable[[], Awaitable[None]]
 

@@ -11,10 +11,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.callback_data import exact, int_arg, pack, pattern, unpack
 from bot.directory.assets import PAGE_SIZE, Page
 from bot.directory.views import directory_item, kind_label
+from bot.model.assets import VOLUNTEER_OFFER, words_of
 from config import asset_texts
 from handlers.context import AidApplication, AidContext
-from storage.directory.assets import VOLUNTEER_OFFER
-from storage.directory.search import words_of
 
 KIND = (
     "adir"  # v1|adir|k|<kind>|<page> (browse a kind), v1|adir|s|<page> (last search), v1|adir|home

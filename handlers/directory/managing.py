@@ -10,10 +10,10 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.callback_data import int_arg, pack, unpack
 from bot.directory.assets import AssetOutcome, Done
 from bot.directory.views import NAME_SHOWN, TITLE_SHOWN, escape_within, shown_title
+from bot.model.assets import VOLUNTEER_OFFER
 from config import asset_texts
 from handlers.context import AidApplication, AidContext
 from handlers.replies import remove_buttons
-from storage.directory.assets import VOLUNTEER_OFFER
 
 PRIVATE = filters.ChatType.PRIVATE
 ACTIONS = ("approve", "reject", "withdraw", "verify")  # "edit" starts the edit conversation

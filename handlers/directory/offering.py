@@ -28,11 +28,11 @@ from bot.directory.rules import (
     split_contact,
 )
 from bot.directory.views import summary
+from bot.model.assets import AssetFields
 from config import asset_texts
 from handlers.context import AidContext
 from handlers.flow_switch import switch_fallbacks
 from handlers.replies import remove_buttons
-from storage.directory.assets import AssetFields
 
 NAME = "asset_offer"
 KIND = "aoffer"  # button data: v1|aoffer|<step>|<value>, or v1|aoffer|cancel

@@ -17,6 +17,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.callback_data import exact, int_arg, pack, pattern, unpack
 from bot.delivery.notify import split_text
 from bot.durations import duration_words
+from bot.model.requests import HelpRequest
 from bot.organising.oversight import Access
 from bot.requests.alerting import category_text
 from bot.requests.assignment import Choice
@@ -24,7 +25,6 @@ from bot.requests.request_types import Outcome
 from config import i18n, oversight_texts
 from handlers.context import AidApplication, AidContext
 from handlers.replies import remove_buttons
-from storage.requests.help_requests import HelpRequest
 
 ASSIGN_KIND = "ovassign"  # v1|ovassign|<request id>|<person id>
 REASSIGN_KIND = "ovreassign"  # v1|ovreassign|<request id>|<from person id>|<to person id>

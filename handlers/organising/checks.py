@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
 
 from telegram import Message, Update
 from telegram.ext import (
@@ -17,6 +19,8 @@ from telegram.ext import (
 )
 
 from bot.callback_data import pack, pattern
+from bot.model.neighbourhoods import Neighbourhood
+from bot.model.volunteers import CHECK_KINDS, DBS_LEVELS, VolunteerSummary
 from bot.organising.community import NotAllowedError
 from bot.organising.roles import name_of
 from bot.organising.vetting import ChecksView
@@ -24,7 +28,7 @@ from config import texts, vetting_texts
 from handlers.context import AidApplication, AidContext
 from handlers.flow_switch import switch_fallbacks
 from handlers.organising.picking import (
-    action,
+    NeighbourhoodAction,
     button_values,
     checked_ids,
     edit_screen,
@@ -35,8 +39,6 @@ from handlers.organising.picking import (
     start_for_neighbourhood,
 )
 from handlers.replies import remove_buttons
-from storage.organising.neighbourhoods import Neighbourhood
-from storage.organising.vetting import CHECK_KINDS, DBS_LEVELS, VolunteerSummary
 
 CHECK_KIND = "vchk"
 DBS_KIND = "vdbs"
@@ -60,10 +62,9 @@ class PendingDbs:
 
 async def checks(update: Update, context: AidContext) -> None:
     """/checks [#number]: see and record a volunteer's checks."""
-    await start_for_neighbourhood(update, context, "checks")
+    await start_for_neighbourhood(update, context, "checks", ACTIONS["checks"])
 
 
-@action("checks")
 async def _checks(
     message: Message, user_id: int, neighbourhood_id: int, context: AidContext, extra: list[str]
 ) -> None:
@@ -278,3 +279,11 @@ def register(application: AidApplication) -> None:
     """Add /checks and its buttons (the DBS conversation comes from conversations())."""
     application.add_handler(CommandHandler("checks", checks, PRIVATE))
     application.add_handler(CallbackQueryHandler(check_pressed, pattern=pattern(CHECK_KIND)))
+
+
+# The actions this module runs once a neighbourhood is known (the picker's buttons name them).
+ACTIONS: Mapping[str, NeighbourhoodAction] = MappingProxyType(
+    {
+        "checks": _checks,
+    }
+)

@@ -10,6 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from telegram.helpers import create_deep_linked_url
 
 from bot.callback_data import pack, pattern, unpack
+from bot.model.neighbourhoods import Neighbourhood
 from bot.organising.community import NAME_MAX_LENGTH, CreateOutcome, NotAllowedError
 from config import i18n, texts
 from handlers.context import AidApplication, AidContext
@@ -17,7 +18,6 @@ from handlers.menu_keyboards import next_steps_keyboard
 from handlers.menus import refresh_personal_menu
 from handlers.onboarding import JOIN_PREFIX
 from handlers.replies import remove_buttons
-from storage.organising.neighbourhoods import Neighbourhood
 
 LINK_PREFIX = "link-"  # ?startgroup=link-<neighbourhood id>: add the bot to a group and link it
 NeighbourhoodAction = Callable[

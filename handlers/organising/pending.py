@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from telegram import Message, Update
 from telegram.ext import (
@@ -23,7 +25,7 @@ from config import vetting_texts
 from handlers.context import AidApplication, AidContext
 from handlers.flow_switch import switch_fallbacks
 from handlers.organising.picking import (
-    action,
+    NeighbourhoodAction,
     keyboard,
     listed_or_answered,
     person_choice,
@@ -74,10 +76,9 @@ def _take(context: AidContext, neighbourhood_id: int, person_id: int) -> None:
 
 async def pending(update: Update, context: AidContext) -> None:
     """/pending: list volunteers waiting for approval, with Approve and Turn down buttons."""
-    await start_for_neighbourhood(update, context, "pending")
+    await start_for_neighbourhood(update, context, "pending", ACTIONS["pending"])
 
 
-@action("pending")
 async def _list_pending(
     message: Message, user_id: int, neighbourhood_id: int, context: AidContext, _: list[str]
 ) -> None:
@@ -254,3 +255,11 @@ def build_conversation() -> ConversationHandler[AidContext]:
 def register(application: AidApplication) -> None:
     """Add /pending (vetting.conversations adds the decision conversation)."""
     application.add_handler(CommandHandler("pending", pending, PRIVATE))
+
+
+# The actions this module runs once a neighbourhood is known (the picker's buttons name them).
+ACTIONS: Mapping[str, NeighbourhoodAction] = MappingProxyType(
+    {
+        "pending": _list_pending,
+    }
+)

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
 from bot.callback_data import pack, pattern, unpack
+from bot.model.neighbourhoods import Neighbourhood
 from bot.organising.community import NotAllowedError
 from config import texts, vetting_texts
 from handlers.context import AidApplication, AidContext
 from handlers.replies import remove_buttons
-from storage.organising.neighbourhoods import Neighbourhood
 
 # action(message to answer, organiser's Telegram id, neighbourhood id, context, extra args)
 NeighbourhoodAction = Callable[[Message, int, int, AidContext, list[str]], Awaitable[None]]
@@ -25,7 +25,6 @@ NeighbourhoodAction = Callable[[Message, int, int, AidContext, list[str]], Await
 PersonAction = Callable[[Message, int, int, AidContext, list[str], str], Awaitable[None]]
 
 CHOOSE_KIND = "vnb"
-_ACTIONS: dict[str, NeighbourhoodAction] = {}
 _NUMBER = re.compile(r"^#?([0-9]{1,12})$")
 _ID = re.compile(r"^[0-9]{1,12}$")
 
@@ -60,25 +59,15 @@ class PersonChoice:
     person_id: int
 
 
-def action(name: str) -> Callable[[NeighbourhoodAction], NeighbourhoodAction]:
-    """Register a per-neighbourhood action under a short name (used in button data)."""
-
-    def register(function: NeighbourhoodAction) -> NeighbourhoodAction:
-        _ACTIONS[name] = function
-        return function
-
-    return register
-
-
-def person_action(name: str, run: PersonAction, choice: str) -> None:
-    """Register `run` with one fixed choice (e.g. promote) as the action `name`."""
+def with_choice(run: PersonAction, choice: str) -> NeighbourhoodAction:
+    """`run` with one fixed choice (e.g. promote), as a per-neighbourhood action."""
 
     async def run_choice(
         message: Message, user_id: int, neighbourhood_id: int, context: AidContext, extra: list[str]
     ) -> None:
         await run(message, user_id, neighbourhood_id, context, extra, choice)
 
-    _ACTIONS[name] = run_choice
+    return run_choice
 
 
 def person_number(args: list[str]) -> int | None:
@@ -121,7 +110,9 @@ async def edit_screen(query: CallbackQuery, text: str, rows: list[list[tuple[str
         await query.message.reply_text(text, reply_markup=keyboard(rows))
 
 
-async def start_for_neighbourhood(update: Update, context: AidContext, name: str) -> None:
+async def start_for_neighbourhood(
+    update: Update, context: AidContext, name: str, run: NeighbourhoodAction
+) -> None:
     """Run an organiser command on the one neighbourhood the sender organises, or ask which.
 
     An optional argument is a person's number (#12); anything else gets a usage answer.
@@ -143,7 +134,7 @@ async def start_for_neighbourhood(update: Update, context: AidContext, name: str
         return
     extra = [str(number)] if number is not None else []
     if len(organised) == 1:
-        await _ACTIONS[name](message, user.id, organised[0].id, context, extra)
+        await run(message, user.id, organised[0].id, context, extra)
         return
     rows = [[(n.name, pack(CHOOSE_KIND, name, n.id, *extra))] for n in organised]
     await message.reply_text(texts.CHOOSE_NEIGHBOURHOOD_FOR, reply_markup=keyboard(rows))
@@ -277,25 +268,32 @@ async def is_organiser_of(update: Update, context: AidContext, neighbourhood_id:
     return any(n.id == neighbourhood_id for n in organised)
 
 
-async def neighbourhood_chosen(update: Update, context: AidContext) -> None:
-    """Run the action for the neighbourhood picked with a button, re-checking the presser."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None or not isinstance(query.message, Message):
-        return
-    values = button_values(query.data)
-    function = _ACTIONS.get(values[0]) if values else None
-    extra = values[2:3]
-    valid = function is not None and not (extra and ids(extra, 1) is None)
-    chosen = await checked_ids(update, context, ids(values[1:], 1), valid=valid)
-    if chosen is None or function is None:
-        return
-    await query.answer()
-    await remove_buttons(query)
-    await function(query.message, user.id, chosen[0], context, extra)
+def neighbourhood_chosen_for(
+    actions: Mapping[str, NeighbourhoodAction],
+) -> Callable[[Update, AidContext], Coroutine[Any, Any, None]]:
+    """The handler of the picker's buttons, running the pressed action of `actions`."""
+
+    async def neighbourhood_chosen(update: Update, context: AidContext) -> None:
+        """Run the action for the neighbourhood picked with a button, re-checking the presser."""
+        query, user = update.callback_query, update.effective_user
+        if query is None or user is None or not isinstance(query.message, Message):
+            return
+        values = button_values(query.data)
+        function = actions.get(values[0]) if values else None
+        extra = values[2:3]
+        valid = function is not None and not (extra and ids(extra, 1) is None)
+        chosen = await checked_ids(update, context, ids(values[1:], 1), valid=valid)
+        if chosen is None or function is None:
+            return
+        await query.answer()
+        await remove_buttons(query)
+        await function(query.message, user.id, chosen[0], context, extra)
+
+    return neighbourhood_chosen
 
 
-def register(application: AidApplication) -> None:
-    """Add the neighbourhood picker's button."""
+def register(application: AidApplication, actions: Mapping[str, NeighbourhoodAction]) -> None:
+    """Add the neighbourhood picker's button, which runs one of `actions`."""
     application.add_handler(
-        CallbackQueryHandler(neighbourhood_chosen, pattern=pattern(CHOOSE_KIND))
+        CallbackQueryHandler(neighbourhood_chosen_for(actions), pattern=pattern(CHOOSE_KIND))
     )

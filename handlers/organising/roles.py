@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
@@ -13,12 +15,12 @@ from config import vetting_texts
 from handlers.context import AidApplication, AidContext
 from handlers.menus import refresh_personal_menu
 from handlers.organising.picking import (
-    action,
+    NeighbourhoodAction,
     listed_or_answered,
-    person_action,
     pick_person_or_act,
     run_person_choice,
     start_for_neighbourhood,
+    with_choice,
 )
 
 ROLE_KIND = "vrole"
@@ -27,20 +29,19 @@ PROMOTE, DEMOTE = "p", "d"
 
 async def organisers(update: Update, context: AidContext) -> None:
     """/organisers: list a neighbourhood's organisers."""
-    await start_for_neighbourhood(update, context, "organisers")
+    await start_for_neighbourhood(update, context, "organisers", ACTIONS["organisers"])
 
 
 async def promote(update: Update, context: AidContext) -> None:
     """/promote [#number]: make a member an organiser."""
-    await start_for_neighbourhood(update, context, "promote")
+    await start_for_neighbourhood(update, context, "promote", ACTIONS["promote"])
 
 
 async def demote(update: Update, context: AidContext) -> None:
     """/demote [#number]: make an organiser an ordinary member again."""
-    await start_for_neighbourhood(update, context, "demote")
+    await start_for_neighbourhood(update, context, "demote", ACTIONS["demote"])
 
 
-@action("organisers")
 async def _list_organisers(
     message: Message, user_id: int, neighbourhood_id: int, context: AidContext, _: list[str]
 ) -> None:
@@ -91,10 +92,6 @@ async def _pick_or_change(
     )
 
 
-person_action("promote", _pick_or_change, PROMOTE)
-person_action("demote", _pick_or_change, DEMOTE)
-
-
 async def _report(message: Message, context: AidContext, result: RoleChange, change: str) -> None:
     """Tell the organiser how a role change ended; refresh the person's menu if it changed."""
     place = html.escape(result.neighbourhood.name)
@@ -132,3 +129,13 @@ def register(application: AidApplication) -> None:
     application.add_handler(CommandHandler("promote", promote, private))
     application.add_handler(CommandHandler("demote", demote, private))
     application.add_handler(CallbackQueryHandler(role_chosen, pattern=pattern(ROLE_KIND)))
+
+
+# The actions this module runs once a neighbourhood is known (the picker's buttons name them).
+ACTIONS: Mapping[str, NeighbourhoodAction] = MappingProxyType(
+    {
+        "organisers": _list_organisers,
+        "promote": with_choice(_pick_or_change, PROMOTE),
+        "demote": with_choice(_pick_or_change, DEMOTE),
+    }
+)

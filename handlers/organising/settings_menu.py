@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callback_data import pack, pattern
+from bot.model.volunteers import CHECK_KINDS
 from bot.organising.community import NotAllowedError
 from bot.organising.neighbourhood_settings import CHOICES, DEFAULT, NO_QUIET_HOURS, SettingsView
 from bot.requests.alerting import category_text
@@ -16,7 +19,7 @@ from config import care_texts, texts, vetting_texts
 from config.settings import Tunables
 from handlers.context import AidApplication, AidContext
 from handlers.organising.picking import (
-    action,
+    NeighbourhoodAction,
     button_values,
     checked_ids,
     edit_screen,
@@ -26,7 +29,6 @@ from handlers.organising.picking import (
     result_or_refuse,
     start_for_neighbourhood,
 )
-from storage.organising.vetting import CHECK_KINDS
 
 SETTINGS_KIND = "vset"
 MAIN, CHECKS = "main", "rc"
@@ -35,10 +37,9 @@ Rows = list[list[tuple[str, str]]]
 
 async def settings_command(update: Update, context: AidContext) -> None:
     """/settings: show a neighbourhood's settings with buttons to change them."""
-    await start_for_neighbourhood(update, context, "settings")
+    await start_for_neighbourhood(update, context, "settings", ACTIONS["settings"])
 
 
-@action("settings")
 async def _show(
     message: Message, user_id: int, neighbourhood_id: int, context: AidContext, _: list[str]
 ) -> None:
@@ -272,3 +273,11 @@ def register(application: AidApplication) -> None:
     """Add /settings and its buttons."""
     application.add_handler(CommandHandler("settings", settings_command, filters.ChatType.PRIVATE))
     application.add_handler(CallbackQueryHandler(setting_pressed, pattern=pattern(SETTINGS_KIND)))
+
+
+# The actions this module runs once a neighbourhood is known (the picker's buttons name them).
+ACTIONS: Mapping[str, NeighbourhoodAction] = MappingProxyType(
+    {
+        "settings": _show,
+    }
+)

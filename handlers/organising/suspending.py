@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
@@ -13,10 +15,11 @@ from bot.organising.vetting import VetOutcome, VetResult
 from config import vetting_texts
 from handlers.context import AidApplication, AidContext
 from handlers.organising.picking import (
-    person_action,
+    NeighbourhoodAction,
     pick_person_or_act,
     run_person_choice,
     start_for_neighbourhood,
+    with_choice,
 )
 
 SUSPEND_KIND = "vsus"
@@ -25,12 +28,12 @@ SUSPEND, UNSUSPEND = "s", "u"
 
 async def suspend(update: Update, context: AidContext) -> None:
     """/suspend [#number]: stop a volunteer's alerts and re-offer their tasks."""
-    await start_for_neighbourhood(update, context, "suspend")
+    await start_for_neighbourhood(update, context, "suspend", ACTIONS["suspend"])
 
 
 async def unsuspend(update: Update, context: AidContext) -> None:
     """/unsuspend [#number]: let a suspended volunteer get alerts again."""
-    await start_for_neighbourhood(update, context, "unsuspend")
+    await start_for_neighbourhood(update, context, "unsuspend", ACTIONS["unsuspend"])
 
 
 async def _pick_or_change(
@@ -64,10 +67,6 @@ async def _pick_or_change(
     )
 
 
-person_action("suspend", _pick_or_change, SUSPEND)
-person_action("unsuspend", _pick_or_change, UNSUSPEND)
-
-
 def _outcome_text(result: VetResult, change: str) -> str:
     """What the organiser is told about a suspension or its end."""
     place = html.escape(result.neighbourhood.name)
@@ -99,3 +98,12 @@ def register(application: AidApplication) -> None:
     application.add_handler(CommandHandler("suspend", suspend, private))
     application.add_handler(CommandHandler("unsuspend", unsuspend, private))
     application.add_handler(CallbackQueryHandler(suspend_chosen, pattern=pattern(SUSPEND_KIND)))
+
+
+# The actions this module runs once a neighbourhood is known (the picker's buttons name them).
+ACTIONS: Mapping[str, NeighbourhoodAction] = MappingProxyType(
+    {
+        "suspend": with_choice(_pick_or_change, SUSPEND),
+        "unsuspend": with_choice(_pick_or_change, UNSUSPEND),
+    }
+)

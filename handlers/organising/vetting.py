@@ -20,7 +20,16 @@ def conversations() -> list[ConversationHandler[AidContext]]:
 
 def register(application: AidApplication) -> None:
     """Register this feature's commands and buttons."""
-    vetting_common.register(application)
+    vetting_common.register(
+        application,
+        {
+            **vetting_roles.ACTIONS,
+            **vetting_pending.ACTIONS,
+            **vetting_checks.ACTIONS,
+            **vetting_suspend.ACTIONS,
+            **settings_menu.ACTIONS,
+        },
+    )
     vetting_roles.register(application)
     vetting_pending.register(application)
     vetting_checks.register(application)

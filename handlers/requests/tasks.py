@@ -17,6 +17,7 @@ from telegram.ext import (
 )
 
 from bot.callback_data import exact, int_arg, pack, pattern, unpack
+from bot.model.requests import HelpRequest
 from bot.requests.alerting import category_text
 from bot.requests.corrections import UNDO_DONE_WINDOW
 from bot.requests.labels import with_request, your_request
@@ -24,7 +25,6 @@ from bot.requests.request_types import Outcome, Result
 from config import i18n, request_texts, texts
 from handlers.context import AidApplication, AidContext
 from handlers.replies import remove_buttons
-from storage.requests.help_requests import HelpRequest
 
 AMOUNT = 1
 UNDO_MINUTES = int(UNDO_DONE_WINDOW.total_seconds() // 60)

@@ -26,6 +26,30 @@ class DayTotals:
     thanked: int
 
 
+QUIET_DEFAULT_KEYS = ("quiet_hours_start", "quiet_hours_end", "timezone")
+
+
+async def save_quiet_defaults(conn: Connection, start: str, end: str, zone: str) -> None:
+    """Record the deployment's default quiet hours ('HH:MM') and their time zone."""
+    await conn.executemany(
+        "INSERT INTO deployment_settings (name, value) VALUES (?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        list(zip(QUIET_DEFAULT_KEYS, (start, end, zone), strict=True)),
+    )
+
+
+async def quiet_defaults(conn: Connection) -> tuple[str, str, str] | None:
+    """The deployment's default quiet hours and time zone; None before they are recorded."""
+    async with conn.execute(
+        "SELECT name, value FROM deployment_settings WHERE name IN (?, ?, ?)", QUIET_DEFAULT_KEYS
+    ) as cursor:
+        found = {row[0]: row[1] for row in await cursor.fetchall()}
+    if len(found) != len(QUIET_DEFAULT_KEYS):
+        return None
+    start, end, zone = (found[key] for key in QUIET_DEFAULT_KEYS)
+    return start, end, zone
+
+
 async def quiet_hours_of(conn: Connection, neighbourhood_id: int) -> tuple[str | None, str | None]:
     """A neighbourhood's quiet-hours override ('HH:MM' each; None: the deployment default)."""
     async with conn.execute(

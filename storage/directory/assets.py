@@ -2,59 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
 from datetime import datetime
 
+from bot.model.assets import VOLUNTEER_OFFER, Asset, AssetFields
 from storage.database import Connection, Row
 from storage.timefmt import from_db, optional_from_db, to_db
-
-VOLUNTEER_OFFER = "volunteer_offer"  # source of assets derived from a volunteer's offer
-
-
-@dataclass(frozen=True)
-class AssetFields:
-    """The editable part of an asset."""
-
-    kind: str
-    title: str
-    description: str = ""
-    tags: str = ""
-    availability: str = ""
-    visibility: str = "members"
-    contact_name: str = ""
-    contact_details: str = ""
-
-
-@dataclass(frozen=True)
-class Asset:
-    """One asset as stored, with its neighbourhood's name and its owner's Telegram id."""
-
-    id: int
-    neighbourhood_id: int
-    neighbourhood_name: str
-    owner_person_id: int | None
-    owner_telegram_id: int | None
-    owner_name: str | None
-    kind: str
-    title: str
-    description: str
-    tags: str
-    availability: str
-    visibility: str
-    status: str
-    contact_name: str
-    contact_details: str
-    source: str
-    verified_at: datetime | None
-    verified_by: int | None
-    created_at: datetime
-    updated_at: datetime
-
-    @property
-    def fields(self) -> AssetFields:
-        """The editable part."""
-        return AssetFields(**{f.name: getattr(self, f.name) for f in fields(AssetFields)})
-
 
 SELECT_ASSETS = """
 SELECT a.id, a.neighbourhood_id, n.name AS neighbourhood_name, a.owner_person_id,

@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.model.assets import VOLUNTEER_OFFER, Asset
 from storage.database import Connection
-from storage.directory.assets import SELECT_ASSETS, VOLUNTEER_OFFER, Asset, asset_from_row
+from storage.directory.assets import SELECT_ASSETS, asset_from_row
 
-MAX_WORDS = 8
 VISIBILITIES = ("public", "members", "organisers")
-WORD_LENGTH = 40
 # bm25 weights of the FTS columns (title, tags, description, search_scope): a title match
 # counts most; the scope tokens only filter.
 _BM25 = "bm25(assets_fts, 10.0, 4.0, 1.0, 0.0)"
@@ -41,11 +40,6 @@ class Scope:
     def belongs(self, neighbourhood_id: int) -> bool:
         """Whether this viewer is a member (or organiser) of the neighbourhood."""
         return neighbourhood_id in self.member_of or self.organises(neighbourhood_id)
-
-
-def words_of(text: str) -> list[str]:
-    """The search words in a text (letters and digits), lower case, at most MAX_WORDS."""
-    return [w[:WORD_LENGTH] for w in re.findall(r"\w+", text.lower())[:MAX_WORDS]]
 
 
 async def fts_enabled(conn: Connection) -> bool:

@@ -2,35 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.model.volunteers import RecordedCheck, VolunteerSummary
 from storage.database import Connection
 from storage.timefmt import to_db
-
-CHECK_KINDS = ("id", "refs", "dbs")
-DBS_LEVELS = ("basic", "standard", "enhanced")
-
-
-@dataclass(frozen=True)
-class RecordedCheck:
-    """One check an organiser recorded for a volunteer in a neighbourhood."""
-
-    kind: str
-    dbs_date: date | None
-    dbs_level: str | None
-
-
-@dataclass(frozen=True)
-class VolunteerSummary:
-    """A volunteer of a neighbourhood with what they offer, for organisers' lists."""
-
-    person_id: int
-    telegram_id: int
-    display_name: str | None
-    status: str
-    categories: tuple[str, ...]
-    languages: tuple[str, ...]
 
 
 async def checks_of(

@@ -2,37 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
+from bot.model.volunteers import MatchCandidate, VolunteerProfile
 from storage.database import Connection, Row
 from storage.schema_scale import RECENT_COLUMNS
 from storage.timefmt import optional_from_db, to_db
-
-
-@dataclass(frozen=True)
-class VolunteerProfile:
-    """A volunteer's offer, as stored."""
-
-    person_id: int
-    categories: frozenset[str]
-    availability: int
-    max_open_tasks: int
-    languages: tuple[str, ...]
-    share_phone: bool
-    paused_until: datetime | None
-    skills: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class MatchCandidate:
-    """One eligible volunteer, with the numbers matching ranked them by."""
-
-    person_id: int
-    telegram_id: int
-    recent_tasks: int
-    helped_before: bool
-    shares_language: bool
 
 
 async def profile(conn: Connection, person_id: int) -> VolunteerProfile | None:
