@@ -97,7 +97,6 @@ def _phone_keyboard() -> ReplyKeyboardMarkup:
 
 async def render(step: Step, draft: Draft, services: Services) -> Prompt:
     """The question and buttons of a step."""
-    name = html.escape(draft.for_name or "")
     match step:
         case Step.NEIGHBOURHOOD:
             rows = [[_button(step, label, nid)] for nid, label in draft.neighbourhoods]
@@ -133,6 +132,14 @@ async def render(step: Step, draft: Draft, services: Services) -> Prompt:
             return Prompt(request_flow_texts.ASK_AM_PM, _keyboard(step, *rows))
         case Step.WHEN_AMPM:  # the choices were lost: ask for the time again
             return Prompt(request_flow_texts.ASK_WHEN_TYPED, _keyboard(step))
+        case _:
+            return await _render_details(step, draft, services)
+
+
+async def _render_details(step: Step, draft: Draft, services: Services) -> Prompt:
+    """The question and buttons of a step after the time: contact, payment, whom, summary."""
+    name = html.escape(draft.for_name or "")
+    match step:
         case Step.PHONE:
             return Prompt(request_flow_texts.ASK_PHONE, _phone_keyboard())
         case Step.ADDRESS:
