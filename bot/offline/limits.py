@@ -22,6 +22,8 @@ EDIT_METHODS = frozenset(
 )
 
 
+# Written again on purpose, not imported from bot.delivery.send_limits: the fake is the judge of
+# the bot's limiter, so a mistake in one must not be copied into the other.
 class SlidingWindow:
     """At most `limit` events in any `period` seconds, on a monotonic clock."""
 
