@@ -60,27 +60,18 @@ def parse_hhmm(text: str | None) -> time | None:
         return None
 
 
-def window(
-    override: tuple[str | None, str | None], defaults: QuietWindow | None
-) -> QuietWindow | None:
-    """The quiet window from an override pair, else the deployment's (None if neither)."""
-    if defaults is None:
+def window(settings: care_reports.QuietSettings) -> QuietWindow | None:
+    """The override's quiet window, else the deployment's (None before it is recorded)."""
+    default_start, default_end = (
+        parse_hhmm(settings.default_start),
+        parse_hhmm(settings.default_end),
+    )
+    if default_start is None or default_end is None or not settings.zone:
         return None
-    start, end = parse_hhmm(override[0]), parse_hhmm(override[1])
+    start, end = parse_hhmm(settings.start), parse_hhmm(settings.end)
     if start is None or end is None:
-        return defaults
-    return QuietWindow(start, end, defaults.zone)
-
-
-async def deployment_window(conn: Connection) -> QuietWindow | None:
-    """The deployment's default quiet window, as recorded at start-up."""
-    recorded = await care_reports.quiet_defaults(conn)
-    if recorded is None:
-        return None
-    start, end = parse_hhmm(recorded[0]), parse_hhmm(recorded[1])
-    if start is None or end is None:
-        return None
-    return QuietWindow(start, end, ZoneInfo(recorded[2]))
+        start, end = default_start, default_end
+    return QuietWindow(start, end, ZoneInfo(settings.zone))
 
 
 async def record_defaults(conn: Connection, start: time, end: time, zone: ZoneInfo) -> None:
@@ -92,8 +83,7 @@ async def record_defaults(conn: Connection, start: time, end: time, zone: ZoneIn
 
 async def for_neighbourhood(conn: Connection, neighbourhood_id: int) -> QuietWindow | None:
     """The quiet window of one neighbourhood."""
-    defaults = await deployment_window(conn)
-    return window(await care_reports.quiet_hours_of(conn, neighbourhood_id), defaults)
+    return window(await care_reports.quiet_hours_of(conn, neighbourhood_id))
 
 
 async def hold_until(
@@ -109,6 +99,5 @@ async def hold_until(
     if neighbourhood_id is not None:
         quiet = await for_neighbourhood(conn, neighbourhood_id)
     else:
-        defaults = await deployment_window(conn)
-        quiet = window(await care_reports.quiet_hours_for_chat(conn, chat_id), defaults)
+        quiet = window(await care_reports.quiet_hours_for_chat(conn, chat_id))
     return quiet.ends_after(now) if quiet else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from storage.database import Connection
 from storage.timefmt import from_db, to_db
@@ -27,6 +28,20 @@ class DayTotals:
 
 
 QUIET_DEFAULT_KEYS = ("quiet_hours_start", "quiet_hours_end", "timezone")
+# The deployment's defaults as three columns, read with the override in the same statement.
+_DEFAULTS = ", ".join(
+    f"(SELECT value FROM deployment_settings WHERE name = '{key}')" for key in QUIET_DEFAULT_KEYS
+)
+
+
+class QuietSettings(NamedTuple):
+    """A quiet-hours override ('HH:MM' each; None: none) and the deployment's defaults."""
+
+    start: str | None
+    end: str | None
+    default_start: str | None
+    default_end: str | None
+    zone: str | None
 
 
 async def save_quiet_defaults(conn: Connection, start: str, end: str, zone: str) -> None:
@@ -38,49 +53,43 @@ async def save_quiet_defaults(conn: Connection, start: str, end: str, zone: str)
     )
 
 
-async def quiet_defaults(conn: Connection) -> tuple[str, str, str] | None:
-    """The deployment's default quiet hours and time zone; None before they are recorded."""
-    async with conn.execute(
-        "SELECT name, value FROM deployment_settings WHERE name IN (?, ?, ?)", QUIET_DEFAULT_KEYS
-    ) as cursor:
-        found = {row[0]: row[1] for row in await cursor.fetchall()}
-    if len(found) != len(QUIET_DEFAULT_KEYS):
-        return None
-    start, end, zone = (found[key] for key in QUIET_DEFAULT_KEYS)
-    return start, end, zone
-
-
-async def quiet_hours_of(conn: Connection, neighbourhood_id: int) -> tuple[str | None, str | None]:
-    """A neighbourhood's quiet-hours override ('HH:MM' each; None: the deployment default)."""
-    async with conn.execute(
-        "SELECT quiet_hours_start, quiet_hours_end FROM neighbourhoods WHERE id = ?",
-        (neighbourhood_id,),
-    ) as cursor:
+async def _quiet(conn: Connection, override_sql: str, argument: int) -> QuietSettings:
+    """One statement: the override `override_sql` finds (columns s, e), and the defaults."""
+    sql = f"SELECT o.s, o.e, {_DEFAULTS} FROM (SELECT 1) LEFT JOIN ({override_sql}) o ON 1"
+    async with conn.execute(sql, (argument,)) as cursor:
         row = await cursor.fetchone()
-    return (row[0], row[1]) if row else (None, None)
+    assert row is not None  # the LEFT JOIN from one row always gives one
+    return QuietSettings(row[0], row[1], row[2], row[3], row[4])
 
 
-async def quiet_hours_for_chat(conn: Connection, chat_id: int) -> tuple[str | None, str | None]:
-    """The quiet-hours override that applies to a chat ((None, None): the deployment default).
+async def quiet_hours_of(conn: Connection, neighbourhood_id: int) -> QuietSettings:
+    """A neighbourhood's quiet-hours override, with the deployment's defaults."""
+    return await _quiet(
+        conn,
+        "SELECT quiet_hours_start s, quiet_hours_end e FROM neighbourhoods WHERE id = ?",
+        neighbourhood_id,
+    )
+
+
+async def quiet_hours_for_chat(conn: Connection, chat_id: int) -> QuietSettings:
+    """The quiet-hours override that applies to a chat, with the deployment's defaults.
 
     A volunteers' group takes its neighbourhood's; a person their first neighbourhood's.
     """
     if chat_id < 0:
-        sql = (
-            "SELECT quiet_hours_start, quiet_hours_end FROM neighbourhoods "
+        override = (
+            "SELECT quiet_hours_start s, quiet_hours_end e FROM neighbourhoods "
             "WHERE volunteers_chat_id = ?"
         )
     else:
-        sql = (
-            "SELECT n.quiet_hours_start, n.quiet_hours_end FROM people p "
+        override = (
+            "SELECT n.quiet_hours_start s, n.quiet_hours_end e FROM people p "
             "JOIN memberships m ON m.person_id = p.id "
             "JOIN neighbourhoods n ON n.id = m.neighbourhood_id "
             "WHERE p.telegram_id = ? AND n.quiet_hours_start IS NOT NULL "
             "AND n.quiet_hours_end IS NOT NULL ORDER BY m.joined_at LIMIT 1"
         )
-    async with conn.execute(sql, (chat_id,)) as cursor:
-        row = await cursor.fetchone()
-    return (row[0], row[1]) if row else (None, None)
+    return await _quiet(conn, override, chat_id)
 
 
 async def organiser_neighbourhoods(conn: Connection) -> dict[int, list[int]]:
