@@ -8,6 +8,7 @@ from telegram.ext import ConversationHandler
 from bot.callback_data import pack
 from config import request_flow_texts
 from handlers.requests import flow as request_flow
+from handlers.requests import prompts
 from handlers.requests.steps import Step
 from tests.conftest import RESIDENT, BotHarness
 from tests.flows import agree, neighbourhood_with_invite
@@ -84,7 +85,7 @@ async def test_a_finished_conversation_is_forgotten(
     feeder = InboxFeeder(joined)
     b = joined.build
     await feeder.feed(b.command(RESIDENT, "request"))
-    await feeder.feed(b.callback(RESIDENT, request_flow.CANCEL_DATA))
+    await feeder.feed(b.callback(RESIDENT, prompts.CANCEL_DATA))
     await _crash(joined, monkeypatch)
     async with (
         joined.services.db.read() as conn,

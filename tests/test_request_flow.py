@@ -16,6 +16,7 @@ from bot.volunteers.volunteering import Offer
 from config import request_flow_texts
 from config.request_flow_texts import STRAY_INVITE
 from handlers.requests import flow as request_flow
+from handlers.requests import prompts
 from handlers.requests.steps import Step
 from storage.requests import help_requests
 from tests.conftest import ORGANISER, RESIDENT, BotHarness
@@ -350,7 +351,7 @@ async def test_cancel_midway_stores_nothing(bot: BotHarness, how: str) -> None:
         if how == "command":
             await bot.send(bot.build.command(RESIDENT, "cancel"))
         else:
-            await bot.press(RESIDENT, request_flow.CANCEL_DATA)
+            await bot.press(RESIDENT, prompts.CANCEL_DATA)
     assert last(bot) == request_flow_texts.CANCELLED == "Okay, stopped. Nothing was sent."
     assert last_markup(bot) == {"remove_keyboard": True}
     assert await request_count(bot) == 0

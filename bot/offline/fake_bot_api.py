@@ -15,7 +15,6 @@ from bot.offline.media import MediaMethods
 from bot.offline.support import (
     ALWAYS_TRUE,
     COMMAND_NAME,
-    MAX_CAPTION_LENGTH,
     MAX_TEXT_LENGTH,
     NOT_MODIFIED,
     SEND_METHODS,
@@ -27,7 +26,6 @@ from bot.offline.support import (
     chat_id_of,
     decode,
     inline_markup,
-    png_size,
     raise_fault,
     render,
     require_chat,
@@ -344,87 +342,6 @@ class FakeTelegram(MediaMethods, BaseRequest):
         if self._messages.pop(key, None) is None:
             raise ApiError(400, "Bad Request: message to delete not found")
         return True
-
-    def _upload(self, params: JSONDict, files: FileDict, field: str) -> tuple[str, str, bytes]:
-        """(file_id, file name, bytes) of an uploaded file, or of a known file_id."""
-        if field in files:
-            file_name, content = files[field]
-            if not content:
-                raise ApiError(400, "Bad Request: file must be non-empty")
-            file_id = f"BQACAgQAAxkBAAFake{len(self._files) + 1:06d}"
-            self._files[file_id] = (file_name, content)
-            return file_id, file_name, content
-        if (file_id := str(params.get(field))) in self._files:
-            return file_id, *self._files[file_id]
-        raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
-
-    def _api_sendPhoto(self, params: JSONDict, files: FileDict) -> JSONDict:
-        """Answer sendPhoto: an upload is read as a PNG and kept; a file_id is sent on."""
-        if "photo" not in files:  # a photo someone sent, passed on by its file_id
-            return self._send_media("photo", params, files)
-        chat_id = require_chat(params)
-        file_id, _, content = self._upload(params, files, "photo")
-        width, height = png_size(content)
-        caption, caption_entities = render(params, "caption", MAX_CAPTION_LENGTH)
-        size = {"file_id": file_id, "file_unique_id": "AgAD" + file_id[-6:], "width": width,
-                "height": height, "file_size": len(content)}  # fmt: skip
-        self._photos.setdefault(chat_id, []).append(content)
-        return self._store_new_message(
-            chat_id, {"photo": [size], "caption": caption, "caption_entities": caption_entities}
-        )
-
-    def _api_sendDocument(self, params: JSONDict, files: FileDict) -> JSONDict:
-        """Answer sendDocument, keeping the uploaded bytes (or reusing a known file_id)."""
-        chat_id = require_chat(params)
-        file_id, file_name, content = self._upload(params, files, "document")
-        caption, caption_entities = render(params, "caption", MAX_CAPTION_LENGTH)
-        markup = inline_markup(params)
-        document = {
-            "file_id": file_id,
-            "file_unique_id": "AgAD" + file_id[-6:],
-            "file_name": file_name,
-            "file_size": len(content),
-        }
-        self._documents.setdefault(chat_id, []).append((file_name, content))
-        return self._store_new_message(
-            chat_id,
-            {
-                "document": document,
-                "caption": caption,
-                "caption_entities": caption_entities,
-                "reply_markup": markup,
-            },
-        )
-
-    def add_file(self, file_name: str, content: bytes) -> JSONDict:
-        """Keep a file a user sends (see UpdateBuilder.document); returns its Document dict."""
-        file_id = f"BQACAgQAAxkBAAFake{len(self._files) + 1:06d}"
-        self._files[file_id] = (file_name, content)
-        return {
-            "file_id": file_id,
-            "file_unique_id": "AgAD" + file_id[-6:],
-            "file_name": file_name,
-            "file_size": len(content),
-        }
-
-    def _api_getFile(self, params: JSONDict, files: FileDict) -> JSONDict:
-        """Answer getFile for a known file with a path that _download serves."""
-        file_id = str(params.get("file_id"))
-        if file_id not in self._files:
-            raise ApiError(400, "Bad Request: invalid file_id")
-        return {
-            "file_id": file_id,
-            "file_unique_id": "AgAD" + file_id[-6:],
-            "file_size": len(self._files[file_id][1]),
-            "file_path": f"documents/{file_id}",
-        }
-
-    def _download(self, url: str) -> tuple[int, bytes]:
-        """Serve a known file's bytes at its download URL; 404 for anything else."""
-        file_id = url.rstrip("/").rsplit("/", 1)[-1]
-        if file_id not in self._files:
-            return 404, json.dumps({"ok": False, "error_code": 404}).encode()
-        return 200, self._files[file_id][1]
 
     def _api_setMyCommands(self, params: JSONDict, files: FileDict) -> bool:
         """Answer setMyCommands, storing the commands per scope and language."""

@@ -7,15 +7,12 @@ stored until the person presses Confirm on the summary. Every step has Back and 
 
 from __future__ import annotations
 
-import html
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    KeyboardButton,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
@@ -31,20 +28,16 @@ from telegram.ext import (
 
 from bot.callback_data import exact, pack, pattern, unpack
 from bot.requests.labels import alerts_when, with_request, your_request
-from bot.runtime.services import Services
-from config import request_flow_texts, request_texts
+from config import request_flow_texts
 from handlers.context import AidContext
 from handlers.flow_switch import switch_fallbacks
 from handlers.onboarding import menu_keyboard
 from handlers.replies import remove_buttons
 from handlers.requests import steps, summary
+from handlers.requests.prompts import BACK, CONFIRM, KIND, render
 from handlers.requests.steps import Answer, Draft, Move, Reask, Step
 
 NAME = "request_flow"
-KIND = "reqflow"  # button data: v1|reqflow|<step>|<value>, or v1|reqflow|cancel at any step
-BACK = "back"
-CONFIRM = "confirm"
-CANCEL_DATA = pack(KIND, "cancel")
 DRAFT_KEY = "request_flow.draft"  # the flow's only user_data entry, holding a Draft
 # A stray message kept for "Ask for help with this" (handlers.general): {"text", "media"}.
 STRAY_KEY = "stray"
@@ -55,140 +48,6 @@ PRIVATE = filters.ChatType.PRIVATE
 ANSWERS = PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND
 
 StepCallback = Callable[[Update, AidContext], Awaitable[int]]
-
-
-@dataclass(frozen=True)
-class Prompt:
-    """One step's message: its text and its buttons."""
-
-    text: str
-    markup: InlineKeyboardMarkup | ReplyKeyboardMarkup
-
-
-def _button(step: Step, label: str, value: str | int) -> InlineKeyboardButton:
-    """A choice at a step."""
-    return InlineKeyboardButton(label, callback_data=pack(KIND, step.token, value))
-
-
-def _keyboard(step: Step, *rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
-    """The step's choices, one row each as given, then Back and Cancel."""
-    navigation = [
-        _button(step, request_flow_texts.BUTTON_BACK, BACK),
-        InlineKeyboardButton(request_flow_texts.BUTTON_CANCEL, callback_data=CANCEL_DATA),
-    ]
-    return InlineKeyboardMarkup([*rows, navigation])
-
-
-def _phone_keyboard() -> ReplyKeyboardMarkup:
-    """Share the number, Telegram only, then Back and Cancel as reply buttons."""
-    return ReplyKeyboardMarkup(
-        [
-            [KeyboardButton(request_flow_texts.BUTTON_SHARE_PHONE, request_contact=True)],
-            [KeyboardButton(request_flow_texts.BUTTON_TELEGRAM_ONLY)],
-            [
-                KeyboardButton(request_flow_texts.BUTTON_BACK),
-                KeyboardButton(request_flow_texts.BUTTON_CANCEL),
-            ],
-        ],
-        one_time_keyboard=True,
-        resize_keyboard=True,
-    )
-
-
-async def render(step: Step, draft: Draft, services: Services) -> Prompt:
-    """The question and buttons of a step."""
-    match step:
-        case Step.NEIGHBOURHOOD:
-            rows = [[_button(step, label, nid)] for nid, label in draft.neighbourhoods]
-            return Prompt(request_flow_texts.CHOOSE_NEIGHBOURHOOD, _keyboard(step, *rows))
-        case Step.CATEGORY:
-            rows = [
-                [_button(step, label, key)] for key, label in request_texts.CATEGORY_LABELS.items()
-            ]
-            text = request_flow_texts.CHOOSE_CATEGORY.format(
-                neighbourhood=html.escape(draft.neighbourhood_name)
-            )
-            return Prompt(text, _keyboard(step, *rows))
-        case Step.WHAT:
-            limit = services.settings.tunables.max_text_length
-            return Prompt(request_flow_texts.ASK_WHAT.format(limit=limit), _keyboard(step))
-        case Step.WHEN:
-            quick = [
-                _button(step, request_flow_texts.BUTTON_TODAY, "today"),
-                _button(step, request_flow_texts.BUTTON_TOMORROW, "tomorrow"),
-                _button(step, request_flow_texts.BUTTON_THIS_WEEK, "week"),
-            ]
-            typed = [_button(step, request_flow_texts.BUTTON_TYPE_WHEN, "type")]
-            return Prompt(request_flow_texts.ASK_WHEN, _keyboard(step, quick, typed))
-        case Step.WHEN_TYPED:
-            return Prompt(request_flow_texts.ASK_WHEN_TYPED, _keyboard(step))
-        case Step.WHEN_AMPM if draft.pending_when is not None:
-            zone = services.settings.timezone
-            morning, afternoon = (w.describe(zone) for w in draft.pending_when)
-            rows = [
-                [_button(step, request_flow_texts.BUTTON_AM.format(when=morning), "am")],
-                [_button(step, request_flow_texts.BUTTON_PM.format(when=afternoon), "pm")],
-            ]
-            return Prompt(request_flow_texts.ASK_AM_PM, _keyboard(step, *rows))
-        case Step.WHEN_AMPM:  # the choices were lost: ask for the time again
-            return Prompt(request_flow_texts.ASK_WHEN_TYPED, _keyboard(step))
-        case _:
-            return await _render_details(step, draft, services)
-
-
-async def _render_details(step: Step, draft: Draft, services: Services) -> Prompt:
-    """The question and buttons of a step after the time: contact, payment, whom, summary."""
-    name = html.escape(draft.for_name or "")
-    match step:
-        case Step.PHONE:
-            return Prompt(request_flow_texts.ASK_PHONE, _phone_keyboard())
-        case Step.ADDRESS:
-            return Prompt(
-                request_flow_texts.ASK_ADDRESS.format(limit=steps.ADDRESS_MAX_LENGTH),
-                _keyboard(step),
-            )
-        case Step.PAYMENT:
-            pence = await services.requests.spending_cap_pence(draft.neighbourhood_id or 0)
-            rows = [
-                [_button(step, label, key)] for key, label in request_texts.PAYMENT_LABELS.items()
-            ]
-            text = request_flow_texts.ASK_PAYMENT.format(
-                neighbourhood=html.escape(draft.neighbourhood_name), cap=f"{pence / 100:.2f}"
-            )
-            return Prompt(text, _keyboard(step, *rows))
-        case Step.PHARMACY:
-            return Prompt(
-                request_flow_texts.ASK_PHARMACY.format(limit=steps.PHARMACY_MAX_LENGTH),
-                _keyboard(step),
-            )
-        case Step.FOR_WHOM:
-            row = [_button(step, request_flow_texts.BUTTON_FOR_ME, "me")]
-            row.append(_button(step, request_flow_texts.BUTTON_FOR_SOMEONE_ELSE, "other"))
-            return Prompt(request_flow_texts.ASK_FOR_WHOM, _keyboard(step, row))
-        case Step.FOR_NAME:
-            return Prompt(
-                request_flow_texts.ASK_FOR_NAME.format(limit=steps.NAME_MAX_LENGTH), _keyboard(step)
-            )
-        case Step.FOR_PHONE:
-            return Prompt(request_flow_texts.ASK_FOR_PHONE.format(name=name), _keyboard(step))
-        case Step.FOR_AGREED:
-            agreed = [_button(step, request_flow_texts.BUTTON_THEY_AGREED, "yes")]
-            return Prompt(
-                request_flow_texts.ASK_FOR_AGREED.format(name=name), _keyboard(step, agreed)
-            )
-        case Step.SUMMARY:
-            rows = [
-                [_button(step, request_flow_texts.BUTTON_CONFIRM, CONFIRM)],
-                [_button(step, request_flow_texts.BUTTON_EDIT, "edit")],
-            ]
-            return Prompt(summary.summary_text(draft, services), _keyboard(step, *rows))
-        case Step.EDIT:
-            rows = [
-                [_button(step, request_flow_texts.EDIT_LABELS[s.token], s.token)]
-                for s in steps.editable(draft)
-            ]
-            return Prompt(request_flow_texts.ASK_EDIT, _keyboard(step, *rows))
-    raise ValueError(f"no prompt for {step!r}")
 
 
 def _draft(context: AidContext) -> Draft | None:

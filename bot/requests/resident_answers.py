@@ -1,0 +1,123 @@
+"""The resident's answers about their request: "did you get the help?" and cancelling it.
+
+A mixin of bot.requests.help_requests.HelpRequests: it uses that service's database, clock,
+alerting, audit and after-commit hook.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from bot import languages
+from bot.clock import Clock
+from bot.delivery import notify
+from bot.model.requests import HelpRequest
+from bot.requests.alerting import Alerting, category_text
+from bot.requests.request_types import Outcome, Result
+from config import request_texts
+from storage import people
+from storage.database import Connection, Database
+from storage.organising import neighbourhoods
+from storage.requests import help_requests
+
+
+class ResidentAnswers:
+    """Confirm and cancel (need the attributes below from the service)."""
+
+    _db: Database
+    _clock: Clock
+    _alerting: Alerting
+    _after_commit: Callable[[], Awaitable[None]]
+
+    async def _audit(
+        self,
+        conn: Connection,
+        actor: int | None,
+        action: str,
+        before: HelpRequest | None,
+        after: HelpRequest | None,
+    ) -> None:
+        """Audit and publish a change (provided by the service)."""
+        raise NotImplementedError
+
+    async def confirm(self, telegram_id: int, request_id: int, satisfied: bool) -> Result:
+        """The resident answers: yes (close, pass on thanks) or not yet (reopen, organisers)."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            request = await help_requests.by_id(conn, request_id)
+            presser = await people.by_telegram_id(conn, telegram_id)
+            if request is None or presser is None:
+                return Result(Outcome.UNKNOWN)
+            if presser.id != request.requester_person_id:
+                return Result(Outcome.NOT_YOURS, request)
+            if request.status != "done":
+                return Result(Outcome.NO_LONGER_POSSIBLE, request)
+            if satisfied:
+                await help_requests.close(conn, request.id, thanked=True, now=now)
+                assignee = await people.by_id(conn, request.assignee_person_id)
+                if assignee is not None:
+                    async with languages.speaking_to(conn, assignee.telegram_id):
+                        await notify.send(
+                            conn,
+                            assignee.telegram_id,
+                            request_texts.VOLUNTEER_THANKED.format(ref=request.ref),
+                            now,
+                            purpose="thanks",
+                        )
+                action = "request.closed"
+            else:
+                await help_requests.reopen_after_done(conn, request.id, now)
+                neighbourhood = await neighbourhoods.by_id(conn, request.neighbourhood_id)
+                await self._alerting.tell_organisers(
+                    conn,
+                    request.neighbourhood_id,
+                    lambda: request_texts.ORGANISER_NOT_YET.format(
+                        ref=request.ref,
+                        category=category_text(request.category),
+                        neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
+                    ),
+                    now,
+                )
+                action = "request.reopened"
+            after = await help_requests.by_id(conn, request.id)
+            await self._audit(conn, telegram_id, action, request, after)
+        await self._after_commit()
+        return Result(Outcome.OK, after)
+
+    async def cancel(self, telegram_id: int, request_id: int) -> Result:
+        """The resident cancels: the assignee and every alert are updated."""
+        async with self._db.transaction() as conn:
+            result = await self.cancel_in(conn, telegram_id, request_id, self._clock.now())
+        await self._after_commit()
+        return result
+
+    async def cancel_in(
+        self, conn: Connection, telegram_id: int, request_id: int, now: datetime
+    ) -> Result:
+        """cancel() inside the caller's transaction (the caller runs after_commit)."""
+        request = await help_requests.by_id(conn, request_id)
+        presser = await people.by_telegram_id(conn, telegram_id)
+        if request is None or presser is None:
+            return Result(Outcome.UNKNOWN)
+        if presser.id != request.requester_person_id:
+            return Result(Outcome.NOT_YOURS, request)
+        if not await help_requests.cancel(conn, request.id, now):
+            return Result(Outcome.NO_LONGER_POSSIBLE, request)
+        cancelled = await help_requests.by_id(conn, request.id)
+        assert cancelled is not None
+        await self._alerting.stop(conn, request.id)
+        await self._alerting.close_alerts(conn, cancelled, now, cancelled=True)
+        assignee = await people.by_id(conn, request.assignee_person_id)
+        if assignee is not None:
+            async with languages.speaking_to(conn, assignee.telegram_id):
+                await notify.send(
+                    conn,
+                    assignee.telegram_id,
+                    request_texts.VOLUNTEER_REQUEST_CANCELLED.format(ref=request.ref),
+                    now,
+                    purpose="task",
+                )
+        await self._audit(conn, telegram_id, "request.cancelled", request, cancelled)
+        return Result(Outcome.OK, cancelled)
