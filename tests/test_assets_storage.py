@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.delivery.notify import escape_within
 from bot.directory.assets import Page
 from bot.directory.rules import KINDS, STATUSES, VISIBILITIES
-from bot.directory.views import escape_within
 from bot.model import assets as model_assets
 from bot.model.assets import VOLUNTEER_OFFER, Asset, AssetFields
 from handlers.directory.browsing import render_page

@@ -81,7 +81,7 @@ async def test_relay_both_ways_text_and_photo_for_a_telegram_only_resident(
     await harness.send(harness.build.text(HAL, "Hi Ruth <3, I'll come at 2pm"))
     assert harness.fake.last_text_to(HAL.id) == relay_texts.SENT.format(name="Ruth")
     got = harness.fake.last_text_to(RUTH.id) or ""
-    words = html.escape("Hi Ruth <3, I'll come at 2pm", quote=False)
+    words = html.escape("Hi Ruth <3, I'll come at 2pm")
     assert got == f"💬 <b>Hal</b> about your shopping on Mon 2 Nov ({ref}):\n\n{words}"
     assert buttons(harness, RUTH.id) == [
         (relay_texts.BUTTON_REPLY, pack("relay", request_id)),

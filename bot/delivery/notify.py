@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +36,22 @@ def inline_keyboard(buttons: Buttons | None) -> dict[str, Any] | None:
             [{"text": label, "callback_data": data} for label, data in row] for row in buttons
         ]
     }
+
+
+def escape_within(text: str, limit: int) -> str:
+    """The text HTML-escaped, cut (with …) so that the escaped form is at most `limit` long."""
+    escaped = html.escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    parts: list[str] = []
+    size = 0
+    for char in text:
+        piece = html.escape(char)
+        if size + len(piece) > limit - 1:
+            break
+        parts.append(piece)
+        size += len(piece)
+    return "".join(parts).rstrip() + "…"
 
 
 def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:

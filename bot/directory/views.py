@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import html
-
+from bot.delivery.notify import escape_within
 from bot.language_names import language_name
 from bot.model.assets import VOLUNTEER_OFFER, Asset, AssetFields
 from bot.volunteers.volunteering import OFFER_LANGUAGE_PREFIX, language_code
@@ -17,22 +16,6 @@ DESCRIPTION_SHOWN = 240
 AVAILABILITY_SHOWN = 100
 CONTACT_SHOWN = 160
 NAME_SHOWN = 60
-
-
-def escape_within(text: str, limit: int) -> str:
-    """The text HTML-escaped, cut (with …) so that the escaped form is at most `limit` long."""
-    escaped = html.escape(text)
-    if len(escaped) <= limit:
-        return escaped
-    parts: list[str] = []
-    size = 0
-    for char in text:
-        piece = html.escape(char)
-        if size + len(piece) > limit - 1:
-            break
-        parts.append(piece)
-        size += len(piece)
-    return "".join(parts).rstrip() + "…"
 
 
 def shown_title(asset: Asset) -> str:

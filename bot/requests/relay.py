@@ -36,17 +36,6 @@ PURPOSE = "relay"
 TEXT_ROOM = 3500  # escaped characters of a relayed text, leaving room for its label (4096)
 
 
-def escaped_within(text: str, room: int) -> str:
-    """The text escaped for HTML, shortened (with …) so that the escaped form fits in room."""
-    escaped = html.escape(text, quote=False)
-    if len(escaped) <= room:
-        return escaped
-    keep = len(text)
-    while keep > 0 and len(html.escape(text[:keep], quote=False)) > room - 1:
-        keep -= max(1, (len(html.escape(text[:keep], quote=False)) - room) // 5)
-    return html.escape(text[: max(keep, 0)], quote=False) + "…"
-
-
 class RelayOutcome(StrEnum):
     """How an attempt to pass a message on (or to ask an organiser) ended."""
 
@@ -141,15 +130,15 @@ class Relay:
             label = self._label(sides.request, peer)
             buttons = relay_buttons(sides.request.id)
             if content.kind == "text":
-                text = relay_texts.RELAYED.format(name=name, request=label, text="{text}")
-                text = text.replace("{text}", escaped_within(content.text or "", TEXT_ROOM))
+                words = notify.escape_within(content.text or "", TEXT_ROOM)
+                text = relay_texts.RELAYED.format(name=name, request=label, text=words)
                 return await notify.send(
                     conn, peer.telegram_id, text, now, buttons=buttons, purpose=PURPOSE
                 )
             item = request_texts.MEDIA_LABELS[content.kind]
             caption = relay_texts.RELAYED_MEDIA.format(item=item, name=name, request=label)
             room = notify.CAPTION_LIMIT - len(caption) - 2
-            words = escaped_within(content.text or "", room)
+            words = notify.escape_within(content.text or "", room)
             caption += f"\n\n{words}" if words else ""
             assert content.file_id is not None
             return await notify.send_media(
