@@ -18,6 +18,7 @@ from bot.model.assets import VOLUNTEER_OFFER, Asset
 from storage.database import Connection
 from storage.directory.assets import SELECT_ASSETS, asset_from_row
 from storage.directory.search import Scope
+from storage.sql import bind_named
 from storage.timefmt import to_db
 
 MATCH_CANDIDATES = """
@@ -83,12 +84,12 @@ async def match_candidates(
         "limit": limit,
         "include_alerted": int(include_alerted),
     }
-    async with conn.execute(MATCH_CANDIDATES, params) as cursor:
-        return [
-            (r["person_id"], r["telegram_id"], r["recent_tasks"], bool(r["helped_before"]),
-             bool(r["shares_language"]))
-            for r in await cursor.fetchall()
-        ]  # fmt: skip
+    query, args = bind_named(MATCH_CANDIDATES, params)
+    return [
+        (r["person_id"], r["telegram_id"], r["recent_tasks"], bool(r["helped_before"]),
+         bool(r["shares_language"]))
+        for r in await conn.fetch(query, *args)
+    ]  # fmt: skip
 
 
 # storage/directory/search.py before issue 17 (Scope and words_of, unchanged, are imported).
@@ -107,10 +108,12 @@ _LIKE_SCORE = (
 
 async def fts_enabled(conn: Connection) -> bool:
     """Whether the register's FTS5 index exists in this database."""
-    async with conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'assets_fts'"
-    ) as cursor:
-        return await cursor.fetchone() is not None
+    return (
+        await conn.fetchrow(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'assets_fts'"
+        )
+        is not None
+    )
 
 
 def _visible(scope: Scope) -> tuple[str, list[object]]:
@@ -234,8 +237,9 @@ async def search(
         f"SELECT {query.key} FROM {query.source} WHERE {query.where} "
         f"ORDER BY {query.order}, {query.key} LIMIT ? OFFSET ?"
     )
-    async with conn.execute(ranked, [*query.params, *query.order_params, limit, offset]) as cursor:
-        ids = [r[0] for r in await cursor.fetchall()]
+    ids = [
+        r[0] for r in await conn.fetch(ranked, *query.params, *query.order_params, limit, offset)
+    ]
     if not ids:
         return []
     found = {
@@ -250,10 +254,12 @@ async def search(
 async def kind_counts(conn: Connection, scope: Scope) -> dict[str, int]:
     """How many visible assets there are of each kind."""
     where, params = _visible(scope)
-    async with conn.execute(
-        f"SELECT a.kind, COUNT(*) FROM assets a WHERE {where} GROUP BY a.kind", params
-    ) as cursor:
-        return {r[0]: r[1] for r in await cursor.fetchall()}
+    return {
+        r[0]: r[1]
+        for r in await conn.fetch(
+            f"SELECT a.kind, COUNT(*) FROM assets a WHERE {where} GROUP BY a.kind", *params
+        )
+    }
 
 
 async def count_matching(conn: Connection, neighbourhood_id: int, words: list[str]) -> int:
@@ -267,13 +273,11 @@ async def count_matching(conn: Connection, neighbourhood_id: int, words: list[st
         any_word=True,
         include_offers=False,
     )
-    async with conn.execute(
-        f"SELECT COUNT(*) FROM {query.source} WHERE {query.where}", query.params
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow(
+        f"SELECT COUNT(*) FROM {query.source} WHERE {query.where}", *query.params
+    )
     return int(row[0]) if row else 0
 
 
 async def _fetch(conn: Connection, sql: str, params: list[object]) -> list[Asset]:
-    async with conn.execute(sql, params) as cursor:
-        return [asset_from_row(r) for r in await cursor.fetchall()]
+    return [asset_from_row(r) for r in await conn.fetch(sql, *params)]

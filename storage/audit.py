@@ -24,20 +24,20 @@ async def record(
     await conn.execute(
         "INSERT INTO audit_log (at, actor_telegram_id, action, subject, before, after) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            to_db(now),
-            actor_telegram_id,
-            action,
-            subject,
-            json.dumps(before) if before is not None else None,
-            json.dumps(after) if after is not None else None,
-        ),
+        to_db(now),
+        actor_telegram_id,
+        action,
+        subject,
+        json.dumps(before) if before is not None else None,
+        json.dumps(after) if after is not None else None,
     )
 
 
 async def actions_for(conn: Connection, subject: str) -> list[str]:
     """The actions recorded for a subject, oldest first."""
-    async with conn.execute(
-        "SELECT action FROM audit_log WHERE subject = ? ORDER BY id", (subject,)
-    ) as cursor:
-        return [r["action"] for r in await cursor.fetchall()]
+    return [
+        r["action"]
+        for r in await conn.fetch(
+            "SELECT action FROM audit_log WHERE subject = ? ORDER BY id", subject
+        )
+    ]

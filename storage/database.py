@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from storage.migrations import MIGRATIONS
+from storage.sql import Connection, Row, SqliteConnection
 
 BUSY_TIMEOUT_MS = 5000
 log = logging.getLogger(__name__)
@@ -39,8 +40,8 @@ class DatabaseTooNewError(Exception):
         self.known = known
 
 
-Connection = aiosqlite.Connection
-Row = sqlite3.Row
+__all__ = ["Connection", "Database", "DatabaseTooNewError", "Row", "Work"]
+
 FinalWrite = Callable[[Connection], Awaitable[None]]
 AfterCommit = Callable[[], Awaitable[None]]
 
@@ -108,7 +109,7 @@ class Database:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._conn: aiosqlite.Connection | None = None
+        self._conn: SqliteConnection | None = None
         self._lock = asyncio.Lock()
 
     async def open(self) -> None:
@@ -117,8 +118,9 @@ class Database:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves.
-        self._conn = await aiosqlite.connect(self.path, isolation_level=None)
-        self._conn.row_factory = aiosqlite.Row
+        raw = await aiosqlite.connect(self.path, isolation_level=None)
+        raw.row_factory = aiosqlite.Row
+        self._conn = SqliteConnection(raw)
         await self._conn.execute("PRAGMA journal_mode=WAL")
         await self._conn.execute("PRAGMA foreign_keys=ON")
         await self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -127,11 +129,11 @@ class Database:
     async def close(self) -> None:
         """Close the connection if it is open."""
         if self._conn is not None:
-            await self._conn.close()
+            await self._conn.raw.close()
             self._conn = None
 
     @property
-    def conn(self) -> aiosqlite.Connection:
+    def conn(self) -> SqliteConnection:
         """The open connection."""
         if self._conn is None:
             raise RuntimeError("the database is not open")
@@ -199,7 +201,7 @@ class Database:
         return work.conn
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[Connection]:
         """Run a write transaction: BEGIN IMMEDIATE under the process-wide writer lock.
 
         Inside a unit of work it is a savepoint of the work's transaction instead: it rolls
@@ -235,7 +237,7 @@ class Database:
                 await conn.execute("COMMIT")
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def read(self) -> AsyncIterator[Connection]:
         """Read under the same lock, so a reader never sees another task's uncommitted writes.
 
         Inside a unit of work that has begun, it reads the work's own uncommitted writes.
@@ -272,8 +274,7 @@ class Database:
 
     async def schema_version(self) -> int:
         """The stored schema version (0 for a new database)."""
-        async with self.conn.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
+        row = await self.conn.fetchrow("PRAGMA user_version")
         return int(row[0]) if row else 0
 
     async def pending_migrations(self) -> int:

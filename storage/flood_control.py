@@ -10,10 +10,10 @@ from storage.timefmt import to_db
 
 async def requests_made_since(conn: Connection, telegram_id: int, since: datetime) -> int:
     """How many requests the person with this Telegram id created at or after a time."""
-    async with conn.execute(
+    row = await conn.fetchrow(
         "SELECT COUNT(*) FROM help_requests WHERE requester_person_id = "
         "(SELECT id FROM people WHERE telegram_id = ?) AND created_at >= ?",
-        (telegram_id, to_db(since)),
-    ) as cursor:
-        row = await cursor.fetchone()
+        telegram_id,
+        to_db(since),
+    )
     return int(row[0]) if row else 0

@@ -21,39 +21,40 @@ class StoredUpdate:
 
 async def store(conn: Connection, updates: list[dict[str, Any]], now: datetime) -> int:
     """Store updates not seen before (a redelivered one is ignored); returns how many are new."""
-    before = conn.total_changes
-    await conn.executemany(
-        "INSERT OR IGNORE INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
-        [(int(u["update_id"]), json.dumps(u), to_db(now)) for u in updates],
-    )
-    return conn.total_changes - before
+    stored = 0
+    for update in updates:
+        stored += await conn.execute(
+            "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            int(update["update_id"]),
+            json.dumps(update),
+            to_db(now),
+        )
+    return stored
 
 
 async def next_offset(conn: Connection) -> int | None:
     """The getUpdates offset that confirms everything stored (None for an empty inbox)."""
-    async with conn.execute("SELECT MAX(update_id) FROM inbox") as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow("SELECT MAX(update_id) FROM inbox")
     return None if row is None or row[0] is None else int(row[0]) + 1
 
 
 async def unhandled(conn: Connection, after: int = -1, limit: int = 100) -> list[StoredUpdate]:
     """The oldest stored updates not handled yet past an id, in the order Telegram numbered them."""
-    async with conn.execute(
-        "SELECT update_id, payload FROM inbox WHERE handled_at IS NULL AND update_id > ? "
-        "ORDER BY update_id LIMIT ?",
-        (after, limit),
-    ) as cursor:
-        return [
-            StoredUpdate(r["update_id"], json.loads(r["payload"])) for r in await cursor.fetchall()
-        ]
+    return [
+        StoredUpdate(r["update_id"], json.loads(r["payload"]))
+        for r in await conn.fetch(
+            "SELECT update_id, payload FROM inbox WHERE handled_at IS NULL AND update_id > ? "
+            "ORDER BY update_id LIMIT ?",
+            after,
+            limit,
+        )
+    ]
 
 
 async def is_handled(conn: Connection, update_id: int) -> bool:
     """Whether this update's effects have committed."""
-    async with conn.execute(
-        "SELECT handled_at FROM inbox WHERE update_id = ?", (update_id,)
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow("SELECT handled_at FROM inbox WHERE update_id = ?", update_id)
     return row is not None and row["handled_at"] is not None
 
 
@@ -62,24 +63,25 @@ async def mark_finished(conn: Connection, update_id: int, now: datetime) -> None
     await conn.execute(
         "UPDATE inbox SET handled_at = COALESCE(handled_at, ?), finished_at = ?, payload = '{}' "
         "WHERE update_id = ? AND finished_at IS NULL",
-        (to_db(now), to_db(now), update_id),
+        to_db(now),
+        to_db(now),
+        update_id,
     )
 
 
 async def unfinished(conn: Connection) -> int:
     """Updates whose effects committed but whose conversation state was not stored after."""
-    async with conn.execute(
+    row = await conn.fetchrow(
         "SELECT COUNT(*) FROM inbox WHERE handled_at IS NOT NULL AND finished_at IS NULL"
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     return int(row[0]) if row else 0
 
 
 async def prune(conn: Connection, handled_before: datetime) -> int:
     """Forget handled updates older than a time, keeping the newest id for the offset."""
-    cursor = await conn.execute(
+    changed = await conn.execute(
         "DELETE FROM inbox WHERE handled_at IS NOT NULL AND handled_at < ? "
         "AND update_id < (SELECT MAX(update_id) FROM inbox)",
-        (to_db(handled_before),),
+        to_db(handled_before),
     )
-    return cursor.rowcount
+    return changed

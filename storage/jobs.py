@@ -49,72 +49,80 @@ async def insert(
     now: datetime,
 ) -> ScheduledJob:
     """Store a pending job and return it."""
-    cursor = await conn.execute(
+    job_id = await conn.fetchval(
         "INSERT INTO scheduled_jobs (kind, target, due_at, payload, created_at) "
-        "VALUES (?, ?, ?, ?, ?)",
-        (kind, target, to_db(due_at), json.dumps(payload), to_db(now)),
+        "VALUES (?, ?, ?, ?, ?) RETURNING id",
+        kind,
+        target,
+        to_db(due_at),
+        json.dumps(payload),
+        to_db(now),
     )
-    job = await by_id(conn, int(cursor.lastrowid or 0))
+    job = await by_id(conn, int(job_id))
     assert job is not None
     return job
 
 
 async def by_id(conn: Connection, job_id: int) -> ScheduledJob | None:
     """The job with this id, if any."""
-    async with conn.execute(
-        f"SELECT {_COLUMNS} FROM scheduled_jobs WHERE id = ?", (job_id,)
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM scheduled_jobs WHERE id = ?", job_id)
     return _job(row) if row else None
 
 
 async def pending(conn: Connection) -> list[ScheduledJob]:
     """Every pending job, soonest first."""
-    async with conn.execute(
-        f"SELECT {_COLUMNS} FROM scheduled_jobs WHERE state = 'pending' ORDER BY due_at, id"
-    ) as cursor:
-        return [_job(r) for r in await cursor.fetchall()]
+    return [
+        _job(r)
+        for r in await conn.fetch(
+            f"SELECT {_COLUMNS} FROM scheduled_jobs WHERE state = 'pending' ORDER BY due_at, id"
+        )
+    ]
 
 
 async def pending_due(conn: Connection, now: datetime) -> list[ScheduledJob]:
     """Pending jobs due at or before now, soonest first."""
-    async with conn.execute(
-        f"SELECT {_COLUMNS} FROM scheduled_jobs WHERE state = 'pending' AND due_at <= ? "
-        "ORDER BY due_at, id",
-        (to_db(now),),
-    ) as cursor:
-        return [_job(r) for r in await cursor.fetchall()]
+    return [
+        _job(r)
+        for r in await conn.fetch(
+            f"SELECT {_COLUMNS} FROM scheduled_jobs WHERE state = 'pending' AND due_at <= ? "
+            "ORDER BY due_at, id",
+            to_db(now),
+        )
+    ]
 
 
 async def pending_for(conn: Connection, kind: str, target: str) -> list[ScheduledJob]:
     """Pending jobs of one kind for one target."""
-    async with conn.execute(
-        f"SELECT {_COLUMNS} FROM scheduled_jobs WHERE kind = ? AND target = ? "
-        "AND state = 'pending' ORDER BY due_at",
-        (kind, target),
-    ) as cursor:
-        return [_job(r) for r in await cursor.fetchall()]
+    return [
+        _job(r)
+        for r in await conn.fetch(
+            f"SELECT {_COLUMNS} FROM scheduled_jobs WHERE kind = ? AND target = ? "
+            "AND state = 'pending' ORDER BY due_at",
+            kind,
+            target,
+        )
+    ]
 
 
 async def claim(conn: Connection, job_id: int, now: datetime) -> bool:
     """Move a pending job to fired; False if it already fired or was cancelled."""
-    cursor = await conn.execute(
+    changed = await conn.execute(
         "UPDATE scheduled_jobs SET state = 'fired', fired_at = ?, attempts = attempts + 1 "
         "WHERE id = ? AND state = 'pending'",
-        (to_db(now), job_id),
+        to_db(now),
+        job_id,
     )
-    return cursor.rowcount > 0
+    return changed > 0
 
 
 async def count_failed_attempt(conn: Connection, job_id: int) -> None:
     """Count a firing whose effects failed; the job stays pending."""
-    await conn.execute("UPDATE scheduled_jobs SET attempts = attempts + 1 WHERE id = ?", (job_id,))
+    await conn.execute("UPDATE scheduled_jobs SET attempts = attempts + 1 WHERE id = ?", job_id)
 
 
 async def cancel(conn: Connection, job_id: int) -> bool:
     """Cancel a pending job; False if it was not pending."""
-    cursor = await conn.execute(
-        "UPDATE scheduled_jobs SET state = 'cancelled' WHERE id = ? AND state = 'pending'",
-        (job_id,),
+    changed = await conn.execute(
+        "UPDATE scheduled_jobs SET state = 'cancelled' WHERE id = ? AND state = 'pending'", job_id
     )
-    return cursor.rowcount > 0
+    return changed > 0

@@ -30,10 +30,7 @@ def _person(r: Row) -> Person:
 
 async def by_telegram_id(conn: Connection, telegram_id: int) -> Person | None:
     """The person with this Telegram id, if any."""
-    async with conn.execute(
-        f"SELECT {_COLUMNS} FROM people WHERE telegram_id = ?", (telegram_id,)
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM people WHERE telegram_id = ?", telegram_id)
     return _person(row) if row else None
 
 
@@ -41,8 +38,7 @@ async def by_id(conn: Connection, person_id: int | None) -> Person | None:
     """The person with this row id, if any (None passes through, for optional links)."""
     if person_id is None:
         return None
-    async with conn.execute(f"SELECT {_COLUMNS} FROM people WHERE id = ?", (person_id,)) as cur:
-        row = await cur.fetchone()
+    row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM people WHERE id = ?", person_id)
     return _person(row) if row else None
 
 
@@ -70,7 +66,13 @@ async def record_consent(
             declined_at = NULL,
             updated_at = excluded.updated_at
         """,
-        (telegram_id, display_name, language, stamp, notice_version, stamp, stamp),
+        telegram_id,
+        display_name,
+        language,
+        stamp,
+        notice_version,
+        stamp,
+        stamp,
     )
     person = await by_telegram_id(conn, telegram_id)
     assert person is not None
@@ -91,7 +93,11 @@ async def record_refusal(
             consent_at = NULL, consent_version = excluded.consent_version,
             declined_at = excluded.declined_at, updated_at = excluded.updated_at
         """,
-        (telegram_id, notice_version, stamp, stamp, stamp),
+        telegram_id,
+        notice_version,
+        stamp,
+        stamp,
+        stamp,
     )
 
 
@@ -101,32 +107,35 @@ async def set_phone(
     """Store the person's phone number in E.164 form."""
     await conn.execute(
         "UPDATE people SET phone_e164 = ?, updated_at = ? WHERE id = ?",
-        (phone_e164, to_db(now), person_id),
+        phone_e164,
+        to_db(now),
+        person_id,
     )
 
 
 async def set_unreachable(conn: Connection, telegram_id: int, unreachable: bool) -> bool:
     """Mark whether the person has blocked the bot; True if that changed."""
-    cursor = await conn.execute(
+    changed = await conn.execute(
         "UPDATE people SET unreachable = ? WHERE telegram_id = ? AND unreachable != ?",
-        (int(unreachable), telegram_id, int(unreachable)),
+        int(unreachable),
+        telegram_id,
+        int(unreachable),
     )
-    return bool(cursor.rowcount)
+    return bool(changed)
 
 
 async def language_of(conn: Connection, telegram_id: int) -> str | None:
     """The language stored for a Telegram id (None for groups and people not known)."""
-    async with conn.execute(
-        "SELECT language FROM people WHERE telegram_id = ?", (telegram_id,)
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow("SELECT language FROM people WHERE telegram_id = ?", telegram_id)
     return row["language"] if row else None
 
 
 async def set_language(conn: Connection, telegram_id: int, language: str, now: datetime) -> bool:
     """Store the language a person chose; False when they are not known."""
-    cursor = await conn.execute(
+    changed = await conn.execute(
         "UPDATE people SET language = ?, updated_at = ? WHERE telegram_id = ?",
-        (language, to_db(now), telegram_id),
+        language,
+        to_db(now),
+        telegram_id,
     )
-    return cursor.rowcount > 0
+    return changed > 0

@@ -77,11 +77,8 @@ async def _to_summary(bot: BotHarness) -> None:
 
 
 async def _newest_request(bot: BotHarness) -> int:
-    async with (
-        bot.services.db.read() as conn,
-        conn.execute("SELECT MAX(id) FROM help_requests") as cursor,
-    ):
-        row = await cursor.fetchone()
+    async with bot.services.db.read() as conn:
+        row = await conn.fetchrow("SELECT MAX(id) FROM help_requests")
     return int(row[0])
 
 

@@ -64,19 +64,22 @@ class Table:
 
 async def read_schema(conn: Connection) -> dict[str, Table]:
     """Every ordinary table (not SQLite's own, not a full-text index's shadow tables)."""
-    async with conn.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-    ) as cursor:
-        rows = [(r["name"], r["sql"] or "") for r in await cursor.fetchall()]
+    rows = [
+        (r["name"], r["sql"] or "")
+        for r in await conn.fetch(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
     virtual = [name for name, sql in rows if sql.upper().startswith("CREATE VIRTUAL")]
     tables = {}
     for name, sql in rows:
         if name in virtual or any(name.startswith(v + "_") for v in virtual):
             continue
-        async with conn.execute(f"PRAGMA table_info({name})") as cursor:
-            columns = [dict(r) for r in await cursor.fetchall()]
-        async with conn.execute(f"PRAGMA foreign_key_list({name})") as cursor:
-            keys = {r["from"]: (r["table"], r["to"]) for r in await cursor.fetchall()}
+        columns = [dict(r) for r in await conn.fetch(f"PRAGMA table_info({name})")]
+        keys = {
+            r["from"]: (r["table"], r["to"])
+            for r in await conn.fetch(f"PRAGMA foreign_key_list({name})")
+        }
         tables[name] = Table(name, sql, columns, keys)
     return tables
 
@@ -176,11 +179,9 @@ class Seeder:
                 row[name] = self._filler(table, column)
         names = ", ".join(row)
         marks = ", ".join("?" for _ in row)
-        cursor = await self.conn.execute(
-            f"INSERT INTO {table_name} ({names}) VALUES ({marks})", tuple(row.values())
-        )
+        await self.conn.execute(f"INSERT INTO {table_name} ({names}) VALUES ({marks})", *row.values())
         self.made.append((table_name, row))
-        return cursor.lastrowid
+        return await self.conn.fetchval("SELECT last_insert_rowid()")
 
     async def referenced(self, table_name: str, column: str | None) -> Any:
         """A new row of the table a foreign key points at; the value it is referred to by."""
@@ -188,10 +189,9 @@ class Seeder:
             rowid = await self.insert("people", {"telegram_id": self._next()})
         else:
             rowid = await self.insert(table_name, {})
-        async with self.conn.execute(
-            f"SELECT {column or 'rowid'} FROM {table_name} WHERE rowid = ?", (rowid,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await self.conn.fetchrow(
+            f"SELECT {column or 'rowid'} FROM {table_name} WHERE rowid = ?", rowid
+        )
         return row[0]
 
 
@@ -246,8 +246,7 @@ async def seed_person_everywhere(
 
 async def holding(conn: Connection, table: str, column: str, value: int) -> int:
     """How many rows of the table hold the value in the column."""
-    async with conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (value,)) as c:
-        row = await c.fetchone()
+    row = await conn.fetchrow(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", value)
     return int(row[0]) if row else 0
 
 
@@ -260,8 +259,7 @@ async def texts_showing(
         for column in table.columns:
             if column["type"].upper() in ("INTEGER", "REAL"):
                 continue
-            async with conn.execute(f"SELECT {column['name']} FROM {table.name}") as cursor:
-                cells = [r[0] for r in await cursor.fetchall()]
+            cells = [r[0] for r in await conn.fetch(f"SELECT {column['name']} FROM {table.name}")]
             for cell in cells:
                 text = cell.decode("utf-8", "replace") if isinstance(cell, bytes) else str(cell)
                 shown += [f"{table.name}.{column['name']}: {n}" for n in needles if n in text]

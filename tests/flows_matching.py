@@ -19,8 +19,7 @@ _POOL_COLUMNS = (
 
 
 async def _rows(conn: Connection, sql: str, *args: object) -> list[tuple[Any, ...]]:
-    async with conn.execute(sql, args) as cursor:
-        return [tuple(r) for r in await cursor.fetchall()]
+    return [tuple(r) for r in await conn.fetch(sql, *args)]
 
 
 async def recounted(conn: Connection) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
@@ -97,14 +96,11 @@ async def assert_copies_match_recount(db: Database) -> tuple[int, int]:
 
 async def counters_of(db: Database, person_id: int) -> tuple[int, list[str]]:
     """A volunteer's stored open tasks and the accepted times kept (newest first, no blanks)."""
-    async with (
-        db.read() as conn,
-        conn.execute(
+    async with db.read() as conn:
+        row = await conn.fetchrow(
             f"SELECT open_tasks, {', '.join(RECENT_COLUMNS)} FROM volunteers WHERE person_id = ?",
-            (person_id,),
-        ) as cursor,
-    ):
-        row = await cursor.fetchone()
+            person_id,
+        )
     assert row is not None, f"person {person_id} is not a volunteer"
     return row[0], [t for t in tuple(row)[1:] if t]
 

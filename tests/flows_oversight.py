@@ -134,6 +134,6 @@ async def seed_volunteers(
 
 async def scalar(bot: BotHarness, sql: str) -> int:
     """The single number a read-only query returns."""
-    async with bot.services.db.read() as conn, conn.execute(sql) as cursor:
-        row = await cursor.fetchone()
+    async with bot.services.db.read() as conn:
+        row = await conn.fetchrow(sql)
     return int(row[0]) if row else 0

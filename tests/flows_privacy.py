@@ -36,21 +36,22 @@ async def stored_text(bot: BotHarness) -> str:
     """Every value in every table, as one string: to prove a detail is stored nowhere."""
     values: list[str] = []
     async with bot.services.db.read() as conn:
-        async with conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        ) as cursor:
-            tables = [r[0] for r in await cursor.fetchall()]
+        tables = [
+            r[0]
+            for r in await conn.fetch(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
         for table in tables:
-            async with conn.execute(f"SELECT * FROM {table}") as cursor:
-                for row in await cursor.fetchall():
-                    values.extend(str(v) for v in tuple(row))
+            for row in await conn.fetch(f"SELECT * FROM {table}"):
+                values.extend(str(v) for v in tuple(row))
     return "\n".join(values)
 
 
 async def count(bot: BotHarness, sql: str, *args: object) -> int:
     """The first column of the first row of a query (a COUNT)."""
-    async with bot.services.db.read() as conn, conn.execute(sql, args) as cursor:
-        row = await cursor.fetchone()
+    async with bot.services.db.read() as conn:
+        row = await conn.fetchrow(sql, *args)
     return int(row[0]) if row else 0
 
 

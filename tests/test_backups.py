@@ -115,11 +115,11 @@ async def test_a_backup_restores_into_a_fresh_database_that_works(
         listed = "\n".join(restored.fake.texts_to(RESIDENT.id))
         assert ref in listed and later_ref not in listed
         assert request_texts.MY_REQUESTS_NONE not in listed
-        async with (
-            restored.services.db.read() as conn,
-            conn.execute("SELECT COUNT(*) FROM help_requests WHERE id = ?", (later_rid,)) as cursor,
-        ):
-            assert (await cursor.fetchone())[0] == 0
+        async with restored.services.db.read() as conn:
+            assert (
+                await conn.fetchval("SELECT COUNT(*) FROM help_requests WHERE id = ?", later_rid)
+                == 0
+            )
     finally:
         await restored.stop()
     assert not restored.errors

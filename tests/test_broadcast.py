@@ -66,10 +66,7 @@ async def test_broadcast_to_200_counts_blocked_and_marks_them(paced: BotHarness)
         for chat in seeded[:30]:
             person = await people.by_telegram_id(conn, chat)
             assert person is not None and person.unreachable == (chat in blocked)
-        async with conn.execute(
-            "SELECT after FROM audit_log WHERE action = 'broadcast.sent'"
-        ) as cursor:
-            rows = await cursor.fetchall()
+        rows = await conn.fetch("SELECT after FROM audit_log WHERE action = 'broadcast.sent'")
     assert len(rows) == 1 and f'"recipients": {total}' in rows[0][0]
 
     # Next time the blocked are left out, not retried forever.
@@ -99,7 +96,6 @@ async def test_broadcast_cancel_and_bad_input_send_nothing(harness: BotHarness) 
     # The old Send button does nothing now.
     await harness.press(ELM_ORGANISER, SEND_DATA)
     async with harness.services.db.read() as conn:
-        async with conn.execute("SELECT COUNT(*) FROM broadcasts") as cursor:
-            row = await cursor.fetchone()
+        row = await conn.fetchrow("SELECT COUNT(*) FROM broadcasts")
         actions = await audit.actions_for(conn, "neighbourhood:1")
     assert row is not None and row[0] == 0 and "broadcast.sent" not in actions

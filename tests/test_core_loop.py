@@ -211,11 +211,8 @@ async def test_forged_and_stale_presses_change_nothing(harness: BotHarness) -> N
     stranger_person = await harness.services.community.person(stranger.id)
     assert stranger_person is not None
     query = "SELECT COUNT(*) FROM request_alerts WHERE request_id = ? AND person_id = ?"
-    async with (
-        harness.services.db.read() as conn,
-        conn.execute(query, (rid, stranger_person.id)) as cursor,
-    ):
-        assert (await cursor.fetchone())[0] == 0
+    async with harness.services.db.read() as conn:
+        assert await conn.fetchval(query, rid, stranger_person.id) == 0
     await harness.press(RESIDENT, pack("accept", rid))
     await harness.press(helper, pack("accept", "999"))
     await harness.press(helper, pack("accept", "abc"))

@@ -119,10 +119,10 @@ async def test_a_group_that_became_a_supergroup_is_followed(
     assert sender.texts_to(SUPERGROUP) == ["first", "second"]
     async with db.read() as conn:
         neighbourhood = await neighbourhoods.by_id(conn, place)
-        async with conn.execute("SELECT chat_id, params FROM outbox ORDER BY id") as cursor:
-            rows = [
-                (r["chat_id"], json.loads(r["params"])["chat_id"]) for r in await cursor.fetchall()
-            ]
+        rows = [
+            (r["chat_id"], json.loads(r["params"])["chat_id"])
+            for r in await conn.fetch("SELECT chat_id, params FROM outbox ORDER BY id")
+        ]
     assert neighbourhood is not None and neighbourhood.volunteers_chat_id == SUPERGROUP
     assert rows[:2] == [(SUPERGROUP, SUPERGROUP)] * 2
 

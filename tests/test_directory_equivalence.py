@@ -145,15 +145,20 @@ def random_search(register: Register) -> dict[str, Any]:
 
 
 async def kind_counts_recounted(conn: Connection) -> Counter[tuple[str, str]]:
-    async with conn.execute(
-        "SELECT visibility, kind FROM assets WHERE status = 'published'"
-    ) as cursor:
-        return Counter((r[0], r[1]) for r in await cursor.fetchall())
+    return Counter(
+        (r[0], r[1])
+        for r in await conn.fetch("SELECT visibility, kind FROM assets WHERE status = 'published'")
+    )
 
 
 async def kind_counts_kept(conn: Connection) -> Counter[tuple[str, str]]:
-    async with conn.execute("SELECT visibility, kind, published FROM asset_kind_counts") as cursor:
-        return Counter({(r[0], r[1]): r[2] for r in await cursor.fetchall() if r[2]})
+    return Counter(
+        {
+            (r[0], r[1]): r[2]
+            for r in await conn.fetch("SELECT visibility, kind, published FROM asset_kind_counts")
+            if r[2]
+        }
+    )
 
 
 async def test_browsing_and_counts_find_exactly_what_they_did(db: Database) -> None:

@@ -85,8 +85,11 @@ async def enqueue(db: Database, *messages: tuple[int, str]) -> list[int]:
 
 
 async def states(db: Database) -> dict[int, tuple[str, int]]:
-    async with db.read() as conn, conn.execute("SELECT id, state, attempts FROM outbox") as cur:
-        return {row["id"]: (row["state"], row["attempts"]) for row in await cur.fetchall()}
+    async with db.read() as conn:
+        return {
+            row["id"]: (row["state"], row["attempts"])
+            for row in await conn.fetch("SELECT id, state, attempts FROM outbox")
+        }
 
 
 async def test_order_within_each_chat_is_kept_across_many_batches(

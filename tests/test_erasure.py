@@ -49,14 +49,13 @@ async def leftovers(conn: Connection, zelda: tuple[int, int]) -> list[str]:
     for table, column in (("audit_log", "before"), ("audit_log", "after")) + (
         ("scheduled_jobs", "payload"),
     ):
-        async with conn.execute(
+        if await conn.fetchval(
             f"SELECT COUNT(*) FROM {table} WHERE json_valid({column}) AND EXISTS (SELECT 1 "
             f"FROM json_tree({column}) WHERE (key LIKE '%person_id' OR key = 'assignee') "
             "AND atom = ?)",
-            (zelda[0],),
-        ) as cursor:
-            if (await cursor.fetchone())[0]:
-                left.append(f"{table}.{column}: person {zelda[0]}")
+            zelda[0],
+        ):
+            left.append(f"{table}.{column}: person {zelda[0]}")
     if await holding_text(conn, "audit_log", "subject", f"person:{zelda[0]}"):
         left.append("audit_log.subject")
     needles = [ZELDA.first_name, ZELDA.last_name, str(ZELDA.id), ZELDA_ADDRESS]
@@ -64,8 +63,7 @@ async def leftovers(conn: Connection, zelda: tuple[int, int]) -> list[str]:
 
 
 async def holding_text(conn: Connection, table: str, column: str, value: str) -> int:
-    async with conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (value,)) as c:
-        return int((await c.fetchone())[0])
+    return int(await conn.fetchval(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", value))
 
 
 async def forget_me(bot: BotHarness, user: FakeUser) -> None:
@@ -216,13 +214,14 @@ async def test_forgetme_interrupted_by_a_crash_erases_nothing_then_completes(
             ZELDA_ADDRESS,
         )
         assert await people.by_telegram_id(conn, ZELDA.id) is not None
-        async with conn.execute("SELECT COUNT(*) FROM erasure_counts") as cursor:
-            assert (await cursor.fetchone())[0] == 0
-        async with conn.execute(
-            "SELECT COUNT(*) FROM audit_log WHERE action IN ('privacy.forgotten', "
-            "'request.cancelled')"
-        ) as cursor:
-            assert (await cursor.fetchone())[0] == 0
+        assert await conn.fetchval("SELECT COUNT(*) FROM erasure_counts") == 0
+        assert (
+            await conn.fetchval(
+                "SELECT COUNT(*) FROM audit_log WHERE action IN ('privacy.forgotten', "
+                "'request.cancelled')"
+            )
+            == 0
+        )
     assert len(harness.fake.texts_to(volunteer.id)) == told_before
     assert all(ref not in text for text in harness.fake.texts_to(volunteer.id)[told_before:])
 

@@ -56,14 +56,14 @@ async def export(bot: BotHarness, user: FakeUser, args: str) -> list[dict[str, s
 
 
 async def audit_entries(bot: BotHarness) -> list[tuple[int, str, dict[str, object]]]:
-    async with (
-        bot.services.db.read() as conn,
-        conn.execute(
-            "SELECT actor_telegram_id, action, after FROM audit_log "
-            "WHERE action LIKE 'export.%' ORDER BY id"
-        ) as cursor,
-    ):
-        return [(r[0], r[1], json.loads(r[2])) for r in await cursor.fetchall()]
+    async with bot.services.db.read() as conn:
+        return [
+            (r[0], r[1], json.loads(r[2]))
+            for r in await conn.fetch(
+                "SELECT actor_telegram_id, action, after FROM audit_log "
+                "WHERE action LIKE 'export.%' ORDER BY id"
+            )
+        ]
 
 
 async def test_an_export_holds_only_the_organisers_own_neighbourhoods(
@@ -202,11 +202,8 @@ async def formula_requests(bot: BotHarness) -> int:
     await say("07700 100457")
     await press(Step.FOR_AGREED, "yes")
     await press(Step.SUMMARY, "confirm")
-    async with (
-        bot.services.db.read() as conn,
-        conn.execute("SELECT id FROM help_requests") as c,
-    ):
-        (request_id,) = [row[0] for row in await c.fetchall()]
+    async with bot.services.db.read() as conn:
+        (request_id,) = [row[0] for row in await conn.fetch("SELECT id FROM help_requests")]
     await bot.press(VOLUNTEER_FORMULA, pack("accept", request_id))
     return nid
 

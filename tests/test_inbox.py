@@ -17,11 +17,8 @@ from tests.flows_inbox import InboxFeeder
 
 
 async def _requests(harness: BotHarness) -> int:
-    async with (
-        harness.services.db.read() as conn,
-        conn.execute("SELECT COUNT(*) FROM help_requests") as cursor,
-    ):
-        row = await cursor.fetchone()
+    async with harness.services.db.read() as conn:
+        row = await conn.fetchrow("SELECT COUNT(*) FROM help_requests")
     return int(row[0]) if row else 0
 
 
@@ -127,11 +124,11 @@ async def test_handled_updates_keep_no_content_and_are_pruned(joined: BotHarness
     older = await feeder.feed(joined.build.text(RESIDENT, "my address is 1 Elm Road"))
     newer = await feeder.feed(joined.build.text(RESIDENT, "hello"))
     db = joined.services.db
-    async with (
-        db.read() as conn,
-        conn.execute("SELECT payload FROM inbox ORDER BY update_id") as cursor,
-    ):
-        payloads = [row["payload"] for row in await cursor.fetchall()]
+    async with db.read() as conn:
+        payloads = [
+            row["payload"]
+            for row in await conn.fetch("SELECT payload FROM inbox ORDER BY update_id")
+        ]
     assert payloads == ["{}", "{}"]
     joined.clock.advance(timedelta(days=3))  # type: ignore[attr-defined]
     assert await feeder.inbox.prune() == 1

@@ -240,13 +240,13 @@ async def change_something(conn: Connection, world: World) -> None:
 
 
 async def accepted_times(db: Database) -> list[str]:
-    async with (
-        db.read() as conn,
-        conn.execute(
-            "SELECT accepted_at FROM help_requests WHERE accepted_at IS NOT NULL"
-        ) as cursor,
-    ):
-        return [r[0] for r in await cursor.fetchall()]
+    async with db.read() as conn:
+        return [
+            r[0]
+            for r in await conn.fetch(
+                "SELECT accepted_at FROM help_requests WHERE accepted_at IS NOT NULL"
+            )
+        ]
 
 
 def random_case(rng: random.Random, world: World, accepted: list[str]) -> dict[str, Any]:

@@ -14,11 +14,8 @@ from tests.flows import agree, create_neighbourhood, invite_code
 
 
 async def count_people(bot: BotHarness) -> int:
-    async with (
-        bot.services.db.read() as conn,
-        conn.execute("SELECT COUNT(*) FROM people") as cur,
-    ):
-        row = await cur.fetchone()
+    async with bot.services.db.read() as conn:
+        row = await conn.fetchrow("SELECT COUNT(*) FROM people")
     return int(row[0])
 
 

@@ -41,11 +41,11 @@ async def _finish_request(harness: BotHarness, feeder: InboxFeeder) -> list[str]
     await feeder.feed(b.callback(RESIDENT, _step(Step.PAYMENT, "doorstep")))
     await feeder.feed(b.callback(RESIDENT, _step(Step.FOR_WHOM, "me")))
     await feeder.feed(b.callback(RESIDENT, _step(Step.SUMMARY, "confirm")))
-    async with (
-        harness.services.db.read() as conn,
-        conn.execute("SELECT description FROM help_requests ORDER BY id") as cursor,
-    ):
-        return [row["description"] for row in await cursor.fetchall()]
+    async with harness.services.db.read() as conn:
+        return [
+            row["description"]
+            for row in await conn.fetch("SELECT description FROM help_requests ORDER BY id")
+        ]
 
 
 @pytest.fixture
@@ -87,11 +87,8 @@ async def test_a_finished_conversation_is_forgotten(
     await feeder.feed(b.command(RESIDENT, "request"))
     await feeder.feed(b.callback(RESIDENT, prompts.CANCEL_DATA))
     await _crash(joined, monkeypatch)
-    async with (
-        joined.services.db.read() as conn,
-        conn.execute("SELECT COUNT(*) FROM conversation_states") as cursor,
-    ):
-        row = await cursor.fetchone()
+    async with joined.services.db.read() as conn:
+        row = await conn.fetchrow("SELECT COUNT(*) FROM conversation_states")
     assert row is not None and row[0] == 0
     await feeder.feed(b.text(RESIDENT, "Oat milk"))
     assert joined.fake.last_text_to(RESIDENT.id) != request_flow_texts.ASK_WHEN
@@ -104,7 +101,7 @@ async def test_an_unreadable_stored_state_is_dropped_not_fatal(
         await conn.execute(
             "INSERT INTO conversation_states (name, conversation_key, state) "
             "VALUES (?, '[1002, 1002]', x'00ff')",
-            (request_flow.NAME,),
+            request_flow.NAME,
         )
         await conn.execute(
             "INSERT INTO persisted_data (scope, owner_id, data) VALUES ('user', 1002, x'00')"

@@ -146,10 +146,9 @@ async def test_the_window_closes_a_day_after_the_task_closes(
     later = clock.now() + harness.settings.tunables.retention + timedelta(days=1)
     async with harness.services.db.transaction() as conn:
         await harness.services.privacy.retention.purge(conn, later)
-        async with conn.execute(
-            "SELECT COUNT(*) FROM outbox WHERE params LIKE ?", ("%Thank you so much%",)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await conn.fetchrow(
+            "SELECT COUNT(*) FROM outbox WHERE params LIKE ?", "%Thank you so much%"
+        )
     assert await stored(harness, request_id) == [] and row is not None and row[0] == 0
 
 

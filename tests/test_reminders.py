@@ -145,13 +145,11 @@ async def test_a_volunteer_who_blocked_the_bot_misses_a_reminder_and_organisers_
     assert len(told) == 1, harness.fake.texts_to(ORGANISER.id)
     assert "Hal" in told[0] and "a reminder about a task" in told[0] and ref in told[0]
     assert "1 Test Road" not in told[0]
-    async with (
-        harness.services.db.read() as conn,
-        conn.execute(
-            "SELECT unreachable FROM people WHERE telegram_id = ?", (HELPER.id,)
-        ) as cursor,
-    ):
-        assert (await cursor.fetchone())[0] == 1
+    async with harness.services.db.read() as conn:
+        assert (
+            await conn.fetchval("SELECT unreachable FROM people WHERE telegram_id = ?", HELPER.id)
+            == 1
+        )
     # The overdue nudge fails too, but organisers are not told twice.
     await travel_to(harness, MON + timedelta(days=1, hours=8))
     told = [t for t in harness.fake.texts_to(ORGANISER.id) if "has blocked the bot" in t]

@@ -91,8 +91,8 @@ async def finish(bot: BotHarness, address: str = "12 Elm Road") -> HelpRequest:
 
 async def request_count(bot: BotHarness) -> int:
     query = "SELECT COUNT(*) FROM help_requests"
-    async with bot.services.db.read() as conn, conn.execute(query) as cursor:
-        row = await cursor.fetchone()
+    async with bot.services.db.read() as conn:
+        row = await conn.fetchrow(query)
     return int(row[0])
 
 

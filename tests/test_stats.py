@@ -56,14 +56,12 @@ async def seed(
         await conn.execute(
             "UPDATE help_requests SET status = ?, accepted_at = ?, assignee_person_id = ?, "
             "thanked = ?, closed_at = ? WHERE id = ?",
-            (
-                status,
-                to_db(accepted) if accepted else None,
-                assignee,
-                int(thanked),
-                to_db(closed) if closed else None,
-                request.id,
-            ),
+            status,
+            to_db(accepted) if accepted else None,
+            assignee,
+            int(thanked),
+            to_db(closed) if closed else None,
+            request.id,
         )
 
 
@@ -73,18 +71,24 @@ async def seed_checkins(bot: BotHarness, nid: int, states: list[str]) -> None:
     resident = await bot.services.community.person(RESIDENT.id)
     assert resident is not None
     async with bot.services.db.transaction() as conn:
-        cursor = await conn.execute(
+        checkin_id = await conn.fetchval(
             "INSERT INTO checkins (person_id, neighbourhood_id, days, at_time, created_at, "
-            "updated_at) VALUES (?, ?, 127, '10:00', ?, ?)",
-            (resident.id, nid, to_db(now), to_db(now)),
+            "updated_at) VALUES (?, ?, 127, '10:00', ?, ?) RETURNING id",
+            resident.id,
+            nid,
+            to_db(now),
+            to_db(now),
         )
-        checkin_id = cursor.lastrowid
         for age, state in enumerate([*states, "answered"], start=1):
             due = now - age * DAY if age <= len(states) else now - 45 * DAY
             await conn.execute(
                 "INSERT INTO checkin_occurrences (checkin_id, local_date, due_at, state, "
                 "asked_at) VALUES (?, ?, ?, ?, ?)",
-                (checkin_id, due.date().isoformat(), to_db(due), state, to_db(due)),
+                checkin_id,
+                due.date().isoformat(),
+                to_db(due),
+                state,
+                to_db(due),
             )
 
 

@@ -23,8 +23,7 @@ async def test_pragmas_are_set_on_connect(tmp_path: Path) -> None:
         assert (tmp_path / "new" / "folder").is_dir()
         values = {}
         for pragma in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous"):
-            async with db.conn.execute(f"PRAGMA {pragma}") as cursor:
-                values[pragma] = (await cursor.fetchone())[0]
+            values[pragma] = await db.conn.fetchval(f"PRAGMA {pragma}")
         assert values == {
             "journal_mode": "wal",
             "foreign_keys": 1,
@@ -40,12 +39,14 @@ async def test_migrations_run_twice_change_nothing(tmp_path: Path) -> None:
     try:
         assert await db.pending_migrations() == len(MIGRATIONS)
         assert await db.migrate() == len(MIGRATIONS)
-        async with db.conn.execute("SELECT name FROM sqlite_master ORDER BY name") as cursor:
-            schema_before = [r[0] for r in await cursor.fetchall()]
+        schema_before = [
+            r[0] for r in await db.conn.fetch("SELECT name FROM sqlite_master ORDER BY name")
+        ]
         assert "people" in schema_before and "scheduled_jobs" in schema_before
         assert await db.migrate() == len(MIGRATIONS)
-        async with db.conn.execute("SELECT name FROM sqlite_master ORDER BY name") as cursor:
-            assert [r[0] for r in await cursor.fetchall()] == schema_before
+        assert [
+            r[0] for r in await db.conn.fetch("SELECT name FROM sqlite_master ORDER BY name")
+        ] == schema_before
         assert await db.pending_migrations() == 0
     finally:
         await db.close()
@@ -59,8 +60,9 @@ async def test_newer_database_is_refused(tmp_path: Path) -> None:
     try:
         with pytest.raises(DatabaseTooNewError, match="only knows up to"):
             await db.migrate()
-        async with db.conn.execute("SELECT COUNT(*) FROM sqlite_master") as cursor:
-            assert (await cursor.fetchone())[0] == 0  # nothing was created
+        assert (
+            await db.conn.fetchval("SELECT COUNT(*) FROM sqlite_master") == 0
+        )  # nothing was created
     finally:
         await db.close()
 
@@ -75,8 +77,8 @@ async def test_failed_transaction_rolls_back(tmp_path: Path) -> None:
                     "INSERT INTO people (telegram_id, created_at, updated_at) VALUES (1, 'x', 'x')"
                 )
                 raise RuntimeError("boom")
-        async with db.read() as conn, conn.execute("SELECT COUNT(*) FROM people") as cursor:
-            assert (await cursor.fetchone())[0] == 0
+        async with db.read() as conn:
+            assert await conn.fetchval("SELECT COUNT(*) FROM people") == 0
     finally:
         await db.close()
 

@@ -71,7 +71,13 @@ async def save(
         "ON CONFLICT (person_id) DO UPDATE SET neighbourhood_id = excluded.neighbourhood_id, "
         "days = excluded.days, at_time = excluded.at_time, active = 1, paused_until = NULL, "
         "updated_at = excluded.updated_at",
-        (person_id, neighbourhood_id, days, at_time, created_by, stamp, stamp),
+        person_id,
+        neighbourhood_id,
+        days,
+        at_time,
+        created_by,
+        stamp,
+        stamp,
     )
     saved = await by_person(conn, person_id)
     assert saved is not None
@@ -80,15 +86,13 @@ async def save(
 
 async def by_id(conn: Connection, checkin_id: int) -> CheckIn | None:
     """The check-in with this id, if any."""
-    async with conn.execute("SELECT * FROM checkins WHERE id = ?", (checkin_id,)) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow("SELECT * FROM checkins WHERE id = ?", checkin_id)
     return _checkin(row) if row else None
 
 
 async def by_person(conn: Connection, person_id: int) -> CheckIn | None:
     """The person's check-in, active or not."""
-    async with conn.execute("SELECT * FROM checkins WHERE person_id = ?", (person_id,)) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow("SELECT * FROM checkins WHERE person_id = ?", person_id)
     return _checkin(row) if row else None
 
 
@@ -96,11 +100,13 @@ async def _update(
     conn: Connection, checkin_id: int, column: str, value: object, now: datetime
 ) -> bool:
     # Column names come from the callers below, never from input.
-    cursor = await conn.execute(
+    changed = await conn.execute(
         f"UPDATE checkins SET {column} = ?, updated_at = ? WHERE id = ?",
-        (value, to_db(now), checkin_id),
+        value,
+        to_db(now),
+        checkin_id,
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
 async def set_paused_until(
@@ -137,7 +143,10 @@ async def set_contact_details(
     """Set the phone number and address organisers are given if a check-in goes unanswered."""
     await conn.execute(
         "UPDATE checkins SET phone_e164 = ?, address = ?, updated_at = ? WHERE id = ?",
-        (phone_e164, address, to_db(now), checkin_id),
+        phone_e164,
+        address,
+        to_db(now),
+        checkin_id,
     )
 
 
@@ -145,12 +154,11 @@ async def last_request_details(conn: Connection, person_id: int) -> tuple[str | 
     """The phone and address given with the person's newest request that still has them."""
     found: list[str | None] = [None, None]
     for index, column in enumerate(("contact_phone", "address")):
-        async with conn.execute(
+        row = await conn.fetchrow(
             f"SELECT {column} FROM help_requests WHERE requester_person_id = ? "
             f"AND phone_in = 0 AND {column} IS NOT NULL ORDER BY created_at DESC LIMIT 1",
-            (person_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+            person_id,
+        )
         found[index] = row[0] if row else None
     return found[0], found[1]
 
@@ -158,33 +166,36 @@ async def last_request_details(conn: Connection, person_id: int) -> tuple[str | 
 async def active_in(conn: Connection, neighbourhood_ids: list[int]) -> list[CheckIn]:
     """Active check-ins of these neighbourhoods, oldest first."""
     marks = ",".join("?" * len(neighbourhood_ids)) or "NULL"
-    async with conn.execute(
-        f"SELECT * FROM checkins WHERE active = 1 AND neighbourhood_id IN ({marks}) ORDER BY id",
-        neighbourhood_ids,
-    ) as cursor:
-        return [_checkin(r) for r in await cursor.fetchall()]
+    return [
+        _checkin(r)
+        for r in await conn.fetch(
+            f"SELECT * FROM checkins WHERE active = 1 AND neighbourhood_id IN ({marks}) "
+            "ORDER BY id",
+            *neighbourhood_ids,
+        )
+    ]
 
 
 async def add_occurrence(
     conn: Connection, checkin_id: int, local_date: date, due_at: datetime, now: datetime
 ) -> Occurrence | None:
     """Record that a day's question is being asked; None if that day was already asked."""
-    cursor = await conn.execute(
-        "INSERT OR IGNORE INTO checkin_occurrences (checkin_id, local_date, due_at, asked_at) "
-        "VALUES (?, ?, ?, ?)",
-        (checkin_id, local_date.isoformat(), to_db(due_at), to_db(now)),
+    occurrence_id = await conn.fetchval(
+        "INSERT INTO checkin_occurrences (checkin_id, local_date, due_at, asked_at) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+        checkin_id,
+        local_date.isoformat(),
+        to_db(due_at),
+        to_db(now),
     )
-    if cursor.rowcount != 1:
+    if occurrence_id is None:
         return None
-    return await occurrence(conn, int(cursor.lastrowid or 0))
+    return await occurrence(conn, int(occurrence_id))
 
 
 async def occurrence(conn: Connection, occurrence_id: int) -> Occurrence | None:
     """The occurrence with this id, if any."""
-    async with conn.execute(
-        "SELECT * FROM checkin_occurrences WHERE id = ?", (occurrence_id,)
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow("SELECT * FROM checkin_occurrences WHERE id = ?", occurrence_id)
     return _occurrence(row) if row else None
 
 
@@ -196,22 +207,24 @@ async def set_asked_message(
         await conn.execute(
             "UPDATE checkin_occurrences SET state = 'reasked', reasked_at = ?, "
             "reasked_outbox_id = ? WHERE id = ? AND state = 'asked'",
-            (to_db(now), outbox_id, occurrence_id),
+            to_db(now),
+            outbox_id,
+            occurrence_id,
         )
     else:
         await conn.execute(
             "UPDATE checkin_occurrences SET asked_outbox_id = ? WHERE id = ?",
-            (outbox_id, occurrence_id),
+            outbox_id,
+            occurrence_id,
         )
 
 
 async def question_messages(conn: Connection, occurrence_id: int) -> list[int]:
     """Outbox ids of the question and its repeat, if sent."""
-    async with conn.execute(
+    row = await conn.fetchrow(
         "SELECT asked_outbox_id, reasked_outbox_id FROM checkin_occurrences WHERE id = ?",
-        (occurrence_id,),
-    ) as cursor:
-        row = await cursor.fetchone()
+        occurrence_id,
+    )
     return [v for v in (row[0], row[1]) if v] if row else []
 
 
@@ -220,28 +233,30 @@ async def answer(
 ) -> bool:
     """Record the answer once; `late` also accepts an answer after it was marked missed."""
     states = "('asked', 'reasked', 'missed')" if late else "('asked', 'reasked')"
-    cursor = await conn.execute(
+    changed = await conn.execute(
         f"UPDATE checkin_occurrences SET state = 'answered', answer = ?, answered_at = ? "
         f"WHERE id = ? AND state IN {states}",
-        (reply, to_db(now), occurrence_id),
+        reply,
+        to_db(now),
+        occurrence_id,
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
 async def set_request(conn: Connection, occurrence_id: int, request_id: int) -> None:
     """Link the request an answer created."""
     await conn.execute(
-        "UPDATE checkin_occurrences SET request_id = ? WHERE id = ?", (request_id, occurrence_id)
+        "UPDATE checkin_occurrences SET request_id = ? WHERE id = ?", request_id, occurrence_id
     )
 
 
 async def mark_missed(conn: Connection, occurrence_id: int) -> bool:
     """No answer after the second grace period; False if answered meanwhile."""
-    cursor = await conn.execute(
+    changed = await conn.execute(
         "UPDATE checkin_occurrences SET state = 'missed' WHERE id = ? AND state = 'reasked'",
-        (occurrence_id,),
+        occurrence_id,
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
 async def missed_since(
@@ -249,13 +264,16 @@ async def missed_since(
 ) -> list[tuple[Occurrence, CheckIn]]:
     """Check-ins asked since a time and still unanswered after the whole ladder."""
     marks = ",".join("?" * len(neighbourhood_ids)) or "NULL"
-    async with conn.execute(
-        f"SELECT o.* FROM checkin_occurrences o JOIN checkins c ON c.id = o.checkin_id "
-        f"WHERE o.state = 'missed' AND o.asked_at >= ? AND c.neighbourhood_id IN ({marks}) "
-        "ORDER BY o.asked_at",
-        (to_db(since), *neighbourhood_ids),
-    ) as cursor:
-        rows = [_occurrence(r) for r in await cursor.fetchall()]
+    rows = [
+        _occurrence(r)
+        for r in await conn.fetch(
+            f"SELECT o.* FROM checkin_occurrences o JOIN checkins c ON c.id = o.checkin_id "
+            f"WHERE o.state = 'missed' AND o.asked_at >= ? AND c.neighbourhood_id IN ({marks}) "
+            "ORDER BY o.asked_at",
+            to_db(since),
+            *neighbourhood_ids,
+        )
+    ]
     found = []
     for row in rows:
         checkin = await by_id(conn, row.checkin_id)
@@ -268,31 +286,31 @@ async def add_escalation(
     conn: Connection, occurrence: Occurrence, checkin: CheckIn, first_told: str, now: datetime
 ) -> Escalation | None:
     """Open an escalation for a missed occurrence; None if it already has one."""
-    cursor = await conn.execute(
-        "INSERT OR IGNORE INTO checkin_escalations (occurrence_id, checkin_id, neighbourhood_id, "
-        "first_told, created_at) VALUES (?, ?, ?, ?, ?)",
-        (occurrence.id, checkin.id, checkin.neighbourhood_id, first_told, to_db(now)),
+    escalation_id = await conn.fetchval(
+        "INSERT INTO checkin_escalations (occurrence_id, checkin_id, neighbourhood_id, "
+        "first_told, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+        occurrence.id,
+        checkin.id,
+        checkin.neighbourhood_id,
+        first_told,
+        to_db(now),
     )
-    if cursor.rowcount != 1:
+    if escalation_id is None:
         return None
-    return await escalation(conn, int(cursor.lastrowid or 0))
+    return await escalation(conn, int(escalation_id))
 
 
 async def escalation(conn: Connection, escalation_id: int) -> Escalation | None:
     """The escalation with this id, if any."""
-    async with conn.execute(
-        "SELECT * FROM checkin_escalations WHERE id = ?", (escalation_id,)
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow("SELECT * FROM checkin_escalations WHERE id = ?", escalation_id)
     return _escalation(row) if row else None
 
 
 async def escalation_of_occurrence(conn: Connection, occurrence_id: int) -> Escalation | None:
     """The escalation a missed occurrence opened, if any."""
-    async with conn.execute(
-        "SELECT * FROM checkin_escalations WHERE occurrence_id = ?", (occurrence_id,)
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow(
+        "SELECT * FROM checkin_escalations WHERE occurrence_id = ?", occurrence_id
+    )
     return _escalation(row) if row else None
 
 
@@ -300,39 +318,46 @@ async def acknowledge(
     conn: Connection, escalation_id: int, telegram_id: int, now: datetime
 ) -> bool:
     """Record who is handling it; False if someone already acknowledged."""
-    cursor = await conn.execute(
+    changed = await conn.execute(
         "UPDATE checkin_escalations SET acknowledged_by = ?, acknowledged_at = ? "
         "WHERE id = ? AND acknowledged_at IS NULL",
-        (telegram_id, to_db(now), escalation_id),
+        telegram_id,
+        to_db(now),
+        escalation_id,
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
 async def record_outcome(
     conn: Connection, escalation_id: int, outcome: str, telegram_id: int, now: datetime
 ) -> bool:
     """Close an acknowledged escalation with its outcome; False if not possible."""
-    cursor = await conn.execute(
+    changed = await conn.execute(
         "UPDATE checkin_escalations SET outcome = ?, outcome_by = ?, outcome_at = ? "
         "WHERE id = ? AND acknowledged_at IS NOT NULL AND outcome IS NULL",
-        (outcome, telegram_id, to_db(now), escalation_id),
+        outcome,
+        telegram_id,
+        to_db(now),
+        escalation_id,
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
 async def count_resend(conn: Connection, escalation_id: int) -> None:
     """Count one more re-send to all organisers."""
     await conn.execute(
-        "UPDATE checkin_escalations SET resends = resends + 1 WHERE id = ?", (escalation_id,)
+        "UPDATE checkin_escalations SET resends = resends + 1 WHERE id = ?", escalation_id
     )
 
 
 async def open_escalations(conn: Connection, neighbourhood_ids: list[int]) -> list[Escalation]:
     """Escalations without an outcome in these neighbourhoods, oldest first."""
     marks = ",".join("?" * len(neighbourhood_ids)) or "NULL"
-    async with conn.execute(
-        f"SELECT * FROM checkin_escalations WHERE outcome IS NULL "
-        f"AND neighbourhood_id IN ({marks}) ORDER BY id",
-        neighbourhood_ids,
-    ) as cursor:
-        return [_escalation(r) for r in await cursor.fetchall()]
+    return [
+        _escalation(r)
+        for r in await conn.fetch(
+            f"SELECT * FROM checkin_escalations WHERE outcome IS NULL "
+            f"AND neighbourhood_id IN ({marks}) ORDER BY id",
+            *neighbourhood_ids,
+        )
+    ]

@@ -56,8 +56,7 @@ async def save_quiet_defaults(conn: Connection, start: str, end: str, zone: str)
 async def _quiet(conn: Connection, override_sql: str, argument: int) -> QuietSettings:
     """One statement: the override `override_sql` finds (columns s, e), and the defaults."""
     sql = f"SELECT o.s, o.e, {_DEFAULTS} FROM (SELECT 1) LEFT JOIN ({override_sql}) o ON 1"
-    async with conn.execute(sql, (argument,)) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow(sql, argument)
     assert row is not None  # the LEFT JOIN from one row always gives one
     return QuietSettings(row[0], row[1], row[2], row[3], row[4])
 
@@ -95,56 +94,61 @@ async def quiet_hours_for_chat(conn: Connection, chat_id: int) -> QuietSettings:
 async def organiser_neighbourhoods(conn: Connection) -> dict[int, list[int]]:
     """Organiser Telegram id -> the neighbourhood ids they organise by membership."""
     found: dict[int, list[int]] = {}
-    async with conn.execute(
+    for row in await conn.fetch(
         "SELECT p.telegram_id, m.neighbourhood_id FROM memberships m "
         "JOIN people p ON p.id = m.person_id WHERE m.role = 'organiser' "
         "ORDER BY p.telegram_id, m.neighbourhood_id"
-    ) as cursor:
-        for row in await cursor.fetchall():
-            found.setdefault(row[0], []).append(row[1])
+    ):
+        found.setdefault(row[0], []).append(row[1])
     return found
 
 
 async def neighbourhoods_without_organiser(conn: Connection) -> list[int]:
     """Neighbourhoods no member organises (the bootstrap organisers look after them)."""
-    async with conn.execute(
-        "SELECT id FROM neighbourhoods n WHERE NOT EXISTS (SELECT 1 FROM memberships m "
-        "WHERE m.neighbourhood_id = n.id AND m.role = 'organiser') ORDER BY id"
-    ) as cursor:
-        return [r[0] for r in await cursor.fetchall()]
+    return [
+        r[0]
+        for r in await conn.fetch(
+            "SELECT id FROM neighbourhoods n WHERE NOT EXISTS (SELECT 1 FROM memberships m "
+            "WHERE m.neighbourhood_id = n.id AND m.role = 'organiser') ORDER BY id"
+        )
+    ]
 
 
 async def unassigned(conn: Connection, neighbourhood_id: int) -> list[WaitingRequest]:
     """Open requests, longest waiting first (since = when they were created)."""
-    async with conn.execute(
-        "SELECT ref, category, created_at FROM help_requests "
-        "WHERE neighbourhood_id = ? AND status = 'open' ORDER BY created_at LIMIT 50",
-        (neighbourhood_id,),
-    ) as cursor:
-        return [WaitingRequest(r[0], r[1], from_db(r[2])) for r in await cursor.fetchall()]
+    return [
+        WaitingRequest(r[0], r[1], from_db(r[2]))
+        for r in await conn.fetch(
+            "SELECT ref, category, created_at FROM help_requests "
+            "WHERE neighbourhood_id = ? AND status = 'open' ORDER BY created_at LIMIT 50",
+            neighbourhood_id,
+        )
+    ]
 
 
 async def overdue(
     conn: Connection, neighbourhood_id: int, due_before: datetime
 ) -> list[WaitingRequest]:
     """Assigned tasks whose window ended before a time (since = when they were due)."""
-    async with conn.execute(
-        "SELECT ref, category, ends_at FROM help_requests "
-        "WHERE neighbourhood_id = ? AND status = 'assigned' AND ends_at < ? "
-        "ORDER BY ends_at LIMIT 50",
-        (neighbourhood_id, to_db(due_before)),
-    ) as cursor:
-        return [WaitingRequest(r[0], r[1], from_db(r[2])) for r in await cursor.fetchall()]
+    return [
+        WaitingRequest(r[0], r[1], from_db(r[2]))
+        for r in await conn.fetch(
+            "SELECT ref, category, ends_at FROM help_requests "
+            "WHERE neighbourhood_id = ? AND status = 'assigned' AND ends_at < ? "
+            "ORDER BY ends_at LIMIT 50",
+            neighbourhood_id,
+            to_db(due_before),
+        )
+    ]
 
 
 async def volunteers_awaiting_approval(conn: Connection, neighbourhood_id: int) -> int:
     """How many volunteers wait for an organiser's approval."""
-    async with conn.execute(
+    row = await conn.fetchrow(
         "SELECT COUNT(*) FROM memberships WHERE neighbourhood_id = ? "
         "AND volunteer_status = 'pending'",
-        (neighbourhood_id,),
-    ) as cursor:
-        row = await cursor.fetchone()
+        neighbourhood_id,
+    )
     return int(row[0]) if row else 0
 
 
@@ -152,10 +156,11 @@ async def completed_between(
     conn: Connection, neighbourhood_id: int, start: datetime, end: datetime
 ) -> DayTotals:
     """Tasks marked done in [start, end) and how many of them were thanked."""
-    async with conn.execute(
+    row = await conn.fetchrow(
         "SELECT COUNT(*), COALESCE(SUM(thanked), 0) FROM help_requests "
         "WHERE neighbourhood_id = ? AND done_at >= ? AND done_at < ?",
-        (neighbourhood_id, to_db(start), to_db(end)),
-    ) as cursor:
-        row = await cursor.fetchone()
+        neighbourhood_id,
+        to_db(start),
+        to_db(end),
+    )
     return DayTotals(int(row[0]), int(row[1])) if row else DayTotals(0, 0)

@@ -14,18 +14,22 @@ async def defer(conn: Connection, outbox_id: int, error: str, retry_at: datetime
     await conn.execute(
         "UPDATE outbox SET attempts = attempts + 1, last_error = ?, retry_at = ?, "
         "sending_since = NULL WHERE id = ? AND state = 'pending'",
-        (error[:500], to_db(retry_at), outbox_id),
+        error[:500],
+        to_db(retry_at),
+        outbox_id,
     )
 
 
 async def deferred_chats(conn: Connection, now: datetime) -> set[int]:
     """Chats whose oldest calls are waiting out a back-off at `now`."""
-    async with conn.execute(
-        "SELECT DISTINCT chat_id FROM outbox "
-        "WHERE state = 'pending' AND retry_at IS NOT NULL AND retry_at > ?",
-        (to_db(now),),
-    ) as cursor:
-        return {r["chat_id"] for r in await cursor.fetchall()}
+    return {
+        r["chat_id"]
+        for r in await conn.fetch(
+            "SELECT DISTINCT chat_id FROM outbox "
+            "WHERE state = 'pending' AND retry_at IS NOT NULL AND retry_at > ?",
+            to_db(now),
+        )
+    }
 
 
 async def follow_chat_migration(conn: Connection, old_chat_id: int, new_chat_id: int) -> int:
@@ -35,38 +39,42 @@ async def follow_chat_migration(conn: Connection, old_chat_id: int, new_chat_id:
     """
     await conn.execute(
         "UPDATE neighbourhoods SET volunteers_chat_id = ? WHERE volunteers_chat_id = ?",
-        (new_chat_id, old_chat_id),
+        new_chat_id,
+        old_chat_id,
     )
     await conn.execute(
-        "UPDATE request_alerts SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
+        "UPDATE request_alerts SET chat_id = ? WHERE chat_id = ?", new_chat_id, old_chat_id
     )
-    cursor = await conn.execute(
+    changed = await conn.execute(
         "UPDATE outbox SET chat_id = ?, params = json_set(params, '$.chat_id', ?), "
         "retry_at = NULL WHERE chat_id = ? AND state = 'pending'",
-        (new_chat_id, new_chat_id, old_chat_id),
+        new_chat_id,
+        new_chat_id,
+        old_chat_id,
     )
-    return cursor.rowcount
+    return changed
 
 
 async def organisers_of_member(conn: Connection, telegram_id: int) -> list[int]:
     """Telegram ids of the organisers of every neighbourhood this person belongs to."""
-    async with conn.execute(
-        "SELECT DISTINCT o.telegram_id FROM people p "
-        "JOIN memberships m ON m.person_id = p.id "
-        "JOIN memberships om ON om.neighbourhood_id = m.neighbourhood_id AND om.role = 'organiser' "
-        "JOIN people o ON o.id = om.person_id "
-        "WHERE p.telegram_id = ? AND o.telegram_id != ? ORDER BY o.telegram_id",
-        (telegram_id, telegram_id),
-    ) as cursor:
-        return [r["telegram_id"] for r in await cursor.fetchall()]
+    return [
+        r["telegram_id"]
+        for r in await conn.fetch(
+            "SELECT DISTINCT o.telegram_id FROM people p "
+            "JOIN memberships m ON m.person_id = p.id "
+            "JOIN memberships om "
+            "ON om.neighbourhood_id = m.neighbourhood_id AND om.role = 'organiser' "
+            "JOIN people o ON o.id = om.person_id "
+            "WHERE p.telegram_id = ? AND o.telegram_id != ? ORDER BY o.telegram_id",
+            telegram_id,
+            telegram_id,
+        )
+    ]
 
 
 async def display_name(conn: Connection, telegram_id: int) -> str | None:
     """The name a person gave, if they are known."""
-    async with conn.execute(
-        "SELECT display_name FROM people WHERE telegram_id = ?", (telegram_id,)
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow("SELECT display_name FROM people WHERE telegram_id = ?", telegram_id)
     return row["display_name"] if row else None
 
 
@@ -80,18 +88,22 @@ class Holdings:
 
 async def holdings(conn: Connection, telegram_id: int) -> Holdings:
     """The references of the tasks a person holds, and whether they have an active check-in."""
-    async with conn.execute(
-        "SELECT r.ref FROM help_requests r JOIN people p ON p.id = r.assignee_person_id "
-        "WHERE p.telegram_id = ? AND r.status = 'assigned' ORDER BY r.id",
-        (telegram_id,),
-    ) as cursor:
-        refs = [r["ref"] for r in await cursor.fetchall()]
-    async with conn.execute(
-        "SELECT 1 FROM checkins c JOIN people p ON p.id = c.person_id "
-        "WHERE p.telegram_id = ? AND c.active = 1",
-        (telegram_id,),
-    ) as cursor:
-        has_checkin = await cursor.fetchone() is not None
+    refs = [
+        r["ref"]
+        for r in await conn.fetch(
+            "SELECT r.ref FROM help_requests r JOIN people p ON p.id = r.assignee_person_id "
+            "WHERE p.telegram_id = ? AND r.status = 'assigned' ORDER BY r.id",
+            telegram_id,
+        )
+    ]
+    has_checkin = (
+        await conn.fetchrow(
+            "SELECT 1 FROM checkins c JOIN people p ON p.id = c.person_id "
+            "WHERE p.telegram_id = ? AND c.active = 1",
+            telegram_id,
+        )
+        is not None
+    )
     return Holdings(refs, has_checkin)
 
 
@@ -107,20 +119,17 @@ class Trouble:
 
 async def trouble_since_last_report(conn: Connection, min_attempts: int) -> Trouble:
     """Count undelivered calls (not to people who blocked the bot) since the last report."""
-    async with conn.execute(
-        "SELECT reported_at, covered_to FROM delivery_reports WHERE id = 1"
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow("SELECT reported_at, covered_to FROM delivery_reports WHERE id = 1")
     covered = row["covered_to"] if row else 0
     last = from_db(row["reported_at"]) if row else None
-    async with conn.execute(
+    counts = await conn.fetchrow(
         "SELECT COALESCE(MAX(id), 0) AS up_to, "
         "COUNT(*) FILTER (WHERE state = 'failed' AND failure != 'blocked') AS refused, "
         "COUNT(*) FILTER (WHERE state = 'pending' AND attempts >= ?) AS retrying "
         "FROM outbox WHERE id > ?",
-        (min_attempts, covered),
-    ) as cursor:
-        counts = await cursor.fetchone()
+        min_attempts,
+        covered,
+    )
     return Trouble(counts["refused"], counts["retrying"], counts["up_to"], last)
 
 
@@ -130,5 +139,6 @@ async def record_report(conn: Connection, now: datetime, covered_to: int) -> Non
         "INSERT INTO delivery_reports (id, reported_at, covered_to) VALUES (1, ?, ?) "
         "ON CONFLICT (id) DO UPDATE SET reported_at = excluded.reported_at, "
         "covered_to = excluded.covered_to",
-        (to_db(now), covered_to),
+        to_db(now),
+        covered_to,
     )

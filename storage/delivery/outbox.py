@@ -65,22 +65,20 @@ async def enqueue(
     A call with `not_before` (quiet hours) is held until that UTC time; a lower `priority`
     goes out before higher ones.
     """
-    cursor = await conn.execute(
+    outbox_id = await conn.fetchval(
         "INSERT INTO outbox "
         "(chat_id, method, params, purpose, created_at, not_before, priority, update_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            chat_id,
-            method,
-            json.dumps(params),
-            purpose,
-            to_db(now),
-            to_db(not_before) if not_before else None,
-            priority,
-            update_id,
-        ),
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        chat_id,
+        method,
+        json.dumps(params),
+        purpose,
+        to_db(now),
+        to_db(not_before) if not_before else None,
+        priority,
+        update_id,
     )
-    return int(cursor.lastrowid or 0)
+    return int(outbox_id)
 
 
 async def pending(
@@ -90,22 +88,25 @@ async def pending(
 
     Without `now`, calls held for quiet hours are left out until a caller passes the time.
     """
-    async with conn.execute(
-        "SELECT id, chat_id, method, params, purpose, attempts, priority FROM outbox "
-        "WHERE state = 'pending' AND (not_before IS NULL OR not_before <= ?) "
-        "ORDER BY priority, id LIMIT ?",
-        (to_db(now) if now else "", limit),
-    ) as cursor:
-        return [_message(r) for r in await cursor.fetchall()]
+    return [
+        _message(r)
+        for r in await conn.fetch(
+            "SELECT id, chat_id, method, params, purpose, attempts, priority FROM outbox "
+            "WHERE state = 'pending' AND (not_before IS NULL OR not_before <= ?) "
+            "ORDER BY priority, id LIMIT ?",
+            to_db(now) if now else "",
+            limit,
+        )
+    ]
 
 
 async def held_params(conn: Connection, outbox_id: int, now: datetime) -> dict[str, Any] | None:
     """The parameters of a call still held for quiet hours at `now`; None if not held."""
-    async with conn.execute(
+    row = await conn.fetchrow(
         "SELECT params FROM outbox WHERE id = ? AND state = 'pending' AND not_before > ?",
-        (outbox_id, to_db(now)),
-    ) as cursor:
-        row = await cursor.fetchone()
+        outbox_id,
+        to_db(now),
+    )
     return json.loads(row["params"]) if row else None
 
 
@@ -113,7 +114,8 @@ async def replace_params(conn: Connection, outbox_id: int, params: dict[str, Any
     """Rewrite a call that has not been sent yet (an edit of a held message)."""
     await conn.execute(
         "UPDATE outbox SET params = ? WHERE id = ? AND state = 'pending'",
-        (json.dumps(params), outbox_id),
+        json.dumps(params),
+        outbox_id,
     )
 
 
@@ -127,11 +129,11 @@ async def release_held(conn: Connection, outbox_ids: list[int]) -> None:
 
 async def held_count(conn: Connection, chat_id: int, now: datetime) -> int:
     """How many calls to a chat are held for quiet hours at `now`."""
-    async with conn.execute(
+    row = await conn.fetchrow(
         "SELECT COUNT(*) FROM outbox WHERE chat_id = ? AND state = 'pending' AND not_before > ?",
-        (chat_id, to_db(now)),
-    ) as cursor:
-        row = await cursor.fetchone()
+        chat_id,
+        to_db(now),
+    )
     return int(row[0]) if row else 0
 
 
@@ -145,11 +147,11 @@ async def mark_sending(conn: Connection, message_ids: list[int], now: datetime) 
 
 async def in_flight_at_stop(conn: Connection) -> int:
     """Pending calls that were being made when the process last stopped (clears the marks)."""
-    cursor = await conn.execute(
+    changed = await conn.execute(
         "UPDATE outbox SET sending_since = NULL "
         "WHERE state = 'pending' AND sending_since IS NOT NULL"
     )
-    return cursor.rowcount or 0
+    return changed or 0
 
 
 async def mark_sent(
@@ -159,7 +161,9 @@ async def mark_sent(
     await conn.execute(
         "UPDATE outbox SET state = 'sent', sent_at = ?, sent_message_id = ?, "
         "attempts = attempts + 1, sending_since = NULL WHERE id = ?",
-        (to_db(now), sent_message_id, message_id),
+        to_db(now),
+        sent_message_id,
+        message_id,
     )
 
 
@@ -180,16 +184,15 @@ async def mark_failed(conn: Connection, message_id: int, error: str, failure: st
     await conn.execute(
         "UPDATE outbox SET state = 'failed', last_error = ?, failure = ?, "
         "attempts = attempts + 1, sending_since = NULL WHERE id = ?",
-        (error[:500], failure, message_id),
+        error[:500],
+        failure,
+        message_id,
     )
 
 
 async def sent_message_id(conn: Connection, outbox_id: int) -> int | None:
     """The Telegram message id a sent call produced."""
-    async with conn.execute(
-        "SELECT sent_message_id FROM outbox WHERE id = ?", (outbox_id,)
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow("SELECT sent_message_id FROM outbox WHERE id = ?", outbox_id)
     return row["sent_message_id"] if row else None
 
 
@@ -198,25 +201,23 @@ async def still_pending(conn: Connection, outbox_ids: list[int]) -> int:
     if not outbox_ids:
         return 0
     marks = ",".join("?" * len(outbox_ids))
-    async with conn.execute(
-        f"SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND id IN ({marks})", outbox_ids
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow(
+        f"SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND id IN ({marks})", *outbox_ids
+    )
     return int(row[0]) if row else 0
 
 
 async def is_pending(conn: Connection, outbox_id: int) -> bool:
     """Whether a call is still waiting to be sent."""
-    async with conn.execute(
-        "SELECT 1 FROM outbox WHERE id = ? AND state = 'pending'", (outbox_id,)
-    ) as cursor:
-        return await cursor.fetchone() is not None
+    return (
+        await conn.fetchrow("SELECT 1 FROM outbox WHERE id = ? AND state = 'pending'", outbox_id)
+        is not None
+    )
 
 
 async def newest_id(conn: Connection) -> int:
     """The id of the newest call in the outbox (0 when empty)."""
-    async with conn.execute("SELECT COALESCE(MAX(id), 0) FROM outbox") as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow("SELECT COALESCE(MAX(id), 0) FROM outbox")
     return int(row[0]) if row else 0
 
 
@@ -226,14 +227,18 @@ async def put_first(conn: Connection, chat_id: int, update_id: int | None, after
     They keep the order they were decided in: an edit never overtakes its message. The calls
     to the chat queued after `after_id` (by the update's own work) are marked as its answer.
     """
-    cursor = await conn.execute(
+    changed = await conn.execute(
         "UPDATE outbox SET priority = ? WHERE chat_id = ? AND state = 'pending' "
         "AND priority > ? AND not_before IS NULL",
-        (PRIORITY_REPLY, chat_id, PRIORITY_REPLY),
+        PRIORITY_REPLY,
+        chat_id,
+        PRIORITY_REPLY,
     )
     if update_id is not None:
         await conn.execute(
             "UPDATE outbox SET update_id = ? WHERE chat_id = ? AND id > ? AND update_id IS NULL",
-            (update_id, chat_id, after_id),
+            update_id,
+            chat_id,
+            after_id,
         )
-    return cursor.rowcount or 0
+    return changed or 0

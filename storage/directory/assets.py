@@ -57,32 +57,29 @@ async def insert(
 ) -> int:
     """Store a new asset; returns its id."""
     stamp = to_db(now)
-    cursor = await conn.execute(
+    asset_id = await conn.fetchval(
         """
         INSERT INTO assets (neighbourhood_id, owner_person_id, kind, title, description, tags,
             availability, visibility, contact_name, contact_details, status, source,
             created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
         """,
-        (
-            neighbourhood_id,
-            owner_person_id,
-            values.kind,
-            values.title,
-            values.description,
-            values.tags,
-            values.availability,
-            values.visibility,
-            values.contact_name,
-            values.contact_details,
-            status,
-            source,
-            stamp,
-            stamp,
-        ),
+        neighbourhood_id,
+        owner_person_id,
+        values.kind,
+        values.title,
+        values.description,
+        values.tags,
+        values.availability,
+        values.visibility,
+        values.contact_name,
+        values.contact_details,
+        status,
+        source,
+        stamp,
+        stamp,
     )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    return int(asset_id)
 
 
 async def update_fields(
@@ -95,18 +92,16 @@ async def update_fields(
             visibility = ?, contact_name = ?, contact_details = ?, updated_at = ?
         WHERE id = ?
         """,
-        (
-            values.kind,
-            values.title,
-            values.description,
-            values.tags,
-            values.availability,
-            values.visibility,
-            values.contact_name,
-            values.contact_details,
-            to_db(now),
-            asset_id,
-        ),
+        values.kind,
+        values.title,
+        values.description,
+        values.tags,
+        values.availability,
+        values.visibility,
+        values.contact_name,
+        values.contact_details,
+        to_db(now),
+        asset_id,
     )
 
 
@@ -114,55 +109,67 @@ async def set_status(
     conn: Connection, asset_id: int, status: str, now: datetime, *, only_from: str | None = None
 ) -> bool:
     """Change an asset's status (only from `only_from` if given); False if nothing changed."""
-    cursor = await conn.execute(
+    changed = await conn.execute(
         "UPDATE assets SET status = ?, updated_at = ? WHERE id = ? AND status != ? "
         "AND (? IS NULL OR status = ?)",
-        (status, to_db(now), asset_id, status, only_from, only_from),
+        status,
+        to_db(now),
+        asset_id,
+        status,
+        only_from,
+        only_from,
     )
-    return cursor.rowcount > 0
+    return changed > 0
 
 
 async def set_verified(conn: Connection, asset_id: int, organiser_id: int, now: datetime) -> None:
     """Mark an asset verified by an organiser (by Telegram id) now."""
     await conn.execute(
         "UPDATE assets SET verified_at = ?, verified_by = ?, updated_at = ? WHERE id = ?",
-        (to_db(now), organiser_id, to_db(now), asset_id),
+        to_db(now),
+        organiser_id,
+        to_db(now),
+        asset_id,
     )
 
 
 async def by_id(conn: Connection, asset_id: int) -> Asset | None:
     """One asset, or None."""
-    async with conn.execute(SELECT_ASSETS + "WHERE a.id = ?", (asset_id,)) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow(SELECT_ASSETS + "WHERE a.id = ?", asset_id)
     return asset_from_row(row) if row else None
 
 
 async def owned_by(conn: Connection, person_id: int) -> list[Asset]:
     """The person's assets that are not withdrawn, newest first."""
-    async with conn.execute(
-        SELECT_ASSETS + "WHERE a.owner_person_id = ? AND a.status != 'withdrawn' "
-        "ORDER BY a.source = 'volunteer_offer', a.id DESC LIMIT 50",
-        (person_id,),
-    ) as cursor:
-        return [asset_from_row(r) for r in await cursor.fetchall()]
+    return [
+        asset_from_row(r)
+        for r in await conn.fetch(
+            SELECT_ASSETS + "WHERE a.owner_person_id = ? AND a.status != 'withdrawn' "
+            "ORDER BY a.source = 'volunteer_offer', a.id DESC LIMIT 50",
+            person_id,
+        )
+    ]
 
 
 async def in_neighbourhoods(conn: Connection, neighbourhood_ids: list[int]) -> list[Asset]:
     """Every register asset (not volunteer offers) of these neighbourhoods, by id."""
     marks = ",".join("?" * len(neighbourhood_ids))
-    async with conn.execute(
-        SELECT_ASSETS + f"WHERE a.neighbourhood_id IN ({marks}) AND a.source != ? ORDER BY a.id",
-        (*neighbourhood_ids, VOLUNTEER_OFFER),
-    ) as cursor:
-        return [asset_from_row(r) for r in await cursor.fetchall()]
+    return [
+        asset_from_row(r)
+        for r in await conn.fetch(
+            SELECT_ASSETS
+            + f"WHERE a.neighbourhood_id IN ({marks}) AND a.source != ? ORDER BY a.id",
+            *neighbourhood_ids,
+            VOLUNTEER_OFFER,
+        )
+    ]
 
 
 async def self_publish(conn: Connection, neighbourhood_id: int) -> bool:
     """Whether members' proposals in this neighbourhood are published without approval."""
-    async with conn.execute(
-        "SELECT assets_self_publish FROM neighbourhoods WHERE id = ?", (neighbourhood_id,)
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow(
+        "SELECT assets_self_publish FROM neighbourhoods WHERE id = ?", neighbourhood_id
+    )
     return bool(row and row[0])
 
 
@@ -170,5 +177,6 @@ async def set_self_publish(conn: Connection, neighbourhood_id: int, allowed: boo
     """Allow or stop members publishing without approval in this neighbourhood."""
     await conn.execute(
         "UPDATE neighbourhoods SET assets_self_publish = ? WHERE id = ?",
-        (int(allowed), neighbourhood_id),
+        int(allowed),
+        neighbourhood_id,
     )

@@ -28,8 +28,10 @@ async def request_stats(
     Met: done or closed. Unmet: still open, or cancelled before anyone took it. Late: it waited
     past the escalation delay (whatever happened after).
     """
-    async with conn.execute(
-        """
+    return {
+        r["category"]: CategoryRequests(r["made"], r["met"], r["unmet"], r["late"], r["short"])
+        for r in await conn.fetch(
+            """
         SELECT category, COUNT(*) AS made,
             SUM(status IN ('done', 'closed')) AS met,
             SUM(status = 'open' OR (status = 'cancelled' AND assignee_person_id IS NULL))
@@ -41,20 +43,21 @@ async def request_stats(
         WHERE neighbourhood_id = ? AND created_at >= ? AND created_at <= ?
         GROUP BY category
         """,
-        (neighbourhood_id, to_db(since), to_db(until)),
-    ) as cursor:
-        return {
-            r["category"]: CategoryRequests(r["made"], r["met"], r["unmet"], r["late"], r["short"])
-            for r in await cursor.fetchall()
-        }
+            neighbourhood_id,
+            to_db(since),
+            to_db(until),
+        )
+    }
 
 
 async def active_volunteers(
     conn: Connection, neighbourhood_id: int, now: datetime
 ) -> dict[str, int]:
     """Per category: approved volunteers of the neighbourhood offering it and not paused."""
-    async with conn.execute(
-        """
+    return {
+        r["category"]: r["volunteers"]
+        for r in await conn.fetch(
+            """
         SELECT c.category, COUNT(*) AS volunteers
         FROM memberships m
         JOIN volunteers v ON v.person_id = m.person_id
@@ -63,6 +66,7 @@ async def active_volunteers(
           AND (v.paused_until IS NULL OR v.paused_until <= ?)
         GROUP BY c.category
         """,
-        (neighbourhood_id, to_db(now)),
-    ) as cursor:
-        return {r["category"]: r["volunteers"] for r in await cursor.fetchall()}
+            neighbourhood_id,
+            to_db(now),
+        )
+    }

@@ -44,10 +44,12 @@ class Scope:
 
 async def fts_enabled(conn: Connection) -> bool:
     """Whether the register's FTS5 index exists in this database."""
-    async with conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'assets_fts'"
-    ) as cursor:
-        return await cursor.fetchone() is not None
+    return (
+        await conn.fetchrow(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'assets_fts'"
+        )
+        is not None
+    )
 
 
 def _visible(scope: Scope) -> tuple[str, list[object]]:
@@ -181,8 +183,9 @@ async def search(
         f"SELECT {query.key} FROM {query.source} WHERE {query.where} "
         f"ORDER BY {query.order}, {query.key} LIMIT ? OFFSET ?"
     )
-    async with conn.execute(ranked, [*query.params, *query.order_params, limit, offset]) as cursor:
-        ids = [r[0] for r in await cursor.fetchall()]
+    ids = [
+        r[0] for r in await conn.fetch(ranked, *query.params, *query.order_params, limit, offset)
+    ]
     return await _in_order(conn, ids)
 
 
@@ -284,10 +287,12 @@ async def _browse(
             f"WHERE {part.where}{filters} ORDER BY a.title COLLATE NOCASE, a.id LIMIT ?)"
         )
         params += [*part.params, *filter_params, offset + limit]
-    rows = await conn.execute_fetchall(
+    rows = await conn.fetch(
         f"SELECT id FROM ({' UNION ALL '.join(selects)}) "
         "ORDER BY title COLLATE NOCASE, id LIMIT ? OFFSET ?",
-        [*params, limit, offset],
+        *params,
+        limit,
+        offset,
     )
     return [r[0] for r in rows]
 
@@ -308,10 +313,10 @@ async def kind_counts(conn: Connection, scope: Scope) -> dict[str, int]:
                 f"SELECT a.kind, COUNT(*) FROM {part.source} WHERE {part.where} GROUP BY a.kind"
             )
             params += part.params
-    rows = await conn.execute_fetchall(
+    rows = await conn.fetch(
         f"SELECT kind, SUM(n) AS total FROM ({' UNION ALL '.join(selects)}) "
         "GROUP BY kind HAVING total > 0",
-        params,
+        *params,
     )
     return {r[0]: r[1] for r in rows}
 
@@ -327,13 +332,12 @@ async def count_matching(conn: Connection, neighbourhood_id: int, words: list[st
         any_word=True,
         include_offers=False,
     )
-    async with conn.execute(
-        f"SELECT COUNT(*) FROM {query.source} WHERE {query.where}", query.params
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow(
+        f"SELECT COUNT(*) FROM {query.source} WHERE {query.where}", *query.params
+    )
     return int(row[0]) if row else 0
 
 
 async def _fetch(conn: Connection, sql: str, params: list[object]) -> list[Asset]:
     # One hop to the database thread (execute and fetch together), not three.
-    return [asset_from_row(r) for r in await conn.execute_fetchall(sql, params)]
+    return [asset_from_row(r) for r in await conn.fetch(sql, *params)]

@@ -51,8 +51,7 @@ class Delivery:
 
 async def recipients(conn: Connection, neighbourhood_id: int) -> Recipients:
     """The neighbourhood's approved volunteers, split into reachable and unreachable."""
-    async with conn.execute(_RECIPIENTS, (neighbourhood_id,)) as cursor:
-        rows = await cursor.fetchall()
+    rows = await conn.fetch(_RECIPIENTS, neighbourhood_id)
     reachable = [r["telegram_id"] for r in rows if not r["unreachable"]]
     return Recipients(reachable, len(rows) - len(reachable))
 
@@ -68,37 +67,36 @@ async def create(
     now: datetime,
 ) -> int:
     """Store a broadcast; returns its id."""
-    cursor = await conn.execute(
+    broadcast_id = await conn.fetchval(
         "INSERT INTO broadcasts (neighbourhood_id, organiser_telegram_id, text, recipients, "
-        "skipped_unreachable, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            neighbourhood_id,
-            organiser_telegram_id,
-            text,
-            recipients,
-            skipped_unreachable,
-            to_db(now),
-        ),
+        "skipped_unreachable, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        neighbourhood_id,
+        organiser_telegram_id,
+        text,
+        recipients,
+        skipped_unreachable,
+        to_db(now),
     )
-    return int(cursor.lastrowid or 0)
+    return int(broadcast_id)
 
 
 async def set_outbox_range(conn: Connection, broadcast_id: int, first: int, last: int) -> None:
     """Remember which outbox calls carry the broadcast (queued together, so a range)."""
     await conn.execute(
         "UPDATE broadcasts SET first_outbox_id = ?, last_outbox_id = ? WHERE id = ?",
-        (first, last, broadcast_id),
+        first,
+        last,
+        broadcast_id,
     )
 
 
 async def by_id(conn: Connection, broadcast_id: int) -> Broadcast | None:
     """The broadcast with this id, if any."""
-    async with conn.execute(
+    r = await conn.fetchrow(
         "SELECT id, neighbourhood_id, organiser_telegram_id, recipients, skipped_unreachable, "
         "first_outbox_id, last_outbox_id FROM broadcasts WHERE id = ?",
-        (broadcast_id,),
-    ) as cursor:
-        r = await cursor.fetchone()
+        broadcast_id,
+    )
     if r is None:
         return None
     return Broadcast(
@@ -116,16 +114,17 @@ async def delivery(conn: Connection, broadcast: Broadcast, purpose: str) -> Deli
     """Count the broadcast's outbox calls by outcome (failed to someone unreachable: blocked)."""
     if broadcast.first_outbox_id is None or broadcast.last_outbox_id is None:
         return Delivery(0, 0, 0, 0)
-    async with conn.execute(
+    rows = await conn.fetch(
         """
         SELECT o.state, COALESCE(p.unreachable, 0) AS unreachable, COUNT(*) AS n
         FROM outbox o LEFT JOIN people p ON p.telegram_id = o.chat_id
         WHERE o.id BETWEEN ? AND ? AND o.purpose = ?
         GROUP BY o.state, COALESCE(p.unreachable, 0)
         """,
-        (broadcast.first_outbox_id, broadcast.last_outbox_id, purpose),
-    ) as cursor:
-        rows = await cursor.fetchall()
+        broadcast.first_outbox_id,
+        broadcast.last_outbox_id,
+        purpose,
+    )
     counts = {"delivered": 0, "blocked": 0, "failed": 0, "pending": 0}
     for r in rows:
         if r["state"] == "sent":

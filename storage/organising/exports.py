@@ -54,8 +54,7 @@ async def request_rows(
     conn: Connection, since: datetime, neighbourhood_ids: list[int] | None
 ) -> list[dict[str, Any]]:
     """The requests made since the time in these neighbourhoods (None: all), every column."""
-    async with conn.execute(_REQUESTS, (to_db(since), *_only(neighbourhood_ids))) as cursor:
-        return [dict(r) for r in await cursor.fetchall()]
+    return [dict(r) for r in await conn.fetch(_REQUESTS, to_db(since), *_only(neighbourhood_ids))]
 
 
 async def volunteer_rows(
@@ -63,5 +62,4 @@ async def volunteer_rows(
 ) -> list[dict[str, Any]]:
     """The volunteer memberships in these neighbourhoods (None: all), with tasks since the time."""
     params = (to_db(since), *_only(neighbourhood_ids))
-    async with conn.execute(_VOLUNTEERS, params) as cursor:
-        return [dict(r) for r in await cursor.fetchall()]
+    return [dict(r) for r in await conn.fetch(_VOLUNTEERS, *params)]

@@ -28,22 +28,21 @@ async def create(
 
     People join a new neighbourhood with an invite until an organiser opens it (/selfjoin on).
     """
-    cursor = await conn.execute(
+    neighbourhood_id = await conn.fetchval(
         "INSERT INTO neighbourhoods (name, created_by, created_at, open_to_self_join) "
-        "VALUES (?, ?, ?, 0) ON CONFLICT (name) DO NOTHING",
-        (name, created_by, to_db(now)),
+        "VALUES (?, ?, ?, 0) ON CONFLICT (name) DO NOTHING RETURNING id",
+        name,
+        created_by,
+        to_db(now),
     )
-    if cursor.rowcount == 0:
+    if neighbourhood_id is None:
         return None
-    return await by_id(conn, int(cursor.lastrowid or 0))
+    return await by_id(conn, int(neighbourhood_id))
 
 
 async def _one(conn: Connection, column: str, value: object) -> Neighbourhood | None:
     """The neighbourhood whose (unique) column has this value, if any."""
-    async with conn.execute(
-        f"SELECT {_NB_COLUMNS} FROM neighbourhoods WHERE {column} = ?", (value,)
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow(f"SELECT {_NB_COLUMNS} FROM neighbourhoods WHERE {column} = ?", value)
     return _neighbourhood(row) if row else None
 
 
@@ -64,37 +63,40 @@ async def by_volunteers_chat(conn: Connection, chat_id: int) -> Neighbourhood | 
 
 async def list_all(conn: Connection) -> list[Neighbourhood]:
     """Every neighbourhood, by name."""
-    async with conn.execute(f"SELECT {_NB_COLUMNS} FROM neighbourhoods ORDER BY name") as cur:
-        return [_neighbourhood(r) for r in await cur.fetchall()]
+    return [
+        _neighbourhood(r)
+        for r in await conn.fetch(f"SELECT {_NB_COLUMNS} FROM neighbourhoods ORDER BY name")
+    ]
 
 
 async def list_open_to_self_join(conn: Connection, limit: int = 50) -> list[Neighbourhood]:
     """Neighbourhoods anyone may join without an invite, by name."""
-    async with conn.execute(
-        f"SELECT {_NB_COLUMNS} FROM neighbourhoods WHERE open_to_self_join = 1 "
-        "ORDER BY name LIMIT ?",
-        (limit,),
-    ) as cursor:
-        return [_neighbourhood(r) for r in await cursor.fetchall()]
+    return [
+        _neighbourhood(r)
+        for r in await conn.fetch(
+            f"SELECT {_NB_COLUMNS} FROM neighbourhoods WHERE open_to_self_join = 1 "
+            "ORDER BY name LIMIT ?",
+            limit,
+        )
+    ]
 
 
 async def set_open_to_self_join(conn: Connection, neighbourhood_id: int, is_open: bool) -> None:
     """Open or close a neighbourhood to joining without an invite."""
     await conn.execute(
         "UPDATE neighbourhoods SET open_to_self_join = ? WHERE id = ?",
-        (int(is_open), neighbourhood_id),
+        int(is_open),
+        neighbourhood_id,
     )
 
 
 async def link_volunteers_chat(conn: Connection, neighbourhood_id: int, chat_id: int) -> None:
     """Make chat_id this neighbourhood's volunteers' chat, unlinking it from any other."""
     await conn.execute(
-        "UPDATE neighbourhoods SET volunteers_chat_id = NULL WHERE volunteers_chat_id = ?",
-        (chat_id,),
+        "UPDATE neighbourhoods SET volunteers_chat_id = NULL WHERE volunteers_chat_id = ?", chat_id
     )
     await conn.execute(
-        "UPDATE neighbourhoods SET volunteers_chat_id = ? WHERE id = ?",
-        (chat_id, neighbourhood_id),
+        "UPDATE neighbourhoods SET volunteers_chat_id = ? WHERE id = ?", chat_id, neighbourhood_id
     )
 
 
@@ -102,48 +104,55 @@ async def add_member(
     conn: Connection, *, person_id: int, neighbourhood_id: int, role: str, now: datetime
 ) -> bool:
     """Add a membership, or raise member to organiser; True if anything changed."""
-    cursor = await conn.execute(
+    changed = await conn.execute(
         """
         INSERT INTO memberships (person_id, neighbourhood_id, role, joined_at)
         VALUES (?, ?, ?, ?)
         ON CONFLICT (person_id, neighbourhood_id) DO UPDATE SET role = excluded.role
         WHERE memberships.role = 'member' AND excluded.role = 'organiser'
         """,
-        (person_id, neighbourhood_id, role, to_db(now)),
+        person_id,
+        neighbourhood_id,
+        role,
+        to_db(now),
     )
-    return cursor.rowcount > 0
+    return changed > 0
 
 
 async def memberships_of(conn: Connection, person_id: int) -> list[tuple[Neighbourhood, str]]:
     """The neighbourhoods a person belongs to, with their role in each."""
-    async with conn.execute(
-        """
+    return [
+        (_neighbourhood(r), r["role"])
+        for r in await conn.fetch(
+            """
         SELECT n.id, n.name, n.open_to_self_join, n.volunteers_chat_id, m.role
         FROM memberships m JOIN neighbourhoods n ON n.id = m.neighbourhood_id
         WHERE m.person_id = ? ORDER BY n.name
         """,
-        (person_id,),
-    ) as cursor:
-        return [(_neighbourhood(r), r["role"]) for r in await cursor.fetchall()]
+            person_id,
+        )
+    ]
 
 
 async def role_in(conn: Connection, person_id: int, neighbourhood_id: int) -> str | None:
     """The person's role in the neighbourhood, or None if not a member."""
-    async with conn.execute(
+    row = await conn.fetchrow(
         "SELECT role FROM memberships WHERE person_id = ? AND neighbourhood_id = ?",
-        (person_id, neighbourhood_id),
-    ) as cursor:
-        row = await cursor.fetchone()
+        person_id,
+        neighbourhood_id,
+    )
     return row["role"] if row else None
 
 
 async def organiser_telegram_ids(conn: Connection) -> list[int]:
     """Telegram ids of everyone who organises at least one neighbourhood."""
-    async with conn.execute(
-        "SELECT DISTINCT p.telegram_id FROM memberships m JOIN people p ON p.id = m.person_id "
-        "WHERE m.role = 'organiser' ORDER BY p.telegram_id"
-    ) as cursor:
-        return [r["telegram_id"] for r in await cursor.fetchall()]
+    return [
+        r["telegram_id"]
+        for r in await conn.fetch(
+            "SELECT DISTINCT p.telegram_id FROM memberships m JOIN people p ON p.id = m.person_id "
+            "WHERE m.role = 'organiser' ORDER BY p.telegram_id"
+        )
+    ]
 
 
 async def create_invite(
@@ -159,18 +168,21 @@ async def create_invite(
     await conn.execute(
         "INSERT INTO invites (code, neighbourhood_id, created_by, created_at, expires_at) "
         "VALUES (?, ?, ?, ?, ?)",
-        (code, neighbourhood_id, created_by, to_db(now), to_db(expires_at) if expires_at else None),
+        code,
+        neighbourhood_id,
+        created_by,
+        to_db(now),
+        to_db(expires_at) if expires_at else None,
     )
     return Invite(code, neighbourhood_id, expires_at, None, 0)
 
 
 async def invite_by_code(conn: Connection, code: str) -> Invite | None:
     """The invite with this code, if any."""
-    async with conn.execute(
+    row = await conn.fetchrow(
         "SELECT code, neighbourhood_id, expires_at, revoked_at, uses FROM invites WHERE code = ?",
-        (code,),
-    ) as cursor:
-        row = await cursor.fetchone()
+        code,
+    )
     if row is None:
         return None
     return Invite(
@@ -184,16 +196,15 @@ async def invite_by_code(conn: Connection, code: str) -> Invite | None:
 
 async def revoke_invite(conn: Connection, code: str, now: datetime) -> bool:
     """Revoke an invite that is not revoked yet; True if it was."""
-    cursor = await conn.execute(
-        "UPDATE invites SET revoked_at = ? WHERE code = ? AND revoked_at IS NULL",
-        (to_db(now), code),
+    changed = await conn.execute(
+        "UPDATE invites SET revoked_at = ? WHERE code = ? AND revoked_at IS NULL", to_db(now), code
     )
-    return cursor.rowcount > 0
+    return changed > 0
 
 
 async def count_invite_use(conn: Connection, code: str) -> None:
     """Count one more join through this invite."""
-    await conn.execute("UPDATE invites SET uses = uses + 1 WHERE code = ?", (code,))
+    await conn.execute("UPDATE invites SET uses = uses + 1 WHERE code = ?", code)
 
 
 @dataclass(frozen=True)
@@ -232,11 +243,9 @@ _SETTING_COLUMNS = (
 
 async def settings_of(conn: Connection, neighbourhood_id: int) -> NeighbourhoodSettings:
     """The neighbourhood's settings."""
-    async with conn.execute(
-        f"SELECT {', '.join(_SETTING_COLUMNS)} FROM neighbourhoods WHERE id = ?",
-        (neighbourhood_id,),
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow(
+        f"SELECT {', '.join(_SETTING_COLUMNS)} FROM neighbourhoods WHERE id = ?", neighbourhood_id
+    )
     if row is None:
         raise LookupError(f"no neighbourhood {neighbourhood_id}")
     return NeighbourhoodSettings(
@@ -293,19 +302,20 @@ async def update_settings(
         return
     # Column names come from the fixed list above, never from input.
     assignments = ", ".join(f"{column} = ?" for column in changes)
-    cursor = await conn.execute(
-        f"UPDATE neighbourhoods SET {assignments} WHERE id = ?",
-        (*changes.values(), neighbourhood_id),
+    changed = await conn.execute(
+        f"UPDATE neighbourhoods SET {assignments} WHERE id = ?", *changes.values(), neighbourhood_id
     )
-    if cursor.rowcount == 0:
+    if changed == 0:
         raise LookupError(f"no neighbourhood {neighbourhood_id}")
 
 
 async def organisers_of(conn: Connection, neighbourhood_id: int) -> list[int]:
     """Telegram ids of the neighbourhood's organisers."""
-    async with conn.execute(
-        "SELECT p.telegram_id FROM memberships m JOIN people p ON p.id = m.person_id "
-        "WHERE m.neighbourhood_id = ? AND m.role = 'organiser' ORDER BY p.telegram_id",
-        (neighbourhood_id,),
-    ) as cursor:
-        return [r["telegram_id"] for r in await cursor.fetchall()]
+    return [
+        r["telegram_id"]
+        for r in await conn.fetch(
+            "SELECT p.telegram_id FROM memberships m JOIN people p ON p.id = m.person_id "
+            "WHERE m.neighbourhood_id = ? AND m.role = 'organiser' ORDER BY p.telegram_id",
+            neighbourhood_id,
+        )
+    ]

@@ -43,14 +43,13 @@ async def waiting_requests(
     if not neighbourhood_ids:
         return [], 0
     marks = ", ".join("?" for _ in neighbourhood_ids)
-    async with conn.execute(
+    row = await conn.fetchrow(
         f"SELECT COUNT(*) FROM help_requests WHERE status = 'open' "
         f"AND neighbourhood_id IN ({marks})",
-        neighbourhood_ids,
-    ) as cursor:
-        row = await cursor.fetchone()
+        *neighbourhood_ids,
+    )
     total = int(row[0]) if row else 0
-    async with conn.execute(
+    rows = await conn.fetch(
         f"""
         SELECT h.id, h.ref, h.neighbourhood_id, h.category, h.created_at, h.escalated,
             h.phone_in,
@@ -60,9 +59,9 @@ async def waiting_requests(
         WHERE h.status = 'open' AND h.neighbourhood_id IN ({marks})
         ORDER BY h.created_at, h.id LIMIT ?
         """,
-        [*neighbourhood_ids, limit],
-    ) as cursor:
-        rows = await cursor.fetchall()
+        *neighbourhood_ids,
+        limit,
+    )
     return [
         WaitingRequest(
             id=r["id"],
@@ -80,12 +79,12 @@ async def waiting_requests(
 
 async def history(conn: Connection, subject: str, limit: int = 100) -> list[AuditEntry]:
     """The audit entries of a subject, oldest first."""
-    async with conn.execute(
+    rows = await conn.fetch(
         "SELECT at, actor_telegram_id, action, before, after FROM audit_log "
         "WHERE subject = ? ORDER BY id LIMIT ?",
-        (subject, limit),
-    ) as cursor:
-        rows = await cursor.fetchall()
+        subject,
+        limit,
+    )
     return [
         AuditEntry(
             at=from_db(r["at"]),
@@ -103,9 +102,11 @@ async def names_by_telegram_id(conn: Connection, telegram_ids: list[int]) -> dic
     if not telegram_ids:
         return {}
     marks = ", ".join("?" for _ in telegram_ids)
-    async with conn.execute(
-        f"SELECT telegram_id, display_name FROM people WHERE telegram_id IN ({marks}) "
-        "AND display_name IS NOT NULL",
-        telegram_ids,
-    ) as cursor:
-        return {r["telegram_id"]: r["display_name"] for r in await cursor.fetchall()}
+    return {
+        r["telegram_id"]: r["display_name"]
+        for r in await conn.fetch(
+            f"SELECT telegram_id, display_name FROM people WHERE telegram_id IN ({marks}) "
+            "AND display_name IS NOT NULL",
+            *telegram_ids,
+        )
+    }

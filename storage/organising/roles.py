@@ -22,48 +22,55 @@ async def members(
     conn: Connection, neighbourhood_id: int, *, role: str | None = None, limit: int = 50
 ) -> list[Member]:
     """The neighbourhood's consenting members (optionally of one role), by name."""
-    async with conn.execute(
-        """
+    return [
+        Member(r[0], r[1], r[2], r[3], r[4])
+        for r in await conn.fetch(
+            """
         SELECT p.id, p.telegram_id, p.display_name, m.role, m.volunteer_status
         FROM memberships m JOIN people p ON p.id = m.person_id
         WHERE m.neighbourhood_id = ? AND p.consent_at IS NOT NULL
           AND (? IS NULL OR m.role = ?)
         ORDER BY p.display_name COLLATE NOCASE, p.id LIMIT ?
         """,
-        (neighbourhood_id, role, role, limit),
-    ) as cursor:
-        return [Member(r[0], r[1], r[2], r[3], r[4]) for r in await cursor.fetchall()]
+            neighbourhood_id,
+            role,
+            role,
+            limit,
+        )
+    ]
 
 
 async def member(conn: Connection, neighbourhood_id: int, person_id: int) -> Member | None:
     """One consenting member of the neighbourhood, if the person is one."""
-    async with conn.execute(
+    row = await conn.fetchrow(
         """
         SELECT p.id, p.telegram_id, p.display_name, m.role, m.volunteer_status
         FROM memberships m JOIN people p ON p.id = m.person_id
         WHERE m.neighbourhood_id = ? AND m.person_id = ? AND p.consent_at IS NOT NULL
         """,
-        (neighbourhood_id, person_id),
-    ) as cursor:
-        row = await cursor.fetchone()
+        neighbourhood_id,
+        person_id,
+    )
     return Member(row[0], row[1], row[2], row[3], row[4]) if row else None
 
 
 async def set_role(conn: Connection, neighbourhood_id: int, person_id: int, role: str) -> bool:
     """Change a member's role; True if it changed."""
-    cursor = await conn.execute(
+    changed = await conn.execute(
         "UPDATE memberships SET role = ? WHERE neighbourhood_id = ? AND person_id = ? "
         "AND role != ?",
-        (role, neighbourhood_id, person_id, role),
+        role,
+        neighbourhood_id,
+        person_id,
+        role,
     )
-    return cursor.rowcount > 0
+    return changed > 0
 
 
 async def organiser_count(conn: Connection, neighbourhood_id: int) -> int:
     """How many stored organisers the neighbourhood has."""
-    async with conn.execute(
+    row = await conn.fetchrow(
         "SELECT COUNT(*) FROM memberships WHERE neighbourhood_id = ? AND role = 'organiser'",
-        (neighbourhood_id,),
-    ) as cursor:
-        row = await cursor.fetchone()
+        neighbourhood_id,
+    )
     return int(row[0]) if row else 0

@@ -18,13 +18,16 @@ async def requests_by_category_and_status(
     """(category, status) -> how many requests were made since the time."""
     if not neighbourhood_ids:
         return {}
-    async with conn.execute(
-        f"SELECT category, status, COUNT(*) AS n FROM help_requests "
-        f"WHERE neighbourhood_id IN ({_marks(neighbourhood_ids)}) AND created_at >= ? "
-        "GROUP BY category, status",
-        [*neighbourhood_ids, to_db(since)],
-    ) as cursor:
-        return {(r["category"], r["status"]): r["n"] for r in await cursor.fetchall()}
+    return {
+        (r["category"], r["status"]): r["n"]
+        for r in await conn.fetch(
+            f"SELECT category, status, COUNT(*) AS n FROM help_requests "
+            f"WHERE neighbourhood_id IN ({_marks(neighbourhood_ids)}) AND created_at >= ? "
+            "GROUP BY category, status",
+            *neighbourhood_ids,
+            to_db(since),
+        )
+    }
 
 
 async def accept_delays(
@@ -33,13 +36,13 @@ async def accept_delays(
     """Seconds from request to accept, for requests made since the time that were accepted."""
     if not neighbourhood_ids:
         return []
-    async with conn.execute(
+    rows = await conn.fetch(
         f"SELECT created_at, accepted_at FROM help_requests "
         f"WHERE neighbourhood_id IN ({_marks(neighbourhood_ids)}) AND created_at >= ? "
         "AND accepted_at IS NOT NULL",
-        [*neighbourhood_ids, to_db(since)],
-    ) as cursor:
-        rows = await cursor.fetchall()
+        *neighbourhood_ids,
+        to_db(since),
+    )
     return [(from_db(r["accepted_at"]) - from_db(r["created_at"])).total_seconds() for r in rows]
 
 
@@ -49,26 +52,28 @@ async def tasks_per_volunteer(
     """How many tasks each volunteer took on since the time, most first."""
     if not neighbourhood_ids:
         return []
-    async with conn.execute(
-        f"SELECT COUNT(*) AS n FROM help_requests "
-        f"WHERE neighbourhood_id IN ({_marks(neighbourhood_ids)}) AND accepted_at >= ? "
-        "AND assignee_person_id IS NOT NULL GROUP BY assignee_person_id ORDER BY n DESC",
-        [*neighbourhood_ids, to_db(since)],
-    ) as cursor:
-        return [r["n"] for r in await cursor.fetchall()]
+    return [
+        r["n"]
+        for r in await conn.fetch(
+            f"SELECT COUNT(*) AS n FROM help_requests "
+            f"WHERE neighbourhood_id IN ({_marks(neighbourhood_ids)}) AND accepted_at >= ? "
+            "AND assignee_person_id IS NOT NULL GROUP BY assignee_person_id ORDER BY n DESC",
+            *neighbourhood_ids,
+            to_db(since),
+        )
+    ]
 
 
 async def approved_volunteers(conn: Connection, neighbourhood_ids: list[int]) -> int:
     """How many different people are approved volunteers in these neighbourhoods."""
     if not neighbourhood_ids:
         return 0
-    async with conn.execute(
+    row = await conn.fetchrow(
         f"SELECT COUNT(DISTINCT person_id) FROM memberships "
         f"WHERE neighbourhood_id IN ({_marks(neighbourhood_ids)}) "
         "AND volunteer_status = 'approved'",
-        neighbourhood_ids,
-    ) as cursor:
-        row = await cursor.fetchone()
+        *neighbourhood_ids,
+    )
     return int(row[0]) if row else 0
 
 
@@ -76,13 +81,13 @@ async def thanks_given(conn: Connection, neighbourhood_ids: list[int], since: da
     """How many requests were closed with thanks since the time."""
     if not neighbourhood_ids:
         return 0
-    async with conn.execute(
+    row = await conn.fetchrow(
         f"SELECT COUNT(*) FROM help_requests "
         f"WHERE neighbourhood_id IN ({_marks(neighbourhood_ids)}) AND thanked = 1 "
         "AND closed_at >= ?",
-        [*neighbourhood_ids, to_db(since)],
-    ) as cursor:
-        row = await cursor.fetchone()
+        *neighbourhood_ids,
+        to_db(since),
+    )
     return int(row[0]) if row else 0
 
 
@@ -92,16 +97,16 @@ async def checkins_kept(
     """(answered, settled) welfare check-ins due since the time; settled = answered or missed."""
     if not neighbourhood_ids:
         return 0, 0
-    async with conn.execute(
+    row = await conn.fetchrow(
         f"""
         SELECT COALESCE(SUM(o.state = 'answered'), 0) AS kept,
             COALESCE(SUM(o.state IN ('answered', 'missed')), 0) AS settled
         FROM checkin_occurrences o JOIN checkins c ON c.id = o.checkin_id
         WHERE c.neighbourhood_id IN ({_marks(neighbourhood_ids)}) AND o.due_at >= ?
         """,
-        [*neighbourhood_ids, to_db(since)],
-    ) as cursor:
-        row = await cursor.fetchone()
+        *neighbourhood_ids,
+        to_db(since),
+    )
     return (int(row["kept"]), int(row["settled"])) if row else (0, 0)
 
 
@@ -111,13 +116,13 @@ async def request_timings(
     """(created, accepted or None, status) of every request made since the time, oldest first."""
     if not neighbourhood_ids:
         return []
-    async with conn.execute(
+    rows = await conn.fetch(
         f"SELECT created_at, accepted_at, status FROM help_requests "
         f"WHERE neighbourhood_id IN ({_marks(neighbourhood_ids)}) AND created_at >= ? "
         "ORDER BY created_at",
-        [*neighbourhood_ids, to_db(since)],
-    ) as cursor:
-        rows = await cursor.fetchall()
+        *neighbourhood_ids,
+        to_db(since),
+    )
     return [
         (
             from_db(r["created_at"]),

@@ -13,12 +13,12 @@ async def checks_of(
     conn: Connection, person_id: int, neighbourhood_id: int
 ) -> dict[str, RecordedCheck]:
     """The checks recorded for a volunteer in a neighbourhood, by kind."""
-    async with conn.execute(
+    rows = await conn.fetch(
         "SELECT check_kind, dbs_date, dbs_level FROM volunteer_checks "
         "WHERE person_id = ? AND neighbourhood_id = ?",
-        (person_id, neighbourhood_id),
-    ) as cursor:
-        rows = await cursor.fetchall()
+        person_id,
+        neighbourhood_id,
+    )
     return {
         r[0]: RecordedCheck(r[0], date.fromisoformat(r[1]) if r[1] else None, r[2]) for r in rows
     }
@@ -45,35 +45,34 @@ async def record_check(
             dbs_date = excluded.dbs_date, dbs_level = excluded.dbs_level,
             recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at
         """,
-        (
-            person_id,
-            neighbourhood_id,
-            kind,
-            dbs_date.isoformat() if dbs_date else None,
-            dbs_level,
-            recorded_by,
-            to_db(now),
-        ),
+        person_id,
+        neighbourhood_id,
+        kind,
+        dbs_date.isoformat() if dbs_date else None,
+        dbs_level,
+        recorded_by,
+        to_db(now),
     )
 
 
 async def remove_check(conn: Connection, person_id: int, neighbourhood_id: int, kind: str) -> bool:
     """Remove a recorded check; True if there was one."""
-    cursor = await conn.execute(
+    changed = await conn.execute(
         "DELETE FROM volunteer_checks WHERE person_id = ? AND neighbourhood_id = ? "
         "AND check_kind = ?",
-        (person_id, neighbourhood_id, kind),
+        person_id,
+        neighbourhood_id,
+        kind,
     )
-    return cursor.rowcount > 0
+    return changed > 0
 
 
 async def required_checks(conn: Connection, neighbourhood_id: int) -> dict[str, frozenset[str]]:
     """Category -> the checks a volunteer needs for it in this neighbourhood."""
-    async with conn.execute(
+    rows = await conn.fetch(
         "SELECT category, check_kind FROM required_checks WHERE neighbourhood_id = ?",
-        (neighbourhood_id,),
-    ) as cursor:
-        rows = await cursor.fetchall()
+        neighbourhood_id,
+    )
     result: dict[str, set[str]] = {}
     for category, kind in rows:
         result.setdefault(category, set()).add(kind)
@@ -86,15 +85,19 @@ async def set_required_check(
     """Require a check for a category, or stop requiring it."""
     if required:
         await conn.execute(
-            "INSERT OR IGNORE INTO required_checks (neighbourhood_id, category, check_kind) "
-            "VALUES (?, ?, ?)",
-            (neighbourhood_id, category, kind),
+            "INSERT INTO required_checks (neighbourhood_id, category, check_kind) "
+            "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            neighbourhood_id,
+            category,
+            kind,
         )
     else:
         await conn.execute(
             "DELETE FROM required_checks WHERE neighbourhood_id = ? AND category = ? "
             "AND check_kind = ?",
-            (neighbourhood_id, category, kind),
+            neighbourhood_id,
+            category,
+            kind,
         )
 
 
@@ -102,7 +105,7 @@ async def volunteers_with_status(
     conn: Connection, neighbourhood_id: int, status: str, limit: int = 20
 ) -> list[VolunteerSummary]:
     """The neighbourhood's volunteers with one status, oldest membership first."""
-    async with conn.execute(
+    rows = await conn.fetch(
         """
         SELECT p.id, p.telegram_id, p.display_name, m.volunteer_status,
             (SELECT group_concat(c.category, ',') FROM volunteer_categories c
@@ -113,9 +116,10 @@ async def volunteers_with_status(
         WHERE m.neighbourhood_id = ? AND m.volunteer_status = ? AND p.consent_at IS NOT NULL
         ORDER BY m.joined_at, p.id LIMIT ?
         """,
-        (neighbourhood_id, status, limit),
-    ) as cursor:
-        rows = await cursor.fetchall()
+        neighbourhood_id,
+        status,
+        limit,
+    )
     return [
         VolunteerSummary(
             person_id=r[0],
@@ -133,9 +137,12 @@ async def assigned_request_ids(
     conn: Connection, person_id: int, neighbourhood_id: int
 ) -> list[int]:
     """Ids of the tasks the person holds in the neighbourhood, oldest first."""
-    async with conn.execute(
-        "SELECT id FROM help_requests WHERE assignee_person_id = ? AND neighbourhood_id = ? "
-        "AND status = 'assigned' ORDER BY id",
-        (person_id, neighbourhood_id),
-    ) as cursor:
-        return [int(r[0]) for r in await cursor.fetchall()]
+    return [
+        int(r[0])
+        for r in await conn.fetch(
+            "SELECT id FROM help_requests WHERE assignee_person_id = ? AND neighbourhood_id = ? "
+            "AND status = 'assigned' ORDER BY id",
+            person_id,
+            neighbourhood_id,
+        )
+    ]

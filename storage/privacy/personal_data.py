@@ -58,17 +58,18 @@ class PersonLink:
 
 
 async def _tables(conn: Connection) -> list[str]:
-    async with conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "ORDER BY name"
-    ) as cursor:
-        return [r["name"] for r in await cursor.fetchall()]
+    return [
+        r["name"]
+        for r in await conn.fetch(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY name"
+        )
+    ]
 
 
 async def _table_info(conn: Connection, table: str) -> tuple[set[str], list[str]]:
     """The table's NOT NULL columns and its primary-key columns."""
-    async with conn.execute(f"PRAGMA table_info({table})") as cursor:
-        rows = await cursor.fetchall()
+    rows = await conn.fetch(f"PRAGMA table_info({table})")
     return {r["name"] for r in rows if r["notnull"]}, [r["name"] for r in rows if r["pk"]]
 
 
@@ -80,8 +81,7 @@ async def person_links(conn: Connection) -> list[PersonLink]:
     """
     foreign_keys: dict[str, list[Any]] = {}
     for table in await _tables(conn):
-        async with conn.execute(f"PRAGMA foreign_key_list({table})") as cursor:
-            foreign_keys[table] = list(await cursor.fetchall())
+        foreign_keys[table] = list(await conn.fetch(f"PRAGMA foreign_key_list({table})"))
     keyed_by_person = {"people": "id"}  # table -> its column holding the person's id
     links: dict[tuple[str, str], PersonLink] = {}
     changed = True
@@ -122,8 +122,11 @@ class TelegramIdColumn:
 
 
 async def _integer_columns(conn: Connection, table: str) -> list[str]:
-    async with conn.execute(f"PRAGMA table_info({table})") as cursor:
-        return [r["name"] for r in await cursor.fetchall() if r["type"].upper() == "INTEGER"]
+    return [
+        r["name"]
+        for r in await conn.fetch(f"PRAGMA table_info({table})")
+        if r["type"].upper() == "INTEGER"
+    ]
 
 
 async def telegram_id_columns(conn: Connection) -> list[TelegramIdColumn]:
@@ -132,8 +135,7 @@ async def telegram_id_columns(conn: Connection) -> list[TelegramIdColumn]:
     for table in await _tables(conn):
         if table == "people":
             continue  # the person's own row is deleted
-        async with conn.execute(f"PRAGMA foreign_key_list({table})") as cursor:
-            with_keys = {r["from"] for r in await cursor.fetchall()}
+        with_keys = {r["from"] for r in await conn.fetch(f"PRAGMA foreign_key_list({table})")}
         not_null, _ = await _table_info(conn, table)
         for column in await _integer_columns(conn, table):
             if TELEGRAM_ID_NAME.search(column) and column not in with_keys:
@@ -142,8 +144,7 @@ async def telegram_id_columns(conn: Connection) -> list[TelegramIdColumn]:
 
 
 async def _rows(conn: Connection, sql: str, args: tuple[Any, ...]) -> list[dict[str, Any]]:
-    async with conn.execute(sql, args) as cursor:
-        return [dict(r) for r in await cursor.fetchall()]
+    return [dict(r) for r in await conn.fetch(sql, *args)]
 
 
 def _add_once(
@@ -261,13 +262,14 @@ async def erase_person(conn: Connection, telegram_id: int, now: datetime) -> boo
     for ref in refs:
         await conn.execute(
             "UPDATE outbox SET params = '{}' WHERE state != 'pending' AND params LIKE ?",
-            (f"%{ref['ref']}%",),
+            f"%{ref['ref']}%",
         )
     cleared = "".join(f"{c} = NULL, " for c in await personal_request_columns(conn))
     await conn.execute(
         f"UPDATE help_requests SET {cleared}requester_person_id = NULL, personal_purged_at = ? "
         "WHERE requester_person_id = ?",
-        (to_db(now), person_id),
+        to_db(now),
+        person_id,
     )
     for link in await person_links(conn):
         if link.on_delete in ("CASCADE", "SET NULL"):
@@ -276,12 +278,12 @@ async def erase_person(conn: Connection, telegram_id: int, now: datetime) -> boo
             sql = f"UPDATE {link.table} SET {link.column} = NULL WHERE {link.column} = ?"
         else:
             sql = f"DELETE FROM {link.table} WHERE {link.column} = ?"
-        await conn.execute(sql, (person_id,))
+        await conn.execute(sql, person_id)
     await _scrub_json(conn, person_id, telegram_id)
     # Sent messages to others that linked to the person by their Telegram id.
     await conn.execute(
         "UPDATE outbox SET params = '{}' WHERE state != 'pending' AND params LIKE ?",
-        (f'%tg://user?id={telegram_id}\\"%',),
+        f'%tg://user?id={telegram_id}\\"%',
     )
     for held in await telegram_id_columns(conn):
         where = f"WHERE {held.column} = ?"
@@ -291,15 +293,16 @@ async def erase_person(conn: Connection, telegram_id: int, now: datetime) -> boo
             sql = f"UPDATE {held.table} SET {held.column} = 0 {where}"
         else:  # messages to them, drafts of theirs, alerts sent to them
             sql = f"DELETE FROM {held.table} {where}"
-        await conn.execute(sql, (telegram_id,))
+        await conn.execute(sql, telegram_id)
     tables = await _tables(conn)
     if "conversation_states" in tables:  # keys are JSON lists such as [chat_id, user_id]
         await conn.execute(
             "DELETE FROM conversation_states WHERE conversation_key LIKE ? "
             "OR conversation_key LIKE ?",
-            (f"[{telegram_id},%", f"%, {telegram_id}]"),
+            f"[{telegram_id},%",
+            f"%, {telegram_id}]",
         )
-    await conn.execute("DELETE FROM people WHERE id = ?", (person_id,))
+    await conn.execute("DELETE FROM people WHERE id = ?", person_id)
     return True
 
 
@@ -312,7 +315,7 @@ async def _scrub_json(conn: Connection, person_id: int, telegram_id: int) -> Non
     await conn.execute(
         "UPDATE audit_log SET subject = 'person:erased', before = NULL, after = NULL "
         "WHERE subject = ?",
-        (f"person:{person_id}",),
+        f"person:{person_id}",
     )
     names_them = (
         "EXISTS (SELECT 1 FROM json_tree({column}) WHERE "
@@ -323,12 +326,14 @@ async def _scrub_json(conn: Connection, person_id: int, telegram_id: int) -> Non
         await conn.execute(
             f"UPDATE audit_log SET {column} = NULL WHERE json_valid({column}) AND "
             + names_them.format(column=column),
-            (person_id, telegram_id),
+            person_id,
+            telegram_id,
         )
     await conn.execute(
         "UPDATE scheduled_jobs SET payload = '{}' WHERE state != 'pending' "
         "AND json_valid(payload) AND " + names_them.format(column="payload"),
-        (person_id, telegram_id),
+        person_id,
+        telegram_id,
     )
 
 
@@ -341,7 +346,9 @@ async def count_erasure(
         "VALUES (?, 1, ?, ?) ON CONFLICT (day) DO UPDATE SET people = people + 1, "
         "requests_cancelled = requests_cancelled + excluded.requests_cancelled, "
         "tasks_reoffered = tasks_reoffered + excluded.tasks_reoffered",
-        (to_db(now)[:10], requests_cancelled, tasks_reoffered),
+        to_db(now)[:10],
+        requests_cancelled,
+        tasks_reoffered,
     )
 
 

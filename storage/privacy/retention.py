@@ -21,8 +21,7 @@ PERSONAL_REQUEST_COLUMNS = (
 
 
 async def _columns(conn: Connection, table: str) -> set[str]:
-    async with conn.execute(f"PRAGMA table_info({table})") as cursor:
-        return {r["name"] for r in await cursor.fetchall()}
+    return {r["name"] for r in await conn.fetch(f"PRAGMA table_info({table})")}
 
 
 async def personal_request_columns(conn: Connection) -> list[str]:
@@ -37,22 +36,25 @@ async def purge_finished_requests(
     """Clear personal details of up to `limit` requests finished before a time; how many."""
     columns = await personal_request_columns(conn)
     cleared = ", ".join(f"{c} = NULL" for c in columns)
-    cursor = await conn.execute(
+    changed = await conn.execute(
         f"UPDATE help_requests SET {cleared}, personal_purged_at = ? WHERE id IN ("
         "SELECT id FROM help_requests WHERE personal_purged_at IS NULL "
         "AND status IN ('done', 'closed', 'cancelled') AND updated_at < ? "
         "ORDER BY updated_at LIMIT ?)",
-        (to_db(now), to_db(finished_before), limit),
+        to_db(now),
+        to_db(finished_before),
+        limit,
     )
-    return cursor.rowcount
+    return changed
 
 
 async def purge_sent_messages(conn: Connection, sent_before: datetime, limit: int) -> int:
     """Forget the text of up to `limit` sent or failed outbox messages older than a time."""
-    cursor = await conn.execute(
+    changed = await conn.execute(
         "UPDATE outbox SET params = '{}' WHERE id IN ("
         "SELECT id FROM outbox WHERE state IN ('sent', 'failed') AND params != '{}' "
         "AND created_at < ? ORDER BY created_at LIMIT ?)",
-        (to_db(sent_before), limit),
+        to_db(sent_before),
+        limit,
     )
-    return cursor.rowcount
+    return changed

@@ -49,49 +49,50 @@ async def add(
     now: datetime,
 ) -> int:
     """Keep a message that was passed on; returns its id."""
-    cursor = await conn.execute(
+    message_id = await conn.fetchval(
         "INSERT INTO relay_messages (request_id, sender_person_id, recipient_person_id, kind, "
-        "body, file_id, outbox_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            request_id,
-            sender_person_id,
-            recipient_person_id,
-            kind,
-            body,
-            file_id,
-            outbox_id,
-            to_db(now),
-        ),
+        "body, file_id, outbox_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        request_id,
+        sender_person_id,
+        recipient_person_id,
+        kind,
+        body,
+        file_id,
+        outbox_id,
+        to_db(now),
     )
-    return int(cursor.lastrowid or 0)
+    return int(message_id)
 
 
 async def recent(conn: Connection, request_id: int, limit: int) -> list[RelayedMessage]:
     """The request's last messages, oldest first."""
-    async with conn.execute(
-        "SELECT * FROM relay_messages WHERE request_id = ? ORDER BY id DESC LIMIT ?",
-        (request_id, limit),
-    ) as cursor:
-        rows = [_message(r) for r in await cursor.fetchall()]
+    rows = [
+        _message(r)
+        for r in await conn.fetch(
+            "SELECT * FROM relay_messages WHERE request_id = ? ORDER BY id DESC LIMIT ?",
+            request_id,
+            limit,
+        )
+    ]
     return rows[::-1]
 
 
 async def finished_at(conn: Connection, request_id: int) -> datetime | None:
     """When the request was closed or cancelled; None while it is still going."""
-    async with conn.execute(
+    row = await conn.fetchrow(
         "SELECT CASE status WHEN 'closed' THEN COALESCE(closed_at, updated_at) "
         "WHEN 'cancelled' THEN updated_at END AS finished FROM help_requests WHERE id = ?",
-        (request_id,),
-    ) as cursor:
-        row = await cursor.fetchone()
+        request_id,
+    )
     return optional_from_db(row["finished"]) if row else None
 
 
 async def purge_before(conn: Connection, cutoff: datetime, limit: int) -> int:
     """Forget up to `limit` messages passed on before a time (retention); how many."""
-    cursor = await conn.execute(
+    changed = await conn.execute(
         "DELETE FROM relay_messages WHERE id IN ("
         "SELECT id FROM relay_messages WHERE created_at < ? ORDER BY created_at LIMIT ?)",
-        (to_db(cutoff), limit),
+        to_db(cutoff),
+        limit,
     )
-    return cursor.rowcount
+    return changed

@@ -7,35 +7,41 @@ from datetime import datetime
 from bot.model.volunteers import MatchCandidate, VolunteerProfile
 from storage.database import Connection, Row
 from storage.schema_scale import RECENT_COLUMNS
+from storage.sql import bind_named
 from storage.timefmt import optional_from_db, to_db
 
 
 async def profile(conn: Connection, person_id: int) -> VolunteerProfile | None:
     """The person's volunteer offer, if they made one."""
-    async with conn.execute(
+    row = await conn.fetchrow(
         "SELECT availability, max_open_tasks, share_phone, paused_until FROM volunteers "
         "WHERE person_id = ?",
-        (person_id,),
-    ) as cursor:
-        row = await cursor.fetchone()
+        person_id,
+    )
     if row is None:
         return None
-    async with conn.execute(
-        "SELECT category FROM volunteer_categories WHERE person_id = ? ORDER BY category",
-        (person_id,),
-    ) as cursor:
-        categories = frozenset(r["category"] for r in await cursor.fetchall())
-    async with conn.execute(
-        "SELECT language FROM volunteer_languages WHERE person_id = ? ORDER BY language",
-        (person_id,),
-    ) as cursor:
-        languages = tuple(r["language"] for r in await cursor.fetchall())
-    async with conn.execute(
-        "SELECT DISTINCT title FROM assets WHERE owner_person_id = ? "
-        "AND source = 'volunteer_offer' AND tags = 'skill' ORDER BY title",
-        (person_id,),
-    ) as cursor:
-        skills = tuple(r["title"] for r in await cursor.fetchall())
+    categories = frozenset(
+        r["category"]
+        for r in await conn.fetch(
+            "SELECT category FROM volunteer_categories WHERE person_id = ? ORDER BY category",
+            person_id,
+        )
+    )
+    languages = tuple(
+        r["language"]
+        for r in await conn.fetch(
+            "SELECT language FROM volunteer_languages WHERE person_id = ? ORDER BY language",
+            person_id,
+        )
+    )
+    skills = tuple(
+        r["title"]
+        for r in await conn.fetch(
+            "SELECT DISTINCT title FROM assets WHERE owner_person_id = ? "
+            "AND source = 'volunteer_offer' AND tags = 'skill' ORDER BY title",
+            person_id,
+        )
+    )
     return VolunteerProfile(
         person_id=person_id,
         categories=categories,
@@ -70,16 +76,22 @@ async def save_offer(
             availability = excluded.availability, max_open_tasks = excluded.max_open_tasks,
             share_phone = excluded.share_phone, updated_at = excluded.updated_at
         """,
-        (person_id, availability, max_open_tasks, int(share_phone), stamp, stamp),
+        person_id,
+        availability,
+        max_open_tasks,
+        int(share_phone),
+        stamp,
+        stamp,
     )
-    await conn.execute("DELETE FROM volunteer_categories WHERE person_id = ?", (person_id,))
+    await conn.execute("DELETE FROM volunteer_categories WHERE person_id = ?", person_id)
     await conn.executemany(
         "INSERT INTO volunteer_categories (person_id, category) VALUES (?, ?)",
         [(person_id, c) for c in sorted(categories)],
     )
-    await conn.execute("DELETE FROM volunteer_languages WHERE person_id = ?", (person_id,))
+    await conn.execute("DELETE FROM volunteer_languages WHERE person_id = ?", person_id)
     await conn.executemany(
-        "INSERT OR IGNORE INTO volunteer_languages (person_id, language) VALUES (?, ?)",
+        "INSERT INTO volunteer_languages (person_id, language) VALUES (?, ?) "
+        "ON CONFLICT DO NOTHING",
         [(person_id, language) for language in languages],
     )
 
@@ -90,26 +102,31 @@ async def set_status(
     """Set the volunteer status of one membership."""
     await conn.execute(
         "UPDATE memberships SET volunteer_status = ? WHERE person_id = ? AND neighbourhood_id = ?",
-        (status, person_id, neighbourhood_id),
+        status,
+        person_id,
+        neighbourhood_id,
     )
 
 
 async def statuses(conn: Connection, person_id: int) -> dict[int, str | None]:
     """The volunteer status in each of the person's neighbourhoods."""
-    async with conn.execute(
-        "SELECT neighbourhood_id, volunteer_status FROM memberships WHERE person_id = ?",
-        (person_id,),
-    ) as cursor:
-        return {r["neighbourhood_id"]: r["volunteer_status"] for r in await cursor.fetchall()}
+    return {
+        r["neighbourhood_id"]: r["volunteer_status"]
+        for r in await conn.fetch(
+            "SELECT neighbourhood_id, volunteer_status FROM memberships WHERE person_id = ?",
+            person_id,
+        )
+    }
 
 
 async def set_paused_until(conn: Connection, person_id: int, until: datetime | None) -> bool:
     """Pause alerts until a time (None resumes); False if the person is not a volunteer."""
-    cursor = await conn.execute(
+    changed = await conn.execute(
         "UPDATE volunteers SET paused_until = ? WHERE person_id = ?",
-        (to_db(until) if until else None, person_id),
+        to_db(until) if until else None,
+        person_id,
     )
-    return cursor.rowcount > 0
+    return changed > 0
 
 
 async def mark_alerted(conn: Connection, person_ids: list[int], now: datetime) -> None:
@@ -122,11 +139,10 @@ async def mark_alerted(conn: Connection, person_ids: list[int], now: datetime) -
 
 async def open_task_count(conn: Connection, person_id: int) -> int:
     """How many tasks the person holds now."""
-    async with conn.execute(
+    row = await conn.fetchrow(
         "SELECT COUNT(*) FROM help_requests WHERE assignee_person_id = ? AND status = 'assigned'",
-        (person_id,),
-    ) as cursor:
-        row = await cursor.fetchone()
+        person_id,
+    )
     return int(row[0]) if row else 0
 
 
@@ -211,7 +227,8 @@ async def match_candidates(
         "include_alerted": int(include_alerted),
     }
     # One hop to the database thread (execute and fetch together), not three.
-    return [_candidate(r) for r in await conn.execute_fetchall(_CANDIDATES, params)]
+    query, args = bind_named(_CANDIDATES, params)
+    return [_candidate(r) for r in await conn.fetch(query, *args)]
 
 
 async def explain_match(conn: Connection) -> list[str]:
@@ -220,8 +237,8 @@ async def explain_match(conn: Connection) -> list[str]:
         ("request", "neighbourhood", "slots", "requester", "limit", "include_alerted"), 0
     )
     params.update(category="shopping", language="", now="", since="")
-    async with conn.execute("EXPLAIN QUERY PLAN " + _CANDIDATES, params) as cursor:
-        return [r["detail"] for r in await cursor.fetchall()]
+    query, args = bind_named("EXPLAIN QUERY PLAN " + _CANDIDATES, params)
+    return [r["detail"] for r in await conn.fetch(query, *args)]
 
 
 def _candidate(r: Row) -> MatchCandidate:
@@ -238,7 +255,7 @@ async def eligible_for_request(
     conn: Connection, *, person_id: int, neighbourhood_id: int, category: str, now: datetime
 ) -> bool:
     """Whether the person may take a request of this category here (ignoring task limits)."""
-    async with conn.execute(
+    query, args = bind_named(
         """
         SELECT 1 FROM memberships m
         JOIN volunteers v ON v.person_id = m.person_id
@@ -254,8 +271,8 @@ async def eligible_for_request(
             "neighbourhood": neighbourhood_id,
             "now": to_db(now),
         },
-    ) as cursor:
-        return await cursor.fetchone() is not None
+    )
+    return await conn.fetchrow(query, *args) is not None
 
 
 async def sync_offer_assets(
@@ -268,8 +285,7 @@ async def sync_offer_assets(
 ) -> None:
     """Replace the person's offer-derived assets with (kind, title, tags) in each neighbourhood."""
     await conn.execute(
-        "DELETE FROM assets WHERE owner_person_id = ? AND source = 'volunteer_offer'",
-        (person_id,),
+        "DELETE FROM assets WHERE owner_person_id = ? AND source = 'volunteer_offer'", person_id
     )
     stamp = to_db(now)
     await conn.executemany(
@@ -285,9 +301,11 @@ async def sync_offer_assets(
 
 async def offer_assets(conn: Connection, person_id: int) -> list[tuple[str, str]]:
     """(kind, title) of the person's offer-derived assets, one per distinct entry."""
-    async with conn.execute(
-        "SELECT DISTINCT kind, title FROM assets WHERE owner_person_id = ? "
-        "AND source = 'volunteer_offer' ORDER BY kind, title",
-        (person_id,),
-    ) as cursor:
-        return [(r["kind"], r["title"]) for r in await cursor.fetchall()]
+    return [
+        (r["kind"], r["title"])
+        for r in await conn.fetch(
+            "SELECT DISTINCT kind, title FROM assets WHERE owner_person_id = ? "
+            "AND source = 'volunteer_offer' ORDER BY kind, title",
+            person_id,
+        )
+    ]
