@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import phonenumbers
 
@@ -161,6 +161,7 @@ class Settings:
     bot_token: Secret | None = None
     telegram_api_url: str = DEFAULT_API_URL
     database_path: Path = Path(DEFAULT_DATABASE_PATH)
+    database_url: str | None = None
     organiser_ids: frozenset[int] = frozenset()
     timezone: zoneinfo.ZoneInfo = field(default_factory=lambda: zoneinfo.ZoneInfo(DEFAULT_TIMEZONE))
     default_region: str = DEFAULT_REGION
@@ -183,7 +184,8 @@ class Settings:
         rows = [
             ("BOT_TOKEN", self.bot_token.masked() if self.bot_token else "not set"),
             ("TELEGRAM_API_URL", self.telegram_api_url),
-            ("DATABASE_PATH", str(self.database_path)),
+            ("DATABASE_PATH", str(self.database_path) if not self.database_url else "not used"),
+            ("DATABASE_URL", masked_url(self.database_url) if self.database_url else "not set"),
             ("ORGANISER_IDS", ", ".join(map(str, sorted(self.organiser_ids))) or "none"),
             ("TIMEZONE", self.timezone.key),
             ("DEFAULT_REGION", self.default_region),
@@ -236,6 +238,33 @@ def _parse_api_url(value: object) -> str:
 def _parse_database_path(value: object) -> Path:
     text = _expect_str("DATABASE_PATH", value)
     return Path(text) if text else Path(DEFAULT_DATABASE_PATH)
+
+
+def masked_url(url: str) -> str:
+    """A database URL with its password replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
+def parse_database_url(value: object) -> str | None:
+    """A PostgreSQL URL (None when empty); ConfigError naming DATABASE_URL when it is not one."""
+    text = _expect_str("DATABASE_URL", value)
+    if not text:
+        return None
+    expected = "give postgresql://user:password@host:port/database"
+    try:
+        parts = urlsplit(text)
+        valid = parts.scheme in ("postgresql", "postgres") and bool(parts.hostname)
+        valid = valid and (parts.port is None or parts.port > 0) and len(parts.path) > 1
+    except ValueError:
+        valid = False
+    if not valid:
+        shown = masked_url(text) if "://" in text else "the value"
+        raise ConfigError("DATABASE_URL", f"{shown} is not a PostgreSQL URL; {expected}")
+    return text
 
 
 def _parse_organiser_ids(value: object) -> frozenset[int]:
@@ -331,6 +360,7 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "BOT_TOKEN": _parse_token,
     "TELEGRAM_API_URL": _parse_api_url,
     "DATABASE_PATH": _parse_database_path,
+    "DATABASE_URL": parse_database_url,
     "ORGANISER_IDS": _parse_organiser_ids,
     "TIMEZONE": _parse_timezone,
     "DEFAULT_REGION": _parse_region,

@@ -1,4 +1,8 @@
-"""One aiosqlite connection per process, with pragmas, migrations and serialised writers.
+"""The database: a unit of work over one of two backends, SQLite (the default) or PostgreSQL.
+
+`Database` holds what both share: serialised writers, the unit of work, reads, the cached
+reads of a work. `SqliteDatabase` is one aiosqlite connection per process with its pragmas,
+`user_version` migrations and the online backup API; storage.postgres has the other backend.
 
 A unit of work (`Database.unit_of_work()`, used for each Telegram update) makes every
 transaction opened inside it one savepoint of a single database transaction, which commits at
@@ -21,7 +25,7 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from storage.migrations import MIGRATIONS
-from storage.sql import Connection, Row, SqliteConnection
+from storage.sql import Connection, Dialect, Row, SqliteConnection
 
 BUSY_TIMEOUT_MS = 5000
 log = logging.getLogger(__name__)
@@ -40,7 +44,14 @@ class DatabaseTooNewError(Exception):
         self.known = known
 
 
-__all__ = ["Connection", "Database", "DatabaseTooNewError", "Row", "Work"]
+__all__ = [
+    "Connection",
+    "Database",
+    "DatabaseTooNewError",
+    "Row",
+    "SqliteDatabase",
+    "Work",
+]
 
 FinalWrite = Callable[[Connection], Awaitable[None]]
 AfterCommit = Callable[[], Awaitable[None]]
@@ -105,12 +116,211 @@ _WORK: ContextVar[Work | None] = ContextVar("unit_of_work", default=None)
 
 
 class Database:
-    """The process's single SQLite connection; writers go through `transaction()`."""
+    """What both backends share: one writer at a time, units of work, reads, cached reads."""
+
+    dialect: Dialect
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()  # this process's writers take turns
+
+    def describe(self) -> str:
+        """Which database this is, for check-config and logs (no secrets)."""
+        raise NotImplementedError
+
+    async def open(self) -> None:
+        """Connect (creating what is needed)."""
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        """Disconnect if connected."""
+        raise NotImplementedError
+
+    async def _open_writer(self) -> Connection:
+        """A connection in a newly begun transaction that no other writer can overlap."""
+        raise NotImplementedError
+
+    async def _close_writer(self, conn: Connection, commit: bool) -> None:
+        """Commit (or roll back) the writer's transaction and give the connection back."""
+        raise NotImplementedError
+
+    def _reader(self) -> contextlib.AbstractAsyncContextManager[Connection]:
+        """A connection to read committed data with."""
+        raise NotImplementedError
+
+    async def schema_version(self) -> int:
+        """The stored schema version (0 for a new database)."""
+        raise NotImplementedError
+
+    async def migrate(self) -> int:
+        """Apply each missing migration in its own transaction; return the schema version."""
+        raise NotImplementedError
+
+    async def backup_to(self, target: Path) -> None:
+        """Write a consistent copy of the live database to target."""
+        raise NotImplementedError
+
+    async def _take_writer(self) -> Connection:
+        """Wait for this process's turn, then open the writer's transaction."""
+        await self._lock.acquire()
+        try:
+            return await self._open_writer()
+        except BaseException:
+            self._lock.release()
+            raise
+
+    async def _give_writer(self, conn: Connection, commit: bool) -> None:
+        """End the writer's transaction and let the next writer of this process in."""
+        try:
+            await self._close_writer(conn, commit)
+        finally:
+            self._lock.release()
+
+    def current_work(self) -> Work | None:
+        """The unit of work open on this database in the current context, if any."""
+        work = _WORK.get()
+        if work is None or not work.open or work._database is not self:
+            return None
+        return work
+
+    @asynccontextmanager
+    async def unit_of_work(self, work: Work | None = None) -> AsyncIterator[Work]:
+        """Open a unit of work (or join the one already open in this context)."""
+        current = self.current_work()
+        if current is not None:
+            yield current
+            return
+        work = work or Work()
+        work._database, work.open = self, True
+        token = _WORK.set(work)
+        committed = False
+        try:
+            yield work
+            await work.settle()
+            committed = await self._finish(work)
+        finally:
+            work.open = False
+            _WORK.reset(token)
+            if work.conn is not None:  # not committed: roll back
+                conn, work.conn = work.conn, None
+                with contextlib.suppress(Exception):
+                    await self._give_writer(conn, commit=False)
+        if committed:
+            for hook in work._after_commit:
+                await hook()
+
+    async def _finish(self, work: Work) -> bool:
+        """Write the work's final writes and commit; True if its hooks should run."""
+        writes = [write for write, needed in work._final_writes if needed()]
+        if writes and not work.began:
+            await self._begin(work)
+        if not work.began:
+            return True  # nothing was written: nothing to commit
+        conn = work.conn
+        assert conn is not None
+        for write in writes:
+            await write(conn)
+        work.conn = None
+        await self._give_writer(conn, commit=True)
+        return True
+
+    async def _begin(self, work: Work) -> Connection:
+        """Take the writer lock and begin the work's transaction (once)."""
+        if work.conn is None:
+            work.conn = await self._take_writer()
+            for write in work._first_writes:
+                await write(work.conn)
+        return work.conn
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Connection]:
+        """Run a write transaction, the only one writing until it commits.
+
+        Inside a unit of work it is a savepoint of the work's transaction instead: it rolls
+        back alone if it fails, and commits only with the work.
+        """
+        work = self.current_work()
+        if work is not None:
+            async with work._turn:
+                conn = await self._begin(work)
+                work.cache.clear()
+                work._savepoints += 1
+                name = f"work_{work._savepoints}"
+                await conn.execute(f"SAVEPOINT {name}")
+                try:
+                    yield conn
+                except BaseException:
+                    await conn.execute(f"ROLLBACK TO {name}")
+                    await conn.execute(f"RELEASE {name}")
+                    raise
+                finally:
+                    work.cache.clear()
+                await conn.execute(f"RELEASE {name}")
+            return
+        conn = await self._take_writer()
+        try:
+            yield conn
+        except BaseException:
+            await self._give_writer(conn, commit=False)
+            raise
+        await self._give_writer(conn, commit=True)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Connection]:
+        """Read under the same lock, so a reader never sees another task's uncommitted writes.
+
+        Inside a unit of work that has begun, it reads the work's own uncommitted writes.
+        """
+        work = self.current_work()
+        if work is not None and work.conn is not None:
+            yield work.conn
+            return
+        async with self._reader() as conn:
+            yield conn
+
+    async def cached(self, key: Hashable, load: Callable[[Connection], Awaitable[T]]) -> T:
+        """A read, cached for the rest of the current unit of work (cleared by its writes).
+
+        The gates and the handler of one update often ask the same (who is this person, where
+        do they belong); outside a unit of work it simply reads.
+        """
+        work = self.current_work()
+        if work is not None and key in work.cache:
+            return work.cache[key]  # type: ignore[no-any-return]
+        async with self.read() as conn:
+            value = await load(conn)
+        if work is not None:
+            work.cache[key] = value
+        return value
+
+    async def after_commit(self, hook: AfterCommit) -> None:
+        """Run `hook` after the current unit of work commits, or now when there is none."""
+        work = self.current_work()
+        if work is None:
+            await hook()
+        else:
+            work.after_commit(hook)
+
+    async def pending_migrations(self) -> int:
+        """How many migrations are not applied yet; refuses a database newer than the code."""
+        current = await self.schema_version()
+        if current > len(MIGRATIONS):
+            raise DatabaseTooNewError(current, len(MIGRATIONS))
+        return len(MIGRATIONS) - current
+
+
+class SqliteDatabase(Database):
+    """The process's single SQLite connection (the default backend)."""
+
+    dialect: Dialect = "sqlite"
 
     def __init__(self, path: Path) -> None:
+        super().__init__()
         self.path = path
         self._conn: SqliteConnection | None = None
-        self._lock = asyncio.Lock()
+
+    def describe(self) -> str:
+        """Which database this is, for check-config and logs."""
+        return f"SQLite {self.path}"
 
     async def open(self) -> None:
         """Open the file (creating its folder) and set the pragmas every connection needs."""
@@ -139,150 +349,32 @@ class Database:
             raise RuntimeError("the database is not open")
         return self._conn
 
-    def current_work(self) -> Work | None:
-        """The unit of work open on this database in the current context, if any."""
-        work = _WORK.get()
-        if work is None or not work.open or work._database is not self:
-            return None
-        return work
+    async def _open_writer(self) -> Connection:
+        await self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
 
-    @asynccontextmanager
-    async def unit_of_work(self, work: Work | None = None) -> AsyncIterator[Work]:
-        """Open a unit of work (or join the one already open in this context)."""
-        current = self.current_work()
-        if current is not None:
-            yield current
+    async def _close_writer(self, conn: Connection, commit: bool) -> None:
+        if not commit:
+            await conn.execute("ROLLBACK")
             return
-        work = work or Work()
-        work._database, work.open = self, True
-        token = _WORK.set(work)
-        committed = False
         try:
-            yield work
-            await work.settle()
-            committed = await self._finish(work)
-        finally:
-            work.open = False
-            _WORK.reset(token)
-            if work.began:
-                if not committed:
-                    with contextlib.suppress(Exception):
-                        await self.conn.execute("ROLLBACK")
-                work.conn = None
-                self._lock.release()
-        if committed:
-            for hook in work._after_commit:
-                await hook()
-
-    async def _finish(self, work: Work) -> bool:
-        """Write the work's final writes and commit; True if its hooks should run."""
-        writes = [write for write, needed in work._final_writes if needed()]
-        if writes and not work.began:
-            await self._begin(work)
-        if not work.began:
-            return True  # nothing was written: nothing to commit
-        for write in writes:
-            await write(self.conn)
-        await self.conn.execute("COMMIT")
-        return True
-
-    async def _begin(self, work: Work) -> Connection:
-        """Take the writer lock and begin the work's transaction (once)."""
-        if work.conn is None:
-            await self._lock.acquire()
-            try:
-                await self.conn.execute("BEGIN IMMEDIATE")
-            except BaseException:
-                self._lock.release()
-                raise
-            work.conn = self.conn
-            for write in work._first_writes:
-                await write(work.conn)
-        return work.conn
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Connection]:
-        """Run a write transaction: BEGIN IMMEDIATE under the process-wide writer lock.
-
-        Inside a unit of work it is a savepoint of the work's transaction instead: it rolls
-        back alone if it fails, and commits only with the work.
-        """
-        work = self.current_work()
-        if work is not None:
-            async with work._turn:
-                conn = await self._begin(work)
-                work.cache.clear()
-                work._savepoints += 1
-                name = f"work_{work._savepoints}"
-                await conn.execute(f"SAVEPOINT {name}")
-                try:
-                    yield conn
-                except BaseException:
-                    await conn.execute(f"ROLLBACK TO {name}")
-                    await conn.execute(f"RELEASE {name}")
-                    raise
-                finally:
-                    work.cache.clear()
-                await conn.execute(f"RELEASE {name}")
-            return
-        async with self._lock:
-            conn = self.conn
-            await conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
+            await conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(Exception):
                 await conn.execute("ROLLBACK")
-                raise
-            else:
-                await conn.execute("COMMIT")
+            raise
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[Connection]:
-        """Read under the same lock, so a reader never sees another task's uncommitted writes.
-
-        Inside a unit of work that has begun, it reads the work's own uncommitted writes.
-        """
-        work = self.current_work()
-        if work is not None and work.conn is not None:
-            yield work.conn
-            return
+    async def _reader(self) -> AsyncIterator[Connection]:
+        # One connection: read under the writers' lock, so no read sees another task's
+        # uncommitted writes.
         async with self._lock:
             yield self.conn
-
-    async def cached(self, key: Hashable, load: Callable[[Connection], Awaitable[T]]) -> T:
-        """A read, cached for the rest of the current unit of work (cleared by its writes).
-
-        The gates and the handler of one update often ask the same (who is this person, where
-        do they belong); outside a unit of work it simply reads.
-        """
-        work = self.current_work()
-        if work is not None and key in work.cache:
-            return work.cache[key]  # type: ignore[no-any-return]
-        async with self.read() as conn:
-            value = await load(conn)
-        if work is not None:
-            work.cache[key] = value
-        return value
-
-    async def after_commit(self, hook: AfterCommit) -> None:
-        """Run `hook` after the current unit of work commits, or now when there is none."""
-        work = self.current_work()
-        if work is None:
-            await hook()
-        else:
-            work.after_commit(hook)
 
     async def schema_version(self) -> int:
         """The stored schema version (0 for a new database)."""
         row = await self.conn.fetchrow("PRAGMA user_version")
         return int(row[0]) if row else 0
-
-    async def pending_migrations(self) -> int:
-        """How many migrations are not applied yet; refuses a database newer than the code."""
-        current = await self.schema_version()
-        if current > len(MIGRATIONS):
-            raise DatabaseTooNewError(current, len(MIGRATIONS))
-        return len(MIGRATIONS) - current
 
     async def migrate(self) -> int:
         """Apply each missing migration in its own transaction; return the schema version."""

@@ -97,7 +97,7 @@ async def pending_for(conn: Connection, kind: str, target: str) -> list[Schedule
         _job(r)
         for r in await conn.fetch(
             f"SELECT {_COLUMNS} FROM scheduled_jobs WHERE kind = ? AND target = ? "
-            "AND state = 'pending' ORDER BY due_at",
+            "AND state = 'pending' ORDER BY due_at, id",
             kind,
             target,
         )

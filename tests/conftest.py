@@ -1,4 +1,8 @@
-"""The offline test kit: the real Application on a temporary SQLite file, fake network only."""
+"""The offline test kit: the real Application on a throwaway database, fake network only.
+
+Tests that use `settings`, `harness` or `db` run on each backend in `--backends` (SQLite and
+PostgreSQL by default; tests.backends makes the databases).
+"""
 
 from __future__ import annotations
 
@@ -24,7 +28,10 @@ from bot.runtime.app import (
 from bot.runtime.services import Services
 from config.settings import Settings, load_settings
 from handlers.context import AidApplication, AidContext
-from storage.database import Database
+from storage.database import Database, SqliteDatabase
+from storage.postgres import PostgresDatabase
+from tests.backends import BACKENDS, PostgresDatabases
+from tests.postgres_cluster import ThrowawayCluster, find_postgres_bindir
 
 if TYPE_CHECKING:
     from tests.bot_api_server import LoopbackBotApi
@@ -148,10 +155,55 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """--backends: which storage backends the backend-parametrised tests run on."""
+    parser.addoption(
+        "--backends",
+        default=",".join(BACKENDS),
+        help="comma-separated storage backends to run on (default: sqlite,postgres)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every test that needs a database once per chosen backend."""
+    if "backend" in metafunc.fixturenames:
+        chosen = [b.strip() for b in metafunc.config.getoption("backends").split(",") if b]
+        unknown = set(chosen) - set(BACKENDS)
+        if unknown:
+            raise pytest.UsageError(f"--backends: unknown {sorted(unknown)}; know {BACKENDS}")
+        metafunc.parametrize("backend", chosen, scope="function")
+
+
+@pytest.fixture(scope="session")
+def postgres_databases() -> Iterator[PostgresDatabases]:
+    """One throwaway PostgreSQL cluster for the session; fails when PostgreSQL is missing."""
+    if find_postgres_bindir() is None:
+        pytest.fail("PostgreSQL is not installed: `apt-get install -y postgresql` (or --backends)")
+    cluster = ThrowawayCluster().start()
+    try:
+        yield PostgresDatabases(cluster)
+    finally:
+        cluster.stop()
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Settings for a throwaway deployment."""
-    return make_settings(tmp_path)
+async def database_url(backend: str, request: pytest.FixtureRequest) -> AsyncIterator[str | None]:
+    """None on SQLite; on PostgreSQL, the URL of a fresh migrated database, dropped afterwards."""
+    if backend != "postgres":
+        yield None
+        return
+    databases: PostgresDatabases = request.getfixturevalue("postgres_databases")
+    url = await databases.fresh()
+    try:
+        yield url
+    finally:
+        await databases.drop(url)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str | None) -> Settings:
+    """Settings for a throwaway deployment on the test's backend."""
+    return make_settings(tmp_path, **({"DATABASE_URL": database_url} if database_url else {}))
 
 
 @pytest.fixture
@@ -167,9 +219,13 @@ async def harness(settings: Settings, clock: FakeClock) -> AsyncIterator[BotHarn
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
+async def db(tmp_path: Path, database_url: str | None) -> AsyncIterator[Database]:
     """A migrated database on its own, without the Application (storage and outbox tests)."""
-    database = Database(tmp_path / "storage.sqlite3")
+    database: Database = (
+        PostgresDatabase(database_url)
+        if database_url
+        else SqliteDatabase(tmp_path / "storage.sqlite3")
+    )
     await database.open()
     await database.migrate()
     try:
@@ -179,9 +235,14 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-def bot_process(tmp_path: Path) -> Iterator[Callable[..., BotProcess]]:
-    """Makes real `mutual-aid-bot run` processes; teardown kills any still running, pass or fail."""
-    from tests.flows_reliability import BotProcess
+def bot_process(tmp_path: Path, database_url: str | None) -> Iterator[Callable[..., BotProcess]]:
+    """Makes real `mutual-aid-bot run` processes; teardown kills any still running, pass or fail.
+
+    They run on the test's backend: seeding (process_settings) and Db.of use the same database.
+    """
+    from tests.flows_reliability import BotProcess, use_database_url
+
+    use_database_url(tmp_path, database_url)
 
     made: list[BotProcess] = []
 

@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from storage import catalog
+from storage.catalog import Column
 from storage.database import Connection
 from storage.timefmt import to_db
 
 PERSON = "person"  # holds a people row id
 TELEGRAM = "telegram"  # holds a Telegram id
 TELEGRAM_NAME = re.compile(r"(^|_)(telegram_id|chat_id|user_id|owner_id)$|_by$")
-# INTEGER columns that hold no person, with no foreign key to say so: counts, flags, limits,
-# and ids of other things (messages, updates). A new INTEGER column must be named or keyed
+# Integer columns that hold no person, with no foreign key to say so: counts, flags, limits,
+# and ids of other things (messages, updates). A new integer column must be named or keyed
 # so the erasure finds it, or be listed here.
 NOT_A_PERSON: dict[str, set[str]] = {
     "broadcasts": {"recipients", "skipped_unreachable", "first_outbox_id", "last_outbox_id"},
@@ -50,38 +52,32 @@ NOT_A_PERSON: dict[str, set[str]] = {
 
 @dataclass
 class Table:
-    """One table as PRAGMA table_info and foreign_key_list describe it."""
+    """One table as storage.catalog describes it (on SQLite, from PRAGMA table_info)."""
 
     name: str
-    sql: str
-    columns: list[dict[str, Any]]
+    sql: str  # where its CHECKs can be read: the CREATE statement, or PostgreSQL's constraints
+    columns: list[Column]
     keys: dict[str, tuple[str, str | None]]  # column -> (table, column) it refers to
+    dialect: str
 
-    def column(self, name: str) -> dict[str, Any]:
-        """The column's table_info row."""
-        return next(c for c in self.columns if c["name"] == name)
+    def column(self, name: str) -> Column:
+        """The named column."""
+        return next(c for c in self.columns if c.name == name)
 
 
 async def read_schema(conn: Connection) -> dict[str, Table]:
-    """Every ordinary table (not SQLite's own, not a full-text index's shadow tables)."""
-    rows = [
-        (r["name"], r["sql"] or "")
-        for r in await conn.fetch(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    """Every ordinary table (not the database's own, not a full-text index's shadow tables)."""
+    return {
+        name: Table(
+            name,
+            table.checks,
+            list(table.columns),
+            {key.column: (key.table, key.to) for key in table.foreign_keys},
+            conn.dialect,
         )
-    ]
-    virtual = [name for name, sql in rows if sql.upper().startswith("CREATE VIRTUAL")]
-    tables = {}
-    for name, sql in rows:
-        if name in virtual or any(name.startswith(v + "_") for v in virtual):
-            continue
-        columns = [dict(r) for r in await conn.fetch(f"PRAGMA table_info({name})")]
-        keys = {
-            r["from"]: (r["table"], r["to"])
-            for r in await conn.fetch(f"PRAGMA foreign_key_list({name})")
-        }
-        tables[name] = Table(name, sql, columns, keys)
-    return tables
+        for name, table in (await catalog.read_schema(conn)).items()
+        if not table.virtual
+    }
 
 
 def person_columns(schema: dict[str, Table]) -> dict[tuple[str, str], str]:
@@ -99,7 +95,7 @@ def person_columns(schema: dict[str, Table]) -> dict[tuple[str, str], str]:
                     and (table.name, column) not in found
                 ):
                     found[(table.name, column)] = PERSON
-                    primary = [c["name"] for c in table.columns if c["pk"]]
+                    primary = [c.name for c in table.columns if c.primary_key]
                     if primary == [column]:
                         keyed.setdefault(table.name, column)
                     changed = True
@@ -107,7 +103,7 @@ def person_columns(schema: dict[str, Table]) -> dict[tuple[str, str], str]:
         if table.name == "people":
             continue
         for column in table.columns:
-            name, integer = column["name"], column["type"].upper() == "INTEGER"
+            name, integer = column.name, column.integer
             if (table.name, name) in found or name in table.keys or not integer:
                 continue
             if name.endswith("person_id"):
@@ -118,15 +114,15 @@ def person_columns(schema: dict[str, Table]) -> dict[tuple[str, str], str]:
 
 
 def unexplained_integer_columns(schema: dict[str, Table]) -> list[tuple[str, str]]:
-    """INTEGER columns neither holding a person nor known to hold none: each needs a decision."""
+    """Integer columns neither holding a person nor known to hold none: each needs a decision."""
     holding = person_columns(schema)
     unexplained = []
     for table in schema.values():
         if table.name == "people":
             continue
         for column in table.columns:
-            name = column["name"]
-            if column["type"].upper() != "INTEGER" or (table.name, name) in holding:
+            name = column.name
+            if not column.integer or (table.name, name) in holding:
                 continue
             if name == "id" or name in table.keys or name in NOT_A_PERSON.get(table.name, ()):
                 continue
@@ -148,49 +144,97 @@ class Seeder:
         self.counter += 1
         return self.counter
 
-    def _filler(self, table: Table, column: dict[str, Any]) -> Any:
-        name, kind = column["name"], column["type"].upper()
-        listed = re.search(rf"\b{name}\s+IN\s*\(([^)]*)\)", table.sql)
+    def _filler(self, table: Table, column: Column) -> Any:
+        name, kind = column.name, column.type.upper()
+        # SQLite keeps CHECKs as written, `x IN ('a', 'b')` and `x BETWEEN 1 AND 7`;
+        # PostgreSQL shows them as `x = ANY (ARRAY['a'::text, ...])` and `(x >= 1)`.
+        listed = re.search(rf"\b{name}\s+IN\s*\(([^)]*)\)", table.sql) or re.search(
+            rf"\b{name} = ANY \(ARRAY\[([^\]]*)\]", table.sql
+        )
         if listed:
             return re.findall(r"'([^']*)'", listed.group(1))[-1]  # the last: a finished state
-        ranged = re.search(rf"\b{name}\s+BETWEEN\s+(\d+)", table.sql)
+        ranged = re.search(rf"\b{name}\s+BETWEEN\s+(\d+)", table.sql) or re.search(
+            rf"\({name} >= (\d+)\)", table.sql
+        )
         if ranged:
             return int(ranged.group(1))
-        if kind == "INTEGER":
+        if column.integer:
             return self._next()
-        if kind == "BLOB":
+        if kind in ("BLOB", "BYTEA"):
             return b"seed"
         if name == "at" or name.endswith("_at"):
             return to_db(self.now)
         return f"seed {self._next()}"
 
     async def insert(self, table_name: str, values: dict[str, Any]) -> Any:
-        """Insert a row with these values and whatever else is required; its rowid."""
+        """Insert a row with these values and whatever else is required; where it is.
+
+        On SQLite its rowid; on PostgreSQL the value of its primary key, or None when the
+        table's key is not a single column.
+        """
         table = self.schema[table_name]
         row = dict(values)
-        single_key = [c["name"] for c in table.columns if c["pk"]]
         for column in table.columns:
-            name = column["name"]
-            if name in row or (single_key == [name] and column["type"].upper() == "INTEGER"):
+            name = column.name
+            if name in row or column.automatic:  # a rowid, identity or generated column
                 continue
-            if name in table.keys and column["notnull"]:
+            if name in table.keys and column.not_null:
                 row[name] = await self.referenced(*table.keys[name])
-            elif column["notnull"] and column["dflt_value"] is None:
+            elif column.not_null and column.default is None:
                 row[name] = self._filler(table, column)
         names = ", ".join(row)
         marks = ", ".join("?" for _ in row)
-        await self.conn.execute(f"INSERT INTO {table_name} ({names}) VALUES ({marks})", *row.values())
+        sql = f"INSERT INTO {table_name} ({names}) VALUES ({marks})"
+        key = self._key(table)
+        where = None
+        if table.dialect == "postgres" and key is not None:
+            where = await self.conn.fetchval(f"{sql} RETURNING {key}", *row.values())
+        else:
+            await self.conn.execute(sql, *row.values())
         self.made.append((table_name, row))
-        return await self.conn.fetchval("SELECT last_insert_rowid()")
+        if table.dialect == "sqlite":
+            where = await self.conn.fetchval("SELECT last_insert_rowid()")
+        return where
+
+    async def attempt(self, table_name: str, values: dict[str, Any]) -> Exception | None:
+        """Insert as insert() does; the error when a constraint refuses it, else None.
+
+        A refused statement spoils a PostgreSQL transaction, so there the attempt runs in a
+        savepoint, and is undone whole (with the rows it referred to) when refused.
+        """
+        savepoint = self.conn.dialect == "postgres"
+        made = len(self.made)
+        if savepoint:
+            await self.conn.execute("SAVEPOINT seeding")
+        try:
+            await self.insert(table_name, values)
+        except Exception as error:  # noqa: BLE001 - reported to the caller, who tries again
+            if savepoint:
+                await self.conn.execute("ROLLBACK TO SAVEPOINT seeding")
+                del self.made[made:]
+            return error
+        if savepoint:
+            await self.conn.execute("RELEASE SAVEPOINT seeding")
+        return None
+
+    @staticmethod
+    def _key(table: Table) -> str | None:
+        """The table's primary key when it is one column; on SQLite, always the rowid."""
+        if table.dialect == "sqlite":
+            return "rowid"
+        primary = sorted((c for c in table.columns if c.primary_key), key=lambda c: c.primary_key)
+        return primary[0].name if len(primary) == 1 else None
 
     async def referenced(self, table_name: str, column: str | None) -> Any:
         """A new row of the table a foreign key points at; the value it is referred to by."""
         if table_name == "people":
-            rowid = await self.insert("people", {"telegram_id": self._next()})
+            where = await self.insert("people", {"telegram_id": self._next()})
         else:
-            rowid = await self.insert(table_name, {})
+            where = await self.insert(table_name, {})
+        key = self._key(self.schema[table_name])
+        assert key is not None, f"{table_name} has no single-column key to be referred to by"
         row = await self.conn.fetchrow(
-            f"SELECT {column or 'rowid'} FROM {table_name} WHERE rowid = ?", rowid
+            f"SELECT {column or key} FROM {table_name} WHERE {key} = ?", where
         )
         return row[0]
 
@@ -214,9 +258,8 @@ async def seed_person_everywhere(
         retry = []
         for table, column, kind, (person_id, telegram_id) in waiting:
             value = person_id if kind == PERSON else telegram_id
-            try:
-                await seeder.insert(table, {column: value})
-            except Exception as error:  # noqa: BLE001 - an IntegrityError; try again later
+            error = await seeder.attempt(table, {column: value})
+            if error is not None:  # an IntegrityError: try again later
                 retry.append((table, column, kind, (person_id, telegram_id), error))
         if len(retry) == len(waiting):
             raise AssertionError(f"cannot seed {[(t, c, e) for t, c, _, _, e in retry]}")
@@ -250,6 +293,30 @@ async def holding(conn: Connection, table: str, column: str, value: int) -> int:
     return int(row[0]) if row else 0
 
 
+async def naming_in_json(conn: Connection, table: str, column: str, person_id: int) -> int:
+    """How many JSON documents in the column hold the person's row id under a person key.
+
+    A key ending in person_id (as LIKE reads it: any case) or named assignee, at any depth.
+    """
+    if conn.dialect == "postgres":
+        path = (
+            'strict $.** ? (@.type() == "object").keyvalue() ? ((@.key like_regex '
+            '"person.id$" flag "i" || @.key == "assignee") && @.value == $id)'
+        )
+        query = (
+            f"SELECT COUNT(*) FROM {table} WHERE CASE WHEN left({column}, 1) IN ('{{', '[') "
+            f"THEN jsonb_path_exists(CAST({column} AS JSONB), '{path}', "
+            "jsonb_build_object('id', CAST(? AS BIGINT))) ELSE false END"
+        )
+    else:
+        query = (
+            f"SELECT COUNT(*) FROM {table} WHERE json_valid({column}) AND EXISTS (SELECT 1 "
+            f"FROM json_tree({column}) WHERE (key LIKE '%person_id' OR key = 'assignee') "
+            "AND atom = ?)"
+        )
+    return int(await conn.fetchval(query, person_id))
+
+
 async def texts_showing(
     conn: Connection, schema: dict[str, Table], needles: list[str]
 ) -> list[str]:
@@ -257,10 +324,10 @@ async def texts_showing(
     shown = []
     for table in schema.values():
         for column in table.columns:
-            if column["type"].upper() in ("INTEGER", "REAL"):
+            if column.integer or column.type.upper() in ("REAL", "DOUBLE PRECISION"):
                 continue
-            cells = [r[0] for r in await conn.fetch(f"SELECT {column['name']} FROM {table.name}")]
+            cells = [r[0] for r in await conn.fetch(f"SELECT {column.name} FROM {table.name}")]
             for cell in cells:
                 text = cell.decode("utf-8", "replace") if isinstance(cell, bytes) else str(cell)
-                shown += [f"{table.name}.{column['name']}: {n}" for n in needles if n in text]
+                shown += [f"{table.name}.{column.name}: {n}" for n in needles if n in text]
     return sorted(set(shown))

@@ -11,6 +11,7 @@ from telegram.ext import ConversationHandler
 from bot.callback_data import pack
 from bot.offline.updates import FakeUser
 from config.settings import Settings
+from storage import catalog
 from storage.requests import help_requests
 from tests.conftest import BotHarness
 
@@ -36,13 +37,7 @@ async def stored_text(bot: BotHarness) -> str:
     """Every value in every table, as one string: to prove a detail is stored nowhere."""
     values: list[str] = []
     async with bot.services.db.read() as conn:
-        tables = [
-            r[0]
-            for r in await conn.fetch(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )
-        ]
-        for table in tables:
+        for table in await catalog.read_schema(conn):
             for row in await conn.fetch(f"SELECT * FROM {table}"):
                 values.extend(str(v) for v in tuple(row))
     return "\n".join(values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -11,14 +12,18 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import asyncpg
+
 from bot.clock import Clock, SystemClock
 from bot.offline.updates import FakeUser
 from config.settings import Settings
+from storage.postgres import to_dollar_params
 from tests.bot_api_server import BOT_USER, LoopbackBotApi
 from tests.conftest import ORGANISER, TEST_TOKEN, BotHarness, make_settings
 from tests.flows import make_volunteer, neighbourhood_with_invite
@@ -31,6 +36,7 @@ BOT_VARIABLES = (
     "BOT_TOKEN",
     "TELEGRAM_API_URL",
     "DATABASE_PATH",
+    "DATABASE_URL",
     "ORGANISER_IDS",
     "TIMEZONE",
     "DEFAULT_REGION",
@@ -45,6 +51,28 @@ LOG_PROBLEM = re.compile(r" (WARNING|ERROR|CRITICAL) |^Traceback|^\S*(Error|Exce
 def database_path(tmp_path: Path) -> Path:
     """Where make_settings puts the test database (shared by seeding and the real process)."""
     return tmp_path / "data" / "test.sqlite3"
+
+
+def _url_file(tmp_path: Path) -> Path:
+    return tmp_path / "database-url.txt"
+
+
+def use_database_url(tmp_path: Path, url: str | None) -> None:
+    """Record that this test's deployment runs on PostgreSQL at url (None: its SQLite file)."""
+    if url:
+        _url_file(tmp_path).write_text(url, encoding="utf-8")
+
+
+def database_url(tmp_path: Path) -> str | None:
+    """The PostgreSQL URL this test's deployment runs on, or None for its SQLite file."""
+    path = _url_file(tmp_path)
+    return path.read_text(encoding="utf-8").strip() if path.exists() else None
+
+
+def database_env(tmp_path: Path) -> dict[str, str]:
+    """DATABASE_URL for the deployment's processes and settings, when it is on PostgreSQL."""
+    url = database_url(tmp_path)
+    return {"DATABASE_URL": url} if url else {}
 
 
 def process_config(tmp_path: Path) -> Path:
@@ -69,7 +97,9 @@ def process_config(tmp_path: Path) -> Path:
 
 def process_settings(tmp_path: Path) -> Settings:
     """Settings for seeding in-process what a real-process test then runs on."""
-    return make_settings(tmp_path, CONFIG_FILE=str(process_config(tmp_path)))
+    return make_settings(
+        tmp_path, CONFIG_FILE=str(process_config(tmp_path)), **database_env(tmp_path)
+    )
 
 
 async def seed_community(
@@ -113,6 +143,7 @@ class BotProcess:
             "DEFAULT_REGION": "GB",
             "LOG_LEVEL": "INFO",
             "CONFIG_FILE": str(process_config(tmp_path)),
+            **database_env(tmp_path),
             **env,
         }
         self.process: subprocess.Popen[bytes] | None = None
@@ -190,7 +221,7 @@ class BotProcess:
             f"{str(call.params.get('text', ''))[:60]!r}"
             for call in self.api.log[-calls:]
         ] or ["  (none)"]
-        pending = _pending_outbox(database_path(self._tmp_path)) or ["  (none)"]
+        pending = _pending_outbox(Db.of(self._tmp_path)) or ["  (none)"]
         return "\n".join(
             [
                 f"bot process: {self.starts} starts, {self.kills} kills, alive={self.alive()}",
@@ -204,17 +235,17 @@ class BotProcess:
         )
 
 
-def _pending_outbox(path: Path, limit: int = 20) -> list[str]:
+def _pending_outbox(db: Db, limit: int = 20) -> list[str]:
     """The outbox rows not yet sent, oldest first, one line each."""
-    if not path.exists():
+    if not db.exists():
         return []
     try:
-        rows = Db(path).rows(
+        rows = db.rows(
             "SELECT id, method, chat_id, purpose, attempts, not_before, last_error, params "
             "FROM outbox WHERE state = 'pending' ORDER BY id LIMIT ?",
             limit,
         )
-    except sqlite3.Error as error:
+    except (sqlite3.Error, OSError, asyncpg.PostgresError) as error:
         return [f"  (could not read the outbox: {error})"]
     return [
         f"  #{row['id']} {row['method']} chat={row['chat_id']} purpose={row['purpose'] or '-'} "
@@ -225,19 +256,40 @@ def _pending_outbox(path: Path, limit: int = 20) -> list[str]:
 
 
 class Db:
-    """Read-only looks at the bot's SQLite file while the process runs."""
+    """Read-only looks at the bot's database (SQLite file or PostgreSQL) while the process runs."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, url: str | None = None) -> None:
         self._path = path
+        self._url = url
 
-    def rows(self, sql: str, *args: object) -> list[sqlite3.Row]:
-        """Run one SELECT."""
+    @classmethod
+    def of(cls, tmp_path: Path) -> Db:
+        """The database of this test's deployment."""
+        return cls(database_path(tmp_path), database_url(tmp_path))
+
+    def exists(self) -> bool:
+        """Whether there is a database to look at yet."""
+        return self._url is not None or self._path.exists()
+
+    def rows(self, sql: str, *args: object) -> list[Any]:
+        """Run one SELECT (`?` placeholders on both backends)."""
+        if self._url is not None:
+            with ThreadPoolExecutor(max_workers=1) as pool:  # callers may be inside a loop
+                return pool.submit(asyncio.run, self._pg_rows(sql, args)).result(timeout=60)
         conn = sqlite3.connect(self._path, timeout=10)
         conn.row_factory = sqlite3.Row
         try:
             return conn.execute(sql, args).fetchall()
         finally:
             conn.close()
+
+    async def _pg_rows(self, sql: str, args: tuple[object, ...]) -> list[Any]:
+        assert self._url is not None
+        conn = await asyncpg.connect(self._url)
+        try:
+            return list(await conn.fetch(to_dollar_params(sql), *args))
+        finally:
+            await conn.close()
 
     def value(self, sql: str, *args: object) -> Any:
         """The first column of the first row."""

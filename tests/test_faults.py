@@ -41,7 +41,6 @@ from tests.flows_fault_stream import (
 from tests.flows_reliability import (
     BotProcess,
     Db,
-    database_path,
     process_settings,
     seed_community,
     text_update,
@@ -57,7 +56,7 @@ async def test_crash_kill_loses_and_duplicates_nothing(
 ) -> None:
     """300 updates (requests, accepts, done) with SIGKILL at 20 random moments."""
     await seed_community(tmp_path, RESIDENTS, VOLUNTEERS)
-    db = Db(database_path(tmp_path))
+    db = Db.of(tmp_path)
     seeded_outbox = int(db.value("SELECT COALESCE(MAX(id), 0) FROM outbox"))
     started = time.monotonic()
     with serve_bot_api() as (api, _root):
@@ -189,7 +188,7 @@ async def test_faulty_bot_api_every_notification_delivered(
 ) -> None:
     """15% of calls fail (429 with retry_after, 500, timeouts, dropped connections)."""
     await seed_community(tmp_path, RESIDENTS, VOLUNTEERS)
-    db = Db(database_path(tmp_path))
+    db = Db.of(tmp_path)
     seeded_outbox = int(db.value("SELECT COALESCE(MAX(id), 0) FROM outbox"))
     started = time.monotonic()
     with serve_bot_api() as (api, _root):
@@ -300,7 +299,7 @@ async def test_jobs_due_during_an_outage_fire_once_after_restart(
 ) -> None:
     """Widening and escalation timers due while the bot was down for 2 hours fire once each."""
     await _seed_requests_before_an_outage(tmp_path, timedelta(hours=2))
-    db = Db(database_path(tmp_path))
+    db = Db.of(tmp_path)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     due = db.rows(
         "SELECT id, kind FROM scheduled_jobs WHERE state = 'pending' AND due_at <= ?", now

@@ -21,10 +21,11 @@ REQUESTS = 2
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, database_url: str | None) -> Settings:
     """Low limits, so a test can reach them."""
+    backend = {"DATABASE_URL": database_url} if database_url else {}
     return with_tunables(
-        make_settings(tmp_path), messages_per_minute=MESSAGES, requests_per_hour=REQUESTS
+        make_settings(tmp_path, **backend), messages_per_minute=MESSAGES, requests_per_hour=REQUESTS
     )
 
 

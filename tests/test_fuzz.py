@@ -126,10 +126,13 @@ def targets() -> list[Target]:
 class FuzzBot:
     """The real bot on its own event loop, so hypothesis can drive it example by example."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, database_url: str | None) -> None:
         self.loop = asyncio.new_event_loop()
+        backend = {"DATABASE_URL": database_url} if database_url else {}
         fuzz_settings = with_tunables(
-            make_settings(tmp_path), messages_per_minute=100_000, requests_per_hour=100_000
+            make_settings(tmp_path, **backend),
+            messages_per_minute=100_000,
+            requests_per_hour=100_000,
         )
         self.bot = BotHarness(settings=fuzz_settings, clock=FakeClock())
         self.tried: Counter[str] = Counter()
@@ -266,8 +269,10 @@ def fuzz_state(fuzz: FuzzBot, target: Target, number: int) -> None:
     one_input()
 
 
-def test_no_input_in_any_state_raises(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    fuzz = FuzzBot(tmp_path)
+def test_no_input_in_any_state_raises(
+    tmp_path: Path, database_url: str | None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fuzz = FuzzBot(tmp_path, database_url)
     try:
         fuzz.run(fuzz.set_up())
         every = targets()
@@ -287,9 +292,9 @@ def test_no_input_in_any_state_raises(tmp_path: Path, capsys: pytest.CaptureFixt
     assert total >= len(every) * 5
 
 
-def test_over_long_text_is_refused_at_every_step(tmp_path: Path) -> None:
+def test_over_long_text_is_refused_at_every_step(tmp_path: Path, database_url: str | None) -> None:
     """5,000 characters at any state: answered, the state stays, and nothing of it is stored."""
-    fuzz = FuzzBot(tmp_path)
+    fuzz = FuzzBot(tmp_path, database_url)
     long_text = "9" * 5000
     try:
         fuzz.run(fuzz.set_up())

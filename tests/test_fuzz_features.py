@@ -187,8 +187,8 @@ def targets() -> list[Target]:
 class FeatureFuzzBot(FuzzBot):
     """test_fuzz's bot, with the features' walks and documents as inputs."""
 
-    def __init__(self, tmp_path: Path) -> None:
-        super().__init__(tmp_path)
+    def __init__(self, tmp_path: Path, database_url: str | None) -> None:
+        super().__init__(tmp_path, database_url)
         self.applicants = itertools.count(4000)
         self.other_neighbourhood = 0
 
@@ -339,9 +339,9 @@ def fuzz_target(fuzz: FeatureFuzzBot, target: Target, number: int) -> None:
 
 
 def test_no_input_in_any_feature_state_raises(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, database_url: str | None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fuzz = FeatureFuzzBot(tmp_path)
+    fuzz = FeatureFuzzBot(tmp_path, database_url)
     try:
         fuzz.run(fuzz.set_up())
         every = targets()
@@ -363,10 +363,10 @@ def test_no_input_in_any_feature_state_raises(
 
 
 def test_forged_feature_buttons_never_raise(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, database_url: str | None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Every feature's button kinds, with each argument forged, outside and inside the flows."""
-    fuzz = FeatureFuzzBot(tmp_path)
+    fuzz = FeatureFuzzBot(tmp_path, database_url)
     pressed = 0
     try:
         fuzz.run(fuzz.set_up())

@@ -16,7 +16,7 @@ from bot.clock import FakeClock
 from bot.volunteers.volunteering import Offer
 from handlers.organising.assigning import ASSIGN_KIND, REASSIGN_KIND
 from handlers.privacy import FORGET_KIND
-from storage.database import Database
+from storage.database import SqliteDatabase
 from storage.migrations import MIGRATIONS
 from storage.schema_scale import MIGRATION_11_SCALE
 from storage.timefmt import to_db
@@ -228,7 +228,7 @@ async def test_the_migration_fills_the_pool_and_counters_of_an_existing_database
                 "VALUES (?, 1, 'shopping', 'today', ?, ?, ?, 1, ?, ?, ?)",
                 (f"R-{n}", stamp, stamp, status, stamp, stamp, accepted),
             )
-    db = Database(path)
+    db = SqliteDatabase(path)
     await db.open()
     try:
         await db.migrate()

@@ -100,11 +100,12 @@ async def test_an_unreadable_stored_state_is_dropped_not_fatal(
     async with joined.services.db.transaction() as conn:
         await conn.execute(
             "INSERT INTO conversation_states (name, conversation_key, state) "
-            "VALUES (?, '[1002, 1002]', x'00ff')",
+            "VALUES (?, '[1002, 1002]', ?)",
             request_flow.NAME,
+            b"\x00\xff",
         )
         await conn.execute(
-            "INSERT INTO persisted_data (scope, owner_id, data) VALUES ('user', 1002, x'00')"
+            "INSERT INTO persisted_data (scope, owner_id, data) VALUES ('user', 1002, ?)", b"\x00"
         )
     await joined.restart()
     assert "unreadable" in caplog.text

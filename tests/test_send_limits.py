@@ -25,14 +25,15 @@ from tests.conftest import NEIGHBOUR, RESIDENT, BotHarness
 from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite
 from tests.flows_oversight import seed_volunteers
 from tests.flows_privacy import accept
-from tests.flows_reliability import process_settings
+from tests.flows_reliability import process_settings, use_database_url
 
 GROUPS = (-1001000000101, -1001000000102)
 
 
 @pytest.fixture
-async def limited(tmp_path: Path) -> AsyncIterator[BotHarness]:
+async def limited(tmp_path: Path, database_url: str | None) -> AsyncIterator[BotHarness]:
     """The bot keeping to Telegram's limits, against a Telegram that enforces them."""
+    use_database_url(tmp_path, database_url)
     bot = BotHarness(
         settings=process_settings(tmp_path),
         clock=SystemClock(),
@@ -122,7 +123,10 @@ async def test_a_retry_after_for_one_chat_does_not_delay_the_others(limited: Bot
     assert fake.texts_to(slow_chat) == ["news"]
 
 
-async def test_an_answer_overtakes_a_queue_of_500_broadcast_messages(tmp_path: Path) -> None:
+async def test_an_answer_overtakes_a_queue_of_500_broadcast_messages(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    use_database_url(tmp_path, database_url)
     bot = BotHarness(
         settings=process_settings(tmp_path),
         clock=SystemClock(),

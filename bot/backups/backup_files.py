@@ -29,6 +29,7 @@ BACKUP_JOB = "privacy.backup"
 JOB_TARGET = "interval"
 PREFIX = "mutual-aid-"
 SUFFIX = ".sqlite3"
+DUMP_SUFFIX = ".dump"  # PostgreSQL: a pg_dump custom-format archive (pg_restore reads it)
 ENCRYPTED = ".enc"  # added to the name of an encrypted backup
 
 
@@ -44,6 +45,8 @@ async def write_backup(db: Database, live: Path, target: Path, key: Secret | Non
     """
     if key is None:
         plain = target.with_name(target.name + ".partial")
+    elif db.dialect == "postgres":  # no live file: the plain dump waits beside its target
+        plain = target.parent / f".{target.name}.plain.partial"
     else:
         plain = live.parent / f".{target.name}.partial"
     sealed = target.with_name(target.name + ".partial")
@@ -51,7 +54,10 @@ async def write_backup(db: Database, live: Path, target: Path, key: Secret | Non
     plain.unlink(missing_ok=True)
     try:
         await db.backup_to(plain)
-        ok, version = await asyncio.to_thread(check_file, plain)
+        if db.dialect == "postgres":  # pg_dump checked what it read; the copy is its archive
+            ok, version = plain.stat().st_size > 0, await db.schema_version()
+        else:
+            ok, version = await asyncio.to_thread(check_file, plain)
         if not ok:
             raise BackupError(f"backup {target.name} failed its integrity check")
         if key is not None:
@@ -89,7 +95,7 @@ class Backups:
         """Mark a backup as due and store the next run (stops when backups were turned off)."""
         if self.folder is None:
             return
-        self._due.append(f"{PREFIX}{now:%Y%m%dT%H%M%S}Z-{job.id:09d}{SUFFIX}")
+        self._due.append(f"{PREFIX}{now:%Y%m%dT%H%M%S}Z-{job.id:09d}{self._suffix}")
         interval = self._core.settings.tunables.backup_interval
         due = job.due_at + interval
         if due <= now:  # missed runs while the bot was down are not made up one by one
@@ -111,7 +117,7 @@ class Backups:
         if folder is None:
             raise RuntimeError("no backup folder is configured (Tunables.backup_dir)")
         settings = self._core.settings
-        name = name or f"{PREFIX}{self._core.clock.now():%Y%m%dT%H%M%S}Z-manual{SUFFIX}"
+        name = name or f"{PREFIX}{self._core.clock.now():%Y%m%dT%H%M%S}Z-manual{self._suffix}"
         if settings.backup_key is not None:
             name += ENCRYPTED
         target = folder / name
@@ -123,12 +129,17 @@ class Backups:
         self.rotate()
         return target
 
+    @property
+    def _suffix(self) -> str:
+        return DUMP_SUFFIX if self._core.db.dialect == "postgres" else SUFFIX
+
     def existing(self) -> list[Path]:
         """The backups in the folder, oldest first."""
         folder = self.folder
         if folder is None or not folder.is_dir():
             return []
-        made = [*folder.glob(f"{PREFIX}*{SUFFIX}"), *folder.glob(f"{PREFIX}*{SUFFIX}{ENCRYPTED}")]
+        suffix = self._suffix
+        made = [*folder.glob(f"{PREFIX}*{suffix}"), *folder.glob(f"{PREFIX}*{suffix}{ENCRYPTED}")]
         return sorted(made, key=lambda path: path.name)
 
     def rotate(self) -> list[Path]:

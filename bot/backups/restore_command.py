@@ -24,6 +24,13 @@ def _confirmed(prompt: str) -> bool:
 
 def restore(settings: Settings, backup: Path, *, assume_yes: bool) -> int:
     """Restore the backup over DATABASE_PATH after a confirmation; the exit status."""
+    if settings.database_url:
+        print(
+            "restore: DATABASE_URL names a PostgreSQL database; restore its pg_dump backup with "
+            "pg_restore (see the README's PostgreSQL section). Nothing was changed.",
+            file=sys.stderr,
+        )
+        return 1
     database = settings.database_path
     key = settings.backup_key.reveal() if settings.backup_key else None
     try:

@@ -62,7 +62,8 @@ KEYS = {
     "recipient_person_id": "to_record_number",
     "request_id": "request_record_number",
 }
-LEFT_OUT = frozenset({"search_scope"})  # derived search tokens, not information about anyone
+# Derived search data (tokens; PostgreSQL's search vector), not information about anyone.
+LEFT_OUT = frozenset({"search_scope", "search_doc"})
 
 
 def readable_document(data: dict[str, Any], *, exported_at: str, notice_version: str) -> bytes:

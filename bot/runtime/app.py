@@ -174,7 +174,7 @@ async def _post_init(application: AidApplication) -> None:
     services = services_of(application)
     await _open_database(services)
     version = await services.db.schema_version()
-    log.info("database %s at schema version %s", services.db.path, version)
+    log.info("database %s at schema version %s", services.db.describe(), version)
     await services.dispatcher.in_flight_at_last_stop()
     job_queue = application.job_queue
     if job_queue is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -12,9 +13,12 @@ from pathlib import Path
 from bot import logs
 from config.i18n import LANGUAGES, CatalogMissing
 from config.settings import ConfigError, Settings, load_settings, logging_settings
-from storage.database import Database, DatabaseTooNewError
+from storage.backends import database_for
+from storage.database import DatabaseTooNewError
+from storage.postgres import DatabaseUnreachableError
 
 EXIT_CONFIG = 2
+log = logging.getLogger(__name__)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,6 +30,10 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help="run the bot (long polling)")
     commands.add_parser("check-config", help="validate settings and database, secrets masked")
     commands.add_parser("migrate", help="apply database migrations and print the schema version")
+    copy_to = commands.add_parser(
+        "copy-to", help="copy the SQLite database into an empty PostgreSQL database (once)"
+    )
+    copy_to.add_argument("url", metavar="DATABASE_URL", help="postgresql://user@host:port/db")
     backup = commands.add_parser(
         "backup", help="write a consistent copy of the live database (encrypted with BACKUP_KEY)"
     )
@@ -67,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "backup" and args.path is None:
         parser.error("backup needs a PATH (or --new-key)")
+    settings: Settings | None = None
     try:
         if args.command == "demo":  # its own settings and throwaway database: needs no config
             return _demo(args.step, args.language)
@@ -78,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(check_config(settings))
         if args.command == "migrate":
             return asyncio.run(migrate(settings))
+        if args.command == "copy-to":
+            return asyncio.run(copy_to(settings, args.url))
         if args.command == "restore":
             from bot.backups.restore_command import restore
 
@@ -90,8 +101,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"installation error: {error}", file=sys.stderr)
         return EXIT_CONFIG
     except DatabaseTooNewError as error:
-        print(f"configuration error: DATABASE_PATH: {error}", file=sys.stderr)
+        print(f"configuration error: {_database_setting(settings)}: {error}", file=sys.stderr)
         return EXIT_CONFIG
+    except DatabaseUnreachableError as error:
+        print(f"configuration error: DATABASE_URL: cannot connect to {error}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def _database_setting(settings: Settings | None) -> str:
+    """The setting that names the database in use."""
+    return "DATABASE_URL" if settings is not None and settings.database_url else "DATABASE_PATH"
 
 
 def _demo(step: bool, language: str | None) -> int:
@@ -111,7 +130,7 @@ def run(settings: Settings) -> int:
     from bot.runtime.updates_poller import serve
 
     settings.require_token()
-    asyncio.run(_refuse_newer_database(settings))
+    asyncio.run(_refuse_newer_database(settings, retry=True))
     application = build_application(settings)
     try:
         asyncio.run(serve(application, update_inbox))
@@ -122,9 +141,24 @@ def run(settings: Settings) -> int:
     return 0
 
 
-async def _refuse_newer_database(settings: Settings) -> None:
-    db = Database(settings.database_path)
-    await db.open()
+async def _refuse_newer_database(settings: Settings, *, retry: bool = False) -> None:
+    """Refuse a database newer than the code; with retry, wait out a server not answering yet."""
+    from bot.runtime.updates_poller import Backoff
+
+    db = database_for(settings.database_path, settings.database_url)
+    backoff = Backoff()
+    while True:
+        try:
+            await db.open()
+            break
+        except DatabaseUnreachableError as error:
+            if not (retry and error.retryable):
+                raise
+            delay = backoff.next_delay()
+            log.warning(
+                "the database is not answering at start-up (%s); retry in %.1fs", error, delay
+            )
+            await asyncio.sleep(delay)
     try:
         await db.pending_migrations()
     finally:
@@ -136,7 +170,7 @@ async def check_config(settings: Settings) -> int:
     width = max(len(name) for name, _ in settings.summary())
     for name, value in settings.summary():
         print(f"{name.ljust(width)}  {value}")
-    db = Database(settings.database_path)
+    db = database_for(settings.database_path, settings.database_url)
     await db.open()
     try:
         pending = await db.pending_migrations()
@@ -144,7 +178,7 @@ async def check_config(settings: Settings) -> int:
     finally:
         await db.close()
     state = "up to date" if pending == 0 else f"{pending} migration(s) to apply (run migrate)"
-    print(f"{'database'.ljust(width)}  {settings.database_path}: schema version {version}, {state}")
+    print(f"{'database'.ljust(width)}  {db.describe()}: schema version {version}, {state}")
     if settings.backup_key is None:
         print(
             "warning: BACKUP_KEY is not set, so backups (backup_dir and `mutual-aid-bot backup`) "
@@ -158,7 +192,7 @@ async def check_config(settings: Settings) -> int:
 
 async def migrate(settings: Settings) -> int:
     """Apply the missing migrations and print the schema version."""
-    db = Database(settings.database_path)
+    db = database_for(settings.database_path, settings.database_url)
     await db.open()
     try:
         version = await db.migrate()
@@ -172,17 +206,41 @@ async def backup(settings: Settings, target: Path) -> int:
     """Copy the live database to target (SQLite's online backup API), encrypted with BACKUP_KEY."""
     from bot.backups.backup_files import write_backup
 
-    if not settings.database_path.exists():
+    if not settings.database_url and not settings.database_path.exists():
         raise ConfigError("DATABASE_PATH", f"no database at {settings.database_path}")
     if target.exists():
         print(f"backup: {target} already exists; choose a new path", file=sys.stderr)
         return 1
-    db = Database(settings.database_path)
+    db = database_for(settings.database_path, settings.database_url)
     await db.open()
     try:
         await write_backup(db, settings.database_path, target, settings.backup_key)
     finally:
         await db.close()
     how = "encrypted with BACKUP_KEY" if settings.backup_key else "not encrypted"
-    print(f"backed up {settings.database_path} to {target} ({how})")
+    print(f"backed up {db.describe()} to {target} ({how})")
+    return 0
+
+
+async def copy_to(settings: Settings, url: str) -> int:
+    """Copy DATABASE_PATH's SQLite database into the empty PostgreSQL database at url."""
+    from config.settings import masked_url, parse_database_url
+    from storage.copy_to import CopyError, copy_sqlite_to_postgres
+
+    target = parse_database_url(url)
+    assert target is not None
+    if not settings.database_path.exists():
+        raise ConfigError("DATABASE_PATH", f"no database at {settings.database_path}")
+    try:
+        copied = await copy_sqlite_to_postgres(settings.database_path, target)
+    except CopyError as error:
+        print(f"copy-to: {error}. Nothing was changed.", file=sys.stderr)
+        return 1
+    for table in copied:
+        print(f"{table.table}: {table.source_rows} rows copied, {table.target_rows} in target")
+    rows = sum(table.target_rows for table in copied)
+    print(
+        f"copied {len(copied)} tables ({rows} rows) from {settings.database_path} to "
+        f"{masked_url(target)}; every row count matches. Set DATABASE_URL to use it."
+    )
     return 0

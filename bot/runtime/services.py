@@ -22,6 +22,7 @@ from bot.scheduler import Scheduler
 from bot.volunteers.volunteering import Volunteering
 from config.settings import Settings
 from config.texts import PRIVACY_NOTICE_VERSION
+from storage.backends import database_for
 from storage.database import Database
 
 
@@ -49,7 +50,7 @@ class Services:
 
 def build_services(settings: Settings, clock: Clock, sender: Sender) -> Services:
     """Wire the services together on the configured database file (not opened yet)."""
-    db = Database(settings.database_path)
+    db = database_for(settings.database_path, settings.database_url)
     scheduler = Scheduler(db, clock)
     dispatcher = OutboxDispatcher(db, clock, sender)
     scheduler.after_commit(dispatcher.drain_quietly)

@@ -55,7 +55,7 @@ async def save_quiet_defaults(conn: Connection, start: str, end: str, zone: str)
 
 async def _quiet(conn: Connection, override_sql: str, argument: int) -> QuietSettings:
     """One statement: the override `override_sql` finds (columns s, e), and the defaults."""
-    sql = f"SELECT o.s, o.e, {_DEFAULTS} FROM (SELECT 1) LEFT JOIN ({override_sql}) o ON 1"
+    sql = f"SELECT o.s, o.e, {_DEFAULTS} FROM (SELECT 1) one LEFT JOIN ({override_sql}) o ON 1 = 1"
     row = await conn.fetchrow(sql, argument)
     assert row is not None  # the LEFT JOIN from one row always gives one
     return QuietSettings(row[0], row[1], row[2], row[3], row[4])

@@ -45,8 +45,12 @@ async def follow_chat_migration(conn: Connection, old_chat_id: int, new_chat_id:
     await conn.execute(
         "UPDATE request_alerts SET chat_id = ? WHERE chat_id = ?", new_chat_id, old_chat_id
     )
+    if conn.dialect == "postgres":
+        moved = "jsonb_set(CAST(params AS JSONB), '{chat_id}', to_jsonb(CAST(? AS BIGINT)))::text"
+    else:
+        moved = "json_set(params, '$.chat_id', ?)"
     changed = await conn.execute(
-        "UPDATE outbox SET chat_id = ?, params = json_set(params, '$.chat_id', ?), "
+        f"UPDATE outbox SET chat_id = ?, params = {moved}, "
         "retry_at = NULL WHERE chat_id = ? AND state = 'pending'",
         new_chat_id,
         new_chat_id,

@@ -111,7 +111,7 @@ async def set_status(
     """Change an asset's status (only from `only_from` if given); False if nothing changed."""
     changed = await conn.execute(
         "UPDATE assets SET status = ?, updated_at = ? WHERE id = ? AND status != ? "
-        "AND (? IS NULL OR status = ?)",
+        "AND (CAST(? AS TEXT) IS NULL OR status = ?)",
         status,
         to_db(now),
         asset_id,
@@ -153,6 +153,8 @@ async def owned_by(conn: Connection, person_id: int) -> list[Asset]:
 
 async def in_neighbourhoods(conn: Connection, neighbourhood_ids: list[int]) -> list[Asset]:
     """Every register asset (not volunteer offers) of these neighbourhoods, by id."""
+    if not neighbourhood_ids:  # PostgreSQL has no empty IN ()
+        return []
     marks = ",".join("?" * len(neighbourhood_ids))
     return [
         asset_from_row(r)

@@ -33,12 +33,14 @@ async def request_stats(
         for r in await conn.fetch(
             """
         SELECT category, COUNT(*) AS made,
-            SUM(status IN ('done', 'closed')) AS met,
-            SUM(status = 'open' OR (status = 'cancelled' AND assignee_person_id IS NULL))
+            SUM(CASE WHEN status IN ('done', 'closed') THEN 1 ELSE 0 END) AS met,
+            SUM(CASE WHEN status = 'open'
+                OR (status = 'cancelled' AND assignee_person_id IS NULL) THEN 1 ELSE 0 END)
                 AS unmet,
             SUM(escalated) AS late,
-            SUM(escalated = 1 OR status = 'open'
-                OR (status = 'cancelled' AND assignee_person_id IS NULL)) AS short
+            SUM(CASE WHEN escalated = 1 OR status = 'open'
+                OR (status = 'cancelled' AND assignee_person_id IS NULL) THEN 1 ELSE 0 END)
+                AS short
         FROM help_requests
         WHERE neighbourhood_id = ? AND created_at >= ? AND created_at <= ?
         GROUP BY category

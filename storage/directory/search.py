@@ -1,7 +1,7 @@
-"""Searching the register: FTS5 ranked by column (title > tags > description), LIKE fallback.
+"""Searching the register: full text ranked by column (title > tags > description), LIKE fallback.
 
-FTS5 is SQLite-only, so it stays here; a PostgreSQL backend would use tsvector and
-ts_rank with the same weights behind the same functions.
+SQLite searches its FTS5 index, ranked by bm25; PostgreSQL the `assets.search_doc` tsvector
+(title, tags, description weighted A, B, C), ranked by ts_rank with the same column weights.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from bot.model.assets import VOLUNTEER_OFFER, Asset
 from storage.database import Connection
+from storage.dialect import indexed_by, like, nocase, unindexed
 from storage.directory.assets import SELECT_ASSETS, asset_from_row
 
 VISIBILITIES = ("public", "members", "organisers")
@@ -18,11 +19,22 @@ VISIBILITIES = ("public", "members", "organisers")
 # counts most; the scope tokens only filter.
 _BM25 = "bm25(assets_fts, 10.0, 4.0, 1.0, 0.0)"
 _TEXT_COLUMNS = "{title tags description}"
-# The LIKE fallback's score per word: the same order, as whole tiers.
-_LIKE_SCORE = (
-    "(CASE WHEN a.title LIKE ? ESCAPE '\\' THEN 100 WHEN a.tags LIKE ? ESCAPE '\\' THEN 10 "
-    "WHEN a.description LIKE ? ESCAPE '\\' THEN 1 ELSE 0 END)"
+# PostgreSQL's score per word: ts_rank weighs the D, C, B, A lexemes (none, description, tags,
+# title) as bm25 weighs the columns, 1 : 4 : 10. A word repeated in a column never outweighs it
+# once in a better column, so a title match ranks before a tags one before a description one.
+_TS_QUERY = (
+    "to_tsquery('assets_search', ?)"  # the text search configuration search_doc is built with
 )
+_TS_RANK = f"ts_rank(CAST('{{0, 0.1, 0.4, 1.0}}' AS float4[]), a.search_doc, {_TS_QUERY})"
+
+
+def _like_score(conn: Connection) -> str:
+    """The LIKE fallback's score per word: the same order, as whole tiers."""
+    op = like(conn)
+    return (
+        f"(CASE WHEN a.title {op} ? ESCAPE '\\' THEN 100 WHEN a.tags {op} ? ESCAPE '\\' THEN 10 "
+        f"WHEN a.description {op} ? ESCAPE '\\' THEN 1 ELSE 0 END)"
+    )
 
 
 @dataclass(frozen=True)
@@ -43,7 +55,9 @@ class Scope:
 
 
 async def fts_enabled(conn: Connection) -> bool:
-    """Whether the register's FTS5 index exists in this database."""
+    """Whether the register's full-text index exists (PostgreSQL's migrations always make it)."""
+    if conn.dialect == "postgres":
+        return True
     return (
         await conn.fetchrow(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'assets_fts'"
@@ -52,14 +66,15 @@ async def fts_enabled(conn: Connection) -> bool:
     )
 
 
-def _visible(scope: Scope) -> tuple[str, list[object]]:
+def _visible(conn: Connection, scope: Scope) -> tuple[str, list[object]]:
     """The WHERE clause (and its parameters) of what the scope may see, published only.
 
     The LIKE fallback reads every asset anyway: "+a.status" keeps SQLite from reading a quarter
     of them through the browsing index (status first) instead, a row lookup each, 4x slower.
     """
+    published = f"{unindexed(conn, 'a.status')} = 'published'"
     if scope.everywhere:
-        return "+a.status = 'published'", []
+        return published, []
     parts, params = ["a.visibility = 'public'"], []
     if scope.member_of:
         parts.append(
@@ -69,7 +84,7 @@ def _visible(scope: Scope) -> tuple[str, list[object]]:
     if scope.organiser_of:
         parts.append(f"a.neighbourhood_id IN ({_marks(scope.organiser_of)})")
         params += sorted(scope.organiser_of)
-    return f"+a.status = 'published' AND ({' OR '.join(parts)})", params
+    return f"{published} AND ({' OR '.join(parts)})", params
 
 
 def _scope_match(
@@ -120,7 +135,7 @@ async def _query(
     any_word: bool,
     include_offers: bool,
 ) -> _Query:
-    where, params = _visible(scope)
+    where, params = _visible(conn, scope)
     if kind is not None:
         where += " AND a.kind = ?"
         params.append(kind)
@@ -132,8 +147,10 @@ async def _query(
         params.append(VOLUNTEER_OFFER)
     joiner = " OR " if any_word else " AND "
     if not words:
-        return _Query("assets a", where, params, "a.title COLLATE NOCASE", [])
+        return _Query("assets a", where, params, nocase(conn, "a.title"), [])
     if await fts_enabled(conn):
+        if conn.dialect == "postgres":
+            return _ts_query(words, "|" if any_word else "&", where, params)
         quoted = joiner.join(f'"{w}"*' for w in words)
         text = f"{_TEXT_COLUMNS}: ({quoted})"
         match = _scope_match(scope, text, kind, neighbourhood_id, include_offers)
@@ -142,10 +159,26 @@ async def _query(
         )
     patterns = ["%" + re.sub(r"([%_\\])", r"\\\1", w) + "%" for w in words]
     triples = [p for pattern in patterns for p in (pattern, pattern, pattern)]
-    matches = joiner.join(f"{_LIKE_SCORE} > 0" for _ in patterns)
-    score = " + ".join(_LIKE_SCORE for _ in patterns)
+    like_score = _like_score(conn)
+    matches = joiner.join(f"{like_score} > 0" for _ in patterns)
+    score = " + ".join(like_score for _ in patterns)
     return _Query(
         "assets a", f"({matches}) AND {where}", [*triples, *params], f"{score} DESC", triples
+    )
+
+
+def _ts_query(words: list[str], joiner: str, where: str, params: list[object]) -> _Query:
+    """PostgreSQL's full-text search: the words as prefixes, ranked by the sum of their scores.
+
+    Each word is scored alone (as bm25 sums its terms), not by ts_rank's proximity of words.
+    """
+    prefixes = ["'" + w.replace("\\", "\\\\").replace("'", "''") + "':*" for w in words]
+    return _Query(
+        "assets a",
+        f"a.search_doc @@ {_TS_QUERY} AND {where}",
+        [f" {joiner} ".join(prefixes), *params],
+        " + ".join(_TS_RANK for _ in prefixes) + " DESC",
+        prefixes,
     )
 
 
@@ -214,13 +247,14 @@ class _Part:
     params: list[object]
     visibility: str | None = None
 
-    @property
-    def source(self) -> str:
-        """The FROM of the part, naming the index of a neighbourhoods' part.
+    def source(self, conn: Connection) -> str:
+        """The FROM of the part, naming SQLite the index of a neighbourhoods' part.
 
         Without it the planner may walk the city's assets in title order to find a few.
         """
-        return "assets a" if self.visibility else "assets a INDEXED BY assets_browse_local"
+        return (
+            "assets a" if self.visibility else indexed_by(conn, "assets a", "assets_browse_local")
+        )
 
 
 def _parts(scope: Scope) -> list[_Part]:
@@ -281,15 +315,16 @@ async def _browse(
         filters += " AND a.source != ?"
         filter_params.append(VOLUNTEER_OFFER)
     selects, params = [], []
-    for part in _parts(scope):
+    for n, part in enumerate(_parts(scope)):
         selects.append(
-            f"SELECT id, title FROM (SELECT a.id, a.title FROM {part.source} "
-            f"WHERE {part.where}{filters} ORDER BY a.title COLLATE NOCASE, a.id LIMIT ?)"
+            f"SELECT id, title FROM (SELECT a.id, a.title FROM {part.source(conn)} "
+            f"WHERE {part.where}{filters} ORDER BY {nocase(conn, 'a.title')}, a.id LIMIT ?) "
+            f"AS part{n}"
         )
         params += [*part.params, *filter_params, offset + limit]
     rows = await conn.fetch(
-        f"SELECT id FROM ({' UNION ALL '.join(selects)}) "
-        "ORDER BY title COLLATE NOCASE, id LIMIT ? OFFSET ?",
+        f"SELECT id FROM ({' UNION ALL '.join(selects)}) AS parts "
+        f"ORDER BY {nocase(conn, 'title')}, id LIMIT ? OFFSET ?",
         *params,
         limit,
         offset,
@@ -310,12 +345,13 @@ async def kind_counts(conn: Connection, scope: Scope) -> dict[str, int]:
     for part in _parts(scope):
         if part.visibility is None:
             selects.append(
-                f"SELECT a.kind, COUNT(*) FROM {part.source} WHERE {part.where} GROUP BY a.kind"
+                f"SELECT a.kind, COUNT(*) FROM {part.source(conn)} WHERE {part.where} "
+                "GROUP BY a.kind"
             )
             params += part.params
     rows = await conn.fetch(
-        f"SELECT kind, SUM(n) AS total FROM ({' UNION ALL '.join(selects)}) "
-        "GROUP BY kind HAVING total > 0",
+        f"SELECT kind, SUM(n) AS total FROM ({' UNION ALL '.join(selects)}) AS parts "
+        "GROUP BY kind HAVING SUM(n) > 0",
         *params,
     )
     return {r[0]: r[1] for r in rows}

@@ -7,9 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from storage.database import Connection
+from storage.dialect import in_json_ids, joined, nocase
 from storage.timefmt import to_db
 
-_REQUESTS = """
+
+def _requests(conn: Connection) -> str:
+    return f"""
 SELECT h.ref, h.neighbourhood_id, n.name AS neighbourhood, h.category, h.status, h.phone_in,
     h.created_at, h.accepted_at, h.done_at, h.closed_at, h.escalated, h.thanked,
     h.amount_spent_pence,
@@ -22,15 +25,17 @@ JOIN neighbourhoods n ON n.id = h.neighbourhood_id
 LEFT JOIN people r ON r.id = h.requester_person_id
 LEFT JOIN people v ON v.id = h.assignee_person_id
 WHERE h.created_at >= ?
-    AND (? IS NULL OR h.neighbourhood_id IN (SELECT value FROM json_each(?)))
+    AND {in_json_ids(conn, "h.neighbourhood_id")}
 ORDER BY h.created_at, h.id
 """
 
-_VOLUNTEERS = """
+
+def _volunteers(conn: Connection) -> str:
+    return f"""
 SELECT m.neighbourhood_id, n.name AS neighbourhood, m.volunteer_status, m.joined_at,
     p.display_name, p.telegram_id, p.phone_e164, p.unreachable,
     v.availability, v.max_open_tasks, v.paused_until,
-    (SELECT group_concat(c.category, ' ') FROM volunteer_categories c
+    (SELECT {joined(conn, "c.category", " ")} FROM volunteer_categories c
        WHERE c.person_id = p.id) AS categories,
     (SELECT COUNT(*) FROM help_requests h WHERE h.assignee_person_id = p.id
        AND h.neighbourhood_id = m.neighbourhood_id AND h.accepted_at >= ?) AS tasks
@@ -39,8 +44,8 @@ JOIN people p ON p.id = m.person_id
 JOIN neighbourhoods n ON n.id = m.neighbourhood_id
 LEFT JOIN volunteers v ON v.person_id = p.id
 WHERE m.volunteer_status IS NOT NULL
-    AND (? IS NULL OR m.neighbourhood_id IN (SELECT value FROM json_each(?)))
-ORDER BY n.name, p.display_name, p.id
+    AND {in_json_ids(conn, "m.neighbourhood_id")}
+ORDER BY {nocase(conn, "n.name")}, p.display_name NULLS FIRST, p.id
 """
 
 
@@ -54,7 +59,9 @@ async def request_rows(
     conn: Connection, since: datetime, neighbourhood_ids: list[int] | None
 ) -> list[dict[str, Any]]:
     """The requests made since the time in these neighbourhoods (None: all), every column."""
-    return [dict(r) for r in await conn.fetch(_REQUESTS, to_db(since), *_only(neighbourhood_ids))]
+    return [
+        dict(r) for r in await conn.fetch(_requests(conn), to_db(since), *_only(neighbourhood_ids))
+    ]
 
 
 async def volunteer_rows(
@@ -62,4 +69,4 @@ async def volunteer_rows(
 ) -> list[dict[str, Any]]:
     """The volunteer memberships in these neighbourhoods (None: all), with tasks since the time."""
     params = (to_db(since), *_only(neighbourhood_ids))
-    return [dict(r) for r in await conn.fetch(_VOLUNTEERS, *params)]
+    return [dict(r) for r in await conn.fetch(_volunteers(conn), *params)]

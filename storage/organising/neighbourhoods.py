@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.model.neighbourhoods import Invite, Neighbourhood
 from storage.database import Connection, Row
+from storage.dialect import nocase
 from storage.timefmt import optional_from_db, to_db
 
 _NB_COLUMNS = "id, name, open_to_self_join, volunteers_chat_id"
@@ -28,9 +29,10 @@ async def create(
 
     People join a new neighbourhood with an invite until an organiser opens it (/selfjoin on).
     """
+    # No conflict target: PostgreSQL's case-blind uniqueness is a unique index on lower(name).
     neighbourhood_id = await conn.fetchval(
         "INSERT INTO neighbourhoods (name, created_by, created_at, open_to_self_join) "
-        "VALUES (?, ?, ?, 0) ON CONFLICT (name) DO NOTHING RETURNING id",
+        "VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING RETURNING id",
         name,
         created_by,
         to_db(now),
@@ -40,32 +42,34 @@ async def create(
     return await by_id(conn, int(neighbourhood_id))
 
 
-async def _one(conn: Connection, column: str, value: object) -> Neighbourhood | None:
-    """The neighbourhood whose (unique) column has this value, if any."""
-    row = await conn.fetchrow(f"SELECT {_NB_COLUMNS} FROM neighbourhoods WHERE {column} = ?", value)
+async def _one(conn: Connection, where: str, value: object) -> Neighbourhood | None:
+    """The neighbourhood this condition on a unique column picks, if any."""
+    row = await conn.fetchrow(f"SELECT {_NB_COLUMNS} FROM neighbourhoods WHERE {where}", value)
     return _neighbourhood(row) if row else None
 
 
 async def by_id(conn: Connection, neighbourhood_id: int) -> Neighbourhood | None:
     """The neighbourhood with this id, if any."""
-    return await _one(conn, "id", neighbourhood_id)
+    return await _one(conn, "id = ?", neighbourhood_id)
 
 
 async def by_name(conn: Connection, name: str) -> Neighbourhood | None:
     """The neighbourhood with this name (case-insensitive), if any."""
-    return await _one(conn, "name", name)
+    return await _one(conn, f"{nocase(conn, 'name')} = {nocase(conn, '?')}", name)
 
 
 async def by_volunteers_chat(conn: Connection, chat_id: int) -> Neighbourhood | None:
     """The neighbourhood whose volunteers' chat this is, if any."""
-    return await _one(conn, "volunteers_chat_id", chat_id)
+    return await _one(conn, "volunteers_chat_id = ?", chat_id)
 
 
 async def list_all(conn: Connection) -> list[Neighbourhood]:
     """Every neighbourhood, by name."""
     return [
         _neighbourhood(r)
-        for r in await conn.fetch(f"SELECT {_NB_COLUMNS} FROM neighbourhoods ORDER BY name")
+        for r in await conn.fetch(
+            f"SELECT {_NB_COLUMNS} FROM neighbourhoods ORDER BY {nocase(conn, 'name')}"
+        )
     ]
 
 
@@ -75,7 +79,7 @@ async def list_open_to_self_join(conn: Connection, limit: int = 50) -> list[Neig
         _neighbourhood(r)
         for r in await conn.fetch(
             f"SELECT {_NB_COLUMNS} FROM neighbourhoods WHERE open_to_self_join = 1 "
-            "ORDER BY name LIMIT ?",
+            f"ORDER BY {nocase(conn, 'name')} LIMIT ?",
             limit,
         )
     ]
@@ -124,10 +128,10 @@ async def memberships_of(conn: Connection, person_id: int) -> list[tuple[Neighbo
     return [
         (_neighbourhood(r), r["role"])
         for r in await conn.fetch(
-            """
+            f"""
         SELECT n.id, n.name, n.open_to_self_join, n.volunteers_chat_id, m.role
         FROM memberships m JOIN neighbourhoods n ON n.id = m.neighbourhood_id
-        WHERE m.person_id = ? ORDER BY n.name
+        WHERE m.person_id = ? ORDER BY {nocase(conn, "n.name")}
         """,
             person_id,
         )

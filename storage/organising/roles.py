@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.database import Connection
+from storage.dialect import nocase
 
 
 @dataclass(frozen=True)
@@ -25,12 +26,12 @@ async def members(
     return [
         Member(r[0], r[1], r[2], r[3], r[4])
         for r in await conn.fetch(
-            """
+            f"""
         SELECT p.id, p.telegram_id, p.display_name, m.role, m.volunteer_status
         FROM memberships m JOIN people p ON p.id = m.person_id
         WHERE m.neighbourhood_id = ? AND p.consent_at IS NOT NULL
-          AND (? IS NULL OR m.role = ?)
-        ORDER BY p.display_name COLLATE NOCASE, p.id LIMIT ?
+          AND (CAST(? AS TEXT) IS NULL OR m.role = ?)
+        ORDER BY {nocase(conn, "p.display_name")} NULLS FIRST, p.id LIMIT ?
         """,
             neighbourhood_id,
             role,

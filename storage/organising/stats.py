@@ -99,8 +99,9 @@ async def checkins_kept(
         return 0, 0
     row = await conn.fetchrow(
         f"""
-        SELECT COALESCE(SUM(o.state = 'answered'), 0) AS kept,
-            COALESCE(SUM(o.state IN ('answered', 'missed')), 0) AS settled
+        SELECT COALESCE(SUM(CASE WHEN o.state = 'answered' THEN 1 ELSE 0 END), 0) AS kept,
+            COALESCE(SUM(CASE WHEN o.state IN ('answered', 'missed') THEN 1 ELSE 0 END), 0)
+            AS settled
         FROM checkin_occurrences o JOIN checkins c ON c.id = o.checkin_id
         WHERE c.neighbourhood_id IN ({_marks(neighbourhood_ids)}) AND o.due_at >= ?
         """,

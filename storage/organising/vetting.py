@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from bot.model.volunteers import RecordedCheck, VolunteerSummary
 from storage.database import Connection
+from storage.dialect import joined
 from storage.timefmt import to_db
 
 
@@ -106,11 +107,11 @@ async def volunteers_with_status(
 ) -> list[VolunteerSummary]:
     """The neighbourhood's volunteers with one status, oldest membership first."""
     rows = await conn.fetch(
-        """
+        f"""
         SELECT p.id, p.telegram_id, p.display_name, m.volunteer_status,
-            (SELECT group_concat(c.category, ',') FROM volunteer_categories c
+            (SELECT {joined(conn, "c.category", ",")} FROM volunteer_categories c
               WHERE c.person_id = p.id) AS categories,
-            (SELECT group_concat(l.language, ',') FROM volunteer_languages l
+            (SELECT {joined(conn, "l.language", ",")} FROM volunteer_languages l
               WHERE l.person_id = p.id) AS languages
         FROM memberships m JOIN people p ON p.id = m.person_id
         WHERE m.neighbourhood_id = ? AND m.volunteer_status = ? AND p.consent_at IS NOT NULL

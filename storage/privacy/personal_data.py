@@ -5,21 +5,25 @@ one is covered without changes here, as long as it follows the naming rule:
 
 - a person's row id: a foreign key to people(id), or to a table keyed by the person (such as
   volunteers), or a column whose name ends in person_id;
-- a Telegram id: an INTEGER column named telegram_id, chat_id, user_id or owner_id (alone or
+- a Telegram id: an integer column named telegram_id, chat_id, user_id or owner_id (alone or
   at the end of the name, such as organiser_telegram_id), or ending in _by without a foreign
   key (recorded_by, acknowledged_by).
 
-tests/test_erasure.py seeds a person into every such column and fails for any INTEGER column
-that is neither found by these rules nor listed there as holding no person.
+tests/test_erasure.py seeds a person into every such column and fails for any integer column
+(INTEGER on SQLite, bigint on PostgreSQL) that is neither found by these rules nor listed
+there as holding no person.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from storage import catalog
 from storage.database import Connection
 from storage.privacy.retention import personal_request_columns
 from storage.timefmt import to_db
@@ -57,58 +61,42 @@ class PersonLink:
     nullable: bool
 
 
-async def _tables(conn: Connection) -> list[str]:
-    return [
-        r["name"]
-        for r in await conn.fetch(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "ORDER BY name"
-        )
-    ]
-
-
-async def _table_info(conn: Connection, table: str) -> tuple[set[str], list[str]]:
-    """The table's NOT NULL columns and its primary-key columns."""
-    rows = await conn.fetch(f"PRAGMA table_info({table})")
-    return {r["name"] for r in rows if r["notnull"]}, [r["name"] for r in rows if r["pk"]]
-
-
-async def person_links(conn: Connection) -> list[PersonLink]:
+async def person_links(
+    conn: Connection, schema: dict[str, catalog.Table] | None = None
+) -> list[PersonLink]:
     """Every column of the schema that refers to a person's row id.
 
     Found directly, or through a table whose primary key is the person's id (volunteers ->
     volunteer_categories), so a feature's new table is covered without changes here.
     """
-    foreign_keys: dict[str, list[Any]] = {}
-    for table in await _tables(conn):
-        foreign_keys[table] = list(await conn.fetch(f"PRAGMA foreign_key_list({table})"))
+    if schema is None:
+        schema = await catalog.read_schema(conn)
     keyed_by_person = {"people": "id"}  # table -> its column holding the person's id
     links: dict[tuple[str, str], PersonLink] = {}
     changed = True
     while changed:
         changed = False
-        for table, keys in foreign_keys.items():
-            for key in keys:
-                target_column = keyed_by_person.get(key["table"])
-                if target_column is None or key["to"] not in (None, target_column):
+        for table in schema.values():
+            for key in table.foreign_keys:
+                target_column = keyed_by_person.get(key.table)
+                if target_column is None or key.to not in (None, target_column):
                     continue
-                if (table, key["from"]) in links:
+                if (table.name, key.column) in links:
                     continue
-                not_null, primary = await _table_info(conn, table)
-                on_delete = str(key["on_delete"]).upper()
-                links[(table, key["from"])] = PersonLink(
-                    table, key["from"], on_delete, key["from"] not in not_null
+                links[(table.name, key.column)] = PersonLink(
+                    table.name, key.column, key.on_delete, key.column not in table.not_null
                 )
-                if primary == [key["from"]] and table not in keyed_by_person:
-                    keyed_by_person[table] = key["from"]
+                if table.primary_key == [key.column] and table.name not in keyed_by_person:
+                    keyed_by_person[table.name] = key.column
                 changed = True
-    for table in foreign_keys:  # named like a person's id but without a foreign key
-        if table == "people":
+    for table in schema.values():  # named like a person's id but without a foreign key
+        if table.name == "people":
             continue
-        not_null, _ = await _table_info(conn, table)
-        for column in await _integer_columns(conn, table):
-            if PERSON_ID_NAME.search(column) and (table, column) not in links:
-                links[(table, column)] = PersonLink(table, column, "", column not in not_null)
+        for column in table.integer_columns:
+            if PERSON_ID_NAME.search(column) and (table.name, column) not in links:
+                links[(table.name, column)] = PersonLink(
+                    table.name, column, "", column not in table.not_null
+                )
     return list(links.values())
 
 
@@ -121,25 +109,20 @@ class TelegramIdColumn:
     nullable: bool
 
 
-async def _integer_columns(conn: Connection, table: str) -> list[str]:
-    return [
-        r["name"]
-        for r in await conn.fetch(f"PRAGMA table_info({table})")
-        if r["type"].upper() == "INTEGER"
-    ]
-
-
-async def telegram_id_columns(conn: Connection) -> list[TelegramIdColumn]:
-    """Every INTEGER column of the schema named as holding a Telegram id (see the rule above)."""
+async def telegram_id_columns(
+    conn: Connection, schema: dict[str, catalog.Table] | None = None
+) -> list[TelegramIdColumn]:
+    """Every integer column of the schema named as holding a Telegram id (see the rule above)."""
+    if schema is None:
+        schema = await catalog.read_schema(conn)
     found = []
-    for table in await _tables(conn):
-        if table == "people":
+    for table in schema.values():
+        if table.name == "people":
             continue  # the person's own row is deleted
-        with_keys = {r["from"] for r in await conn.fetch(f"PRAGMA foreign_key_list({table})")}
-        not_null, _ = await _table_info(conn, table)
-        for column in await _integer_columns(conn, table):
+        with_keys = {key.column for key in table.foreign_keys}
+        for column in table.integer_columns:
             if TELEGRAM_ID_NAME.search(column) and column not in with_keys:
-                found.append(TelegramIdColumn(table, column, column not in not_null))
+                found.append(TelegramIdColumn(table.name, column, column not in table.not_null))
     return found
 
 
@@ -174,8 +157,9 @@ async def export_person(conn: Connection, telegram_id: int) -> dict[str, Any] | 
     if not person:
         return None
     person_id = person[0]["id"]
+    schema = await catalog.read_schema(conn)
     linked: dict[str, list[dict[str, Any]]] = {}
-    for link in await person_links(conn):
+    for link in await person_links(conn, schema):
         if link.table in _SPECIAL_TABLES:
             continue
         rows = await _rows(
@@ -183,7 +167,7 @@ async def export_person(conn: Connection, telegram_id: int) -> dict[str, Any] | 
         )
         if rows:
             _add_once(linked, link.table, rows)
-    for held in await telegram_id_columns(conn):
+    for held in await telegram_id_columns(conn, schema):
         if held.table in ("outbox", "persisted_data"):
             continue  # messages are listed below; drafts are the bot's own state
         rows = await _rows(
@@ -252,6 +236,9 @@ async def erase_person(conn: Connection, telegram_id: int, now: datetime) -> boo
     if not found:
         return False
     person_id = found[0]["id"]
+    schema = await catalog.read_schema(conn)
+    # PostgreSQL's LIKE minds case, as SQLite's does not, and reads a backslash as an escape.
+    like, backslash = ("ILIKE", "\\\\") if conn.dialect == "postgres" else ("LIKE", "\\")
     # Copies of sent messages about their requests and tasks (to volunteers, residents,
     # organisers) hold their details: forget the texts; Telegram chats keep what was read.
     refs = await _rows(
@@ -261,7 +248,7 @@ async def erase_person(conn: Connection, telegram_id: int, now: datetime) -> boo
     )
     for ref in refs:
         await conn.execute(
-            "UPDATE outbox SET params = '{}' WHERE state != 'pending' AND params LIKE ?",
+            f"UPDATE outbox SET params = '{{}}' WHERE state != 'pending' AND params {like} ?",
             f"%{ref['ref']}%",
         )
     cleared = "".join(f"{c} = NULL, " for c in await personal_request_columns(conn))
@@ -271,7 +258,7 @@ async def erase_person(conn: Connection, telegram_id: int, now: datetime) -> boo
         to_db(now),
         person_id,
     )
-    for link in await person_links(conn):
+    for link in await person_links(conn, schema):
         if link.on_delete in ("CASCADE", "SET NULL"):
             continue  # deleting the person (or their volunteer row) takes care of it
         if link.nullable:
@@ -280,12 +267,13 @@ async def erase_person(conn: Connection, telegram_id: int, now: datetime) -> boo
             sql = f"DELETE FROM {link.table} WHERE {link.column} = ?"
         await conn.execute(sql, person_id)
     await _scrub_json(conn, person_id, telegram_id)
-    # Sent messages to others that linked to the person by their Telegram id.
+    # Sent messages to others that linked to the person by their Telegram id (the link's
+    # quote is escaped in the stored JSON).
     await conn.execute(
-        "UPDATE outbox SET params = '{}' WHERE state != 'pending' AND params LIKE ?",
-        f'%tg://user?id={telegram_id}\\"%',
+        f"UPDATE outbox SET params = '{{}}' WHERE state != 'pending' AND params {like} ?",
+        f'%tg://user?id={telegram_id}{backslash}"%',
     )
-    for held in await telegram_id_columns(conn):
+    for held in await telegram_id_columns(conn, schema):
         where = f"WHERE {held.column} = ?"
         if held.nullable:
             sql = f"UPDATE {held.table} SET {held.column} = NULL {where}"
@@ -294,8 +282,7 @@ async def erase_person(conn: Connection, telegram_id: int, now: datetime) -> boo
         else:  # messages to them, drafts of theirs, alerts sent to them
             sql = f"DELETE FROM {held.table} {where}"
         await conn.execute(sql, telegram_id)
-    tables = await _tables(conn)
-    if "conversation_states" in tables:  # keys are JSON lists such as [chat_id, user_id]
+    if "conversation_states" in schema:  # keys are JSON lists such as [chat_id, user_id]
         await conn.execute(
             "DELETE FROM conversation_states WHERE conversation_key LIKE ? "
             "OR conversation_key LIKE ?",
@@ -317,24 +304,77 @@ async def _scrub_json(conn: Connection, person_id: int, telegram_id: int) -> Non
         "WHERE subject = ?",
         f"person:{person_id}",
     )
+    targets = (
+        ("audit_log", "before", "NULL", ""),
+        ("audit_log", "after", "NULL", ""),
+        ("scheduled_jobs", "payload", "'{}'", "state != 'pending' AND "),
+    )
+    if conn.dialect == "postgres":
+        for target in targets:
+            await _scrub_fetched(conn, target, person_id, telegram_id)
+        return
     names_them = (
         "EXISTS (SELECT 1 FROM json_tree({column}) WHERE "
         "((key LIKE '%person_id' OR key = 'assignee') AND atom = ?) "
         "OR (key LIKE '%telegram_id' AND atom = ?))"
     )
-    for column in ("before", "after"):
+    for table, column, emptied, only in targets:
         await conn.execute(
-            f"UPDATE audit_log SET {column} = NULL WHERE json_valid({column}) AND "
+            f"UPDATE {table} SET {column} = {emptied} WHERE {only}json_valid({column}) AND "
             + names_them.format(column=column),
             person_id,
             telegram_id,
         )
-    await conn.execute(
-        "UPDATE scheduled_jobs SET payload = '{}' WHERE state != 'pending' "
-        "AND json_valid(payload) AND " + names_them.format(column="payload"),
-        person_id,
-        telegram_id,
+
+
+# The keys json_tree's `key LIKE '%person_id'` matches: any case, `_` standing for any one.
+_PERSON_ID_KEY = re.compile(r"person.id\Z", re.IGNORECASE | re.ASCII | re.DOTALL)
+_TELEGRAM_ID_KEY = re.compile(r"telegram.id\Z", re.IGNORECASE | re.ASCII | re.DOTALL)
+
+
+async def _scrub_fetched(
+    conn: Connection, target: tuple[str, str, str, str], person_id: int, telegram_id: int
+) -> None:
+    """PostgreSQL: the JSON documents naming the person, read here as json_tree reads them.
+
+    Only the rows whose text holds one of the ids' digits are fetched; text that is not
+    valid JSON names nobody (json_valid), so it cannot stop the erasure half-way.
+    """
+    table, column, emptied, only = target
+    rows = await conn.fetch(
+        f"SELECT id, {column} AS document FROM {table} WHERE {only}"
+        f"(strpos({column}, ?) > 0 OR strpos({column}, ?) > 0)",
+        str(person_id),
+        str(telegram_id),
     )
+    naming: list[int] = []
+    for row in rows:
+        with contextlib.suppress(ValueError, RecursionError):  # not JSON (or too deep for it)
+            if _names(json.loads(row["document"]), person_id, telegram_id):
+                naming.append(row["id"])
+    if naming:
+        await conn.execute(
+            f"UPDATE {table} SET {column} = {emptied} WHERE id = ANY(CAST(? AS BIGINT[]))",
+            naming,
+        )
+
+
+def _names(node: Any, person_id: int, telegram_id: int) -> bool:
+    """Whether any member, at any depth, holds the person's id or Telegram id as a number."""
+    if isinstance(node, list):
+        return any(_names(item, person_id, telegram_id) for item in node)
+    if not isinstance(node, dict):
+        return False
+    for key, value in node.items():
+        if isinstance(value, (dict, list)):
+            if _names(value, person_id, telegram_id):
+                return True
+        elif isinstance(value, (int, float)):  # json_tree's atom: true is 1, as here
+            if (_PERSON_ID_KEY.search(key) or key == "assignee") and value == person_id:
+                return True
+            if _TELEGRAM_ID_KEY.search(key) and value == telegram_id:
+                return True
+    return False
 
 
 async def count_erasure(
@@ -343,9 +383,9 @@ async def count_erasure(
     """Add one forgotten person to the day's anonymised counts."""
     await conn.execute(
         "INSERT INTO erasure_counts (day, people, requests_cancelled, tasks_reoffered) "
-        "VALUES (?, 1, ?, ?) ON CONFLICT (day) DO UPDATE SET people = people + 1, "
-        "requests_cancelled = requests_cancelled + excluded.requests_cancelled, "
-        "tasks_reoffered = tasks_reoffered + excluded.tasks_reoffered",
+        "VALUES (?, 1, ?, ?) ON CONFLICT (day) DO UPDATE SET people = erasure_counts.people + 1, "
+        "requests_cancelled = erasure_counts.requests_cancelled + excluded.requests_cancelled, "
+        "tasks_reoffered = erasure_counts.tasks_reoffered + excluded.tasks_reoffered",
         to_db(now)[:10],
         requests_cancelled,
         tasks_reoffered,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from storage import catalog
 from storage.database import Connection
 from storage.timefmt import to_db
 
@@ -20,13 +21,10 @@ PERSONAL_REQUEST_COLUMNS = (
 )
 
 
-async def _columns(conn: Connection, table: str) -> set[str]:
-    return {r["name"] for r in await conn.fetch(f"PRAGMA table_info({table})")}
-
-
 async def personal_request_columns(conn: Connection) -> list[str]:
     """The personal columns the help_requests table has in this schema."""
-    present = await _columns(conn, "help_requests")
+    table = await catalog.read_table(conn, "help_requests")
+    present = set(table.column_names) if table is not None else set()
     return [c for c in PERSONAL_REQUEST_COLUMNS if c in present]
 
 

@@ -382,7 +382,8 @@ async def for_assignee(
         _request(r)
         for r in await conn.fetch(
             "SELECT * FROM help_requests WHERE assignee_person_id = ? "
-            "AND (status = 'assigned' OR updated_at >= ?) ORDER BY accepted_at DESC LIMIT ?",
+            "AND (status = 'assigned' OR updated_at >= ?) "
+            "ORDER BY accepted_at DESC NULLS LAST LIMIT ?",
             person_id,
             to_db(since),
             limit,

@@ -160,7 +160,9 @@ async def open_task_count(conn: Connection, person_id: int) -> int:
 # outside), else from help_requests. The other probes hit pages every row shares: the
 # request's alerts, the neighbourhood's required checks, the requester's thanked helpers.
 _OLDEST_KEPT = RECENT_COLUMNS[-1]
-_RECENT_FROM_ROW = " + ".join(f"(m.{c} >= :since)" for c in RECENT_COLUMNS[:-1])
+_RECENT_FROM_ROW = " + ".join(
+    f"(CASE WHEN m.{c} >= :since THEN 1 ELSE 0 END)" for c in RECENT_COLUMNS[:-1]
+)
 _CANDIDATES = f"""
 SELECT m.person_id, m.telegram_id,
     CASE WHEN m.{_OLDEST_KEPT} < :since THEN {_RECENT_FROM_ROW}
@@ -232,11 +234,14 @@ async def match_candidates(
 
 
 async def explain_match(conn: Connection) -> list[str]:
-    """EXPLAIN QUERY PLAN of the matching query (for benchmarks and index work)."""
+    """The plan of the matching query, one line each (for benchmarks and index work)."""
     params = dict.fromkeys(
         ("request", "neighbourhood", "slots", "requester", "limit", "include_alerted"), 0
     )
     params.update(category="shopping", language="", now="", since="")
+    if conn.dialect == "postgres":
+        query, args = bind_named("EXPLAIN " + _CANDIDATES, params)
+        return [r[0] for r in await conn.fetch(query, *args)]
     query, args = bind_named("EXPLAIN QUERY PLAN " + _CANDIDATES, params)
     return [r["detail"] for r in await conn.fetch(query, *args)]
 
