@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import print_table, summarise
-from storage.database import Database
+from storage.sqlite_database import SqliteDatabase
 from storage.timefmt import to_db
 
 NEIGHBOURHOODS = 1_000
@@ -173,7 +173,7 @@ async def run(quick: bool) -> dict[str, Any]:
     draws = QUICK_DRAWS if quick else FULL_DRAWS
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "charts.sqlite3"
-        db = Database(database)
+        db = SqliteDatabase(database)
         await db.open()
         await db.migrate()
         await db.close()

@@ -29,7 +29,7 @@ from typing import Any
 from benchmarks.common import print_table
 from benchmarks.matching import FULL_REQUESTS, QUICK_REQUESTS, seed_database
 from bot.requests.alerting import WIDEN_JOB
-from storage.database import Database
+from storage.sqlite_database import SqliteDatabase
 from storage.timefmt import to_db
 from tests.bot_api_server import LoopbackBotApi, serve_bot_api
 
@@ -48,7 +48,7 @@ SEEDED_VOLUNTEER = 50_000_001  # benchmarks.matching gives person 1 this Telegra
 
 async def prepare_jobs_database(path: Path, jobs: int, seed: int = 8) -> None:
     """A migrated database holding `jobs` pending widening jobs for requests that do not exist."""
-    db = Database(path)
+    db = SqliteDatabase(path)
     await db.open()
     try:
         await db.migrate()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from storage.database import Database, SqliteDatabase
+from storage.database import Database
 from storage.postgres import PostgresDatabase
+from storage.sqlite_database import SqliteDatabase
 
 
 def database_for(path: Path, url: str | None) -> Database:

@@ -1,8 +1,8 @@
 """The database: a unit of work over one of two backends, SQLite (the default) or PostgreSQL.
 
 `Database` holds what both share: serialised writers, the unit of work, reads, the cached
-reads of a work. `SqliteDatabase` is one aiosqlite connection per process with its pragmas,
-`user_version` migrations and the online backup API; storage.postgres has the other backend.
+reads of a work. The backends are storage.sqlite_database (one aiosqlite connection per process,
+`user_version` migrations, the online backup API) and storage.postgres.
 
 A unit of work (`Database.unit_of_work()`, used for each Telegram update) makes every
 transaction opened inside it one savepoint of a single database transaction, which commits at
@@ -15,19 +15,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
 
-import aiosqlite
-
 from storage.migrations import MIGRATIONS
-from storage.sql import Connection, Dialect, Row, SqliteConnection
+from storage.sql import Connection, Dialect, Row
 
-BUSY_TIMEOUT_MS = 5000
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -49,7 +45,6 @@ __all__ = [
     "Database",
     "DatabaseTooNewError",
     "Row",
-    "SqliteDatabase",
     "Work",
 ]
 
@@ -306,111 +301,3 @@ class Database:
         if current > len(MIGRATIONS):
             raise DatabaseTooNewError(current, len(MIGRATIONS))
         return len(MIGRATIONS) - current
-
-
-class SqliteDatabase(Database):
-    """The process's single SQLite connection (the default backend)."""
-
-    dialect: Dialect = "sqlite"
-
-    def __init__(self, path: Path) -> None:
-        super().__init__()
-        self.path = path
-        self._conn: SqliteConnection | None = None
-
-    def describe(self) -> str:
-        """Which database this is, for check-config and logs."""
-        return f"SQLite {self.path}"
-
-    async def open(self) -> None:
-        """Open the file (creating its folder) and set the pragmas every connection needs."""
-        if self._conn is not None:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves.
-        raw = await aiosqlite.connect(self.path, isolation_level=None)
-        raw.row_factory = aiosqlite.Row
-        self._conn = SqliteConnection(raw)
-        await self._conn.execute("PRAGMA journal_mode=WAL")
-        await self._conn.execute("PRAGMA foreign_keys=ON")
-        await self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        await self._conn.execute("PRAGMA synchronous=FULL")
-
-    async def close(self) -> None:
-        """Close the connection if it is open."""
-        if self._conn is not None:
-            await self._conn.raw.close()
-            self._conn = None
-
-    @property
-    def conn(self) -> SqliteConnection:
-        """The open connection."""
-        if self._conn is None:
-            raise RuntimeError("the database is not open")
-        return self._conn
-
-    async def _open_writer(self) -> Connection:
-        await self.conn.execute("BEGIN IMMEDIATE")
-        return self.conn
-
-    async def _close_writer(self, conn: Connection, commit: bool) -> None:
-        if not commit:
-            await conn.execute("ROLLBACK")
-            return
-        try:
-            await conn.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(Exception):
-                await conn.execute("ROLLBACK")
-            raise
-
-    @asynccontextmanager
-    async def _reader(self) -> AsyncIterator[Connection]:
-        # One connection: read under the writers' lock, so no read sees another task's
-        # uncommitted writes.
-        async with self._lock:
-            yield self.conn
-
-    async def schema_version(self) -> int:
-        """The stored schema version (0 for a new database)."""
-        row = await self.conn.fetchrow("PRAGMA user_version")
-        return int(row[0]) if row else 0
-
-    async def migrate(self) -> int:
-        """Apply each missing migration in its own transaction; return the schema version."""
-        await self.pending_migrations()
-        async with self._lock:
-            conn = self.conn
-            while True:
-                current = await self.schema_version()
-                if current >= len(MIGRATIONS):
-                    return current
-                await conn.execute("BEGIN IMMEDIATE")
-                try:
-                    for statement in MIGRATIONS[current]:
-                        await conn.execute(statement)
-                    await conn.execute(f"PRAGMA user_version={current + 1}")
-                except BaseException:
-                    await conn.execute("ROLLBACK")
-                    raise
-                await conn.execute("COMMIT")
-
-    async def backup_to(self, target: Path) -> None:
-        """Write an online, consistent copy of the live database with sqlite3's backup API."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        async with self._lock:
-            await self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            await asyncio.to_thread(_backup_file, self.path, target)
-
-
-def _backup_file(source: Path, target: Path) -> None:
-    """Copy source into target page by page (sqlite3 backup API) with a separate connection."""
-    src = sqlite3.connect(source)
-    try:
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()

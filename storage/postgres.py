@@ -202,8 +202,8 @@ class PostgresDatabase(Database):
     async def _open_writer(self) -> Connection:
         raw = await self.pool.acquire()
         try:
-            await raw.execute("BEGIN")
-            await raw.execute("SELECT pg_advisory_xact_lock($1)", WRITER_LOCK_KEY)
+            # One round trip: begin, then wait for the writer's lock inside the transaction.
+            await raw.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})")
         except BaseException:
             await self.pool.release(raw)
             raise

@@ -28,8 +28,9 @@ from bot.runtime.app import (
 from bot.runtime.services import Services
 from config.settings import Settings, load_settings
 from handlers.context import AidApplication, AidContext
-from storage.database import Database, SqliteDatabase
+from storage.database import Database
 from storage.postgres import PostgresDatabase
+from storage.sqlite_database import SqliteDatabase
 from tests.backends import BACKENDS, PostgresDatabases
 from tests.postgres_cluster import ThrowawayCluster, find_postgres_bindir
 

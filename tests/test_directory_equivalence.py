@@ -25,11 +25,12 @@ import pytest
 from benchmarks import reference
 from bot.model.assets import VOLUNTEER_OFFER, Asset, AssetFields
 from storage import people
-from storage.database import Connection, Database, SqliteDatabase
+from storage.database import Connection, Database
 from storage.directory import assets
 from storage.directory import search as asset_search
 from storage.directory.search import Scope
 from storage.organising import neighbourhoods
+from storage.sqlite_database import SqliteDatabase
 from storage.volunteers import offers as volunteers
 
 SEARCHES = 3_000

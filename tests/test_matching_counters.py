@@ -16,9 +16,9 @@ from bot.clock import FakeClock
 from bot.volunteers.volunteering import Offer
 from handlers.organising.assigning import ASSIGN_KIND, REASSIGN_KIND
 from handlers.privacy import FORGET_KIND
-from storage.database import SqliteDatabase
 from storage.migrations import MIGRATIONS
 from storage.schema_scale import MIGRATION_11_SCALE
+from storage.sqlite_database import SqliteDatabase
 from storage.timefmt import to_db
 from tests.conftest import ORGANISER, RESIDENT, BotHarness
 from tests.flows import agree, ask_for_shopping, make_volunteer, neighbourhood_with_invite

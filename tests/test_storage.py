@@ -14,11 +14,12 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from storage.database import Database, DatabaseTooNewError, SqliteDatabase
+from storage.database import Database, DatabaseTooNewError
 from storage.migrations import MIGRATIONS
 from storage.postgres import PostgresDatabase
 from storage.postgres_schema import POSTGRES_MIGRATIONS
 from storage.postgres_tools import find_tool
+from storage.sqlite_database import SqliteDatabase
 from tests.backends import PostgresDatabases
 
 # Every table, index, sequence and trigger of the schema (sqlite_master lists the same kinds).
