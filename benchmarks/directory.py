@@ -10,6 +10,10 @@ directory), for the related-assets lookup of a new request (any of a category's 
 neighbourhood), and, as the baseline measured in the same run, the LIKE fallback the bot uses
 where SQLite lacks FTS5. Opening the directory (its counts by kind) and a page of one kind are
 timed too, against the queries before issue 17 (benchmarks.reference) as their baseline.
+
+Beside SQLite, in the same run: each seeded file is copied into a throwaway PostgreSQL cluster
+(benchmarks.postgres) and the same searches are timed through `PostgresDatabase`, with the
+floor of any read there, the server's own time and PostgreSQL's plan (the tsvector index).
 """
 
 from __future__ import annotations
@@ -22,12 +26,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import asyncpg
+
+from benchmarks import postgres as pg
+from benchmarks import postgres_seed as pg_seed
 from benchmarks import reference as today
 from benchmarks.common import print_table, summarise
 from config.asset_texts import CATEGORY_KEYWORDS
 from storage.database import Database
 from storage.directory import search as asset_search
 from storage.directory.search import Scope
+from storage.sqlite_database import SqliteDatabase
 from storage.timefmt import to_db
 
 NEIGHBOURHOODS = 1_000
@@ -96,14 +105,33 @@ def seed_database(path: Path, assets: int, seed: int = 4) -> float:
     return time.perf_counter() - started
 
 
-async def _time(
-    db: Database, queries: int, rng: random.Random, words: list[str], weights: list[float], *,
-    related: bool = False, like: bool = False,
-) -> dict[str, Any]:  # fmt: skip
-    """Time `queries` searches (after a warm-up); the mean number of results found."""
-    durations: list[float] = []
-    found = 0
+def _requests(
+    queries: int, rng: random.Random, words: list[str], weights: list[float], *,
+    related: bool = False,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Searches (warm-up first) by a member of a random neighbourhood: one or two words, or,
+    for the related assets of a new request, any of a category's words in one neighbourhood."""
     categories = [c for c, keywords in CATEGORY_KEYWORDS.items() if keywords]
+    requests: list[dict[str, Any]] = []
+    for _ in range(WARMUP_QUERIES + queries):
+        home = rng.randint(1, NEIGHBOURHOODS)
+        request: dict[str, Any] = {"scope": Scope(member_of=frozenset({home})), "limit": PAGE}
+        if related:
+            request["words"] = list(CATEGORY_KEYWORDS[rng.choice(categories)])
+            request.update(neighbourhood_id=home, any_word=True)
+        else:
+            request["words"] = rng.choices(words, weights, k=rng.choice((1, 1, 2)))
+        requests.append(request)
+    return requests
+
+
+async def _time(
+    db: Database, requests: list[dict[str, Any]], *, like: bool = False
+) -> tuple[dict[str, Any], list[list[Any]]]:
+    """Time the searches (after the warm-up); the mean number of results found, and every
+    search's results."""
+    durations: list[float] = []
+    answers: list[list[Any]] = []
     original = asset_search.fts_enabled
     if like:
 
@@ -112,24 +140,16 @@ async def _time(
 
         asset_search.fts_enabled = no_fts  # type: ignore[assignment]
     try:
-        for n in range(WARMUP_QUERIES + queries):
-            home = rng.randint(1, NEIGHBOURHOODS)
-            scope = Scope(member_of=frozenset({home}))
-            if related:
-                query = list(CATEGORY_KEYWORDS[rng.choice(categories)])
-                options: dict[str, Any] = {"neighbourhood_id": home, "any_word": True}
-            else:
-                query = rng.choices(words, weights, k=rng.choice((1, 1, 2)))
-                options = {}
+        for params in requests:
             started = time.perf_counter()
             async with db.read() as conn:
-                results = await asset_search.search(conn, scope, query, limit=PAGE, **options)
-            if n >= WARMUP_QUERIES:
-                durations.append(time.perf_counter() - started)
-                found += len(results)
+                answers.append(await asset_search.search(conn, **params))
+            durations.append(time.perf_counter() - started)
     finally:
         asset_search.fts_enabled = original  # type: ignore[assignment]
-    return {**summarise(durations), "mean_found": found / max(1, queries)}
+    measured = answers[WARMUP_QUERIES:]
+    found = sum(len(results) for results in measured) / max(1, len(measured))
+    return {**summarise(durations[WARMUP_QUERIES:]), "mean_found": found}, answers
 
 
 async def _time_browsing(
@@ -168,40 +188,18 @@ async def run(quick: bool) -> dict[str, Any]:
     like_queries = LIKE_QUERIES_QUICK if quick else LIKE_QUERIES_FULL
     per_size: list[dict[str, Any]] = []
     words, weights = _vocabulary(random.Random(4))
-    with tempfile.TemporaryDirectory(prefix="bench-directory-") as folder:
-        for size in sizes:
-            path = Path(folder) / f"directory-{size}.sqlite3"
-            db = Database(path)
-            await db.open()
-            await db.migrate()
-            await db.close()
-            seconds = seed_database(path, size)
-            await db.open()
-            try:
-                rng = random.Random(5)
-                search = await _time(db, queries, rng, words, weights)
-                related = await _time(db, queries, rng, words, weights, related=True)
-                like = await _time(db, like_queries, rng, words, weights, like=True)
-                browsing = await _time_browsing(db, queries, random.Random(6), asset_search)
-                browsing_before = await _time_browsing(db, like_queries, random.Random(6), today)
-            finally:
-                await db.close()
-            per_size.append(
-                {
-                    "assets": size,
-                    "seed_seconds": round(seconds, 1),
-                    "db_mb": round(path.stat().st_size / 1e6, 1),
-                    "search": search,
-                    "related": related,
-                    "like_baseline": like,
-                    **browsing,
-                    "before": browsing_before,
-                }
-            )
-            path.unlink()
+    async with pg.cluster("directory") as cluster:
+        with tempfile.TemporaryDirectory(prefix="bench-directory-") as folder:
+            for size in sizes:
+                per_size.append(
+                    await _one_size(
+                        Path(folder), size, cluster, queries, like_queries, words, weights
+                    )
+                )
     largest = per_size[-1]
     growth = _print_search(per_size)
     kinds_growth, browse_growth = _print_browsing(per_size)
+    postgres = _print_postgres(per_size)
     return {
         "neighbourhoods": NEIGHBOURHOODS,
         "sizes": per_size,
@@ -222,7 +220,93 @@ async def run(quick: bool) -> dict[str, Any]:
                 ("browse", browse_growth),
             )
         },
+        "postgres": postgres,
     }
+
+
+async def _one_size(
+    folder: Path,
+    size: int,
+    cluster: Any,
+    queries: int,
+    like_queries: int,
+    words: list[str],
+    weights: list[float],
+) -> dict[str, Any]:
+    """Seed one size and time it on SQLite, then (with a cluster) on PostgreSQL."""
+    path = folder / f"directory-{size}.sqlite3"
+    db = SqliteDatabase(path)
+    await db.open()
+    await db.migrate()
+    await db.close()
+    seconds = seed_database(path, size)
+    rng = random.Random(5)
+    searches = _requests(queries, rng, words, weights)
+    related_searches = _requests(queries, rng, words, weights, related=True)
+    like_searches = _requests(like_queries, rng, words, weights)
+    await db.open()
+    try:
+        search, search_answers = await _time(db, searches)
+        related, related_answers = await _time(db, related_searches)
+        like, _ = await _time(db, like_searches, like=True)
+        browsing = await _time_browsing(db, queries, random.Random(6), asset_search)
+        browsing_before = await _time_browsing(db, like_queries, random.Random(6), today)
+    finally:
+        await db.close()
+    postgres = await pg_seed.copy_seed(cluster, f"directory_{size}", path)  # the same rows
+    url = postgres.pop("url", None)
+    if url is not None:
+        try:
+            for name, requests, answers in (
+                ("search", searches, search_answers),
+                ("related", related_searches, related_answers),
+            ):
+                postgres[name] = await pg.time_same_reads(
+                    url, requests, asset_search.search, answers, warmup=WARMUP_QUERIES
+                )
+        except asyncpg.PostgresError as error:  # a storage query not yet ported, say
+            postgres = {"error": f"directory search failed: {pg.not_measured(error)}"}
+    figures = {
+        "assets": size,
+        "seed_seconds": round(seconds, 1),
+        "db_mb": round(path.stat().st_size / 1e6, 1),
+        "search": search,
+        "related": related,
+        "like_baseline": like,
+        **browsing,
+        "before": browsing_before,
+        "postgres": postgres or None,
+    }
+    path.unlink()
+    return figures
+
+
+def _print_postgres(per_size: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Print PostgreSQL's columns beside SQLite's (search, related); None when not measured."""
+    figures = {}
+    for row in ("search", "related"):
+        beside = [
+            (
+                f"{r['assets']:,}",
+                r[row],
+                r["postgres"]
+                if "error" in r["postgres"]
+                else {"copy_seconds": r["postgres"]["copy_seconds"], **r["postgres"][row]},
+            )
+            for r in per_size
+            if r["postgres"]
+        ]
+        figures[row] = pg.print_beside(
+            f"directory {row}: PostgreSQL beside SQLite (same run, same rows, same searches)",
+            "assets",
+            beside,
+        )
+    if any(figures.values()):
+        print(
+            "differ: PostgreSQL ranks by ts_rank over the tsvector, SQLite by FTS5's bm25: "
+            "pages of equally good matches may hold different assets"
+        )
+    return figures if any(figures.values()) else None
 
 
 def _print_search(per_size: list[dict[str, Any]]) -> float:

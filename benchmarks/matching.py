@@ -9,6 +9,11 @@ timed
 through aiosqlite and `Database.read()`, as the bot runs it, for random requests in random
 places, and today's query (benchmarks.reference, the query before issue 17) is timed on the
 same requests as the baseline, with a count of answers that differ from it.
+
+Beside SQLite, in the same run: each seeded file is copied into a throwaway PostgreSQL
+cluster (benchmarks.postgres) and the same requests are timed through `PostgresDatabase`,
+with the floor of any read there, the server's own time and PostgreSQL's plan, so that a
+slower column can be told apart as round trips or as a plan.
 """
 
 from __future__ import annotations
@@ -23,11 +28,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
+
+from benchmarks import postgres as pg
+from benchmarks import postgres_seed as pg_seed
 from benchmarks import reference as today
 from benchmarks.common import print_table, summarise
 from bot.volunteers.volunteering import CATEGORIES
 from storage.database import Database
 from storage.schema_scale import REBUILD_POOL, RECOUNT_ALL_VOLUNTEERS
+from storage.sqlite_database import SqliteDatabase
 from storage.timefmt import to_db
 from storage.volunteers import offers as volunteers
 
@@ -74,7 +84,7 @@ async def seed_database(
 ) -> Seeded:
     """Create, migrate and bulk-load a database for a city-sized deployment."""
     started = time.perf_counter()
-    db = Database(path)
+    db = SqliteDatabase(path)
     await db.open()
     try:
         await db.migrate()
@@ -254,8 +264,11 @@ def _history(
         )  # fmt: skip
 
 
-async def time_matching(seeded: Seeded, queries: int, seed: int = 9) -> dict[str, Any]:
-    """Time match_candidates, then today's query (the baseline) on the same random requests."""
+async def time_matching(
+    seeded: Seeded, queries: int, seed: int = 9, postgres_url: str | None = None
+) -> dict[str, Any]:
+    """Time match_candidates, then today's query (the baseline) on the same random requests;
+    then match_candidates on PostgreSQL at postgres_url (the same rows), when given."""
     rng = random.Random(seed)
     now = datetime.now(UTC)
     requests = [
@@ -273,7 +286,7 @@ async def time_matching(seeded: Seeded, queries: int, seed: int = 9) -> dict[str
         }
         for _ in range(WARMUP_QUERIES + queries)
     ]
-    db = Database(seeded.path)
+    db = SqliteDatabase(seeded.path)
     await db.open()
     try:  # each query on its own, back to back, as before issue 17: neither warms the other
         new, durations = await _timed(db, requests, volunteers.match_candidates)
@@ -283,7 +296,16 @@ async def time_matching(seeded: Seeded, queries: int, seed: int = 9) -> dict[str
     finally:
         await db.close()
     measured = slice(WARMUP_QUERIES, None)
+    postgres = None
+    if postgres_url is not None:
+        try:
+            postgres = await pg.time_same_reads(
+                postgres_url, requests, volunteers.match_candidates, new, warmup=WARMUP_QUERIES
+            )
+        except asyncpg.PostgresError as error:  # a storage query not yet ported, say
+            postgres = {"error": f"match_candidates failed: {pg.not_measured(error)}"}
     return {
+        "postgres": postgres,
         **summarise(durations[measured]),
         "reference": summarise(reference[measured]),
         "mean_candidates": sum(len(c) for c in new[measured]) / max(1, queries),
@@ -314,21 +336,24 @@ async def run(quick: bool) -> dict[str, Any]:
     history = QUICK_REQUESTS if quick else FULL_REQUESTS
     queries = QUICK_QUERIES if quick else FULL_QUERIES
     per_size: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="bench-matching-") as folder:
-        for size in sizes:
-            path = Path(folder) / f"matching-{size}.sqlite3"
-            seeded = await seed_database(path, volunteers=size, requests=history)
-            timed = await time_matching(seeded, queries)
-            per_size.append(
-                {
-                    "volunteers": size,
-                    "requests": history,
-                    "seed_seconds": round(seeded.seconds, 1),
-                    "db_mb": round(path.stat().st_size / 1e6, 1),
-                    **timed,
-                }
-            )
-            path.unlink()
+    async with pg.cluster("matching") as cluster:
+        with tempfile.TemporaryDirectory(prefix="bench-matching-") as folder:
+            for size in sizes:
+                path = Path(folder) / f"matching-{size}.sqlite3"
+                seeded = await seed_database(path, volunteers=size, requests=history)
+                copy = await pg_seed.copy_seed(cluster, f"matching_{size}", path)  # the same rows
+                timed = await time_matching(seeded, queries, postgres_url=copy.pop("url", None))
+                timed["postgres"] = {**copy, **(timed["postgres"] or {})} if copy else None
+                per_size.append(
+                    {
+                        "volunteers": size,
+                        "requests": history,
+                        "seed_seconds": round(seeded.seconds, 1),
+                        "db_mb": round(path.stat().st_size / 1e6, 1),
+                        **timed,
+                    }
+                )
+                path.unlink()
     smallest, largest = per_size[0], per_size[-1]
     growth = _ratio(largest["p99_ms"], smallest["p99_ms"])
     reference_growth = _ratio(largest["reference"]["p99_ms"], smallest["reference"]["p99_ms"])
@@ -340,6 +365,11 @@ async def run(quick: bool) -> dict[str, Any]:
         f"target: p99 under {TARGET_P99_MS} ms at {TARGET_SIZE:,}, growth under x{TARGET_GROWTH}"
     )
     print("plan:\n  " + "\n  ".join(largest["plan"]))
+    postgres = pg.print_beside(
+        "match_candidates: PostgreSQL beside SQLite (same run, same rows, same requests)",
+        "volunteers",
+        [(f"{r['volunteers']:,}", r, r["postgres"]) for r in per_size if r["postgres"]],
+    )
     return {
         "neighbourhoods": NEIGHBOURHOODS,
         "requests": history,
@@ -354,6 +384,7 @@ async def run(quick: bool) -> dict[str, Any]:
             "growth": growth < TARGET_GROWTH,
         },
         "plan": largest["plan"],
+        "postgres": postgres,
     }
 
 
