@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import base64
 import binascii
-import difflib
 import os
 import re
 import tomllib
 import zoneinfo
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
-from datetime import time, timedelta
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import phonenumbers
 
+from config import http_settings
+
 # Secret and the duration and clock-time parsers live in config.values; importers use them here.
-from config.values import DURATION_HELP, Secret, format_duration, parse_clock_time, parse_duration
+from config.tunables import ConfigError, Tunables, unknown_key_problem
+from config.values import Secret, format_duration, parse_clock_time, parse_duration
 
 __all__ = ["ConfigError", "Secret", "Settings", "Tunables", "format_duration", "load_settings"]
 __all__ += ["parse_clock_time", "parse_duration"]
@@ -37,123 +38,6 @@ _TOKEN_LIKE_RE = re.compile(r"\d+:[A-Za-z0-9_-]{20,}")
 _MAX_USER_ID = 2**63 - 1
 
 
-class ConfigError(Exception):
-    """A setting is missing or invalid; str() is one line naming the setting and the problem."""
-
-    def __init__(self, setting: str, problem: str) -> None:
-        super().__init__(setting, problem)
-        self.setting = setting
-        self.problem = problem
-
-    def __str__(self) -> str:
-        return " ".join(f"{self.setting}: {self.problem}".split())
-
-
-def _to_duration(value: object) -> timedelta:
-    result = value if isinstance(value, timedelta) else parse_duration(value)  # type: ignore[arg-type]
-    if result <= timedelta(0):
-        raise ValueError(f"{value!r} must be longer than zero; {DURATION_HELP}")
-    return result
-
-
-def _to_count(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"{value!r} is not a whole number greater than zero")
-    return value
-
-
-def _to_clock(value: object) -> time:
-    if isinstance(value, time):
-        if value.tzinfo is not None or value.second or value.microsecond:
-            raise ValueError(f"{value.isoformat()!r} is not a plain time of day; use HH:MM")
-        return value
-    return parse_clock_time(value)  # type: ignore[arg-type]
-
-
-def _to_optional_path(value: object) -> Path | None:
-    if value is None or isinstance(value, Path):
-        return value
-    if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a folder path; give a string (empty means no backups)")
-    return Path(value.strip()) if value.strip() else None
-
-
-_CONVERTERS: dict[type, Callable[[Any], object]] = {
-    timedelta: _to_duration,
-    time: _to_clock,
-    int: _to_count,
-}
-
-
-@dataclass(frozen=True)
-class Tunables:
-    """Operational knobs; durations are timedeltas, clock times are datetime.time."""
-
-    invite_ttl: timedelta = timedelta(days=7)
-    alert_batch_size: int = 5
-    alert_widening_delay: timedelta = timedelta(minutes=20)
-    escalation_delay: timedelta = timedelta(hours=2)
-    max_open_tasks: int = 2
-    reminder_before: timedelta = timedelta(hours=1)
-    overdue_after: timedelta = timedelta(hours=3)
-    followup_after: timedelta = timedelta(days=1)
-    checkin_grace: timedelta = timedelta(hours=1)
-    escalation_resend: timedelta = timedelta(hours=2)
-    buddy_ack_delay: timedelta = timedelta(minutes=30)
-    relay_window: timedelta = timedelta(days=1)
-    retention: timedelta = timedelta(days=90)
-    quiet_hours_start: time = time(21, 0)
-    quiet_hours_end: time = time(8, 0)
-    digest_time: time = time(18, 0)
-    fairness_window: timedelta = timedelta(days=14)
-    requests_per_hour: int = 5
-    messages_per_minute: int = 20
-    max_text_length: int = 1000
-    backup_dir: Path | None = None
-    backup_keep: int = 7
-    backup_interval: timedelta = timedelta(days=1)
-
-    def __post_init__(self) -> None:
-        for item in fields(self):
-            converter = _CONVERTERS.get(type(item.default), _to_optional_path)
-            try:
-                converted = converter(getattr(self, item.name))
-            except ValueError as exc:
-                raise ConfigError(f"tunables.{item.name}", str(exc)) from None
-            object.__setattr__(self, item.name, converted)
-
-    @classmethod
-    def from_mapping(cls, table: Mapping[str, Any]) -> Tunables:
-        """Build Tunables from a TOML [tunables] table (keys case-insensitive), rejecting typos."""
-        known = [item.name for item in fields(cls)]
-        values: dict[str, Any] = {}
-        for key, value in table.items():
-            name = key.lower()
-            if name not in known or name in values:
-                problem = "is given twice" if name in values else _unknown_key_problem(key, known)
-                raise ConfigError(f"CONFIG_FILE [tunables].{key}", problem)
-            values[name] = value
-        return cls(**values)
-
-    def summary(self) -> list[tuple[str, str]]:
-        """Return (name, readable value) rows for every tunable."""
-        return [(f"tunables.{item.name}", _show(getattr(self, item.name))) for item in fields(self)]
-
-
-def _show(value: object) -> str:
-    if isinstance(value, timedelta):
-        return format_duration(value)
-    if isinstance(value, time):
-        return value.strftime("%H:%M")
-    return "not set" if value is None else str(value)
-
-
-def _unknown_key_problem(key: str, known: list[str]) -> str:
-    guess = difflib.get_close_matches(key.lower(), known, n=1)
-    hint = f"did you mean {guess[0]}? " if guess else ""
-    return f"is not a known setting ({hint}known settings: {', '.join(known)})"
-
-
 @dataclass(frozen=True)
 class Settings:
     """Everything the bot needs to start, already parsed and validated."""
@@ -169,6 +53,12 @@ class Settings:
     log_format: str = "text"
     backup_key: Secret | None = None
     config_file: Path | None = None
+    webhook_url: str | None = None
+    webhook_secret: Secret | None = None
+    webhook_host: str = http_settings.DEFAULT_WEBHOOK_HOST
+    webhook_port: int = http_settings.DEFAULT_WEBHOOK_PORT
+    webhook_path: str = http_settings.DEFAULT_WEBHOOK_PATH
+    http_port: int | None = None
     tunables: Tunables = field(default_factory=Tunables)
 
     def require_token(self) -> Secret:
@@ -178,6 +68,19 @@ class Settings:
                 "BOT_TOKEN", "is not set; it is required to run the bot (get one from @BotFather)"
             )
         return self.bot_token
+
+    def require_webhook(self) -> tuple[str, Secret]:
+        """WEBHOOK_URL and WEBHOOK_SECRET, or ConfigError naming the one not set."""
+        if self.webhook_url is None:
+            raise ConfigError(
+                "WEBHOOK_URL", "is not set; `run --webhook` needs its public https URL"
+            )
+        if self.webhook_secret is None:
+            raise ConfigError(
+                "WEBHOOK_SECRET",
+                "is not set; `run --webhook` needs 1-256 characters of A-Za-z0-9_-",
+            )
+        return self.webhook_url, self.webhook_secret
 
     def summary(self) -> list[tuple[str, str]]:
         """Return (name, value) rows for a check-config printout, with the token masked."""
@@ -193,6 +96,12 @@ class Settings:
             ("LOG_FORMAT", self.log_format),
             ("BACKUP_KEY", "****" if self.backup_key else "not set (backups are not encrypted)"),
             ("CONFIG_FILE", str(self.config_file) if self.config_file else "not set"),
+            ("WEBHOOK_URL", self.webhook_url or "not set (run --webhook needs it)"),
+            ("WEBHOOK_SECRET", "****" if self.webhook_secret else "not set"),
+            ("WEBHOOK_HOST", self.webhook_host),
+            ("WEBHOOK_PORT", str(self.webhook_port)),
+            ("WEBHOOK_PATH", self.webhook_path),
+            ("HTTP_PORT", str(self.http_port) if self.http_port else "not set (no HTTP server)"),
         ]
         return rows + self.tunables.summary()
 
@@ -355,6 +264,18 @@ def logging_settings(environ: Mapping[str, str]) -> tuple[str, str]:
     )
 
 
+def _named(name: str, parse: Callable[[object], object]) -> Callable[[object], object]:
+    """A config.http_settings parser whose ValueError becomes a ConfigError naming `name`."""
+
+    def parse_named(value: object) -> object:
+        try:
+            return parse(value)
+        except ValueError as exc:
+            raise ConfigError(name, str(exc)) from None
+
+    return parse_named
+
+
 # Variables read from the environment and (lower-cased) from the top level of the TOML file.
 _PARSERS: dict[str, Callable[[object], object]] = {
     "BOT_TOKEN": _parse_token,
@@ -367,6 +288,14 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "LOG_LEVEL": _parse_log_level,
     "LOG_FORMAT": _parse_log_format,
     "BACKUP_KEY": _parse_backup_key,
+    "WEBHOOK_URL": _named("WEBHOOK_URL", http_settings.parse_webhook_url),
+    "WEBHOOK_SECRET": _named("WEBHOOK_SECRET", http_settings.parse_webhook_secret),
+    "WEBHOOK_HOST": _named("WEBHOOK_HOST", http_settings.parse_host),
+    "WEBHOOK_PORT": _named(
+        "WEBHOOK_PORT", lambda v: http_settings.parse_port(v, http_settings.DEFAULT_WEBHOOK_PORT)
+    ),
+    "WEBHOOK_PATH": _named("WEBHOOK_PATH", http_settings.parse_path),
+    "HTTP_PORT": _named("HTTP_PORT", lambda v: http_settings.parse_port(v, None)),
 }
 
 
@@ -396,7 +325,7 @@ def _split_file(data: Mapping[str, Any]) -> tuple[dict[str, object], Mapping[str
             continue
         name = lowered.upper()
         if lowered not in known or name in values:
-            problem = "is given twice" if name in values else _unknown_key_problem(key, known)
+            problem = "is given twice" if name in values else unknown_key_problem(key, known)
             raise ConfigError(f"CONFIG_FILE {key}", problem)
         values[name] = value
     return values, tunables

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.jobstores.base import JobLookupError
 from telegram.constants import ParseMode
@@ -33,6 +34,9 @@ from handlers.context import (
     LanguageScopedApplication,
 )
 from handlers.menus import set_command_menus, set_organiser_menus
+
+if TYPE_CHECKING:
+    from bot.runtime.metrics import RuntimeMetrics
 
 log = logging.getLogger(__name__)
 
@@ -99,11 +103,13 @@ def build_application(
     clock: Clock | None = None,
     limits: SendLimits | None = None,
     rate_limiter: BaseRateLimiter[Any] | None = None,
+    metrics: RuntimeMetrics | None = None,
 ) -> AidApplication:
     """Build the Application for these settings; `request` replaces the network (tests, demo).
 
     `limits` replaces Telegram's send limits (bot.delivery.send_limits), for an offline Telegram;
-    `rate_limiter` replaces the limiter itself (a benchmark's baseline).
+    `rate_limiter` replaces the limiter itself (a benchmark's baseline); `metrics` counts sends
+    and 429s (bot.runtime.metrics).
     """
     token = settings.require_token().reveal()
     i18n.load_catalogs()  # a missing compiled catalog stops start-up, not a reply
@@ -125,14 +131,19 @@ def build_application(
         .application_class(LanguageScopedApplication)
     )
     # Replies made while an update is handled are captured into its unit of work.
-    capturing = CapturingRequest(
+    network = (
         request if request is not None else HTTPXRequest(connection_pool_size=CONNECTION_POOL_SIZE)
+    )
+    capturing = CapturingRequest(
+        metrics.counting_request(network) if metrics is not None else network
     )
     builder = builder.request(capturing)
     if request is not None:
         builder = builder.get_updates_request(request)
     application: AidApplication = builder.build()  # type: ignore[assignment]
-    services = build_services(settings, clock or SystemClock(), TelegramSender(application.bot))
+    sender = TelegramSender(application.bot)
+    counted = metrics.counting_sender(sender) if metrics is not None else sender
+    services = build_services(settings, clock or SystemClock(), counted)
     capturing.attach(
         services.db,
         services.clock,
@@ -148,13 +159,18 @@ def build_application(
     return application
 
 
-def update_inbox(application: AidApplication) -> UpdateInbox:
-    """The exactly-once inbox that handles this application's updates (runtime.updates_poller)."""
+def update_inbox(
+    application: AidApplication, on_handled: Callable[[float], None] | None = None
+) -> UpdateInbox:
+    """The exactly-once inbox that handles this application's updates (runtime.updates_poller).
+
+    `on_handled` is told how many seconds each handled update took (bot.runtime.metrics).
+    """
     services = services_of(application)
     persistence = application.persistence
     if not isinstance(persistence, SqlitePersistence):
         raise RuntimeError("the application was not built by build_application")
-    return UpdateInbox(application, services.db, persistence, services.clock)
+    return UpdateInbox(application, services.db, persistence, services.clock, on_handled)
 
 
 async def _open_database(services: Services) -> None:

@@ -27,7 +27,13 @@ def _parser() -> argparse.ArgumentParser:
         description="A Telegram bot that coordinates neighbourhood mutual aid.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="run the bot (long polling)")
+    run_command = commands.add_parser("run", help="run the bot (long polling by default)")
+    run_command.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates by webhook on WEBHOOK_HOST:WEBHOOK_PORT (needs WEBHOOK_URL and "
+        "WEBHOOK_SECRET) instead of long polling",
+    )
     commands.add_parser("check-config", help="validate settings and database, secrets masked")
     commands.add_parser("migrate", help="apply database migrations and print the schema version")
     copy_to = commands.add_parser(
@@ -82,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         logs.configure(settings.log_level, settings.log_format)
         if args.command == "run":
-            return run(settings)
+            return run(settings, webhook=args.webhook)
         if args.command == "check-config":
             return asyncio.run(check_config(settings))
         if args.command == "migrate":
@@ -122,18 +128,37 @@ def _demo(step: bool, language: str | None) -> int:
     return run_demo(step=step, language=language)
 
 
-def run(settings: Settings) -> int:
-    """Run the bot by long polling until SIGINT or SIGTERM (exactly-once: updates_poller)."""
+def run(settings: Settings, *, webhook: bool = False) -> int:
+    """Run the bot until SIGINT or SIGTERM (exactly-once: updates_poller), polling or by webhook.
+
+    With --webhook, or HTTP_PORT when polling, /healthz and /metrics are served too.
+    """
     from telegram.error import InvalidToken
 
     from bot.runtime.app import build_application, update_inbox
     from bot.runtime.updates_poller import serve
 
     settings.require_token()
+    if webhook:
+        settings.require_webhook()
     asyncio.run(_refuse_newer_database(settings, retry=True))
-    application = build_application(settings)
+    if not webhook and settings.http_port is None:
+        application = build_application(settings)
+        coroutine = serve(application, update_inbox)
+    else:
+        from bot.runtime.metrics import RuntimeMetrics
+        from bot.runtime.webhook import polling_with_http, webhook_mode
+
+        metrics = RuntimeMetrics()
+        application = build_application(settings, metrics=metrics)
+        if webhook:
+            mode = webhook_mode(settings, metrics)
+        else:
+            assert settings.http_port is not None
+            mode = polling_with_http(settings, metrics, settings.http_port)
+        coroutine = serve(application, lambda app: update_inbox(app, metrics.handled), mode)
     try:
-        asyncio.run(serve(application, update_inbox))
+        asyncio.run(coroutine)
     except InvalidToken:
         raise ConfigError(
             "BOT_TOKEN", "was rejected by Telegram; check it with @BotFather"

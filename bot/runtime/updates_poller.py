@@ -6,7 +6,8 @@ transaction; only then does the offset move past it. Each stored update is then 
 unit of work (bot.runtime.update_pipeline.UpdateWork) whose one transaction holds its effects, its
 answer, the conversation state and flow drafts it changed (bot.runtime.persistence) and its inbox
 mark. At start-up, stored updates not yet handled are handled before polling; an update
-already handled (a replay) is skipped.
+already handled (a replay) is skipped. `run --webhook` (bot.runtime.webhook) stores each update
+Telegram posts into the same inbox and drains it with the same UpdateInbox.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -33,12 +35,16 @@ from storage.inbox import StoredUpdate
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+# How updates reach the inbox while the bot runs (polling, or a webhook), until `stop` is set.
+Mode = Callable[[AidApplication, "UpdateInbox", asyncio.Event], Awaitable[None]]
 
 POLL_TIMEOUT_SECONDS = 10
 FIRST_BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 60.0
 INBOX_KEPT_FOR = timedelta(days=2)
 PRUNE_EVERY_SECONDS = 6 * 3600.0
+# What getUpdates asks for, and setWebhook too (bot.runtime.webhook).
+ALLOWED_UPDATES: list[str] = list(Update.ALL_TYPES)
 
 
 class Backoff:
@@ -71,11 +77,14 @@ class UpdateInbox:
         db: Database,
         persistence: SqlitePersistence,
         clock: Clock,
+        on_handled: Callable[[float], None] | None = None,
     ) -> None:
         self._application = application
         self._db = db
         self._persistence = persistence
         self._clock = clock
+        self._on_handled = on_handled  # called with each handled update's seconds (metrics)
+        self._next_prune = 0.0
         self.handled = 0
         self.replays_skipped = 0
         self._given_up: set[int] = set()
@@ -86,6 +95,15 @@ class UpdateInbox:
             return 0
         async with self._db.transaction() as conn:
             return await inbox.store(conn, updates, self._clock.now())
+
+    async def recover(self) -> int:
+        """At start-up: report unfinished updates, handle leftovers and prune; how many ran."""
+        await self.report_unfinished()
+        leftovers = await self.handle_pending()
+        if leftovers:
+            log.info("handled %s updates stored before the last stop", leftovers)
+        await self.prune_if_due()
+        return leftovers
 
     async def next_offset(self) -> int | None:
         """The offset that confirms everything stored."""
@@ -123,6 +141,7 @@ class UpdateInbox:
             if await inbox.is_handled(conn, stored.update_id):
                 self.replays_skipped += 1
                 return False
+        started = time.perf_counter()
         update = Update.de_json(stored.payload, self._application.bot)
         now = self._clock.now()
         work = UpdateWork(stored.update_id, update_ids(update)[1])
@@ -138,6 +157,8 @@ class UpdateInbox:
             async with self._db.unit_of_work(work):
                 await application.process_update(update)
         self.handled += 1
+        if self._on_handled is not None:
+            self._on_handled(time.perf_counter() - started)
         return True
 
     async def report_unfinished(self) -> int:
@@ -157,6 +178,12 @@ class UpdateInbox:
         async with self._db.transaction() as conn:
             return await inbox.prune(conn, self._clock.now() - INBOX_KEPT_FOR)
 
+    async def prune_if_due(self) -> None:
+        """Prune at start-up and then every few hours."""
+        if time.monotonic() >= self._next_prune:
+            await self.prune()
+            self._next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
+
 
 class UpdatesPoller:
     """Long-polls getUpdates into the inbox and handles what it stored, until stopped."""
@@ -167,19 +194,11 @@ class UpdatesPoller:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Handle leftovers, then poll until `stop` is set; raises InvalidToken if rejected."""
-        await self._inbox.report_unfinished()
-        leftovers = await self._inbox.handle_pending()
-        if leftovers:
-            log.info("handled %s updates stored before the last stop", leftovers)
-        await self._inbox.prune()
-        loop = asyncio.get_running_loop()
-        next_prune = loop.time() + PRUNE_EVERY_SECONDS
+        await self._inbox.recover()
         offset = await self._inbox.next_offset()
         backoff = Backoff()
         while not stop.is_set():
-            if loop.time() >= next_prune:
-                await self._inbox.prune()
-                next_prune = loop.time() + PRUNE_EVERY_SECONDS
+            await self._inbox.prune_if_due()
             try:
                 batch = await _until_stopped(self._fetch(offset), stop)
             except InvalidToken:
@@ -202,7 +221,7 @@ class UpdatesPoller:
         updates = await self._application.bot.get_updates(
             offset=offset,
             timeout=POLL_TIMEOUT_SECONDS,
-            allowed_updates=Update.ALL_TYPES,
+            allowed_updates=ALLOWED_UPDATES,
         )
         return [update.to_dict() for update in updates]
 
@@ -235,32 +254,47 @@ async def _sleep_unless_stopped(seconds: float, stop: asyncio.Event) -> None:
         await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
-async def initialize_with_retry(application: AidApplication, stop: asyncio.Event) -> bool:
-    """Initialize (getMe first), retrying with back-off while the Bot API is down.
+async def retry_until_stopped(
+    attempt: Callable[[], Awaitable[object]], stop: asyncio.Event, what: str
+) -> bool:
+    """Make a Bot API call, retrying with back-off while the Bot API is down or failing.
 
     Returns False if stopped meanwhile; raises InvalidToken when Telegram rejects the token.
     """
     backoff = Backoff()
     while not stop.is_set():
         try:
-            await application.initialize()
+            await attempt()
             return True
         except InvalidToken:
             raise
         except TelegramError as error:
             delay = backoff.next_delay(_retry_after(error))
-            log.warning(
-                "the Bot API is not answering at start-up (%s); retry in %.1fs", error, delay
-            )
+            log.warning("%s (%s); retry in %.1fs", what, error, delay)
             await _sleep_unless_stopped(delay, stop)
     return False
+
+
+async def initialize_with_retry(application: AidApplication, stop: asyncio.Event) -> bool:
+    """Initialize (getMe first), retrying with back-off while the Bot API is down.
+
+    Returns False if stopped meanwhile; raises InvalidToken when Telegram rejects the token.
+    """
+    what = "the Bot API is not answering at start-up"
+    return await retry_until_stopped(application.initialize, stop, what)
+
+
+async def poll(application: AidApplication, updates: UpdateInbox, stop: asyncio.Event) -> None:
+    """The default mode: long-poll getUpdates into the inbox until stopped."""
+    await UpdatesPoller(application, updates).run(stop)
 
 
 async def serve(
     application: AidApplication,
     make_inbox: Callable[[AidApplication], UpdateInbox],
+    mode: Mode = poll,
 ) -> None:
-    """Run the bot until SIGINT or SIGTERM: initialize, start, poll, then shut down cleanly."""
+    """Run the bot until SIGINT or SIGTERM: initialize, start, receive updates, then shut down."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -273,7 +307,7 @@ async def serve(
             await application.post_init(application)
         await application.start()
         started = True
-        await UpdatesPoller(application, make_inbox(application)).run(stop)
+        await mode(application, make_inbox(application), stop)
     finally:
         if started:
             await application.stop()
