@@ -195,7 +195,9 @@ class _Explaining:
         await self.fetch(query, *args)
 
     async def execute(self, query: str, *args: Any) -> int:
-        """Not explained: a read-only probe."""
+        """Session settings (SET) pass through; nothing else runs in a read-only probe."""
+        if query.lstrip().upper().startswith("SET "):
+            return await self.conn.execute(query, *args)
         raise NotImplementedError("only queries that fetch can be explained")
 
     async def executemany(self, query: str, args: Iterable[Sequence[Any]]) -> None:
