@@ -17,7 +17,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.clock import Clock, SystemClock
 from bot.delivery.send_limits import SendLimits
-from bot.runtime.persistence import SqlitePersistence
+from bot.runtime.persistence import DatabasePersistence
 from bot.runtime.services import Services, build_services
 from bot.runtime.telegram_limiter import SlidingWindowRateLimiter
 from bot.runtime.telegram_sender import TelegramSender
@@ -114,7 +114,7 @@ def build_application(
     token = settings.require_token().reveal()
     i18n.load_catalogs()  # a missing compiled catalog stops start-up, not a reply
     root = settings.telegram_api_url
-    persistence = SqlitePersistence()
+    persistence = DatabasePersistence()
     limiter = SlidingWindowRateLimiter(limits)
     builder = (
         ApplicationBuilder()
@@ -168,7 +168,7 @@ def update_inbox(
     """
     services = services_of(application)
     persistence = application.persistence
-    if not isinstance(persistence, SqlitePersistence):
+    if not isinstance(persistence, DatabasePersistence):
         raise RuntimeError("the application was not built by build_application")
     return UpdateInbox(application, services.db, persistence, services.clock, on_handled)
 

@@ -1,4 +1,4 @@
-"""PTB persistence on the bot's own SQLite file: conversation states and flow drafts.
+"""PTB persistence in the bot's own database (SQLite or PostgreSQL): conversations, drafts.
 
 Changes PTB hands over (after each update, on its interval, and at shutdown) are buffered and
 written by `commit(conn)` inside the transaction that marks the update handled
@@ -39,7 +39,7 @@ _ConversationWrite = tuple[str, str, bytes | None]
 _DataWrite = tuple[str, int, bytes | None]
 
 
-class SqlitePersistence(BasePersistence[StoredData, StoredData, BotData]):
+class DatabasePersistence(BasePersistence[StoredData, StoredData, BotData]):
     """Keeps ConversationHandler states, user_data and chat_data in the bot's database."""
 
     def __init__(self) -> None:

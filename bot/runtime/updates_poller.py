@@ -25,7 +25,7 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 
 from bot.clock import Clock
-from bot.runtime.persistence import SqlitePersistence
+from bot.runtime.persistence import DatabasePersistence
 from bot.runtime.update_pipeline import UpdateWork, update_ids
 from handlers.context import AidApplication, LanguageScopedApplication
 from storage import inbox
@@ -75,7 +75,7 @@ class UpdateInbox:
         self,
         application: AidApplication,
         db: Database,
-        persistence: SqlitePersistence,
+        persistence: DatabasePersistence,
         clock: Clock,
         on_handled: Callable[[float], None] | None = None,
     ) -> None:
