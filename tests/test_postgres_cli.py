@@ -101,7 +101,13 @@ def test_an_unreachable_server_exits_2_for_commands_and_is_retried_by_run(
             time.sleep(0.2)
     finally:
         process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
+        try:
+            status = process.wait(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=30)
+    assert status == 0, log.read_text()  # stopped while waiting: a clean exit
     assert ":pw@" not in log.read_text()
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -141,7 +143,8 @@ def run(settings: Settings, *, webhook: bool = False) -> int:
     settings.require_token()
     if webhook:
         settings.require_webhook()
-    asyncio.run(_refuse_newer_database(settings, retry=True))
+    if not asyncio.run(_refuse_newer_database(settings, retry=True)):
+        return 0  # stopped (SIGINT or SIGTERM) while waiting for the database
     if not webhook and settings.http_port is None:
         application = build_application(settings)
         coroutine = serve(application, update_inbox)
@@ -166,12 +169,21 @@ def run(settings: Settings, *, webhook: bool = False) -> int:
     return 0
 
 
-async def _refuse_newer_database(settings: Settings, *, retry: bool = False) -> None:
-    """Refuse a database newer than the code; with retry, wait out a server not answering yet."""
+async def _refuse_newer_database(settings: Settings, *, retry: bool = False) -> bool:
+    """Refuse a database newer than the code; with retry, wait out a server not answering yet.
+
+    False when SIGINT or SIGTERM stopped the wait (handled here, as the serving loop does: a
+    process started with SIGINT ignored, as in a background job, must still stop).
+    """
     from bot.runtime.updates_poller import Backoff
 
     db = database_for(settings.database_path, settings.database_url)
     backoff = Backoff()
+    stop = asyncio.Event()
+    if retry:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
     while True:
         try:
             await db.open()
@@ -183,11 +195,15 @@ async def _refuse_newer_database(settings: Settings, *, retry: bool = False) -> 
             log.warning(
                 "the database is not answering at start-up (%s); retry in %.1fs", error, delay
             )
-            await asyncio.sleep(delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+            if stop.is_set():
+                return False
     try:
         await db.pending_migrations()
     finally:
         await db.close()
+    return True
 
 
 async def check_config(settings: Settings) -> int:
