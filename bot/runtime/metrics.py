@@ -20,6 +20,7 @@ from bot.delivery.dispatch import (
     Sender,
     TransientSendError,
 )
+from bot.runtime.wrapped_request import WrappedRequest
 from storage import metrics as stored
 from storage.database import Database
 
@@ -129,25 +130,12 @@ class CountingSender:
             self._sends.labels(result=result).inc()
 
 
-class CountingRequest(BaseRequest):
+class CountingRequest(WrappedRequest):
     """Wraps the network and counts the Bot API's 429 answers."""
 
     def __init__(self, inner: BaseRequest, too_many: Counter) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._too_many = too_many
-
-    @property
-    def read_timeout(self) -> float | None:
-        """The wrapped request's read timeout."""
-        return self._inner.read_timeout
-
-    async def initialize(self) -> None:
-        """Initialize the wrapped request."""
-        await self._inner.initialize()
-
-    async def shutdown(self) -> None:
-        """Shut the wrapped request down."""
-        await self._inner.shutdown()
 
     async def do_request(
         self,

@@ -31,6 +31,7 @@ from telegram.error import TelegramError
 from telegram.request import BaseRequest, RequestData
 
 from bot.clock import Clock
+from bot.runtime.wrapped_request import WrappedRequest
 from storage.database import Connection, Database, Work
 from storage.delivery import outbox
 
@@ -137,11 +138,11 @@ class DeferredCall:
     timeouts: dict[str, Any]
 
 
-class CapturingRequest(BaseRequest):
+class CapturingRequest(WrappedRequest):
     """Wraps the network: while an update is handled, its answers are captured, not sent."""
 
     def __init__(self, inner: BaseRequest) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._db: Database | None = None
         self._clock: Clock | None = None
         self._send: Callable[[], Awaitable[None]] | None = None
@@ -170,19 +171,6 @@ class CapturingRequest(BaseRequest):
         """Whether a call of this method made now would be captured (not sent)."""
         work = self._db.current_work() if self._db is not None else None
         return isinstance(work, UpdateWork) and endpoint in CAPTURED_METHODS
-
-    @property
-    def read_timeout(self) -> float | None:
-        """The wrapped request's read timeout."""
-        return self._inner.read_timeout
-
-    async def initialize(self) -> None:
-        """Initialize the wrapped request."""
-        await self._inner.initialize()
-
-    async def shutdown(self) -> None:
-        """Shut the wrapped request down."""
-        await self._inner.shutdown()
 
     async def do_request(
         self,
