@@ -8,6 +8,12 @@ Only jobs due within a horizon hold a timer. Start-up arms those (including any 
 while the bot was down), a job scheduled within the horizon is armed at once, and a periodic
 sweep, run at least twice per horizon, arms each later job as its due time comes within reach.
 So start-up time and timer memory follow the next few minutes' jobs, not the whole store.
+
+Several processes sharing one PostgreSQL database use the due-queue instead of timers: each
+calls `claim_due` now and then, which claims the oldest due job no other process holds (FOR
+UPDATE SKIP LOCKED) and fires it, so each job fires once, on whichever process is free, even if
+the process that scheduled it has died. A failed job is held back until its retry_at on both
+paths, with the same back-off.
 """
 
 from __future__ import annotations
@@ -92,7 +98,7 @@ class Scheduler:
                 return 0
             due = await jobs.pending_due(conn, until)
             previous, self._armed_until = self._armed_until, until
-        newly = [job for job in due if job.due_at > previous]
+        newly = [job for job in due if job.wakes_at > previous]
         for job in newly:
             self._arm(job)
         return len(newly)
@@ -111,7 +117,10 @@ class Scheduler:
         target: str = "",
         payload: dict[str, Any] | None = None,
     ) -> ScheduledJob:
-        """Store a job inside the caller's transaction; arm it if due within the horizon."""
+        """Store a job inside the caller's transaction; arm it if due within the horizon.
+
+        With no timers attached (the due-queue), storing it is all: `claim_due` finds it.
+        """
         if kind not in self._handlers:
             raise ValueError(f"no handler registered for job kind {kind!r}")
         job = await jobs.insert(
@@ -153,23 +162,66 @@ class Scheduler:
                 if job.due_at > now:
                     self._arm(job)  # woken early (clock skew): wait for the real due time
                     return False
-                handler = self._handlers.get(job.kind)
-                if handler is None:
-                    log.error("job %s has unknown kind %r; left pending", job.id, job.kind)
-                    return False
-                if not await jobs.claim(conn, job.id, now):
-                    return False
-                # A job speaks no one's language of its own (never one leaked from an update);
-                # what it sends is composed in each recipient's (bot.languages.speaking_to).
-                with i18n.speaking(i18n.SOURCE_LANGUAGE):
-                    await handler(conn, job, now)
+                fired = await self._run(conn, job, now)
         except Exception:
             log.exception("job %s failed; it stays pending and will be retried", job_id)
             await self._retry_later(job_id)
             return False
+        if fired:
+            await self._committed()
+        return fired
+
+    async def claim_due(self, limit: int = 100) -> int:
+        """Fire every due job by claiming it in the database; returns how many fired.
+
+        Tries at most `limit` jobs, so one call stays short when many are due.
+        """
+        fired = 0
+        for _ in range(limit):
+            outcome = await self._claim_one()
+            if outcome is None:
+                break
+            fired += outcome
+        return fired
+
+    async def _claim_one(self) -> bool | None:
+        """Fire the oldest due job no one else holds: whether it fired, None if none was due."""
+        now = self._clock.now()
+        job: ScheduledJob | None = None
+        try:
+            async with self._db.transaction() as conn:
+                job = await jobs.claim_next_due(conn, now, self._handlers.keys())
+                if job is None:
+                    return None
+                fired = await self._run(conn, job, now)
+        except Exception:
+            if job is None:
+                raise  # the database failed, not a job
+            log.exception("job %s failed; it stays pending and will be retried", job.id)
+            await self._retry_later(job.id)
+            return False
+        if not fired:
+            return None  # left pending and due: claiming again would find it again
+        await self._committed()
+        return True
+
+    async def _run(self, conn: Connection, job: ScheduledJob, now: datetime) -> bool:
+        """Claim a pending job and run its handler in the caller's transaction; True if it ran."""
+        handler = self._handlers.get(job.kind)
+        if handler is None:
+            log.error("job %s has unknown kind %r; left pending", job.id, job.kind)
+            return False
+        if not await jobs.claim(conn, job.id, now):
+            return False
+        # A job speaks no one's language of its own (never one leaked from an update);
+        # what it sends is composed in each recipient's (bot.languages.speaking_to).
+        with i18n.speaking(i18n.SOURCE_LANGUAGE):
+            await handler(conn, job, now)
+        return True
+
+    async def _committed(self) -> None:
         for hook in self._after_commit:
             await hook()
-        return True
 
     async def run_due(self) -> int:
         """Fire every pending job that is due by the clock; returns how many fired."""
@@ -182,16 +234,21 @@ class Scheduler:
         return fired
 
     async def _retry_later(self, job_id: int) -> None:
+        """Count the failure and hold the job back (5 s, doubling, at most an hour)."""
         async with self._db.transaction() as conn:
-            await jobs.count_failed_attempt(conn, job_id)
-            job = await jobs.by_id(conn, job_id)
-        if job is None or self._armer is None:
-            return
-        delay = min(timedelta(seconds=5 * 2 ** min(job.attempts, 12)), MAX_RETRY_DELAY)
-        self._armer.arm(job.id, delay.total_seconds())
+            attempts = await jobs.count_failed_attempt(conn, job_id)
+            if attempts is None:
+                return
+            delay = min(timedelta(seconds=5 * 2 ** min(attempts, 12)), MAX_RETRY_DELAY)
+            retry_at = self._clock.now() + delay
+            await jobs.postpone(conn, job_id, retry_at)
+        # Timer mode: a retry beyond the armed horizon is armed by the sweep that reaches it.
+        armed_until = self._armed_until
+        if self._armer is not None and armed_until is not None and retry_at <= armed_until:
+            self._armer.arm(job_id, delay.total_seconds())
 
     def _arm(self, job: ScheduledJob) -> None:
         if self._armer is None:
             return
-        delay = (job.due_at - self._clock.now()).total_seconds()
+        delay = (job.wakes_at - self._clock.now()).total_seconds()
         self._armer.arm(job.id, max(delay, 0.0))

@@ -1,14 +1,19 @@
-"""Scheduled jobs: kind, target, due time (UTC), payload and state."""
+"""Scheduled jobs: kind, target, due time (UTC), payload and state.
+
+A job that failed waits until its retry_at (always later than its due_at) before it is due
+again; a job is due once both its due_at and any retry_at have passed.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from storage.database import Connection, Row
-from storage.timefmt import from_db, to_db
+from storage.timefmt import from_db, optional_from_db, to_db
 
 
 @dataclass(frozen=True)
@@ -22,9 +27,18 @@ class ScheduledJob:
     payload: dict[str, Any]
     state: str
     attempts: int
+    retry_at: datetime | None = None
+
+    @property
+    def wakes_at(self) -> datetime:
+        """When the job is next due: its retry time after a failure, else its due time."""
+        return self.retry_at or self.due_at
 
 
-_COLUMNS = "id, kind, target, due_at, payload, state, attempts"
+_COLUMNS = "id, kind, target, due_at, payload, state, attempts, retry_at"
+# Due by `?` (given twice): written so the (state, due_at) index serves it, as retry_at is set
+# only after the job fell due.
+_DUE = "state = 'pending' AND due_at <= ? AND (retry_at IS NULL OR retry_at <= ?)"
 
 
 def _job(r: Row) -> ScheduledJob:
@@ -36,6 +50,7 @@ def _job(r: Row) -> ScheduledJob:
         payload=json.loads(r["payload"]),
         state=r["state"],
         attempts=r["attempts"],
+        retry_at=optional_from_db(r["retry_at"]),
     )
 
 
@@ -80,15 +95,37 @@ async def pending(conn: Connection) -> list[ScheduledJob]:
 
 
 async def pending_due(conn: Connection, now: datetime) -> list[ScheduledJob]:
-    """Pending jobs due at or before now, soonest first."""
+    """Pending jobs due at or before now (a failed one once its retry_at passed), oldest first."""
     return [
         _job(r)
         for r in await conn.fetch(
-            f"SELECT {_COLUMNS} FROM scheduled_jobs WHERE state = 'pending' AND due_at <= ? "
-            "ORDER BY due_at, id",
+            f"SELECT {_COLUMNS} FROM scheduled_jobs WHERE {_DUE} ORDER BY due_at, id",
+            to_db(now),
             to_db(now),
         )
     ]
+
+
+async def claim_next_due(
+    conn: Connection, now: datetime, kinds: Collection[str]
+) -> ScheduledJob | None:
+    """The oldest due pending job of these kinds that no other transaction holds, locked; or None.
+
+    On PostgreSQL the row stays locked until the transaction ends and other processes skip it;
+    SQLite's writer transaction is exclusive, so it needs no lock of its own.
+    """
+    if not kinds:
+        return None
+    lock = " FOR UPDATE SKIP LOCKED" if conn.dialect == "postgres" else ""
+    listed = ", ".join(["?"] * len(kinds))
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM scheduled_jobs WHERE {_DUE} AND kind IN ({listed}) "
+        f"ORDER BY due_at, id LIMIT 1{lock}",
+        to_db(now),
+        to_db(now),
+        *kinds,
+    )
+    return _job(row) if row else None
 
 
 async def pending_for(conn: Connection, kind: str, target: str) -> list[ScheduledJob]:
@@ -115,9 +152,21 @@ async def claim(conn: Connection, job_id: int, now: datetime) -> bool:
     return changed > 0
 
 
-async def count_failed_attempt(conn: Connection, job_id: int) -> None:
-    """Count a firing whose effects failed; the job stays pending."""
-    await conn.execute("UPDATE scheduled_jobs SET attempts = attempts + 1 WHERE id = ?", job_id)
+async def count_failed_attempt(conn: Connection, job_id: int) -> int | None:
+    """Count a firing whose effects failed (the job stays pending); its attempts, None if gone."""
+    attempts = await conn.fetchval(
+        "UPDATE scheduled_jobs SET attempts = attempts + 1 WHERE id = ? RETURNING attempts", job_id
+    )
+    return None if attempts is None else int(attempts)
+
+
+async def postpone(conn: Connection, job_id: int, retry_at: datetime) -> None:
+    """Hold a pending job back until retry_at (after a failure): it is not due before then."""
+    await conn.execute(
+        "UPDATE scheduled_jobs SET retry_at = ? WHERE id = ? AND state = 'pending'",
+        to_db(retry_at),
+        job_id,
+    )
 
 
 async def cancel(conn: Connection, job_id: int) -> bool:

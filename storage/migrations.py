@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from storage.schema_assets import MIGRATION_4_ASSETS
 from storage.schema_care import MIGRATION_5_CARE
+from storage.schema_cluster import MIGRATION_14_CLUSTER
 from storage.schema_contact import MIGRATION_12_CONTACT
 from storage.schema_delivery import MIGRATION_10_DELIVERY
 from storage.schema_deployment import MIGRATION_13_DEPLOYMENT
@@ -253,4 +254,5 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     MIGRATION_11_SCALE,
     MIGRATION_12_CONTACT,
     MIGRATION_13_DEPLOYMENT,
+    MIGRATION_14_CLUSTER,
 )
