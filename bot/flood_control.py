@@ -6,6 +6,7 @@ Counts live in memory (a restart forgives everyone); requests are counted in the
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -101,6 +102,11 @@ class FloodControl:
     def forget(self, telegram_id: int) -> None:
         """Drop what is counted about a person (after /forgetme)."""
         self._people.pop(telegram_id, None)
+
+    def forget_where(self, chosen: Callable[[int], bool]) -> None:
+        """Drop what is counted about the people `chosen` picks (their chats left this process)."""
+        for telegram_id in [t for t in self._people if chosen(t)]:
+            del self._people[telegram_id]
 
     def prune(self) -> int:
         """Drop people with nothing counted in the last minute; returns how many remain."""

@@ -87,6 +87,9 @@ class Tunables:
     backup_dir: Path | None = None
     backup_keep: int = 7
     backup_interval: timedelta = timedelta(days=1)
+    # Several processes: how long a partition's lease lasts unrenewed (a dead process's chats
+    # wait this long before another process takes them over).
+    lease_time: timedelta = timedelta(seconds=10)
 
     def __post_init__(self) -> None:
         for item in fields(self):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,18 +18,25 @@ class StoredUpdate:
 
     update_id: int
     payload: dict[str, Any]
+    chat_partition: int = 0
 
 
-async def store(conn: Connection, updates: list[dict[str, Any]], now: datetime) -> int:
+async def store(
+    conn: Connection,
+    updates: list[dict[str, Any]],
+    now: datetime,
+    partition_of: Callable[[dict[str, Any]], int] = lambda update: 0,
+) -> int:
     """Store updates not seen before (a redelivered one is ignored); returns how many are new."""
     stored = 0
     for update in updates:
         stored += await conn.execute(
-            "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?) "
-            "ON CONFLICT DO NOTHING",
+            "INSERT INTO inbox (update_id, payload, received_at, chat_partition) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             int(update["update_id"]),
             json.dumps(update),
             to_db(now),
+            partition_of(update),
         )
     return stored
 
@@ -39,14 +47,25 @@ async def next_offset(conn: Connection) -> int | None:
     return None if row is None or row[0] is None else int(row[0]) + 1
 
 
-async def unhandled(conn: Connection, after: int = -1, limit: int = 100) -> list[StoredUpdate]:
-    """The oldest stored updates not handled yet past an id, in the order Telegram numbered them."""
+async def unhandled(
+    conn: Connection, after: int = -1, limit: int = 100, partitions: Collection[int] | None = None
+) -> list[StoredUpdate]:
+    """The oldest stored updates not handled yet past an id, in the order Telegram numbered them.
+
+    With `partitions`, only updates of those partitions (the ones this process holds).
+    """
+    only = ""
+    if partitions is not None:
+        if not partitions:
+            return []
+        only = f" AND chat_partition IN ({', '.join('?' * len(partitions))})"
     return [
-        StoredUpdate(r["update_id"], json.loads(r["payload"]))
+        StoredUpdate(r["update_id"], json.loads(r["payload"]), r["chat_partition"])
         for r in await conn.fetch(
-            "SELECT update_id, payload FROM inbox WHERE handled_at IS NULL AND update_id > ? "
-            "ORDER BY update_id LIMIT ?",
+            "SELECT update_id, payload, chat_partition FROM inbox "
+            f"WHERE handled_at IS NULL AND update_id > ?{only} ORDER BY update_id LIMIT ?",
             after,
+            *(sorted(partitions) if partitions is not None else ()),
             limit,
         )
     ]

@@ -25,6 +25,7 @@ import contextvars
 import html
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -108,6 +109,17 @@ class OutboxDispatcher:
         self._wake = asyncio.Event()
         self._kicked: asyncio.Task[None] | None = None
         self.retried = 0  # transient failures recorded (for logs and tests)
+        # Several processes (bot.runtime.cluster): only the elected one sends; the others
+        # tell it when they have committed calls.
+        self._may_send: Callable[[], bool] = lambda: True
+        self._tell_sender: Callable[[], Awaitable[None]] | None = None
+
+    def share_sending(
+        self, may_send: Callable[[], bool], tell_sender: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Send only while `may_send()`; otherwise a kick calls `tell_sender` instead."""
+        self._may_send = may_send
+        self._tell_sender = tell_sender
 
     async def drain_quietly(self) -> None:
         """Drain, logging instead of raising (for hooks and timers)."""
@@ -132,6 +144,13 @@ class OutboxDispatcher:
 
     async def kick(self) -> None:
         """Start a drain in the background, or make the running one look again at once."""
+        if not self._may_send():
+            if self._tell_sender is not None:
+                try:
+                    await self._tell_sender()
+                except Exception as error:  # the sender also looks every couple of seconds
+                    log.warning("could not tell the sender (%s)", type(error).__name__)
+            return
         self._wake.set()
         if self._kicked is None or self._kicked.done():
             # A fresh context: the drain must not join the unit of work that kicked it.
@@ -181,6 +200,8 @@ class OutboxDispatcher:
 
         Returns how many calls were sent.
         """
+        if not self._may_send():
+            return 0
         async with self._lock:
             async with self._db.read() as conn:
                 backing_off = await delivery.deferred_chats(conn, self._clock.now())

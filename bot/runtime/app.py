@@ -17,12 +17,13 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.clock import Clock, SystemClock
 from bot.delivery.send_limits import SendLimits
+from bot.runtime.cluster import ClusterMember
 from bot.runtime.persistence import DatabasePersistence
 from bot.runtime.services import Services, build_services
 from bot.runtime.telegram_limiter import SlidingWindowRateLimiter
 from bot.runtime.telegram_sender import TelegramSender
 from bot.runtime.update_pipeline import CapturingRequest
-from bot.runtime.updates_poller import Backoff, UpdateInbox
+from bot.runtime.updates_poller import Backoff, InboxShare, UpdateInbox
 from bot.scheduler import Scheduler
 from config import i18n
 from config.settings import Settings
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 # How often the outbox is looked at for calls whose back-off has passed (a cheap query).
 OUTBOX_RETRY_INTERVAL = timedelta(seconds=2)
 DELIVERY_REPORT_INTERVAL = timedelta(minutes=10)
+DUE_QUEUE_INTERVAL = timedelta(seconds=1)  # several processes: how often each looks for due jobs
 CONNECTION_POOL_SIZE = 256  # PTB's default for the main request
 FIRE_JOB_PREFIX = "scheduled-job-"
 SWEEP_JOB_NAME = "scheduled-jobs-sweep"
@@ -104,12 +106,13 @@ def build_application(
     limits: SendLimits | None = None,
     rate_limiter: BaseRateLimiter[Any] | None = None,
     metrics: RuntimeMetrics | None = None,
+    several_processes: bool = False,
 ) -> AidApplication:
     """Build the Application for these settings; `request` replaces the network (tests, demo).
 
     `limits` replaces Telegram's send limits (bot.delivery.send_limits), for an offline Telegram;
     `rate_limiter` replaces the limiter itself (a benchmark's baseline); `metrics` counts sends
-    and 429s (bot.runtime.metrics).
+    and 429s (bot.runtime.metrics); `several_processes` when others share the database.
     """
     token = settings.require_token().reveal()
     i18n.load_catalogs()  # a missing compiled catalog stops start-up, not a reply
@@ -144,6 +147,7 @@ def build_application(
     sender = TelegramSender(application.bot)
     counted = metrics.counting_sender(sender) if metrics is not None else sender
     services = build_services(settings, clock or SystemClock(), counted)
+    services.several_processes = several_processes
     capturing.attach(
         services.db,
         services.clock,
@@ -160,17 +164,32 @@ def build_application(
 
 
 def update_inbox(
-    application: AidApplication, on_handled: Callable[[float], None] | None = None
+    application: AidApplication,
+    on_handled: Callable[[float], None] | None = None,
+    share: InboxShare | None = None,
 ) -> UpdateInbox:
     """The exactly-once inbox that handles this application's updates (runtime.updates_poller).
 
-    `on_handled` is told how many seconds each handled update took (bot.runtime.metrics).
+    `on_handled` is told how many seconds each handled update took (bot.runtime.metrics);
+    `share` is this process's part when several share the inbox (bot.runtime.cluster).
     """
     services = services_of(application)
+    return UpdateInbox(
+        application, services.db, _persistence_of(application), services.clock, on_handled, share
+    )
+
+
+def cluster_member(application: AidApplication, metrics: RuntimeMetrics) -> ClusterMember:
+    """The process's part in a cluster of processes sharing one PostgreSQL database."""
+    services = services_of(application)
+    return ClusterMember(application, services, _persistence_of(application), metrics)
+
+
+def _persistence_of(application: AidApplication) -> DatabasePersistence:
     persistence = application.persistence
     if not isinstance(persistence, DatabasePersistence):
         raise RuntimeError("the application was not built by build_application")
-    return UpdateInbox(application, services.db, persistence, services.clock, on_handled)
+    return persistence
 
 
 async def _open_database(services: Services) -> None:
@@ -191,15 +210,20 @@ async def _post_init(application: AidApplication) -> None:
     await _open_database(services)
     version = await services.db.schema_version()
     log.info("database %s at schema version %s", services.db.describe(), version)
-    await services.dispatcher.in_flight_at_last_stop()
     job_queue = application.job_queue
     if job_queue is None:
         raise RuntimeError("the job-queue extra of python-telegram-bot is not installed")
     if not await _try_command_menus(application.bot, services):
         job_queue.run_once(_retry_command_menus, when=0, data=Backoff(), name=MENUS_JOB_NAME)
-    scheduler = services.scheduler
-    armed = await scheduler.attach(JobQueueArmer(job_queue, scheduler))
-    log.info("armed %s stored jobs due within %s", armed, scheduler.horizon)
+    if services.several_processes:
+        # Whichever process is free claims due jobs from the database; the elected sender
+        # (bot.runtime.cluster) resends what its predecessor had in flight.
+        job_queue.run_repeating(
+            _claim_due_jobs, interval=DUE_QUEUE_INTERVAL, first=0, name="due-queue"
+        )
+    else:
+        await services.dispatcher.in_flight_at_last_stop()
+        await _arm_stored_jobs(job_queue, services)
     job_queue.run_repeating(
         _drain_outbox, interval=OUTBOX_RETRY_INTERVAL, first=0, name="outbox-retry"
     )
@@ -209,11 +233,21 @@ async def _post_init(application: AidApplication) -> None:
         first=DELIVERY_REPORT_INTERVAL,
         name="delivery-report",
     )
-    # Later jobs get their timer when their due time comes within the horizon.
-    interval = scheduler.sweep_interval
-    job_queue.run_repeating(_sweep_jobs, interval=interval, first=interval, name=SWEEP_JOB_NAME)
     # One call per organiser: done once polling has started, so it never delays start-up.
     job_queue.run_once(_set_organiser_menus, when=0, name="organiser-menus")
+
+
+async def _arm_stored_jobs(job_queue: JobQueue[AidContext], services: Services) -> None:
+    """One process: arm timers for the jobs due soon; a sweep arms later ones as they near."""
+    scheduler = services.scheduler
+    armed = await scheduler.attach(JobQueueArmer(job_queue, scheduler))
+    log.info("armed %s stored jobs due within %s", armed, scheduler.horizon)
+    interval = scheduler.sweep_interval
+    job_queue.run_repeating(_sweep_jobs, interval=interval, first=interval, name=SWEEP_JOB_NAME)
+
+
+async def _claim_due_jobs(context: AidContext) -> None:
+    await context.services.scheduler.claim_due()
 
 
 async def _try_command_menus(bot: object, services: Services) -> bool:

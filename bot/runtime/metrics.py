@@ -72,6 +72,16 @@ class RuntimeMetrics:
             "Check-in escalations without an outcome",
             registry=registry,
         )
+        self.partition_leases = Gauge(
+            "mutual_aid_partition_leases",
+            "Inbox partitions this process holds a lease on (several processes)",
+            registry=registry,
+        )
+        self.outbox_sender = Gauge(
+            "mutual_aid_outbox_sender",
+            "1 on the process elected to send the outbox (several processes), else 0",
+            registry=registry,
+        )
         self.gauges_read = Gauge(
             "mutual_aid_gauges_read_ok",
             "1 if the gauges were read from the database at this scrape, 0 if they are stale",

@@ -199,6 +199,51 @@ class DatabasePersistence(BasePersistence[StoredData, StoredData, BotData]):
         self._stored_data.update(data)
         self._written = ({}, {})
 
+    # Several processes (bot.runtime.cluster): chats move between processes with their leases.
+
+    async def reload_chats(
+        self, names: list[str], in_partitions: Callable[[int], bool]
+    ) -> tuple[dict[str, ConversationDict], dict[str, dict[int, StoredData]]]:
+        """Read the stored states and data of some chats afresh (a lease was just taken).
+
+        Returns the conversation states by conversation name and the data by scope ('user',
+        'chat'); what this process remembered of those chats is forgotten.
+        """
+        self.discard(in_partitions)
+        db = await self._ready()
+        states: dict[str, ConversationDict] = {}
+        async with db.read() as conn:
+            for name in names:
+                states[name] = {}
+                for key, blob in (await store.conversations(conn, name)).items():
+                    parsed = tuple(json.loads(key))
+                    if parsed and isinstance(parsed[0], int) and in_partitions(parsed[0]):
+                        self._stored_conversations[(name, key)] = blob
+                        states[name][parsed] = pickle.loads(blob)
+            data: dict[str, dict[int, StoredData]] = {}
+            for scope in ("user", "chat"):
+                stored = await store.all_data(conn, scope)
+                data[scope] = {}
+                for owner_id, blob in stored.items():
+                    if in_partitions(owner_id):
+                        self._stored_data[(scope, owner_id)] = blob
+                        data[scope][owner_id] = pickle.loads(blob)
+        return states, data
+
+    def discard(self, in_partitions: Callable[[int], bool]) -> None:
+        """Forget buffered writes and what is known stored, for chats this process let go."""
+
+        def conversation_of(key: str) -> bool:
+            parsed = json.loads(key)
+            return bool(parsed) and isinstance(parsed[0], int) and in_partitions(parsed[0])
+
+        for mapping in (self._conversation_writes, self._stored_conversations):
+            for name_key in [k for k in mapping if conversation_of(k[1])]:
+                del mapping[name_key]
+        for data_mapping in (self._data_writes, self._stored_data):
+            for scope_owner in [k for k in data_mapping if in_partitions(k[1])]:
+                del data_mapping[scope_owner]
+
     async def flush(self) -> None:
         """Write whatever is still buffered (PTB calls this at shutdown)."""
         if not self.has_pending:

@@ -46,6 +46,8 @@ class Services:
     privacy: Privacy
     delivery_reports: DeliveryReports
     relay: Relay
+    # Several processes share the database (bot.runtime.cluster): jobs are claimed from it.
+    several_processes: bool = False
 
 
 def build_services(settings: Settings, clock: Clock, sender: Sender) -> Services:

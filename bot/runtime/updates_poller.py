@@ -18,8 +18,8 @@ import logging
 import signal
 import time
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
-from typing import Any, TypeVar
+from datetime import datetime, timedelta
+from typing import Any, Protocol, TypeVar
 
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
@@ -29,6 +29,7 @@ from bot.runtime.persistence import DatabasePersistence
 from bot.runtime.update_pipeline import UpdateWork, update_ids
 from handlers.context import AidApplication, LanguageScopedApplication
 from storage import inbox
+from storage.cluster import LeaseLostError
 from storage.database import Connection, Database
 from storage.inbox import StoredUpdate
 
@@ -68,6 +69,30 @@ class Backoff:
         self._next = self._first
 
 
+class InboxShare(Protocol):
+    """A process's share of the inbox when several processes split it (bot.runtime.cluster)."""
+
+    def partition(self, update: dict[str, Any]) -> int:
+        """The partition an incoming update is stored in."""
+        ...
+
+    def partitions_held(self) -> frozenset[int]:
+        """The partitions whose updates this process may handle now."""
+        ...
+
+    async def stored(self, conn: Connection) -> None:
+        """In the transaction that stored updates: tell the other processes."""
+        ...
+
+    async def fence(self, conn: Connection, stored: StoredUpdate, now: datetime) -> None:
+        """In an update's transaction: raise LeaseLostError unless its partition is still ours."""
+        ...
+
+    def lost(self, stored: StoredUpdate) -> None:
+        """An update's work rolled back because its lease was lost."""
+        ...
+
+
 class UpdateInbox:
     """Stores incoming updates and handles each stored one exactly once."""
 
@@ -78,12 +103,15 @@ class UpdateInbox:
         persistence: DatabasePersistence,
         clock: Clock,
         on_handled: Callable[[float], None] | None = None,
+        share: InboxShare | None = None,
     ) -> None:
         self._application = application
         self._db = db
         self._persistence = persistence
         self._clock = clock
         self._on_handled = on_handled  # called with each handled update's seconds (metrics)
+        self._share = share  # None: this process handles the whole inbox
+        self.leases_lost = 0
         self._next_prune = 0.0
         self.handled = 0
         self.replays_skipped = 0
@@ -93,8 +121,13 @@ class UpdateInbox:
         """Store a batch in one transaction; returns how many were new."""
         if not updates:
             return 0
+        share = self._share
         async with self._db.transaction() as conn:
-            return await inbox.store(conn, updates, self._clock.now())
+            if share is None:
+                return await inbox.store(conn, updates, self._clock.now())
+            count = await inbox.store(conn, updates, self._clock.now(), share.partition)
+            await share.stored(conn)
+            return count
 
     async def recover(self) -> int:
         """At start-up: report unfinished updates, handle leftovers and prune; how many ran."""
@@ -119,16 +152,27 @@ class UpdateInbox:
         count = 0
         after = -1
         while True:
+            held = None if self._share is None else self._share.partitions_held()
             async with self._db.read() as conn:
-                batch = await inbox.unhandled(conn, after)
+                batch = await inbox.unhandled(conn, after, partitions=held)
             if not batch:
                 return count
             for stored in batch:
                 after = stored.update_id
                 if stored.update_id in self._given_up:
                     continue
+                if self._share is not None and stored.chat_partition not in (
+                    self._share.partitions_held()
+                ):
+                    continue  # its lease went meanwhile: its new holder handles it
                 try:
                     await self.handle(stored)
+                except LeaseLostError:
+                    log.info("update %s: its partition's lease was lost; left to its holder", after)
+                    self.leases_lost += 1
+                    if self._share is not None:
+                        self._share.lost(stored)
+                    continue
                 except Exception:
                     log.exception("update %s could not be handled; kept for the next start", after)
                     self._given_up.add(stored.update_id)
@@ -149,6 +193,13 @@ class UpdateInbox:
         async def mark(conn: Connection) -> None:
             await inbox.mark_finished(conn, stored.update_id, now)
 
+        if self._share is not None:  # first: the mark below sets handled_at
+            share = self._share
+
+            async def fence(conn: Connection) -> None:
+                await share.fence(conn, stored, now)
+
+            work.final_write(fence)
         work.final_write(mark)
         application = self._application
         if isinstance(application, LanguageScopedApplication):

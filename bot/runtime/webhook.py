@@ -21,6 +21,7 @@ from aiohttp import web
 
 from bot.clock import Clock
 from bot.runtime.app import services_of
+from bot.runtime.cluster import ClusterMember
 from bot.runtime.metrics import CONTENT_TYPE, RuntimeMetrics
 from bot.runtime.updates_poller import ALLOWED_UPDATES, Mode, UpdateInbox, poll, retry_until_stopped
 from config.settings import ConfigError, Settings
@@ -34,15 +35,18 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_TIMEOUT_SECONDS = 2.0
 # The drainer also wakes this often without a new update (pruning the inbox).
 IDLE_WAKE_SECONDS = 60.0
+CLUSTER_IDLE_WAKE_SECONDS = 1.0
 
 
 class WebhookReceiver:
     """Stores each update Telegram posts (secret checked first) and wakes the drainer."""
 
-    def __init__(self, updates: UpdateInbox, secret: str) -> None:
+    def __init__(
+        self, updates: UpdateInbox, secret: str, arrived: asyncio.Event | None = None
+    ) -> None:
         self._updates = updates
         self._secret = secret.encode()
-        self.arrived = asyncio.Event()
+        self.arrived = arrived or asyncio.Event()
         self.stored = 0
 
     async def receive(self, request: web.Request) -> web.Response:
@@ -79,13 +83,22 @@ def _parse_update(body: bytes) -> dict[str, Any] | None:
 class Endpoints:
     """/healthz and /metrics on the running bot's database."""
 
-    def __init__(self, db: Database, clock: Clock, metrics: RuntimeMetrics) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        metrics: RuntimeMetrics,
+        member: ClusterMember | None = None,
+    ) -> None:
         self._db = db
         self._clock = clock
         self._metrics = metrics
+        self._member = member
 
     async def healthz(self, request: web.Request) -> web.Response:
-        """200 `ok` if the database answers SELECT 1 within 2 s, else 503 and why."""
+        """200 `ok` if the database answers SELECT 1 within 2 s (and leases are renewed)."""
+        if self._member is not None and not self._member.healthy():
+            return web.Response(status=503, text="leases: not renewed within the lease time")
         try:
             async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS), self._db.read() as conn:
                 answered = await stored.ping(conn)
@@ -133,16 +146,17 @@ async def start_http(app: web.Application, host: str, port: int, setting: str) -
 
 
 async def drain_until_stopped(
-    updates: UpdateInbox, arrived: asyncio.Event, stop: asyncio.Event
+    updates: UpdateInbox,
+    arrived: asyncio.Event,
+    stop: asyncio.Event,
+    idle_wake: float = IDLE_WAKE_SECONDS,
 ) -> None:
     """Handle what the webhook stores, in order, exactly once, until `stop` is set."""
     stopped = asyncio.ensure_future(stop.wait())
     try:
         while not stop.is_set():
             woke = asyncio.ensure_future(arrived.wait())
-            await asyncio.wait(
-                {woke, stopped}, timeout=IDLE_WAKE_SECONDS, return_when="FIRST_COMPLETED"
-            )
+            await asyncio.wait({woke, stopped}, timeout=idle_wake, return_when="FIRST_COMPLETED")
             woke.cancel()
             if stop.is_set():
                 return
@@ -155,17 +169,28 @@ async def drain_until_stopped(
             await stopped
 
 
-def webhook_mode(settings: Settings, metrics: RuntimeMetrics) -> Mode:
-    """Receive updates by webhook: serve it, set it at Telegram, drain the inbox until stopped."""
+def webhook_mode(
+    settings: Settings, metrics: RuntimeMetrics, member: ClusterMember | None = None
+) -> Mode:
+    """Receive updates by webhook: serve it, set it at Telegram, drain the inbox until stopped.
+
+    With a cluster `member`, this process handles only the partitions it holds and keeps its
+    leases and the sender's election going meanwhile (bot.runtime.cluster).
+    """
     url, secret = settings.require_webhook()
 
     async def run(application: AidApplication, updates: UpdateInbox, stop: asyncio.Event) -> None:
         services = services_of(application)
-        receiver = WebhookReceiver(updates, secret.reveal())
-        endpoints = Endpoints(services.db, services.clock, metrics)
+        arrived = member.arrived if member is not None else None
+        receiver = WebhookReceiver(updates, secret.reveal(), arrived)
+        endpoints = Endpoints(services.db, services.clock, metrics, member)
         app = http_app(endpoints, receiver, settings.webhook_path)
         runner = await start_http(app, settings.webhook_host, settings.webhook_port, "WEBHOOK_PORT")
+        keeping: asyncio.Task[None] | None = None
         try:
+            if member is not None:
+                await member.heartbeat()  # take a share of the partitions before recovering
+                keeping = asyncio.ensure_future(member.run(stop))
             await updates.recover()
 
             async def set_webhook() -> None:
@@ -179,8 +204,15 @@ def webhook_mode(settings: Settings, metrics: RuntimeMetrics) -> Mode:
             if not await retry_until_stopped(set_webhook, stop, "setWebhook failed"):
                 return
             log.info("webhook set; receiving updates at %s", settings.webhook_path)
-            await drain_until_stopped(updates, receiver.arrived, stop)
+            # Several processes: also look now and then, in case a notification went astray.
+            idle = IDLE_WAKE_SECONDS if member is None else CLUSTER_IDLE_WAKE_SECONDS
+            await drain_until_stopped(updates, receiver.arrived, stop, idle)
         finally:
+            if keeping is not None:
+                stop.set()
+                await keeping
+            if member is not None:
+                await member.leave()
             await runner.cleanup()  # the webhook stays set: Telegram keeps updates meanwhile
 
     return run
