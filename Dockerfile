@@ -47,7 +47,8 @@ COPY --from=build /opt/venv /opt/venv
 USER 10001
 WORKDIR /home/aid
 VOLUME ["/data"]
-# Valid settings and a readable database, or the container is marked unhealthy.
-HEALTHCHECK --interval=5m --timeout=30s --start-period=30s --retries=3 \
-    CMD ["mutual-aid-bot", "check-config"]
+# The running bot's /healthz (WEBHOOK_PORT with WEBHOOK_URL, else HTTP_PORT) must answer 200;
+# serving neither, valid settings and a readable database (check-config). Else unhealthy.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["mutual-aid-bot", "healthcheck"]
 CMD ["mutual-aid-bot", "run"]

@@ -1,14 +1,17 @@
-"""The `mutual-aid-bot` command: run, check-config, migrate, backup, restore, demo."""
+"""The `mutual-aid-bot` command: run, check-config, healthcheck, migrate, backup, restore, demo."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
+import http.client
 import logging
 import os
 import signal
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from storage.database import DatabaseTooNewError
 from storage.postgres import DatabaseUnreachableError
 
 EXIT_CONFIG = 2
+HEALTHCHECK_TIMEOUT_SECONDS = 5.0  # /healthz itself gives the database 2 s
 log = logging.getLogger(__name__)
 
 
@@ -37,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
         "WEBHOOK_SECRET) instead of long polling",
     )
     commands.add_parser("check-config", help="validate settings and database, secrets masked")
+    commands.add_parser(
+        "healthcheck",
+        help="exit 0 if the running bot's /healthz answers 200 (WEBHOOK_PORT with WEBHOOK_URL, "
+        "else HTTP_PORT), else 1; with neither set, check-config's checks",
+    )
     commands.add_parser("migrate", help="apply database migrations and print the schema version")
     copy_to = commands.add_parser(
         "copy-to", help="copy the SQLite database into an empty PostgreSQL database (once)"
@@ -72,6 +81,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line, run the command, and return the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
+    status = _command(parser, args)
+    # Docker reserves status 2 for health checks: anything but healthy is 1 there.
+    return 1 if args.command == "healthcheck" and status != 0 else status
+
+
+def _command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Run the parsed command; configuration errors become one line and status 2."""
     if args.command == "demo" and args.charts is not None:
         from bot.runtime.demo_charts import write_demo_charts
 
@@ -93,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run(settings, webhook=args.webhook)
         if args.command == "check-config":
             return asyncio.run(check_config(settings))
+        if args.command == "healthcheck":
+            return healthcheck(settings)
         if args.command == "migrate":
             return asyncio.run(migrate(settings))
         if args.command == "copy-to":
@@ -137,7 +155,7 @@ def run(settings: Settings, *, webhook: bool = False) -> int:
     """
     from telegram.error import InvalidToken
 
-    from bot.runtime.app import build_application, update_inbox
+    from bot.runtime.app import build_application, cluster_member, update_inbox
     from bot.runtime.updates_poller import serve
 
     settings.require_token()
@@ -153,13 +171,18 @@ def run(settings: Settings, *, webhook: bool = False) -> int:
         from bot.runtime.webhook import polling_with_http, webhook_mode
 
         metrics = RuntimeMetrics()
-        application = build_application(settings, metrics=metrics)
+        # Webhook mode on PostgreSQL joins (or forms) a cluster of processes: bot.runtime.cluster.
+        several = webhook and settings.database_url is not None
+        application = build_application(settings, metrics=metrics, several_processes=several)
+        member = cluster_member(application, metrics) if several else None
         if webhook:
-            mode = webhook_mode(settings, metrics)
+            mode = webhook_mode(settings, metrics, member)
         else:
             assert settings.http_port is not None
             mode = polling_with_http(settings, metrics, settings.http_port)
-        coroutine = serve(application, lambda app: update_inbox(app, metrics.handled), mode)
+        coroutine = serve(
+            application, lambda app: update_inbox(app, metrics.handled, share=member), mode
+        )
     try:
         asyncio.run(coroutine)
     except InvalidToken:
@@ -228,6 +251,38 @@ async def check_config(settings: Settings) -> int:
         )
     settings.require_token()
     print("configuration OK")
+    return 0
+
+
+def healthcheck(settings: Settings) -> int:
+    """Probe the running bot's /healthz on this machine; check-config when it serves none."""
+    if settings.webhook_url is not None:
+        port: int | None = settings.webhook_port
+    else:
+        port = settings.http_port
+    if port is None:
+        return asyncio.run(check_config(settings))
+    # Listening everywhere: loopback reaches it (asyncio makes a "::" socket IPv6-only).
+    wildcard = {"0.0.0.0": "127.0.0.1", "::": "::1"}
+    host = wildcard.get(settings.webhook_host, settings.webhook_host)
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 address in a URL
+    url = f"http://{host}:{port}/healthz"
+    # No proxy: HTTP_PROXY in the environment must not take a loopback probe elsewhere.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(url, timeout=HEALTHCHECK_TIMEOUT_SECONDS) as response:
+            status, reason = response.status, response.read(200).decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        status, reason = error.code, error.read(200).decode("utf-8", "replace")
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
+        why = getattr(error, "reason", error)
+        print(f"healthcheck: {url}: no answer ({why})", file=sys.stderr)
+        return 1
+    if status != 200:
+        print(f"healthcheck: {url} answered {status}: {reason.strip()}", file=sys.stderr)
+        return 1
+    print(f"healthcheck: {url} answered 200 {reason.strip()}")
     return 0
 
 
