@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 # Each module exposes `async def run(quick: bool) -> dict[str, Any]`, printing its own table.
-SUITE = ("handling", "matching", "delivery", "startup", "directory", "charts")
+SUITE = ("handling", "matching", "delivery", "startup", "directory", "charts", "cluster")
 
 
 def main() -> int:
