@@ -137,6 +137,8 @@ class Cluster:
     posted: list[int] = field(default_factory=list)
     handling_seconds: list[float] = field(default_factory=list)  # post -> finished, each
     retries: int = 0  # posts refused or unanswered (a process down), sent again elsewhere
+    # update id -> (monotonic time posted, chat, whether a button press)
+    posted_at: dict[int, tuple[float, int, bool]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _next_id: int = 1
     _random: random.Random = field(default_factory=lambda: random.Random(20))
@@ -163,8 +165,11 @@ class Cluster:
                 self.retries += 1
             time.sleep(0.2)
         update_id = int(update["update_id"])
+        press = "callback_query" in update
+        content = update["callback_query"] if press else update["message"]
         with self._lock:
             self.posted.append(update_id)
+            self.posted_at[update_id] = (started, int(content["from"]["id"]), press)
         assert wait_for(lambda: self.db.finished(update_id), STEP_TIMEOUT, 0.05), (
             f"update {update_id} was not finished within {STEP_TIMEOUT}s"
         )
@@ -190,6 +195,27 @@ class Cluster:
         return True
 
 
+def answer_seconds(api: LoopbackBotApi, cluster: Cluster) -> list[float]:
+    """For each posted update, the seconds until the first answer reached the Bot API.
+
+    A press's answer is its answerCallbackQuery; a message's is the first message the bot
+    sent to that chat after it was posted.
+    """
+    pressed = {c.params["callback_query_id"]: c.at for c in api.delivered("answerCallbackQuery")}
+    sent: dict[int, list[float]] = {}
+    for call in api.delivered():
+        sent.setdefault(int(call.params["chat_id"]), []).append(call.at)
+    seconds = []
+    for update_id, (posted, chat, press) in cluster.posted_at.items():
+        if press and str(update_id) in pressed:
+            seconds.append(pressed[str(update_id)] - posted)
+            continue
+        later = [at for at in sent.get(chat, []) if at >= posted]
+        if later:
+            seconds.append(min(later) - posted)
+    return seconds
+
+
 @dataclass
 class Script:
     """What the people did, to check against the database afterwards."""
@@ -198,6 +224,12 @@ class Script:
     accepted: list[tuple[int, int]] = field(default_factory=list)  # (request, volunteer)
     flows: list[tuple[float, float, int]] = field(default_factory=list)  # (start, end, resident)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def merge(self, other: Script) -> None:
+        """Add what a later run of the script did."""
+        self.confirmed.update(other.confirmed)
+        self.accepted.extend(other.accepted)
+        self.flows.extend(other.flows)
 
 
 def _step(token: Step, value: str) -> str:

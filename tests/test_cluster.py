@@ -39,6 +39,8 @@ from tests.flows_cluster import (
 from tests.flows_reliability import Db, seed_community, use_database_url, wait_for
 
 LEASE = timedelta(seconds=10)
+UPDATES = 300
+QUIET_UPDATES = 20  # the last ones, after the ten kills
 
 
 async def test_leases_are_shared_fairly_and_taken_over_when_they_expire(
@@ -132,7 +134,7 @@ async def test_three_processes_sigkilled_ten_times_lose_and_repeat_nothing(
         for bot in bots:
             bot.start()
         assert wait_for(lambda: all(b.healthy() for b in bots), 60, 0.1), bots[0].report()
-        deployment = Cluster(api, db, bots)
+        deployment = Cluster(api, db, bots, limit=UPDATES - QUIET_UPDATES)
         killer = Killer(bots, kills=10, every=1.5)
         killer.start()
         script = run_script(deployment)
@@ -140,7 +142,13 @@ async def test_three_processes_sigkilled_ten_times_lose_and_repeat_nothing(
         killer.join()
         assert wait_for(lambda: all(b.healthy() for b in bots), 60, 0.1)
         assert wait_for(lambda: db.pending_outbox() == 0, 60, 0.1), bots[0].report()
+        # The last updates arrive with no kill: each process's counters cover all of them.
+        before = _counts(bots, db)
+        deployment.limit = UPDATES
+        script.merge(run_script(deployment))
+        assert wait_for(lambda: db.pending_outbox() == 0, 60, 0.1), bots[0].report()
         assert wait_for(lambda: _due_jobs_pending(db) == 0, 30, 0.2)
+        after = _counts(bots, db)
         scrapes = [http_text(f"{b.root}/metrics") for b in bots]
         open_requests = int(db.value("SELECT COUNT(*) FROM help_requests WHERE status = 'open'"))
         sent_rows = db.rows(
@@ -216,11 +224,33 @@ async def test_three_processes_sigkilled_ten_times_lose_and_repeat_nothing(
     assert figures["requests escalated twice"] == 0
     assert figures["kills while updates were flowing"] >= 5
     assert figures["conversations a kill interrupted"] > 0
+    # The counters of the last, kill-free stretch match the database's counts of it.
+    assert after["handled"] - before["handled"] == QUIET_UPDATES
+    assert after["metric handled"] - before["metric handled"] == QUIET_UPDATES
+    assert after["metric sent"] - before["metric sent"] == after["sent"] - before["sent"] > 0
     # The scrape's gauges match the database; all 16 partitions held; exactly one sender.
     assert all(metric(s, "mutual_aid_open_requests") == open_requests for s in scrapes)
     assert all(metric(s, "mutual_aid_outbox_pending") == 0 for s in scrapes)
     assert sum(metric(s, "mutual_aid_partition_leases") for s in scrapes) == 16
     assert sum(metric(s, "mutual_aid_outbox_sender") for s in scrapes) == 1
+
+
+def _counts(bots: list[ClusterProcess], db: Db) -> dict[str, float]:
+    """Updates handled and calls sent, by the processes' /metrics and by the database."""
+    scrapes = [http_text(f"{b.root}/metrics") for b in bots]
+    return {
+        "metric handled": sum(metric(s, "mutual_aid_updates_handled") for s in scrapes),
+        "metric sent": sum(_sent(s) for s in scrapes),
+        "handled": float(db.value("SELECT COUNT(*) FROM inbox WHERE handled_at IS NOT NULL")),
+        "sent": float(db.value("SELECT COUNT(*) FROM outbox WHERE state = 'sent'")),
+    }
+
+
+def _sent(text: str) -> float:
+    for family in text_string_to_metric_families(text):
+        if family.name == "mutual_aid_sends":
+            return sum(float(s.value) for s in family.samples if s.labels.get("result") == "sent")
+    raise AssertionError("mutual_aid_sends not in /metrics")
 
 
 def _due_jobs_pending(db: Db) -> int:
