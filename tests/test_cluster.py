@@ -7,6 +7,8 @@ a random process every few seconds, ten times, restarting it each time.
 
 from __future__ import annotations
 
+import json
+import pickle
 import time
 from collections import UserDict
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -19,13 +21,17 @@ from telegram.ext import ConversationHandler
 
 from bot.clock import FakeClock
 from bot.delivery.dispatch import MAX_LANES
+from bot.runtime.app import cluster_member
 from bot.runtime.cluster import chat_of, persistent_conversations
+from bot.runtime.metrics import RuntimeMetrics
+from handlers.requests import flow as request_flow
 from storage import cluster
+from storage import persistence as persisted
 from storage.cluster import LeaseLostError
 from storage.database import Database
 from tests.backends import PostgresDatabases
 from tests.bot_api_server import LoopbackBotApi, serve_bot_api
-from tests.conftest import BotHarness
+from tests.conftest import BotHarness, make_settings
 from tests.flows_cluster import (
     RESIDENTS,
     VOLUNTEERS,
@@ -98,6 +104,40 @@ async def postgres_url(tmp_path: Path, postgres_databases: PostgresDatabases) ->
         yield url
     finally:
         await postgres_databases.drop(url)
+
+
+async def test_taking_a_partition_reloads_its_chats_and_drops_what_was_remembered(
+    tmp_path: Path, postgres_url: str, clock: FakeClock
+) -> None:
+    """Conversation states and user_data come from the database; stale memory and caches go."""
+    harness = BotHarness(settings=make_settings(tmp_path, DATABASE_URL=postgres_url), clock=clock)
+    await harness.start()
+    assert harness.app is not None
+    app = harness.app
+    member = cluster_member(app, RuntimeMetrics())
+    try:
+        flow = next(h for h in persistent_conversations(app) if h.name == request_flow.NAME)
+        remembered, moved_here = 2001, 2002  # what this process knew; what another one stored
+        flow._conversations.data[(remembered, remembered)] = "stale"  # noqa: SLF001
+        app.user_data[remembered]["draft"] = "stale"
+        app.bot_data.languages[remembered] = "de"
+        async with harness.services.db.transaction() as conn:
+            key = json.dumps([moved_here, moved_here])
+            await persisted.set_conversation(conn, request_flow.NAME, key, pickle.dumps("WHEN"))
+            await persisted.set_data(conn, "user", moved_here, pickle.dumps({"draft": "fresh"}))
+        await member.heartbeat()
+        assert member.partitions_held() == frozenset(range(16))
+        states = flow._conversations.data  # noqa: SLF001
+        assert (remembered, remembered) not in states
+        assert states[(moved_here, moved_here)] == "WHEN"
+        assert app.user_data[remembered] == {}
+        assert app.user_data[moved_here] == {"draft": "fresh"}
+        assert remembered not in app.bot_data.languages
+        assert member.healthy()
+    finally:
+        await member.leave()
+        await harness.stop()
+    assert not harness.errors
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.backups.backup_files import Backups
@@ -53,6 +54,11 @@ class Privacy:
             self._on_current_notice.add(telegram_id)
             return False
         return True
+
+    def forget_cached_where(self, chosen: Callable[[int], bool]) -> None:
+        """Drop what is remembered of the people `chosen` picks (their chats left this process)."""
+        self._on_current_notice = {t for t in self._on_current_notice if not chosen(t)}
+        self.flood.forget_where(chosen)
 
     async def export(self, telegram_id: int) -> tuple[str, bytes] | None:
         """A summary in words and a JSON file of everything stored; None if nothing is stored."""

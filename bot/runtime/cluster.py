@@ -246,5 +246,9 @@ class ClusterMember:
                 mapping[owner_id].clear()
             for owner_id, stored in data.get(scope, {}).items():
                 mapping[owner_id].update(stored)  # a missing owner is created (a defaultdict)
-        self._services.privacy.flood.forget_where(chosen)
+        # Caches of the people in those chats: languages, consent, flood counters.
+        languages = app.bot_data.languages
+        for telegram_id in [t for t in languages if chosen(t)]:
+            del languages[telegram_id]
+        self._services.privacy.forget_cached_where(chosen)
         self.reloads += 1
