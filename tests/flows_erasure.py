@@ -32,8 +32,9 @@ NOT_A_PERSON: dict[str, set[str]] = {
     "erasure_counts": {"people", "requests_cancelled", "tasks_reoffered"},
     "help_requests": {"telegram_only", "escalated", "alert_round", "amount_spent_pence"}
     | {"thanked", "phone_in", "urgent", "done_notice_outbox_id"},
-    "inbox": {"update_id"},
+    "inbox": {"update_id", "chat_partition"},  # a partition number (0-15), not a chat
     "invites": {"uses"},
+    "partition_leases": {"chat_partition"},
     "neighbourhoods": {"open_to_self_join", "volunteers_need_approval", "alert_batch_size"}
     | {"spending_cap_pence", "assets_self_publish", "alert_widening_delay_s"}
     | {"escalation_delay_s", "buddy_ack_delay_s"},
