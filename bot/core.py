@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,7 +19,6 @@ if TYPE_CHECKING:
     from config.settings import Settings
     from storage.database import Database
 
-AfterCommit = Callable[[], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -37,4 +35,3 @@ class Core:
     requests: HelpRequests
     volunteering: Volunteering
     events: RequestEvents
-    after_commit: AfterCommit

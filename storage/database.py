@@ -50,6 +50,7 @@ __all__ = [
 
 FinalWrite = Callable[[Connection], Awaitable[None]]
 AfterCommit = Callable[[], Awaitable[None]]
+WriteHook = Callable[[bool], Awaitable[None]]  # told whether the commit was a unit of work's
 
 
 class Work:
@@ -117,6 +118,19 @@ class Database:
 
     def __init__(self) -> None:
         self._lock = asyncio.Lock()  # this process's writers take turns
+        self._write_hooks: dict[str, list[WriteHook]] = {}
+
+    def after_writes_to(self, table: str, hook: WriteHook) -> None:
+        """Run `hook` after every commit that wrote to `table` (as storage marks it).
+
+        The hook is told whether the commit was a unit of work's (an update being handled).
+        """
+        self._write_hooks.setdefault(table, []).append(hook)
+
+    async def _run_write_hooks(self, written: set[str], in_work: bool) -> None:
+        for table in sorted(written):
+            for hook in self._write_hooks.get(table, []):
+                await hook(in_work)
 
     def describe(self) -> str:
         """Which database this is, for check-config and logs (no secrets)."""
@@ -158,10 +172,12 @@ class Database:
         """Wait for this process's turn, then open the writer's transaction."""
         await self._lock.acquire()
         try:
-            return await self._open_writer()
+            conn = await self._open_writer()
         except BaseException:
             self._lock.release()
             raise
+        conn.written.clear()
+        return conn
 
     async def _give_writer(self, conn: Connection, commit: bool) -> None:
         """End the writer's transaction and let the next writer of this process in."""
@@ -188,10 +204,12 @@ class Database:
         work._database, work.open = self, True
         token = _WORK.set(work)
         committed = False
+        written: set[str] = set()
         try:
             yield work
             await work.settle()
-            committed = await self._finish(work)
+            written = await self._finish(work)
+            committed = True
         finally:
             work.open = False
             _WORK.reset(token)
@@ -202,21 +220,23 @@ class Database:
         if committed:
             for hook in work._after_commit:
                 await hook()
+            await self._run_write_hooks(written, in_work=True)
 
-    async def _finish(self, work: Work) -> bool:
-        """Write the work's final writes and commit; True if its hooks should run."""
+    async def _finish(self, work: Work) -> set[str]:
+        """Write the work's final writes and commit; the tables it wrote (after_writes_to)."""
         writes = [write for write, needed in work._final_writes if needed()]
         if writes and not work.began:
             await self._begin(work)
         if not work.began:
-            return True  # nothing was written: nothing to commit
+            return set()  # nothing was written: nothing to commit
         conn = work.conn
         assert conn is not None
         for write in writes:
             await write(conn)
+        written = set(conn.written)
         work.conn = None
         await self._give_writer(conn, commit=True)
-        return True
+        return written
 
     async def _begin(self, work: Work) -> Connection:
         """Take the writer lock and begin the work's transaction (once)."""
@@ -257,7 +277,9 @@ class Database:
         except BaseException:
             await self._give_writer(conn, commit=False)
             raise
+        written = set(conn.written)
         await self._give_writer(conn, commit=True)
+        await self._run_write_hooks(written, in_work=False)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Connection]:

@@ -104,6 +104,7 @@ class PostgresConnection:
 
     def __init__(self, raw: asyncpg.Connection) -> None:
         self.raw = raw
+        self.written: set[str] = set()
 
     async def execute(self, query: str, *args: Any) -> int:
         """Run one statement; return how many rows it changed."""

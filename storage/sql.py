@@ -39,6 +39,9 @@ class Connection(Protocol):
     """What storage functions are given: one connection, inside a transaction or a read."""
 
     dialect: Dialect
+    # Tables this transaction wrote that someone waits on once it commits (the outbox):
+    # storage marks them, storage.database runs the hooks registered for them.
+    written: set[str]
 
     async def execute(self, query: str, *args: Any) -> int:
         """Run one statement; return how many rows it changed."""
@@ -85,6 +88,7 @@ class SqliteConnection:
 
     def __init__(self, raw: aiosqlite.Connection) -> None:
         self.raw = raw
+        self.written: set[str] = set()
 
     async def execute(self, query: str, *args: Any) -> int:
         """Run one statement; return how many rows it changed."""

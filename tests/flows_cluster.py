@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -24,20 +22,17 @@ from pathlib import Path
 
 from bot.callback_data import pack
 from bot.offline.updates import FakeUser
-from handlers.requests import flow as request_flow
-from handlers.requests.steps import Step
 from tests.bot_api_server import LoopbackBotApi
+from tests.flows_fault_stream import request_conversation
 from tests.flows_reliability import (
     JSON,
-    REPO,
-    BotProcess,
     Db,
     press_update,
     process_config,
     text_update,
     wait_for,
 )
-from tests.test_webhook import free_port
+from tests.test_webhook import WebhookProcess, free_port
 
 SECRET = "cluster-s3cret"
 PUBLIC_URL = "https://bot.example.org/telegram"
@@ -47,7 +42,7 @@ UPDATES = 300
 STEP_TIMEOUT = 90.0  # a dead process's chats wait for its lease to expire (a few seconds)
 
 
-class ClusterProcess(BotProcess):
+class ClusterProcess(WebhookProcess):
     """`mutual-aid-bot run --webhook` as one of several processes on the same database."""
 
     def __init__(self, tmp_path: Path, api: LoopbackBotApi, name: str, port: int) -> None:
@@ -66,19 +61,6 @@ class ClusterProcess(BotProcess):
     def log_path(self) -> Path:
         """The log of this process's current (or last) run."""
         return self._tmp_path / f"{self.name}-run-{self.starts}.log"
-
-    def start(self) -> None:
-        """Start a new process."""
-        self.starts += 1
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "run", "--webhook"],
-                env=self._env,
-                cwd=REPO,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        self.started.append(self.process)
 
     def healthy(self) -> bool:
         """Whether /healthz answers 200."""
@@ -232,24 +214,12 @@ class Script:
         self.flows.extend(other.flows)
 
 
-def _step(token: Step, value: str) -> str:
-    return pack(request_flow.KIND, token.token, value)
-
-
 def ask_for_help(cluster: Cluster, resident: FakeUser, number: int) -> bool:
     """The whole request conversation; True if it reached Confirm."""
-    steps = [
-        lambda: cluster.text(resident, "/request"),
-        lambda: cluster.press(resident, _step(Step.CATEGORY, "shopping")),
-        lambda: cluster.text(resident, f"Milk, bread and eggs, order {number}"),
-        lambda: cluster.press(resident, _step(Step.WHEN, "today")),
-        lambda: cluster.text(resident, "07700 100123"),
-        lambda: cluster.text(resident, f"{number} Elm Road"),
-        lambda: cluster.press(resident, _step(Step.PAYMENT, "doorstep")),
-        lambda: cluster.press(resident, _step(Step.FOR_WHOM, "me")),
-        lambda: cluster.press(resident, _step(Step.SUMMARY, "confirm")),
-    ]
-    return all(step() for step in steps)
+    return all(
+        (cluster.text if kind == "text" else cluster.press)(resident, value)
+        for kind, value in request_conversation(number)
+    )
 
 
 def latest_request(db: Db, resident: FakeUser) -> int | None:

@@ -107,27 +107,31 @@ class Stream:
         return len(self.pushed) >= self.length
 
 
+def request_conversation(number: int) -> list[tuple[str, str]]:
+    """The request conversation, step by step: ("text", what is typed) or ("press", data)."""
+
+    def step(token: Step, value: str) -> tuple[str, str]:
+        return ("press", pack(request_flow.KIND, token.token, value))
+
+    return [
+        ("text", "/request"),
+        step(Step.CATEGORY, "shopping"),
+        ("text", f"Milk, bread and eggs, order {number}"),
+        step(Step.WHEN, "today"),
+        ("text", "07700 100123"),
+        ("text", f"{number} Elm Road"),
+        step(Step.PAYMENT, "doorstep"),
+        step(Step.FOR_WHOM, "me"),
+        step(Step.SUMMARY, "confirm"),
+    ]
+
+
 def ask_for_help(stream: Stream, resident: FakeUser, number: int) -> bool:
     """The whole request conversation; True if it reached Confirm before the stream ended."""
-
-    def step(token: Step, value: str) -> str:
-        return pack(request_flow.KIND, token.token, value)
-
-    actions = [
-        lambda: stream.text(resident, "/request"),
-        lambda: stream.press(resident, step(Step.CATEGORY, "shopping")),
-        lambda: stream.text(resident, f"Milk, bread and eggs, order {number}"),
-        lambda: stream.press(resident, step(Step.WHEN, "today")),
-        lambda: stream.text(resident, "07700 100123"),
-        lambda: stream.text(resident, f"{number} Elm Road"),
-        lambda: stream.press(resident, step(Step.PAYMENT, "doorstep")),
-        lambda: stream.press(resident, step(Step.FOR_WHOM, "me")),
-        lambda: stream.press(resident, step(Step.SUMMARY, "confirm")),
-    ]
-    for action in actions:
+    for kind, value in request_conversation(number):
         if stream.full:
             return False
-        action()
+        (stream.text if kind == "text" else stream.press)(resident, value)
     return True
 
 
@@ -265,28 +269,13 @@ def flow_state(db: Db, user: FakeUser) -> bytes | None:
 
 def request_with_retries(stream: Stream, resident: FakeUser, number: int) -> int | None:
     """Ask for help; a step whose answer was lost (the bot did not move on) is sent again."""
-
-    def step(token: Step, value: str) -> str:
-        return pack(request_flow.KIND, token.token, value)
-
     before = latest_request(stream.db, resident)
-    actions = [
-        lambda: stream.text(resident, "/request"),
-        lambda: stream.press(resident, step(Step.CATEGORY, "shopping")),
-        lambda: stream.text(resident, f"Milk, bread and eggs, order {number}"),
-        lambda: stream.press(resident, step(Step.WHEN, "today")),
-        lambda: stream.text(resident, "07700 100123"),
-        lambda: stream.text(resident, f"{number} Elm Road"),
-        lambda: stream.press(resident, step(Step.PAYMENT, "doorstep")),
-        lambda: stream.press(resident, step(Step.FOR_WHOM, "me")),
-        lambda: stream.press(resident, step(Step.SUMMARY, "confirm")),
-    ]
-    for action in actions:
+    for kind, value in request_conversation(number):
         state = flow_state(stream.db, resident)
         for _ in range(4):
             if stream.full:
                 return None
-            action()
+            (stream.text if kind == "text" else stream.press)(resident, value)
             if flow_state(stream.db, resident) != state:
                 break
     latest = latest_request(stream.db, resident)

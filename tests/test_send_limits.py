@@ -49,9 +49,14 @@ async def limited(tmp_path: Path, database_url: str | None) -> AsyncIterator[Bot
 
 
 async def _queue(bot: BotHarness, messages: list[tuple[int, str, str]]) -> list[int]:
-    """Queue (chat, text, purpose) messages in one transaction, as a service would."""
+    """Queue (chat, text, purpose) messages as a service does while handling an update.
+
+    In the update's unit of work: its commit starts sending in the background, as a
+    broadcast's does (outside one, a commit that wrote to the outbox drains before returning).
+    """
     now = bot.services.clock.now()
-    async with bot.services.db.transaction() as conn:
+    db = bot.services.db
+    async with db.unit_of_work(), db.transaction() as conn:
         return [
             await notify.send(conn, chat, text, now, purpose=purpose)
             for chat, text, purpose in messages

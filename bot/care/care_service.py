@@ -80,7 +80,6 @@ class Care:
                         now,
                         purpose="buddy",
                     )
-        await self._core.after_commit()
         return CareOutcome.OK, first_name(person), first_name(buddy) if buddy else ""
 
     async def buddy_members(self, organiser: int) -> list[tuple[int, str]]:

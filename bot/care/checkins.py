@@ -148,7 +148,6 @@ class CheckIns:
             saved = await checkins.by_id(conn, saved.id) or saved
             next_at = await self.arm(conn, saved, now)
             await self._audit(conn, actor, "checkin.saved", saved, {"days": days, "at": at})
-        await self._core.after_commit()
         return CheckInResult(CareOutcome.OK, saved, next_at)
 
     async def pause(
@@ -272,7 +271,6 @@ class CheckIns:
             if late:
                 await self._escalations.late_answer(conn, occurrence, checkin, person, reply, now)
             await self._audit(conn, telegram_id, "checkin.answered", checkin, {"answer": reply})
-        await self._core.after_commit()
         return CheckInResult(CareOutcome.OK, checkin, request_ref=ref)
 
     async def _audit(

@@ -281,7 +281,6 @@ class Escalations:
                     )
                     await notify.send(conn, organiser, text, now, purpose="organiser")
             await self._audit(conn, telegram_id, "checkin.acknowledged", escalation, {})
-        await self._core.after_commit()
         return CareOutcome.OK
 
     async def record_outcome(

@@ -126,19 +126,24 @@ class OutboxDispatcher:
         if self._db.current_work() is not None:  # never send a unit of work's uncommitted calls
             await self._db.after_commit(self.kick)
             return
+        if not self._may_send():  # another process sends: wake it
+            await self.kick()
+            return
         try:
             await self.drain()
         except Exception:
             log.exception("draining the outbox failed; it will be retried")
 
-    async def after_commit(self) -> None:
-        """After a service's transaction: drain after the update's work commits, or now.
+    async def outbox_written(self, in_work: bool) -> None:
+        """A commit wrote calls to the outbox (storage.database runs this after each one).
 
-        Inside an update the drain starts in the background once the work commits; handlers
-        do not wait for it. Elsewhere (timers, jobs, scripts) it drains before returning.
+        After an update's work the drain starts in the background; handlers do not wait for
+        it. Elsewhere (timers, jobs, scripts) it drains before returning, unless a drain is
+        running already (maybe this very one, recording a result that caused more calls):
+        then that drain is made to look again.
         """
-        if self._db.current_work() is not None:
-            await self._db.after_commit(self.kick)
+        if in_work or self._lock.locked():
+            await self.kick()
         else:
             await self.drain_quietly()
 

@@ -140,7 +140,6 @@ class AssetRegister:
                 await self._core.alerting.tell_organisers(
                     conn, neighbourhood_id, text, now, buttons=buttons
                 )
-        await self._core.after_commit()
         return asset
 
     async def decide(self, telegram_id: int, asset_id: int, approve: bool) -> Done:
@@ -175,7 +174,6 @@ class AssetRegister:
                         now,
                         purpose="asset",
                     )
-        await self._core.after_commit()
         return Done(AssetOutcome.OK, decided)
 
     async def directory(

@@ -169,5 +169,4 @@ class Roles:
                 now,
                 purpose="role",
             )
-        await core.after_commit()
         return RoleChange(RoleOutcome.DONE, where, member)

@@ -197,7 +197,6 @@ class Vetting:
             reoffered = await self._take_back_tasks(
                 conn, actor_telegram_id, result.neighbourhood, result.member, now
             )
-        await core.after_commit()
         return replace(result, tasks_reoffered=reoffered)
 
     async def unsuspend(
@@ -224,8 +223,6 @@ class Vetting:
             result = await self._change_status(
                 conn, actor_telegram_id, neighbourhood_id, person_id, change, now, note=note
             )
-        if result.outcome is VetOutcome.DONE:
-            await core.after_commit()
         return result
 
     async def _change_status(

@@ -108,7 +108,6 @@ class Privacy:
                     now=now,
                     after=counts,
                 )
-        await self._core.after_commit()
         self.flood.forget(telegram_id)
         self._on_current_notice.discard(telegram_id)
         return Forgotten(found, **counts) if found else Forgotten(False)

@@ -105,7 +105,6 @@ class Assignment:
             await core.alerting.stop(conn, request.id)
             await core.alerting.close_alerts(conn, assigned, now, winner_person_id=person_id)
             await self._hand_over(conn, assigned, volunteer, now)
-        await core.after_commit()
         return Result(Outcome.OK, assigned)
 
     async def reassign(
@@ -145,7 +144,6 @@ class Assignment:
                         purpose="task",
                     )
             await self._hand_over(conn, moved, new, now)
-        await core.after_commit()
         return Result(Outcome.OK, moved)
 
     async def _organised(

@@ -8,7 +8,6 @@ service's database, clock, settings, alerting, audit and after-commit hook.
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from bot import languages
@@ -16,6 +15,7 @@ from bot.clock import Clock
 from bot.delivery import notify
 from bot.model.requests import HelpRequest
 from bot.requests.alerting import Alerting, category_text, when_text
+from bot.requests.guards import pressed_on
 from bot.requests.labels import your_request
 from bot.requests.request_types import Outcome, Result
 from bot.requests.task_messages import first_name
@@ -37,7 +37,6 @@ class RequestCorrections:
     _clock: Clock
     _settings: Settings
     _alerting: Alerting
-    _after_commit: Callable[[], Awaitable[None]]
 
     async def record_change(
         self,
@@ -54,14 +53,10 @@ class RequestCorrections:
         """The assignee takes back a Done within UNDO_DONE_WINDOW; the resident is told."""
         now = self._clock.now()
         async with self._db.transaction() as conn:
-            request = await help_requests.by_id(conn, request_id)
-            presser = await people.by_telegram_id(conn, telegram_id)
-            if request is None or presser is None:
-                return Result(Outcome.UNKNOWN)
-            if request.assignee_person_id != presser.id:
-                return Result(Outcome.NOT_YOURS, request)
-            if request.status != "done":
-                return Result(Outcome.NO_LONGER_POSSIBLE, request)
+            pressed = await pressed_on(conn, telegram_id, request_id, "assignee", "done")
+            if isinstance(pressed, Result):
+                return pressed
+            request, presser = pressed.request, pressed.presser
             notice = await help_requests.done_notice(conn, request.id)
             since = now - UNDO_DONE_WINDOW
             if not await help_requests.undo_done(conn, request.id, presser.id, since, now):
@@ -79,21 +74,16 @@ class RequestCorrections:
                     await notify.edit(
                         conn, requester.telegram_id, notice, text, now, purpose="resident"
                     )
-        await self._after_commit()
         return Result(Outcome.OK, undone)
 
     async def make_urgent(self, telegram_id: int, request_id: int) -> Result:
         """The resident can't wait for the end of quiet hours: alert now and tell organisers."""
         now = self._clock.now()
         async with self._db.transaction() as conn:
-            request = await help_requests.by_id(conn, request_id)
-            presser = await people.by_telegram_id(conn, telegram_id)
-            if request is None or presser is None:
-                return Result(Outcome.UNKNOWN)
-            if request.requester_person_id != presser.id:
-                return Result(Outcome.NOT_YOURS, request)
-            if request.status != "open":
-                return Result(Outcome.NO_LONGER_POSSIBLE, request)
+            pressed = await pressed_on(conn, telegram_id, request_id, "requester", "open")
+            if isinstance(pressed, Result):
+                return pressed
+            request = pressed.request
             if request.urgent:
                 return Result(Outcome.ALREADY, request)
             if request.alerts_from is None or request.alerts_from <= now:
@@ -117,5 +107,4 @@ class RequestCorrections:
                 )
 
             await self._alerting.tell_organisers(conn, urgent.neighbourhood_id, text, now)
-        await self._after_commit()
         return Result(Outcome.OK, urgent)

@@ -7,7 +7,6 @@ and the outbox messages it causes; the outbox is drained after commit.
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from bot import languages
@@ -32,8 +31,6 @@ from storage.organising import neighbourhoods
 from storage.requests import help_requests
 from storage.volunteers import offers as volunteers
 
-AfterCommit = Callable[[], Awaitable[None]]
-
 
 class HelpRequests(RequestViews, RequestCorrections, ResidentAnswers):
     """The request lifecycle service (views from RequestViews, undo from RequestCorrections)."""
@@ -44,7 +41,6 @@ class HelpRequests(RequestViews, RequestCorrections, ResidentAnswers):
         clock: Clock,
         settings: Settings,
         alerting: Alerting,
-        after_commit: AfterCommit,
         events: RequestEvents | None = None,
     ) -> None:
         self._db = db
@@ -52,7 +48,6 @@ class HelpRequests(RequestViews, RequestCorrections, ResidentAnswers):
         self._clock = clock
         self._settings = settings
         self._alerting = alerting
-        self._after_commit = after_commit
 
     async def create(self, requester_telegram_id: int, draft: RequestDraft) -> Created:
         """Store a confirmed request and alert the first volunteers."""
@@ -65,7 +60,6 @@ class HelpRequests(RequestViews, RequestCorrections, ResidentAnswers):
             created = await self.store_and_alert(
                 conn, requester_telegram_id, draft.new_request(requester.id), now
             )
-        await self._after_commit()
         return created
 
     async def store_and_alert(
@@ -122,7 +116,6 @@ class HelpRequests(RequestViews, RequestCorrections, ResidentAnswers):
                 await task_messages.tell_requester_who_is_coming(
                     conn, self._settings, requester.telegram_id, accepted, presser, profile, now
                 )
-        await self._after_commit()
         return Result(Outcome.OK, accepted)
 
     async def decline(self, telegram_id: int, request_id: int) -> Result:
@@ -149,7 +142,6 @@ class HelpRequests(RequestViews, RequestCorrections, ResidentAnswers):
                         purpose="alert-edit",
                     )
             await self._audit(conn, telegram_id, "request.declined", request, None)
-        await self._after_commit()
         return Result(Outcome.OK, request)
 
     async def mark_done(self, telegram_id: int, request_id: int) -> Result:
@@ -183,7 +175,6 @@ class HelpRequests(RequestViews, RequestCorrections, ResidentAnswers):
                         purpose="resident",
                     )
                 await help_requests.set_done_notice(conn, done.id, notice)
-        await self._after_commit()
         return Result(Outcome.OK, done)
 
     async def record_amount(self, telegram_id: int, request_id: int, pence: int) -> Result:
@@ -203,13 +194,12 @@ class HelpRequests(RequestViews, RequestCorrections, ResidentAnswers):
         """Can't do it after all: reopen, re-alert without this volunteer, tell the resident."""
         async with self._db.transaction() as conn:
             result = await self.release_in(conn, telegram_id, request_id, self._clock.now())
-        await self._after_commit()
         return result
 
     async def release_in(
         self, conn: Connection, telegram_id: int, request_id: int, now: datetime
     ) -> Result:
-        """release() inside the caller's transaction (the caller runs after_commit)."""
+        """release() inside the caller's transaction (its commit sends what it wrote)."""
         request, presser = await self._assignee_check(conn, telegram_id, request_id)
         if presser is None or request is None or request.status != "assigned":
             return _refusal(request, presser)
@@ -245,7 +235,6 @@ class HelpRequests(RequestViews, RequestCorrections, ResidentAnswers):
                 )
 
             told = await self._alerting.tell_organisers(conn, request.neighbourhood_id, text, now)
-        await self._after_commit()
         return Result(Outcome.OK if told else Outcome.NO_LONGER_POSSIBLE, request)
 
     async def _assignee_check(

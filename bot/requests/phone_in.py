@@ -38,5 +38,4 @@ class PhoneIn:
             created = await core.requests.store_and_alert(
                 conn, organiser_telegram_id, draft.new_request(organiser.id, phone_in=True), now
             )
-        await core.after_commit()
         return created

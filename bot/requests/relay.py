@@ -118,7 +118,6 @@ class Relay:
                 outbox_id=outbox_id,
                 now=now,
             )
-        await self._core.after_commit()
         return RelayCheck(RelayOutcome.OK, first_name(sides.peer))
 
     async def _deliver(
@@ -172,7 +171,6 @@ class Relay:
                 subject=f"request:{sides.request.ref}",
                 now=now,
             )
-        await self._core.after_commit()
         return RelayCheck(RelayOutcome.OK, first_name(sides.peer))
 
     async def _share_with_organisers(self, conn: Connection, sides: _Sides, now: datetime) -> None:

@@ -7,7 +7,6 @@ alerting, audit and after-commit hook.
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from bot import languages
@@ -15,6 +14,7 @@ from bot.clock import Clock
 from bot.delivery import notify
 from bot.model.requests import HelpRequest
 from bot.requests.alerting import Alerting, category_text
+from bot.requests.guards import pressed_on
 from bot.requests.request_types import Outcome, Result
 from config import request_texts
 from storage import people
@@ -29,7 +29,6 @@ class ResidentAnswers:
     _db: Database
     _clock: Clock
     _alerting: Alerting
-    _after_commit: Callable[[], Awaitable[None]]
 
     async def _audit(
         self,
@@ -46,14 +45,10 @@ class ResidentAnswers:
         """The resident answers: yes (close, pass on thanks) or not yet (reopen, organisers)."""
         now = self._clock.now()
         async with self._db.transaction() as conn:
-            request = await help_requests.by_id(conn, request_id)
-            presser = await people.by_telegram_id(conn, telegram_id)
-            if request is None or presser is None:
-                return Result(Outcome.UNKNOWN)
-            if presser.id != request.requester_person_id:
-                return Result(Outcome.NOT_YOURS, request)
-            if request.status != "done":
-                return Result(Outcome.NO_LONGER_POSSIBLE, request)
+            pressed = await pressed_on(conn, telegram_id, request_id, "requester", "done")
+            if isinstance(pressed, Result):
+                return pressed
+            request = pressed.request
             if satisfied:
                 await help_requests.close(conn, request.id, thanked=True, now=now)
                 assignee = await people.by_id(conn, request.assignee_person_id)
@@ -83,26 +78,22 @@ class ResidentAnswers:
                 action = "request.reopened"
             after = await help_requests.by_id(conn, request.id)
             await self._audit(conn, telegram_id, action, request, after)
-        await self._after_commit()
         return Result(Outcome.OK, after)
 
     async def cancel(self, telegram_id: int, request_id: int) -> Result:
         """The resident cancels: the assignee and every alert are updated."""
         async with self._db.transaction() as conn:
             result = await self.cancel_in(conn, telegram_id, request_id, self._clock.now())
-        await self._after_commit()
         return result
 
     async def cancel_in(
         self, conn: Connection, telegram_id: int, request_id: int, now: datetime
     ) -> Result:
-        """cancel() inside the caller's transaction (the caller runs after_commit)."""
-        request = await help_requests.by_id(conn, request_id)
-        presser = await people.by_telegram_id(conn, telegram_id)
-        if request is None or presser is None:
-            return Result(Outcome.UNKNOWN)
-        if presser.id != request.requester_person_id:
-            return Result(Outcome.NOT_YOURS, request)
+        """cancel() inside the caller's transaction (its commit sends what it wrote)."""
+        pressed = await pressed_on(conn, telegram_id, request_id, "requester")
+        if isinstance(pressed, Result):
+            return pressed
+        request = pressed.request
         if not await help_requests.cancel(conn, request.id, now):
             return Result(Outcome.NO_LONGER_POSSIBLE, request)
         cancelled = await help_requests.by_id(conn, request.id)

@@ -101,6 +101,7 @@ class ClusterMember:
         self.is_sender = False
         self.arrived = asyncio.Event()  # an update may wait: look at the inbox
         self.reloads = 0
+        self._kicks: set[asyncio.Task[None]] = set()
         services.dispatcher.share_sending(self._may_send, self._tell_sender)
 
     # The inbox's side (bot.runtime.updates_poller.InboxShare).
@@ -206,7 +207,9 @@ class ClusterMember:
 
     def _outbox_waiting(self) -> None:
         if self.is_sender:
-            asyncio.get_running_loop().create_task(self._services.dispatcher.kick())
+            task = asyncio.get_running_loop().create_task(self._services.dispatcher.kick())
+            self._kicks.add(task)  # held until done: the loop keeps only a weak reference
+            task.add_done_callback(self._kicks.discard)
 
     async def _drop_link(self) -> None:
         link, self._link = self._link, None

@@ -24,6 +24,7 @@ from config.settings import Settings
 from config.texts import PRIVACY_NOTICE_VERSION
 from storage.backends import database_for
 from storage.database import Database
+from storage.delivery.outbox import OUTBOX_TABLE
 
 
 @dataclass
@@ -55,13 +56,13 @@ def build_services(settings: Settings, clock: Clock, sender: Sender) -> Services
     db = database_for(settings.database_path, settings.database_url)
     scheduler = Scheduler(db, clock)
     dispatcher = OutboxDispatcher(db, clock, sender)
-    scheduler.after_commit(dispatcher.drain_quietly)
+    # Every commit that wrote to the outbox starts sending it (storage.database's write hooks).
+    db.after_writes_to(OUTBOX_TABLE, dispatcher.outbox_written)
     alerting = Alerting(settings, clock, scheduler)
     community = Community(db, clock, settings, PRIVACY_NOTICE_VERSION)
     events = RequestEvents()
-    after_commit = dispatcher.after_commit
-    requests = HelpRequests(db, clock, settings, alerting, after_commit, events)
-    volunteering = Volunteering(db, clock, community, alerting, after_commit)
+    requests = HelpRequests(db, clock, settings, alerting, events)
+    volunteering = Volunteering(db, clock, community, alerting)
     core = Core(
         settings=settings,
         clock=clock,
@@ -73,7 +74,6 @@ def build_services(settings: Settings, clock: Clock, sender: Sender) -> Services
         requests=requests,
         volunteering=volunteering,
         events=events,
-        after_commit=after_commit,
     )
     assets = AssetRegister(core)
     care = Care(core)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,8 +18,6 @@ from storage import audit, people
 from storage.database import Connection, Database
 from storage.organising import neighbourhoods
 from storage.volunteers import offers as volunteers
-
-AfterCommit = Callable[[], Awaitable[None]]
 
 CATEGORIES: tuple[str, ...] = tuple(request_texts.CATEGORY_LABELS)
 ANY_TIME = 7
@@ -97,13 +94,11 @@ class Volunteering:
         clock: Clock,
         community: Community,
         alerting: Alerting,
-        after_commit: AfterCommit,
     ) -> None:
         self._db = db
         self._clock = clock
         self._community = community
         self._alerting = alerting
-        self._after_commit = after_commit
 
     async def profile(self, telegram_id: int) -> VolunteerProfile | None:
         """The person's current offer, if any."""
@@ -183,7 +178,6 @@ class Volunteering:
                 now=now,
                 after={"categories": sorted(offer.categories), "statuses": result},
             )
-        await self._after_commit()
         return result
 
     async def approve(
@@ -220,7 +214,6 @@ class Volunteering:
                 before={"status": "pending"},
                 after={"status": "approved", "neighbourhood_id": neighbourhood_id},
             )
-        await self._after_commit()
         return volunteer.display_name or request_texts.THE_VOLUNTEER_START
 
     async def pause(self, telegram_id: int, days: int | None) -> datetime | None | bool:

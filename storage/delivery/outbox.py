@@ -48,6 +48,9 @@ def _message(r: Row) -> OutboxMessage:
     )
 
 
+OUTBOX_TABLE = "outbox"
+
+
 async def enqueue(
     conn: Connection,
     *,
@@ -78,6 +81,7 @@ async def enqueue(
         priority,
         update_id,
     )
+    conn.written.add(OUTBOX_TABLE)  # the dispatcher sends it once this commits
     return int(outbox_id)
 
 
