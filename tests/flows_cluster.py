@@ -181,12 +181,14 @@ def answer_seconds(api: LoopbackBotApi, cluster: Cluster) -> list[float]:
     """For each posted update, the seconds until the first answer reached the Bot API.
 
     A press's answer is its answerCallbackQuery; a message's is the first message the bot
-    sent to that chat after it was posted.
+    sent or edited in that chat after it was posted. Telegram's limit of about one message a
+    second per chat (which the bot keeps) spaces out answers to people who type faster.
     """
     pressed = {c.params["callback_query_id"]: c.at for c in api.delivered("answerCallbackQuery")}
     sent: dict[int, list[float]] = {}
-    for call in api.delivered():
-        sent.setdefault(int(call.params["chat_id"]), []).append(call.at)
+    for call in api.delivered() + api.delivered("editMessageText"):
+        if "chat_id" in call.params:
+            sent.setdefault(int(call.params["chat_id"]), []).append(call.at)
     seconds = []
     for update_id, (posted, chat, press) in cluster.posted_at.items():
         if press and str(update_id) in pressed:
