@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from storage.database import Database
 
 
-
 @dataclass(frozen=True)
 class Core:
     """Settings, storage, scheduling, delivery and the core-loop services."""

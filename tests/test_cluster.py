@@ -241,6 +241,13 @@ async def test_three_processes_sigkilled_ten_times_lose_and_repeat_nothing(
             "'request.escalated' GROUP BY subject HAVING COUNT(*) > 1) AS doubled"
         )
     )
+    figures["start-up jobs stored twice (retention, backups, digest)"] = int(
+        db.value(
+            "SELECT COUNT(*) FROM (SELECT kind, target FROM scheduled_jobs WHERE state = "
+            "'pending' AND kind IN ('privacy.retention', 'privacy.backup', 'care.digest') "
+            "GROUP BY kind, target HAVING COUNT(*) > 1) AS doubled"
+        )
+    )
     figures["kills while updates were flowing"] = sum(
         1 for k in killer.moments if k <= script_ended
     )
@@ -262,6 +269,7 @@ async def test_three_processes_sigkilled_ten_times_lose_and_repeat_nothing(
     assert figures["deliveries no outbox row records (in flight at a kill)"] <= kills * MAX_LANES
     assert fired > 0 and figures["requests escalated to organisers"] > 0
     assert figures["requests escalated twice"] == 0
+    assert figures["start-up jobs stored twice (retention, backups, digest)"] == 0
     assert figures["kills while updates were flowing"] >= 5
     assert figures["conversations a kill interrupted"] > 0
     # The counters of the last, kill-free stretch match the database's counts of it.
