@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 
 from benchmarks.postgres import not_measured
-from storage.postgres import PostgresDatabase, connect
+from storage.postgres import connect, migrate_url
 
 if TYPE_CHECKING:
     from tests.postgres_cluster import ThrowawayCluster
@@ -46,12 +46,7 @@ async def load_seed(source_path: Path, url: str) -> dict[str, Any]:
     the source's.
     """
     started = time.perf_counter()
-    target = PostgresDatabase(url, pool_size=1)
-    await target.open()
-    try:
-        await target.migrate()
-    finally:
-        await target.close()
+    await migrate_url(url)
     source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
     conn = await connect(url)
     rows = 0

@@ -17,7 +17,7 @@ from typing import Any
 import asyncpg
 
 from storage.migrations import MIGRATIONS
-from storage.postgres import PostgresDatabase, connect
+from storage.postgres import connect, migrate_url
 
 BATCH = 1000
 
@@ -94,12 +94,7 @@ async def copy_sqlite_to_postgres(source_path: Path, url: str) -> list[TableCopi
         tables = _source_tables(source)
         order = _foreign_key_order(source, list(tables))
         await _refuse_non_empty(url)
-        target = PostgresDatabase(url, pool_size=1)
-        await target.open()
-        try:
-            await target.migrate()
-        finally:
-            await target.close()
+        await migrate_url(url)
         conn = await connect(url)
         try:
             async with conn.transaction():

@@ -259,3 +259,13 @@ class PostgresDatabase(Database):
         from storage.postgres_tools import dump
 
         await dump(self.url, target)
+
+
+async def migrate_url(url: str) -> int:
+    """Bring the schema of the database at `url` up to date, on one connection; the version."""
+    database = PostgresDatabase(url, pool_size=1)
+    await database.open()
+    try:
+        return await database.migrate()
+    finally:
+        await database.close()

@@ -13,7 +13,7 @@ import os
 
 import asyncpg
 
-from storage.postgres import PostgresDatabase
+from storage.postgres import migrate_url
 from tests.postgres_cluster import ThrowawayCluster
 
 BACKENDS = ("sqlite", "postgres")
@@ -41,12 +41,7 @@ class PostgresDatabases:
                 await admin.execute(f"CREATE DATABASE {TEMPLATE}")
         finally:
             await admin.close()
-        database = PostgresDatabase(self.cluster.database_url(TEMPLATE), pool_size=1)
-        await database.open()
-        try:
-            await database.migrate()
-        finally:
-            await database.close()
+        await migrate_url(self.cluster.database_url(TEMPLATE))
         self._template_ready = True
 
     async def fresh(self, *, migrated: bool = True) -> str:
