@@ -21,6 +21,7 @@ from telegram.ext import ConversationHandler
 
 from bot.clock import FakeClock
 from bot.delivery.dispatch import MAX_LANES
+from bot.offline.updates import FakeUser
 from bot.runtime.app import cluster_member
 from bot.runtime.cluster import chat_of, persistent_conversations
 from bot.runtime.metrics import RuntimeMetrics
@@ -42,7 +43,14 @@ from tests.flows_cluster import (
     http_text,
     run_script,
 )
-from tests.flows_reliability import Db, seed_community, use_database_url, wait_for
+from tests.flows_reliability import (
+    Db,
+    press_update,
+    seed_community,
+    text_update,
+    use_database_url,
+    wait_for,
+)
 
 LEASE = timedelta(seconds=10)
 UPDATES = 300
@@ -75,11 +83,16 @@ async def test_leases_are_shared_fairly_and_taken_over_when_they_expire(
 
 
 def test_updates_are_partitioned_by_their_chat() -> None:
-    """A message, a press and a membership change go to their chat's partition."""
-    message = {"update_id": 1, "message": {"chat": {"id": -1001}, "from": {"id": 7}}}
-    press = {"update_id": 2, "callback_query": {"from": {"id": 7}, "message": {"chat": {"id": 9}}}}
-    inline = {"update_id": 3, "callback_query": {"from": {"id": 7}}}
-    assert [chat_of(u) for u in (message, press, inline)] == [-1001, 9, 7]
+    """A group message, a press in a group and a press on an inline message: their chats'."""
+    person = FakeUser(7, "Seven")
+    message = text_update(1, person, "/help")
+    message["message"]["chat"] = {"id": -1001, "type": "supergroup", "title": "Organisers"}
+    press = press_update(2, person, "v1|x")  # on a message in the volunteers' group
+    press["callback_query"]["message"]["chat"] = {"id": -2002, "type": "group", "title": "Help"}
+    inline = press_update(3, person, "v1|x")
+    del inline["callback_query"]["message"]
+    inline["callback_query"]["inline_message_id"] = "abc"
+    assert [chat_of(u) for u in (message, press, inline)] == [-1001, -2002, 7]
     assert cluster.partition_of(-1001, 16) == cluster.partition_of(1001, 16) == 1001 % 16
 
 

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from telegram import Update
 from telegram.ext import BaseHandler, ConversationHandler
 
 from bot.runtime.metrics import RuntimeMetrics
@@ -45,17 +46,10 @@ SENDER_RETRY_SECONDS = 1.0
 
 
 def chat_of(update: dict[str, Any]) -> int | None:
-    """The chat an update (as Telegram sent it) belongs to, else the person who acted."""
-    for key, value in update.items():
-        if key == "update_id" or not isinstance(value, dict):
-            continue
-        for holder in (value, value.get("message")):
-            if isinstance(holder, dict) and isinstance(holder.get("chat"), dict):
-                return int(holder["chat"]["id"])
-        for who in ("from", "user"):
-            if isinstance(value.get(who), dict):
-                return int(value[who]["id"])
-    return None
+    """The chat PTB sees an update (as Telegram sent it) in, else the person who acted."""
+    parsed = Update.de_json(update, None)
+    where = parsed.effective_chat or parsed.effective_user
+    return where.id if where is not None else None
 
 
 def persistent_conversations(application: AidApplication) -> list[ConversationHandler[Any]]:
@@ -100,7 +94,6 @@ class ClusterMember:
         self._link: ClusterLink | None = None
         self.is_sender = False
         self.arrived = asyncio.Event()  # an update may wait: look at the inbox
-        self.reloads = 0
         self._kicks: set[asyncio.Task[None]] = set()
         services.dispatcher.share_sending(self._may_send, self._tell_sender)
 
@@ -254,4 +247,3 @@ class ClusterMember:
         for telegram_id in [t for t in languages if chosen(t)]:
             del languages[telegram_id]
         self._services.privacy.forget_cached_where(chosen)
-        self.reloads += 1

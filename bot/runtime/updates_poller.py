@@ -111,7 +111,6 @@ class UpdateInbox:
         self._clock = clock
         self._on_handled = on_handled  # called with each handled update's seconds (metrics)
         self._share = share  # None: this process handles the whole inbox
-        self.leases_lost = 0
         self._next_prune = 0.0
         self.handled = 0
         self.replays_skipped = 0
@@ -169,7 +168,6 @@ class UpdateInbox:
                     await self.handle(stored)
                 except LeaseLostError:
                     log.info("update %s: its partition's lease was lost; left to its holder", after)
-                    self.leases_lost += 1
                     if self._share is not None:
                         self._share.lost(stored)
                     continue
