@@ -89,9 +89,13 @@ async def heartbeat(
 
 
 async def release(conn: Connection, holder: str, partition: int, now: datetime) -> None:
-    """Give a lease back (it expires now) so another process may take it at once."""
+    """Give a lease back (no holder, expired now) so another process may take it at once.
+
+    Clearing the holder makes the fence of any update of it still in flight here fail.
+    """
     await conn.execute(
-        "UPDATE partition_leases SET expires_at = ? WHERE chat_partition = ? AND holder = ?",
+        "UPDATE partition_leases SET holder = '', expires_at = ? "
+        "WHERE chat_partition = ? AND holder = ?",
         to_db(now),
         partition,
         holder,
@@ -101,7 +105,9 @@ async def release(conn: Connection, holder: str, partition: int, now: datetime) 
 async def leave(conn: Connection, holder: str, now: datetime) -> None:
     """At a clean stop: give every lease back and leave the members."""
     await conn.execute(
-        "UPDATE partition_leases SET expires_at = ? WHERE holder = ?", to_db(now), holder
+        "UPDATE partition_leases SET holder = '', expires_at = ? WHERE holder = ?",
+        to_db(now),
+        holder,
     )
     await conn.execute("DELETE FROM cluster_members WHERE holder = ?", holder)
 
@@ -111,8 +117,10 @@ async def check_lease(
 ) -> None:
     """In an update's transaction: raise LeaseLostError unless its partition is still ours.
 
-    Another process may have taken the partition while this one stalled; then the update is
-    (or will be) handled there, and this one's work must not commit.
+    Another process may have taken the partition while this one stalled, or this one gave it
+    back while the update was in flight; then the update is (or will be) handled by the next
+    holder, and this one's work must not commit. `now` is the time of this check, not of the
+    update's start: a lease that expired while the update ran is no longer held.
     """
     row = await conn.fetchrow(
         "SELECT l.holder, l.expires_at, i.handled_at FROM partition_leases l "

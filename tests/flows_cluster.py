@@ -177,6 +177,21 @@ class Cluster:
         return True
 
 
+def transcript(api: LoopbackBotApi, cluster: Cluster, chat: int) -> str:
+    """What one person posted and what the bot sent them, in order (for a failure message)."""
+    lines = []
+    for at, method, params in api.calls:
+        if str(params.get("chat_id")) == str(chat) or (
+            method == "answerCallbackQuery"
+            and cluster.posted_at.get(int(params.get("callback_query_id", 0)), (0, 0, 0))[1] == chat
+        ):
+            lines.append((at, f"bot {method}: {str(params.get('text', ''))[:70]!r}"))
+    for update_id, (posted, who, press) in cluster.posted_at.items():
+        if who == chat:
+            lines.append((posted, f"person {'press' if press else 'text'} (update {update_id})"))
+    return "\n".join(f"{at:.2f} {line}" for at, line in sorted(lines))
+
+
 def answer_seconds(api: LoopbackBotApi, cluster: Cluster) -> list[float]:
     """For each posted update, the seconds until the first answer reached the Bot API.
 

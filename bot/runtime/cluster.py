@@ -23,7 +23,6 @@ import secrets
 import socket
 import time
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from telegram import Update
@@ -111,8 +110,9 @@ class ClusterMember:
         """Wake every process when the storing transaction commits."""
         await cluster.notify(conn, INBOX_CHANNEL)
 
-    async def fence(self, conn: Connection, stored: StoredUpdate, now: datetime) -> None:
-        """Refuse to commit an update whose partition another process has taken."""
+    async def fence(self, conn: Connection, stored: StoredUpdate) -> None:
+        """Refuse to commit an update whose partition this process no longer holds, now."""
+        now = self._services.clock.now()  # at commit: the update may have begun long before
         await cluster.check_lease(conn, self.holder, stored.chat_partition, stored.update_id, now)
 
     def lost(self, stored: StoredUpdate) -> None:

@@ -18,7 +18,7 @@ import logging
 import signal
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Protocol, TypeVar
 
 from telegram import Update
@@ -84,7 +84,7 @@ class InboxShare(Protocol):
         """In the transaction that stored updates: tell the other processes."""
         ...
 
-    async def fence(self, conn: Connection, stored: StoredUpdate, now: datetime) -> None:
+    async def fence(self, conn: Connection, stored: StoredUpdate) -> None:
         """In an update's transaction: raise LeaseLostError unless its partition is still ours."""
         ...
 
@@ -195,7 +195,7 @@ class UpdateInbox:
             share = self._share
 
             async def fence(conn: Connection) -> None:
-                await share.fence(conn, stored, now)
+                await share.fence(conn, stored)
 
             work.final_write(fence)
         work.final_write(mark)
