@@ -177,6 +177,7 @@ class Database:
             self._lock.release()
             raise
         conn.written.clear()
+        conn.memo.clear()
         return conn
 
     async def _give_writer(self, conn: Connection, commit: bool) -> None:
@@ -264,6 +265,7 @@ class Database:
                 try:
                     yield conn
                 except BaseException:
+                    conn.memo.clear()  # it may remember what the savepoint wrote
                     await conn.execute(f"ROLLBACK TO {name}")
                     await conn.execute(f"RELEASE {name}")
                     raise
@@ -292,6 +294,7 @@ class Database:
             yield work.conn
             return
         async with self._reader() as conn:
+            conn.memo.clear()  # SQLite's one connection: forget the last transaction's reads
             yield conn
 
     async def cached(self, key: Hashable, load: Callable[[Connection], Awaitable[T]]) -> T:

@@ -8,6 +8,8 @@ from bot.model.people import Person
 from storage.database import Connection, Row
 from storage.timefmt import optional_from_db, to_db
 
+_LANGUAGE = "people.language"  # conn.memo key prefix
+
 _COLUMNS = (
     "id, telegram_id, display_name, language, phone_e164, consent_at, consent_version, "
     "declined_at, unreachable"
@@ -74,6 +76,7 @@ async def record_consent(
         stamp,
         stamp,
     )
+    _forget_languages(conn)
     person = await by_telegram_id(conn, telegram_id)
     assert person is not None
     return person
@@ -99,6 +102,7 @@ async def record_refusal(
         stamp,
         stamp,
     )
+    _forget_languages(conn)
 
 
 async def set_phone(
@@ -125,9 +129,28 @@ async def set_unreachable(conn: Connection, telegram_id: int, unreachable: bool)
 
 
 async def language_of(conn: Connection, telegram_id: int) -> str | None:
-    """The language stored for a Telegram id (None for groups and people not known)."""
-    row = await conn.fetchrow("SELECT language FROM people WHERE telegram_id = ?", telegram_id)
-    return row["language"] if row else None
+    """The language stored for a Telegram id (None for groups and people not known).
+
+    Remembered for the rest of the transaction: a fan-out speaks to the same people often.
+    """
+    key = (_LANGUAGE, telegram_id)
+    if key not in conn.memo:
+        row = await conn.fetchrow("SELECT language FROM people WHERE telegram_id = ?", telegram_id)
+        conn.memo[key] = row["language"] if row else None
+    language: str | None = conn.memo[key]
+    return language
+
+
+def _forget_languages(conn: Connection) -> None:
+    """A write to people: the languages remembered in this transaction may be wrong now."""
+    for key in [k for k in conn.memo if isinstance(k, tuple) and k[0] == _LANGUAGE]:
+        del conn.memo[key]
+
+
+async def delete(conn: Connection, person_id: int) -> None:
+    """Delete a person's row (erasure: everything that pointed at it is gone or anonymous)."""
+    await conn.execute("DELETE FROM people WHERE id = ?", person_id)
+    _forget_languages(conn)
 
 
 async def set_language(conn: Connection, telegram_id: int, language: str, now: datetime) -> bool:
@@ -138,4 +161,5 @@ async def set_language(conn: Connection, telegram_id: int, language: str, now: d
         to_db(now),
         telegram_id,
     )
+    _forget_languages(conn)
     return changed > 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Hashable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -105,6 +105,7 @@ class PostgresConnection:
     def __init__(self, raw: asyncpg.Connection) -> None:
         self.raw = raw
         self.written: set[str] = set()
+        self.memo: dict[Hashable, Any] = {}
 
     async def execute(self, query: str, *args: Any) -> int:
         """Run one statement; return how many rows it changed."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any, Literal, Protocol
 
 import aiosqlite
@@ -42,6 +42,9 @@ class Connection(Protocol):
     # Tables this transaction wrote that someone waits on once it commits (the outbox):
     # storage marks them, storage.database runs the hooks registered for them.
     written: set[str]
+    # Reads remembered for this transaction or read by the storage functions that keep them
+    # true when they write (people.language_of); storage.database clears it when one begins.
+    memo: dict[Hashable, Any]
 
     async def execute(self, query: str, *args: Any) -> int:
         """Run one statement; return how many rows it changed."""
@@ -89,6 +92,7 @@ class SqliteConnection:
     def __init__(self, raw: aiosqlite.Connection) -> None:
         self.raw = raw
         self.written: set[str] = set()
+        self.memo: dict[Hashable, Any] = {}
 
     async def execute(self, query: str, *args: Any) -> int:
         """Run one statement; return how many rows it changed."""

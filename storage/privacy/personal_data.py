@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storage import catalog
+from storage import catalog, people
 from storage.database import Connection
 from storage.privacy.retention import personal_request_columns
 from storage.timefmt import to_db
@@ -289,7 +289,7 @@ async def erase_person(conn: Connection, telegram_id: int, now: datetime) -> boo
             f"[{telegram_id},%",
             f"%, {telegram_id}]",
         )
-    await conn.execute("DELETE FROM people WHERE id = ?", person_id)
+    await people.delete(conn, person_id)
     return True
 
 
