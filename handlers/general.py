@@ -16,8 +16,8 @@ from bot.callback_data import exact, pack, unpack
 from config import commands, request_flow_texts, texts
 from handlers.context import AidApplication, AidContext
 from handlers.onboarding import continue_after_consent
+from handlers.replies import media_of
 from handlers.requests.flow import STRAY_KEY, STRAY_KIND
-from handlers.requests.steps import media_of
 
 # Commands a person may use before agreeing to the privacy notice (seeing and erasing their
 # data included), and the buttons of those that ask for confirmation.

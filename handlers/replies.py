@@ -20,3 +20,12 @@ async def remove_buttons(query: CallbackQuery) -> None:
     except BadRequest as error:
         # Already removed by an earlier press, or the message is too old to edit.
         log.info("could not remove buttons: %s", error)
+
+
+def media_of(message: Message) -> tuple[str, str] | None:
+    """The (kind, file_id) of a photo (its largest size) or voice note in a message."""
+    if message.photo:
+        return "photo", message.photo[-1].file_id
+    if message.voice is not None:
+        return "voice", message.voice.file_id
+    return None

@@ -21,8 +21,7 @@ from bot.requests.relay import Content, RelayCheck, RelayOutcome
 from config import relay_texts, texts
 from handlers.context import AidApplication, AidContext
 from handlers.flow_switch import switch_fallbacks
-from handlers.replies import remove_buttons
-from handlers.requests.steps import media_of
+from handlers.replies import media_of, remove_buttons
 
 NAME = "relay"
 COMPOSE = 0

@@ -25,6 +25,7 @@ from bot.when import (
     window_for,
 )
 from config import i18n, request_flow_texts, request_texts
+from handlers.replies import media_of
 
 ADDRESS_MAX_LENGTH = 300
 MAX_MEDIA = 3  # voice notes and photos per request
@@ -256,15 +257,6 @@ def previous_step(current: Step, draft: Draft) -> Step | None:
         return Step.WHEN_TYPED
     earlier = _ORDER[: _ORDER.index(current)]
     return next((step for step in reversed(earlier) if applies(step, draft)), None)
-
-
-def media_of(message: Message) -> tuple[str, str] | None:
-    """The (kind, file_id) of a photo (its largest size) or voice note in a message."""
-    if message.photo:
-        return "photo", message.photo[-1].file_id
-    if message.voice is not None:
-        return "voice", message.voice.file_id
-    return None
 
 
 def _media_answer(message: Message, draft: Draft, services: Services) -> Answer:
