@@ -11,7 +11,7 @@ import json
 import pickle
 import time
 from collections import UserDict
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -58,14 +58,21 @@ UPDATES = 300
 QUIET_UPDATES = 20  # the last ones, after the ten kills
 
 
-async def test_leases_are_shared_fairly_and_taken_over_when_they_expire(
-    db: Database, clock: FakeClock
-) -> None:
-    """A newcomer gets half; a silent holder's leases pass to the other once they expire."""
+def heartbeats(db: Database, clock: FakeClock) -> Callable[[str], Awaitable[set[int]]]:
+    """One holder's heartbeat at the clock's time, in a transaction of its own."""
 
     async def beat(holder: str) -> set[int]:
         async with db.transaction() as conn:
             return await cluster.heartbeat(conn, holder, clock.now(), LEASE, 16)
+
+    return beat
+
+
+async def test_leases_are_shared_fairly_and_taken_over_when_they_expire(
+    db: Database, clock: FakeClock
+) -> None:
+    """A newcomer gets half; a silent holder's leases pass to the other once they expire."""
+    beat = heartbeats(db, clock)
 
     assert await beat("a") == set(range(16))
     assert await beat("b") == set()  # all held by a: b waits for a to give some back
@@ -87,10 +94,7 @@ async def test_a_lease_given_back_fails_the_fence_of_an_update_begun_before(
     db: Database, clock: FakeClock
 ) -> None:
     """An update in flight when its process gives the partition to a newcomer cannot commit."""
-
-    async def beat(holder: str) -> set[int]:
-        async with db.transaction() as conn:
-            return await cluster.heartbeat(conn, holder, clock.now(), LEASE, 16)
+    beat = heartbeats(db, clock)
 
     assert await beat("a") == set(range(16))
     update_began = clock.now()
@@ -290,6 +294,10 @@ async def test_three_processes_sigkilled_ten_times_lose_and_repeat_nothing(
     )
     figures["conversations a kill interrupted"] = sum(
         1 for start, end, _ in script.flows if any(start <= k <= end for k in killer.moments)
+    )
+    figures["updates rolled back at a lost lease, then handled by the next holder"] = sum(
+        log.read_text(encoding="utf-8").count("partition's lease was lost")
+        for log in tmp_path.glob("bot*-run-*.log")
     )
     print("\nthree processes, ten SIGKILLs")
     for name, value in figures.items():

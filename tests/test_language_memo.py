@@ -7,11 +7,24 @@ from typing import Any
 import pytest
 
 from bot import languages
+from bot.model.people import Person
 from storage import people
 from storage.database import Connection, Database
 from tests.conftest import FakeClock
 
 RESIDENT_ID = 1005
+
+
+async def join(conn: Connection, language: str, clock: FakeClock) -> Person:
+    """The resident agrees to the notice, with their Telegram app in `language`."""
+    return await people.record_consent(
+        conn,
+        telegram_id=RESIDENT_ID,
+        display_name="Rhiannon",
+        language=language,
+        notice_version="v1",
+        now=clock.now(),
+    )
 
 
 def counting_reads(conn: Connection) -> list[str]:
@@ -32,14 +45,7 @@ async def test_a_fan_out_reads_each_recipients_language_once(
 ) -> None:
     """Speaking to one person five times in a transaction reads their language once."""
     async with db.transaction() as conn:
-        await people.record_consent(
-            conn,
-            telegram_id=RESIDENT_ID,
-            display_name="Rhiannon",
-            language="cy",
-            notice_version="v1",
-            now=clock.now(),
-        )
+        await join(conn, "cy", clock)
     async with db.transaction() as conn:
         reads = counting_reads(conn)
         spoken = []
@@ -56,14 +62,7 @@ async def test_a_language_changed_or_rolled_back_in_the_transaction_is_read_afre
 ) -> None:
     """/language in the same transaction, a savepoint rolled back, and an erasure."""
     async with db.transaction() as conn:
-        person = await people.record_consent(
-            conn,
-            telegram_id=RESIDENT_ID,
-            display_name="Rhiannon",
-            language="en",
-            notice_version="v1",
-            now=clock.now(),
-        )
+        person = await join(conn, "en", clock)
         assert await people.language_of(conn, RESIDENT_ID) == "en"
         await people.set_language(conn, RESIDENT_ID, "cy", clock.now())
         assert await people.language_of(conn, RESIDENT_ID) == "cy"
