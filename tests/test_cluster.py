@@ -7,6 +7,7 @@ a random process every few seconds, ten times, restarting it each time.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import pickle
 import time
@@ -23,16 +24,18 @@ from bot.clock import FakeClock
 from bot.delivery.dispatch import MAX_LANES
 from bot.offline.updates import FakeUser
 from bot.runtime.app import cluster_member
-from bot.runtime.cluster import chat_of, persistent_conversations
+from bot.runtime.cluster import ClusterMember, chat_of, persistent_conversations
 from bot.runtime.metrics import RuntimeMetrics
+from config import commands, i18n
 from handlers.requests import flow as request_flow
-from storage import cluster
+from storage import cluster, people
 from storage import persistence as persisted
 from storage.cluster import LeaseLostError
 from storage.database import Database
 from tests.backends import PostgresDatabases
 from tests.bot_api_server import LoopbackBotApi, serve_bot_api
-from tests.conftest import BotHarness, make_settings
+from tests.conftest import RESIDENT, BotHarness, make_settings
+from tests.flows import agree
 from tests.flows_cluster import (
     RESIDENTS,
     VOLUNTEERS,
@@ -146,38 +149,70 @@ async def postgres_url(tmp_path: Path, postgres_databases: PostgresDatabases) ->
         await postgres_databases.drop(url)
 
 
-async def test_taking_a_partition_reloads_its_chats_and_drops_what_was_remembered(
+@pytest.fixture
+async def clustered(
     tmp_path: Path, postgres_url: str, clock: FakeClock
-) -> None:
-    """Conversation states and user_data come from the database; stale memory and caches go."""
+) -> AsyncIterator[tuple[BotHarness, ClusterMember]]:
+    """The real bot on PostgreSQL as one process of a cluster (no heartbeat yet)."""
     harness = BotHarness(settings=make_settings(tmp_path, DATABASE_URL=postgres_url), clock=clock)
     await harness.start()
     assert harness.app is not None
-    app = harness.app
-    member = cluster_member(app, RuntimeMetrics())
+    member = cluster_member(harness.app, RuntimeMetrics())
     try:
-        flow = next(h for h in persistent_conversations(app) if h.name == request_flow.NAME)
-        remembered, moved_here = 2001, 2002  # what this process knew; what another one stored
-        flow._conversations.data[(remembered, remembered)] = "stale"  # noqa: SLF001
-        app.user_data[remembered]["draft"] = "stale"
-        app.bot_data.languages[remembered] = "de"
-        async with harness.services.db.transaction() as conn:
-            key = json.dumps([moved_here, moved_here])
-            await persisted.set_conversation(conn, request_flow.NAME, key, pickle.dumps("WHEN"))
-            await persisted.set_data(conn, "user", moved_here, pickle.dumps({"draft": "fresh"}))
-        await member.heartbeat()
-        assert member.partitions_held() == frozenset(range(16))
-        states = flow._conversations.data  # noqa: SLF001
-        assert (remembered, remembered) not in states
-        assert states[(moved_here, moved_here)] == "WHEN"
-        assert app.user_data[remembered] == {}
-        assert app.user_data[moved_here] == {"draft": "fresh"}
-        assert remembered not in app.bot_data.languages
-        assert member.healthy()
+        yield harness, member
     finally:
         await member.leave()
         await harness.stop()
     assert not harness.errors
+
+
+async def test_taking_a_partition_reloads_its_chats_and_drops_what_was_remembered(
+    clustered: tuple[BotHarness, ClusterMember],
+) -> None:
+    """Conversation states and user_data come from the database; stale memory goes."""
+    harness, member = clustered
+    assert harness.app is not None
+    app = harness.app
+    flow = next(h for h in persistent_conversations(app) if h.name == request_flow.NAME)
+    remembered, moved_here = 2001, 2002  # what this process knew; what another one stored
+    flow._conversations.data[(remembered, remembered)] = "stale"  # noqa: SLF001
+    app.user_data[remembered]["draft"] = "stale"
+    async with harness.services.db.transaction() as conn:
+        key = json.dumps([moved_here, moved_here])
+        await persisted.set_conversation(conn, request_flow.NAME, key, pickle.dumps("WHEN"))
+        await persisted.set_data(conn, "user", moved_here, pickle.dumps({"draft": "fresh"}))
+    await member.heartbeat()
+    assert member.partitions_held() == frozenset(range(16))
+    states = flow._conversations.data  # noqa: SLF001
+    assert (remembered, remembered) not in states
+    assert states[(moved_here, moved_here)] == "WHEN"
+    assert app.user_data[remembered] == {}
+    assert app.user_data[moved_here] == {"draft": "fresh"}
+    assert member.healthy()
+
+
+async def test_a_language_chosen_where_another_process_handles_it_is_spoken_here_at_once(
+    clustered: tuple[BotHarness, ClusterMember], clock: FakeClock
+) -> None:
+    """A resident's /language handled by another process: this one's next answer is in it."""
+    harness, member = clustered
+    stop = asyncio.Event()
+    running = asyncio.ensure_future(member.run(stop))  # leases, and the sender's election
+    for _ in range(250):
+        if member.is_sender and member.partitions_held():
+            break
+        await asyncio.sleep(0.02)
+    assert member.is_sender and member.partitions_held() == frozenset(range(16))
+    await agree(harness, RESIDENT)
+    await harness.send(harness.build.command(RESIDENT, "help"))
+    assert harness.fake.last_text_to(RESIDENT.id) == commands.help_private()
+    async with harness.services.db.transaction() as conn:  # the other process's /language
+        await people.set_language(conn, RESIDENT.id, "cy", clock.now())
+    await harness.send(harness.build.command(RESIDENT, "help"))
+    with i18n.speaking("cy"):
+        assert harness.fake.last_text_to(RESIDENT.id) == commands.help_private()
+    stop.set()
+    await running
 
 
 @pytest.fixture

@@ -95,6 +95,9 @@ class ClusterMember:
         self.arrived = asyncio.Event()  # an update may wait: look at the inbox
         self._kicks: set[asyncio.Task[None]] = set()
         services.dispatcher.share_sending(self._may_send, self._tell_sender)
+        # A person's language is read afresh each update: they may choose another one in a
+        # chat another process handles (a group's, or their own after a takeover).
+        application.bot_data.remember_languages = False
 
     # The inbox's side (bot.runtime.updates_poller.InboxShare).
 
@@ -242,8 +245,5 @@ class ClusterMember:
                 mapping[owner_id].clear()
             for owner_id, stored in data.get(scope, {}).items():
                 mapping[owner_id].update(stored)  # a missing owner is created (a defaultdict)
-        # Caches of the people in those chats: languages, consent, flood counters.
-        languages = app.bot_data.languages
-        for telegram_id in [t for t in languages if chosen(t)]:
-            del languages[telegram_id]
+        # Caches of the people in those chats: consent, flood counters.
         self._services.privacy.forget_cached_where(chosen)
