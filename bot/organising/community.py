@@ -71,9 +71,12 @@ class Community:
         )
 
     async def language(self, telegram_id: int) -> str | None:
-        """The language stored for a person (their choice, else their app's at consent)."""
-        async with self._db.read() as conn:
-            return await people.language_of(conn, telegram_id)
+        """The language stored for a person (their choice, else their app's at consent).
+
+        Read with the person (cached for the update), whom the consent gate reads anyway.
+        """
+        person = await self.person(telegram_id)
+        return person.language if person is not None else None
 
     async def choose_language(self, telegram_id: int, language: str) -> bool:
         """Store the language a person chose with /language (audited); False if not consented."""
