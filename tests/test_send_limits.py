@@ -161,7 +161,7 @@ async def test_an_answer_overtakes_a_queue_of_500_broadcast_messages(
             broadcast_left = await outbox.still_pending(conn, bulk)
         assert answered - asked < 1.0, answered - asked
         assert broadcast_left >= 300  # the broadcast had most of its 16 seconds still to go
-        assert fake.too_many == 0
+        assert fake.too_many == 0, fake.refused[:5]
     finally:
         await bot.stop()
     assert not bot.errors
@@ -186,3 +186,34 @@ async def test_the_button_press_is_answered_before_anything_an_accept_causes(
     to_resident = [i for i, c in enumerate(calls) if c.params.get("chat_id") == RESIDENT.id]
     assert to_volunteer and to_resident and min(to_volunteer) < min(to_resident)
     assert pack("accept", request_id) not in str(calls[0].params)  # an answer, not a message
+
+
+async def test_a_call_counts_from_when_it_leaves_not_from_when_it_was_admitted() -> None:
+    """Calls admitted together leave in turn; the next ones wait a full window after they left."""
+    now = [0.0]
+    limits = SendLimits(
+        overall_per_second=2,
+        private_burst=100,
+        group_per_minute=100,
+        safety=1.0,
+        clock=lambda: now[0],
+    )
+
+    def look_again_at(moment: float) -> None:
+        now[0] = moment
+        limits.pause(None, 0.0)  # a pause that is already over: the waiting calls are looked at
+
+    await limits.acquire(1001, 0)
+    await limits.acquire(1002, 0)
+    admitted_together = [asyncio.ensure_future(limits.acquire(c, 0)) for c in (1003, 1004)]
+    await asyncio.sleep(0)
+    assert not any(call.done() for call in admitted_together)  # two in this second already
+    look_again_at(1.0)  # both admitted at 1.0 ...
+    now[0] = 1.3  # ... and leave at 1.3: the loop was busy meanwhile
+    await asyncio.gather(*admitted_together)
+    next_call = asyncio.ensure_future(limits.acquire(1005, 0))
+    look_again_at(2.1)  # counted at admission, it could go now
+    await asyncio.sleep(0)
+    assert not next_call.done()
+    look_again_at(2.3)
+    await asyncio.wait_for(next_call, timeout=1.0)

@@ -16,9 +16,9 @@ implementation would go for several processes.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import heapq
 import itertools
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -35,19 +35,25 @@ class SlidingWindow:
     def __init__(self, limit: int, period: float) -> None:
         self.limit = limit
         self.period = period
-        self._times: deque[float] = deque()
+        self._times: list[float] = []  # ascending
 
     def wait(self, now: float) -> float:
         """Seconds until one more event fits (0 if it fits now)."""
-        while self._times and self._times[0] <= now - self.period:
-            self._times.popleft()
+        del self._times[: bisect.bisect_right(self._times, now - self.period)]
         if len(self._times) < self.limit:
             return 0.0
         return self._times[len(self._times) - self.limit] + self.period - now
 
     def record(self, now: float) -> None:
         """Count one event at `now`."""
-        self._times.append(now)
+        bisect.insort(self._times, now)
+
+    def moved(self, recorded: float, happened: float) -> None:
+        """An event counted at `recorded` happened later, at `happened`: count it then."""
+        index = bisect.bisect_left(self._times, recorded)
+        if index < len(self._times) and self._times[index] == recorded:
+            del self._times[index]
+        bisect.insort(self._times, happened)
 
     @property
     def idle(self) -> bool:
@@ -62,6 +68,7 @@ class _Waiter:
     chat_id: int | None = field(compare=False)
     counts_in_chat: bool = field(compare=False)
     ready: asyncio.Future[None] = field(compare=False)
+    admitted_at: float | None = field(default=None, compare=False)
 
 
 class SendLimits:
@@ -104,6 +111,20 @@ class SendLimits:
                 self._waiting = [w for w in self._waiting if w is not waiter]
                 heapq.heapify(self._waiting)
             raise
+        self._leaving(waiter)
+
+    def _leaving(self, waiter: _Waiter) -> None:
+        """Count the call when it leaves, not when it was admitted.
+
+        Calls admitted together leave one after another (the loop runs them in turn); counted
+        at admission, a late one would let the next second's calls crowd it at Telegram.
+        """
+        admitted, now = waiter.admitted_at, self._now()
+        if admitted is None or now <= admitted:
+            return
+        self._overall.moved(admitted, now)
+        if waiter.chat_id is not None and self._counts_in_chat(waiter):
+            self._window_of(waiter.chat_id).moved(admitted, now)
 
     def pause(self, chat_id: int | None, seconds: float) -> None:
         """Telegram said 429: hold this chat (or everything, for None) for `seconds`."""
@@ -158,6 +179,7 @@ class SendLimits:
         if waiter.chat_id is not None and self._counts_in_chat(waiter):
             self._window_of(waiter.chat_id).record(now)
         self.admitted += 1
+        waiter.admitted_at = now
         waiter.ready.set_result(None)
 
     def _paused_for(self, chat_id: int | None, now: float) -> float:
