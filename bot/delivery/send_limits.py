@@ -3,8 +3,9 @@
 Telegram allows about 30 messages a second overall, about one a second in a private chat (a
 short burst is tolerated) and 20 a minute in a group, and answers 429 with retry_after beyond
 that. A fixed-rate bucket lets a burst through at once and then refills, so a busy second can
-carry twice the limit; sliding windows never do. Each window here holds a small safety margin,
-because a call admitted here reaches Telegram a moment later.
+carry twice the limit; sliding windows never do. A call counts from when it leaves (calls
+admitted together leave in turn), and each window holds a small safety margin, because a call
+that leaves here reaches Telegram a moment later.
 
 A call waits for a slot in every window it falls in (overall; its chat's), and waiting calls go
 in priority order: the answer to the person who acted and urgent messages first, broadcasts
