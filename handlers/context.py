@@ -26,10 +26,6 @@ class BotData:
         self._services: Services | None = None
         # Telegram user id -> the guided flow they started last (see handlers.flow_switch).
         self.active_flows: dict[int, str] = {}
-        # Telegram user id -> the language stored for them (see handlers.language). Off with
-        # several processes: another one may store a new choice (bot.runtime.cluster).
-        self.languages: dict[int, str] = {}
-        self.remember_languages = True
 
     @property
     def services(self) -> Services:

@@ -26,14 +26,8 @@ CHOSEN_KEY = "chosen_language"
 
 async def language_for(user: User, context: AidContext) -> str:
     """The language to speak to this person: stored, else chosen before consent, else app's."""
-    remember = context.bot_data.remember_languages
-    cache = context.bot_data.languages
-    if remember and (known := cache.get(user.id)) is not None:
-        return known
-    stored = await context.services.community.language(user.id)
+    stored = await context.services.community.language(user.id)  # read with the person
     if stored is not None:
-        if remember:
-            cache[user.id] = shipped(stored)
         return shipped(stored)
     chosen = context.user_data.get(CHOSEN_KEY) if context.user_data is not None else None
     return shipped(chosen or user.language_code)
@@ -65,8 +59,6 @@ async def _choose(user: User, context: AidContext, code: str) -> bool:
     stored = await context.services.community.choose_language(user.id, code)
     if not stored and context.user_data is not None:
         context.user_data[CHOSEN_KEY] = code
-    if context.bot_data.remember_languages:
-        context.bot_data.languages[user.id] = code
     i18n.use(code)
     await refresh_personal_menu(context.bot, context.services, user.id)
     return before != code

@@ -141,7 +141,6 @@ async def consent_answer(update: Update, context: AidContext) -> None:
     if args[:1] == ["yes"]:
         chosen = context.user_data.pop(CHOSEN_KEY, None) if context.user_data else None
         await community.consent(user.id, user.full_name, chosen or user.language_code)
-        context.bot_data.languages.pop(user.id, None)
         await remove_buttons(query)
         await query.message.reply_text(
             texts.CONSENT_THANKS.format(name=html.escape(user.first_name))

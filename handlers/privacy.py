@@ -148,7 +148,6 @@ async def forget_answer(update: Update, context: AidContext) -> None:
         if kept is not None:
             kept.clear()
     context.bot_data.active_flows.pop(user.id, None)
-    context.bot_data.languages.pop(user.id, None)
     if not result.found:
         await _say_in_place(query, privacy_texts.FORGET_NOTHING)
         return

@@ -95,9 +95,6 @@ class ClusterMember:
         self.arrived = asyncio.Event()  # an update may wait: look at the inbox
         self._kicks: set[asyncio.Task[None]] = set()
         services.dispatcher.share_sending(self._may_send, self._tell_sender)
-        # A person's language is read afresh each update: they may choose another one in a
-        # chat another process handles (a group's, or their own after a takeover).
-        application.bot_data.remember_languages = False
 
     # The inbox's side (bot.runtime.updates_poller.InboxShare).
 
