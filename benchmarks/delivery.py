@@ -140,14 +140,11 @@ async def deliver(
                 job.schedule_removal()
             await services.dispatcher.drain()  # after the start-up drain, if it is running
             every = (dms + posts) // posts if posts else 0
-            now = services.clock.now()
             async with services.db.transaction() as conn:
                 for n in range(dms + posts):
                     chat = GROUP if every and n % every == every - 1 else FIRST_DM + n
                     text = ALERT.format(n=n)
-                    await notify.send(
-                        conn, chat, text, now, buttons=alert_buttons(n), purpose=purpose
-                    )
+                    await notify.send(conn, chat, text, buttons=alert_buttons(n), purpose=purpose)
             started = time.monotonic()
             drains = 0
             while await _pending_count(application):

@@ -27,12 +27,12 @@ from typing import Any, Protocol
 from bot.clock import Clock
 from config import i18n
 from storage import jobs
-from storage.database import Connection, Database
+from storage.database import Connection, Database, Tx
 from storage.jobs import ScheduledJob
 
 log = logging.getLogger(__name__)
 
-JobHandler = Callable[[Connection, ScheduledJob, datetime], Awaitable[None]]
+JobHandler = Callable[[Tx, ScheduledJob], Awaitable[None]]
 AfterCommit = Callable[[], Awaitable[None]]
 
 MAX_RETRY_DELAY = timedelta(hours=1)
@@ -110,7 +110,7 @@ class Scheduler:
 
     async def schedule(
         self,
-        conn: Connection,
+        tx: Tx,
         *,
         kind: str,
         due_at: datetime,
@@ -124,18 +124,18 @@ class Scheduler:
         if kind not in self._handlers:
             raise ValueError(f"no handler registered for job kind {kind!r}")
         job = await jobs.insert(
-            conn,
+            tx,
             kind=kind,
             target=target,
             due_at=due_at,
             payload=payload or {},
-            now=self._clock.now(),
+            now=tx.now,
         )
-        # A timer armed for a transaction that rolls back finds no pending row and does nothing.
-        # In an update's unit of work it is armed once the work commits, so it never fires
-        # inside the work. A later job is armed by the sweep that brings it within the horizon.
+        # Armed once the transaction (or the update's unit of work) commits, so it never fires
+        # inside it, nor for a job rolled back. A later job is armed by the sweep that brings
+        # it within the horizon.
         if self._armed_until is not None and job.due_at <= self._armed_until:
-            await self._db.after_commit(partial(self._arm_now, job))
+            tx.after_commit(partial(self._arm_now, job))
         return job
 
     async def _arm_now(self, job: ScheduledJob) -> None:
@@ -153,16 +153,15 @@ class Scheduler:
 
     async def fire(self, job_id: int) -> bool:
         """Fire one job if it is still pending and due; True if its effects committed."""
-        now = self._clock.now()
         try:
-            async with self._db.transaction() as conn:
-                job = await jobs.by_id(conn, job_id)
+            async with self._db.transaction() as tx:
+                job = await jobs.by_id(tx, job_id)
                 if job is None or job.state != "pending":
                     return False
-                if job.due_at > now:
+                if job.due_at > tx.now:
                     self._arm(job)  # woken early (clock skew): wait for the real due time
                     return False
-                fired = await self._run(conn, job, now)
+                fired = await self._run(tx, job)
         except Exception:
             log.exception("job %s failed; it stays pending and will be retried", job_id)
             await self._retry_later(job_id)
@@ -186,14 +185,13 @@ class Scheduler:
 
     async def _claim_one(self) -> bool | None:
         """Fire the oldest due job no one else holds: whether it fired, None if none was due."""
-        now = self._clock.now()
         job: ScheduledJob | None = None
         try:
-            async with self._db.transaction() as conn:
-                job = await jobs.claim_next_due(conn, now, self._handlers.keys())
+            async with self._db.transaction() as tx:
+                job = await jobs.claim_next_due(tx, tx.now, self._handlers.keys())
                 if job is None:
                     return None
-                fired = await self._run(conn, job, now)
+                fired = await self._run(tx, job)
         except Exception:
             if job is None:
                 raise  # the database failed, not a job
@@ -205,18 +203,18 @@ class Scheduler:
         await self._committed()
         return True
 
-    async def _run(self, conn: Connection, job: ScheduledJob, now: datetime) -> bool:
+    async def _run(self, tx: Tx, job: ScheduledJob) -> bool:
         """Claim a pending job and run its handler in the caller's transaction; True if it ran."""
         handler = self._handlers.get(job.kind)
         if handler is None:
             log.error("job %s has unknown kind %r; left pending", job.id, job.kind)
             return False
-        if not await jobs.claim(conn, job.id, now):
+        if not await jobs.claim(tx, job.id, tx.now):
             return False
         # A job speaks no one's language of its own (never one leaked from an update);
         # what it sends is composed in each recipient's (bot.languages.speaking_to).
         with i18n.speaking(i18n.SOURCE_LANGUAGE):
-            await handler(conn, job, now)
+            await handler(tx, job)
         return True
 
     async def _committed(self) -> None:
@@ -235,13 +233,13 @@ class Scheduler:
 
     async def _retry_later(self, job_id: int) -> None:
         """Count the failure and hold the job back (5 s, doubling, at most an hour)."""
-        async with self._db.transaction() as conn:
-            attempts = await jobs.count_failed_attempt(conn, job_id)
+        async with self._db.transaction() as tx:
+            attempts = await jobs.count_failed_attempt(tx, job_id)
             if attempts is None:
                 return
             delay = min(timedelta(seconds=5 * 2 ** min(attempts, 12)), MAX_RETRY_DELAY)
-            retry_at = self._clock.now() + delay
-            await jobs.postpone(conn, job_id, retry_at)
+            retry_at = tx.now + delay
+            await jobs.postpone(tx, job_id, retry_at)
         # Timer mode: a retry beyond the armed horizon is armed by the sweep that reaches it.
         armed_until = self._armed_until
         if self._armer is not None and armed_until is not None and retry_at <= armed_until:

@@ -8,6 +8,10 @@ A unit of work (`Database.unit_of_work()`, used for each Telegram update) makes 
 transaction opened inside it one savepoint of a single database transaction, which commits at
 the end of the work together with the work's final writes (the reply, the inbox mark, the
 conversation state); hooks registered with `Work.after_commit` run once it has committed.
+
+Each transaction is handed over as a `Tx`: the connection, the clock reading taken when it began
+(services say "now" with `tx.now`, so everything one transaction writes carries one time) and
+the hooks to run once it has committed (`tx.after_commit`).
 """
 
 from __future__ import annotations
@@ -15,9 +19,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Hashable,
+    Iterable,
+    Sequence,
+)
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -45,6 +58,7 @@ __all__ = [
     "Database",
     "DatabaseTooNewError",
     "Row",
+    "Tx",
     "Work",
 ]
 
@@ -108,6 +122,54 @@ class Work:
         self._spawned.clear()
 
 
+class Tx:
+    """One write transaction: its connection, the clock reading it began at, its commit hooks.
+
+    It is a Connection, so storage functions take it as one. Inside a unit of work it is one
+    savepoint of the work's transaction, and its hooks wait for the work to commit.
+    """
+
+    def __init__(self, conn: Connection, now: datetime, work: Work | None) -> None:
+        self.conn = conn
+        self.now = now  # the time this transaction acts at
+        self.work = work
+        self.dialect: Dialect = conn.dialect
+        self.written = conn.written  # the connection's own set and dict, not copies
+        self.memo = conn.memo
+        self._after_commit: list[AfterCommit] = []
+
+    def after_commit(self, hook: AfterCommit) -> None:
+        """Run `hook` once this transaction (or its unit of work) has committed, not if not."""
+        if self.work is not None:
+            self.work.after_commit(hook)
+        elif hook not in self._after_commit:
+            self._after_commit.append(hook)
+
+    async def execute(self, query: str, *args: Any) -> int:
+        """Run one statement; return how many rows it changed."""
+        return await self.conn.execute(query, *args)
+
+    async def executemany(self, query: str, args: Iterable[Sequence[Any]]) -> None:
+        """Run one statement once for each tuple of values."""
+        await self.conn.executemany(query, args)
+
+    async def fetch(self, query: str, *args: Any) -> list[Row]:
+        """Every row the query returns."""
+        return await self.conn.fetch(query, *args)
+
+    async def fetchrow(self, query: str, *args: Any) -> Row | None:
+        """The first row the query returns, or None."""
+        return await self.conn.fetchrow(query, *args)
+
+    async def fetchval(self, query: str, *args: Any) -> Any:
+        """The first column of the first row, or None when there is no row."""
+        return await self.conn.fetchval(query, *args)
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
 _WORK: ContextVar[Work | None] = ContextVar("unit_of_work", default=None)
 
 
@@ -119,6 +181,11 @@ class Database:
     def __init__(self) -> None:
         self._lock = asyncio.Lock()  # this process's writers take turns
         self._write_hooks: dict[str, list[WriteHook]] = {}
+        self._now: Callable[[], datetime] = _wall_clock
+
+    def use_clock(self, now: Callable[[], datetime]) -> None:
+        """Read transactions' time from `now` (the bot's clock; tests move a fake one)."""
+        self._now = now
 
     def after_writes_to(self, table: str, hook: WriteHook) -> None:
         """Run `hook` after every commit that wrote to `table` (as storage marks it).
@@ -248,7 +315,7 @@ class Database:
         return work.conn
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Connection]:
+    async def transaction(self) -> AsyncIterator[Tx]:
         """Run a write transaction, the only one writing until it commits.
 
         Inside a unit of work it is a savepoint of the work's transaction instead: it rolls
@@ -263,7 +330,7 @@ class Database:
                 name = f"work_{work._savepoints}"
                 await conn.execute(f"SAVEPOINT {name}")
                 try:
-                    yield conn
+                    yield Tx(conn, self._now(), work)
                 except BaseException:
                     conn.memo.clear()  # it may remember what the savepoint wrote
                     await conn.execute(f"ROLLBACK TO {name}")
@@ -274,13 +341,16 @@ class Database:
                 await conn.execute(f"RELEASE {name}")
             return
         conn = await self._take_writer()
+        tx = Tx(conn, self._now(), None)
         try:
-            yield conn
+            yield tx
         except BaseException:
             await self._give_writer(conn, commit=False)
             raise
         written = set(conn.written)
         await self._give_writer(conn, commit=True)
+        for hook in tx._after_commit:
+            await hook()
         await self._run_write_hooks(written, in_work=False)
 
     @asynccontextmanager

@@ -220,13 +220,14 @@ async def harness(settings: Settings, clock: FakeClock) -> AsyncIterator[BotHarn
 
 
 @pytest.fixture
-async def db(tmp_path: Path, database_url: str | None) -> AsyncIterator[Database]:
+async def db(tmp_path: Path, database_url: str | None, clock: FakeClock) -> AsyncIterator[Database]:
     """A migrated database on its own, without the Application (storage and outbox tests)."""
     database: Database = (
         PostgresDatabase(database_url)
         if database_url
         else SqliteDatabase(tmp_path / "storage.sqlite3")
     )
+    database.use_clock(clock.now)  # transactions act at the test's time
     await database.open()
     await database.migrate()
     try:

@@ -82,7 +82,7 @@ async def test_a_blocked_assignee_is_marked_and_their_organisers_told(
         PermanentSendError("Forbidden: bot was blocked by the user", unreachable=True)
     )
     async with db.transaction() as conn:
-        await notify.send(conn, ASSIGNEE_ID, "Task R-ABCD: 1 Elm Road", clock.now(), purpose="task")
+        await notify.send(conn, ASSIGNEE_ID, "Task R-ABCD: 1 Elm Road", purpose="task")
     await dispatcher.drain()
     async with db.read() as conn:
         blocked = await people.by_telegram_id(conn, ASSIGNEE_ID)
@@ -100,7 +100,7 @@ async def test_a_blocked_person_missing_an_ordinary_message_is_not_reported(
     await _neighbourhood_with(db, clock)
     sender.errors[ASSIGNEE_ID].append(PermanentSendError("Forbidden", unreachable=True))
     async with db.transaction() as conn:
-        await notify.send(conn, ASSIGNEE_ID, "New request nearby", clock.now(), purpose="alert")
+        await notify.send(conn, ASSIGNEE_ID, "New request nearby", purpose="alert")
     await dispatcher.drain()
     assert sender.texts_to(ORGANISER_ID) == []
 

@@ -79,9 +79,8 @@ def dispatcher(db: Database, sender: FakeSender, clock: FakeClock) -> OutboxDisp
 
 async def enqueue(db: Database, *messages: tuple[int, str]) -> list[int]:
     """Queue (chat, text) messages in one transaction; returns their outbox ids."""
-    now = FakeClock().now()
     async with db.transaction() as conn:
-        return [await notify.send(conn, chat, text, now) for chat, text in messages]
+        return [await notify.send(conn, chat, text) for chat, text in messages]
 
 
 async def states(db: Database) -> dict[int, tuple[str, int]]:
@@ -189,7 +188,7 @@ async def test_calls_queued_during_a_drain_are_sent_by_it(
 
 async def edit_of(db: Database, chat: int, original: int, text: str) -> int:
     async with db.transaction() as conn:
-        return await notify.edit(conn, chat, original, text, FakeClock().now())
+        return await notify.edit(conn, chat, original, text)
 
 
 async def test_an_edit_waits_for_its_original(

@@ -14,7 +14,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.scheduler import Scheduler
 from storage import jobs
-from storage.database import Connection, Database
+from storage.database import Database, Tx
 from storage.jobs import ScheduledJob
 from storage.postgres import PostgresConnection, PostgresDatabase
 from storage.sqlite_database import SqliteDatabase
@@ -30,7 +30,7 @@ class Counting:
         self.calls: Counter[int] = Counter()
         self.failures = 0
 
-    async def __call__(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
+    async def __call__(self, tx: Tx, job: ScheduledJob) -> None:
         self.calls[job.id] += 1
         await asyncio.sleep(0)  # let another process's claim interleave
         if self.failures:
@@ -54,13 +54,16 @@ class FakeArmer:
 
 
 @pytest.fixture
-async def other_db(tmp_path: Path, database_url: str | None) -> AsyncIterator[Database]:
+async def other_db(
+    tmp_path: Path, database_url: str | None, clock: FakeClock
+) -> AsyncIterator[Database]:
     """A second connection (pool) to the `db` fixture's database, as another process has."""
     database: Database = (
         PostgresDatabase(database_url)
         if database_url
         else SqliteDatabase(tmp_path / "storage.sqlite3")
     )
+    database.use_clock(clock.now)
     await database.open()
     try:
         yield database

@@ -15,7 +15,7 @@ from handlers.requests.steps import Step
 from storage.requests import help_requests
 from tests.conftest import ORGANISER, RESIDENT, VOLUNTEERS_CHAT, BotHarness
 from tests.flows import agree, make_volunteer, neighbourhood_with_invite
-from tests.flows_care import travel_to
+from tests.flows_care import fake_clock, travel_to
 
 FIRST = FakeUser(2401, "Fay", "First")
 SECOND = FakeUser(2402, "Sid", "Second")
@@ -118,9 +118,9 @@ async def test_photo_with_caption_is_the_description_and_retention_removes_it(
     assert "My list &lt;please&gt;" in harness.fake.texts_to(SECOND.id)[-1]
     await harness.press(SECOND, pack("done", request.id))
     await harness.press(RESIDENT, pack("confirm", request.id, "yes"))
-    later = harness.clock.now() + harness.settings.tunables.retention + timedelta(days=1)
+    fake_clock(harness).advance(harness.settings.tunables.retention + timedelta(days=1))
     async with harness.services.db.transaction() as conn:
-        await harness.services.privacy.retention.purge(conn, later)
+        await harness.services.privacy.retention.purge(conn)
         purged = await help_requests.by_id(conn, request.id)
     assert purged is not None and purged.media == () and purged.description is None
 

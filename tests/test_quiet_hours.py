@@ -83,19 +83,17 @@ async def test_neighbourhood_override_and_a_held_message_edited_in_place(
     async with harness.services.db.transaction() as conn:
         await neighbourhoods.update_settings(conn, nid, quiet_hours=("23:00", "07:00"))
     fake_clock(harness).set(MON + timedelta(hours=22))
-    now = harness.clock.now()
     async with harness.services.db.transaction() as conn:
-        sent = await notify.send(conn, SHOPPER.id, "at 22:00", now, purpose="alert")
+        sent = await notify.send(conn, SHOPPER.id, "at 22:00", purpose="alert")
     await settle(harness)
     assert harness.fake.last_text_to(SHOPPER.id) == "at 22:00"  # not quiet here yet
     fake_clock(harness).set(MON + timedelta(hours=23, minutes=30))
-    now = harness.clock.now()
     async with harness.services.db.transaction() as conn:
-        held = await notify.send(conn, SHOPPER.id, "late news", now, purpose="alert")
+        held = await notify.send(conn, SHOPPER.id, "late news", purpose="alert")
         # An edit of a message nobody has seen yet rewrites it instead of queueing an edit.
-        assert await notify.edit(conn, SHOPPER.id, held, "taken, thanks", now) == held
-        assert await notify.edit(conn, SHOPPER.id, sent, "edited", now) != sent
-        await notify.send(conn, SHOPPER.id, "your own answer", now, purpose="volunteer")
+        assert await notify.edit(conn, SHOPPER.id, held, "taken, thanks") == held
+        assert await notify.edit(conn, SHOPPER.id, sent, "edited") != sent
+        await notify.send(conn, SHOPPER.id, "your own answer", purpose="volunteer")
     await settle(harness)
     assert harness.fake.texts_to(SHOPPER.id)[-2:] == ["edited", "your own answer"]
     await travel_to(harness, MON + timedelta(days=1, hours=7))

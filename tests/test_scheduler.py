@@ -10,7 +10,7 @@ from bot.runtime.app import services_of
 from config.settings import Settings
 from handlers.context import AidApplication
 from storage import jobs
-from storage.database import Connection
+from storage.database import Tx
 from storage.delivery import outbox
 from storage.jobs import ScheduledJob
 from tests.conftest import RESIDENT, BotHarness
@@ -18,14 +18,14 @@ from tests.conftest import RESIDENT, BotHarness
 NOTE = "test.note"
 
 
-async def send_note(conn: Connection, job: ScheduledJob, now: datetime) -> None:
+async def send_note(tx: Tx, job: ScheduledJob) -> None:
     """A job kind for tests: its effect is one outbox message."""
     await outbox.enqueue(
-        conn,
+        tx,
         chat_id=int(job.target),
         method="sendMessage",
         params={"chat_id": int(job.target), "text": job.payload["text"]},
-        now=now,
+        now=tx.now,
     )
 
 
@@ -108,8 +108,8 @@ async def test_failing_job_stays_pending_and_is_retried(
 ) -> None:
     failures = [RuntimeError("database hiccup")]
 
-    async def flaky(conn: Connection, job: ScheduledJob, now: datetime) -> None:
-        await send_note(conn, job, now)  # written, then rolled back with the failure
+    async def flaky(tx: Tx, job: ScheduledJob) -> None:
+        await send_note(tx, job)  # written, then rolled back with the failure
         if failures:
             raise failures.pop()
 

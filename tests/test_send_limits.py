@@ -54,12 +54,10 @@ async def _queue(bot: BotHarness, messages: list[tuple[int, str, str]]) -> list[
     In the update's unit of work: its commit starts sending in the background, as a
     broadcast's does (outside one, a commit that wrote to the outbox drains before returning).
     """
-    now = bot.services.clock.now()
     db = bot.services.db
     async with db.unit_of_work(), db.transaction() as conn:
         return [
-            await notify.send(conn, chat, text, now, purpose=purpose)
-            for chat, text, purpose in messages
+            await notify.send(conn, chat, text, purpose=purpose) for chat, text, purpose in messages
         ]
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from datetime import datetime
 from pathlib import Path
 
 from bot.backups.crypto import encrypt_file
@@ -20,7 +19,7 @@ from bot.core import Core
 from config.settings import Secret
 from storage import jobs
 from storage.backups import check_file
-from storage.database import Connection, Database
+from storage.database import Database, Tx
 from storage.jobs import ScheduledJob
 
 log = logging.getLogger(__name__)
@@ -84,23 +83,23 @@ class Backups:
         """Where backups go; None when backups are off."""
         return self._core.settings.tunables.backup_dir
 
-    async def ensure_scheduled(self, conn: Connection, now: datetime) -> bool:
+    async def ensure_scheduled(self, tx: Tx) -> bool:
         """Store the first backup (now) if backups are on and none is pending; True if stored."""
-        if self.folder is None or await jobs.pending_for(conn, BACKUP_JOB, JOB_TARGET):
+        if self.folder is None or await jobs.pending_for(tx, BACKUP_JOB, JOB_TARGET):
             return False
-        await self._core.scheduler.schedule(conn, kind=BACKUP_JOB, due_at=now, target=JOB_TARGET)
+        await self._core.scheduler.schedule(tx, kind=BACKUP_JOB, due_at=tx.now, target=JOB_TARGET)
         return True
 
-    async def run(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
+    async def run(self, tx: Tx, job: ScheduledJob) -> None:
         """Mark a backup as due and store the next run (stops when backups were turned off)."""
         if self.folder is None:
             return
-        self._due.append(f"{PREFIX}{now:%Y%m%dT%H%M%S}Z-{job.id:09d}{self._suffix}")
+        self._due.append(f"{PREFIX}{tx.now:%Y%m%dT%H%M%S}Z-{job.id:09d}{self._suffix}")
         interval = self._core.settings.tunables.backup_interval
         due = job.due_at + interval
-        if due <= now:  # missed runs while the bot was down are not made up one by one
-            due = now + interval
-        await self._core.scheduler.schedule(conn, kind=BACKUP_JOB, due_at=due, target=JOB_TARGET)
+        if due <= tx.now:  # missed runs while the bot was down are not made up one by one
+            due = tx.now + interval
+        await self._core.scheduler.schedule(tx, kind=BACKUP_JOB, due_at=due, target=JOB_TARGET)
 
     async def make_due_backups(self) -> None:
         """Make the backups marked due (after the job's transaction committed)."""

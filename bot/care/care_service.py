@@ -36,9 +36,9 @@ class Care:
         """At start-up, before any update: record the settings' default quiet hours."""
         settings = self._core.settings
         tunables = settings.tunables
-        async with self._core.db.transaction() as conn:
+        async with self._core.db.transaction() as tx:
             await quiet_hours.record_defaults(
-                conn, tunables.quiet_hours_start, tunables.quiet_hours_end, settings.timezone
+                tx, tunables.quiet_hours_start, tunables.quiet_hours_end, settings.timezone
             )
 
     async def start(self) -> None:
@@ -49,35 +49,33 @@ class Care:
         self, organiser: int, person_number: int, buddy_number: int | None
     ) -> tuple[CareOutcome, str, str]:
         """Set (or clear) a member's regular check-in volunteer; returns (outcome, names)."""
-        now = self._core.clock.now()
-        async with self._core.db.transaction() as conn:
-            person = await people.by_id(conn, person_number)
-            found = await checkins.by_person(conn, person_number) if person else None
+        async with self._core.db.transaction() as tx:
+            person = await people.by_id(tx, person_number)
+            found = await checkins.by_person(tx, person_number) if person else None
             if person is None:
                 return CareOutcome.UNKNOWN, "", ""
             if found is None or not found.active:
                 return CareOutcome.NO_CHECKIN, first_name(person), ""
-            if not await self._core.community.organises(conn, organiser, found.neighbourhood_id):
+            if not await self._core.community.organises(tx, organiser, found.neighbourhood_id):
                 return CareOutcome.NOT_ALLOWED, "", ""
-            buddy = await people.by_id(conn, buddy_number) if buddy_number else None
+            buddy = await people.by_id(tx, buddy_number) if buddy_number else None
             if buddy_number is not None:
                 eligible = buddy is not None and await volunteers.eligible_for_request(
-                    conn,
+                    tx,
                     person_id=buddy.id,
                     neighbourhood_id=found.neighbourhood_id,
                     category=CHAT_CATEGORY,
-                    now=now,
+                    now=tx.now,
                 )
                 if buddy is None or not eligible or buddy.id == person.id:
                     return CareOutcome.NOT_VOLUNTEER, first_name(person), ""
-            await checkins.set_buddy(conn, found.id, buddy.id if buddy else None, now)
+            await checkins.set_buddy(tx, found.id, buddy.id if buddy else None, tx.now)
             if buddy is not None:
-                async with languages.speaking_to(conn, buddy.telegram_id):
+                async with languages.speaking_to(tx, buddy.telegram_id):
                     await notify.send(
-                        conn,
+                        tx,
                         buddy.telegram_id,
                         care_texts.BUDDY_TOLD.format(name=first_name(person)),
-                        now,
                         purpose="buddy",
                     )
         return CareOutcome.OK, first_name(person), first_name(buddy) if buddy else ""

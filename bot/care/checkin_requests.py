@@ -16,7 +16,7 @@ from bot.requests.task_messages import first_name
 from bot.when import WhenKind, window_for
 from config import care_texts, request_texts
 from storage import audit, people
-from storage.database import Connection
+from storage.database import Tx
 from storage.organising import neighbourhoods
 from storage.requests import help_requests
 from storage.volunteers import offers as volunteers
@@ -26,14 +26,13 @@ HELP_CATEGORY = "other"
 
 
 async def _insert(
-    core: Core, conn: Connection, person: Person, checkin: CheckIn, category: str, text: str
+    core: Core, tx: Tx, person: Person, checkin: CheckIn, category: str, text: str
 ) -> HelpRequest:
     """Store the request and publish it as created, as the resident's own."""
-    now = core.clock.now()
-    window = window_for(WhenKind.TODAY, now, core.settings.timezone)
+    window = window_for(WhenKind.TODAY, tx.now, core.settings.timezone)
     phone = checkin.phone_e164 or person.phone_e164
     request = await help_requests.insert(
-        conn,
+        tx,
         NewRequest(
             neighbourhood_id=checkin.neighbourhood_id,
             requester_person_id=person.id,
@@ -50,40 +49,37 @@ async def _insert(
             for_name=None,
             for_phone=None,
         ),
-        now,
+        tx.now,
     )
     await audit.record(
-        conn,
+        tx,
         actor_telegram_id=person.telegram_id,
         action="request.created",
         subject=f"request:{request.ref}",
-        now=now,
+        now=tx.now,
         after={"status": request.status, "from": f"checkin:{checkin.id}"},
     )
-    await core.events.publish(conn, "request.created", None, request, now)
+    await core.events.publish(tx, "request.created", None, request)
     return request
 
 
-async def chat_request(
-    core: Core, conn: Connection, person: Person, checkin: CheckIn
-) -> HelpRequest:
+async def chat_request(core: Core, tx: Tx, person: Person, checkin: CheckIn) -> HelpRequest:
     """A check-in call: offered to the buddy alone first, then widened as usual."""
     request = await _insert(
-        core, conn, person, checkin, CHAT_CATEGORY, care_texts.CHECKIN_CHAT_DESCRIPTION
+        core, tx, person, checkin, CHAT_CATEGORY, care_texts.CHECKIN_CHAT_DESCRIPTION
     )
-    now = core.clock.now()
-    buddy = await people.by_id(conn, checkin.buddy_person_id)
+    buddy = await people.by_id(tx, checkin.buddy_person_id)
     if buddy is None or not await volunteers.eligible_for_request(
-        conn,
+        tx,
         person_id=buddy.id,
         neighbourhood_id=checkin.neighbourhood_id,
         category=CHAT_CATEGORY,
-        now=now,
+        now=tx.now,
     ):
-        await core.alerting.start(conn, request, now, include_alerted=False)
+        await core.alerting.start(tx, request, include_alerted=False)
         return request
-    neighbourhood = await neighbourhoods.by_id(conn, checkin.neighbourhood_id)
-    async with languages.speaking_to(conn, buddy.telegram_id):
+    neighbourhood = await neighbourhoods.by_id(tx, checkin.neighbourhood_id)
+    async with languages.speaking_to(tx, buddy.telegram_id):
         text = request_texts.ALERT.format(
             ref=request.ref,
             category=category_text(request.category),
@@ -91,42 +87,38 @@ async def chat_request(
             when=when_text(request, core.settings),
         )
         outbox_id = await notify.send(
-            conn,
+            tx,
             buddy.telegram_id,
             text,
-            now,
             buttons=alert_buttons(request.id),
             purpose="alert",
             neighbourhood_id=checkin.neighbourhood_id,
         )
-    round_number = await help_requests.next_round(conn, request.id)
+    round_number = await help_requests.next_round(tx, request.id)
     await help_requests.add_alert(
-        conn,
+        tx,
         request_id=request.id,
         person_id=buddy.id,
         chat_id=buddy.telegram_id,
         outbox_id=outbox_id,
         round_number=round_number,
-        now=now,
+        now=tx.now,
     )
     # Everyone else hears only if the buddy has not taken it by the widening delay (counted
     # from when the buddy's alert goes, which quiet hours may hold until the morning).
-    await core.alerting.arm(conn, request, await core.alerting.alerts_begin(conn, request, now))
+    await core.alerting.arm(tx, request, await core.alerting.alerts_begin(tx, request))
     return request
 
 
-async def help_request(
-    core: Core, conn: Connection, person: Person, checkin: CheckIn
-) -> HelpRequest:
+async def help_request(core: Core, tx: Tx, person: Person, checkin: CheckIn) -> HelpRequest:
     """Urgent help: alert volunteers and the organisers at once, even in quiet hours."""
     request = await _insert(
-        core, conn, person, checkin, HELP_CATEGORY, care_texts.CHECKIN_HELP_DESCRIPTION
+        core, tx, person, checkin, HELP_CATEGORY, care_texts.CHECKIN_HELP_DESCRIPTION
     )
-    now = core.clock.now()
-    await help_requests.set_urgent(conn, request.id, now)  # its alerts are never held
-    request = await help_requests.by_id(conn, request.id) or request
-    await core.alerting.start(conn, request, now, include_alerted=False)
-    neighbourhood = await neighbourhoods.by_id(conn, checkin.neighbourhood_id)
+    await help_requests.set_urgent(tx, request.id, tx.now)  # its alerts are never held
+    request = await help_requests.by_id(tx, request.id) or request
+    await core.alerting.start(tx, request, include_alerted=False)
+    neighbourhood = await neighbourhoods.by_id(tx, checkin.neighbourhood_id)
 
     def text() -> str:
         phone = checkin.phone_e164 or person.phone_e164
@@ -137,5 +129,5 @@ async def help_request(
             ref=request.ref,
         )
 
-    await core.alerting.tell_organisers(conn, checkin.neighbourhood_id, text, now)
+    await core.alerting.tell_organisers(tx, checkin.neighbourhood_id, text)
     return request

@@ -26,7 +26,7 @@ from bot.model.people import Person
 from config import care_texts
 from storage import audit, people
 from storage.care import checkins
-from storage.database import Connection
+from storage.database import Connection, Tx
 from storage.jobs import ScheduledJob
 from storage.organising import neighbourhoods
 
@@ -128,26 +128,25 @@ class CheckIns:
         address: str | None = None,
     ) -> CheckInResult:
         """Create or change a check-in (with its phone and address) and arm its next question."""
-        now = self._core.clock.now()
-        async with self._core.db.transaction() as conn:
-            person, nid, outcome = await self._subject(conn, actor, person_number)
+        async with self._core.db.transaction() as tx:
+            person, nid, outcome = await self._subject(tx, actor, person_number)
             if person is None or nid is None:
                 return CheckInResult(outcome)
             saved = await checkins.save(
-                conn,
+                tx,
                 person_id=person.id,
                 neighbourhood_id=nid,
                 days=days,
                 at_time=at,
-                created_by=(await people.by_telegram_id(conn, actor) or person).id,
-                now=now,
+                created_by=(await people.by_telegram_id(tx, actor) or person).id,
+                now=tx.now,
             )
             if emergency_contact is not None:
-                await checkins.set_emergency_contact(conn, saved.id, emergency_contact, now)
-            await checkins.set_contact_details(conn, saved.id, phone_e164, address, now)
-            saved = await checkins.by_id(conn, saved.id) or saved
-            next_at = await self.arm(conn, saved, now)
-            await self._audit(conn, actor, "checkin.saved", saved, {"days": days, "at": at})
+                await checkins.set_emergency_contact(tx, saved.id, emergency_contact, tx.now)
+            await checkins.set_contact_details(tx, saved.id, phone_e164, address, tx.now)
+            saved = await checkins.by_id(tx, saved.id) or saved
+            next_at = await self.arm(tx, saved)
+            await self._audit(tx, actor, "checkin.saved", saved, {"days": days, "at": at})
         return CheckInResult(CareOutcome.OK, saved, next_at)
 
     async def pause(
@@ -163,75 +162,74 @@ class CheckIns:
     async def _change(
         self, actor: int, person_number: int | None, what: str, until: date | None
     ) -> CheckInResult:
-        now = self._core.clock.now()
-        async with self._core.db.transaction() as conn:
-            person, _, outcome = await self._subject(conn, actor, person_number)
+        async with self._core.db.transaction() as tx:
+            person, _, outcome = await self._subject(tx, actor, person_number)
             if person is None:
                 return CheckInResult(outcome)
-            found = await checkins.by_person(conn, person.id)
+            found = await checkins.by_person(tx, person.id)
             if found is None or not found.active:
                 return CheckInResult(CareOutcome.NO_CHECKIN)
             if what == "stopped":
-                await checkins.stop(conn, found.id, now)
+                await checkins.stop(tx, found.id, tx.now)
             else:
-                await checkins.set_paused_until(conn, found.id, until, now)
-            changed = await checkins.by_id(conn, found.id)
+                await checkins.set_paused_until(tx, found.id, until, tx.now)
+            changed = await checkins.by_id(tx, found.id)
             assert changed is not None
-            next_at = await self.arm(conn, changed, now)
+            next_at = await self.arm(tx, changed)
             after = {"until": until.isoformat() if until else None}
-            await self._audit(conn, actor, f"checkin.{what}", changed, after)
+            await self._audit(tx, actor, f"checkin.{what}", changed, after)
         return CheckInResult(CareOutcome.OK, changed, next_at)
 
-    async def arm(self, conn: Connection, checkin: CheckIn, now: datetime) -> datetime | None:
+    async def arm(self, tx: Tx, checkin: CheckIn) -> datetime | None:
         """Replace the pending question job with one for the next occurrence; when it is."""
         target = str(checkin.id)
-        await self._core.scheduler.cancel_for(conn, ASK_JOB, target)
-        found = next_occurrence(checkin, now, self._core.settings.timezone)
+        await self._core.scheduler.cancel_for(tx, ASK_JOB, target)
+        found = next_occurrence(checkin, tx.now, self._core.settings.timezone)
         if found is None:
             return None
         day, moment = found
         await self._core.scheduler.schedule(
-            conn, kind=ASK_JOB, due_at=moment, target=target, payload={"date": day.isoformat()}
+            tx, kind=ASK_JOB, due_at=moment, target=target, payload={"date": day.isoformat()}
         )
         return moment
 
     # Asking
 
-    async def _ask_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
-        checkin = await checkins.by_id(conn, int(job.target))
+    async def _ask_job(self, tx: Tx, job: ScheduledJob) -> None:
+        checkin = await checkins.by_id(tx, int(job.target))
         if checkin is None or not checkin.active:
             return
         day = date.fromisoformat(job.payload["date"])
-        person = await people.by_id(conn, checkin.person_id)
+        person = await people.by_id(tx, checkin.person_id)
         paused = checkin.paused_until is not None and day <= checkin.paused_until
         if person is not None and not paused:
-            occurrence = await checkins.add_occurrence(conn, checkin.id, day, job.due_at, now)
+            occurrence = await checkins.add_occurrence(tx, checkin.id, day, job.due_at, tx.now)
             if occurrence is not None:  # None: that day was already asked
                 zone = self._core.settings.timezone
-                await _ask(conn, person.telegram_id, occurrence.id, now, again=False, zone=zone)
+                await _ask(tx, person.telegram_id, occurrence.id, again=False, zone=zone)
                 # The grace period runs from when it was really sent (late after downtime).
                 await self._core.scheduler.schedule(
-                    conn,
+                    tx,
                     kind=REASK_JOB,
-                    due_at=now + self._core.settings.tunables.checkin_grace,
+                    due_at=tx.now + self._core.settings.tunables.checkin_grace,
                     target=str(occurrence.id),
                 )
-        await self.arm(conn, checkin, now)
+        await self.arm(tx, checkin)
 
-    async def _reask_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
-        occurrence = await checkins.occurrence(conn, int(job.target))
+    async def _reask_job(self, tx: Tx, job: ScheduledJob) -> None:
+        occurrence = await checkins.occurrence(tx, int(job.target))
         if occurrence is None or occurrence.state != "asked":
             return
-        checkin = await checkins.by_id(conn, occurrence.checkin_id)
-        person = await people.by_id(conn, checkin.person_id) if checkin else None
+        checkin = await checkins.by_id(tx, occurrence.checkin_id)
+        person = await people.by_id(tx, checkin.person_id) if checkin else None
         if checkin is None or not checkin.active or person is None:
             return
         zone = self._core.settings.timezone
-        await _ask(conn, person.telegram_id, occurrence.id, now, again=True, zone=zone)
+        await _ask(tx, person.telegram_id, occurrence.id, again=True, zone=zone)
         await self._core.scheduler.schedule(
-            conn,
+            tx,
             kind=MISSED_JOB,
-            due_at=now + self._core.settings.tunables.checkin_grace,
+            due_at=tx.now + self._core.settings.tunables.checkin_grace,
             target=str(occurrence.id),
         )
 
@@ -241,47 +239,46 @@ class CheckIns:
         """The resident pressed I'm OK, I'd like a chat or I need help."""
         if reply not in ANSWERS:
             return CheckInResult(CareOutcome.UNKNOWN)
-        now = self._core.clock.now()
-        async with self._core.db.transaction() as conn:
-            occurrence = await checkins.occurrence(conn, occurrence_id)
-            checkin = await checkins.by_id(conn, occurrence.checkin_id) if occurrence else None
-            person = await people.by_telegram_id(conn, telegram_id)
+        async with self._core.db.transaction() as tx:
+            occurrence = await checkins.occurrence(tx, occurrence_id)
+            checkin = await checkins.by_id(tx, occurrence.checkin_id) if occurrence else None
+            person = await people.by_telegram_id(tx, telegram_id)
             if occurrence is None or checkin is None or person is None:
                 return CheckInResult(CareOutcome.UNKNOWN)
             if checkin.person_id != person.id:
                 return CheckInResult(CareOutcome.NOT_ALLOWED)
             late = occurrence.state == "missed"
-            if not await checkins.answer(conn, occurrence.id, reply, now, late=True):
+            if not await checkins.answer(tx, occurrence.id, reply, tx.now, late=True):
                 return CheckInResult(CareOutcome.ALREADY, checkin)
-            for outbox_id in await checkins.question_messages(conn, occurrence.id):
-                async with languages.speaking_to(conn, telegram_id):
+            for outbox_id in await checkins.question_messages(tx, occurrence.id):
+                async with languages.speaking_to(tx, telegram_id):
                     text = care_texts.CHECKIN_ANSWERED.format(
                         answer=care_texts.ANSWER_LABELS[reply]
                     )
-                    await notify.edit(conn, telegram_id, outbox_id, text, now, purpose="checkin")
+                    await notify.edit(tx, telegram_id, outbox_id, text, purpose="checkin")
             ref = None
             if reply == "chat":
-                request = await checkin_requests.chat_request(self._core, conn, person, checkin)
-                await checkins.set_request(conn, occurrence.id, request.id)
+                request = await checkin_requests.chat_request(self._core, tx, person, checkin)
+                await checkins.set_request(tx, occurrence.id, request.id)
                 ref = request.ref
             elif reply == "help":
-                request = await checkin_requests.help_request(self._core, conn, person, checkin)
-                await checkins.set_request(conn, occurrence.id, request.id)
+                request = await checkin_requests.help_request(self._core, tx, person, checkin)
+                await checkins.set_request(tx, occurrence.id, request.id)
                 ref = request.ref
             if late:
-                await self._escalations.late_answer(conn, occurrence, checkin, person, reply, now)
-            await self._audit(conn, telegram_id, "checkin.answered", checkin, {"answer": reply})
+                await self._escalations.late_answer(tx, occurrence, checkin, person, reply)
+            await self._audit(tx, telegram_id, "checkin.answered", checkin, {"answer": reply})
         return CheckInResult(CareOutcome.OK, checkin, request_ref=ref)
 
     async def _audit(
-        self, conn: Connection, actor: int, action: str, checkin: CheckIn, after: dict[str, object]
+        self, tx: Tx, actor: int, action: str, checkin: CheckIn, after: dict[str, object]
     ) -> None:
         await audit.record(
-            conn,
+            tx,
             actor_telegram_id=actor,
             action=action,
             subject=f"checkin:{checkin.id}",
-            now=self._core.clock.now(),
+            now=tx.now,
             after=after,
         )
 
@@ -299,18 +296,17 @@ def greeting(now: datetime, zone: ZoneInfo) -> str:
 
 
 async def _ask(
-    conn: Connection,
+    tx: Tx,
     telegram_id: int,
     occurrence_id: int,
-    now: datetime,
     *,
     again: bool,
     zone: ZoneInfo,
 ) -> None:
     """Send the check-in question (or the second asking) in the person's language."""
-    async with languages.speaking_to(conn, telegram_id):
-        text = care_texts.CHECKIN_QUESTION_AGAIN if again else greeting(now, zone)
+    async with languages.speaking_to(tx, telegram_id):
+        text = care_texts.CHECKIN_QUESTION_AGAIN if again else greeting(tx.now, zone)
         outbox_id = await notify.send(
-            conn, telegram_id, text, now, buttons=answer_buttons(occurrence_id), purpose="checkin"
+            tx, telegram_id, text, buttons=answer_buttons(occurrence_id), purpose="checkin"
         )
-    await checkins.set_asked_message(conn, occurrence_id, outbox_id, again=again, now=now)
+    await checkins.set_asked_message(tx, occurrence_id, outbox_id, again=again, now=tx.now)

@@ -27,7 +27,7 @@ from bot.requests.task_messages import first_name
 from config import care_texts, request_texts
 from storage import audit, people
 from storage.care import checkins
-from storage.database import Connection
+from storage.database import Connection, Tx
 from storage.jobs import ScheduledJob
 from storage.organising import neighbourhoods
 
@@ -90,55 +90,51 @@ class Escalations:
         core.scheduler.register(RESEND_JOB, self._resend_job)
         core.scheduler.register(BUDDY_ACK_JOB, self._buddy_ack_job)
 
-    async def _missed_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
-        occurrence = await checkins.occurrence(conn, int(job.target))
-        if occurrence is None or not await checkins.mark_missed(conn, occurrence.id):
+    async def _missed_job(self, tx: Tx, job: ScheduledJob) -> None:
+        occurrence = await checkins.occurrence(tx, int(job.target))
+        if occurrence is None or not await checkins.mark_missed(tx, occurrence.id):
             return  # answered meanwhile
-        checkin = await checkins.by_id(conn, occurrence.checkin_id)
+        checkin = await checkins.by_id(tx, occurrence.checkin_id)
         if checkin is None:
             return
-        buddy = await self._reachable_buddy(conn, checkin)
+        buddy = await self._reachable_buddy(tx, checkin)
         escalation = await checkins.add_escalation(
-            conn, occurrence, checkin, "buddy" if buddy else "organisers", now
+            tx, occurrence, checkin, "buddy" if buddy else "organisers", tx.now
         )
         if escalation is None:
             return
-        facts = await self._alert_facts(conn, occurrence, checkin)
+        facts = await self._alert_facts(tx, occurrence, checkin)
         escalation_id = escalation.id
         if buddy is not None:
-            async with languages.speaking_to(conn, buddy.telegram_id):
+            async with languages.speaking_to(tx, buddy.telegram_id):
                 await notify.send(
-                    conn,
+                    tx,
                     buddy.telegram_id,
                     facts.text(),
-                    now,
                     buttons=acknowledge_buttons(escalation_id),
                     purpose="escalation",
                 )
             # Organisers hear it if the buddy has not acknowledged within the delay.
             await self._core.scheduler.schedule(
-                conn,
+                tx,
                 kind=BUDDY_ACK_JOB,
-                due_at=now + await self._buddy_ack_delay(conn, checkin.neighbourhood_id),
+                due_at=tx.now + await self._buddy_ack_delay(tx, checkin.neighbourhood_id),
                 target=str(escalation.id),
             )
         else:
             await self._core.alerting.tell_organisers(
-                conn,
+                tx,
                 checkin.neighbourhood_id,
                 facts.text,
-                now,
                 buttons=lambda: acknowledge_buttons(escalation_id),
             )
         await self._core.scheduler.schedule(
-            conn,
+            tx,
             kind=RESEND_JOB,
-            due_at=now + self._core.settings.tunables.escalation_resend,
+            due_at=tx.now + self._core.settings.tunables.escalation_resend,
             target=str(escalation.id),
         )
-        await self._audit(
-            conn, None, "checkin.escalated", escalation, {"to": escalation.first_told}
-        )
+        await self._audit(tx, None, "checkin.escalated", escalation, {"to": escalation.first_told})
 
     async def _buddy_ack_delay(self, conn: Connection, neighbourhood_id: int) -> timedelta:
         """How long a buddy has to acknowledge: the neighbourhood's setting or the tunable."""
@@ -147,52 +143,49 @@ class Escalations:
             timedelta(seconds=seconds) if seconds else self._core.settings.tunables.buddy_ack_delay
         )
 
-    async def _buddy_ack_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
+    async def _buddy_ack_job(self, tx: Tx, job: ScheduledJob) -> None:
         """The buddy has not acknowledged in time: the organisers are told, the buddy again."""
-        escalation = await checkins.escalation(conn, int(job.target))
+        escalation = await checkins.escalation(tx, int(job.target))
         if escalation is None or escalation.acknowledged_at is not None:
             return
-        occurrence = await checkins.occurrence(conn, escalation.occurrence_id)
-        checkin = await checkins.by_id(conn, escalation.checkin_id)
+        occurrence = await checkins.occurrence(tx, escalation.occurrence_id)
+        checkin = await checkins.by_id(tx, escalation.checkin_id)
         if occurrence is None or checkin is None:
             return
-        facts = await self._alert_facts(conn, occurrence, checkin)
-        waited = duration_words((now - escalation.created_at).total_seconds())
-        buddy = await self._reachable_buddy(conn, checkin)
-        for telegram_id in await self._all_organisers(conn, escalation.neighbourhood_id):
-            async with languages.speaking_to(conn, telegram_id):
+        facts = await self._alert_facts(tx, occurrence, checkin)
+        waited = duration_words((tx.now - escalation.created_at).total_seconds())
+        buddy = await self._reachable_buddy(tx, checkin)
+        for telegram_id in await self._all_organisers(tx, escalation.neighbourhood_id):
+            async with languages.speaking_to(tx, telegram_id):
                 silent = care_texts.ESCALATION_BUDDY_SILENT.format(
                     buddy=first_name(buddy) if buddy else request_texts.SOMEONE, waited=waited
                 )
                 await notify.send(
-                    conn,
+                    tx,
                     telegram_id,
                     silent + facts.text(),
-                    now,
                     buttons=acknowledge_buttons(escalation.id),
                     purpose="escalation",
                 )
         if buddy is not None:
-            await self._send_again(conn, buddy.telegram_id, escalation.id, waited, facts, now)
-        await self._audit(conn, None, "checkin.buddy_silent", escalation, {})
+            await self._send_again(tx, buddy.telegram_id, escalation.id, waited, facts)
+        await self._audit(tx, None, "checkin.buddy_silent", escalation, {})
 
     async def _send_again(
         self,
-        conn: Connection,
+        tx: Tx,
         telegram_id: int,
         escalation_id: int,
         waited: str,
         facts: _AlertFacts,
-        now: datetime,
     ) -> None:
         """Send the alert again, saying how long it has waited, with Acknowledge."""
-        async with languages.speaking_to(conn, telegram_id):
+        async with languages.speaking_to(tx, telegram_id):
             text = care_texts.ESCALATION_RESENT.format(waited=waited) + facts.text()
             await notify.send(
-                conn,
+                tx,
                 telegram_id,
                 text,
-                now,
                 buttons=acknowledge_buttons(escalation_id),
                 purpose="escalation",
             )
@@ -202,27 +195,27 @@ class Escalations:
         buddy = await people.by_id(conn, checkin.buddy_person_id)
         return buddy if buddy is not None and not buddy.unreachable else None
 
-    async def _resend_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
-        escalation = await checkins.escalation(conn, int(job.target))
+    async def _resend_job(self, tx: Tx, job: ScheduledJob) -> None:
+        escalation = await checkins.escalation(tx, int(job.target))
         if escalation is None or escalation.acknowledged_at is not None:
             return
-        occurrence = await checkins.occurrence(conn, escalation.occurrence_id)
-        checkin = await checkins.by_id(conn, escalation.checkin_id)
+        occurrence = await checkins.occurrence(tx, escalation.occurrence_id)
+        checkin = await checkins.by_id(tx, escalation.checkin_id)
         if occurrence is None or checkin is None:
             return
-        await checkins.count_resend(conn, escalation.id)
-        waited = duration_words((now - escalation.created_at).total_seconds())
-        facts = await self._alert_facts(conn, occurrence, checkin)
-        recipients = set(await self._all_organisers(conn, escalation.neighbourhood_id))
-        buddy = await self._reachable_buddy(conn, checkin)
+        await checkins.count_resend(tx, escalation.id)
+        waited = duration_words((tx.now - escalation.created_at).total_seconds())
+        facts = await self._alert_facts(tx, occurrence, checkin)
+        recipients = set(await self._all_organisers(tx, escalation.neighbourhood_id))
+        buddy = await self._reachable_buddy(tx, checkin)
         if escalation.first_told == "buddy" and buddy is not None:
             recipients.add(buddy.telegram_id)
         for telegram_id in sorted(recipients):
-            await self._send_again(conn, telegram_id, escalation.id, waited, facts, now)
+            await self._send_again(tx, telegram_id, escalation.id, waited, facts)
         await self._core.scheduler.schedule(
-            conn,
+            tx,
             kind=RESEND_JOB,
-            due_at=now + self._core.settings.tunables.escalation_resend,
+            due_at=tx.now + self._core.settings.tunables.escalation_resend,
             target=job.target,
         )
 
@@ -256,31 +249,30 @@ class Escalations:
 
     async def acknowledge(self, telegram_id: int, escalation_id: int) -> CareOutcome:
         """Someone is dealing with it: stop re-sending and tell the organisers who."""
-        now = self._core.clock.now()
-        async with self._core.db.transaction() as conn:
-            escalation = await checkins.escalation(conn, escalation_id)
+        async with self._core.db.transaction() as tx:
+            escalation = await checkins.escalation(tx, escalation_id)
             if escalation is None:
                 return CareOutcome.UNKNOWN
-            if not await self._may_handle(conn, telegram_id, escalation):
+            if not await self._may_handle(tx, telegram_id, escalation):
                 return CareOutcome.NOT_ALLOWED
             if escalation.outcome is not None:
                 return CareOutcome.CLOSED
-            if not await checkins.acknowledge(conn, escalation.id, telegram_id, now):
+            if not await checkins.acknowledge(tx, escalation.id, telegram_id, tx.now):
                 return CareOutcome.ALREADY  # someone else acknowledged first
-            await self._core.scheduler.cancel_for(conn, RESEND_JOB, str(escalation.id))
-            await self._core.scheduler.cancel_for(conn, BUDDY_ACK_JOB, str(escalation.id))
-            who = await people.by_telegram_id(conn, telegram_id)
-            resident = await self._resident(conn, escalation)
-            for organiser in await neighbourhoods.organisers_of(conn, escalation.neighbourhood_id):
+            await self._core.scheduler.cancel_for(tx, RESEND_JOB, str(escalation.id))
+            await self._core.scheduler.cancel_for(tx, BUDDY_ACK_JOB, str(escalation.id))
+            who = await people.by_telegram_id(tx, telegram_id)
+            resident = await self._resident(tx, escalation)
+            for organiser in await neighbourhoods.organisers_of(tx, escalation.neighbourhood_id):
                 if organiser == telegram_id:
                     continue
-                async with languages.speaking_to(conn, organiser):
+                async with languages.speaking_to(tx, organiser):
                     text = care_texts.ACKNOWLEDGED_BY.format(
                         who=first_name(who) if who else request_texts.SOMEONE,
                         name=first_name(resident) if resident else request_texts.THEM,
                     )
-                    await notify.send(conn, organiser, text, now, purpose="organiser")
-            await self._audit(conn, telegram_id, "checkin.acknowledged", escalation, {})
+                    await notify.send(tx, organiser, text, purpose="organiser")
+            await self._audit(tx, telegram_id, "checkin.acknowledged", escalation, {})
         return CareOutcome.OK
 
     async def record_outcome(
@@ -289,77 +281,73 @@ class Escalations:
         """Close an acknowledged escalation with what happened; also returns the resident's name."""
         if outcome not in OUTCOMES:
             return CareOutcome.UNKNOWN, ""
-        now = self._core.clock.now()
-        async with self._core.db.transaction() as conn:
-            escalation = await checkins.escalation(conn, escalation_id)
+        async with self._core.db.transaction() as tx:
+            escalation = await checkins.escalation(tx, escalation_id)
             if escalation is None:
                 return CareOutcome.UNKNOWN, ""
-            if not await self._may_handle(conn, telegram_id, escalation):
+            if not await self._may_handle(tx, telegram_id, escalation):
                 return CareOutcome.NOT_ALLOWED, ""
-            name = await self._resident_name(conn, escalation)
+            name = await self._resident_name(tx, escalation)
             if escalation.outcome is not None:
                 return CareOutcome.CLOSED, name
             if escalation.acknowledged_at is None:
                 return CareOutcome.NEEDS_ACK, name
-            if not await checkins.record_outcome(conn, escalation.id, outcome, telegram_id, now):
+            if not await checkins.record_outcome(tx, escalation.id, outcome, telegram_id, tx.now):
                 return CareOutcome.CLOSED, name
-            await self._audit(
-                conn, telegram_id, "checkin.outcome", escalation, {"outcome": outcome}
-            )
+            await self._audit(tx, telegram_id, "checkin.outcome", escalation, {"outcome": outcome})
         return CareOutcome.OK, name
 
     async def late_answer(
         self,
-        conn: Connection,
+        tx: Tx,
         occurrence: Occurrence,
         checkin: CheckIn,
         person: Person,
         answer: str,
-        now: datetime,
     ) -> None:
         """The resident answered (ok, chat or help) after all: tell whoever deals with it.
 
         The news carries They answered, which closes the escalation with that outcome.
         """
-        recipients = set(await self._all_organisers(conn, checkin.neighbourhood_id))
-        buddy = await people.by_id(conn, checkin.buddy_person_id)
+        recipients = set(await self._all_organisers(tx, checkin.neighbourhood_id))
+        buddy = await people.by_id(tx, checkin.buddy_person_id)
         if buddy is not None:
             recipients.add(buddy.telegram_id)
-        escalation = await checkins.escalation_of_occurrence(conn, occurrence.id)
+        escalation = await checkins.escalation_of_occurrence(tx, occurrence.id)
         open_one = escalation is not None and escalation.outcome is None
         for telegram_id in sorted(recipients):
-            async with languages.speaking_to(conn, telegram_id):
+            async with languages.speaking_to(tx, telegram_id):
                 text = care_texts.LATE_ANSWER.format(
                     name=first_name(person), answer=care_texts.ANSWER_LABELS[answer]
                 )
                 await notify.send(
-                    conn,
+                    tx,
                     telegram_id,
                     text,
-                    now,
                     buttons=answered_buttons(escalation.id) if escalation and open_one else None,
                     purpose="escalation",
                 )
 
     async def close_answered(self, telegram_id: int, escalation_id: int) -> tuple[CareOutcome, str]:
         """They answered after all: acknowledge it (if nobody has) and close it with that."""
-        now = self._core.clock.now()
-        async with self._core.db.transaction() as conn:
-            escalation = await checkins.escalation(conn, escalation_id)
+        async with self._core.db.transaction() as tx:
+            escalation = await checkins.escalation(tx, escalation_id)
             if escalation is None:
                 return CareOutcome.UNKNOWN, ""
-            if not await self._may_handle(conn, telegram_id, escalation):
+            if not await self._may_handle(tx, telegram_id, escalation):
                 return CareOutcome.NOT_ALLOWED, ""
-            name = await self._resident_name(conn, escalation)
+            name = await self._resident_name(tx, escalation)
             if escalation.outcome is not None:
                 return CareOutcome.CLOSED, name
-            if await checkins.acknowledge(conn, escalation.id, telegram_id, now):
-                await self._core.scheduler.cancel_for(conn, RESEND_JOB, str(escalation.id))
-                await self._core.scheduler.cancel_for(conn, BUDDY_ACK_JOB, str(escalation.id))
-            if not await checkins.record_outcome(conn, escalation.id, "answered", telegram_id, now):
+            if await checkins.acknowledge(tx, escalation.id, telegram_id, tx.now):
+                await self._core.scheduler.cancel_for(tx, RESEND_JOB, str(escalation.id))
+                await self._core.scheduler.cancel_for(tx, BUDDY_ACK_JOB, str(escalation.id))
+            if not await checkins.record_outcome(
+                tx, escalation.id, "answered", telegram_id, tx.now
+            ):
                 return CareOutcome.CLOSED, name
             await self._audit(
-                conn, telegram_id, "checkin.outcome", escalation, {"outcome": "answered"}
+                tx, telegram_id, "checkin.outcome", escalation, {"outcome": "answered"}
             )
         return CareOutcome.OK, name
 
@@ -375,17 +363,17 @@ class Escalations:
 
     async def _audit(
         self,
-        conn: Connection,
+        tx: Tx,
         actor: int | None,
         action: str,
         escalation: Escalation,
         after: dict[str, object],
     ) -> None:
         await audit.record(
-            conn,
+            tx,
             actor_telegram_id=actor,
             action=action,
             subject=f"checkin:{escalation.checkin_id}",
-            now=self._core.clock.now(),
+            now=tx.now,
             after={"escalation": escalation.id, **after},
         )

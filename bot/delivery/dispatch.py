@@ -26,7 +26,7 @@ import html
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Protocol
 
 from bot import languages, logs
@@ -35,7 +35,7 @@ from bot.delivery import notify
 from bot.delivery.lanes import Attempt, Drain, SendOutcome
 from config import i18n, reliability_texts
 from storage import people
-from storage.database import Connection, Database
+from storage.database import Database, Tx
 from storage.delivery import bookkeeping as delivery
 from storage.delivery import outbox
 from storage.delivery.outbox import ANSWER_PURPOSE, OutboxMessage
@@ -190,8 +190,8 @@ class OutboxDispatcher:
 
     async def in_flight_at_last_stop(self) -> int:
         """Calls that were being made when the process last stopped; they will be sent again."""
-        async with self._db.transaction() as conn:
-            count = await outbox.in_flight_at_stop(conn)
+        async with self._db.transaction() as tx:
+            count = await outbox.in_flight_at_stop(tx)
         if count:
             log.warning(
                 "%s outbox calls were in flight when the bot last stopped; they are sent again "
@@ -226,15 +226,15 @@ class OutboxDispatcher:
 
     async def move_chat(self, old_chat_id: int, new_chat_id: int) -> int:
         """Follow a group that became a supergroup; returns how many unsent calls moved."""
-        async with self._db.transaction() as conn:
-            moved = await delivery.follow_chat_migration(conn, old_chat_id, new_chat_id)
+        async with self._db.transaction() as tx:
+            moved = await delivery.follow_chat_migration(tx, old_chat_id, new_chat_id)
         log.info("chat %s moved to %s; %s unsent calls follow it", old_chat_id, new_chat_id, moved)
         return moved
 
     async def _mark_sending(self, items: list[OutboxMessage]) -> None:
         """Mark calls about to be made, in one transaction."""
-        async with self._db.transaction() as conn:
-            await outbox.mark_sending(conn, [item.id for item in items], self._clock.now())
+        async with self._db.transaction() as tx:
+            await outbox.mark_sending(tx, [item.id for item in items], tx.now)
 
     async def _call(self, item: OutboxMessage, params: dict[str, Any]) -> int | None:
         """Make the call; an answer that edited a message it can no longer edit is sent anew."""
@@ -306,45 +306,44 @@ class OutboxDispatcher:
 
     async def _record(self, attempts: list[Attempt]) -> None:
         """Record attempts that ended together in one transaction: sent, failed or retried."""
-        now = self._clock.now()
-        async with self._db.transaction() as conn:
+        async with self._db.transaction() as tx:
             for attempt in attempts:
                 item_id = attempt.item.id
                 if attempt.outcome is SendOutcome.SENT:
-                    await outbox.mark_sent(conn, item_id, attempt.message_id, now)
+                    await outbox.mark_sent(tx, item_id, attempt.message_id, tx.now)
                 elif attempt.outcome is SendOutcome.FAILED:
-                    await outbox.mark_failed(conn, item_id, attempt.error, attempt.failure)
+                    await outbox.mark_failed(tx, item_id, attempt.error, attempt.failure)
                     # They blocked the bot: stop alerting them, and tell organisers once.
                     if attempt.unreachable and await people.set_unreachable(
-                        conn, attempt.item.chat_id, True
+                        tx, attempt.item.chat_id, True
                     ):
-                        await self._tell_organisers(conn, attempt.item, now)
+                        await self._tell_organisers(tx, attempt.item)
                 elif attempt.outcome is SendOutcome.MOVED and attempt.new_chat_id is not None:
                     old, new = attempt.item.chat_id, attempt.new_chat_id
-                    await delivery.follow_chat_migration(conn, old, new)
+                    await delivery.follow_chat_migration(tx, old, new)
                     log.info("chat %s moved to %s; its unsent calls follow it", old, new)
                 else:
-                    retry_at = now + retry_delay(attempt.item.attempts + 1, attempt.retry_after)
-                    await delivery.defer(conn, item_id, attempt.error, retry_at)
+                    retry_at = tx.now + retry_delay(attempt.item.attempts + 1, attempt.retry_after)
+                    await delivery.defer(tx, item_id, attempt.error, retry_at)
                     self.retried += 1
             ended = [
                 a.item.id for a in attempts if a.outcome in (SendOutcome.SENT, SendOutcome.FAILED)
             ]
-            await outbox.forget_sent_to_strangers(conn, ended)
+            await outbox.forget_sent_to_strangers(tx, ended)
 
-    async def _tell_organisers(self, conn: Connection, item: OutboxMessage, now: datetime) -> None:
+    async def _tell_organisers(self, tx: Tx, item: OutboxMessage) -> None:
         """Someone just blocked the bot: tell their organisers once, if it matters.
 
         It matters when they hold a task or a check-in or missed something that matters; the
         message names the tasks and what failed.
         """
         missed = reliability_texts.missed_purpose(item.purpose)  # the English source text
-        held = await delivery.holdings(conn, item.chat_id)
+        held = await delivery.holdings(tx, item.chat_id)
         if missed is None and not held.task_refs and not held.has_checkin:
             return
-        name = await delivery.display_name(conn, item.chat_id) or str(item.chat_id)
-        for organiser in await delivery.organisers_of_member(conn, item.chat_id):
-            async with languages.speaking_to(conn, organiser):
+        name = await delivery.display_name(tx, item.chat_id) or str(item.chat_id)
+        for organiser in await delivery.organisers_of_member(tx, item.chat_id):
+            async with languages.speaking_to(tx, organiser):
                 what = i18n.gettext(missed) if missed else reliability_texts.SOMETHING_FROM_THE_BOT
                 lines = [
                     reliability_texts.BLOCKED_THE_BOT.format(name=html.escape(name), missed=what)
@@ -355,7 +354,7 @@ class OutboxDispatcher:
                     )
                 if held.has_checkin:
                     lines.append(reliability_texts.BLOCKED_HAS_CHECKIN)
-                await notify.send(conn, organiser, "\n".join(lines), now, purpose="organiser")
+                await notify.send(tx, organiser, "\n".join(lines), purpose="organiser")
 
     async def _resolve(self, params: dict[str, Any]) -> dict[str, Any] | None:
         """Fill in the Telegram message id of an edit whose target was sent by the outbox.

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime
 from typing import Any
 
 from bot.delivery import quiet_hours
-from storage.database import Connection
+from storage.database import Tx
 from storage.delivery import outbox
 
 Buttons = list[list[tuple[str, str]]]
@@ -77,10 +76,9 @@ def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
 
 
 async def send(
-    conn: Connection,
+    tx: Tx,
     chat_id: int,
     text: str,
-    now: datetime,
     *,
     buttons: Buttons | None = None,
     purpose: str = "",
@@ -92,7 +90,7 @@ async def send(
     hours (those of `neighbourhood_id` when given).
     """
     parts = split_text(text)
-    not_before = await quiet_hours.hold_until(conn, chat_id, purpose, now, neighbourhood_id)
+    not_before = await quiet_hours.hold_until(tx, chat_id, purpose, neighbourhood_id)
     outbox_id = 0
     for index, part in enumerate(parts):
         params: dict[str, Any] = {"chat_id": chat_id, "text": part}
@@ -100,11 +98,11 @@ async def send(
         if markup:
             params["reply_markup"] = markup
         outbox_id = await outbox.enqueue(
-            conn,
+            tx,
             chat_id=chat_id,
             method="sendMessage",
             params=params,
-            now=now,
+            now=tx.now,
             purpose=purpose,
             not_before=not_before,
             priority=priority_for(purpose),
@@ -117,12 +115,11 @@ CAPTION_LIMIT = 1024
 
 
 async def send_media(
-    conn: Connection,
+    tx: Tx,
     chat_id: int,
     kind: str,
     file_id: str,
     caption: str,
-    now: datetime,
     *,
     buttons: Buttons | None = None,
     purpose: str = "",
@@ -131,24 +128,23 @@ async def send_media(
     params: dict[str, Any] = {"chat_id": chat_id, kind: file_id, "caption": caption[:CAPTION_LIMIT]}
     if markup := inline_keyboard(buttons):
         params["reply_markup"] = markup
-    not_before = await quiet_hours.hold_until(conn, chat_id, purpose, now)
+    not_before = await quiet_hours.hold_until(tx, chat_id, purpose)
     return await outbox.enqueue(
-        conn,
+        tx,
         chat_id=chat_id,
         method=MEDIA_METHODS[kind],
         params=params,
-        now=now,
+        now=tx.now,
         purpose=purpose,
         not_before=not_before,
     )
 
 
 async def edit(
-    conn: Connection,
+    tx: Tx,
     chat_id: int,
     sent_outbox_id: int,
     text: str,
-    now: datetime,
     *,
     buttons: Buttons | None = None,
     purpose: str = "",
@@ -157,13 +153,13 @@ async def edit(
 
     A message still held for quiet hours is rewritten in place instead: it has not been seen.
     """
-    held = await outbox.held_params(conn, sent_outbox_id, now)
+    held = await outbox.held_params(tx, sent_outbox_id, tx.now)
     if held is not None:
         held["text"] = text[:MESSAGE_LIMIT]
         held.pop("reply_markup", None)
         if markup := inline_keyboard(buttons):
             held["reply_markup"] = markup
-        await outbox.replace_params(conn, sent_outbox_id, held)
+        await outbox.replace_params(tx, sent_outbox_id, held)
         return sent_outbox_id
     params: dict[str, Any] = {"chat_id": chat_id, "text": text[:MESSAGE_LIMIT]}
     params["edit_of_outbox"] = sent_outbox_id
@@ -171,11 +167,11 @@ async def edit(
     if markup:
         params["reply_markup"] = markup
     return await outbox.enqueue(
-        conn,
+        tx,
         chat_id=chat_id,
         method="editMessageText",
         params=params,
-        now=now,
+        now=tx.now,
         purpose=purpose,
         priority=priority_for(purpose),
     )

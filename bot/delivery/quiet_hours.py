@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.when import local_to_utc
 from storage.care import reports as care_reports
-from storage.database import Connection
+from storage.database import Connection, Tx
 
 # Outbox purposes that wait for the end of quiet hours: alerts and group posts about
 # requests, task reminders and nudges, the next-day follow-up and the organiser digest.
@@ -87,17 +87,16 @@ async def for_neighbourhood(conn: Connection, neighbourhood_id: int) -> QuietWin
 
 
 async def hold_until(
-    conn: Connection,
+    tx: Tx,
     chat_id: int,
     purpose: str,
-    now: datetime,
     neighbourhood_id: int | None = None,
 ) -> datetime | None:
     """When a message with this purpose may go to this chat, if it must wait; else None."""
     if purpose not in HELD_PURPOSES:
         return None
     if neighbourhood_id is not None:
-        quiet = await for_neighbourhood(conn, neighbourhood_id)
+        quiet = await for_neighbourhood(tx, neighbourhood_id)
     else:
-        quiet = window(await care_reports.quiet_hours_for_chat(conn, chat_id))
-    return quiet.ends_after(now) if quiet else None
+        quiet = window(await care_reports.quiet_hours_for_chat(tx, chat_id))
+    return quiet.ends_after(tx.now) if quiet else None

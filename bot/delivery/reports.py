@@ -31,19 +31,18 @@ class DeliveryReports:
 
     async def report_if_due(self) -> bool:
         """Tell the organisers about undelivered messages, unless told within the hour."""
-        now = self._clock.now()
-        async with self._db.transaction() as conn:
-            trouble = await delivery.trouble_since_last_report(conn, RETRIES_BEFORE_REPORTING)
+        async with self._db.transaction() as tx:
+            trouble = await delivery.trouble_since_last_report(tx, RETRIES_BEFORE_REPORTING)
             if not (trouble.not_delivered or trouble.still_retrying):
                 return False
             last = trouble.last_reported_at
-            if last is not None and now - last < REPORT_EVERY:
+            if last is not None and tx.now - last < REPORT_EVERY:
                 return False
             for organiser in self._organisers:
-                async with languages.speaking_to(conn, organiser):
+                async with languages.speaking_to(tx, organiser):
                     text = reliability_texts.DELIVERY_TROUBLE.format(
                         not_delivered=trouble.not_delivered, retrying=trouble.still_retrying
                     )
-                await notify.send(conn, organiser, text, now, purpose="organiser")
-            await delivery.record_report(conn, now, trouble.up_to)
+                await notify.send(tx, organiser, text, purpose="organiser")
+            await delivery.record_report(tx, tx.now, trouble.up_to)
         return True

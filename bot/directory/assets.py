@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, replace
-from datetime import datetime
 from enum import StrEnum
 
 from bot import languages
@@ -27,7 +26,7 @@ from bot.model.assets import VOLUNTEER_OFFER, Asset, AssetFields
 from bot.model.requests import HelpRequest
 from config import asset_texts, request_texts
 from storage import audit, people
-from storage.database import Connection
+from storage.database import Connection, Tx
 from storage.directory import assets
 from storage.directory import search as asset_search
 from storage.directory.search import Scope
@@ -96,29 +95,26 @@ class AssetRegister:
 
         A proposed asset shows to others only once an organiser approves it; they are asked.
         """
-        now = self._core.clock.now()
-        async with self._core.db.transaction() as conn:
-            person = await people.by_telegram_id(conn, telegram_id)
+        async with self._core.db.transaction() as tx:
+            person = await people.by_telegram_id(tx, telegram_id)
             if person is None or not person.has_consented:
                 raise PermissionError("the person has not agreed to the privacy notice")
-            organiser = await self._core.community.organises(conn, telegram_id, neighbourhood_id)
-            if not organiser and not await neighbourhoods.role_in(
-                conn, person.id, neighbourhood_id
-            ):
+            organiser = await self._core.community.organises(tx, telegram_id, neighbourhood_id)
+            if not organiser and not await neighbourhoods.role_in(tx, person.id, neighbourhood_id):
                 raise PermissionError("only members can add to a neighbourhood's directory")
-            published = organiser or await assets.self_publish(conn, neighbourhood_id)
+            published = organiser or await assets.self_publish(tx, neighbourhood_id)
             asset_id = await assets.insert(
-                conn,
+                tx,
                 neighbourhood_id=neighbourhood_id,
                 owner_person_id=person.id,
                 values=values,
                 status="published" if published else "proposed",
                 source="proposed",
-                now=now,
+                now=tx.now,
             )
-            asset = await assets.by_id(conn, asset_id)
+            asset = await assets.by_id(tx, asset_id)
             assert asset is not None
-            await self._audit(conn, telegram_id, "asset.proposed", asset, now)
+            await self._audit(tx, telegram_id, "asset.proposed", asset)
             if not published:
                 owner, where = person.display_name, asset.neighbourhood_name
 
@@ -138,31 +134,30 @@ class AssetRegister:
                     ]
 
                 await self._core.alerting.tell_organisers(
-                    conn, neighbourhood_id, text, now, buttons=buttons
+                    tx, neighbourhood_id, text, buttons=buttons
                 )
         return asset
 
     async def decide(self, telegram_id: int, asset_id: int, approve: bool) -> Done:
         """An organiser approves (publishes) or rejects (withdraws) a proposed asset."""
-        now = self._core.clock.now()
-        async with self._core.db.transaction() as conn:
-            asset = await assets.by_id(conn, asset_id)
+        async with self._core.db.transaction() as tx:
+            asset = await assets.by_id(tx, asset_id)
             if asset is None:
                 return Done(AssetOutcome.GONE)
-            if not await self._core.community.organises(conn, telegram_id, asset.neighbourhood_id):
+            if not await self._core.community.organises(tx, telegram_id, asset.neighbourhood_id):
                 return Done(AssetOutcome.NOT_ALLOWED, asset)
             status = "published" if approve else "withdrawn"
-            if not await assets.set_status(conn, asset_id, status, now, only_from="proposed"):
+            if not await assets.set_status(tx, asset_id, status, tx.now, only_from="proposed"):
                 return Done(AssetOutcome.ALREADY, asset)
-            decided = await assets.by_id(conn, asset_id)
+            decided = await assets.by_id(tx, asset_id)
             assert decided is not None
             action = "asset.approved" if approve else "asset.rejected"
-            await self._audit(conn, telegram_id, action, decided, now)
+            await self._audit(tx, telegram_id, action, decided)
             if decided.owner_telegram_id is not None:
-                async with languages.speaking_to(conn, decided.owner_telegram_id):
+                async with languages.speaking_to(tx, decided.owner_telegram_id):
                     text = asset_texts.OWNER_APPROVED if approve else asset_texts.OWNER_REJECTED
                     await notify.send(
-                        conn,
+                        tx,
                         decided.owner_telegram_id,
                         text.format(
                             title=html.escape(decided.title),
@@ -171,7 +166,6 @@ class AssetRegister:
                                 neighbourhood=html.escape(decided.neighbourhood_name)
                             ),
                         ),
-                        now,
                         purpose="asset",
                     )
         return Done(AssetOutcome.OK, decided)
@@ -205,43 +199,40 @@ class AssetRegister:
 
     async def edit(self, telegram_id: int, asset_id: int, field: str, value: str) -> Done:
         """Change one field (raises InvalidAssetError with a friendly text for bad values)."""
-        now = self._core.clock.now()
-        async with self._core.db.transaction() as conn:
-            checked = await self._manageable(conn, telegram_id, asset_id)
+        async with self._core.db.transaction() as tx:
+            checked = await self._manageable(tx, telegram_id, asset_id)
             if checked.asset is None or checked.outcome is not AssetOutcome.OK:
                 return checked
             values = _changed(checked.asset.fields, field, value)
-            await assets.update_fields(conn, asset_id, values, now)
-            edited = await assets.by_id(conn, asset_id)
+            await assets.update_fields(tx, asset_id, values, tx.now)
+            edited = await assets.by_id(tx, asset_id)
             assert edited is not None
-            await self._audit(conn, telegram_id, "asset.edited", edited, now, field=field)
+            await self._audit(tx, telegram_id, "asset.edited", edited, field=field)
         return Done(AssetOutcome.OK, edited)
 
     async def withdraw(self, telegram_id: int, asset_id: int) -> Done:
         """The owner withdraws, or an organiser removes, an asset from the directory."""
-        now = self._core.clock.now()
-        async with self._core.db.transaction() as conn:
-            checked = await self._manageable(conn, telegram_id, asset_id)
+        async with self._core.db.transaction() as tx:
+            checked = await self._manageable(tx, telegram_id, asset_id)
             if checked.asset is None or checked.outcome is not AssetOutcome.OK:
                 return checked
-            await assets.set_status(conn, asset_id, "withdrawn", now)
+            await assets.set_status(tx, asset_id, "withdrawn", tx.now)
             owner = checked.asset.owner_telegram_id == telegram_id
             action = "asset.withdrawn" if owner else "asset.removed"
-            await self._audit(conn, telegram_id, action, checked.asset, now)
+            await self._audit(tx, telegram_id, action, checked.asset)
         return Done(AssetOutcome.OK, checked.asset)
 
     async def verify(self, telegram_id: int, asset_id: int) -> Done:
         """An organiser of the asset's neighbourhood marks it verified today."""
-        now = self._core.clock.now()
-        async with self._core.db.transaction() as conn:
-            asset = await assets.by_id(conn, asset_id)
+        async with self._core.db.transaction() as tx:
+            asset = await assets.by_id(tx, asset_id)
             if asset is None or asset.status == "withdrawn":
                 return Done(AssetOutcome.GONE)
-            if not await self._core.community.organises(conn, telegram_id, asset.neighbourhood_id):
+            if not await self._core.community.organises(tx, telegram_id, asset.neighbourhood_id):
                 return Done(AssetOutcome.NOT_ALLOWED, asset)
-            await assets.set_verified(conn, asset_id, telegram_id, now)
-            verified = await assets.by_id(conn, asset_id)
-            await self._audit(conn, telegram_id, "asset.verified", asset, now)
+            await assets.set_verified(tx, asset_id, telegram_id, tx.now)
+            verified = await assets.by_id(tx, asset_id)
+            await self._audit(tx, telegram_id, "asset.verified", asset)
         return Done(AssetOutcome.OK, verified)
 
     async def related(
@@ -277,24 +268,23 @@ class AssetRegister:
 
     async def on_request_event(
         self,
-        conn: Connection,
+        tx: Tx,
         action: str,
         before: HelpRequest | None,
         after: HelpRequest | None,
-        now: datetime,
     ) -> None:
         """On a new request, tell the resident about related local assets (an extra)."""
         request = after or before
         if action != "request.created" or request is None:
             return
-        requester = await people.by_id(conn, request.requester_person_id)
+        requester = await people.by_id(tx, request.requester_person_id)
         if requester is None:
             return
-        async with languages.speaking_to(conn, requester.telegram_id):
-            lines = await self.related_lines(conn, request)
+        async with languages.speaking_to(tx, requester.telegram_id):
+            lines = await self.related_lines(tx, request)
             if lines:
                 text = asset_texts.RELATED_ASSETS.format(ref=request.ref, items=lines)
-                await notify.send(conn, requester.telegram_id, text, now, purpose="related-assets")
+                await notify.send(tx, requester.telegram_id, text, purpose="related-assets")
 
     async def _manageable(self, conn: Connection, telegram_id: int, asset_id: int) -> Done:
         asset = await assets.by_id(conn, asset_id)
@@ -308,15 +298,13 @@ class AssetRegister:
             return Done(AssetOutcome.OK, asset)
         return Done(AssetOutcome.NOT_ALLOWED, asset)
 
-    async def _audit(
-        self, conn: Connection, actor: int, action: str, asset: Asset, now: datetime, **extra: str
-    ) -> None:
+    async def _audit(self, tx: Tx, actor: int, action: str, asset: Asset, **extra: str) -> None:
         await audit.record(
-            conn,
+            tx,
             actor_telegram_id=actor,
             action=action,
             subject=f"asset:{asset.id}",
-            now=now,
+            now=tx.now,
             after={"status": asset.status, "neighbourhood_id": asset.neighbourhood_id, **extra},
         )
 

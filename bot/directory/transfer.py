@@ -77,40 +77,39 @@ class AssetTransfer:
             raise PermissionError("only organisers can import assets")
         report = ImportReport(ignored_columns=parsed.ignored_columns)
         allowed: dict[int, bool] = {}  # neighbourhood id -> organised, checked once per import
-        now = self._core.clock.now()
-        async with self._core.db.transaction() as conn:
+        async with self._core.db.transaction() as tx:
             for row in parsed.rows:
                 try:
-                    planned = await self._plan(conn, telegram_id, row, organised, allowed)
+                    planned = await self._plan(tx, telegram_id, row, organised, allowed)
                 except InvalidAssetError as error:
                     report.errors.append((row.line, str(error)))
                     continue
                 if planned.asset_id is None:
                     await assets.insert(
-                        conn,
+                        tx,
                         neighbourhood_id=planned.neighbourhood_id,
                         owner_person_id=None,
                         values=planned.values,
                         status=planned.status,
                         source=IMPORTED,
-                        now=now,
+                        now=tx.now,
                     )
                     report.added += 1
                     continue
-                current = await assets.by_id(conn, planned.asset_id)
+                current = await assets.by_id(tx, planned.asset_id)
                 assert current is not None
                 if current.fields == planned.values and current.status == planned.status:
                     report.unchanged += 1
                     continue
-                await assets.update_fields(conn, planned.asset_id, planned.values, now)
-                await assets.set_status(conn, planned.asset_id, planned.status, now)
+                await assets.update_fields(tx, planned.asset_id, planned.values, tx.now)
+                await assets.set_status(tx, planned.asset_id, planned.status, tx.now)
                 report.updated += 1
             await audit.record(
-                conn,
+                tx,
                 actor_telegram_id=telegram_id,
                 action="import.assets",
                 subject="assets",
-                now=now,
+                now=tx.now,
                 after={
                     "added": report.added,
                     "updated": report.updated,
@@ -122,14 +121,14 @@ class AssetTransfer:
 
     async def export_csv(self, telegram_id: int, everywhere: bool = False) -> Export | Refusal:
         """The register of the organiser's neighbourhoods as CSV (all: bootstrap organisers)."""
-        now = self._core.clock.now()
-        async with self._core.db.transaction() as conn:
-            scope = await export_scope(self._core, conn, telegram_id, everywhere, "assets")
+        async with self._core.db.transaction() as tx:
+            now = tx.now
+            scope = await export_scope(self._core, tx, telegram_id, everywhere, "assets")
             if isinstance(scope, Refusal):
                 return scope
-            register = await assets.in_neighbourhoods(conn, scope.ids) if scope.ids else []
+            register = await assets.in_neighbourhoods(tx, scope.ids) if scope.ids else []
             await audit.record(
-                conn,
+                tx,
                 actor_telegram_id=telegram_id,
                 action="export.assets",
                 subject="assets",

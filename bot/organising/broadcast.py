@@ -70,44 +70,41 @@ class Broadcasts:
     async def queue(self, telegram_id: int, neighbourhood_id: int, text: str) -> Queued | None:
         """Queue the message to every reachable volunteer (None when not allowed)."""
         core = self._core
-        now = core.clock.now()
-        async with core.db.transaction() as conn:
-            if not await core.community.organises(conn, telegram_id, neighbourhood_id):
+        async with core.db.transaction() as tx:
+            if not await core.community.organises(tx, telegram_id, neighbourhood_id):
                 return None
-            neighbourhood = await neighbourhoods.by_id(conn, neighbourhood_id)
+            neighbourhood = await neighbourhoods.by_id(tx, neighbourhood_id)
             name = neighbourhood.name if neighbourhood else "?"
-            found = await broadcasts.recipients(conn, neighbourhood_id)
+            found = await broadcasts.recipients(tx, neighbourhood_id)
             broadcast_id = await broadcasts.create(
-                conn,
+                tx,
                 neighbourhood_id=neighbourhood_id,
                 organiser_telegram_id=telegram_id,
                 text=text,
                 recipients=len(found.telegram_ids),
                 skipped_unreachable=found.unreachable,
-                now=now,
+                now=tx.now,
             )
             ids: list[int] = []
             for chat in found.telegram_ids:
-                async with languages.speaking_to(conn, chat):
+                async with languages.speaking_to(tx, chat):
                     message = oversight_texts.BROADCAST_MESSAGE.format(
                         neighbourhood=html.escape(name), message=html.escape(text)
                     )
                     ids.append(
-                        await notify.send(
-                            conn, chat, message, now, purpose=purpose_of(broadcast_id)
-                        )
+                        await notify.send(tx, chat, message, purpose=purpose_of(broadcast_id))
                     )
             if ids:
-                await broadcasts.set_outbox_range(conn, broadcast_id, min(ids), max(ids))
+                await broadcasts.set_outbox_range(tx, broadcast_id, min(ids), max(ids))
             total = len(found.telegram_ids)
             started = oversight_texts.BROADCAST_PROGRESS.format(done=0, total=total)
-            progress = await notify.send(conn, telegram_id, started, now, purpose=PROGRESS_PURPOSE)
+            progress = await notify.send(tx, telegram_id, started, purpose=PROGRESS_PURPOSE)
             await audit.record(
-                conn,
+                tx,
                 actor_telegram_id=telegram_id,
                 action="broadcast.sent",
                 subject=f"neighbourhood:{neighbourhood_id}",
-                now=now,
+                now=tx.now,
                 after={
                     "broadcast": broadcast_id,
                     "recipients": len(found.telegram_ids),
@@ -143,8 +140,8 @@ class Broadcasts:
     async def _show(self, queued: Queued, final: Delivery | None = None, **counts: int) -> None:
         """Edit the organiser's progress message (in their language) through the outbox."""
         core, chat = self._core, queued.organiser_telegram_id
-        async with core.db.transaction() as conn:
-            async with languages.speaking_to(conn, chat):
+        async with core.db.transaction() as tx:
+            async with languages.speaking_to(tx, chat):
                 if final is None:
                     text = oversight_texts.BROADCAST_PROGRESS.format(**counts)
                 else:
@@ -158,10 +155,9 @@ class Broadcasts:
                         pending=pending if final.pending else "",
                     )
             await notify.edit(
-                conn,
+                tx,
                 chat,
                 queued.progress_outbox_id,
                 text,
-                core.clock.now(),
                 purpose=PROGRESS_PURPOSE,
             )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 
 from bot.clock import Clock
@@ -13,7 +12,7 @@ from bot.model.neighbourhoods import Invite, Neighbourhood
 from bot.model.people import Person
 from config.settings import Settings
 from storage import audit, people
-from storage.database import Connection, Database
+from storage.database import Connection, Database, Tx
 from storage.organising import neighbourhoods
 
 INVITE_CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16}$")
@@ -80,18 +79,18 @@ class Community:
 
     async def choose_language(self, telegram_id: int, language: str) -> bool:
         """Store the language a person chose with /language (audited); False if not consented."""
-        async with self._db.transaction() as conn:
-            before = await people.by_telegram_id(conn, telegram_id)
+        async with self._db.transaction() as tx:
+            before = await people.by_telegram_id(tx, telegram_id)
             if before is None or not before.has_consented:
                 return False
-            if not await people.set_language(conn, telegram_id, language, self._clock.now()):
+            if not await people.set_language(tx, telegram_id, language, tx.now):
                 return False
             await audit.record(
-                conn,
+                tx,
                 actor_telegram_id=telegram_id,
                 action="person.language",
                 subject=f"person:{before.id}",
-                now=self._clock.now(),
+                now=tx.now,
                 before={"language": before.language},
                 after={"language": language},
             )
@@ -99,36 +98,35 @@ class Community:
 
     async def consent(self, telegram_id: int, display_name: str, language: str | None) -> Person:
         """Record consent to the current privacy notice; creates the person once."""
-        now = self._clock.now()
-        async with self._db.transaction() as conn:
-            before = await people.by_telegram_id(conn, telegram_id)
+        async with self._db.transaction() as tx:
+            before = await people.by_telegram_id(tx, telegram_id)
             person = await people.record_consent(
-                conn,
+                tx,
                 telegram_id=telegram_id,
                 display_name=display_name,
                 language=language,
                 notice_version=self.notice_version,
-                now=now,
+                now=tx.now,
             )
             if before is None or not before.has_consented:
                 await audit.record(
-                    conn,
+                    tx,
                     actor_telegram_id=telegram_id,
                     action="consent.given",
                     subject=f"person:{person.id}",
-                    now=now,
+                    now=tx.now,
                     after={"notice_version": self.notice_version},
                 )
         return person
 
     async def decline(self, telegram_id: int) -> None:
         """Record a refusal and nothing else about the person."""
-        async with self._db.transaction() as conn:
+        async with self._db.transaction() as tx:
             await people.record_refusal(
-                conn,
+                tx,
                 telegram_id=telegram_id,
                 notice_version=self.notice_version,
-                now=self._clock.now(),
+                now=tx.now,
             )
 
     # Memberships and roles
@@ -201,26 +199,25 @@ class Community:
         clean = " ".join(name.split())
         if not clean or len(clean) > NAME_MAX_LENGTH:
             return CreateOutcome.BAD_NAME, None
-        now = self._clock.now()
-        async with self._db.transaction() as conn:
-            person = await people.by_telegram_id(conn, telegram_id)
+        async with self._db.transaction() as tx:
+            person = await people.by_telegram_id(tx, telegram_id)
             allowed = self.is_bootstrap_organiser(telegram_id) or bool(
-                await self._organised(conn, telegram_id)
+                await self._organised(tx, telegram_id)
             )
             if not allowed or person is None or not person.has_consented:
                 raise NotAllowedError(f"{telegram_id} may not create neighbourhoods")
-            created = await neighbourhoods.create(conn, name=clean, created_by=person.id, now=now)
+            created = await neighbourhoods.create(tx, name=clean, created_by=person.id, now=tx.now)
             if created is None:
-                return CreateOutcome.NAME_TAKEN, await neighbourhoods.by_name(conn, clean)
+                return CreateOutcome.NAME_TAKEN, await neighbourhoods.by_name(tx, clean)
             await neighbourhoods.add_member(
-                conn, person_id=person.id, neighbourhood_id=created.id, role="organiser", now=now
+                tx, person_id=person.id, neighbourhood_id=created.id, role="organiser", now=tx.now
             )
             await audit.record(
-                conn,
+                tx,
                 actor_telegram_id=telegram_id,
                 action="neighbourhood.created",
                 subject=f"neighbourhood:{created.id}",
-                now=now,
+                now=tx.now,
                 after={"name": clean},
             )
         return CreateOutcome.CREATED, created
@@ -232,16 +229,15 @@ class Community:
 
     async def set_self_join(self, telegram_id: int, neighbourhood_id: int, is_open: bool) -> None:
         """Open or close a neighbourhood to joining without an invite (organisers only)."""
-        now = self._clock.now()
-        async with self._db.transaction() as conn:
-            await self._require_organiser_of(conn, telegram_id, neighbourhood_id)
-            await neighbourhoods.set_open_to_self_join(conn, neighbourhood_id, is_open)
+        async with self._db.transaction() as tx:
+            await self._require_organiser_of(tx, telegram_id, neighbourhood_id)
+            await neighbourhoods.set_open_to_self_join(tx, neighbourhood_id, is_open)
             await audit.record(
-                conn,
+                tx,
                 actor_telegram_id=telegram_id,
                 action="neighbourhood.self_join_changed",
                 subject=f"neighbourhood:{neighbourhood_id}",
-                now=now,
+                now=tx.now,
                 after={"open_to_self_join": is_open},
             )
 
@@ -249,16 +245,15 @@ class Community:
         self, telegram_id: int, neighbourhood_id: int, chat_id: int
     ) -> Neighbourhood:
         """Link a group as the neighbourhood's volunteers' chat (organisers only)."""
-        now = self._clock.now()
-        async with self._db.transaction() as conn:
-            neighbourhood = await self._require_organiser_of(conn, telegram_id, neighbourhood_id)
-            await neighbourhoods.link_volunteers_chat(conn, neighbourhood_id, chat_id)
+        async with self._db.transaction() as tx:
+            neighbourhood = await self._require_organiser_of(tx, telegram_id, neighbourhood_id)
+            await neighbourhoods.link_volunteers_chat(tx, neighbourhood_id, chat_id)
             await audit.record(
-                conn,
+                tx,
                 actor_telegram_id=telegram_id,
                 action="neighbourhood.group_linked",
                 subject=f"neighbourhood:{neighbourhood_id}",
-                now=now,
+                now=tx.now,
                 before={"volunteers_chat_id": neighbourhood.volunteers_chat_id},
                 after={"volunteers_chat_id": chat_id},
             )
@@ -268,25 +263,24 @@ class Community:
 
     async def create_invite(self, telegram_id: int, neighbourhood_id: int) -> Invite:
         """Make a random, unguessable invite code that expires after the configured time."""
-        now = self._clock.now()
-        expires_at = now + self._settings.tunables.invite_ttl
-        async with self._db.transaction() as conn:
-            await self._require_organiser_of(conn, telegram_id, neighbourhood_id)
-            person = await people.by_telegram_id(conn, telegram_id)
+        async with self._db.transaction() as tx:
+            expires_at = tx.now + self._settings.tunables.invite_ttl
+            await self._require_organiser_of(tx, telegram_id, neighbourhood_id)
+            person = await people.by_telegram_id(tx, telegram_id)
             invite = await neighbourhoods.create_invite(
-                conn,
+                tx,
                 code=secrets.token_urlsafe(12),
                 neighbourhood_id=neighbourhood_id,
                 created_by=person.id if person else None,
                 expires_at=expires_at,
-                now=now,
+                now=tx.now,
             )
             await audit.record(
-                conn,
+                tx,
                 actor_telegram_id=telegram_id,
                 action="invite.created",
                 subject=f"neighbourhood:{neighbourhood_id}",
-                now=now,
+                now=tx.now,
                 after={"expires_at": expires_at.isoformat()},
             )
         return invite
@@ -295,20 +289,19 @@ class Community:
         """Revoke an invite of a neighbourhood the person organises; False if unknown or done."""
         if not INVITE_CODE_PATTERN.match(code):
             return False
-        now = self._clock.now()
-        async with self._db.transaction() as conn:
-            invite = await neighbourhoods.invite_by_code(conn, code)
+        async with self._db.transaction() as tx:
+            invite = await neighbourhoods.invite_by_code(tx, code)
             if invite is None:
                 return False
-            await self._require_organiser_of(conn, telegram_id, invite.neighbourhood_id)
-            revoked = await neighbourhoods.revoke_invite(conn, code, now)
+            await self._require_organiser_of(tx, telegram_id, invite.neighbourhood_id)
+            revoked = await neighbourhoods.revoke_invite(tx, code, tx.now)
             if revoked:
                 await audit.record(
-                    conn,
+                    tx,
                     actor_telegram_id=telegram_id,
                     action="invite.revoked",
                     subject=f"neighbourhood:{invite.neighbourhood_id}",
-                    now=now,
+                    now=tx.now,
                 )
         return revoked
 
@@ -316,53 +309,50 @@ class Community:
         """Join the neighbourhood an invite code belongs to, if the code is still good."""
         if not INVITE_CODE_PATTERN.match(code):
             return JoinResult(JoinOutcome.MALFORMED)
-        now = self._clock.now()
-        async with self._db.transaction() as conn:
-            invite = await neighbourhoods.invite_by_code(conn, code)
+        async with self._db.transaction() as tx:
+            invite = await neighbourhoods.invite_by_code(tx, code)
             if invite is None:
                 return JoinResult(JoinOutcome.UNKNOWN)
-            neighbourhood = await neighbourhoods.by_id(conn, invite.neighbourhood_id)
+            neighbourhood = await neighbourhoods.by_id(tx, invite.neighbourhood_id)
             if invite.revoked_at is not None:
                 return JoinResult(JoinOutcome.REVOKED, neighbourhood)
-            if invite.expires_at is not None and invite.expires_at <= now:
+            if invite.expires_at is not None and invite.expires_at <= tx.now:
                 return JoinResult(JoinOutcome.EXPIRED, neighbourhood)
-            result = await self._join(conn, telegram_id, invite.neighbourhood_id, now, code)
+            result = await self._join(tx, telegram_id, invite.neighbourhood_id, code)
             if result.outcome is JoinOutcome.JOINED:
-                await neighbourhoods.count_invite_use(conn, code)
+                await neighbourhoods.count_invite_use(tx, code)
             return result
 
     async def join_open(self, telegram_id: int, neighbourhood_id: int) -> JoinResult:
         """Join a neighbourhood from the self-join list, if it is (still) open."""
-        now = self._clock.now()
-        async with self._db.transaction() as conn:
-            neighbourhood = await neighbourhoods.by_id(conn, neighbourhood_id)
+        async with self._db.transaction() as tx:
+            neighbourhood = await neighbourhoods.by_id(tx, neighbourhood_id)
             if neighbourhood is None or not neighbourhood.open_to_self_join:
                 return JoinResult(JoinOutcome.NOT_OPEN, neighbourhood)
-            return await self._join(conn, telegram_id, neighbourhood_id, now, None)
+            return await self._join(tx, telegram_id, neighbourhood_id, None)
 
     async def _join(
         self,
-        conn: Connection,
+        tx: Tx,
         telegram_id: int,
         neighbourhood_id: int,
-        now: datetime,
         code: str | None,
     ) -> JoinResult:
-        neighbourhood = await neighbourhoods.by_id(conn, neighbourhood_id)
-        person = await people.by_telegram_id(conn, telegram_id)
+        neighbourhood = await neighbourhoods.by_id(tx, neighbourhood_id)
+        person = await people.by_telegram_id(tx, telegram_id)
         if person is None or not person.has_consented:
             return JoinResult(JoinOutcome.NO_CONSENT, neighbourhood)
-        if await neighbourhoods.role_in(conn, person.id, neighbourhood_id) is not None:
+        if await neighbourhoods.role_in(tx, person.id, neighbourhood_id) is not None:
             return JoinResult(JoinOutcome.ALREADY_MEMBER, neighbourhood)
         await neighbourhoods.add_member(
-            conn, person_id=person.id, neighbourhood_id=neighbourhood_id, role="member", now=now
+            tx, person_id=person.id, neighbourhood_id=neighbourhood_id, role="member", now=tx.now
         )
         await audit.record(
-            conn,
+            tx,
             actor_telegram_id=telegram_id,
             action="neighbourhood.joined",
             subject=f"neighbourhood:{neighbourhood_id}",
-            now=now,
+            now=tx.now,
             after={"person_id": person.id, "via": "invite" if code else "list"},
         )
         return JoinResult(JoinOutcome.JOINED, neighbourhood)

@@ -21,7 +21,7 @@ from config import care_texts, i18n
 from storage import jobs
 from storage.care import checkins
 from storage.care import reports as care_reports
-from storage.database import Connection
+from storage.database import Connection, Tx
 from storage.jobs import ScheduledJob
 from storage.organising import neighbourhoods
 
@@ -49,14 +49,14 @@ class Digest:
 
     async def ensure_armed(self) -> None:
         """Arm the daily digest job if none is pending (at start-up)."""
-        async with self._core.db.transaction() as conn:
-            if not await jobs.pending_for(conn, DIGEST_JOB, DIGEST_TARGET):
-                await self._arm(conn, self._core.clock.now())
+        async with self._core.db.transaction() as tx:
+            if not await jobs.pending_for(tx, DIGEST_JOB, DIGEST_TARGET):
+                await self._arm(tx, tx.now)
 
-    async def _arm(self, conn: Connection, after: datetime) -> None:
+    async def _arm(self, tx: Tx, after: datetime) -> None:
         settings = self._core.settings
         due = next_daily(settings.tunables.digest_time, after, settings.timezone)
-        await self._core.scheduler.schedule(conn, kind=DIGEST_JOB, due_at=due, target=DIGEST_TARGET)
+        await self._core.scheduler.schedule(tx, kind=DIGEST_JOB, due_at=due, target=DIGEST_TARGET)
 
     async def recipients(self, conn: Connection) -> dict[int, list[int]]:
         """Organiser Telegram id -> neighbourhood ids; bootstrap organisers get the orphans."""
@@ -67,54 +67,51 @@ class Digest:
                 found[telegram_id] = sorted(set(found.get(telegram_id, [])) | set(orphans))
         return found
 
-    async def _digest_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
-        for telegram_id, ids in sorted((await self.recipients(conn)).items()):
-            async with languages.speaking_to(conn, telegram_id):
-                text = await self.compose(conn, ids, now, for_day=job.due_at)
-                await notify.send(
-                    conn, telegram_id, text, now, purpose="digest", neighbourhood_id=ids[0]
-                )
-        if not await jobs.pending_for(conn, DIGEST_JOB, DIGEST_TARGET):
-            await self._arm(conn, now)
+    async def _digest_job(self, tx: Tx, job: ScheduledJob) -> None:
+        for telegram_id, ids in sorted((await self.recipients(tx)).items()):
+            async with languages.speaking_to(tx, telegram_id):
+                text = await self.compose(tx, ids, for_day=job.due_at)
+                await notify.send(tx, telegram_id, text, purpose="digest", neighbourhood_id=ids[0])
+        if not await jobs.pending_for(tx, DIGEST_JOB, DIGEST_TARGET):
+            await self._arm(tx, tx.now)
 
     async def compose(
         self,
-        conn: Connection,
+        tx: Tx,
         neighbourhood_ids: list[int],
-        now: datetime,
         for_day: datetime | None = None,
     ) -> str:
         """The digest for these neighbourhoods at `now` (headed with `for_day`'s date)."""
         zone = self._core.settings.timezone
-        today = now.astimezone(zone).date()
-        label = (for_day or now).astimezone(zone)
+        today = tx.now.astimezone(zone).date()
+        label = (for_day or tx.now).astimezone(zone)
         lines = [care_texts.DIGEST_HEADER.format(date=i18n.day(label))]
         for nid in neighbourhood_ids:
-            neighbourhood = await neighbourhoods.by_id(conn, nid)
+            neighbourhood = await neighbourhoods.by_id(tx, nid)
             if neighbourhood is None:
                 continue
             lines.append(
                 care_texts.DIGEST_NEIGHBOURHOOD.format(name=html.escape(neighbourhood.name))
             )
-            lines.extend(await self._section(conn, nid, now, today))
+            lines.extend(await self._section(tx, nid, today))
         return "\n".join(lines)
 
-    async def _section(self, conn: Connection, nid: int, now: datetime, today: date) -> list[str]:
+    async def _section(self, tx: Tx, nid: int, today: date) -> list[str]:
         zone = self._core.settings.timezone
         lines: list[str] = []
-        waiting = await care_reports.unassigned(conn, nid)
+        waiting = await care_reports.unassigned(tx, nid)
         if waiting:
             lines.append(care_texts.DIGEST_UNASSIGNED.format(count=len(waiting)))
             lines.extend(
                 care_texts.DIGEST_REQUEST_WAITING.format(
                     ref=r.ref,
                     category=category_text(r.category),
-                    waited=duration_words((now - r.since).total_seconds()),
+                    waited=duration_words((tx.now - r.since).total_seconds()),
                 )
                 for r in waiting
             )
         late = await care_reports.overdue(
-            conn, nid, now - self._core.settings.tunables.overdue_after
+            tx, nid, tx.now - self._core.settings.tunables.overdue_after
         )
         if late:
             lines.append(care_texts.DIGEST_OVERDUE.format(count=len(late)))
@@ -126,21 +123,21 @@ class Digest:
                 )
                 for r in late
             )
-        missed = await checkins.missed_since(conn, [nid], now - MISSED_LOOKBACK)
+        missed = await checkins.missed_since(tx, [nid], tx.now - MISSED_LOOKBACK)
         if missed:
             lines.append(care_texts.DIGEST_MISSED.format(count=len(missed)))
-        escalations = await checkins.open_escalations(conn, [nid])
+        escalations = await checkins.open_escalations(tx, [nid])
         if escalations:
             unacknowledged = sum(1 for e in escalations if e.acknowledged_at is None)
             lines.append(
                 care_texts.DIGEST_ESCALATIONS.format(count=len(escalations), waiting=unacknowledged)
             )
-        pending = await care_reports.volunteers_awaiting_approval(conn, nid)
+        pending = await care_reports.volunteers_awaiting_approval(tx, nid)
         if pending:
             lines.append(care_texts.DIGEST_PENDING_VOLUNTEERS.format(count=pending))
         yesterday = today - timedelta(days=1)
         totals = await care_reports.completed_between(
-            conn,
+            tx,
             nid,
             local_to_utc(yesterday, time(0, 0), zone),
             local_to_utc(today, time(0, 0), zone),

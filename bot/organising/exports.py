@@ -17,7 +17,7 @@ from bot.core import Core
 from bot.model.neighbourhoods import Neighbourhood
 from bot.spreadsheet import write_csv
 from storage import audit, people
-from storage.database import Connection
+from storage.database import Connection, Tx
 from storage.organising import exports, neighbourhoods
 from storage.timefmt import optional_from_db
 
@@ -85,7 +85,7 @@ class Export:
 
 
 async def export_scope(
-    core: Core, conn: Connection, telegram_id: int, everywhere: bool, what: str
+    core: Core, tx: Tx, telegram_id: int, everywhere: bool, what: str
 ) -> Scope | Refusal:
     """The neighbourhoods this person may export, or why not (a refused `all` is audited).
 
@@ -95,17 +95,17 @@ async def export_scope(
     bootstrap = core.community.is_bootstrap_organiser(telegram_id)
     if everywhere:
         if bootstrap:
-            return Scope(tuple(await neighbourhoods.list_all(conn)), everywhere=True)
+            return Scope(tuple(await neighbourhoods.list_all(tx)), everywhere=True)
         await audit.record(
-            conn,
+            tx,
             actor_telegram_id=telegram_id,
             action=f"export.{what}.refused",
             subject=f"export:{what}",
-            now=core.clock.now(),
+            now=tx.now,
             after={"scope": "all", "reason": Refusal.ALL_NOT_ALLOWED.value},
         )
         return Refusal.ALL_NOT_ALLOWED
-    own = await _own_neighbourhoods(conn, telegram_id)
+    own = await _own_neighbourhoods(tx, telegram_id)
     if own:
         return Scope(tuple(own), everywhere=False)
     return Refusal.NONE_OF_YOUR_OWN if bootstrap else Refusal.NOT_ORGANISER
@@ -144,21 +144,21 @@ class Exports:
     ) -> Export | Refusal:
         """Build the export and audit it, or say why it is not allowed."""
         core = self._core
-        now = core.clock.now()
-        since = now - timedelta(days=days or ALL_TIME_DAYS)
-        async with core.db.transaction() as conn:
-            scope = await export_scope(core, conn, telegram_id, everywhere, kind.value)
+        async with core.db.transaction() as tx:
+            now = tx.now
+            since = now - timedelta(days=days or ALL_TIME_DAYS)
+            scope = await export_scope(core, tx, telegram_id, everywhere, kind.value)
             if isinstance(scope, Refusal):
                 return scope
             only = None if scope.everywhere else scope.ids
             if kind is ExportKind.REQUESTS:
-                rows = await exports.request_rows(conn, since, only)
+                rows = await exports.request_rows(tx, since, only)
                 columns = REQUEST_COLUMNS + REQUEST_PERSONAL
             else:
-                rows = await exports.volunteer_rows(conn, since, only)
+                rows = await exports.volunteer_rows(tx, since, only)
                 columns = VOLUNTEER_COLUMNS + VOLUNTEER_PERSONAL
             await audit.record(
-                conn,
+                tx,
                 actor_telegram_id=telegram_id,
                 action=f"export.{kind.value}",
                 subject=f"export:{kind.value}",

@@ -10,7 +10,7 @@ from bot.model.neighbourhoods import Neighbourhood
 from bot.model.volunteers import CHECK_KINDS
 from bot.organising.roles import require_organiser
 from storage import audit
-from storage.database import Connection
+from storage.database import Connection, Tx
 from storage.organising import neighbourhoods, vetting
 from storage.organising.neighbourhoods import NeighbourhoodSettings
 
@@ -88,15 +88,13 @@ class NeighbourhoodSettingsService:
             raise ValueError(f"{key}={value!r} is not an offered choice")
         update = _update(key, value)
         core = self._core
-        async with core.db.transaction() as conn:
-            where = await require_organiser(
-                conn, core.community, actor_telegram_id, neighbourhood_id
-            )
-            before = await neighbourhoods.settings_of(conn, neighbourhood_id)
-            await neighbourhoods.update_settings(conn, neighbourhood_id, **update)
-            view = await _view(conn, where)
+        async with core.db.transaction() as tx:
+            where = await require_organiser(tx, core.community, actor_telegram_id, neighbourhood_id)
+            before = await neighbourhoods.settings_of(tx, neighbourhood_id)
+            await neighbourhoods.update_settings(tx, neighbourhood_id, **update)
+            view = await _view(tx, where)
             await self._audit(
-                conn,
+                tx,
                 actor_telegram_id,
                 neighbourhood_id,
                 _changed_fields(before, view.settings, side=0),
@@ -111,28 +109,24 @@ class NeighbourhoodSettingsService:
         if kind not in CHECK_KINDS:
             raise ValueError(f"unknown check {kind!r}")
         core = self._core
-        async with core.db.transaction() as conn:
-            where = await require_organiser(
-                conn, core.community, actor_telegram_id, neighbourhood_id
-            )
-            current = await vetting.required_checks(conn, neighbourhood_id)
+        async with core.db.transaction() as tx:
+            where = await require_organiser(tx, core.community, actor_telegram_id, neighbourhood_id)
+            current = await vetting.required_checks(tx, neighbourhood_id)
             was_required = kind in current.get(category, frozenset())
-            await vetting.set_required_check(
-                conn, neighbourhood_id, category, kind, not was_required
-            )
+            await vetting.set_required_check(tx, neighbourhood_id, category, kind, not was_required)
             field = f"required_checks.{category}.{kind}"
             await self._audit(
-                conn,
+                tx,
                 actor_telegram_id,
                 neighbourhood_id,
                 {field: was_required},
                 {field: not was_required},
             )
-            return await _view(conn, where)
+            return await _view(tx, where)
 
     async def _audit(
         self,
-        conn: Connection,
+        tx: Tx,
         actor_telegram_id: int,
         neighbourhood_id: int,
         before: dict[str, object],
@@ -140,11 +134,11 @@ class NeighbourhoodSettingsService:
     ) -> None:
         """Record one settings change of a neighbourhood."""
         await audit.record(
-            conn,
+            tx,
             actor_telegram_id=actor_telegram_id,
             action="settings.changed",
             subject=f"neighbourhood:{neighbourhood_id}",
-            now=self._core.clock.now(),
+            now=tx.now,
             before=before,
             after=after,
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 
 from bot import languages
@@ -15,7 +14,7 @@ from bot.model.neighbourhoods import Neighbourhood
 from bot.organising.community import Community, NotAllowedError
 from config import request_texts, vetting_texts
 from storage import audit
-from storage.database import Connection
+from storage.database import Connection, Tx
 from storage.organising import neighbourhoods, roles
 from storage.organising.roles import Member
 
@@ -43,11 +42,10 @@ async def organised_member(
 
 
 async def tell_member(
-    conn: Connection,
+    tx: Tx,
     member: Member,
     where: Neighbourhood,
     template: Callable[[], str],
-    now: datetime,
     *,
     purpose: str,
     suffix: Callable[[], str] | None = None,
@@ -56,11 +54,11 @@ async def tell_member(
 
     template() (and suffix(), added after it) are called in the member's language.
     """
-    async with languages.speaking_to(conn, member.telegram_id):
+    async with languages.speaking_to(tx, member.telegram_id):
         text = template().format(neighbourhood=html.escape(where.name))
         if suffix is not None:
             text += suffix()
-        await notify.send(conn, member.telegram_id, text, now, purpose=purpose)
+        await notify.send(tx, member.telegram_id, text, purpose=purpose)
 
 
 def name_of(member: Member) -> str:
@@ -133,32 +131,31 @@ class Roles:
     ) -> RoleChange:
         """Set a member's role (refusing the bootstrap and last organisers); audited, told."""
         core = self._core
-        now = core.clock.now()
-        async with core.db.transaction() as conn:
+        async with core.db.transaction() as tx:
             where, member = await organised_member(
-                conn, core.community, actor_telegram_id, neighbourhood_id, person_id
+                tx, core.community, actor_telegram_id, neighbourhood_id, person_id
             )
             if member is None:
                 return RoleChange(RoleOutcome.NOT_FOUND, where)
             if role == "member":
                 if core.community.is_bootstrap_organiser(member.telegram_id):
                     return RoleChange(RoleOutcome.BOOTSTRAP, where, member)
-                if member.role == "organiser" and await roles.organiser_count(conn, where.id) < 2:
+                if member.role == "organiser" and await roles.organiser_count(tx, where.id) < 2:
                     return RoleChange(RoleOutcome.LAST_ORGANISER, where, member)
-            if not await roles.set_role(conn, neighbourhood_id, person_id, role):
+            if not await roles.set_role(tx, neighbourhood_id, person_id, role):
                 return RoleChange(RoleOutcome.UNCHANGED, where, member)
             promoted = role == "organiser"
             await audit.record(
-                conn,
+                tx,
                 actor_telegram_id=actor_telegram_id,
                 action="role.promoted" if promoted else "role.demoted",
                 subject=f"person:{person_id}",
-                now=now,
+                now=tx.now,
                 before={"role": member.role, "neighbourhood_id": neighbourhood_id},
                 after={"role": role, "neighbourhood_id": neighbourhood_id},
             )
             await tell_member(
-                conn,
+                tx,
                 member,
                 where,
                 lambda: (
@@ -166,7 +163,6 @@ class Roles:
                     if promoted
                     else vetting_texts.YOU_ARE_NO_LONGER_ORGANISER
                 ),
-                now,
                 purpose="role",
             )
         return RoleChange(RoleOutcome.DONE, where, member)

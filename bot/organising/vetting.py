@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 
 from bot import languages
@@ -16,7 +16,7 @@ from bot.organising.neighbourhood_settings import NeighbourhoodSettingsService
 from bot.organising.roles import Roles, organised_member, require_organiser, tell_member
 from config import i18n, request_texts, vetting_texts
 from storage import audit
-from storage.database import Connection
+from storage.database import Tx
 from storage.organising import vetting
 from storage.organising.roles import Member
 from storage.volunteers import offers as volunteers
@@ -148,38 +148,37 @@ class Vetting:
         ):
             raise ValueError(f"bad check {kind!r}")
         core = self._core
-        now = core.clock.now()
-        async with core.db.transaction() as conn:
+        async with core.db.transaction() as tx:
             where, member = await organised_member(
-                conn, core.community, actor_telegram_id, neighbourhood_id, person_id
+                tx, core.community, actor_telegram_id, neighbourhood_id, person_id
             )
             if member is None:
                 return None
             if present:
                 await vetting.record_check(
-                    conn,
+                    tx,
                     person_id=person_id,
                     neighbourhood_id=neighbourhood_id,
                     kind=kind,
                     recorded_by=actor_telegram_id,
-                    now=now,
+                    now=tx.now,
                     dbs_date=dbs_date if kind == "dbs" else None,
                     dbs_level=dbs_level if kind == "dbs" else None,
                 )
             else:
-                await vetting.remove_check(conn, person_id, neighbourhood_id, kind)
+                await vetting.remove_check(tx, person_id, neighbourhood_id, kind)
             details: dict[str, object] = {"check": kind, "neighbourhood_id": neighbourhood_id}
             if present and kind == "dbs" and dbs_date:
                 details.update(dbs_date=dbs_date.isoformat(), dbs_level=dbs_level)
             await audit.record(
-                conn,
+                tx,
                 actor_telegram_id=actor_telegram_id,
                 action="volunteer.check_recorded" if present else "volunteer.check_removed",
                 subject=f"person:{person_id}",
-                now=now,
+                now=tx.now,
                 after=details,
             )
-            checks = await vetting.checks_of(conn, person_id, neighbourhood_id)
+            checks = await vetting.checks_of(tx, person_id, neighbourhood_id)
         return ChecksView(where, member, checks)
 
     async def suspend(
@@ -187,15 +186,14 @@ class Vetting:
     ) -> VetResult:
         """Stop a volunteer's alerts here and re-offer the tasks they hold here."""
         core = self._core
-        now = core.clock.now()
-        async with core.db.transaction() as conn:
+        async with core.db.transaction() as tx:
             result = await self._change_status(
-                conn, actor_telegram_id, neighbourhood_id, person_id, SUSPEND, now
+                tx, actor_telegram_id, neighbourhood_id, person_id, SUSPEND
             )
             if result.outcome is not VetOutcome.DONE or result.member is None:
                 return result
             reoffered = await self._take_back_tasks(
-                conn, actor_telegram_id, result.neighbourhood, result.member, now
+                tx, actor_telegram_id, result.neighbourhood, result.member
             )
         return replace(result, tasks_reoffered=reoffered)
 
@@ -218,42 +216,40 @@ class Vetting:
     ) -> VetResult:
         """Make one status change in its own transaction, then send the message it queued."""
         core = self._core
-        now = core.clock.now()
-        async with core.db.transaction() as conn:
+        async with core.db.transaction() as tx:
             result = await self._change_status(
-                conn, actor_telegram_id, neighbourhood_id, person_id, change, now, note=note
+                tx, actor_telegram_id, neighbourhood_id, person_id, change, note=note
             )
         return result
 
     async def _change_status(
         self,
-        conn: Connection,
+        tx: Tx,
         actor_telegram_id: int,
         neighbourhood_id: int,
         person_id: int,
         change: StatusChange,
-        now: datetime,
         *,
         note: str | None = None,
     ) -> VetResult:
         """Check the organiser and the volunteer's status, then change it, audit, and tell them."""
         where, member = await organised_member(
-            conn, self._core.community, actor_telegram_id, neighbourhood_id, person_id
+            tx, self._core.community, actor_telegram_id, neighbourhood_id, person_id
         )
         if member is None:
             return VetResult(VetOutcome.NOT_FOUND, where)
         if member.volunteer_status != change.before:
             return VetResult(VetOutcome.WRONG_STATUS, where, member)
-        await volunteers.set_status(conn, person_id, neighbourhood_id, change.after)
+        await volunteers.set_status(tx, person_id, neighbourhood_id, change.after)
         after: dict[str, object] = {"status": change.after, "neighbourhood_id": neighbourhood_id}
         if change.takes_note:
             after["note"] = bool(note)
         await audit.record(
-            conn,
+            tx,
             actor_telegram_id=actor_telegram_id,
             action=change.action,
             subject=f"person:{person_id}",
-            now=now,
+            now=tx.now,
             before={"status": change.before, "neighbourhood_id": neighbourhood_id},
             after=after,
         )
@@ -266,11 +262,10 @@ class Vetting:
             )
 
         await tell_member(
-            conn,
+            tx,
             member,
             where,
             lambda: i18n.gettext(change.template),
-            now,
             purpose="volunteer",
             suffix=suffix,
         )
@@ -278,31 +273,28 @@ class Vetting:
 
     async def _take_back_tasks(
         self,
-        conn: Connection,
+        tx: Tx,
         actor_telegram_id: int,
         where: Neighbourhood,
         member: Member,
-        now: datetime,
     ) -> int:
         """Re-offer the tasks a suspended volunteer holds here, telling them; how many."""
         reoffered = 0
-        for request_id in await vetting.assigned_request_ids(conn, member.person_id, where.id):
+        for request_id in await vetting.assigned_request_ids(tx, member.person_id, where.id):
             request = await self._core.requests.take_back(
-                conn,
+                tx,
                 actor_telegram_id,
                 request_id,
-                now,
                 lambda: vetting_texts.RESIDENT_TASK_REOFFERED,
             )
             if request is None:
                 continue
             reoffered += 1
-            async with languages.speaking_to(conn, member.telegram_id):
+            async with languages.speaking_to(tx, member.telegram_id):
                 await notify.send(
-                    conn,
+                    tx,
                     member.telegram_id,
                     vetting_texts.VOLUNTEER_TASK_TAKEN_BACK.format(ref=request.ref),
-                    now,
                     purpose="task",
                 )
         return reoffered

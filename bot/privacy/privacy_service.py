@@ -38,10 +38,9 @@ class Privacy:
 
     async def ensure_scheduled(self) -> None:
         """Store the retention and backup jobs if they are not pending (at start-up)."""
-        now = self._core.clock.now()
-        async with self._core.db.transaction() as conn:
-            await self.retention.ensure_scheduled(conn, now)
-            await self.backups.ensure_scheduled(conn, now)
+        async with self._core.db.transaction() as tx:
+            await self.retention.ensure_scheduled(tx)
+            await self.backups.ensure_scheduled(tx)
 
     async def notice_outdated(self, telegram_id: int) -> bool:
         """True if the person agreed to an earlier version of the privacy notice than this one."""
@@ -81,31 +80,28 @@ class Privacy:
         the day's anonymous counts are kept.
         """
         requests = self._core.requests
-        now = self._core.clock.now()
-        async with self._core.db.transaction() as conn:
-            own_requests = await privacy.open_requests_of(conn, telegram_id)
-            own_tasks = await privacy.open_tasks_of(conn, telegram_id)
+        async with self._core.db.transaction() as tx:
+            own_requests = await privacy.open_requests_of(tx, telegram_id)
+            own_tasks = await privacy.open_tasks_of(tx, telegram_id)
             cancelled = [
-                (await requests.cancel_in(conn, telegram_id, rid, now)).outcome
-                for rid in own_requests
+                (await requests.cancel_in(tx, telegram_id, rid)).outcome for rid in own_requests
             ]
             released = [
-                (await requests.release_in(conn, telegram_id, rid, now)).outcome
-                for rid in own_tasks
+                (await requests.release_in(tx, telegram_id, rid)).outcome for rid in own_tasks
             ]
             counts = {
                 "requests_cancelled": cancelled.count(Outcome.OK),
                 "tasks_reoffered": released.count(Outcome.OK),
             }
-            found = await privacy.erase_person(conn, telegram_id, now)
+            found = await privacy.erase_person(tx, telegram_id, tx.now)
             if found:
-                await privacy.count_erasure(conn, now, **counts)
+                await privacy.count_erasure(tx, tx.now, **counts)
                 await audit.record(
-                    conn,
+                    tx,
                     actor_telegram_id=None,
                     action="privacy.forgotten",
                     subject="person:erased",
-                    now=now,
+                    now=tx.now,
                     after=counts,
                 )
         self.flood.forget(telegram_id)

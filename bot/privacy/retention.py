@@ -9,11 +9,11 @@ neighbourhood, status and times, so the counts organisers see still add up.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.core import Core
 from storage import audit, jobs
-from storage.database import Connection
+from storage.database import Tx
 from storage.jobs import ScheduledJob
 from storage.privacy import retention
 from storage.requests import relay
@@ -35,41 +35,41 @@ class Retention:
         self._core = core
         core.scheduler.register(RETENTION_JOB, self.run)
 
-    async def ensure_scheduled(self, conn: Connection, now: datetime) -> bool:
+    async def ensure_scheduled(self, tx: Tx) -> bool:
         """Store the first run (a day from now) unless one is pending; True if it stored one."""
-        if await jobs.pending_for(conn, RETENTION_JOB, JOB_TARGET):
+        if await jobs.pending_for(tx, RETENTION_JOB, JOB_TARGET):
             return False
         await self._core.scheduler.schedule(
-            conn, kind=RETENTION_JOB, due_at=now + EVERY, target=JOB_TARGET
+            tx, kind=RETENTION_JOB, due_at=tx.now + EVERY, target=JOB_TARGET
         )
         return True
 
-    async def purge(self, conn: Connection, now: datetime) -> tuple[int, int]:
+    async def purge(self, tx: Tx) -> tuple[int, int]:
         """Purge one batch of requests and messages past retention; how many of each."""
-        cutoff = now - self._core.settings.tunables.retention
-        requests = await retention.purge_finished_requests(conn, cutoff, now, BATCH)
-        messages = await retention.purge_sent_messages(conn, cutoff, BATCH)
+        cutoff = tx.now - self._core.settings.tunables.retention
+        requests = await retention.purge_finished_requests(tx, cutoff, tx.now, BATCH)
+        messages = await retention.purge_sent_messages(tx, cutoff, BATCH)
         # Messages passed between resident and volunteer go when the outbox forgets its texts.
-        messages += await relay.purge_before(conn, cutoff, BATCH)
+        messages += await relay.purge_before(tx, cutoff, BATCH)
         if requests or messages:
             await audit.record(
-                conn,
+                tx,
                 actor_telegram_id=None,
                 action="retention.purged",
                 subject="retention",
-                now=now,
+                now=tx.now,
                 after={"requests": requests, "messages": messages},
             )
             log.info("retention purged %s requests and %s messages", requests, messages)
         return requests, messages
 
-    async def run(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
+    async def run(self, tx: Tx, job: ScheduledJob) -> None:
         """Purge, then store the next run: tomorrow, or in a minute if a batch was full."""
-        requests, messages = await self.purge(conn, now)
+        requests, messages = await self.purge(tx)
         if BATCH in (requests, messages):
-            due = now + CATCH_UP_DELAY
+            due = tx.now + CATCH_UP_DELAY
         else:
             due = job.due_at + EVERY
-            if due <= now:  # the bot was down for days: one run caught up, next in a day
-                due = now + EVERY
-        await self._core.scheduler.schedule(conn, kind=RETENTION_JOB, due_at=due, target=JOB_TARGET)
+            if due <= tx.now:  # the bot was down for days: one run caught up, next in a day
+                due = tx.now + EVERY
+        await self._core.scheduler.schedule(tx, kind=RETENTION_JOB, due_at=due, target=JOB_TARGET)

@@ -27,7 +27,7 @@ from bot.when import TimeWindow, WhenKind
 from config import oversight_texts, request_texts
 from config.settings import Settings
 from storage import audit, people
-from storage.database import Connection
+from storage.database import Connection, Tx
 from storage.delivery import outbox
 from storage.jobs import ScheduledJob
 from storage.organising import neighbourhoods
@@ -98,45 +98,43 @@ class Alerting:
             timedelta(seconds=escalate) if escalate else tunables.escalation_delay,
         )
 
-    async def alerts_begin(self, conn: Connection, request: HelpRequest, now: datetime) -> datetime:
+    async def alerts_begin(self, tx: Tx, request: HelpRequest) -> datetime:
         """When the alerts go: now, or the end of quiet hours (an urgent request's: now)."""
         if request.urgent:
-            return now
-        quiet = await quiet_hours.for_neighbourhood(conn, request.neighbourhood_id)
-        return quiet.awake_at(now) if quiet else now
+            return tx.now
+        quiet = await quiet_hours.for_neighbourhood(tx, request.neighbourhood_id)
+        return quiet.awake_at(tx.now) if quiet else tx.now
 
-    async def start(
-        self, conn: Connection, request: HelpRequest, now: datetime, *, include_alerted: bool
-    ) -> int:
+    async def start(self, tx: Tx, request: HelpRequest, *, include_alerted: bool) -> int:
         """Alert the first round and arm widening and escalation; returns how many alerted.
 
         Both clocks start when the alerts actually go (stored as the request's alerts_from).
         """
-        alerted = await self.alert_round(conn, request, now, include_alerted=include_alerted)
+        alerted = await self.alert_round(tx, request, include_alerted=include_alerted)
         if alerted == 0:
-            await self.post_to_group(conn, request, now)
-        await self.arm(conn, request, await self.alerts_begin(conn, request, now))
+            await self.post_to_group(tx, request)
+        await self.arm(tx, request, await self.alerts_begin(tx, request))
         return alerted
 
-    async def hurry(self, conn: Connection, request: HelpRequest, now: datetime) -> None:
+    async def hurry(self, tx: Tx, request: HelpRequest) -> None:
         """Send the request's held alerts now and restart its clocks from now (it is urgent)."""
-        alerts = await help_requests.live_alerts(conn, request.id)
-        await outbox.release_held(conn, [a.outbox_id for a in alerts])
+        alerts = await help_requests.live_alerts(tx, request.id)
+        await outbox.release_held(tx, [a.outbox_id for a in alerts])
         if not alerts:
-            await self.post_to_group(conn, request, now)
-        await self.arm(conn, request, now)
+            await self.post_to_group(tx, request)
+        await self.arm(tx, request, tx.now)
 
-    async def arm(self, conn: Connection, request: HelpRequest, begins: datetime) -> None:
+    async def arm(self, tx: Tx, request: HelpRequest, begins: datetime) -> None:
         """Arm widening and escalation from the moment the alerts go."""
         target = str(request.id)
-        await self.stop(conn, request.id)
-        await help_requests.set_alerts_from(conn, request.id, begins)
-        widen_after, escalate_after = await self.delays(conn, request.neighbourhood_id)
+        await self.stop(tx, request.id)
+        await help_requests.set_alerts_from(tx, request.id, begins)
+        widen_after, escalate_after = await self.delays(tx, request.neighbourhood_id)
         await self._scheduler.schedule(
-            conn, kind=WIDEN_JOB, target=target, due_at=begins + widen_after
+            tx, kind=WIDEN_JOB, target=target, due_at=begins + widen_after
         )
         await self._scheduler.schedule(
-            conn, kind=ESCALATE_JOB, target=target, due_at=begins + escalate_after
+            tx, kind=ESCALATE_JOB, target=target, due_at=begins + escalate_after
         )
 
     async def stop(self, conn: Connection, request_id: int) -> None:
@@ -144,54 +142,51 @@ class Alerting:
         await self._scheduler.cancel_for(conn, WIDEN_JOB, str(request_id))
         await self._scheduler.cancel_for(conn, ESCALATE_JOB, str(request_id))
 
-    async def alert_round(
-        self, conn: Connection, request: HelpRequest, now: datetime, *, include_alerted: bool
-    ) -> int:
+    async def alert_round(self, tx: Tx, request: HelpRequest, *, include_alerted: bool) -> int:
         """DM the next K eligible volunteers with Accept and Not-for-me buttons."""
-        neighbourhood = await neighbourhoods.by_id(conn, request.neighbourhood_id)
+        neighbourhood = await neighbourhoods.by_id(tx, request.neighbourhood_id)
         assert neighbourhood is not None
-        requester = await people.by_id(conn, request.requester_person_id)
+        requester = await people.by_id(tx, request.requester_person_id)
         window = TimeWindow(WhenKind(request.when_kind), request.starts_at, request.ends_at)
         candidates = await volunteers.match_candidates(
-            conn,
+            tx,
             request_id=request.id,
             neighbourhood_id=request.neighbourhood_id,
             category=request.category,
             slots=window.slots(self._settings.timezone),
             requester_person_id=request.requester_person_id,
             language=_base_language(requester.language if requester else None),
-            now=now,
-            since=now - self._settings.tunables.fairness_window,
-            limit=await self.batch_size(conn, neighbourhood),
+            now=tx.now,
+            since=tx.now - self._settings.tunables.fairness_window,
+            limit=await self.batch_size(tx, neighbourhood),
             include_alerted=include_alerted,
         )
         if not candidates:
             return 0
-        round_number = await help_requests.next_round(conn, request.id)
+        round_number = await help_requests.next_round(tx, request.id)
         composed: dict[str, str] = {}  # the alert in each language it is needed in
         for candidate in candidates:
-            async with languages.speaking_to(conn, candidate.telegram_id) as language:
+            async with languages.speaking_to(tx, candidate.telegram_id) as language:
                 if language not in composed:
-                    composed[language] = await self._alert_text(conn, request, neighbourhood)
+                    composed[language] = await self._alert_text(tx, request, neighbourhood)
                 outbox_id = await notify.send(
-                    conn,
+                    tx,
                     candidate.telegram_id,
                     composed[language],
-                    now,
                     buttons=alert_buttons(request.id),
                     purpose=URGENT_ALERT if request.urgent else "alert",
                     neighbourhood_id=request.neighbourhood_id,
                 )
             await help_requests.add_alert(
-                conn,
+                tx,
                 request_id=request.id,
                 person_id=candidate.person_id,
                 chat_id=candidate.telegram_id,
                 outbox_id=outbox_id,
                 round_number=round_number,
-                now=now,
+                now=tx.now,
             )
-        await volunteers.mark_alerted(conn, [c.person_id for c in candidates], now)
+        await volunteers.mark_alerted(tx, [c.person_id for c in candidates], tx.now)
         return len(candidates)
 
     async def _alert_text(
@@ -211,15 +206,15 @@ class Alerting:
             text += await extra(conn, request)
         return text
 
-    async def post_to_group(self, conn: Connection, request: HelpRequest, now: datetime) -> bool:
+    async def post_to_group(self, tx: Tx, request: HelpRequest) -> bool:
         """Post a non-identifying summary with Accept to the volunteers' group, once."""
-        neighbourhood = await neighbourhoods.by_id(conn, request.neighbourhood_id)
+        neighbourhood = await neighbourhoods.by_id(tx, request.neighbourhood_id)
         if neighbourhood is None or neighbourhood.volunteers_chat_id is None:
             return False
-        if any(a.person_id is None for a in await help_requests.live_alerts(conn, request.id)):
+        if any(a.person_id is None for a in await help_requests.live_alerts(tx, request.id)):
             return False
         chat_id = neighbourhood.volunteers_chat_id
-        async with languages.speaking_to(conn, chat_id):
+        async with languages.speaking_to(tx, chat_id):
             text = request_texts.GROUP_ALERT.format(
                 ref=request.ref,
                 category=category_text(request.category),
@@ -228,39 +223,37 @@ class Alerting:
             ) + media_note(request)
             buttons = [[(request_texts.BUTTON_ACCEPT, pack("accept", request.id))]]
             outbox_id = await notify.send(
-                conn,
+                tx,
                 chat_id,
                 text,
-                now,
                 buttons=buttons,
                 purpose=URGENT_GROUP if request.urgent else "group",
                 neighbourhood_id=request.neighbourhood_id,
             )
         await help_requests.add_alert(
-            conn,
+            tx,
             request_id=request.id,
             person_id=None,
             chat_id=chat_id,
             outbox_id=outbox_id,
             round_number=request.alert_round,
-            now=now,
+            now=tx.now,
         )
         return True
 
     async def close_alerts(
         self,
-        conn: Connection,
+        tx: Tx,
         request: HelpRequest,
-        now: datetime,
         *,
         winner_person_id: int | None = None,
         cancelled: bool = False,
     ) -> None:
         """Edit every live alert of a request (taken, yours or cancelled) and drop its buttons."""
-        for alert in await help_requests.live_alerts(conn, request.id):
+        for alert in await help_requests.live_alerts(tx, request.id):
             if alert.response is not None:
                 continue  # declined alerts were already edited
-            async with languages.speaking_to(conn, alert.chat_id):
+            async with languages.speaking_to(tx, alert.chat_id):
                 if cancelled:
                     text = request_texts.ALERT_CANCELLED
                 elif alert.person_id is None:
@@ -270,21 +263,19 @@ class Alerting:
                 else:
                     text = request_texts.ALERT_TAKEN
                 await notify.edit(
-                    conn,
+                    tx,
                     alert.chat_id,
                     alert.outbox_id,
                     text.format(ref=request.ref, category=category_text(request.category)),
-                    now,
                     purpose="alert-edit",
                 )
-        await help_requests.retire_alerts(conn, request.id)
+        await help_requests.retire_alerts(tx, request.id)
 
     async def tell_organisers(
         self,
-        conn: Connection,
+        tx: Tx,
         neighbourhood_id: int,
         text: Compose,
-        now: datetime,
         *,
         buttons: ComposeButtons | None = None,
     ) -> int:
@@ -292,43 +283,42 @@ class Alerting:
 
         `text` and `buttons` are called once per organiser, in that organiser's language.
         """
-        organisers = await neighbourhoods.organisers_of(conn, neighbourhood_id)
+        organisers = await neighbourhoods.organisers_of(tx, neighbourhood_id)
         recipients = organisers or sorted(self._settings.organiser_ids)
         for telegram_id in recipients:
-            async with languages.speaking_to(conn, telegram_id):
+            async with languages.speaking_to(tx, telegram_id):
                 await notify.send(
-                    conn,
+                    tx,
                     telegram_id,
                     text(),
-                    now,
                     buttons=buttons() if buttons else None,
                     purpose="organiser",
                 )
         return len(recipients)
 
-    async def _widen_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
-        request = await help_requests.by_id(conn, int(job.target))
+    async def _widen_job(self, tx: Tx, job: ScheduledJob) -> None:
+        request = await help_requests.by_id(tx, int(job.target))
         if request is None or request.status != "open":
             return
-        alerted = await self.alert_round(conn, request, now, include_alerted=False)
-        await self.post_to_group(conn, request, now)
+        alerted = await self.alert_round(tx, request, include_alerted=False)
+        await self.post_to_group(tx, request)
         if alerted:
-            await _audit(conn, request, "request.alerted", now, {"volunteers": alerted})
+            await _audit(tx, request, "request.alerted", {"volunteers": alerted})
         if alerted:  # keep widening while there is anyone new to ask
             await self._scheduler.schedule(
-                conn,
+                tx,
                 kind=WIDEN_JOB,
                 target=job.target,
-                due_at=now + (await self.delays(conn, request.neighbourhood_id))[0],
+                due_at=tx.now + (await self.delays(tx, request.neighbourhood_id))[0],
             )
 
-    async def _escalate_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
-        request = await help_requests.by_id(conn, int(job.target))
-        if request is None or not await help_requests.set_escalated(conn, request.id, now):
+    async def _escalate_job(self, tx: Tx, job: ScheduledJob) -> None:
+        request = await help_requests.by_id(tx, int(job.target))
+        if request is None or not await help_requests.set_escalated(tx, request.id, tx.now):
             return
-        neighbourhood = await neighbourhoods.by_id(conn, request.neighbourhood_id)
-        waited = now - (request.alerts_from or request.created_at)  # since the alerts went
-        alerted = await help_requests.alerted_count(conn, request.id)
+        neighbourhood = await neighbourhoods.by_id(tx, request.neighbourhood_id)
+        waited = tx.now - (request.alerts_from or request.created_at)  # since the alerts went
+        alerted = await help_requests.alerted_count(tx, request.id)
 
         def text() -> str:
             return request_texts.ORGANISER_ESCALATION.format(
@@ -340,20 +330,18 @@ class Alerting:
                 alerted=request_texts.ESCALATION_ALERTED(alerted),
             )
 
-        await self.tell_organisers(conn, request.neighbourhood_id, text, now)
-        await _audit(conn, request, "request.escalated", now, {"escalated": True})
+        await self.tell_organisers(tx, request.neighbourhood_id, text)
+        await _audit(tx, request, "request.escalated", {"escalated": True})
 
 
-async def _audit(
-    conn: Connection, request: HelpRequest, action: str, now: datetime, after: dict[str, object]
-) -> None:
+async def _audit(tx: Tx, request: HelpRequest, action: str, after: dict[str, object]) -> None:
     """Record a timer's change to a request (the actor is the bot)."""
     await audit.record(
-        conn,
+        tx,
         actor_telegram_id=None,
         action=action,
         subject=f"request:{request.ref}",
-        now=now,
+        now=tx.now,
         after=after,
     )
 

@@ -7,7 +7,6 @@ and the outbox messages it causes, as in bot.requests.help_requests (whose audit
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from bot import languages
 from bot.core import Core
@@ -19,7 +18,7 @@ from bot.requests.request_types import Outcome, Result
 from bot.when import TimeWindow, WhenKind
 from config import oversight_texts, request_texts
 from storage import people
-from storage.database import Connection
+from storage.database import Connection, Tx
 from storage.requests import help_requests
 from storage.volunteers import offers as volunteers
 
@@ -85,26 +84,25 @@ class Assignment:
     async def assign(self, telegram_id: int, request_id: int, person_id: int) -> Result:
         """Give an open request to an eligible volunteer the organiser picked."""
         core = self._core
-        now = core.clock.now()
-        async with core.db.transaction() as conn:
-            request = await self._organised(conn, telegram_id, request_id)
+        async with core.db.transaction() as tx:
+            request = await self._organised(tx, telegram_id, request_id)
             if isinstance(request, Result):
                 return request
             if request.status != "open":
                 return Result(Outcome.TAKEN, request)
-            volunteer = await people.by_id(conn, person_id)
-            if volunteer is None or not await self._is_eligible(conn, request, person_id):
+            volunteer = await people.by_id(tx, person_id)
+            if volunteer is None or not await self._is_eligible(tx, request, person_id):
                 return Result(Outcome.NOT_ELIGIBLE, request)
-            if not await help_requests.try_accept(conn, request.id, person_id, now):
+            if not await help_requests.try_accept(tx, request.id, person_id, tx.now):
                 return Result(Outcome.TAKEN, request)
-            assigned = await help_requests.by_id(conn, request.id)
+            assigned = await help_requests.by_id(tx, request.id)
             assert assigned is not None
             await core.requests.record_change(
-                conn, telegram_id, "request.assigned", request, assigned
+                tx, telegram_id, "request.assigned", request, assigned
             )
-            await core.alerting.stop(conn, request.id)
-            await core.alerting.close_alerts(conn, assigned, now, winner_person_id=person_id)
-            await self._hand_over(conn, assigned, volunteer, now)
+            await core.alerting.stop(tx, request.id)
+            await core.alerting.close_alerts(tx, assigned, winner_person_id=person_id)
+            await self._hand_over(tx, assigned, volunteer)
         return Result(Outcome.OK, assigned)
 
     async def reassign(
@@ -112,38 +110,34 @@ class Assignment:
     ) -> Result:
         """Move a task from its volunteer to another eligible one, telling both."""
         core = self._core
-        now = core.clock.now()
-        async with core.db.transaction() as conn:
-            request = await self._organised(conn, telegram_id, request_id)
+        async with core.db.transaction() as tx:
+            request = await self._organised(tx, telegram_id, request_id)
             if isinstance(request, Result):
                 return request
             if request.status != "assigned" or request.assignee_person_id != from_person_id:
                 return Result(Outcome.NO_LONGER_POSSIBLE, request)
-            old = await people.by_id(conn, from_person_id)
-            new = await people.by_id(conn, to_person_id)
+            old = await people.by_id(tx, from_person_id)
+            new = await people.by_id(tx, to_person_id)
             if new is None or to_person_id == from_person_id:
                 return Result(Outcome.NOT_ELIGIBLE, request)
-            if not await self._is_eligible(conn, request, to_person_id):
+            if not await self._is_eligible(tx, request, to_person_id):
                 return Result(Outcome.NOT_ELIGIBLE, request)
             if not await help_requests.reassign(
-                conn, request.id, from_person_id, to_person_id, now
+                tx, request.id, from_person_id, to_person_id, tx.now
             ):
                 return Result(Outcome.NO_LONGER_POSSIBLE, request)
-            moved = await help_requests.by_id(conn, request.id)
+            moved = await help_requests.by_id(tx, request.id)
             assert moved is not None
-            await core.requests.record_change(
-                conn, telegram_id, "request.reassigned", request, moved
-            )
+            await core.requests.record_change(tx, telegram_id, "request.reassigned", request, moved)
             if old is not None:
-                async with languages.speaking_to(conn, old.telegram_id):
+                async with languages.speaking_to(tx, old.telegram_id):
                     await notify.send(
-                        conn,
+                        tx,
                         old.telegram_id,
                         oversight_texts.VOLUNTEER_REASSIGNED_AWAY.format(ref=request.ref),
-                        now,
                         purpose="task",
                     )
-            await self._hand_over(conn, moved, new, now)
+            await self._hand_over(tx, moved, new)
         return Result(Outcome.OK, moved)
 
     async def _organised(
@@ -157,25 +151,22 @@ class Assignment:
             return Result(Outcome.NOT_YOURS, request)
         return request
 
-    async def _hand_over(
-        self, conn: Connection, request: HelpRequest, volunteer: Person, now: datetime
-    ) -> None:
+    async def _hand_over(self, tx: Tx, request: HelpRequest, volunteer: Person) -> None:
         """The volunteer gets a note and the usual private details; the requester is told."""
         core = self._core
-        async with languages.speaking_to(conn, volunteer.telegram_id):
+        async with languages.speaking_to(tx, volunteer.telegram_id):
             await notify.send(
-                conn,
+                tx,
                 volunteer.telegram_id,
                 oversight_texts.VOLUNTEER_ASSIGNED.format(ref=request.ref),
-                now,
                 purpose="task",
             )
-        await task_messages.send_task_details(conn, core.settings, request, volunteer, now)
-        requester = await people.by_id(conn, request.requester_person_id)
+        await task_messages.send_task_details(tx, core.settings, request, volunteer)
+        requester = await people.by_id(tx, request.requester_person_id)
         if requester is not None:
-            profile = await volunteers.profile(conn, volunteer.id)
+            profile = await volunteers.profile(tx, volunteer.id)
             await task_messages.tell_requester_who_is_coming(
-                conn, core.settings, requester.telegram_id, request, volunteer, profile, now
+                tx, core.settings, requester.telegram_id, request, volunteer, profile
             )
 
     async def _ranked(

@@ -22,7 +22,7 @@ from bot.requests.task_messages import first_name
 from config import request_texts
 from config.settings import Settings
 from storage import people
-from storage.database import Connection, Database
+from storage.database import Database, Tx
 from storage.organising import neighbourhoods
 from storage.requests import help_requests
 
@@ -40,7 +40,7 @@ class RequestCorrections:
 
     async def record_change(
         self,
-        conn: Connection,
+        tx: Tx,
         actor: int | None,
         action: str,
         before: HelpRequest | None,
@@ -51,51 +51,47 @@ class RequestCorrections:
 
     async def undo_done(self, telegram_id: int, request_id: int) -> Result:
         """The assignee takes back a Done within UNDO_DONE_WINDOW; the resident is told."""
-        now = self._clock.now()
-        async with self._db.transaction() as conn:
-            pressed = await pressed_on(conn, telegram_id, request_id, "assignee", "done")
+        async with self._db.transaction() as tx:
+            pressed = await pressed_on(tx, telegram_id, request_id, "assignee", "done")
             if isinstance(pressed, Result):
                 return pressed
             request, presser = pressed.request, pressed.presser
-            notice = await help_requests.done_notice(conn, request.id)
-            since = now - UNDO_DONE_WINDOW
-            if not await help_requests.undo_done(conn, request.id, presser.id, since, now):
+            notice = await help_requests.done_notice(tx, request.id)
+            since = tx.now - UNDO_DONE_WINDOW
+            if not await help_requests.undo_done(tx, request.id, presser.id, since, tx.now):
                 return Result(Outcome.TOO_LATE, request)
-            undone = await help_requests.by_id(conn, request.id)
+            undone = await help_requests.by_id(tx, request.id)
             assert undone is not None
-            await self.record_change(conn, telegram_id, "request.undone", request, undone)
-            requester = await people.by_id(conn, undone.requester_person_id)
+            await self.record_change(tx, telegram_id, "request.undone", request, undone)
+            requester = await people.by_id(tx, undone.requester_person_id)
             if requester is not None and notice:
-                async with languages.speaking_to(conn, requester.telegram_id):
+                async with languages.speaking_to(tx, requester.telegram_id):
                     text = request_texts.RESIDENT_DONE_UNDONE.format(
                         volunteer=first_name(presser),
                         request=your_request(undone, self._settings.timezone),
                     )
-                    await notify.edit(
-                        conn, requester.telegram_id, notice, text, now, purpose="resident"
-                    )
+                    await notify.edit(tx, requester.telegram_id, notice, text, purpose="resident")
         return Result(Outcome.OK, undone)
 
     async def make_urgent(self, telegram_id: int, request_id: int) -> Result:
         """The resident can't wait for the end of quiet hours: alert now and tell organisers."""
-        now = self._clock.now()
-        async with self._db.transaction() as conn:
-            pressed = await pressed_on(conn, telegram_id, request_id, "requester", "open")
+        async with self._db.transaction() as tx:
+            pressed = await pressed_on(tx, telegram_id, request_id, "requester", "open")
             if isinstance(pressed, Result):
                 return pressed
             request = pressed.request
             if request.urgent:
                 return Result(Outcome.ALREADY, request)
-            if request.alerts_from is None or request.alerts_from <= now:
+            if request.alerts_from is None or request.alerts_from <= tx.now:
                 return Result(Outcome.TOO_LATE, request)  # the alerts went already
-            if not await help_requests.set_urgent(conn, request.id, now):
+            if not await help_requests.set_urgent(tx, request.id, tx.now):
                 return Result(Outcome.ALREADY, request)
-            urgent = await help_requests.by_id(conn, request.id)
+            urgent = await help_requests.by_id(tx, request.id)
             assert urgent is not None
-            await self._alerting.hurry(conn, urgent, now)
-            await self.record_change(conn, telegram_id, "request.urgent", request, urgent)
-            alerted = await help_requests.alerted_count(conn, urgent.id)
-            neighbourhood = await neighbourhoods.by_id(conn, urgent.neighbourhood_id)
+            await self._alerting.hurry(tx, urgent)
+            await self.record_change(tx, telegram_id, "request.urgent", request, urgent)
+            alerted = await help_requests.alerted_count(tx, urgent.id)
+            neighbourhood = await neighbourhoods.by_id(tx, urgent.neighbourhood_id)
 
             def text() -> str:
                 return request_texts.ORGANISER_URGENT.format(
@@ -106,5 +102,5 @@ class RequestCorrections:
                     alerted=request_texts.URGENT_ALERTED(alerted),
                 )
 
-            await self._alerting.tell_organisers(conn, urgent.neighbourhood_id, text, now)
+            await self._alerting.tell_organisers(tx, urgent.neighbourhood_id, text)
         return Result(Outcome.OK, urgent)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 
 from bot.model.requests import HelpRequest
-from storage.database import Connection
+from storage.database import Tx
 
-# (conn, action such as "request.accepted", state before, state after, now)
-RequestListener = Callable[
-    [Connection, str, HelpRequest | None, HelpRequest | None, datetime], Awaitable[None]
-]
+# (the transaction, action such as "request.accepted", state before, state after)
+RequestListener = Callable[[Tx, str, HelpRequest | None, HelpRequest | None], Awaitable[None]]
 
 
 class RequestEvents:
@@ -26,12 +23,11 @@ class RequestEvents:
 
     async def publish(
         self,
-        conn: Connection,
+        tx: Tx,
         action: str,
         before: HelpRequest | None,
         after: HelpRequest | None,
-        now: datetime,
     ) -> None:
         """Run every listener in the caller's transaction (a failure rolls the change back)."""
         for listener in self._listeners:
-            await listener(conn, action, before, after, now)
+            await listener(tx, action, before, after)

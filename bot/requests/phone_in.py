@@ -26,16 +26,15 @@ class PhoneIn:
         if not draft.for_name or not draft.for_phone:
             raise ValueError("a phone-in request needs the neighbour's name and phone")
         draft = replace(draft, contact_phone=None, telegram_only=False)
-        now = core.clock.now()
-        async with core.db.transaction() as conn:
-            organiser = await people.by_telegram_id(conn, organiser_telegram_id)
+        async with core.db.transaction() as tx:
+            organiser = await people.by_telegram_id(tx, organiser_telegram_id)
             if organiser is None or not organiser.has_consented:
                 raise PermissionError("the organiser has not agreed to the privacy notice")
             if not await core.community.organises(
-                conn, organiser_telegram_id, draft.neighbourhood_id
+                tx, organiser_telegram_id, draft.neighbourhood_id
             ):
                 raise PermissionError("not an organiser of that neighbourhood")
             created = await core.requests.store_and_alert(
-                conn, organiser_telegram_id, draft.new_request(organiser.id, phone_in=True), now
+                tx, organiser_telegram_id, draft.new_request(organiser.id, phone_in=True)
             )
         return created

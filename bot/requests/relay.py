@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 
 from bot import languages
@@ -26,7 +25,7 @@ from bot.requests.labels import the_request, your_request
 from bot.requests.task_messages import first_name
 from config import relay_texts, request_texts
 from storage import audit, people
-from storage.database import Connection
+from storage.database import Connection, Tx
 from storage.organising import neighbourhoods
 from storage.requests import help_requests, relay
 
@@ -101,14 +100,13 @@ class Relay:
         """Pass words, a photo or a voice note to the other side (checked again now)."""
         if content.kind not in KINDS:
             raise ValueError(f"cannot relay {content.kind!r}")
-        now = self._core.clock.now()
-        async with self._core.db.transaction() as conn:
-            sides = await self._sides(conn, telegram_id, request_id)
+        async with self._core.db.transaction() as tx:
+            sides = await self._sides(tx, telegram_id, request_id)
             if isinstance(sides, RelayOutcome):
                 return RelayCheck(sides)
-            outbox_id = await self._deliver(conn, sides, content, now)
+            outbox_id = await self._deliver(tx, sides, content)
             await relay.add(
-                conn,
+                tx,
                 request_id=sides.request.id,
                 sender_person_id=sides.me.id,
                 recipient_person_id=sides.peer.id,
@@ -116,23 +114,21 @@ class Relay:
                 body=content.text,
                 file_id=content.file_id,
                 outbox_id=outbox_id,
-                now=now,
+                now=tx.now,
             )
         return RelayCheck(RelayOutcome.OK, first_name(sides.peer))
 
-    async def _deliver(
-        self, conn: Connection, sides: _Sides, content: Content, now: datetime
-    ) -> int:
+    async def _deliver(self, tx: Tx, sides: _Sides, content: Content) -> int:
         """Queue the message to the other side, in their language, labelled for them."""
         peer, name = sides.peer, first_name(sides.me)
-        async with languages.speaking_to(conn, peer.telegram_id):
+        async with languages.speaking_to(tx, peer.telegram_id):
             label = self._label(sides.request, peer)
             buttons = relay_buttons(sides.request.id)
             if content.kind == "text":
                 words = notify.escape_within(content.text or "", TEXT_ROOM)
                 text = relay_texts.RELAYED.format(name=name, request=label, text=words)
                 return await notify.send(
-                    conn, peer.telegram_id, text, now, buttons=buttons, purpose=PURPOSE
+                    tx, peer.telegram_id, text, buttons=buttons, purpose=PURPOSE
                 )
             item = request_texts.MEDIA_LABELS[content.kind]
             caption = relay_texts.RELAYED_MEDIA.format(item=item, name=name, request=label)
@@ -141,48 +137,46 @@ class Relay:
             caption += f"\n\n{words}" if words else ""
             assert content.file_id is not None
             return await notify.send_media(
-                conn,
+                tx,
                 peer.telegram_id,
                 content.kind,
                 content.file_id,
                 caption,
-                now,
                 buttons=buttons,
                 purpose=PURPOSE,
             )
 
     async def ask_organiser(self, telegram_id: int, request_id: int) -> RelayCheck:
         """Share the last few messages with the neighbourhood's organisers; tell the other side."""
-        now = self._core.clock.now()
-        async with self._core.db.transaction() as conn:
-            sides = await self._sides(conn, telegram_id, request_id)
+        async with self._core.db.transaction() as tx:
+            sides = await self._sides(tx, telegram_id, request_id)
             if isinstance(sides, RelayOutcome):
                 return RelayCheck(sides)
-            await self._share_with_organisers(conn, sides, now)
-            async with languages.speaking_to(conn, sides.peer.telegram_id):
+            await self._share_with_organisers(tx, sides)
+            async with languages.speaking_to(tx, sides.peer.telegram_id):
                 told = relay_texts.PEER_TOLD.format(
                     name=first_name(sides.me), request=self._label(sides.request, sides.peer)
                 )
-                await notify.send(conn, sides.peer.telegram_id, told, now, purpose=PURPOSE)
+                await notify.send(tx, sides.peer.telegram_id, told, purpose=PURPOSE)
             await audit.record(
-                conn,
+                tx,
                 actor_telegram_id=telegram_id,
                 action="relay.organiser_asked",
                 subject=f"request:{sides.request.ref}",
-                now=now,
+                now=tx.now,
             )
         return RelayCheck(RelayOutcome.OK, first_name(sides.peer))
 
-    async def _share_with_organisers(self, conn: Connection, sides: _Sides, now: datetime) -> None:
+    async def _share_with_organisers(self, tx: Tx, sides: _Sides) -> None:
         """The organisers get the last few messages as text, then their photos and voice notes."""
         request = sides.request
-        shared = await relay.recent(conn, request.id, SHARED_WITH_ORGANISERS)
+        shared = await relay.recent(tx, request.id, SHARED_WITH_ORGANISERS)
         names = {sides.me.id: first_name(sides.me), sides.peer.id: first_name(sides.peer)}
         zone = self._core.settings.timezone
-        neighbourhood = await neighbourhoods.by_id(conn, request.neighbourhood_id)
-        organisers = await neighbourhoods.organisers_of(conn, request.neighbourhood_id)
+        neighbourhood = await neighbourhoods.by_id(tx, request.neighbourhood_id)
+        organisers = await neighbourhoods.organisers_of(tx, request.neighbourhood_id)
         for organiser in organisers or sorted(self._core.settings.organiser_ids):
-            async with languages.speaking_to(conn, organiser):
+            async with languages.speaking_to(tx, organiser):
                 lines = []
                 for item in shared:
                     at = f"{item.created_at.astimezone(zone):%H:%M}"
@@ -198,7 +192,7 @@ class Relay:
                     peer=first_name(sides.peer),
                     lines="\n".join(lines) or "–",
                 )
-                await notify.send(conn, organiser, text, now, purpose="organiser")
+                await notify.send(tx, organiser, text, purpose="organiser")
                 for item in (i for i in shared if i.kind != "text" and i.file_id):
                     caption = relay_texts.MEDIA_FROM.format(
                         item=request_texts.MEDIA_LABELS[item.kind],
@@ -207,7 +201,7 @@ class Relay:
                     )
                     assert item.file_id is not None
                     await notify.send_media(
-                        conn, organiser, item.kind, item.file_id, caption, now, purpose="organiser"
+                        tx, organiser, item.kind, item.file_id, caption, purpose="organiser"
                     )
 
     async def _sides(

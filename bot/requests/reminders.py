@@ -22,7 +22,7 @@ from bot.requests.task_messages import first_name
 from bot.when import local_to_utc
 from config import care_texts, request_texts
 from storage import people
-from storage.database import Connection
+from storage.database import Connection, Tx
 from storage.jobs import ScheduledJob
 from storage.organising import neighbourhoods
 from storage.requests import help_requests
@@ -64,11 +64,10 @@ class TaskReminders:
 
     async def on_request_change(
         self,
-        conn: Connection,
+        tx: Tx,
         action: str,
         before: HelpRequest | None,
         after: HelpRequest | None,
-        now: datetime,
     ) -> None:
         """Arm or disarm the request's reminder jobs after any audited change."""
         if after is None:
@@ -81,29 +80,29 @@ class TaskReminders:
         )
         if newly_assigned or after.status != "assigned":
             for kind in TASK_JOBS:
-                await self._core.scheduler.cancel_for(conn, kind, target)
+                await self._core.scheduler.cancel_for(tx, kind, target)
         if newly_assigned:
-            await self._arm_task(conn, after, now)
+            await self._arm_task(tx, after)
         if after.status != "done":
-            await self._core.scheduler.cancel_for(conn, FOLLOWUP_JOB, target)
+            await self._core.scheduler.cancel_for(tx, FOLLOWUP_JOB, target)
         elif action == "request.done":
-            await self._core.scheduler.cancel_for(conn, FOLLOWUP_JOB, target)
-            due = await self._awake(conn, after, now + self._core.settings.tunables.followup_after)
-            await self._core.scheduler.schedule(conn, kind=FOLLOWUP_JOB, due_at=due, target=target)
+            await self._core.scheduler.cancel_for(tx, FOLLOWUP_JOB, target)
+            due = await self._awake(tx, after, tx.now + self._core.settings.tunables.followup_after)
+            await self._core.scheduler.schedule(tx, kind=FOLLOWUP_JOB, due_at=due, target=target)
 
-    async def _arm_task(self, conn: Connection, request: HelpRequest, now: datetime) -> None:
+    async def _arm_task(self, tx: Tx, request: HelpRequest) -> None:
         payload = {"assignee": request.assignee_person_id}
         target = str(request.id)
-        remind = self.reminder_at(request, now)
+        remind = self.reminder_at(request, tx.now)
         if remind is not None:
             await self._core.scheduler.schedule(
-                conn, kind=REMIND_JOB, due_at=remind, target=target, payload=payload
+                tx, kind=REMIND_JOB, due_at=remind, target=target, payload=payload
             )
         overdue = request.ends_at + self._core.settings.tunables.overdue_after
         await self._core.scheduler.schedule(
-            conn,
+            tx,
             kind=OVERDUE_JOB,
-            due_at=await self._awake(conn, request, max(overdue, now)),
+            due_at=await self._awake(tx, request, max(overdue, tx.now)),
             target=target,
             payload=payload,
         )
@@ -125,27 +124,27 @@ class TaskReminders:
         assignee = await people.by_id(conn, request.assignee_person_id)
         return assignee.telegram_id if assignee else None
 
-    async def _remind_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
-        request = await self._still_theirs(conn, job)
-        chat = await self._assignee_chat(conn, request) if request else None
+    async def _remind_job(self, tx: Tx, job: ScheduledJob) -> None:
+        request = await self._still_theirs(tx, job)
+        chat = await self._assignee_chat(tx, request) if request else None
         if request is None or chat is None:
             return
-        async with languages.speaking_to(conn, chat):
+        async with languages.speaking_to(tx, chat):
             text = care_texts.TASK_REMINDER.format(
                 ref=request.ref,
                 category=category_text(request.category),
                 when=when_text(request, self._core.settings),
             )
             await notify.send(
-                conn, chat, text, now, purpose="reminder", neighbourhood_id=request.neighbourhood_id
+                tx, chat, text, purpose="reminder", neighbourhood_id=request.neighbourhood_id
             )
 
-    async def _overdue_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
-        request = await self._still_theirs(conn, job)
-        chat = await self._assignee_chat(conn, request) if request else None
+    async def _overdue_job(self, tx: Tx, job: ScheduledJob) -> None:
+        request = await self._still_theirs(tx, job)
+        chat = await self._assignee_chat(tx, request) if request else None
         if request is None or chat is None:
             return
-        async with languages.speaking_to(conn, chat):
+        async with languages.speaking_to(tx, chat):
             text = care_texts.TASK_OVERDUE.format(
                 ref=request.ref,
                 category=category_text(request.category),
@@ -159,31 +158,28 @@ class TaskReminders:
                 ]
             ]
             await notify.send(
-                conn,
+                tx,
                 chat,
                 text,
-                now,
                 buttons=buttons,
                 purpose="reminder",
                 neighbourhood_id=request.neighbourhood_id,
             )
         wait = self._core.settings.tunables.overdue_after
         await self._core.scheduler.schedule(
-            conn,
+            tx,
             kind=OVERDUE_ORGANISERS_JOB,
-            due_at=await self._awake(conn, request, now + wait),
+            due_at=await self._awake(tx, request, tx.now + wait),
             target=job.target,
             payload=job.payload,
         )
 
-    async def _overdue_organisers_job(
-        self, conn: Connection, job: ScheduledJob, now: datetime
-    ) -> None:
-        request = await self._still_theirs(conn, job)
+    async def _overdue_organisers_job(self, tx: Tx, job: ScheduledJob) -> None:
+        request = await self._still_theirs(tx, job)
         if request is None:
             return
-        assignee = await people.by_id(conn, request.assignee_person_id)
-        neighbourhood = await neighbourhoods.by_id(conn, request.neighbourhood_id)
+        assignee = await people.by_id(tx, request.assignee_person_id)
+        neighbourhood = await neighbourhoods.by_id(tx, request.neighbourhood_id)
 
         def text() -> str:
             return care_texts.ORGANISER_TASK_OVERDUE.format(
@@ -194,17 +190,17 @@ class TaskReminders:
                 volunteer=first_name(assignee) if assignee else request_texts.THE_VOLUNTEER,
             )
 
-        await self._core.alerting.tell_organisers(conn, request.neighbourhood_id, text, now)
+        await self._core.alerting.tell_organisers(tx, request.neighbourhood_id, text)
 
-    async def _followup_job(self, conn: Connection, job: ScheduledJob, now: datetime) -> None:
-        request = await help_requests.by_id(conn, int(job.target))
+    async def _followup_job(self, tx: Tx, job: ScheduledJob) -> None:
+        request = await help_requests.by_id(tx, int(job.target))
         if request is None or request.status != "done":
             return  # the resident already answered
-        requester = await people.by_id(conn, request.requester_person_id)
+        requester = await people.by_id(tx, request.requester_person_id)
         if requester is None:
             return
-        assignee = await people.by_id(conn, request.assignee_person_id)
-        async with languages.speaking_to(conn, requester.telegram_id):
+        assignee = await people.by_id(tx, request.assignee_person_id)
+        async with languages.speaking_to(tx, requester.telegram_id):
             text = care_texts.RESIDENT_FOLLOWUP.format(
                 volunteer=first_name(assignee) if assignee else request_texts.YOUR_VOLUNTEER,
                 request=your_request(request, self._core.settings.timezone),
@@ -216,10 +212,9 @@ class TaskReminders:
                 ]
             ]
             await notify.send(
-                conn,
+                tx,
                 requester.telegram_id,
                 text,
-                now,
                 buttons=buttons,
                 purpose="followup",
                 neighbourhood_id=request.neighbourhood_id,

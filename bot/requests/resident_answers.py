@@ -7,7 +7,6 @@ alerting, audit and after-commit hook.
 from __future__ import annotations
 
 import html
-from datetime import datetime
 
 from bot import languages
 from bot.clock import Clock
@@ -18,7 +17,7 @@ from bot.requests.guards import pressed_on
 from bot.requests.request_types import Outcome, Result
 from config import request_texts
 from storage import people
-from storage.database import Connection, Database
+from storage.database import Database, Tx
 from storage.organising import neighbourhoods
 from storage.requests import help_requests
 
@@ -32,7 +31,7 @@ class ResidentAnswers:
 
     async def _audit(
         self,
-        conn: Connection,
+        tx: Tx,
         actor: int | None,
         action: str,
         before: HelpRequest | None,
@@ -43,72 +42,66 @@ class ResidentAnswers:
 
     async def confirm(self, telegram_id: int, request_id: int, satisfied: bool) -> Result:
         """The resident answers: yes (close, pass on thanks) or not yet (reopen, organisers)."""
-        now = self._clock.now()
-        async with self._db.transaction() as conn:
-            pressed = await pressed_on(conn, telegram_id, request_id, "requester", "done")
+        async with self._db.transaction() as tx:
+            pressed = await pressed_on(tx, telegram_id, request_id, "requester", "done")
             if isinstance(pressed, Result):
                 return pressed
             request = pressed.request
             if satisfied:
-                await help_requests.close(conn, request.id, thanked=True, now=now)
-                assignee = await people.by_id(conn, request.assignee_person_id)
+                await help_requests.close(tx, request.id, thanked=True, now=tx.now)
+                assignee = await people.by_id(tx, request.assignee_person_id)
                 if assignee is not None:
-                    async with languages.speaking_to(conn, assignee.telegram_id):
+                    async with languages.speaking_to(tx, assignee.telegram_id):
                         await notify.send(
-                            conn,
+                            tx,
                             assignee.telegram_id,
                             request_texts.VOLUNTEER_THANKED.format(ref=request.ref),
-                            now,
                             purpose="thanks",
                         )
                 action = "request.closed"
             else:
-                await help_requests.reopen_after_done(conn, request.id, now)
-                neighbourhood = await neighbourhoods.by_id(conn, request.neighbourhood_id)
+                await help_requests.reopen_after_done(tx, request.id, tx.now)
+                neighbourhood = await neighbourhoods.by_id(tx, request.neighbourhood_id)
                 await self._alerting.tell_organisers(
-                    conn,
+                    tx,
                     request.neighbourhood_id,
                     lambda: request_texts.ORGANISER_NOT_YET.format(
                         ref=request.ref,
                         category=category_text(request.category),
                         neighbourhood=html.escape(neighbourhood.name if neighbourhood else "?"),
                     ),
-                    now,
                 )
                 action = "request.reopened"
-            after = await help_requests.by_id(conn, request.id)
-            await self._audit(conn, telegram_id, action, request, after)
+            after = await help_requests.by_id(tx, request.id)
+            await self._audit(tx, telegram_id, action, request, after)
         return Result(Outcome.OK, after)
 
     async def cancel(self, telegram_id: int, request_id: int) -> Result:
         """The resident cancels: the assignee and every alert are updated."""
-        async with self._db.transaction() as conn:
-            result = await self.cancel_in(conn, telegram_id, request_id, self._clock.now())
+        async with self._db.transaction() as tx:
+            result = await self.cancel_in(tx, telegram_id, request_id)
         return result
 
-    async def cancel_in(
-        self, conn: Connection, telegram_id: int, request_id: int, now: datetime
-    ) -> Result:
+    async def cancel_in(self, tx: Tx, telegram_id: int, request_id: int) -> Result:
         """cancel() inside the caller's transaction (its commit sends what it wrote)."""
-        pressed = await pressed_on(conn, telegram_id, request_id, "requester")
+        pressed = await pressed_on(tx, telegram_id, request_id, "requester")
         if isinstance(pressed, Result):
             return pressed
         request = pressed.request
-        if not await help_requests.cancel(conn, request.id, now):
+        if not await help_requests.cancel(tx, request.id, tx.now):
             return Result(Outcome.NO_LONGER_POSSIBLE, request)
-        cancelled = await help_requests.by_id(conn, request.id)
+        cancelled = await help_requests.by_id(tx, request.id)
         assert cancelled is not None
-        await self._alerting.stop(conn, request.id)
-        await self._alerting.close_alerts(conn, cancelled, now, cancelled=True)
-        assignee = await people.by_id(conn, request.assignee_person_id)
+        await self._alerting.stop(tx, request.id)
+        await self._alerting.close_alerts(tx, cancelled, cancelled=True)
+        assignee = await people.by_id(tx, request.assignee_person_id)
         if assignee is not None:
-            async with languages.speaking_to(conn, assignee.telegram_id):
+            async with languages.speaking_to(tx, assignee.telegram_id):
                 await notify.send(
-                    conn,
+                    tx,
                     assignee.telegram_id,
                     request_texts.VOLUNTEER_REQUEST_CANCELLED.format(ref=request.ref),
-                    now,
                     purpose="task",
                 )
-        await self._audit(conn, telegram_id, "request.cancelled", request, cancelled)
+        await self._audit(tx, telegram_id, "request.cancelled", request, cancelled)
         return Result(Outcome.OK, cancelled)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime
 
 from bot import languages
 from bot.callback_data import pack
@@ -18,7 +17,7 @@ from bot.requests.labels import your_request
 from config import oversight_texts, relay_texts, request_texts
 from config.settings import Settings
 from storage import people
-from storage.database import Connection
+from storage.database import Tx
 from storage.organising import neighbourhoods
 from storage.organising.neighbourhoods import NeighbourhoodSettings
 
@@ -30,13 +29,13 @@ def first_name(person: Person) -> str:
 
 
 async def send_task_details(
-    conn: Connection, settings: Settings, request: HelpRequest, assignee: Person, now: datetime
+    tx: Tx, settings: Settings, request: HelpRequest, assignee: Person
 ) -> None:
     """Private details go to the assignee's private chat only, in the assignee's language."""
-    neighbourhood = await neighbourhoods.by_id(conn, request.neighbourhood_id)
-    requester = await people.by_id(conn, request.requester_person_id)
-    local = await neighbourhoods.settings_of(conn, request.neighbourhood_id)
-    async with languages.speaking_to(conn, assignee.telegram_id):
+    neighbourhood = await neighbourhoods.by_id(tx, request.neighbourhood_id)
+    requester = await people.by_id(tx, request.requester_person_id)
+    local = await neighbourhoods.settings_of(tx, request.neighbourhood_id)
+    async with languages.speaking_to(tx, assignee.telegram_id):
         text = _task_details(settings, request, requester, neighbourhood, local)
         buttons = [
             [
@@ -46,7 +45,7 @@ async def send_task_details(
             [(_message_label(request, requester), pack("relay", request.id))],
             [(request_texts.BUTTON_CONTACT_ORGANISER, pack("contact", request.id))],
         ]
-        await notify.send(conn, assignee.telegram_id, text, now, buttons=buttons, purpose="task")
+        await notify.send(tx, assignee.telegram_id, text, buttons=buttons, purpose="task")
         name = html.escape(request.for_name) if request.for_name else None
         name = name or (first_name(requester) if requester else request_texts.THE_RESIDENT)
         for kind, file_id in request.media:  # only ever to the assignee, by file_id
@@ -54,7 +53,7 @@ async def send_task_details(
                 item=request_texts.MEDIA_LABELS.get(kind, kind), name=name, ref=request.ref
             )
             await notify.send_media(
-                conn, assignee.telegram_id, kind, file_id, caption, now, purpose="task"
+                tx, assignee.telegram_id, kind, file_id, caption, purpose="task"
             )
 
 
@@ -97,16 +96,15 @@ def _task_details(
 
 
 async def tell_requester_who_is_coming(
-    conn: Connection,
+    tx: Tx,
     settings: Settings,
     chat: int,
     request: HelpRequest,
     volunteer: Person,
     profile: VolunteerProfile | None,
-    now: datetime,
 ) -> None:
     """Tell the resident who is coming: first name, and phone only if the volunteer shares it."""
-    async with languages.speaking_to(conn, chat):
+    async with languages.speaking_to(tx, chat):
         phone = ""
         if profile is not None and profile.share_phone and volunteer.phone_e164:
             phone = request_texts.RESIDENT_VOLUNTEER_PHONE.format(
@@ -119,7 +117,7 @@ async def tell_requester_who_is_coming(
         )
         label = html.unescape(relay_texts.BUTTON_MESSAGE.format(name=first_name(volunteer)))
         buttons = [[(label, pack("relay", request.id))]]
-        await notify.send(conn, chat, text, now, buttons=buttons, purpose="resident")
+        await notify.send(tx, chat, text, buttons=buttons, purpose="resident")
 
 
 def _message_label(request: HelpRequest, requester: Person | None) -> str:

@@ -135,9 +135,8 @@ class ClusterMember:
 
     async def heartbeat(self) -> None:
         """Renew, take and give back leases; reload the chats of partitions just taken."""
-        now = self._services.clock.now()
-        async with self._db.transaction() as conn:
-            held = await cluster.heartbeat(conn, self.holder, now, self.lease_time, PARTITIONS)
+        async with self._db.transaction() as tx:
+            held = await cluster.heartbeat(tx, self.holder, tx.now, self.lease_time, PARTITIONS)
         self._renewed_at = time.monotonic()
         taken = held - self._held
         gone = self._held - held
@@ -157,8 +156,8 @@ class ClusterMember:
         """At a clean stop: give the leases back at once and end the sender's session."""
         self._held = frozenset()
         with contextlib.suppress(Exception):
-            async with self._db.transaction() as conn:
-                await cluster.leave(conn, self.holder, self._services.clock.now())
+            async with self._db.transaction() as tx:
+                await cluster.leave(tx, self.holder, tx.now)
         await self._drop_link()
 
     async def _beat_until(self, stop: asyncio.Event) -> None:

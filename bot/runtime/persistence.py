@@ -248,6 +248,6 @@ class DatabasePersistence(BasePersistence[StoredData, StoredData, BotData]):
         """Write whatever is still buffered (PTB calls this at shutdown)."""
         if not self.has_pending:
             return
-        async with (await self._ready()).transaction() as conn:
-            await self.commit(conn)
+        async with (await self._ready()).transaction() as tx:
+            await self.commit(tx)
         await self.confirm()

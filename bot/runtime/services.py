@@ -54,6 +54,7 @@ class Services:
 def build_services(settings: Settings, clock: Clock, sender: Sender) -> Services:
     """Wire the services together on the configured database file (not opened yet)."""
     db = database_for(settings.database_path, settings.database_url)
+    db.use_clock(clock.now)  # every transaction's `tx.now`
     scheduler = Scheduler(db, clock)
     dispatcher = OutboxDispatcher(db, clock, sender)
     # Every commit that wrote to the outbox starts sending it (storage.database's write hooks).

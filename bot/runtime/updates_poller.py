@@ -121,11 +121,11 @@ class UpdateInbox:
         if not updates:
             return 0
         share = self._share
-        async with self._db.transaction() as conn:
+        async with self._db.transaction() as tx:
             if share is None:
-                return await inbox.store(conn, updates, self._clock.now())
-            count = await inbox.store(conn, updates, self._clock.now(), share.partition)
-            await share.stored(conn)
+                return await inbox.store(tx, updates, tx.now)
+            count = await inbox.store(tx, updates, tx.now, share.partition)
+            await share.stored(tx)
             return count
 
     async def recover(self) -> int:
@@ -224,8 +224,8 @@ class UpdateInbox:
 
     async def prune(self) -> int:
         """Forget handled updates older than a couple of days (the newest id stays)."""
-        async with self._db.transaction() as conn:
-            return await inbox.prune(conn, self._clock.now() - INBOX_KEPT_FOR)
+        async with self._db.transaction() as tx:
+            return await inbox.prune(tx, tx.now - INBOX_KEPT_FOR)
 
     async def prune_if_due(self) -> None:
         """Prune at start-up and then every few hours."""

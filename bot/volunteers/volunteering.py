@@ -15,7 +15,7 @@ from bot.organising.community import Community
 from bot.requests.alerting import Alerting, category_text
 from config import request_texts
 from storage import audit, people
-from storage.database import Connection, Database
+from storage.database import Database, Tx
 from storage.organising import neighbourhoods
 from storage.volunteers import offers as volunteers
 
@@ -127,35 +127,34 @@ class Volunteering:
         """
         if not offer.categories or not offer.categories <= set(CATEGORIES):
             raise ValueError("an offer needs at least one known category")
-        now = self._clock.now()
-        async with self._db.transaction() as conn:
-            person = await people.by_telegram_id(conn, telegram_id)
+        async with self._db.transaction() as tx:
+            person = await people.by_telegram_id(tx, telegram_id)
             if person is None or not person.has_consented:
                 raise PermissionError("the person has not agreed to the privacy notice")
             languages = tuple(dict.fromkeys(language_code(x) for x in offer.languages))
             await volunteers.save_offer(
-                conn,
+                tx,
                 person_id=person.id,
                 categories=offer.categories,
                 availability=offer.availability or ANY_TIME,
                 max_open_tasks=offer.max_open_tasks,
                 languages=languages[:MAX_LANGUAGES],
                 share_phone=offer.share_phone,
-                now=now,
+                now=tx.now,
             )
             if offer.phone_e164:
-                await people.set_phone(conn, person.id, offer.phone_e164, now)
-            memberships = await neighbourhoods.memberships_of(conn, person.id)
-            current = await volunteers.statuses(conn, person.id)
+                await people.set_phone(tx, person.id, offer.phone_e164, tx.now)
+            memberships = await neighbourhoods.memberships_of(tx, person.id)
+            current = await volunteers.statuses(tx, person.id)
             result: dict[str, str] = {}
             for neighbourhood, _ in memberships:
                 status = current.get(neighbourhood.id)
                 if status is None:
-                    settings = await neighbourhoods.settings_of(conn, neighbourhood.id)
+                    settings = await neighbourhoods.settings_of(tx, neighbourhood.id)
                     status = "pending" if settings.volunteers_need_approval else "approved"
-                    await volunteers.set_status(conn, person.id, neighbourhood.id, status)
+                    await volunteers.set_status(tx, person.id, neighbourhood.id, status)
                     if status == "pending":
-                        await self._ask_organisers(conn, person.id, neighbourhood.id, offer, now)
+                        await self._ask_organisers(tx, person.id, neighbourhood.id, offer)
                 result[neighbourhood.name] = status
             entries = [("individual", category_text(c), "offer") for c in sorted(offer.categories)]
             entries += [("individual", s[:SKILL_MAX_LENGTH], "skill") for s in offer.skills]
@@ -164,18 +163,18 @@ class Volunteering:
                 ("cultural", f"{OFFER_LANGUAGE_PREFIX}{x}", "language") for x in offer.languages
             ]
             await volunteers.sync_offer_assets(
-                conn,
+                tx,
                 person_id=person.id,
                 neighbourhood_ids=[n.id for n, _ in memberships],
                 entries=entries[: len(offer.categories) + MAX_SKILLS + MAX_LANGUAGES],
-                now=now,
+                now=tx.now,
             )
             await audit.record(
-                conn,
+                tx,
                 actor_telegram_id=telegram_id,
                 action="volunteer.offer_saved",
                 subject=f"person:{person.id}",
-                now=now,
+                now=tx.now,
                 after={"categories": sorted(offer.categories), "statuses": result},
             )
         return result
@@ -184,33 +183,31 @@ class Volunteering:
         self, organiser_telegram_id: int, person_id: int, neighbourhood_id: int
     ) -> str | None:
         """Approve a pending volunteer (its organisers only); returns their name or None."""
-        now = self._clock.now()
-        async with self._db.transaction() as conn:
-            if not await self._community.organises(conn, organiser_telegram_id, neighbourhood_id):
+        async with self._db.transaction() as tx:
+            if not await self._community.organises(tx, organiser_telegram_id, neighbourhood_id):
                 raise PermissionError("only the neighbourhood's organisers can approve")
-            statuses = await volunteers.statuses(conn, person_id)
+            statuses = await volunteers.statuses(tx, person_id)
             if statuses.get(neighbourhood_id) != "pending":
                 return None
-            await volunteers.set_status(conn, person_id, neighbourhood_id, "approved")
-            volunteer = await people.by_id(conn, person_id)
-            neighbourhood = await neighbourhoods.by_id(conn, neighbourhood_id)
+            await volunteers.set_status(tx, person_id, neighbourhood_id, "approved")
+            volunteer = await people.by_id(tx, person_id)
+            neighbourhood = await neighbourhoods.by_id(tx, neighbourhood_id)
             assert volunteer is not None and neighbourhood is not None
-            async with languages.speaking_to(conn, volunteer.telegram_id):
+            async with languages.speaking_to(tx, volunteer.telegram_id):
                 await notify.send(
-                    conn,
+                    tx,
                     volunteer.telegram_id,
                     request_texts.VOLUNTEER_APPROVED.format(
                         neighbourhood=html.escape(neighbourhood.name)
                     ),
-                    now,
                     purpose="volunteer",
                 )
             await audit.record(
-                conn,
+                tx,
                 actor_telegram_id=organiser_telegram_id,
                 action="volunteer.approved",
                 subject=f"person:{person_id}",
-                now=now,
+                now=tx.now,
                 before={"status": "pending"},
                 after={"status": "approved", "neighbourhood_id": neighbourhood_id},
             )
@@ -218,44 +215,42 @@ class Volunteering:
 
     async def pause(self, telegram_id: int, days: int | None) -> datetime | None | bool:
         """Stop alerts for some days (None: until /resume); False if not a volunteer."""
-        now = self._clock.now()
-        # "Until /resume" is stored as a far-future time so the matching query stays simple.
-        until = now + timedelta(days=days) if days else now + timedelta(days=365 * 100)
-        async with self._db.transaction() as conn:
-            person = await people.by_telegram_id(conn, telegram_id)
-            if person is None or not await volunteers.set_paused_until(conn, person.id, until):
+        async with self._db.transaction() as tx:
+            # "Until /resume" is stored as a far-future time so the matching query stays simple.
+            until = tx.now + timedelta(days=days if days else 365 * 100)
+            person = await people.by_telegram_id(tx, telegram_id)
+            if person is None or not await volunteers.set_paused_until(tx, person.id, until):
                 return False
             await audit.record(
-                conn,
+                tx,
                 actor_telegram_id=telegram_id,
                 action="volunteer.paused",
                 subject=f"person:{person.id}",
-                now=now,
+                now=tx.now,
                 after={"days": days},
             )
         return until if days else None
 
     async def resume(self, telegram_id: int) -> bool:
         """Restart alerts; False if the person is not a volunteer."""
-        now = self._clock.now()
-        async with self._db.transaction() as conn:
-            person = await people.by_telegram_id(conn, telegram_id)
-            if person is None or not await volunteers.set_paused_until(conn, person.id, None):
+        async with self._db.transaction() as tx:
+            person = await people.by_telegram_id(tx, telegram_id)
+            if person is None or not await volunteers.set_paused_until(tx, person.id, None):
                 return False
             await audit.record(
-                conn,
+                tx,
                 actor_telegram_id=telegram_id,
                 action="volunteer.resumed",
                 subject=f"person:{person.id}",
-                now=now,
+                now=tx.now,
             )
         return True
 
     async def _ask_organisers(
-        self, conn: Connection, person_id: int, neighbourhood_id: int, offer: Offer, now: datetime
+        self, tx: Tx, person_id: int, neighbourhood_id: int, offer: Offer
     ) -> None:
-        volunteer = await people.by_id(conn, person_id)
-        neighbourhood = await neighbourhoods.by_id(conn, neighbourhood_id)
+        volunteer = await people.by_id(tx, person_id)
+        neighbourhood = await neighbourhoods.by_id(tx, neighbourhood_id)
         assert volunteer is not None and neighbourhood is not None
 
         def text() -> str:
@@ -268,4 +263,4 @@ class Volunteering:
         def buttons() -> notify.Buttons:
             return [[(request_texts.BUTTON_APPROVE, pack("approve", person_id, neighbourhood_id))]]
 
-        await self._alerting.tell_organisers(conn, neighbourhood_id, text, now, buttons=buttons)
+        await self._alerting.tell_organisers(tx, neighbourhood_id, text, buttons=buttons)
