@@ -19,15 +19,15 @@ from telegram.ext import (
 )
 
 from bot.callback_data import pack, pattern, unpack
-from bot.care.checkin_schedule import ALL_DAYS, WEEKDAYS, hhmm, parse_time_of_day, schedule_text
+from bot.care.checkin_schedule import ALL_DAYS, hhmm, parse_time_of_day, schedule_text
 from bot.care.outcomes import CareOutcome
 from bot.phones import format_for_display, parse_phone
 from bot.when import WhenError, parse_when
 from config import care_texts, i18n, request_flow_texts, texts
+from handlers.care.keyboards import KIND, days_keyboard, menu_keyboard, offer_or_skip, short
 from handlers.context import AidContext
 from handlers.flow_switch import switch_fallbacks
 
-KIND = "cif"
 NAME = "checkin_flow"
 MENU, DAYS, TIME, CONTACT, PAUSE, PHONE, ADDRESS = range(7)
 END = ConversationHandler.END
@@ -35,7 +35,6 @@ PRIVATE = filters.ChatType.PRIVATE
 TYPED = PRIVATE & filters.TEXT & ~filters.COMMAND
 MAX_CONTACT = 200
 MAX_ADDRESS = 300
-BUTTON_LABEL_LENGTH = 32
 
 REFUSALS = {
     CareOutcome.NOT_MEMBER: care_texts.CHECKIN_NO_NEIGHBOURHOOD,
@@ -56,46 +55,6 @@ def person_number(args: list[str] | None) -> int | None:
 def _data(context: AidContext) -> dict[str, Any]:
     assert context.user_data is not None
     return context.user_data
-
-
-def _days_keyboard(days: int) -> InlineKeyboardMarkup:
-    toggles = [
-        InlineKeyboardButton(
-            ("✅ " if days & (1 << bit) else "") + name, callback_data=pack(KIND, "day", bit)
-        )
-        for bit, name in enumerate(care_texts.DAY_NAMES)
-    ]
-    return InlineKeyboardMarkup(
-        [
-            toggles[:4],
-            toggles[4:],
-            [
-                InlineKeyboardButton(
-                    care_texts.BUTTON_EVERY_DAY, callback_data=pack(KIND, "days", ALL_DAYS)
-                ),
-                InlineKeyboardButton(
-                    care_texts.BUTTON_WEEKDAYS, callback_data=pack(KIND, "days", WEEKDAYS)
-                ),
-            ],
-            [InlineKeyboardButton(care_texts.BUTTON_DAYS_DONE, callback_data=pack(KIND, "next"))],
-        ]
-    )
-
-
-def _menu_keyboard(paused: bool) -> InlineKeyboardMarkup:
-    pause = (
-        (care_texts.BUTTON_RESUME, pack(KIND, "resume"))
-        if paused
-        else (care_texts.BUTTON_PAUSE, pack(KIND, "pause"))
-    )
-    rows = [
-        [(care_texts.BUTTON_CHANGE, pack(KIND, "change"))],
-        [pause],
-        [(care_texts.BUTTON_STOP, pack(KIND, "stop"))],
-    ]
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
-    )
 
 
 async def start(update: Update, context: AidContext) -> int:
@@ -119,7 +78,7 @@ async def start(update: Update, context: AidContext) -> int:
         intro = (
             care_texts.CHECKIN_FOR_INTRO.format(name=name) if number else care_texts.CHECKIN_INTRO
         )
-        await message.reply_text(intro, reply_markup=_days_keyboard(0))
+        await message.reply_text(intro, reply_markup=days_keyboard(0))
         return DAYS
     checkin = result.checkin
     data["ci_days"] = checkin.days
@@ -134,7 +93,7 @@ async def start(update: Update, context: AidContext) -> int:
         buddy = care_texts.CHECKIN_BUDDY.format(buddy=html.escape(buddy_name))
     template = care_texts.CHECKIN_CURRENT_FOR if number else care_texts.CHECKIN_CURRENT
     text = template.format(name=name, schedule=schedule_text(checkin), paused=paused, buddy=buddy)
-    await message.reply_text(text, reply_markup=_menu_keyboard(checkin.paused_until is not None))
+    await message.reply_text(text, reply_markup=menu_keyboard(checkin.paused_until is not None))
     return MENU
 
 
@@ -155,7 +114,7 @@ async def on_menu(update: Update, context: AidContext) -> int:
     service = context.services.care.checkins
     if action == ["change"]:
         await query.message.reply_text(
-            care_texts.CHECKIN_INTRO, reply_markup=_days_keyboard(_data(context)["ci_days"])
+            care_texts.CHECKIN_INTRO, reply_markup=days_keyboard(_data(context)["ci_days"])
         )
         return DAYS
     if action == ["pause"]:
@@ -197,7 +156,7 @@ async def on_days(update: Update, context: AidContext) -> int:
         data["ci_days"] = int(number) & ALL_DAYS
     await query.answer()
     if data.get("ci_days", 0) != before:  # Telegram refuses an edit that changes nothing
-        await query.edit_message_reply_markup(reply_markup=_days_keyboard(data["ci_days"]))
+        await query.edit_message_reply_markup(reply_markup=days_keyboard(data["ci_days"]))
     return DAYS
 
 
@@ -215,18 +174,6 @@ async def on_time(update: Update, context: AidContext) -> int:
     return await _ask_phone(message, context, user.id if user else message.chat_id)
 
 
-def _short(text: str) -> str:
-    """A stored value short enough for a button label."""
-    return text if len(text) <= BUTTON_LABEL_LENGTH else text[: BUTTON_LABEL_LENGTH - 1] + "…"
-
-
-def _offer_or_skip(label: str | None, offer: str) -> InlineKeyboardMarkup:
-    """A button offering a known value (if any), and Skip."""
-    rows = [[InlineKeyboardButton(label, callback_data=pack(KIND, offer))]] if label else []
-    rows.append([InlineKeyboardButton(care_texts.BUTTON_SKIP, callback_data=pack(KIND, "skip"))])
-    return InlineKeyboardMarkup(rows)
-
-
 async def _known(context: AidContext, user_id: int) -> tuple[str | None, str | None]:
     """The phone and address on record for the person the check-in is for."""
     number = _data(context).get("ci_for")
@@ -238,7 +185,7 @@ async def _ask_phone(message: Message, context: AidContext, user_id: int) -> int
     phone, _ = await _known(context, user_id)
     label = care_texts.BUTTON_USE_PHONE.format(phone=format_for_display(phone)) if phone else None
     await message.reply_text(
-        care_texts.ASK_CHECKIN_PHONE, reply_markup=_offer_or_skip(label, "usephone")
+        care_texts.ASK_CHECKIN_PHONE, reply_markup=offer_or_skip(label, "usephone")
     )
     return PHONE
 
@@ -246,10 +193,10 @@ async def _ask_phone(message: Message, context: AidContext, user_id: int) -> int
 async def _ask_address(message: Message, context: AidContext, user_id: int) -> int:
     """Ask for the address, offering the one given with the last request."""
     _, address = await _known(context, user_id)
-    label = care_texts.BUTTON_USE_ADDRESS.format(address=_short(address)) if address else None
+    label = care_texts.BUTTON_USE_ADDRESS.format(address=short(address)) if address else None
     await message.reply_text(
         care_texts.ASK_CHECKIN_ADDRESS.format(limit=MAX_ADDRESS),
-        reply_markup=_offer_or_skip(label, "useaddr"),
+        reply_markup=offer_or_skip(label, "useaddr"),
     )
     return ADDRESS
 

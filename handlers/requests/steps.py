@@ -152,9 +152,7 @@ class Draft:
     agreed: bool = False
     editing: Step | None = None  # the field being changed from the summary
     reply_keyboard: bool = False  # the phone step's keyboard is showing
-    phone_in: bool = (
-        False  # an organiser logging a neighbour's request (handlers.organising.phone_in)
-    )
+    phone_in: bool = False  # an organiser logs a neighbour's request (organising.phone_in)
     media: tuple[tuple[str, str], ...] = ()  # (kind, file_id) of voice notes and photos
     prefilled: bool = False  # started from a stray message: "what is needed" is answered
     pending_when: tuple[TimeWindow, TimeWindow] | None = None  # the morning and afternoon reading

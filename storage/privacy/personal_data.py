@@ -16,8 +16,6 @@ there as holding no person.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +23,7 @@ from typing import Any
 
 from storage import catalog, people
 from storage.database import Connection
+from storage.privacy.json_scrub import scrub_json
 from storage.privacy.retention import personal_request_columns
 from storage.timefmt import to_db
 
@@ -237,20 +236,7 @@ async def erase_person(conn: Connection, telegram_id: int, now: datetime) -> boo
         return False
     person_id = found[0]["id"]
     schema = await catalog.read_schema(conn)
-    # PostgreSQL's LIKE minds case, as SQLite's does not, and reads a backslash as an escape.
-    like, backslash = ("ILIKE", "\\\\") if conn.dialect == "postgres" else ("LIKE", "\\")
-    # Copies of sent messages about their requests and tasks (to volunteers, residents,
-    # organisers) hold their details: forget the texts; Telegram chats keep what was read.
-    refs = await _rows(
-        conn,
-        "SELECT ref FROM help_requests WHERE requester_person_id = ? OR assignee_person_id = ?",
-        (person_id, person_id),
-    )
-    for ref in refs:
-        await conn.execute(
-            f"UPDATE outbox SET params = '{{}}' WHERE state != 'pending' AND params {like} ?",
-            f"%{ref['ref']}%",
-        )
+    await _forget_sent_copies(conn, person_id, telegram_id)
     cleared = "".join(f"{c} = NULL, " for c in await personal_request_columns(conn))
     await conn.execute(
         f"UPDATE help_requests SET {cleared}requester_person_id = NULL, personal_purged_at = ? "
@@ -266,13 +252,7 @@ async def erase_person(conn: Connection, telegram_id: int, now: datetime) -> boo
         else:
             sql = f"DELETE FROM {link.table} WHERE {link.column} = ?"
         await conn.execute(sql, person_id)
-    await _scrub_json(conn, person_id, telegram_id)
-    # Sent messages to others that linked to the person by their Telegram id (the link's
-    # quote is escaped in the stored JSON).
-    await conn.execute(
-        f"UPDATE outbox SET params = '{{}}' WHERE state != 'pending' AND params {like} ?",
-        f'%tg://user?id={telegram_id}{backslash}"%',
-    )
+    await scrub_json(conn, person_id, telegram_id)
     for held in await telegram_id_columns(conn, schema):
         where = f"WHERE {held.column} = ?"
         if held.nullable:
@@ -293,88 +273,27 @@ async def erase_person(conn: Connection, telegram_id: int, now: datetime) -> boo
     return True
 
 
-async def _scrub_json(conn: Connection, person_id: int, telegram_id: int) -> None:
-    """Forget audit entries about the person and finished jobs' payloads naming them.
+async def _forget_sent_copies(conn: Connection, person_id: int, telegram_id: int) -> None:
+    """Forget the texts of sent messages about the person; Telegram chats keep what was read.
 
-    Audit states name people by row id (which a new person could reuse) under keys ending
-    in person_id, jobs by "assignee"; Telegram ids sit under keys ending in telegram_id.
+    Copies of messages about their requests and tasks (to volunteers, residents, organisers)
+    hold their details, and messages to others may link to them by Telegram id (the link's
+    quote is escaped in the stored JSON).
     """
-    await conn.execute(
-        "UPDATE audit_log SET subject = 'person:erased', before = NULL, after = NULL "
-        "WHERE subject = ?",
-        f"person:{person_id}",
+    # PostgreSQL's LIKE minds case, as SQLite's does not, and reads a backslash as an escape.
+    like, backslash = ("ILIKE", "\\\\") if conn.dialect == "postgres" else ("LIKE", "\\")
+    refs = await _rows(
+        conn,
+        "SELECT ref FROM help_requests WHERE requester_person_id = ? OR assignee_person_id = ?",
+        (person_id, person_id),
     )
-    targets = (
-        ("audit_log", "before", "NULL", ""),
-        ("audit_log", "after", "NULL", ""),
-        ("scheduled_jobs", "payload", "'{}'", "state != 'pending' AND "),
-    )
-    if conn.dialect == "postgres":
-        for target in targets:
-            await _scrub_fetched(conn, target, person_id, telegram_id)
-        return
-    names_them = (
-        "EXISTS (SELECT 1 FROM json_tree({column}) WHERE "
-        "((key LIKE '%person_id' OR key = 'assignee') AND atom = ?) "
-        "OR (key LIKE '%telegram_id' AND atom = ?))"
-    )
-    for table, column, emptied, only in targets:
+    patterns = [f"%{ref['ref']}%" for ref in refs]
+    patterns.append(f'%tg://user?id={telegram_id}{backslash}"%')
+    for pattern in patterns:
         await conn.execute(
-            f"UPDATE {table} SET {column} = {emptied} WHERE {only}json_valid({column}) AND "
-            + names_them.format(column=column),
-            person_id,
-            telegram_id,
+            f"UPDATE outbox SET params = '{{}}' WHERE state != 'pending' AND params {like} ?",
+            pattern,
         )
-
-
-# The keys json_tree's `key LIKE '%person_id'` matches: any case, `_` standing for any one.
-_PERSON_ID_KEY = re.compile(r"person.id\Z", re.IGNORECASE | re.ASCII | re.DOTALL)
-_TELEGRAM_ID_KEY = re.compile(r"telegram.id\Z", re.IGNORECASE | re.ASCII | re.DOTALL)
-
-
-async def _scrub_fetched(
-    conn: Connection, target: tuple[str, str, str, str], person_id: int, telegram_id: int
-) -> None:
-    """PostgreSQL: the JSON documents naming the person, read here as json_tree reads them.
-
-    Only the rows whose text holds one of the ids' digits are fetched; text that is not
-    valid JSON names nobody (json_valid), so it cannot stop the erasure half-way.
-    """
-    table, column, emptied, only = target
-    rows = await conn.fetch(
-        f"SELECT id, {column} AS document FROM {table} WHERE {only}"
-        f"(strpos({column}, ?) > 0 OR strpos({column}, ?) > 0)",
-        str(person_id),
-        str(telegram_id),
-    )
-    naming: list[int] = []
-    for row in rows:
-        with contextlib.suppress(ValueError, RecursionError):  # not JSON (or too deep for it)
-            if _names(json.loads(row["document"]), person_id, telegram_id):
-                naming.append(row["id"])
-    if naming:
-        await conn.execute(
-            f"UPDATE {table} SET {column} = {emptied} WHERE id = ANY(CAST(? AS BIGINT[]))",
-            naming,
-        )
-
-
-def _names(node: Any, person_id: int, telegram_id: int) -> bool:
-    """Whether any member, at any depth, holds the person's id or Telegram id as a number."""
-    if isinstance(node, list):
-        return any(_names(item, person_id, telegram_id) for item in node)
-    if not isinstance(node, dict):
-        return False
-    for key, value in node.items():
-        if isinstance(value, (dict, list)):
-            if _names(value, person_id, telegram_id):
-                return True
-        elif isinstance(value, (int, float)):  # json_tree's atom: true is 1, as here
-            if (_PERSON_ID_KEY.search(key) or key == "assignee") and value == person_id:
-                return True
-            if _TELEGRAM_ID_KEY.search(key) and value == telegram_id:
-                return True
-    return False
 
 
 async def count_erasure(
