@@ -2,7 +2,7 @@
 
 (a) Time from process start to the first getUpdates with 0 and 10,000 pending scheduled jobs.
 (b) Peak RSS (VmHWM) after start-up and a few handled updates, on an empty database and on one
-    seeded as in benchmarks.matching (100,000 volunteers; 10,000 in quick mode).
+    seeded as in benchmarks.matching_seed (100,000 volunteers; 10,000 in quick mode).
 (c) One line per measurement on how its cost grows with size, from the measured points.
 """
 
@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import print_table
-from benchmarks.matching import FULL_REQUESTS, QUICK_REQUESTS, seed_database
+from benchmarks.matching import FULL_REQUESTS, QUICK_REQUESTS
+from benchmarks.matching_seed import seed_database
 from bot.requests.alerting import WIDEN_JOB
 from storage.sqlite_database import SqliteDatabase
 from storage.timefmt import to_db
@@ -43,7 +44,7 @@ STARTUP_TARGET_S = 2.0
 RSS_TARGET_MB = 100.0
 TIMEOUT_S = 60.0
 FIRST_USER = 7_000_001  # not in any seeded database: gets the consent prompt
-SEEDED_VOLUNTEER = 50_000_001  # benchmarks.matching gives person 1 this Telegram id
+SEEDED_VOLUNTEER = 50_000_001  # benchmarks.matching_seed gives person 1 this Telegram id
 
 
 async def prepare_jobs_database(path: Path, jobs: int, seed: int = 8) -> None:
