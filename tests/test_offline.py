@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dtm
 import html
 import time
 
@@ -17,7 +16,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -27,7 +26,7 @@ from telegram.ext import (
     Defaults,
 )
 
-from bot.offline.fake_bot_api import FakeTelegram, FakeUser, UpdateBuilder, parse_telegram_html
+from bot.offline.fake_bot_api import FakeTelegram, FakeUser, UpdateBuilder
 from bot.offline.updates import chat_type_for
 
 TOKEN = "1000:TEST-TOKEN-not-real-xxxxxxxxxxxxxxxxxxxx"
@@ -36,7 +35,6 @@ BOB = FakeUser(1002, "Bob", last_name="Builder")
 SUPERGROUP_ID = -1001000000001
 BASIC_GROUP_ID = -4000000001
 PHONE = "+44 7700 100123"
-BAD_HTML = ["<b>unclosed", "a < b", "Tom & Jerry", "<script>x</script>"]
 
 
 @pytest.fixture
@@ -71,11 +69,6 @@ async def app(fake, errors):
 @pytest.fixture
 def builder(app, fake) -> UpdateBuilder:
     return UpdateBuilder(app.bot, fake)
-
-
-def seconds(value: int | dtm.timedelta) -> float:
-    """RetryAfter.retry_after is an int or a timedelta depending on PTB settings."""
-    return value.total_seconds() if isinstance(value, dtm.timedelta) else value
 
 
 async def test_get_me_identifies_the_fake_bot(app: Application, fake: FakeTelegram) -> None:
@@ -166,157 +159,6 @@ async def test_callback_press_is_answered_and_edits_the_message(app, fake, build
     assert "edit_date" in stored
     assert fake.texts_to(ANN.id) == ["Request 7", "Accepted by <i>Ann</i>"]
     assert fake.last_text_to(ANN.id) == "Accepted by <i>Ann</i>"
-
-
-async def test_edits_of_unchanged_or_missing_messages_are_rejected(app, fake) -> None:
-    sent = await app.bot.send_message(ANN.id, "<b>Open</b>")
-    with pytest.raises(BadRequest, match="(?i)message is not modified"):
-        await app.bot.edit_message_text("<b>Open</b>", chat_id=ANN.id, message_id=sent.message_id)
-    await app.bot.edit_message_text("Open", chat_id=ANN.id, message_id=sent.message_id)
-    assert fake.message(ANN.id, sent.message_id).get("entities") is None
-
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Close", callback_data="close")]])
-    await app.bot.edit_message_reply_markup(ANN.id, sent.message_id, reply_markup=keyboard)
-    with pytest.raises(BadRequest, match="(?i)message is not modified"):
-        await app.bot.edit_message_reply_markup(ANN.id, sent.message_id, reply_markup=keyboard)
-    await app.bot.edit_message_reply_markup(ANN.id, sent.message_id, reply_markup=None)
-    assert "reply_markup" not in fake.message(ANN.id, sent.message_id)
-
-    assert await app.bot.delete_message(ANN.id, sent.message_id) is True
-    assert fake.message(ANN.id, sent.message_id) is None
-    with pytest.raises(BadRequest, match="(?i)message to edit not found"):
-        await app.bot.edit_message_text("Gone", chat_id=ANN.id, message_id=sent.message_id)
-    with pytest.raises(BadRequest, match="(?i)message to delete not found"):
-        await app.bot.delete_message(ANN.id, sent.message_id)
-    with pytest.raises(BadRequest, match="(?i)message to edit not found"):
-        await app.bot.edit_message_text("Never sent", chat_id=ANN.id, message_id=99)
-
-
-@pytest.mark.parametrize("bad_html", BAD_HTML)
-async def test_invalid_html_is_rejected_and_escaped_html_accepted(app, fake, bad_html) -> None:
-    with pytest.raises(BadRequest, match="(?i)can't parse entities"):
-        await app.bot.send_message(ANN.id, bad_html)
-    failed = fake.calls[-1]
-    assert failed.method == "sendMessage"
-    assert failed.error.startswith("Bad Request: can't parse entities")
-    assert fake.calls_to("sendMessage") == []
-
-    sent = await app.bot.send_message(ANN.id, html.escape(bad_html))
-    assert sent.text == bad_html
-    assert fake.message(ANN.id, sent.message_id)["text"] == bad_html
-
-
-@pytest.mark.parametrize(
-    ("bad_html", "reason"),
-    [
-        ("<b>x</i>", 'Unmatched end tag, expected "</b>", found "</i>"'),
-        ("x</b>", "Unexpected end tag"),
-        ("<span>x</span>", 'Tag "span" must have class "tg-spoiler"'),
-        ("a &nbsp; b", 'Character "&" must be escaped'),
-        ("<!-- note -->", 'Unsupported start tag "!--"'),
-    ],
-)
-def test_html_parser_reasons(bad_html: str, reason: str) -> None:
-    with pytest.raises(Exception, match="(?i)can't parse entities") as caught:
-        parse_telegram_html(bad_html)
-    assert reason in str(caught.value)
-
-
-def test_html_parser_accepts_telegram_markup() -> None:
-    text, entities = parse_telegram_html(
-        '<b>1 &lt; 2</b> <span class="tg-spoiler">s</span> <a href="https://example.org/?a=1&amp;b=2">'
-        "link</a> &#128512; <blockquote expandable>q</blockquote>"
-        ' <pre><code class="language-python">x = 1</code></pre>'
-    )
-    assert text == "1 < 2 s link 😀 q x = 1"
-    assert {e["type"] for e in entities} == {
-        "bold",
-        "spoiler",
-        "text_link",
-        "expandable_blockquote",
-        "pre",
-    }
-    link = next(e for e in entities if e["type"] == "text_link")
-    assert link["url"] == "https://example.org/?a=1&b=2"
-    pre = next(e for e in entities if e["type"] == "pre")
-    assert pre == {"type": "pre", "offset": 18, "length": 5, "language": "python"}  # 😀 is 2 units
-
-
-async def test_text_length_limits_count_visible_text(app, fake) -> None:
-    await app.bot.send_message(ANN.id, "x" * 4096)
-    await app.bot.send_message(ANN.id, "&amp;" * 4096)  # 4096 visible characters
-    with pytest.raises(BadRequest, match="(?i)message is too long"):
-        await app.bot.send_message(ANN.id, "x" * 4097)
-    with pytest.raises(BadRequest, match="(?i)message text is empty"):
-        await app.bot.send_message(ANN.id, "<b> </b>")
-    with pytest.raises(BadRequest, match="(?i)message caption is too long"):
-        await app.bot.send_document(ANN.id, b"data", filename="a.txt", caption="c" * 1025)
-    assert len(fake.calls_to("sendMessage")) == 2
-
-
-async def test_callback_data_over_64_bytes_is_rejected(app, fake) -> None:
-    def keyboard(data: str) -> InlineKeyboardMarkup:
-        return InlineKeyboardMarkup([[InlineKeyboardButton("Go", callback_data=data)]])
-
-    await app.bot.send_message(ANN.id, "ok", reply_markup=keyboard("a" * 64))
-    with pytest.raises(BadRequest, match="(?i)BUTTON_DATA_INVALID"):
-        await app.bot.send_message(ANN.id, "too long", reply_markup=keyboard("é" * 33))
-    assert fake.texts_to(ANN.id) == ["ok"]
-
-
-@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
-async def test_fail_next_429_raises_retry_after_once(app, fake) -> None:
-    fake.fail_next("sendMessage", "429", retry_after=7)
-    with pytest.raises(RetryAfter) as caught:
-        await app.bot.send_message(ANN.id, "first")
-    assert seconds(caught.value.retry_after) == 7
-    assert fake.calls[-1].error == "Too Many Requests: retry after 7"
-
-    await app.bot.send_message(ANN.id, "second")
-    assert fake.texts_to(ANN.id) == ["second"]
-
-
-@pytest.mark.parametrize(
-    ("kind", "exception", "message"),
-    [
-        ("400", BadRequest, "chat not found"),
-        ("403", Forbidden, "bot was blocked by the user"),
-        ("500", NetworkError, "Internal Server Error"),
-        ("timeout", TimedOut, "Timed out"),
-    ],
-)
-async def test_fail_next_error_kinds(app, fake, kind, exception, message) -> None:
-    fake.fail_next("sendMessage", kind)
-    with pytest.raises(exception, match=f"(?i){message}") as caught:
-        await app.bot.send_message(ANN.id, "hello")
-    if kind != "400":
-        assert not isinstance(caught.value, BadRequest)
-    assert fake.calls[-1].error is not None
-    assert fake.calls_to("sendMessage") == []
-
-
-async def test_fail_next_can_target_one_chat_several_times(app, fake) -> None:
-    fake.fail_next("sendMessage", "403", times=2, chat_id=BOB.id)
-    await app.bot.send_message(ANN.id, "to Ann")
-    for _ in range(2):
-        with pytest.raises(Forbidden):
-            await app.bot.send_message(BOB.id, "to Bob")
-    await app.bot.send_message(BOB.id, "to Bob again")
-    assert fake.texts_to(ANN.id) == ["to Ann"]
-    assert fake.texts_to(BOB.id) == ["to Bob again"]
-
-
-async def test_block_answers_403_until_unblocked(app, fake) -> None:
-    fake.block(BOB.id)
-    fake.block(SUPERGROUP_ID)
-    with pytest.raises(Forbidden, match="(?i)bot was blocked by the user"):
-        await app.bot.send_message(BOB.id, "hi")
-    with pytest.raises(Forbidden, match="(?i)kicked from the supergroup"):
-        await app.bot.send_document(SUPERGROUP_ID, b"x", filename="x.txt")
-    await app.bot.send_message(ANN.id, "still fine")
-    fake.unblock(BOB.id)
-    await app.bot.send_message(BOB.id, "hi again")
-    assert fake.texts_to(BOB.id) == ["hi again"]
 
 
 async def test_commands_round_trip_per_scope(app, fake) -> None:
@@ -426,14 +268,6 @@ async def test_chat_member_status_and_chat_shapes(app, fake) -> None:
 )
 def test_chat_type_for_ids(chat_id: int, chat_type: str) -> None:
     assert chat_type_for(chat_id) == chat_type
-
-
-async def test_unsupported_methods_fail_and_are_recorded(app, fake) -> None:
-    with pytest.raises(BadRequest, match="(?i)method sendPoll is not supported by the fake"):
-        await app.bot.send_poll(ANN.id, "Lunch?", ["Yes", "No"])
-    assert fake.calls[-1].method == "sendPoll"
-    assert fake.calls[-1].error is not None
-    assert fake.calls_to("sendPoll") == []
 
 
 async def test_contact_update_and_deleting_the_users_message(app, fake, builder) -> None:
