@@ -23,13 +23,19 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from benchmarks.common import print_table, summarise
 from storage.sqlite_database import SqliteDatabase
 from storage.timefmt import to_db
+
+if TYPE_CHECKING:
+    from bot.directory.gaps import NeighbourhoodGaps
+    from bot.organising.charts import GapsSeries, StatsSeries
+    from bot.organising.stats import StatsReport
 
 NEIGHBOURHOODS = 1_000
 WEEKS = 12
@@ -91,11 +97,21 @@ def _rss_mb() -> dict[str, float]:
     return values
 
 
-async def _measure(database: Path, draws: int) -> dict[str, Any]:
-    """In a fresh process: build the numbers, draw each chart, read the memory."""
+@dataclass(frozen=True)
+class _Numbers:
+    """What /stats and /gaps build for their text, and the seconds each took."""
+
+    report: StatsReport
+    gaps: list[NeighbourhoodGaps]
+    stats_s: float
+    gaps_s: float
+    idle: dict[str, float]  # _rss_mb() with the services open, before the numbers
+
+
+async def _build_numbers(database: Path) -> _Numbers:
+    """Open the bot's services on the database and time building /stats' and /gaps' numbers."""
     from bot.clock import FakeClock
     from bot.directory.gaps import describe as describe_gaps
-    from bot.organising import charts
     from bot.organising.stats import describe as describe_stats
     from bot.runtime.services import build_services
     from config.settings import load_settings
@@ -124,18 +140,30 @@ async def _measure(database: Path, draws: int) -> dict[str, Any]:
         gaps_numbers = time.perf_counter() - started
     finally:
         await services.db.close()
-    assert "matplotlib" not in sys.modules
-    before = _rss_mb()  # the numbers are built: what drawing adds is measured from here
-    stats_series = charts.stats_series(report)
-    gaps_series = charts.gaps_series(gaps[0].gaps, 30)
-    as_the_bot: dict[str, list[float]] = {"stats": [], "gaps": []}
+    return _Numbers(report, gaps, stats_numbers, gaps_numbers, idle)
+
+
+async def _time_bot_draws(
+    series: dict[str, StatsSeries | GapsSeries], draws: int
+) -> dict[str, list[float]]:
+    """Draw each chart as the bot does (a child process per chart), `draws` rounds; seconds."""
+    from bot.organising import charts
+
+    timings: dict[str, list[float]] = {name: [] for name in series}
     for _ in range(draws):
-        for name, series in (("stats", stats_series), ("gaps", gaps_series)):
+        for name, one in series.items():
             started = time.perf_counter()
-            await charts.draw(series)
-            as_the_bot[name].append(time.perf_counter() - started)
-    assert "matplotlib" not in sys.modules  # the bot's process never loads it
-    bot_after = _rss_mb()
+            await charts.draw(one)
+            timings[name].append(time.perf_counter() - started)
+    return timings
+
+
+def _time_draws_in_process(
+    stats_series: StatsSeries, gaps_series: GapsSeries, draws: int
+) -> tuple[dict[str, list[float]], dict[str, int]]:
+    """Draw each chart in this process, `draws` rounds; the seconds and the PNG sizes in bytes."""
+    from bot.organising import charts
+
     timings: dict[str, list[float]] = {"stats": [], "gaps": []}
     sizes = {}
     for _ in range(draws):
@@ -147,6 +175,22 @@ async def _measure(database: Path, draws: int) -> dict[str, Any]:
             png = draw(series)  # type: ignore[operator]
             timings[name].append(time.perf_counter() - started)
             sizes[name] = len(png)
+    return timings, sizes
+
+
+async def _measure(database: Path, draws: int) -> dict[str, Any]:
+    """In a fresh process: build the numbers, draw each chart, read the memory."""
+    from bot.organising import charts  # before the idle RSS is read, as the bot has it loaded
+
+    numbers = await _build_numbers(database)
+    assert "matplotlib" not in sys.modules
+    before = _rss_mb()  # the numbers are built: what drawing adds is measured from here
+    stats_series = charts.stats_series(numbers.report)
+    gaps_series = charts.gaps_series(numbers.gaps[0].gaps, 30)
+    as_the_bot = await _time_bot_draws({"stats": stats_series, "gaps": gaps_series}, draws)
+    assert "matplotlib" not in sys.modules  # the bot's process never loads it
+    bot_after = _rss_mb()
+    timings, sizes = _time_draws_in_process(stats_series, gaps_series, draws)
     after = _rss_mb()
     return {
         "bot_stats_chart": summarise(as_the_bot["stats"]),
@@ -154,13 +198,13 @@ async def _measure(database: Path, draws: int) -> dict[str, Any]:
         "bot_rss_after_charts_mb": bot_after["VmRSS"],
         "bot_peak_rss_after_charts_mb": bot_after["VmHWM"],
         "requests_in_chart": stats_series.total,
-        "stats_numbers_s": stats_numbers,
-        "gaps_numbers_s": gaps_numbers,
+        "stats_numbers_s": numbers.stats_s,
+        "gaps_numbers_s": numbers.gaps_s,
         "first_stats_draw_s": timings["stats"][0],
         "stats_draw": summarise(timings["stats"][1:]),
         "gaps_draw": summarise(timings["gaps"][1:] or timings["gaps"]),
         "png_bytes": sizes,
-        "rss_services_open_mb": idle["VmRSS"],
+        "rss_services_open_mb": numbers.idle["VmRSS"],
         "peak_rss_with_numbers_mb": before["VmHWM"],
         "rss_before_mb": before["VmRSS"],
         "peak_rss_after_mb": after["VmHWM"],
@@ -168,27 +212,31 @@ async def _measure(database: Path, draws: int) -> dict[str, Any]:
     }
 
 
-async def run(quick: bool) -> dict[str, Any]:
-    """Seed the history, measure in a fresh process, print the table."""
-    draws = QUICK_DRAWS if quick else FULL_DRAWS
-    with tempfile.TemporaryDirectory() as folder:
-        database = Path(folder) / "charts.sqlite3"
-        db = SqliteDatabase(database)
-        await db.open()
-        await db.migrate()
-        await db.close()
-        started = time.perf_counter()
-        requests = await asyncio.to_thread(seed_database, database)
-        seeded_s = time.perf_counter() - started
-        child = subprocess.run(
-            [sys.executable, "-m", "benchmarks.charts", str(database), str(draws)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
+async def _seed(database: Path) -> tuple[int, float]:
+    """Migrate a fresh database and load the history; the requests seeded and the seconds taken."""
+    db = SqliteDatabase(database)
+    await db.open()
+    await db.migrate()
+    await db.close()
+    started = time.perf_counter()
+    requests = await asyncio.to_thread(seed_database, database)
+    return requests, time.perf_counter() - started
+
+
+def _measure_in_child(database: Path, draws: int) -> dict[str, Any]:
+    """Run `_measure` in a fresh Python process; the result it prints last, as JSON."""
+    child = subprocess.run(
+        [sys.executable, "-m", "benchmarks.charts", str(database), str(draws)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     result: dict[str, Any] = json.loads(child.stdout.strip().splitlines()[-1])
-    result.update(neighbourhoods=NEIGHBOURHOODS, requests_seeded=requests, seed_s=seeded_s)
-    stats_ms, gaps_ms = result["stats_draw"]["p50_ms"], result["gaps_draw"]["p50_ms"]
+    return result
+
+
+def _print_bot_charts(result: dict[str, Any], draws: int, requests: int) -> None:
+    """The table of charts drawn as the bot draws them, against building their numbers."""
     numbers_ms = {
         "stats": result["stats_numbers_s"] * 1000,
         "gaps": result["gaps_numbers_s"] * 1000,
@@ -208,6 +256,11 @@ async def run(quick: bool) -> dict[str, Any]:
             for name in ("stats", "gaps")
         ],  # fmt: skip
     )
+
+
+def _print_drawing_alone(result: dict[str, Any]) -> None:
+    """The table of charts drawn in-process: the drawing alone, without a child's start."""
+    stats_ms, gaps_ms = result["stats_draw"]["p50_ms"], result["gaps_draw"]["p50_ms"]
     print_table(
         f"drawing alone, in-process ({result['requests_in_chart']:,} requests in the /stats chart)",
         (
@@ -240,6 +293,10 @@ async def run(quick: bool) -> dict[str, Any]:
             ),
         ],  # fmt: skip
     )
+
+
+def _print_memory(result: dict[str, Any]) -> None:
+    """The table of memory before and after the charts, in the bot's process and drawing's."""
     print_table(
         "memory, MB (VmRSS; peak is VmHWM)",
         (
@@ -272,6 +329,19 @@ async def run(quick: bool) -> dict[str, Any]:
             ),
         ],  # fmt: skip
     )
+
+
+async def run(quick: bool) -> dict[str, Any]:
+    """Seed the history, measure in a fresh process, print the table."""
+    draws = QUICK_DRAWS if quick else FULL_DRAWS
+    with tempfile.TemporaryDirectory() as folder:
+        database = Path(folder) / "charts.sqlite3"
+        requests, seeded_s = await _seed(database)
+        result = _measure_in_child(database, draws)
+    result.update(neighbourhoods=NEIGHBOURHOODS, requests_seeded=requests, seed_s=seeded_s)
+    _print_bot_charts(result, draws, requests)
+    _print_drawing_alone(result)
+    _print_memory(result)
     return result
 
 

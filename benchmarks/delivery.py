@@ -109,61 +109,85 @@ async def _pending_count(app: AidApplication) -> int:
         return len(await outbox.pending(conn, 1_000_000))
 
 
-async def deliver(
-    label: str,
-    dms: int,
-    posts: int,
-    *,
-    baseline: bool = False,
-    strict_order: bool = False,
-    purpose: str = "",
+def _bench_application(fake: LimitedFakeTelegram, folder: str, *, baseline: bool) -> AidApplication:
+    """The real Application on the fake Telegram, with its database in `folder`."""
+    settings = load_settings(
+        {
+            "BOT_TOKEN": TOKEN,
+            "DATABASE_PATH": str(Path(folder) / "bench.sqlite3"),
+            "TIMEZONE": "Europe/London",
+        }
+    )
+    limiter = PtbDefaultLimiter() if baseline else None
+    return build_application(settings, request=fake, clock=SystemClock(), rate_limiter=limiter)
+
+
+class _BenchmarkDrains:
+    """Whether the dispatcher may send now: only while the benchmark drains.
+
+    A commit that writes to the outbox drains it (storage.database's write hooks), so without
+    this the queueing transaction would send everything before the clock starts, and the
+    strict-order variant's own drain would be overtaken by the lanes.
+    """
+
+    def __init__(self) -> None:
+        self.on = False
+
+    def __call__(self) -> bool:
+        return self.on
+
+    async def nobody_to_tell(self) -> None:
+        """The dispatcher's hooks find sending paused: there is no other sender to wake."""
+
+
+async def _take_over_outbox(application: AidApplication) -> _BenchmarkDrains:
+    """Stop the outbox's retry job and finish the start-up drain: only the benchmark drains."""
+    assert application.job_queue is not None
+    for job in application.job_queue.get_jobs_by_name("outbox-retry"):
+        job.schedule_removal()
+    dispatcher = services_of(application).dispatcher
+    await dispatcher.drain()  # after the start-up drain, if running
+    drains = _BenchmarkDrains()
+    dispatcher.share_sending(drains, drains.nobody_to_tell)
+    return drains
+
+
+async def _queue(application: AidApplication, dms: int, posts: int, purpose: str) -> None:
+    """Queue `dms` alerts and `posts` group posts, spread among them, in one transaction."""
+    every = (dms + posts) // posts if posts else 0
+    async with services_of(application).db.transaction() as conn:
+        for n in range(dms + posts):
+            chat = GROUP if every and n % every == every - 1 else FIRST_DM + n
+            text = ALERT.format(n=n)
+            await notify.send(conn, chat, text, buttons=alert_buttons(n), purpose=purpose)
+
+
+async def _drain_until_sent(
+    application: AidApplication, sending: _BenchmarkDrains, *, strict_order: bool
+) -> int:
+    """Drain the outbox until nothing is pending; how many drains that took."""
+    services = services_of(application)
+    drains = 0
+    sending.on = not strict_order  # the strict-order drain sends by itself, not the dispatcher
+    while await _pending_count(application):
+        drains += 1
+        if strict_order:
+            await strict_order_drain(application)
+        else:
+            await services.dispatcher.drain()
+    sending.on = False
+    return drains
+
+
+def _measurements(
+    fake: LimitedFakeTelegram, started: float, elapsed: float, drains: int
 ) -> dict[str, Any]:
-    """Queue `dms` alerts and `posts` group posts, drain until sent, and measure."""
-    fake = LimitedFakeTelegram(latency=LATENCY)
-    with tempfile.TemporaryDirectory(prefix="bench-delivery-") as tmp:
-        settings = load_settings(
-            {
-                "BOT_TOKEN": TOKEN,
-                "DATABASE_PATH": str(Path(tmp) / "bench.sqlite3"),
-                "TIMEZONE": "Europe/London",
-            }
-        )
-        limiter = PtbDefaultLimiter() if baseline else None
-        application = build_application(
-            settings, request=fake, clock=SystemClock(), rate_limiter=limiter
-        )
-        await start_application(application)
-        try:
-            services = services_of(application)
-            assert application.job_queue is not None  # only this benchmark drains from now on
-            for job in application.job_queue.get_jobs_by_name("outbox-retry"):
-                job.schedule_removal()
-            await services.dispatcher.drain()  # after the start-up drain, if it is running
-            every = (dms + posts) // posts if posts else 0
-            async with services.db.transaction() as conn:
-                for n in range(dms + posts):
-                    chat = GROUP if every and n % every == every - 1 else FIRST_DM + n
-                    text = ALERT.format(n=n)
-                    await notify.send(conn, chat, text, buttons=alert_buttons(n), purpose=purpose)
-            started = time.monotonic()
-            drains = 0
-            while await _pending_count(application):
-                drains += 1
-                if strict_order:
-                    await strict_order_drain(application)
-                else:
-                    await services.dispatcher.drain()
-            elapsed = time.monotonic() - started
-        finally:
-            await stop_application(application)
+    """What the fake Telegram accepted and refused, as rates, counts and times from `started`."""
     dm_times = [t for t, chat in fake.admitted if chat is not None and chat > 0]
     group_times = [t for t, chat in fake.admitted if chat == GROUP]
     dm_rate = _rate(dm_times, 1)
     group_rate = _rate(group_times, 60)
     return {
-        "variant": label,
-        "limiter": "AIORateLimiter (PTB defaults)" if baseline else "sliding windows",
-        "dispatcher": "strict outbox order (before lanes)" if strict_order else "per-chat lanes",
         "dms": len(dm_times),
         "group_posts": len(group_times),
         "dm_rate_per_second": dm_rate,
@@ -187,14 +211,45 @@ async def deliver(
     }
 
 
+async def deliver(
+    label: str,
+    dms: int,
+    posts: int,
+    *,
+    baseline: bool = False,
+    strict_order: bool = False,
+    purpose: str = "",
+) -> dict[str, Any]:
+    """Queue `dms` alerts and `posts` group posts, drain until sent, and measure."""
+    fake = LimitedFakeTelegram(latency=LATENCY)
+    with tempfile.TemporaryDirectory(prefix="bench-delivery-") as tmp:
+        application = _bench_application(fake, tmp, baseline=baseline)
+        await start_application(application)
+        try:
+            sending = await _take_over_outbox(application)
+            await _queue(application, dms, posts, purpose)
+            started = time.monotonic()
+            drains = await _drain_until_sent(application, sending, strict_order=strict_order)
+            elapsed = time.monotonic() - started
+        finally:
+            await stop_application(application)
+    return {
+        "variant": label,
+        "limiter": "AIORateLimiter (PTB defaults)" if baseline else "sliding windows",
+        "dispatcher": "strict outbox order (before lanes)" if strict_order else "per-chat lanes",
+        **_measurements(fake, started, elapsed, drains),
+    }
+
+
 def _percent(value: float | None) -> str:
     """A fraction as a percentage, or a dash."""
     return f"{value:.1%}" if value is not None else "-"
 
 
-async def run(quick: bool) -> dict[str, Any]:
-    """Deliver alerts and group posts through the real dispatcher at Telegram's limits."""
-    dms, posts = (150, 2) if quick else (1000, 100)
+async def _deliver_variants(
+    quick: bool, dms: int, posts: int
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Each variant's delivery, in the table's order; and the broadcast's, which is among them."""
     variants = [
         await deliver("sliding windows (bot/runtime/app.py)", dms, posts),
         await deliver("baseline: AIORateLimiter", dms, posts, baseline=True),
@@ -205,6 +260,11 @@ async def run(quick: bool) -> dict[str, Any]:
     variants.append(broadcast)
     if not quick:  # the dispatcher before lanes: everything waits behind the throttled group
         variants.append(await deliver("strict order (before lanes)", 150, 10, strict_order=True))
+    return variants, broadcast
+
+
+def _print_variants(dms: int, posts: int, variants: list[dict[str, Any]]) -> None:
+    """The table of rates, counts and refusals, one row a variant."""
     print_table(
         f"delivery: {dms} alerts to distinct private chats + {posts} posts to one group",
         [
@@ -238,6 +298,10 @@ async def run(quick: bool) -> dict[str, Any]:
             for v in variants
         ],
     )
+
+
+def _print_notes(broadcast: dict[str, Any]) -> None:
+    """How to read the table, and the broadcast against its target."""
     print("rate = (n - 1) / (last - first accepted by the fake Telegram); DMs against 30/s")
     print("overall, posts against 20/min; '(n<=20)': the posts fit in one 20-per-minute window,")
     print("so their figure is not a sustained rate (they may go as a burst, or start late).")
@@ -249,6 +313,14 @@ async def run(quick: bool) -> dict[str, Any]:
         f"broadcast: {broadcast['dms']} messages in {broadcast['seconds_to_drain']:.1f} s "
         f"(target for 1,000: <= 36 s; scaled to this run: <= {target:.1f} s)"
     )
+
+
+async def run(quick: bool) -> dict[str, Any]:
+    """Deliver alerts and group posts through the real dispatcher at Telegram's limits."""
+    dms, posts = (150, 2) if quick else (1000, 100)
+    variants, broadcast = await _deliver_variants(quick, dms, posts)
+    _print_variants(dms, posts, variants)
+    _print_notes(broadcast)
     return {
         "workload": {"dms": dms, "group_posts": posts, "latency_s": LATENCY},
         "definition": " ".join((__doc__ or "").split("\n\n", 2)[2].split()),

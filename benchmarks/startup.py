@@ -236,30 +236,30 @@ def _growth(what: str, unit: str, small: tuple[int, float], large: tuple[int, fl
     )
 
 
-async def run(quick: bool) -> dict[str, Any]:
-    """Measure start-up against pending jobs and peak RSS against database size."""
-    repeats = QUICK_REPEATS if quick else FULL_REPEATS
-    volunteers = QUICK_VOLUNTEERS if quick else FULL_VOLUNTEERS
-    requests = QUICK_REQUESTS if quick else FULL_REQUESTS
-    with tempfile.TemporaryDirectory(prefix="bench-startup-") as folder, _quiet_disconnects():
-        root = Path(folder)
-        paths = {jobs: root / f"jobs-{jobs}.sqlite3" for jobs in (0, PENDING_JOBS)}
+async def _measure_starts(paths: dict[int, Path], repeats: int) -> dict[int, list[Start]]:
+    """Time `repeats` starts on each database (keyed by pending jobs), after one warm-up start."""
+    await asyncio.to_thread(time_to_first_poll, paths[0])  # warm-up: imports, page cache
+    starts: dict[int, list[Start]] = {jobs: [] for jobs in paths}
+    for _ in range(repeats):  # interleaved, so that drift hits both alike
         for jobs, path in paths.items():
-            await prepare_jobs_database(path, jobs)
-        await asyncio.to_thread(time_to_first_poll, paths[0])  # warm-up: imports, page cache
-        starts: dict[int, list[Start]] = {jobs: [] for jobs in paths}
-        for _ in range(repeats):  # interleaved, so that drift hits both alike
-            for jobs, path in paths.items():
-                starts[jobs].append(await asyncio.to_thread(time_to_first_poll, path))
-        seeded = await seed_database(
-            root / "seeded.sqlite3", volunteers=volunteers, requests=requests
-        )
-        memory = {
-            0: await asyncio.to_thread(peak_rss_after_updates, paths[0]),
-            volunteers: await asyncio.to_thread(peak_rss_after_updates, seeded.path),
-        }
-        seeded_mb = seeded.path.stat().st_size / 1e6
-    median = {j: _median_start(runs) for j, runs in starts.items()}
+            starts[jobs].append(await asyncio.to_thread(time_to_first_poll, path))
+    return starts
+
+
+async def _measure_memory(
+    root: Path, empty: Path, volunteers: int, requests: int
+) -> tuple[dict[int, dict[str, float]], float]:
+    """Peak RSS after a few commands, empty and seeded (keyed by volunteers); the seeded MB."""
+    seeded = await seed_database(root / "seeded.sqlite3", volunteers=volunteers, requests=requests)
+    memory = {
+        0: await asyncio.to_thread(peak_rss_after_updates, empty),
+        volunteers: await asyncio.to_thread(peak_rss_after_updates, seeded.path),
+    }
+    return memory, seeded.path.stat().st_size / 1e6
+
+
+def _print_starts(repeats: int, starts: dict[int, list[Start]], median: dict[int, Start]) -> None:
+    """The table of start-up times by pending jobs."""
     print_table(
         f"start-up to first getUpdates (median of {repeats}, interleaved)",
         ("pending jobs", "from start s", "min s", "max s", "from getMe s", "peak RSS MB"),
@@ -269,6 +269,10 @@ async def run(quick: bool) -> dict[str, Any]:
             for j, m in median.items()
         ],
     )  # fmt: skip
+
+
+def _print_memory(memory: dict[int, dict[str, float]], requests: int) -> None:
+    """The table of peak RSS after start-up and a few commands, by volunteers."""
     print_table(
         "peak RSS after start-up and 5 commands",
         ("volunteers", "requests", "start-up s", "answered s", "peak RSS MB", "RSS MB"),
@@ -278,9 +282,15 @@ async def run(quick: bool) -> dict[str, Any]:
             for n, m in memory.items()
         ],
     )  # fmt: skip
+
+
+def _growth_lines(
+    median: dict[int, Start], memory: dict[int, dict[str, float]], volunteers: int
+) -> list[str]:
+    """One line per measurement on how its cost grows with size."""
     none, many = median[0], median[PENDING_JOBS]
     small, large = memory[0], memory[volunteers]
-    growth = [
+    return [
         _growth("start-up by pending jobs", "s", (0, none.seconds), (PENDING_JOBS, many.seconds)),
         _growth(
             "getMe -> getUpdates by pending jobs",
@@ -307,7 +317,26 @@ async def run(quick: bool) -> dict[str, Any]:
             (volunteers, large["answered_s"]),
         ),
     ]
+
+
+async def run(quick: bool) -> dict[str, Any]:
+    """Measure start-up against pending jobs and peak RSS against database size."""
+    repeats = QUICK_REPEATS if quick else FULL_REPEATS
+    volunteers = QUICK_VOLUNTEERS if quick else FULL_VOLUNTEERS
+    requests = QUICK_REQUESTS if quick else FULL_REQUESTS
+    with tempfile.TemporaryDirectory(prefix="bench-startup-") as folder, _quiet_disconnects():
+        root = Path(folder)
+        paths = {jobs: root / f"jobs-{jobs}.sqlite3" for jobs in (0, PENDING_JOBS)}
+        for jobs, path in paths.items():
+            await prepare_jobs_database(path, jobs)
+        starts = await _measure_starts(paths, repeats)
+        memory, seeded_mb = await _measure_memory(root, paths[0], volunteers, requests)
+    median = {j: _median_start(runs) for j, runs in starts.items()}
+    _print_starts(repeats, starts, median)
+    _print_memory(memory, requests)
+    growth = _growth_lines(median, memory, volunteers)
     print("\n" + "\n".join(growth))
+    many, large = median[PENDING_JOBS], memory[volunteers]
     return {
         "startup_runs": {str(j): [asdict(r) for r in runs] for j, runs in starts.items()},
         "startup_median": {str(j): asdict(m) for j, m in median.items()},
