@@ -65,7 +65,7 @@ async def seed_database(
 ) -> Seeded:
     """Create, migrate and bulk-load a database for a city-sized deployment."""
     started = time.perf_counter()
-    await _migrate(path)
+    await migrate_file(path)
     rng = random.Random(seed)
     now = datetime.now(UTC)
     stamp = to_db(now)
@@ -98,7 +98,7 @@ async def seed_database(
     )
 
 
-async def _migrate(path: Path) -> None:
+async def migrate_file(path: Path) -> None:
     """Create the database file and bring it to the current schema with the bot's own code."""
     db = SqliteDatabase(path)
     await db.open()

@@ -28,9 +28,8 @@ from typing import Any
 
 from benchmarks.common import print_table
 from benchmarks.matching import FULL_REQUESTS, QUICK_REQUESTS
-from benchmarks.matching_seed import seed_database
+from benchmarks.matching_seed import migrate_file, seed_database
 from bot.requests.alerting import WIDEN_JOB
-from storage.sqlite_database import SqliteDatabase
 from storage.timefmt import to_db
 from tests.bot_api_server import LoopbackBotApi, serve_bot_api
 
@@ -49,12 +48,7 @@ SEEDED_VOLUNTEER = 50_000_001  # benchmarks.matching_seed gives person 1 this Te
 
 async def prepare_jobs_database(path: Path, jobs: int, seed: int = 8) -> None:
     """A migrated database holding `jobs` pending widening jobs for requests that do not exist."""
-    db = SqliteDatabase(path)
-    await db.open()
-    try:
-        await db.migrate()
-    finally:
-        await db.close()
+    await migrate_file(path)
     rng = random.Random(seed)
     now = datetime.now(UTC).timestamp()
     stamp = to_db(datetime.now(UTC))
