@@ -382,14 +382,6 @@ class Database:
             work.cache[key] = value
         return value
 
-    async def after_commit(self, hook: AfterCommit) -> None:
-        """Run `hook` after the current unit of work commits, or now when there is none."""
-        work = self.current_work()
-        if work is None:
-            await hook()
-        else:
-            work.after_commit(hook)
-
     async def pending_migrations(self) -> int:
         """How many migrations are not applied yet; refuses a database newer than the code."""
         current = await self.schema_version()

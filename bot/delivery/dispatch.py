@@ -123,8 +123,9 @@ class OutboxDispatcher:
 
     async def drain_quietly(self) -> None:
         """Drain, logging instead of raising (for hooks and timers)."""
-        if self._db.current_work() is not None:  # never send a unit of work's uncommitted calls
-            await self._db.after_commit(self.kick)
+        work = self._db.current_work()
+        if work is not None:  # never send a unit of work's uncommitted calls
+            work.after_commit(self.kick)
             return
         if not self._may_send():  # another process sends: wake it
             await self.kick()
